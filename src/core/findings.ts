@@ -1,0 +1,79 @@
+import type { ResourceId } from './model';
+import type { SourceLocation, Span } from './text';
+
+export type Severity = 'high' | 'medium' | 'low' | 'info';
+
+export const SEVERITY_ORDER: readonly Severity[] = ['high', 'medium', 'low', 'info'];
+
+/** The Defender for Cloud recommendation a rule predicts (domain.md, section 1). */
+export interface DefenderMapping {
+  /** Row number in domain.md's table, for cross-reference. */
+  number: number;
+  displayName: string;
+  /** Assessment key (name of the `Microsoft.Security/assessments` resource), when known. */
+  assessmentKey?: string;
+  /** False where the key is marked unconfirmed: match observed data by display name too. */
+  keyConfirmed: boolean;
+  severity: 'High' | 'Medium' | 'Low';
+}
+
+export interface RuleMetadata {
+  id: string;
+  title: string;
+  severity: Severity;
+  /** What the rule checks and why it matters. */
+  description: string;
+  remediation: string;
+  defender?: DefenderMapping;
+  helpUri: string;
+}
+
+export interface TextEdit {
+  span: Span;
+  newText: string;
+}
+
+/** Edits to one file; `create` means the file does not exist yet and `edits` hold its whole text at span 0..0. */
+export interface FileEdit {
+  file: string;
+  create?: boolean;
+  edits: TextEdit[];
+}
+
+export interface Fix {
+  /** Stable within a finding (`add-validate-jwt@api`). */
+  id: string;
+  title: string;
+  /** The safest fix of a finding is preferred (the editor marks it `isPreferred`). */
+  preferred?: boolean;
+  edits: FileEdit[];
+}
+
+export interface RelatedLocation {
+  location: SourceLocation;
+  message: string;
+}
+
+export interface Suppression {
+  reason: string;
+  expires?: string;
+  /** Where the suppression is written. */
+  location: SourceLocation;
+}
+
+export interface Finding {
+  /** Stable across runs and unrelated edits: derived from rule, resource and a rule-specific key, never from offsets. */
+  id: string;
+  ruleId: string;
+  severity: Severity;
+  resource: ResourceId;
+  message: string;
+  location: SourceLocation;
+  related: RelatedLocation[];
+  fixes: Fix[];
+  /** `predicted` from the files; `observed` from Defender (the Azure layer). */
+  origin: 'predicted' | 'observed';
+  suppression?: Suppression;
+  /** Rule-specific facts for the editor (auth state, sensitivity labels, risk score). */
+  properties?: Record<string, unknown>;
+}

@@ -1,0 +1,159 @@
+// The model of one API Management service as the repository declares it. Everything the rules, the
+// editor and the Azure layer need is here; nothing here knows how it was read (APIOps, apiops-cli,
+// Bicep, bare specs).
+import type { JsonPath, ParsedDocument } from './parse/document';
+import type { PolicyXml } from './policy/xml';
+import type { InputProblem } from './problems';
+import type { OpenApiSpec, SpecOperation } from './spec/openapi';
+import type { SourceLocation, Span } from './text';
+
+/**
+ * An APIM resource named relative to its service, as ARM names it below `.../service/{name}/`:
+ * `apis/orders`, `apis/orders;rev=2/operations/get-order`, `products/starter`, `subscriptions/s1`,
+ * `backends/b1`, `namedValues/nv`, `policyFragments/f`, or `service` for the service itself.
+ */
+export type ResourceId = string;
+
+export type RepositoryLayout = 'apiops' | 'apiops-cli' | 'bicep' | 'specs-only';
+
+/** Where a resource is declared, and how to find one of its properties there. */
+export interface Declaration {
+  file: string;
+  /** The whole declaration (the JSON file's root object, the Bicep resource block, the spec). */
+  span: Span;
+  /** The parsed JSON declaration (APIOps information files), when the file is JSON: fixes edit it. */
+  document?: ParsedDocument;
+  /** Where the resource's properties live inside `document` (`['properties']` for APIOps files). */
+  propertiesPath?: JsonPath;
+  /** The location of a property (`['protocols']`), or of the declaration when the property is not written. */
+  locate(property: JsonPath): SourceLocation;
+}
+
+/** A value read from a declaration, with where it is written (absent when APIM's default applies). */
+export interface Declared<T> {
+  value: T;
+  location: SourceLocation;
+}
+
+/** A policy document attached to a scope. */
+export interface PolicyAttachment {
+  file: string;
+  xml: PolicyXml;
+}
+
+export interface ApimService {
+  root: string;
+  layout: RepositoryLayout;
+  /** The global (service-scope) policy. */
+  policy?: PolicyAttachment;
+  apis: ApiResource[];
+  products: ProductResource[];
+  subscriptions: SubscriptionResource[];
+  backends: BackendResource[];
+  namedValues: NamedValueResource[];
+  fragments: FragmentResource[];
+  versionSets: VersionSetResource[];
+  /** Files that could not be read, parsed or resolved. */
+  problems: InputProblem[];
+  /** Every file the reader looked at, for the report and the output channel. */
+  filesRead: string[];
+}
+
+export interface ApiResource {
+  id: ResourceId;
+  /** APIM API name, with `;rev=N` for non-current revisions. */
+  name: string;
+  displayName?: string;
+  /** URL suffix after the gateway host. */
+  path?: string;
+  /** `http` (REST, the default), `soap`, `graphql`, `websocket`, ... */
+  type: string;
+  revision?: string;
+  isCurrent?: boolean;
+  apiVersion?: string;
+  versionSetId?: string;
+  serviceUrl?: string;
+  protocols?: Declared<string[]>;
+  /** Absent means APIM's default: a subscription key is required. */
+  subscriptionRequired?: Declared<boolean>;
+  declaration: Declaration;
+  /** The OpenAPI definition, when the API has one that could be read. */
+  spec?: OpenApiSpec;
+  /** Any definition file (OpenAPI, GraphQL, WSDL, WADL), read or not. */
+  definitionFile?: string;
+  policy?: PolicyAttachment;
+  operations: OperationResource[];
+  /** Names of the products the API belongs to. */
+  productNames: string[];
+}
+
+export interface OperationResource {
+  id: ResourceId;
+  /** APIM operation name (OpenAPI operationId, or the APIOps folder name). */
+  name: string;
+  method?: string;
+  urlTemplate?: string;
+  specOperation?: SpecOperation;
+  policy?: PolicyAttachment;
+  /** The best place to show the operation: the spec operation, else its policy file, else the API declaration. */
+  location: SourceLocation;
+}
+
+export interface ProductResource {
+  id: ResourceId;
+  name: string;
+  displayName?: string;
+  subscriptionRequired?: Declared<boolean>;
+  state?: string;
+  apiNames: string[];
+  policy?: PolicyAttachment;
+  declaration: Declaration;
+}
+
+export interface SubscriptionResource {
+  id: ResourceId;
+  name: string;
+  displayName?: string;
+  /** `/apis`, `/apis/{api}`, `/products/{product}` (ARM ids are accepted too). */
+  scope?: Declared<string>;
+  state?: Declared<string>;
+  declaration: Declaration;
+}
+
+export interface BackendResource {
+  id: ResourceId;
+  name: string;
+  url?: string;
+  protocol?: string;
+  validateCertificateChain?: Declared<boolean>;
+  validateCertificateName?: Declared<boolean>;
+  /** Client certificates or authorization header/query credentials are configured. */
+  hasCredentials: boolean;
+  declaration: Declaration;
+}
+
+export interface NamedValueResource {
+  id: ResourceId;
+  name: string;
+  displayName?: string;
+  secret?: Declared<boolean>;
+  keyVaultSecretIdentifier?: string;
+  /** True when a value is written in the repository (a secret in git, for secret named values). */
+  hasValue: boolean;
+  declaration: Declaration;
+}
+
+export interface FragmentResource {
+  id: ResourceId;
+  name: string;
+  policy?: PolicyAttachment;
+  declaration: Declaration;
+}
+
+export interface VersionSetResource {
+  id: ResourceId;
+  name: string;
+  displayName?: string;
+  versioningScheme?: string;
+  declaration: Declaration;
+}

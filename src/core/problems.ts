@@ -1,0 +1,28 @@
+import type { Span } from './text';
+
+/**
+ * Something in the input that could not be read as intended: a file that does not parse, a `$ref`
+ * that does not resolve, a hostile construct that was refused. Problems never throw out of the core;
+ * they travel with the model and are reported like findings (rule `input-problem`).
+ */
+export interface InputProblem {
+  /** Absolute path of the file the problem is in. */
+  file: string;
+  /** Where in the file, when known; absent for whole-file problems (unreadable, too large, binary). */
+  span?: Span;
+  kind: InputProblemKind;
+  message: string;
+}
+
+export type InputProblemKind =
+  | 'unreadable' // I/O error, binary content, over the size limit
+  | 'malformed-json'
+  | 'malformed-yaml'
+  | 'malformed-xml'
+  | 'forbidden-xml' // DOCTYPE / entity declarations: refused, never expanded
+  | 'yaml-alias-limit' // alias bombs and other alias abuse
+  | 'unresolved-ref' // missing file or pointer
+  | 'remote-ref' // http(s) $ref: never fetched
+  | 'ref-cycle' // a $ref chain that only leads back to itself
+  | 'not-a-spec' // a YAML/JSON file that is neither OpenAPI nor a known APIOps artifact where one was expected
+  | 'invalid-artifact'; // an APIOps/Bicep file with a wrong shape (e.g. apiInformation.json without properties)

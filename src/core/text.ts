@@ -1,0 +1,51 @@
+/** A half-open range of UTF-16 offsets into a file's text, as JavaScript strings index it. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** Zero-based line and character, as VS Code and LSP count them. */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface SourceLocation {
+  /** Absolute path of the file. */
+  file: string;
+  span: Span;
+}
+
+/** Converts offsets to line/character and back; built once per text, lazily by callers. */
+export class LineIndex {
+  private readonly lineStarts: number[];
+
+  constructor(private readonly text: string) {
+    const starts = [0];
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    this.lineStarts = starts;
+  }
+
+  get lineCount(): number {
+    return this.lineStarts.length;
+  }
+
+  positionAt(offset: number): Position {
+    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    let low = 0;
+    let high = this.lineStarts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (this.lineStarts[mid] <= clamped) low = mid;
+      else high = mid - 1;
+    }
+    return { line: low, character: clamped - this.lineStarts[low] };
+  }
+
+  offsetAt(position: Position): number {
+    if (position.line >= this.lineStarts.length) return this.text.length;
+    const lineStart = this.lineStarts[Math.max(0, position.line)];
+    const nextLineStart = position.line + 1 < this.lineStarts.length ? this.lineStarts[position.line + 1] : this.text.length;
+    return Math.min(lineStart + Math.max(0, position.character), nextLineStart);
+  }
+}
