@@ -57,6 +57,21 @@ export interface ApimService {
   problems: InputProblem[];
   /** Every file the reader looked at, for the report and the output channel. */
   filesRead: string[];
+  /** What only the deployed service and Defender know; absent when working from files alone. */
+  deployment?: DeploymentFacts;
+}
+
+/**
+ * Facts no file can tell (Defender recommendations 1, 2 and 3): filled in from Azure or from a
+ * snapshot of it, and merged with the predictions by the Azure layer.
+ */
+export interface DeploymentFacts {
+  /** Defender for APIs plan (`Microsoft.Security/pricings/Api`) is on the Standard tier. */
+  defenderForApisEnabled?: boolean;
+  /** Names of the APIs that have an `apiCollections` resource (onboarded to Defender for APIs). */
+  onboardedApis?: string[];
+  /** Operations without traffic for 30 days. */
+  inactiveOperations?: ResourceId[];
 }
 
 export interface ApiResource {

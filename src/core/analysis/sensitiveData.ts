@@ -1,0 +1,162 @@
+// Sensitive data classification of parameters and schema properties, from what a spec says about
+// them: names, formats, patterns, examples. Built-in information types follow the usual PII/PCI/PHI
+// families; teams add their own in `.apim-posture.json`.
+import type { CustomInformationType } from '../config';
+
+export interface InformationType {
+  id: string;
+  displayName: string;
+  /** `high`: must never travel in a URL (logged by every proxy); `medium`: personal data. */
+  sensitivity: 'high' | 'medium';
+  /** Tested against the name with separators removed and lower-cased (`card_number` → `cardnumber`). */
+  names: RegExp[];
+  formats?: string[];
+  /** Tested against examples, defaults and enum values. */
+  values?: RegExp[];
+}
+
+const BUILT_IN: InformationType[] = [
+  {
+    id: 'national-id',
+    displayName: 'National identification number',
+    sensitivity: 'high',
+    names: [/^(ssn|sin|nino|nin)$/, /socialsecurity/, /nationalid/, /passport(no|number|id)?$/, /taxid|taxpayerid|taxnumber/, /driverslicen[cs]e|driverlicen[cs]e/],
+    values: [/^\d{3}-\d{2}-\d{4}$/],
+  },
+  {
+    id: 'payment-card',
+    displayName: 'Payment card number',
+    sensitivity: 'high',
+    names: [/cardnumber|creditcard|debitcard|^pan$|primaryaccountnumber/, /^(cvv|cvc|cvv2|cvc2|cardverification)/, /cardsecuritycode/],
+    formats: ['credit-card', 'card-number'],
+    values: [/^(?:\d[ -]?){12,18}\d$/],
+  },
+  {
+    id: 'bank-account',
+    displayName: 'Bank account number',
+    sensitivity: 'high',
+    names: [/^iban$|iban(number|code)?$/, /bankaccount|accountnumber$|routingnumber|sortcode|^bic$|swiftcode/],
+    formats: ['iban'],
+    values: [/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/],
+  },
+  {
+    id: 'credentials',
+    displayName: 'Credentials and secrets',
+    sensitivity: 'high',
+    names: [/password|passwd|passphrase|^pwd$/, /secret$|clientsecret|apikey$|^apikey|accesstoken|refreshtoken|idtoken|bearertoken|^token$|privatekey|connectionstring/],
+    formats: ['password'],
+  },
+  {
+    id: 'health',
+    displayName: 'Health information',
+    sensitivity: 'high',
+    names: [/diagnos|medical|patient|prescription|allerg|bloodtype|medication|icd10|healthrecord|healthcondition|healthinsurance/],
+  },
+  {
+    id: 'date-of-birth',
+    displayName: 'Date of birth',
+    sensitivity: 'medium',
+    names: [/dateofbirth|birthdate|birthday|^dob$/],
+  },
+  {
+    id: 'email',
+    displayName: 'Email address',
+    sensitivity: 'medium',
+    names: [/^e?mail$|emailaddress|^email|email$/],
+    formats: ['email', 'idn-email'],
+    values: [/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i],
+  },
+  {
+    id: 'phone',
+    displayName: 'Phone number',
+    sensitivity: 'medium',
+    names: [/phone|mobilenumber|^mobile$|msisdn|faxnumber/],
+  },
+  {
+    id: 'address',
+    displayName: 'Postal address',
+    sensitivity: 'medium',
+    names: [/^(home|postal|street|mailing|billing|shipping|residential)?address(line\d?)?$/, /^street(name)?$|postalcode|postcode|zipcode|^zip$/],
+  },
+];
+
+export interface Classification {
+  type: InformationType;
+  /** What matched: `name`, `format`, `pattern`, `example`. */
+  evidence: 'name' | 'format' | 'pattern' | 'example';
+}
+
+export class SensitiveDataClassifier {
+  private readonly types: InformationType[];
+  private readonly byName = new Map<string, InformationType[]>();
+
+  constructor(custom: CustomInformationType[] = []) {
+    this.types = [
+      ...BUILT_IN,
+      ...custom.map((type) => ({
+        id: type.id,
+        displayName: type.displayName,
+        sensitivity: type.sensitivity,
+        // Custom patterns are the team's own regular expressions: test them against the name as written, too.
+        names: type.namePatterns.map((pattern) => new RegExp(pattern, 'i')),
+        values: type.valuePatterns.map((pattern) => new RegExp(pattern, 'i')),
+      })),
+    ];
+  }
+
+  /** Information types a parameter or property belongs to, strongest evidence first. */
+  classify(name: string, schema: Record<string, unknown> | undefined): Classification[] {
+    // A flag such as `emailVerified: boolean` names sensitive data but carries none.
+    if (schema?.type === 'boolean') return [];
+    const found = new Map<string, Classification>();
+    for (const type of this.typesForName(name)) found.set(type.id, { type, evidence: 'name' });
+    if (schema) {
+      const format = typeof schema.format === 'string' ? schema.format.toLowerCase() : undefined;
+      const samples = sampleValues(schema);
+      const pattern = typeof schema.pattern === 'string' ? schema.pattern : undefined;
+      for (const type of this.types) {
+        if (found.has(type.id)) continue;
+        if (format && type.formats?.includes(format)) found.set(type.id, { type, evidence: 'format' });
+        else if (pattern && type.id === 'payment-card' && /\\d\{1[3-6],1[69]\}|\[0-9\]\{1[3-6],1[69]\}/.test(pattern)) found.set(type.id, { type, evidence: 'pattern' });
+        else if (type.values && samples.some((sample) => type.values!.some((expression) => expression.test(sample) && validSample(type.id, sample)))) {
+          found.set(type.id, { type, evidence: 'example' });
+        }
+      }
+    }
+    return [...found.values()];
+  }
+
+  private typesForName(name: string): InformationType[] {
+    let types = this.byName.get(name);
+    if (!types) {
+      const normalized = name.toLowerCase().replace(/[^a-z0-9]/g, '');
+      types = this.types.filter((type) => type.names.some((expression) => expression.test(normalized) || expression.test(name)));
+      this.byName.set(name, types);
+    }
+    return types;
+  }
+}
+
+function sampleValues(schema: Record<string, unknown>): string[] {
+  const values: unknown[] = [schema.example, schema.default, ...(Array.isArray(schema.examples) ? schema.examples : []), ...(Array.isArray(schema.enum) ? schema.enum.slice(0, 20) : [])];
+  return values.filter((value): value is string | number => typeof value === 'string' || typeof value === 'number').map(String);
+}
+
+/** Card numbers pass the Luhn check; other types need no second look. */
+function validSample(typeId: string, sample: string): boolean {
+  if (typeId !== 'payment-card') return true;
+  const digits = sample.replace(/\D/g, '');
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let digit = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
+    sum += digit;
+  }
+  return sum % 10 === 0;
+}
+
+/** The strongest sensitivity among classifications: `high` beats `medium`. */
+export function highestSensitivity(classifications: Classification[]): 'high' | 'medium' | undefined {
+  if (classifications.some((classification) => classification.type.sensitivity === 'high')) return 'high';
+  return classifications.length > 0 ? 'medium' : undefined;
+}

@@ -1,0 +1,141 @@
+// The repository's own settings: `.apim-posture.json` at the scanned root. The editor writes
+// suppressions into the same file, so everything a team decides about findings lives in git.
+import * as path from 'path';
+import type { Severity } from './findings';
+import type { DocumentReader } from './parse/index';
+import type { InputProblem } from './problems';
+import type { SourceLocation } from './text';
+
+export const CONFIG_FILE_NAME = '.apim-posture.json';
+
+export interface CustomInformationType {
+  id: string;
+  displayName: string;
+  /** Case-insensitive regular expressions tested against parameter and property names. */
+  namePatterns: string[];
+  /** Regular expressions tested against examples and enum values. */
+  valuePatterns: string[];
+  /** `high` for data that must never appear in URLs (like national ids), `medium` otherwise. */
+  sensitivity: 'high' | 'medium';
+}
+
+export interface SuppressionEntry {
+  rule: string;
+  /** Resource id, exact or with a trailing `*` (`apis/orders/*`). */
+  resource: string;
+  reason: string;
+  /** ISO date; after it the suppression no longer applies and is itself reported. */
+  expires?: string;
+  location: SourceLocation;
+}
+
+export interface PostureConfig {
+  file?: string;
+  /** Per rule: `off`, or a severity that replaces the rule's own. */
+  rules: Record<string, 'off' | Severity>;
+  customInformationTypes: CustomInformationType[];
+  suppressions: SuppressionEntry[];
+  /** Glob-like patterns (`**`, `*`) of paths relative to the root that are not read. */
+  exclude: string[];
+}
+
+export const EMPTY_CONFIG: PostureConfig = { rules: {}, customInformationTypes: [], suppressions: [], exclude: [] };
+
+const SEVERITIES = new Set(['high', 'medium', 'low', 'info', 'off']);
+
+export function readConfig(root: string, documents: DocumentReader, exists: (file: string) => boolean): { config: PostureConfig; problems: InputProblem[] } {
+  const file = path.join(root, CONFIG_FILE_NAME);
+  if (!exists(file)) return { config: EMPTY_CONFIG, problems: [] };
+  const parsed = documents.parse(file);
+  const document = parsed.document;
+  const problems = [...parsed.problems];
+  if (!document) return { config: { ...EMPTY_CONFIG, file }, problems };
+  const wrong = (at: (string | number)[], message: string) =>
+    problems.push({ file, kind: 'invalid-artifact', span: document.valueSpan(at), message: `${CONFIG_FILE_NAME}: ${message}` });
+  const root_ = isObject(document.value) ? document.value : {};
+
+  const rules: PostureConfig['rules'] = {};
+  for (const [ruleId, setting] of Object.entries(isObject(root_.rules) ? root_.rules : {})) {
+    if (typeof setting === 'string' && SEVERITIES.has(setting)) rules[ruleId] = setting as 'off' | Severity;
+    else wrong(['rules', ruleId], `rule setting must be one of off, high, medium, low, info.`);
+  }
+
+  const customInformationTypes: CustomInformationType[] = [];
+  const customTypes: unknown[] = isObject(root_.sensitiveData) && Array.isArray(root_.sensitiveData.customTypes) ? root_.sensitiveData.customTypes : [];
+  for (const [index, entry] of customTypes.entries()) {
+    const at = ['sensitiveData', 'customTypes', index];
+    if (!isObject(entry) || typeof entry.id !== 'string') {
+      wrong(at, 'a custom information type needs an "id".');
+      continue;
+    }
+    const namePatterns = stringArray(entry.namePatterns);
+    const valuePatterns = stringArray(entry.valuePatterns);
+    const invalid = [...namePatterns, ...valuePatterns].find((pattern) => !isRegExp(pattern));
+    if (invalid !== undefined) {
+      wrong(at, `"${invalid}" is not a valid regular expression.`);
+      continue;
+    }
+    customInformationTypes.push({
+      id: entry.id,
+      displayName: typeof entry.displayName === 'string' ? entry.displayName : entry.id,
+      namePatterns,
+      valuePatterns,
+      sensitivity: entry.sensitivity === 'high' ? 'high' : 'medium',
+    });
+  }
+
+  const suppressions: SuppressionEntry[] = [];
+  for (const [index, entry] of (Array.isArray(root_.suppressions) ? (root_.suppressions as unknown[]) : []).entries()) {
+    const at = ['suppressions', index];
+    if (!isObject(entry) || typeof entry.rule !== 'string' || typeof entry.resource !== 'string' || typeof entry.reason !== 'string' || !entry.reason.trim()) {
+      wrong(at, 'a suppression needs "rule", "resource" and a non-empty "reason".');
+      continue;
+    }
+    if (entry.expires !== undefined && (typeof entry.expires !== 'string' || Number.isNaN(Date.parse(entry.expires)))) {
+      wrong([...at, 'expires'], '"expires" must be a date such as 2027-01-31.');
+      continue;
+    }
+    suppressions.push({
+      rule: entry.rule,
+      resource: entry.resource,
+      reason: entry.reason,
+      expires: entry.expires as string | undefined,
+      location: { file, span: document.valueSpan(at) ?? { start: 0, end: 0 } },
+    });
+  }
+
+  return { config: { file, rules, customInformationTypes, suppressions, exclude: stringArray(root_.exclude) }, problems };
+}
+
+/** Turns the config's glob-like patterns into one predicate over root-relative posix paths. */
+export function excludeMatcher(patterns: string[]): (relativePath: string) => boolean {
+  if (patterns.length === 0) return () => false;
+  const expressions = patterns.map((pattern) => {
+    const source = pattern
+      .replace(/\/\*\*$/, '') // `folder/**` is `folder` and everything below it
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*\*\/?/g, '\u0000')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '[^/]')
+      .replace(/\u0000/g, '(?:.*/)?');
+    return new RegExp(`^${source}(?:/.*)?$`);
+  });
+  return (relativePath) => expressions.some((expression) => expression.test(relativePath.replace(/\/$/, '')));
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isRegExp(pattern: string): boolean {
+  try {
+    new RegExp(pattern, 'i');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function stringArray(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}

@@ -1,0 +1,46 @@
+// The fixes that make an operation authenticated, safest first: a subscription key needs no new
+// configuration; an auth policy needs named values for the token issuer or certificate.
+import type { OperationAuth } from '../analysis/authentication';
+import { AUTH_POLICIES } from '../analysis/authentication';
+import type { FileEdit, Fix } from '../findings';
+import type { ApiResource, ApimService, OperationResource } from '../model';
+import { AUTH_POLICY_SNIPPETS, insertIntoSection, type AuthPolicyName } from '../policy/edit';
+import { setDeclaredProperty } from './jsonEdits';
+import { policyTarget, type FixScope } from './policyFiles';
+
+const POLICY_TITLES: Record<AuthPolicyName, string> = {
+  'validate-jwt': 'Require a JWT (validate-jwt)',
+  'validate-azure-ad-token': 'Require a Microsoft Entra token (validate-azure-ad-token)',
+  'validate-client-certificate': 'Require a client certificate (validate-client-certificate)',
+};
+
+export function authenticationFixes(service: ApimService, api: ApiResource, operation: OperationResource, auth: OperationAuth): Fix[] {
+  const fixes: Fix[] = [];
+  // Keyless calls come in through the API's own setting, or through an open product holding it: close both.
+  const keyless = [
+    ...(auth.openProduct ? [{ declaration: auth.openProduct.declaration, label: `product ${auth.openProduct.name}` }] : []),
+    ...(api.subscriptionRequired?.value === false ? [{ declaration: api.declaration, label: `API ${api.name}` }] : []),
+  ];
+  const keyEdits = keyless.map(({ declaration }) => setDeclaredProperty(declaration, ['subscriptionRequired'], true));
+  if (keyEdits.length > 0 && keyEdits.every((edit) => edit !== undefined)) {
+    const where = keyless.map(({ label }) => label).join(' and ');
+    fixes.push({ id: 'require-subscription-key', title: `Require a subscription key for ${where}`, preferred: true, edits: keyEdits as FileEdit[] });
+  }
+
+  // The API scope only helps when the operation's inbound still runs the API's (its `<base />` is there).
+  const apiReached = !auth.effective.sections.inbound.inheritanceCutAt.some((scope) => scope.kind === 'operation');
+  const scopes: { scope: FixScope; label: string }[] = [
+    { scope: { kind: 'operation', api, operation }, label: `on operation ${operation.name}` },
+    ...(apiReached ? [{ scope: { kind: 'api' as const, api }, label: `on every operation of API ${api.name}` }] : []),
+  ];
+  for (const policy of AUTH_POLICIES) {
+    for (const { scope, label } of scopes) {
+      const target = policyTarget(service, scope);
+      if (!target) continue;
+      const snippet = AUTH_POLICY_SNIPPETS[policy];
+      const edit = insertIntoSection(target.file, target.xml, 'inbound', snippet.xml, { elementName: policy });
+      if (edit) fixes.push({ id: `add-${policy}@${scope.kind}`, title: `${POLICY_TITLES[policy]} ${label}`, edits: [edit] });
+    }
+  }
+  return fixes;
+}

@@ -1,0 +1,133 @@
+// What every report format shares: paths relative to the scanned folder, 1-based regions, the
+// order of findings and the summary counts. Each format builds on these so that they never disagree.
+import * as path from 'path';
+import { SEVERITY_ORDER, type Finding, type RuleMetadata, type Severity } from '../findings';
+import type { LineIndex, SourceLocation } from '../text';
+import type { ScanResult } from './scanResult';
+
+export const TOOL_NAME = 'APIM Posture';
+export const INFORMATION_URI = 'https://github.com/apim-posture/apim-posture';
+
+/** Line index of a file by absolute path, as `ScanResult.lineIndex` provides it. */
+export type LineIndexOf = (file: string) => LineIndex;
+
+/** A 1-based range as SARIF, editors' "file:line:col" and GitHub anchors count it; `endColumn` is exclusive. */
+export interface Region {
+  startLine: number;
+  startColumn: number;
+  endLine: number;
+  endColumn: number;
+}
+
+/**
+ * The 1-based region of a location, with columns in UTF-16 code units (the units of `Span`).
+ * An empty span at offset 0 is 1:1 in any text, so it needs no line index: whole-file input problems
+ * point at files that could not be read, and fixes that create a file edit one that does not exist yet.
+ */
+export function regionOf(lineIndexOf: LineIndexOf, location: SourceLocation): Region {
+  if (location.span.end <= 0) return { startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
+  const index = lineIndexOf(location.file);
+  const start = index.positionAt(location.span.start);
+  const end = index.positionAt(location.span.end);
+  return { startLine: start.line + 1, startColumn: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
+}
+
+/** `file` relative to `root` with `/` separators; absolute when it cannot be relative (another drive). */
+export function relativePath(root: string, file: string): string {
+  const relative = path.relative(root, file);
+  return path.isAbsolute(relative) ? file : relative.split(path.sep).join('/');
+}
+
+/**
+ * A `/`-separated path as a URI path: every segment percent-encoded, including the sub-delimiters that
+ * encodeURIComponent keeps (`!'()*`), so that APIOps names like `x;rev=2` or `named values` survive
+ * SARIF viewers and Markdown link syntax alike.
+ */
+export function encodeUriPath(posixPath: string): string {
+  return posixPath
+    .split('/')
+    .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+    .join('/');
+}
+
+/** Deterministic order, independent of rule execution order: file, position, rule, id. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    compareStrings(a.location.file, b.location.file) ||
+    a.location.span.start - b.location.span.start ||
+    a.location.span.end - b.location.span.end ||
+    compareStrings(a.ruleId, b.ruleId) ||
+    compareStrings(a.id, b.id)
+  );
+}
+
+// Code-unit order, not localeCompare: reports must not change with the machine's locale.
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function sortedRules(rules: readonly RuleMetadata[]): RuleMetadata[] {
+  return [...rules].sort((a, b) => compareStrings(a.id, b.id));
+}
+
+export interface SeverityGroup {
+  severity: Severity;
+  findings: Finding[];
+}
+
+export interface PartitionedFindings {
+  /** Unsuppressed findings by severity, high first; empty severities are left out. */
+  active: SeverityGroup[];
+  suppressed: Finding[];
+}
+
+export function partitionFindings(findings: readonly Finding[]): PartitionedFindings {
+  const sorted = [...findings].sort(compareFindings);
+  const active = SEVERITY_ORDER.map((severity) => ({
+    severity,
+    findings: sorted.filter((finding) => !finding.suppression && finding.severity === severity),
+  })).filter((group) => group.findings.length > 0);
+  return { active, suppressed: sorted.filter((finding) => finding.suppression) };
+}
+
+export interface ReportSummary {
+  /** Unsuppressed findings. */
+  findings: number;
+  bySeverity: Record<Severity, number>;
+  suppressed: number;
+  filesRead: number;
+  durationMs: number;
+}
+
+export function summarize(result: ScanResult): ReportSummary {
+  const bySeverity: Record<Severity, number> = { high: 0, medium: 0, low: 0, info: 0 };
+  let suppressed = 0;
+  for (const finding of result.findings) {
+    if (finding.suppression) suppressed++;
+    else bySeverity[finding.severity]++;
+  }
+  return {
+    findings: result.findings.length - suppressed,
+    bySeverity,
+    suppressed,
+    filesRead: result.service.filesRead.length,
+    durationMs: Math.round(result.durationMs),
+  };
+}
+
+export function severityLabel(severity: Severity): string {
+  return severity[0].toUpperCase() + severity.slice(1);
+}
+
+/**
+ * Text from the repository on one line: control characters (newlines, and escape sequences that a
+ * crafted file name or value could carry into a terminal) become spaces.
+ */
+export function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+}
+
+export function formatDuration(durationMs: number): string {
+  return durationMs < 1000 ? `${Math.round(durationMs)} ms` : `${(durationMs / 1000).toFixed(1)} s`;
+}

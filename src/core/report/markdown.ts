@@ -1,0 +1,109 @@
+import { SEVERITY_ORDER, type Finding, type RuleMetadata } from '../findings';
+import type { SourceLocation } from '../text';
+import {
+  encodeUriPath,
+  formatDuration,
+  oneLine,
+  partitionFindings,
+  regionOf,
+  relativePath,
+  severityLabel,
+  summarize,
+  TOOL_NAME,
+  type LineIndexOf,
+} from './common';
+import type { ScanResult } from './scanResult';
+
+export interface MarkdownOptions {
+  /**
+   * Prefix of file links, the URL of the scanned folder ending in `/` (in CI, the repository's blob
+   * URL at the commit). Without it links are relative to the scanned folder.
+   */
+  linkBase?: string;
+}
+
+/** A Markdown report: a summary table, then findings by severity, then suppressed ones. Fits a CI job summary. */
+export function formatMarkdown(result: ScanResult, options: MarkdownOptions = {}): string {
+  const summary = summarize(result);
+  const rules = new Map(result.rules.map((rule) => [rule.id, rule]));
+  const { active, suppressed } = partitionFindings(result.findings);
+  const block = (finding: Finding) => findingToMarkdown(finding, rules.get(finding.ruleId), result.root, result.lineIndex, options);
+
+  const parts = [
+    `# ${TOOL_NAME} report`,
+    [
+      '| Severity | Findings |',
+      '| --- | ---: |',
+      ...SEVERITY_ORDER.map((severity) => `| ${severityLabel(severity)} | ${summary.bySeverity[severity]} |`),
+      `| **Total** | **${summary.findings}** |`,
+      `| Suppressed | ${summary.suppressed} |`,
+    ].join('\n'),
+    `${summary.filesRead} files read in ${formatDuration(summary.durationMs)} by ${TOOL_NAME} ${markdownText(result.toolVersion)}.`,
+  ];
+  if (active.length === 0) parts.push('No findings.');
+  for (const group of active) {
+    parts.push(`## ${severityLabel(group.severity)} (${group.findings.length})`, ...group.findings.map(block));
+  }
+  if (suppressed.length > 0) parts.push(`## Suppressed (${suppressed.length})`, ...suppressed.map(block));
+  return parts.join('\n\n') + '\n';
+}
+
+/**
+ * One finding as a Markdown block: what, where, the Defender recommendation it predicts, related
+ * locations, fixes and suppression. `lineIndex` gives the line index of any file the finding points
+ * into (related locations may be in other files than the finding's).
+ */
+export function findingToMarkdown(
+  finding: Finding,
+  rule: RuleMetadata | undefined,
+  root: string,
+  lineIndex: LineIndexOf,
+  options: MarkdownOptions = {},
+): string {
+  const link = (location: SourceLocation) => {
+    const file = relativePath(root, location.file);
+    const { startLine, startColumn } = regionOf(lineIndex, location);
+    return `[${markdownText(`${file}:${startLine}:${startColumn}`)}](${options.linkBase ?? ''}${encodeUriPath(file)}#L${startLine})`;
+  };
+  const title = rule ? `[${markdownText(rule.title)}](${rule.helpUri})` : markdownText(finding.ruleId);
+  const lines = [
+    `**${severityLabel(finding.severity)}** · ${title} ${codeSpan(finding.ruleId)}`,
+    '',
+    markdownText(finding.message),
+    '',
+    `- Location: ${link(finding.location)}`,
+    `- Resource: ${codeSpan(finding.resource)}`,
+  ];
+  if (rule?.defender) {
+    lines.push(`- Defender for Cloud: ${markdownText(rule.defender.displayName)} (${rule.defender.severity})`);
+  }
+  for (const related of finding.related) lines.push(`- Related: ${link(related.location)} ${markdownText(related.message)}`);
+  for (const fix of finding.fixes) lines.push(`- Fix: ${markdownText(fix.title)}`);
+  if (rule) lines.push(`- Remediation: ${markdownText(rule.remediation)}`);
+  if (finding.suppression) {
+    const { reason, expires } = finding.suppression;
+    lines.push(`- Suppressed: ${markdownText(reason)}${expires ? ` (until ${markdownText(expires)})` : ''}`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Text as inline Markdown that renders as itself: on one line, with the characters that would make
+ * emphasis, links, HTML or table cells escaped. Code spans written in the text (`validate-jwt`) are
+ * kept, since rule texts and messages use them for policy and property names.
+ */
+export function markdownText(text: string): string {
+  return oneLine(text)
+    .split(/(`[^`]+`)/)
+    .map((part, index) => (index % 2 === 1 ? part : part.replace(/[\\`*_[\]<>|~&]/g, '\\$&')))
+    .join('');
+}
+
+/** A code span that holds any text, backticks included (CommonMark: a longer fence, padded). */
+export function codeSpan(text: string): string {
+  const line = oneLine(text);
+  const longestRun = Math.max(0, ...(line.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longestRun + 1);
+  const pad = longestRun > 0 ? ' ' : '';
+  return `${fence}${pad}${line}${pad}${fence}`;
+}

@@ -1,0 +1,18 @@
+import type { Finding, RuleMetadata } from '../findings';
+import type { ApimService } from '../model';
+import type { LineIndex } from '../text';
+
+/** Everything a report needs: what was scanned, what was found, and how to turn offsets into lines. */
+export interface ScanResult {
+  /** Absolute path of the scanned folder; report paths are relative to it. */
+  root: string;
+  service: ApimService;
+  /** All findings, suppressed ones included (each carries its `suppression`); input problems are findings of rule `input-problem`. */
+  findings: Finding[];
+  /** Metadata of every rule that ran (and of `input-problem`). */
+  rules: RuleMetadata[];
+  /** Line index of a file that was read (for offsets → line/column). */
+  lineIndex(file: string): LineIndex;
+  durationMs: number;
+  toolVersion: string;
+}

@@ -1,0 +1,72 @@
+import { SEVERITY_ORDER, type Finding, type Severity } from '../findings';
+import {
+  formatDuration,
+  oneLine,
+  partitionFindings,
+  regionOf,
+  relativePath,
+  summarize,
+  type ReportSummary,
+} from './common';
+import type { ScanResult } from './scanResult';
+
+export interface TableOptions {
+  /** ANSI colors; the CLI asks for them only when stdout is a terminal. */
+  color?: boolean;
+}
+
+const SEVERITY_COLOR: Record<Severity, string> = { high: '1;31', medium: '33', low: '36', info: '90' };
+const DIM = '2';
+
+/**
+ * The terminal report: unsuppressed findings grouped by severity (high first) as aligned columns
+ * `SEVERITY  file:line:col  resource  message  [ruleId]`, then suppressed ones with their reason,
+ * then one summary line.
+ */
+export function formatTable(result: ScanResult, options: TableOptions = {}): string {
+  const paint = (text: string, code: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const { active, suppressed } = partitionFindings(result.findings);
+  const rows = new Map<Finding, { location: string; resource: string }>();
+  for (const finding of [...active.flatMap((group) => group.findings), ...suppressed]) {
+    const { startLine, startColumn } = regionOf(result.lineIndex, finding.location);
+    rows.set(finding, {
+      location: `${relativePath(result.root, finding.location.file)}:${startLine}:${startColumn}`,
+      resource: oneLine(finding.resource),
+    });
+  }
+  // Widths over all rows, so that suppressed findings line up with the others.
+  const locationWidth = Math.max(0, ...[...rows.values()].map((row) => row.location.length));
+  const resourceWidth = Math.max(0, ...[...rows.values()].map((row) => row.resource.length));
+  const severityWidth = Math.max(...SEVERITY_ORDER.map((severity) => severity.length));
+
+  const line = (finding: Finding) => {
+    const row = rows.get(finding)!;
+    return [
+      paint(finding.severity.toUpperCase().padEnd(severityWidth), SEVERITY_COLOR[finding.severity]),
+      paint(row.location.padEnd(locationWidth), DIM),
+      row.resource.padEnd(resourceWidth),
+      `${oneLine(finding.message)}  ${paint(`[${finding.ruleId}]`, DIM)}`,
+    ].join('  ');
+  };
+
+  const sections: string[] = active.map((group) => group.findings.map(line).join('\n'));
+  if (active.length === 0) sections.push('No findings.');
+  if (suppressed.length > 0) {
+    const lines = suppressed.map((finding) => `${line(finding)}\n${' '.repeat(severityWidth + 2)}${paint(suppressionNote(finding), DIM)}`);
+    sections.push([`Suppressed (${suppressed.length}):`, ...lines].join('\n'));
+  }
+  sections.push(summaryLine(summarize(result)));
+  return sections.join('\n\n') + '\n';
+}
+
+function suppressionNote(finding: Finding): string {
+  const suppression = finding.suppression!;
+  return `reason: ${oneLine(suppression.reason)}${suppression.expires ? ` (until ${oneLine(suppression.expires)})` : ''}`;
+}
+
+function summaryLine(summary: ReportSummary): string {
+  const counts = SEVERITY_ORDER.map((severity) => `${summary.bySeverity[severity]} ${severity}`);
+  const findings = `${summary.findings} finding${summary.findings === 1 ? '' : 's'}`;
+  const files = `${summary.filesRead} file${summary.filesRead === 1 ? '' : 's'} read`;
+  return `${findings} (${counts.join(', ')}), ${summary.suppressed} suppressed; ${files} in ${formatDuration(summary.durationMs)}.`;
+}

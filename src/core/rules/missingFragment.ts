@@ -1,0 +1,46 @@
+import type { Finding } from '../findings';
+import type { PolicyAttachment } from '../model';
+import { attribute, descendants } from '../policy/xml';
+import { predicted, ruleHelpUri, type Rule } from './rule';
+
+const meta = {
+  id: 'missing-fragment',
+  title: 'Included policy fragments should exist',
+  severity: 'medium',
+  description: 'An <include-fragment> that names no fragment in the repository fails the deployment, and whatever the fragment was meant to enforce (often authentication) cannot be checked.',
+  remediation: 'Add the fragment under `policy fragments/<id>/policy.xml`, or correct the fragment-id.',
+  helpUri: ruleHelpUri('missing-fragment'),
+} as const;
+
+export const missingFragment: Rule = {
+  meta,
+  check(context) {
+    const service = context.service;
+    const known = new Set(service.fragments.map((fragment) => fragment.name));
+    const attachments: { resource: string; attachment?: PolicyAttachment }[] = [
+      { resource: 'service', attachment: service.policy },
+      ...service.products.map((product) => ({ resource: product.id, attachment: product.policy })),
+      ...service.apis.flatMap((api) => [{ resource: api.id, attachment: api.policy }, ...api.operations.map((operation) => ({ resource: operation.id, attachment: operation.policy }))]),
+      ...service.fragments.map((fragment) => ({ resource: fragment.id, attachment: fragment.policy })),
+    ];
+    const findings: Finding[] = [];
+    for (const { resource, attachment } of attachments) {
+      const root = attachment?.xml.root;
+      if (!attachment || !root) continue;
+      for (const include of descendants(root, 'include-fragment')) {
+        const fragmentId = attribute(include, 'fragment-id')?.value ?? '';
+        if (known.has(fragmentId)) continue;
+        findings.push(
+          predicted(meta, {
+            resource,
+            key: fragmentId,
+            message: `Policy fragment "${fragmentId}" is included here but not found in the repository.`,
+            location: { file: attachment.file, span: include.span },
+          }),
+        );
+      }
+    }
+    return findings;
+  },
+};
+

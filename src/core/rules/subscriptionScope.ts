@@ -1,0 +1,54 @@
+import type { Finding, Fix } from '../findings';
+import { setDeclaredProperty } from '../fixes/jsonEdits';
+import type { SubscriptionResource } from '../model';
+import type { ApimService } from '../model';
+import { DEFENDER } from './defender';
+import { predicted, ruleHelpUri, type Rule } from './rule';
+
+const meta = {
+  id: 'subscription-all-apis',
+  title: 'Subscriptions should not be scoped to all APIs',
+  severity: 'medium',
+  description:
+    'A subscription scoped to all APIs (`/apis`) opens every API of the service, present and future, to whoever holds its key. Defender flags active subscriptions with that scope.',
+  remediation: 'Scope the subscription to a product (`/products/{product}`) or to one API (`/apis/{api}`).',
+  defender: DEFENDER.subscriptionScope,
+  helpUri: ruleHelpUri('subscription-all-apis'),
+} as const;
+
+/** How many narrower scopes a fix list offers: a product or two is what people pick. */
+const MAX_SCOPE_FIXES = 5;
+
+export const subscriptionAllApis: Rule = {
+  meta,
+  check(context) {
+    const findings: Finding[] = [];
+    for (const subscription of context.service.subscriptions) {
+      const scope = subscription.scope;
+      if (!scope || !/(^|\/)apis\/?$/i.test(scope.value.trim())) continue;
+      // Only active keys open anything; suspended, cancelled or expired ones are harmless.
+      const state = subscription.state?.value ?? 'active';
+      if (state.toLowerCase() !== 'active') continue;
+      findings.push(
+        predicted(meta, {
+          resource: subscription.id,
+          message: `Subscription ${subscription.displayName ?? subscription.name} is scoped to all APIs (${scope.value}): its key opens every API of the service, including APIs added later.`,
+          location: scope.location,
+          fixes: narrowingFixes(context.service, subscription),
+        }),
+      );
+    }
+    return findings;
+  },
+};
+
+function narrowingFixes(service: ApimService, subscription: SubscriptionResource): Fix[] {
+  const candidates = [
+    ...service.products.map((product) => ({ scope: `/products/${product.name}`, title: `Scope subscription to product ${product.name}` })),
+    ...service.apis.filter((api) => api.isCurrent !== false && !api.name.includes(';rev=')).map((api) => ({ scope: `/apis/${api.name}`, title: `Scope subscription to API ${api.name}` })),
+  ].slice(0, MAX_SCOPE_FIXES);
+  return candidates.flatMap(({ scope, title }, index) => {
+    const edit = setDeclaredProperty(subscription.declaration, ['scope'], scope);
+    return edit ? [{ id: `scope-to:${scope}`, title, preferred: index === 0, edits: [edit] }] : [];
+  });
+}

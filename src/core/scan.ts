@@ -1,0 +1,157 @@
+// One scan: read the repository, run every rule, apply the repository's settings and suppressions.
+// The CLI calls it once; the editor calls it again on each change, with unsaved buffers as overlay.
+import * as path from 'path';
+import { analyzeOperationAuth, type OperationAuth } from './analysis/authentication';
+import { operationExposure, type OperationExposure } from './analysis/dataExposure';
+import { SensitiveDataClassifier } from './analysis/sensitiveData';
+import { excludeMatcher, readConfig, type PostureConfig, type SuppressionEntry } from './config';
+import type { Finding, RuleMetadata } from './findings';
+import { createDocumentReader } from './parse/index';
+import type { InputProblem } from './problems';
+import type { ScanResult } from './report/scanResult';
+import { ALL_RULES } from './rules/index';
+import { findingId, ruleHelpUri, type Rule, type RuleContext } from './rules/rule';
+import { LineIndex } from './text';
+import { FileReader } from './workspace/files';
+import { readService } from './workspace/readService';
+
+export const TOOL_VERSION = '0.1.0';
+
+export interface ScanOptions {
+  /** Unsaved editor contents by absolute path; they win over the disk. */
+  overlay?: ReadonlyMap<string, string>;
+  /** "Today", for suppression expiry. */
+  now?: Date;
+  rules?: readonly Rule[];
+}
+
+export const INPUT_PROBLEM_RULE: RuleMetadata = {
+  id: 'input-problem',
+  title: 'File could not be read as intended',
+  severity: 'medium',
+  description:
+    'A file that is malformed, unreadable, hostile (DTD/entities, alias bombs) or refers to what cannot be resolved (remote or missing $refs) is left out of the analysis, so findings it would produce are missing.',
+  remediation: 'Fix the file at the reported place; remote $refs are never fetched: vendor the referenced file into the repository.',
+  helpUri: ruleHelpUri('input-problem'),
+};
+
+export const EXPIRED_SUPPRESSION_RULE: RuleMetadata = {
+  id: 'suppression-expired',
+  title: 'Suppressions should not outlive their expiry date',
+  severity: 'low',
+  description: 'A suppression past its `expires` date no longer hides its findings; it should be renewed with a new reason, or removed.',
+  remediation: 'Remove the suppression from .apim-posture.json, or renew it with a new date and reason.',
+  helpUri: ruleHelpUri('suppression-expired'),
+};
+
+export function scan(root: string, options: ScanOptions = {}): ScanResult {
+  const started = performance.now();
+  const absoluteRoot = path.resolve(root);
+  const files = new FileReader(options.overlay);
+  const documents = createDocumentReader(files);
+  const { config, problems: configProblems } = readConfig(absoluteRoot, documents, (file) => files.exists(file));
+  const service = readService(absoluteRoot, { files, documents, isExcluded: excludeMatcher(config.exclude) });
+
+  const rules = (options.rules ?? ALL_RULES).filter((rule) => config.rules[rule.meta.id] !== 'off');
+  const context = ruleContext(service, config);
+  const findings: Finding[] = [];
+  for (const rule of rules) {
+    const override = config.rules[rule.meta.id];
+    for (const finding of rule.check(context)) findings.push(override && override !== 'off' ? { ...finding, severity: override } : finding);
+  }
+  findings.push(...[...service.problems, ...configProblems].map(problemFinding));
+  findings.push(...applySuppressions(findings, config.suppressions, options.now ?? new Date()));
+  findings.sort(byLocation);
+
+  const lineIndexes = new Map<string, LineIndex>();
+  return {
+    root: absoluteRoot,
+    service,
+    findings,
+    rules: [...rules.map((rule) => rule.meta), INPUT_PROBLEM_RULE, EXPIRED_SUPPRESSION_RULE],
+    lineIndex(file) {
+      let index = lineIndexes.get(file);
+      if (!index) {
+        index = new LineIndex(files.read(file).text ?? '');
+        lineIndexes.set(file, index);
+      }
+      return index;
+    },
+    durationMs: performance.now() - started,
+    toolVersion: TOOL_VERSION,
+  };
+}
+
+/** The analyses rules share, each computed once per operation. */
+export function ruleContext(service: ScanResult['service'], config: PostureConfig): RuleContext {
+  const sensitiveData = new SensitiveDataClassifier(config.customInformationTypes);
+  const auth = new Map<string, OperationAuth>();
+  const exposure = new Map<string, OperationExposure>();
+  return {
+    service,
+    config,
+    sensitiveData,
+    auth(api, operation) {
+      let result = auth.get(operation.id);
+      if (!result) auth.set(operation.id, (result = analyzeOperationAuth(service, api, operation)));
+      return result;
+    },
+    exposure(operation) {
+      let result = exposure.get(operation.id);
+      if (!result) exposure.set(operation.id, (result = operationExposure(operation, sensitiveData)));
+      return result;
+    },
+  };
+}
+
+function problemFinding(problem: InputProblem): Finding {
+  return {
+    id: findingId(INPUT_PROBLEM_RULE.id, problem.file, `${problem.kind}:${problem.message}`),
+    ruleId: INPUT_PROBLEM_RULE.id,
+    severity: problem.kind === 'not-a-spec' ? 'info' : INPUT_PROBLEM_RULE.severity,
+    resource: 'service',
+    message: problem.message,
+    location: { file: problem.file, span: problem.span ?? { start: 0, end: 0 } },
+    related: [],
+    fixes: [],
+    origin: 'predicted',
+    properties: { problemKind: problem.kind },
+  };
+}
+
+/** Marks suppressed findings, and returns a finding for each suppression past its expiry date. */
+function applySuppressions(findings: Finding[], suppressions: SuppressionEntry[], now: Date): Finding[] {
+  const expired: Finding[] = [];
+  for (const suppression of suppressions) {
+    if (suppression.expires && Date.parse(suppression.expires) < now.getTime()) {
+      expired.push({
+        id: findingId(EXPIRED_SUPPRESSION_RULE.id, suppression.resource, suppression.rule),
+        ruleId: EXPIRED_SUPPRESSION_RULE.id,
+        severity: EXPIRED_SUPPRESSION_RULE.severity,
+        resource: suppression.resource,
+        message: `The suppression of ${suppression.rule} on ${suppression.resource} expired on ${suppression.expires}; its findings are reported again.`,
+        location: suppression.location,
+        related: [],
+        fixes: [],
+        origin: 'predicted',
+      });
+      continue;
+    }
+    for (const finding of findings) {
+      if (!finding.suppression && finding.ruleId === suppression.rule && resourceMatches(suppression.resource, finding.resource)) {
+        finding.suppression = { reason: suppression.reason, expires: suppression.expires, location: suppression.location };
+      }
+    }
+  }
+  return expired;
+}
+
+function resourceMatches(pattern: string, resource: string): boolean {
+  const lowerPattern = pattern.toLowerCase();
+  const lowerResource = resource.toLowerCase();
+  return lowerPattern.endsWith('*') ? lowerResource.startsWith(lowerPattern.slice(0, -1)) : lowerPattern === lowerResource;
+}
+
+function byLocation(a: Finding, b: Finding): number {
+  return a.location.file < b.location.file ? -1 : a.location.file > b.location.file ? 1 : a.location.span.start - b.location.span.start || a.ruleId.localeCompare(b.ruleId);
+}

@@ -1,0 +1,161 @@
+import * as path from 'path';
+import type { DocumentReader } from '../parse/index';
+import type { JsonPath, ParsedDocument } from '../parse/document';
+import type { InputProblem } from '../problems';
+
+/** A value of a parsed document, with where it is. */
+export interface Located {
+  value: unknown;
+  document: ParsedDocument;
+  pointer: JsonPath;
+}
+
+type Reference = Record<string, unknown> & { $ref: string };
+
+/** Each spec document's resolver, so that a SchemaNode's $refs can be followed after loading. */
+const resolvers = new WeakMap<ParsedDocument, RefResolver>();
+
+/** The resolver that read `document`, if a spec was loaded from it. */
+export function resolverOf(document: ParsedDocument): RefResolver | undefined {
+  return resolvers.get(document);
+}
+
+/** A `$ref` target that could not be reached; memoized so that each bad $ref is reported once. */
+const UNRESOLVED = null;
+
+/**
+ * Follows `$ref`s: local (`#/...`) and relative files (resolved against the referring file), never
+ * remote ones. Remembers each $ref object's target, so shared schemas are resolved once, and every
+ * document it read, so a spec knows all its files.
+ */
+export class RefResolver {
+  readonly documents: ParsedDocument[] = [];
+  private readonly targets = new WeakMap<object, Located | typeof UNRESOLVED>();
+  private readonly filesSeen = new Set<string>();
+
+  constructor(
+    private readonly reader: DocumentReader,
+    root: ParsedDocument,
+    /** Where problems go (the spec's list): appended to, also after loading, when schemas are walked. */
+    readonly problems: InputProblem[],
+  ) {
+    this.adopt(root);
+  }
+
+  /** The node itself, or the end of its $ref chain; undefined (with a problem reported) when the chain breaks. */
+  resolve(node: Located): Located | undefined {
+    if (!isReference(node.value)) return node;
+    const known = this.targets.get(node.value);
+    if (known !== undefined) return known ?? undefined;
+    const chain: Reference[] = [];
+    let current: Located | undefined = node;
+    while (current && isReference(current.value)) {
+      const reference: Reference = current.value;
+      const memo = this.targets.get(reference);
+      if (memo !== undefined) {
+        current = memo ?? undefined;
+        break;
+      }
+      if (chain.includes(reference)) {
+        this.report(node, 'ref-cycle', `$ref "${(node.value as Reference).$ref}" only leads back to itself.`);
+        current = undefined;
+        break;
+      }
+      chain.push(reference);
+      current = this.follow(current as Located & { value: Reference });
+    }
+    for (const reference of chain) this.targets.set(reference, current ?? UNRESOLVED);
+    return current;
+  }
+
+  private follow(node: Located & { value: Reference }): Located | undefined {
+    const reference = node.value.$ref;
+    if (/^https?:/i.test(reference) || reference.startsWith('//')) {
+      this.report(node, 'remote-ref', `Remote $ref "${reference}" is not fetched: only files in the workspace are read.`);
+      return undefined;
+    }
+    if (/^[a-z][a-z0-9+.-]+:/i.test(reference)) {
+      this.report(node, 'unresolved-ref', `$ref "${reference}" is not a relative file or a local pointer.`);
+      return undefined;
+    }
+    const hash = reference.indexOf('#');
+    const filePart = hash === -1 ? reference : reference.slice(0, hash);
+    const fragment = hash === -1 ? '' : reference.slice(hash + 1);
+    const document = filePart === '' ? node.document : this.documentAt(node, filePart);
+    if (!document) return undefined;
+    const pointer = parsePointer(fragment);
+    if (!pointer) {
+      this.report(node, 'unresolved-ref', `$ref "${reference}": "#${fragment}" is not a JSON pointer.`);
+      return undefined;
+    }
+    let value = document.value;
+    for (const segment of pointer) {
+      value = childOf(value, segment);
+      if (value === undefined) {
+        this.report(node, 'unresolved-ref', `$ref "${reference}": ${path.basename(document.file)} has nothing at "#${fragment}".`);
+        return undefined;
+      }
+    }
+    return { value, document, pointer };
+  }
+
+  private documentAt(node: Located & { value: Reference }, filePart: string): ParsedDocument | undefined {
+    let relative: string;
+    try {
+      relative = decodeURI(filePart);
+    } catch {
+      relative = filePart;
+    }
+    const file = path.resolve(path.dirname(node.document.file), relative);
+    const parsed = this.reader.parse(file);
+    if (!this.filesSeen.has(file)) {
+      this.filesSeen.add(file);
+      this.problems.push(...parsed.problems);
+      if (parsed.document) this.adopt(parsed.document);
+    }
+    if (!parsed.document) {
+      const reason = parsed.problems[0]?.message ?? 'it could not be parsed.';
+      this.report(node, 'unresolved-ref', `$ref "${node.value.$ref}" points to ${relative}, which was not read: ${reason}`);
+    }
+    return parsed.document;
+  }
+
+  private adopt(document: ParsedDocument): void {
+    this.filesSeen.add(document.file);
+    this.documents.push(document);
+    resolvers.set(document, this);
+  }
+
+  private report(node: Located, kind: InputProblem['kind'], message: string): void {
+    const span = node.document.valueSpan([...node.pointer, '$ref']);
+    this.problems.push({ file: node.document.file, span, kind, message });
+  }
+}
+
+export function isReference(value: unknown): value is Reference {
+  return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>).$ref === 'string';
+}
+
+/** `/a~1b/c%20d` → ['a/b', 'c d']: percent-decoding (URI fragment) first, then JSON pointer escapes. */
+function parsePointer(fragment: string): string[] | undefined {
+  if (fragment === '') return [];
+  if (!fragment.startsWith('/')) return undefined;
+  return fragment
+    .slice(1)
+    .split('/')
+    .map((segment) => {
+      let decoded = segment;
+      try {
+        decoded = decodeURIComponent(segment);
+      } catch {
+        // A lone `%` is taken literally.
+      }
+      return decoded.replace(/~1/g, '/').replace(/~0/g, '~');
+    });
+}
+
+function childOf(value: unknown, segment: string): unknown {
+  if (Array.isArray(value)) return /^\d+$/.test(segment) ? value[Number(segment)] : undefined;
+  if (typeof value === 'object' && value !== null && Object.prototype.hasOwnProperty.call(value, segment)) return (value as Record<string, unknown>)[segment];
+  return undefined;
+}

@@ -1,0 +1,208 @@
+// Reads the APIOps extractor layout (Azure/apiops) and its successor's (Azure/apiops-cli): one folder
+// per resource kind, one folder per resource, an `*Information.json` with ARM `properties` in each.
+import * as path from 'path';
+import type { Declaration, FragmentResource, RepositoryLayout } from '../model';
+import type { ReadContext } from './context';
+import { documentDeclaration, fileDeclaration, isObject, isString, type Properties } from './declaration';
+import { mergeOperations, policyLocation, readDefinition, type DeclaredOperation } from './operations';
+import {
+  apiResource,
+  backendResource,
+  emptyContent,
+  namedValueResource,
+  productResource,
+  subscriptionResource,
+  versionSetResource,
+  type ServiceContent,
+} from './resources';
+
+const API_INFORMATION = /(?:^|\/)apis\/[^/]+\/apiInformation\.json$/;
+const SPECIFICATION = /^specification\.(ya?ml|json|graphql|gql|wsdl|wadl|xml)$/i;
+/** Folders only apiops-cli writes (the extractor spells them with spaces). */
+const CLI_FOLDERS = ['namedValues', 'policyFragments', 'versionSets'];
+
+/** name -> (path inside the resource's folder -> absolute file), e.g. `basic-api` -> `operations/get-items/policy.xml`. */
+type ResourceFolders = Map<string, Map<string, string>>;
+
+/**
+ * The APIOps roots below `root` (folders holding `apis/<api>/apiInformation.json`), outermost
+ * first; a root nested in another (an APIM workspace's folder) belongs to the outer one.
+ */
+export function findApiopsRoots(root: string, files: readonly string[]): string[] {
+  const candidates = new Set<string>();
+  for (const file of files) {
+    const relative = toRelative(root, file);
+    const match = API_INFORMATION.exec(relative);
+    if (match) candidates.add(relative.slice(0, match.index));
+  }
+  const sorted = [...candidates].sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
+  const roots: string[] = [];
+  for (const candidate of sorted) {
+    if (!roots.some((outer) => outer === '' || candidate.startsWith(outer + '/'))) roots.push(candidate);
+  }
+  return roots.map((relative) => path.join(root, relative));
+}
+
+export function readApiops(root: string, files: readonly string[], ctx: ReadContext): { layout: RepositoryLayout; content: ServiceContent } {
+  const kinds = indexResourceFolders(root, files);
+  const folders = (...names: string[]): ResourceFolders => new Map(names.flatMap((name) => [...(kinds.get(name) ?? [])]));
+  const content = emptyContent();
+
+  const globalPolicy = path.join(root, 'policy.xml');
+  if (files.includes(globalPolicy)) content.policy = ctx.readPolicy(globalPolicy);
+
+  for (const [name, apiFiles] of folders('apis')) {
+    const information = readInformation(ctx, apiFiles, 'apiInformation.json', name);
+    if (!information) continue;
+    const api = apiResource(name, information.properties, information.declaration);
+    const specification = [...apiFiles.keys()].find((file) => SPECIFICATION.test(file));
+    const definedOperations = specification ? readDefinition(ctx, api, apiFiles.get(specification)!) : [];
+    const policy = apiFiles.get('policy.xml');
+    if (policy) api.policy = ctx.readPolicy(policy);
+    api.operations = mergeOperations(api, [...definedOperations, ...readOperationFolders(ctx, apiFiles)]);
+    content.apis.push(api);
+  }
+
+  let hasApisJson = false;
+  for (const [name, productFiles] of folders('products')) {
+    const information = readInformation(ctx, productFiles, 'productInformation.json', name);
+    if (!information) continue;
+    const product = productResource(name, information.properties, information.declaration);
+    for (const [file, absolute] of productFiles) {
+      const linked = /^apis\/([^/]+)\/productApiInformation\.json$/.exec(file);
+      if (!linked) continue;
+      ctx.noteRead(absolute);
+      product.apiNames.push(linked[1]);
+    }
+    const apisJson = productFiles.get('apis.json');
+    if (apisJson) {
+      hasApisJson = true;
+      product.apiNames.push(...readApiList(ctx, apisJson).filter((api) => !product.apiNames.includes(api)));
+    }
+    const policy = productFiles.get('policy.xml');
+    if (policy) product.policy = ctx.readPolicy(policy);
+    content.products.push(product);
+  }
+
+  const simpleResources = [
+    [folders('subscriptions'), 'subscriptionInformation.json', subscriptionResource, content.subscriptions],
+    [folders('backends'), 'backendInformation.json', backendResource, content.backends],
+    [folders('named values', 'namedValues'), 'namedValueInformation.json', namedValueResource, content.namedValues],
+    [folders('version sets', 'versionSets'), 'versionSetInformation.json', versionSetResource, content.versionSets],
+  ] as const;
+  for (const [resourceFolders, informationFile, build, target] of simpleResources) {
+    for (const [name, resourceFiles] of resourceFolders) {
+      const information = readInformation(ctx, resourceFiles, informationFile, name);
+      // Each tuple pairs a builder with the array of what it builds; TypeScript cannot see that through the union.
+      if (information) (target as unknown[]).push(build(name, information.properties, information.declaration));
+    }
+  }
+
+  for (const [name, fragmentFiles] of folders('policy fragments', 'policyFragments')) {
+    const fragment = readFragment(ctx, name, fragmentFiles);
+    if (fragment) content.fragments.push(fragment);
+  }
+
+  const isCli =
+    hasApisJson ||
+    CLI_FOLDERS.some((folder) => kinds.has(folder)) ||
+    [...folders('apis').values()].some((apiFiles) => [...apiFiles.keys()].some((file) => file.endsWith('/operationInformation.json')));
+  return { layout: isCli ? 'apiops-cli' : 'apiops', content };
+}
+
+function toRelative(root: string, file: string): string {
+  return path.relative(root, file).split(path.sep).join('/');
+}
+
+/** `<kind>/<name>/<rest>` files, indexed as kind -> name -> rest -> absolute path. */
+function indexResourceFolders(root: string, files: readonly string[]): Map<string, ResourceFolders> {
+  const kinds = new Map<string, ResourceFolders>();
+  for (const file of files) {
+    const segments = toRelative(root, file).split('/');
+    if (segments.length < 3 || segments[0] === '..') continue;
+    const [kind, name, ...rest] = segments;
+    let resources = kinds.get(kind);
+    if (!resources) kinds.set(kind, (resources = new Map()));
+    let resourceFiles = resources.get(name);
+    if (!resourceFiles) resources.set(name, (resourceFiles = new Map()));
+    resourceFiles.set(rest.join('/'), file);
+  }
+  return kinds;
+}
+
+interface Information {
+  properties: Properties;
+  declaration: Declaration;
+}
+
+/**
+ * A resource's information file. A file that does not parse drops the resource (its problem says
+ * why); one without a `properties` object is reported but still declares the resource, so that its
+ * policies and operations are read.
+ */
+function readInformation(ctx: ReadContext, resourceFiles: Map<string, string>, fileName: string, name: string): Information | undefined {
+  const file = resourceFiles.get(fileName);
+  if (!file) {
+    const [someFile] = resourceFiles.values();
+    ctx.invalidArtifact(someFile, `'${name}' has no ${fileName}; the resource was not read.`);
+    return undefined;
+  }
+  const document = ctx.parseDocument(file);
+  if (!document) return undefined;
+  const root = isObject(document.value) ? document.value : {};
+  if (!isObject(root.properties)) {
+    ctx.report([
+      { file, span: document.valueSpan([]), kind: 'invalid-artifact', message: `${fileName} of '${name}' has no "properties" object.` },
+    ]);
+  }
+  return {
+    properties: isObject(root.properties) ? root.properties : {},
+    declaration: documentDeclaration(document),
+  };
+}
+
+/** `operations/<op>/policy.xml` and apiops-cli's `operations/<op>/operationInformation.json`. */
+function readOperationFolders(ctx: ReadContext, apiFiles: Map<string, string>): DeclaredOperation[] {
+  const operations = new Map<string, DeclaredOperation>();
+  for (const [file, absolute] of apiFiles) {
+    const match = /^operations\/([^/]+)\/(policy\.xml|operationInformation\.json)$/.exec(file);
+    if (!match) continue;
+    const [, name, kind] = match;
+    const operation = operations.get(name) ?? { name };
+    operations.set(name, operation);
+    if (kind === 'policy.xml') {
+      operation.policy = ctx.readPolicy(absolute);
+      continue;
+    }
+    const document = ctx.parseDocument(absolute);
+    if (!document) continue;
+    const properties = isObject(document.value) && isObject(document.value.properties) ? document.value.properties : {};
+    operation.method = isString(properties.method) ? properties.method : undefined;
+    operation.urlTemplate = isString(properties.urlTemplate) ? properties.urlTemplate : undefined;
+    operation.location = { file: absolute, span: documentDeclaration(document).span };
+  }
+  return [...operations.values()];
+}
+
+/** apiops-cli's `products/<p>/apis.json`: API names, or objects with a `name`. */
+function readApiList(ctx: ReadContext, file: string): string[] {
+  const document = ctx.parseDocument(file);
+  if (!document) return [];
+  if (!Array.isArray(document.value)) {
+    ctx.invalidArtifact(file, 'apis.json should be an array of API names.');
+    return [];
+  }
+  return document.value.map((entry: unknown) => (isObject(entry) ? entry.name : entry)).filter(isString);
+}
+
+function readFragment(ctx: ReadContext, name: string, fragmentFiles: Map<string, string>): FragmentResource | undefined {
+  const policyFile = fragmentFiles.get('policy.xml');
+  const informationFile = fragmentFiles.get('policyFragmentInformation.json');
+  const policy = policyFile ? ctx.readPolicy(policyFile) : undefined;
+  const information = informationFile ? ctx.parseDocument(informationFile) : undefined;
+  const declaration = information
+    ? documentDeclaration(information)
+    : policyFile && fileDeclaration(policyFile, policyLocation(policy)?.span ?? { start: 0, end: 0 });
+  if (!declaration) return undefined;
+  return { id: `policyFragments/${name}`, name, policy, declaration };
+}

@@ -1,0 +1,297 @@
+// A tolerant reader of Bicep `resource` declarations: enough of the language to find resource
+// blocks, their names, types and literal properties with exact spans. Everything else (params,
+// modules, expressions) is skipped or kept as raw expression text; nothing here throws.
+import type { JsonPath } from '../parse/document';
+import type { Span } from '../text';
+
+export type BicepValue = BicepObject | BicepArray | BicepString | BicepLiteral | BicepExpression;
+
+export interface BicepObject {
+  kind: 'object';
+  span: Span;
+  properties: Map<string, { keySpan: Span; value: BicepValue }>;
+}
+
+export interface BicepArray {
+  kind: 'array';
+  span: Span;
+  items: BicepValue[];
+}
+
+export interface BicepString {
+  kind: 'string';
+  span: Span;
+  /** The text between the quotes as written: escapes and `${...}` interpolations are kept. */
+  value: string;
+  contentSpan: Span;
+  /** `'''...'''`: verbatim, no escapes. */
+  multiline: boolean;
+}
+
+export interface BicepLiteral {
+  kind: 'literal';
+  span: Span;
+  value: boolean | number | null;
+}
+
+/** Anything else (`apim.id`, `loadTextContent('./spec.yaml')`, `cond ? 'a' : 'b'`), as written. */
+export interface BicepExpression {
+  kind: 'expression';
+  span: Span;
+  text: string;
+}
+
+export interface BicepResource {
+  symbol: string;
+  /** The type as written, without `@api-version`: `Microsoft.ApiManagement/service/apis`, or `apis` when nested. */
+  type: string;
+  span: Span;
+  body?: BicepObject;
+  /** The resource this one is declared inside of. */
+  lexicalParent?: BicepResource;
+}
+
+const CLOSING: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
+const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/y;
+const RESOURCE_HEADER = /resource\s+([A-Za-z_][A-Za-z0-9_]*)\s+'([^'@]*)(?:@[^']*)?'\s*(existing\s*)?=/y;
+
+/** Every resource declared in `text`, nested ones included (after their parent). */
+export function parseBicepResources(text: string): BicepResource[] {
+  return new BicepParser(text).parseFile();
+}
+
+/** The plain value of a Bicep value: objects, arrays, strings and literals; expressions become undefined. */
+export function plainValue(value: BicepValue | undefined): unknown {
+  switch (value?.kind) {
+    case 'object':
+      return Object.fromEntries([...value.properties].map(([key, property]) => [key, plainValue(property.value)]));
+    case 'array':
+      return value.items.map(plainValue);
+    case 'string':
+    case 'literal':
+      return value.value;
+    default:
+      return undefined;
+  }
+}
+
+/** The value at `path` below `value` (property names and array indexes). */
+export function bicepValueAt(value: BicepValue | undefined, path: JsonPath): BicepValue | undefined {
+  let current = value;
+  for (const key of path) {
+    if (current?.kind === 'object' && typeof key === 'string') current = current.properties.get(key)?.value;
+    else if (current?.kind === 'array' && typeof key === 'number') current = current.items[key];
+    else return undefined;
+  }
+  return current;
+}
+
+class BicepParser {
+  private pos = 0;
+  private readonly resources: BicepResource[] = [];
+
+  constructor(private readonly text: string) {}
+
+  parseFile(): BicepResource[] {
+    while (this.skipTrivia(true), this.pos < this.text.length) {
+      const start = this.pos;
+      if (!this.tryResource()) this.skipStatement();
+      if (this.pos === start) this.pos++;
+    }
+    return this.resources;
+  }
+
+  /** Spaces, comments and (when `newlines`) line breaks. */
+  private skipTrivia(newlines: boolean): void {
+    const text = this.text;
+    while (this.pos < text.length) {
+      const char = text[this.pos];
+      if (char === ' ' || char === '\t' || char === '\r' || (newlines && char === '\n')) this.pos++;
+      else if (text.startsWith('//', this.pos)) this.pos = indexOrEnd(text, '\n', this.pos);
+      else if (text.startsWith('/*', this.pos)) this.pos = indexOrEnd(text, '*/', this.pos + 2) + 2;
+      else break;
+    }
+    this.pos = Math.min(this.pos, text.length);
+  }
+
+  private tryResource(parent?: BicepResource): boolean {
+    RESOURCE_HEADER.lastIndex = this.pos;
+    const header = RESOURCE_HEADER.exec(this.text);
+    if (!header) return false;
+    const resource: BicepResource = { symbol: header[1], type: header[2], span: { start: this.pos, end: this.pos }, lexicalParent: parent };
+    this.resources.push(resource);
+    this.pos = RESOURCE_HEADER.lastIndex;
+    this.skipTrivia(true);
+    // `= [for item in items: {...}]` and `= if (condition) {...}`: the body is the object inside.
+    const isLoop = this.text[this.pos] === '[';
+    if (isLoop) {
+      this.pos++;
+      this.skipExpression(':');
+      this.pos++;
+      this.skipTrivia(true);
+    }
+    if (this.text.startsWith('if', this.pos)) {
+      this.pos += 2;
+      this.skipExpression('{');
+    }
+    if (this.text[this.pos] === '{') resource.body = this.parseObject(resource);
+    if (isLoop) {
+      this.skipTrivia(true);
+      if (this.text[this.pos] === ']') this.pos++;
+    }
+    resource.span.end = this.pos;
+    return true;
+  }
+
+  private skipDecorator(): void {
+    this.pos++;
+    this.identifier();
+    this.skipTrivia(false);
+    if (this.text[this.pos] === '(') this.skipBalanced();
+  }
+
+  /** A statement that is not a resource (param, var, module, output, ...): to the end of its last line. */
+  private skipStatement(): void {
+    if (this.text[this.pos] === '@') this.skipDecorator();
+    else this.skipExpression();
+  }
+
+  private parseValue(): BicepValue {
+    const start = this.pos;
+    const char = this.text[this.pos];
+    if (char === "'") return this.parseString();
+    if (char === '{') return this.parseObject();
+    if (char === '[' && !/^\[\s*for\b/.test(this.text.slice(this.pos, this.pos + 32))) return this.parseArray();
+    const literal = /(true|false|null|-?\d+(?:\.\d+)?)(?![A-Za-z0-9_.(])/y;
+    literal.lastIndex = start;
+    const match = literal.exec(this.text);
+    if (match) {
+      this.pos = literal.lastIndex;
+      const word = match[1];
+      const value = word === 'true' ? true : word === 'false' ? false : word === 'null' ? null : Number(word);
+      return { kind: 'literal', span: { start, end: this.pos }, value };
+    }
+    this.skipExpression();
+    const end = this.trimmedEnd(start, this.pos);
+    return { kind: 'expression', span: { start, end }, text: this.text.slice(start, end) };
+  }
+
+  private parseString(): BicepString {
+    const start = this.pos;
+    if (this.text.startsWith("'''", start)) {
+      const close = indexOrEnd(this.text, "'''", start + 3);
+      this.pos = Math.min(close + 3, this.text.length);
+      return { kind: 'string', span: { start, end: this.pos }, value: this.text.slice(start + 3, close), contentSpan: { start: start + 3, end: close }, multiline: true };
+    }
+    this.pos++;
+    this.skipStringBody();
+    const contentEnd = this.text[this.pos - 1] === "'" ? this.pos - 1 : this.pos;
+    return { kind: 'string', span: { start, end: this.pos }, value: this.text.slice(start + 1, contentEnd), contentSpan: { start: start + 1, end: contentEnd }, multiline: false };
+  }
+
+  /** From after an opening `'` to after the closing one; interpolations may hold strings of their own. */
+  private skipStringBody(): void {
+    const text = this.text;
+    while (this.pos < text.length) {
+      const char = text[this.pos];
+      if (char === '\\') this.pos += 2;
+      else if (char === "'") {
+        this.pos++;
+        return;
+      } else if (char === '\n') return; // an unterminated string ends with its line
+      else if (text.startsWith('${', this.pos)) {
+        this.pos += 2;
+        this.skipExpression('}');
+        this.pos++;
+      } else this.pos++;
+    }
+  }
+
+  private parseObject(resource?: BicepResource): BicepObject {
+    const start = this.pos;
+    this.pos++;
+    const properties = new Map<string, { keySpan: Span; value: BicepValue }>();
+    while (this.skipTrivia(true), this.pos < this.text.length && this.text[this.pos] !== '}') {
+      const entryStart = this.pos;
+      if (this.text[this.pos] === '@') this.skipDecorator();
+      else if (!this.tryResource(resource)) this.parseProperty(properties);
+      if (this.text[this.pos] === ',') this.pos++;
+      if (this.pos === entryStart) this.skipExpression();
+      if (this.pos === entryStart) this.pos++;
+    }
+    if (this.text[this.pos] === '}') this.pos++;
+    return { kind: 'object', span: { start, end: this.pos }, properties };
+  }
+
+  private parseProperty(properties: BicepObject['properties']): void {
+    const keyStart = this.pos;
+    const key = this.text[this.pos] === "'" ? this.parseString().value : this.identifier();
+    if (key === undefined) return;
+    const keySpan = { start: keyStart, end: this.pos };
+    this.skipTrivia(false);
+    if (this.text[this.pos] !== ':') return;
+    this.pos++;
+    this.skipTrivia(true);
+    properties.set(key, { keySpan, value: this.parseValue() });
+  }
+
+  private parseArray(): BicepArray {
+    const start = this.pos;
+    this.pos++;
+    const items: BicepValue[] = [];
+    while (this.skipTrivia(true), this.pos < this.text.length && this.text[this.pos] !== ']') {
+      const itemStart = this.pos;
+      items.push(this.parseValue());
+      if (this.text[this.pos] === ',') this.pos++;
+      if (this.pos === itemStart) this.pos++;
+    }
+    if (this.text[this.pos] === ']') this.pos++;
+    return { kind: 'array', span: { start, end: this.pos }, items };
+  }
+
+  private identifier(): string | undefined {
+    IDENTIFIER.lastIndex = this.pos;
+    const match = IDENTIFIER.exec(this.text);
+    if (match) this.pos = IDENTIFIER.lastIndex;
+    return match?.[0];
+  }
+
+  /** `(...)`, `[...]` or `{...}` with whatever they hold. */
+  private skipBalanced(): void {
+    const open = this.text[this.pos];
+    this.pos++;
+    this.skipExpression(CLOSING[open]);
+    if (this.pos < this.text.length) this.pos++;
+  }
+
+  /**
+   * To the end of an expression: a line break, `,` or a closing bracket outside brackets, or
+   * `stopAt` (left unconsumed); brackets, strings and comments inside are skipped whole.
+   */
+  private skipExpression(stopAt?: string): void {
+    const text = this.text;
+    while (this.pos < text.length) {
+      const char = text[this.pos];
+      if (char === stopAt) return;
+      if (char === '\n' || char === ',' || char === ')' || char === ']' || char === '}') {
+        if (stopAt === undefined) return;
+        this.pos++;
+      } else if (char === "'") this.parseString();
+      else if (char === '(' || char === '[' || char === '{') this.skipBalanced();
+      else if (text.startsWith('//', this.pos) || text.startsWith('/*', this.pos)) {
+        if (stopAt === undefined && text[this.pos + 1] === '/') return;
+        this.skipTrivia(false);
+      } else this.pos++;
+    }
+  }
+
+  private trimmedEnd(start: number, end: number): number {
+    while (end > start && /\s/.test(this.text[end - 1])) end--;
+    return end;
+  }
+}
+
+function indexOrEnd(text: string, search: string, from: number): number {
+  const index = text.indexOf(search, from);
+  return index === -1 ? text.length : index;
+}

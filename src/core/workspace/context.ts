@@ -1,0 +1,79 @@
+import type { PolicyAttachment } from '../model';
+import type { ParsedDocument } from '../parse/document';
+import type { DocumentReader } from '../parse/index';
+import { parsePolicyXml } from '../policy/xml';
+import type { InputProblem } from '../problems';
+import { loadOpenApi, type OpenApiSpec } from '../spec/openapi';
+import type { FileReader } from './files';
+
+/**
+ * What every layout reader shares while building one service: the readers, and the problems and
+ * files read so far. Problems are de-duplicated because the same document can be reached twice
+ * (an API spec that a second spec `$ref`s, a policy read for two scopes).
+ */
+export class ReadContext {
+  readonly problems: InputProblem[] = [];
+  private readonly problemKeys = new Set<string>();
+  private readonly filesSeen = new Set<string>();
+
+  constructor(
+    readonly files: FileReader,
+    readonly documents: DocumentReader,
+  ) {}
+
+  get filesRead(): string[] {
+    return [...this.filesSeen];
+  }
+
+  noteRead(file: string): void {
+    this.filesSeen.add(file);
+  }
+
+  report(problems: readonly InputProblem[]): void {
+    for (const problem of problems) {
+      const key = `${problem.file}\0${problem.kind}\0${problem.span?.start ?? ''}\0${problem.message}`;
+      if (this.problemKeys.has(key)) continue;
+      this.problemKeys.add(key);
+      this.problems.push(problem);
+    }
+  }
+
+  invalidArtifact(file: string, message: string): void {
+    this.report([{ file, kind: 'invalid-artifact', message }]);
+  }
+
+  readText(file: string): string | undefined {
+    this.noteRead(file);
+    const result = this.files.read(file);
+    if (result.problem) this.report([result.problem]);
+    return result.text;
+  }
+
+  parseDocument(file: string): ParsedDocument | undefined {
+    this.noteRead(file);
+    const result = this.documents.parse(file);
+    this.report(result.problems);
+    return result.document;
+  }
+
+  /** A policy file; a malformed one is still attached (what could be read counts), with its problems reported. */
+  readPolicy(file: string): PolicyAttachment | undefined {
+    const text = this.readText(file);
+    if (text === undefined) return undefined;
+    const xml = parsePolicyXml(file, text);
+    this.report(xml.problems);
+    return { file, xml };
+  }
+
+  /** An OpenAPI file; `guessed` when the file was only picked for looking like one: then not being one is no problem. */
+  readSpec(file: string, guessed = false): OpenApiSpec | undefined {
+    this.noteRead(file);
+    const { spec, problems } = loadOpenApi(file, this.documents);
+    this.report(guessed ? problems.filter((problem) => problem.kind !== 'not-a-spec') : problems);
+    if (spec) {
+      this.report(spec.problems);
+      for (const document of spec.documents) this.noteRead(document.file);
+    }
+    return spec;
+  }
+}

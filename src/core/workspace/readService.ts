@@ -1,0 +1,62 @@
+import * as path from 'path';
+import type { ApimService, RepositoryLayout } from '../model';
+import { createDocumentReader, type DocumentReader } from '../parse/index';
+import { findApiopsRoots, readApiops } from './apiops';
+import { readBicep } from './bicep';
+import { ReadContext } from './context';
+import { FileReader, listFiles } from './files';
+import { linkProducts, mergeContent, type ServiceContent } from './resources';
+import { readSpecsOnly } from './specsOnly';
+
+export interface ReadServiceOptions {
+  /** Reads files (with the editor's unsaved buffers); a fresh disk reader by default. */
+  files?: FileReader;
+  /** Parses JSON/YAML; share one with spec loading elsewhere to parse each file once. */
+  documents?: DocumentReader;
+  /** Paths relative to the root, `/`-separated; folders end with `/`. */
+  isExcluded?: (relativePath: string) => boolean;
+}
+
+/**
+ * The API Management service the repository at `root` declares: the outermost APIOps root
+ * (extractor or apiops-cli layout, anywhere below `root`), plus the APIs of `.bicep` files that it
+ * does not have; else the Bicep resources; else one API per OpenAPI file. Never throws: what could
+ * not be read is in `problems`.
+ */
+export function readService(root: string, options: ReadServiceOptions = {}): ApimService {
+  return readServicesFrom(root, options, true)[0];
+}
+
+/** Like `readService`, with one service per APIOps root (a repository may keep several instances). */
+export function readServices(root: string, options: ReadServiceOptions = {}): ApimService[] {
+  return readServicesFrom(root, options, false);
+}
+
+function readServicesFrom(root: string, options: ReadServiceOptions, firstOnly: boolean): ApimService[] {
+  const absoluteRoot = path.resolve(root);
+  const files = options.files ?? new FileReader();
+  const documents = options.documents ?? createDocumentReader(files);
+  const allFiles = listFiles(absoluteRoot, options.isExcluded);
+  const apiopsRoots = findApiopsRoots(absoluteRoot, allFiles);
+  const services: ApimService[] = [];
+
+  for (const apiopsRoot of firstOnly ? apiopsRoots.slice(0, 1) : apiopsRoots) {
+    const ctx = new ReadContext(files, documents);
+    const inRoot = allFiles.filter((file) => file.startsWith(apiopsRoot + path.sep));
+    const { layout, content } = readApiops(apiopsRoot, inRoot, ctx);
+    // Bicep next to an APIOps export adds what the export lacks; read it once, into the first service.
+    if (services.length === 0) mergeContent(content, readBicep(allFiles, ctx));
+    services.push(toService(apiopsRoot, layout, content, ctx));
+  }
+  if (services.length > 0) return services;
+
+  const ctx = new ReadContext(files, documents);
+  const bicep = readBicep(allFiles, ctx);
+  if (bicep.apis.length > 0) return [toService(absoluteRoot, 'bicep', bicep, ctx)];
+  return [toService(absoluteRoot, 'specs-only', readSpecsOnly(allFiles, ctx), ctx)];
+}
+
+function toService(root: string, layout: RepositoryLayout, content: ServiceContent, ctx: ReadContext): ApimService {
+  linkProducts(content);
+  return { root, layout, ...content, problems: ctx.problems, filesRead: ctx.filesRead };
+}

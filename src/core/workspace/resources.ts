@@ -1,0 +1,153 @@
+// Builds model resources from a resource's properties, whatever declared them (APIOps JSON, Bicep):
+// property names are ARM's in both, so one builder per resource kind serves every layout.
+import type {
+  ApiResource,
+  ApimService,
+  BackendResource,
+  Declaration,
+  NamedValueResource,
+  ProductResource,
+  SubscriptionResource,
+  VersionSetResource,
+} from '../model';
+import { declaredAt, isBoolean, isObject, isString, isStringArray, stringAt, valueAt, type Properties } from './declaration';
+
+/** The parts of a service every layout reader fills; `readService` adds root, layout, problems and files. */
+export type ServiceContent = Pick<
+  ApimService,
+  'policy' | 'apis' | 'products' | 'subscriptions' | 'backends' | 'namedValues' | 'fragments' | 'versionSets'
+>;
+
+export function emptyContent(): ServiceContent {
+  return { apis: [], products: [], subscriptions: [], backends: [], namedValues: [], fragments: [], versionSets: [] };
+}
+
+const REVISION_SUFFIX = /;rev=([^/]+)$/;
+
+/** `orders;rev=2` -> `orders`: products and subscriptions name the API, not one of its revisions. */
+export function baseApiName(name: string): string {
+  return name.replace(REVISION_SUFFIX, '');
+}
+
+export function apiResource(name: string, properties: Properties, declaration: Declaration): ApiResource {
+  const revision = stringAt(properties, ['apiRevision']) ?? REVISION_SUFFIX.exec(name)?.[1];
+  const isCurrent = valueAt(properties, ['isCurrent']);
+  const versionSetId = stringAt(properties, ['apiVersionSetId']);
+  return {
+    id: `apis/${name}`,
+    name,
+    displayName: stringAt(properties, ['displayName']),
+    path: stringAt(properties, ['path']),
+    type: stringAt(properties, ['type']) ?? 'http',
+    revision,
+    // APIOps and ARM name a non-current revision `api;rev=N`; the current one carries the plain name.
+    isCurrent: isBoolean(isCurrent) ? isCurrent : !REVISION_SUFFIX.test(name),
+    apiVersion: stringAt(properties, ['apiVersion']),
+    versionSetId: versionSetId === undefined ? undefined : versionSetResourceId(versionSetId),
+    serviceUrl: stringAt(properties, ['serviceUrl']),
+    protocols: declaredAt(properties, declaration, ['protocols'], isStringArray),
+    subscriptionRequired: declaredAt(properties, declaration, ['subscriptionRequired'], isBoolean),
+    declaration,
+    operations: [],
+    productNames: [],
+  };
+}
+
+/** `/apiVersionSets/v1`, or a full ARM id ending so, as the `apiVersionSets/v1` id of `VersionSetResource`. */
+export function versionSetResourceId(reference: string): string {
+  const name = /apiVersionSets\/([^/]+)\/?$/i.exec(reference)?.[1];
+  return `apiVersionSets/${name ?? reference}`;
+}
+
+export function productResource(name: string, properties: Properties, declaration: Declaration): ProductResource {
+  return {
+    id: `products/${name}`,
+    name,
+    displayName: stringAt(properties, ['displayName']),
+    subscriptionRequired: declaredAt(properties, declaration, ['subscriptionRequired'], isBoolean),
+    state: stringAt(properties, ['state']),
+    apiNames: [],
+    declaration,
+  };
+}
+
+export function subscriptionResource(name: string, properties: Properties, declaration: Declaration): SubscriptionResource {
+  return {
+    id: `subscriptions/${name}`,
+    name,
+    displayName: stringAt(properties, ['displayName']),
+    scope: declaredAt(properties, declaration, ['scope'], isString),
+    state: declaredAt(properties, declaration, ['state'], isString),
+    declaration,
+  };
+}
+
+const CREDENTIAL_KEYS = ['certificate', 'certificateIds', 'header', 'query', 'authorization', 'managedIdentity'];
+
+export function backendResource(name: string, properties: Properties, declaration: Declaration): BackendResource {
+  const credentials = valueAt(properties, ['credentials']);
+  return {
+    id: `backends/${name}`,
+    name,
+    url: stringAt(properties, ['url']),
+    protocol: stringAt(properties, ['protocol']),
+    validateCertificateChain: declaredAt(properties, declaration, ['tls', 'validateCertificateChain'], isBoolean),
+    validateCertificateName: declaredAt(properties, declaration, ['tls', 'validateCertificateName'], isBoolean),
+    hasCredentials: isObject(credentials) && CREDENTIAL_KEYS.some((key) => isWritten(credentials[key])),
+    declaration,
+  };
+}
+
+/** Written with content: an empty array, object or string configures nothing. */
+function isWritten(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  if (isObject(value)) return Object.keys(value).length > 0;
+  if (isString(value)) return value.length > 0;
+  return value !== undefined && value !== null;
+}
+
+export function namedValueResource(name: string, properties: Properties, declaration: Declaration): NamedValueResource {
+  return {
+    id: `namedValues/${name}`,
+    name,
+    displayName: stringAt(properties, ['displayName']),
+    secret: declaredAt(properties, declaration, ['secret'], isBoolean),
+    keyVaultSecretIdentifier: stringAt(properties, ['keyVault', 'secretIdentifier']),
+    hasValue: isWritten(stringAt(properties, ['value'])),
+    declaration,
+  };
+}
+
+export function versionSetResource(name: string, properties: Properties, declaration: Declaration): VersionSetResource {
+  return {
+    id: `apiVersionSets/${name}`,
+    name,
+    displayName: stringAt(properties, ['displayName']),
+    versioningScheme: stringAt(properties, ['versioningScheme']),
+    declaration,
+  };
+}
+
+/** Adds `from`'s resources whose ids `into` does not have yet (the first reader wins). */
+export function mergeContent(into: ServiceContent, from: ServiceContent): void {
+  into.policy ??= from.policy;
+  const addMissing = <T extends { id: string }>(target: T[], source: T[]) => {
+    const ids = new Set(target.map((resource) => resource.id));
+    target.push(...source.filter((resource) => !ids.has(resource.id)));
+  };
+  addMissing(into.apis, from.apis);
+  addMissing(into.products, from.products);
+  addMissing(into.subscriptions, from.subscriptions);
+  addMissing(into.backends, from.backends);
+  addMissing(into.namedValues, from.namedValues);
+  addMissing(into.fragments, from.fragments);
+  addMissing(into.versionSets, from.versionSets);
+}
+
+/** Fills `ApiResource.productNames` from the products' API lists; every revision of an API is in its products. */
+export function linkProducts(content: ServiceContent): void {
+  for (const api of content.apis) {
+    const base = baseApiName(api.name);
+    api.productNames = content.products.filter((product) => product.apiNames.includes(base)).map((product) => product.name);
+  }
+}
