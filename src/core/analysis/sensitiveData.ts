@@ -89,6 +89,8 @@ export interface Classification {
 export class SensitiveDataClassifier {
   private readonly types: InformationType[];
   private readonly byName = new Map<string, InformationType[]>();
+  /** Specs share schema objects across operations: classify each (schema, name) pair once. */
+  private readonly bySchema = new WeakMap<object, Map<string, Classification[]>>();
 
   constructor(custom: CustomInformationType[] = []) {
     this.types = [
@@ -106,6 +108,15 @@ export class SensitiveDataClassifier {
 
   /** Information types a parameter or property belongs to, strongest evidence first. */
   classify(name: string, schema: Record<string, unknown> | undefined): Classification[] {
+    if (!schema) return this.classifyUncached(name, schema);
+    let byName = this.bySchema.get(schema);
+    if (!byName) this.bySchema.set(schema, (byName = new Map()));
+    let classifications = byName.get(name);
+    if (!classifications) byName.set(name, (classifications = this.classifyUncached(name, schema)));
+    return classifications;
+  }
+
+  private classifyUncached(name: string, schema: Record<string, unknown> | undefined): Classification[] {
     // A flag such as `emailVerified: boolean` names sensitive data but carries none.
     if (schema?.type === 'boolean') return [];
     const found = new Map<string, Classification>();

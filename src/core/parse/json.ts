@@ -15,6 +15,10 @@ const BOM = 0xfeff;
 
 /** Property name → [keyStart, keyEnd, valueStart, valueEnd]. */
 type ObjectIndex = Map<string, readonly [number, number, number, number]>;
+/** Container start → just past its end, for containers at least REMEMBERED_CONTAINER_LENGTH long. */
+type ContainerEnds = Map<number, number>;
+/** Shorter containers are cheaper to rescan than to remember. */
+const REMEMBERED_CONTAINER_LENGTH = 256;
 /** Item i spans [offsets[2i], offsets[2i+1]). */
 type ArrayIndex = number[];
 
@@ -38,6 +42,7 @@ class JsonDocument implements ParsedDocument {
   readonly format = 'json';
   private readonly objects = new Map<number, ObjectIndex>();
   private readonly arrays = new Map<number, ArrayIndex>();
+  private readonly containerEnds: ContainerEnds = new Map();
   private rootSpan?: Span;
 
   constructor(
@@ -83,7 +88,7 @@ class JsonDocument implements ParsedDocument {
 
   private findRoot(): Span {
     const start = skipWhitespace(this.text, 0);
-    return { start, end: skipValue(this.text, start) };
+    return { start, end: skipValue(this.text, start, this.containerEnds) };
   }
 
   private objectIndex(start: number): ObjectIndex {
@@ -100,7 +105,7 @@ class JsonDocument implements ParsedDocument {
       position = skipWhitespace(text, keyEnd);
       if (text.charCodeAt(position) !== COLON) break;
       const valueStart = skipWhitespace(text, position + 1);
-      const valueEnd = skipValue(text, valueStart);
+      const valueEnd = skipValue(text, valueStart, this.containerEnds);
       index.set(key, [keyStart, keyEnd, valueStart, valueEnd]); // the last duplicate wins, as in JSON.parse
       position = skipWhitespace(text, valueEnd);
       if (text.charCodeAt(position) !== COMMA) break;
@@ -118,7 +123,7 @@ class JsonDocument implements ParsedDocument {
     let position = skipWhitespace(text, start + 1);
     if (text.charCodeAt(position) !== CLOSE_BRACKET) {
       while (position < text.length) {
-        const itemEnd = skipValue(text, position);
+        const itemEnd = skipValue(text, position, this.containerEnds);
         index.push(position, itemEnd);
         position = skipWhitespace(text, itemEnd);
         if (text.charCodeAt(position) !== COMMA) break;
@@ -151,10 +156,10 @@ function skipString(text: string, start: number): number {
   }
 }
 
-function skipValue(text: string, start: number): number {
+function skipValue(text: string, start: number, ends: ContainerEnds): number {
   const code = text.charCodeAt(start);
   if (code === QUOTE) return skipString(text, start);
-  if (code === OPEN_BRACE || code === OPEN_BRACKET) return skipContainer(text, start);
+  if (code === OPEN_BRACE || code === OPEN_BRACKET) return ends.get(start) ?? skipContainer(text, start, ends);
   let position = start;
   for (;;) {
     const next = text.charCodeAt(position);
@@ -164,18 +169,26 @@ function skipValue(text: string, start: number): number {
   }
 }
 
-/** Past the bracket that closes the one at `start`, hopping over strings with indexOf. */
-function skipContainer(text: string, start: number): number {
-  let depth = 0;
+/**
+ * Past the bracket that closes the one at `start`, hopping over strings with indexOf. The ends of
+ * the large containers met on the way are kept: indexing them later skips their children at once,
+ * so nested lookups do not rescan the same text at every level.
+ */
+function skipContainer(text: string, start: number, ends: ContainerEnds): number {
+  const opened: number[] = [];
   const length = text.length;
   for (let position = start; position < length; position++) {
     const code = text.charCodeAt(position);
     if (code === QUOTE) {
       position = skipString(text, position) - 1;
     } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
-      depth++;
+      const known = ends.get(position);
+      if (known !== undefined) position = known - 1;
+      else opened.push(position);
     } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
-      if (--depth === 0) return position + 1;
+      const open = opened.pop()!;
+      if (position - open >= REMEMBERED_CONTAINER_LENGTH) ends.set(open, position + 1);
+      if (opened.length === 0) return position + 1;
     }
   }
   return length;

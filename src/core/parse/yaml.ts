@@ -43,7 +43,8 @@ export function parseYaml(file: string, text: string): ParseResult {
     documents = loadAll(text, null, { schema: SCHEMA, listener: recorder.listener });
   } catch (error) {
     if (error instanceof AliasLimitError) {
-      const span = { start: recorder.position, end: Math.min(text.length, recorder.position + 1) };
+      const at = skipProperties(text, recorder.position);
+      const span = { start: at, end: Math.min(text.length, at + 1) };
       return { problems: [{ file, kind: 'yaml-alias-limit', span, message: error.message }] };
     }
     if (error instanceof YAMLException) return { problems: [yamlProblem(file, text, error)] };
@@ -67,7 +68,7 @@ class PositionRecorder {
   readonly collections = new WeakMap<object, CollectionSpans>();
   /** Raw [start, end] of each document's root node. */
   readonly roots: number[] = [];
-  /** Where the parser was when it was stopped. */
+  /** Start of the last node read: where the parser was stopped. */
   position = 0;
   private collectionAliases = 0;
   private nodeCount = 0;
@@ -79,11 +80,13 @@ class PositionRecorder {
   private readonly childEnds: number[] = [];
   private readonly childResults: unknown[] = [];
   private readonly childSizes: number[] = [];
+  /** Entries in use in the child arrays (never shrunk: truncating arrays costs more than it saves). */
+  private childTop = 0;
 
   readonly listener = (event: EventType, state: State): void => {
     if (event === 'open') {
       this.openStarts.push(state.position);
-      this.openChildBase.push(this.childStarts.length);
+      this.openChildBase.push(this.childTop);
     } else {
       this.close(state.position, state.result);
     }
@@ -92,9 +95,9 @@ class PositionRecorder {
   private close(end: number, result: unknown): void {
     const start = this.openStarts.pop()!;
     const base = this.openChildBase.pop()!;
-    const childCount = this.childStarts.length - base;
+    const childCount = this.childTop - base;
     this.nodeCount++;
-    this.position = end;
+    this.position = start;
     let size = 1;
     if (isCollection(result)) {
       const known = this.collections.get(result);
@@ -112,14 +115,15 @@ class PositionRecorder {
         throw new AliasLimitError(`Aliases expand ${this.nodeCount} written nodes to over ${size}: refused as an alias bomb.`);
       }
     }
-    this.childStarts.length = this.childEnds.length = this.childResults.length = this.childSizes.length = base;
+    this.childTop = base;
     if (this.openStarts.length === 0) {
       this.roots.push(start, end);
     } else {
-      this.childStarts.push(start);
-      this.childEnds.push(end);
-      this.childResults.push(result);
-      this.childSizes.push(size);
+      this.childStarts[base] = start;
+      this.childEnds[base] = end;
+      this.childResults[base] = result;
+      this.childSizes[base] = size;
+      this.childTop = base + 1;
     }
   }
 

@@ -32,6 +32,11 @@ export function regionOf(lineIndexOf: LineIndexOf, location: SourceLocation): Re
   return { startLine: start.line + 1, startColumn: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
 }
 
+/** `file:line:col`, the form terminals and editors turn into links. */
+export function locationLabel(relativeFile: string, region: Region): string {
+  return `${relativeFile}:${region.startLine}:${region.startColumn}`;
+}
+
 /** `file` relative to `root` with `/` separators; absolute when it cannot be relative (another drive). */
 export function relativePath(root: string, file: string): string {
   const relative = path.relative(root, file);
@@ -124,7 +129,6 @@ export function severityLabel(severity: Severity): string {
  * crafted file name or value could carry into a terminal) become spaces.
  */
 export function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
 }
 

@@ -3,6 +3,7 @@ import type { SourceLocation } from '../text';
 import {
   encodeUriPath,
   formatDuration,
+  locationLabel,
   oneLine,
   partitionFindings,
   regionOf,
@@ -62,8 +63,8 @@ export function findingToMarkdown(
 ): string {
   const link = (location: SourceLocation) => {
     const file = relativePath(root, location.file);
-    const { startLine, startColumn } = regionOf(lineIndex, location);
-    return `[${markdownText(`${file}:${startLine}:${startColumn}`)}](${options.linkBase ?? ''}${encodeUriPath(file)}#L${startLine})`;
+    const region = regionOf(lineIndex, location);
+    return `[${markdownText(locationLabel(file, region))}](${options.linkBase ?? ''}${encodeUriPath(file)}#L${region.startLine})`;
   };
   const title = rule ? `[${markdownText(rule.title)}](${rule.helpUri})` : markdownText(finding.ruleId);
   const lines = [
@@ -77,7 +78,7 @@ export function findingToMarkdown(
   if (rule?.defender) {
     lines.push(`- Defender for Cloud: ${markdownText(rule.defender.displayName)} (${rule.defender.severity})`);
   }
-  for (const related of finding.related) lines.push(`- Related: ${link(related.location)} ${markdownText(related.message)}`);
+  for (const related of finding.related) lines.push(`- Related: ${link(related.location)}: ${markdownText(related.message)}`);
   for (const fix of finding.fixes) lines.push(`- Fix: ${markdownText(fix.title)}`);
   if (rule) lines.push(`- Remediation: ${markdownText(rule.remediation)}`);
   if (finding.suppression) {

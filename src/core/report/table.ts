@@ -1,6 +1,7 @@
 import { SEVERITY_ORDER, type Finding, type Severity } from '../findings';
 import {
   formatDuration,
+  locationLabel,
   oneLine,
   partitionFindings,
   regionOf,
@@ -28,9 +29,8 @@ export function formatTable(result: ScanResult, options: TableOptions = {}): str
   const { active, suppressed } = partitionFindings(result.findings);
   const rows = new Map<Finding, { location: string; resource: string }>();
   for (const finding of [...active.flatMap((group) => group.findings), ...suppressed]) {
-    const { startLine, startColumn } = regionOf(result.lineIndex, finding.location);
     rows.set(finding, {
-      location: `${relativePath(result.root, finding.location.file)}:${startLine}:${startColumn}`,
+      location: locationLabel(relativePath(result.root, finding.location.file), regionOf(result.lineIndex, finding.location)),
       resource: oneLine(finding.resource),
     });
   }

@@ -127,7 +127,7 @@ function detectVersion(value: unknown): OpenApiVersion | { reason: string } {
   // YAML reads `openapi: 3.0` and `swagger: 2.0` as numbers.
   const declared = String(value.openapi ?? value.swagger);
   if (value.openapi === undefined) return /^2(\.0)?$/.test(declared) ? '2.0' : { reason: `Swagger version ${declared} is not supported (2.0 is).` };
-  if (/^3(\.0)?(\.|$)/.test(declared)) return '3.0';
+  if (/^3(\.0(\..*)?)?$/.test(declared)) return '3.0';
   if (/^3\.\d+/.test(declared)) return '3.1';
   return { reason: `OpenAPI version ${declared} is not supported (2.0, 3.0 and 3.1 are).` };
 }

@@ -110,7 +110,8 @@ export class RefResolver {
     const parsed = this.reader.parse(file);
     if (!this.filesSeen.has(file)) {
       this.filesSeen.add(file);
-      this.problems.push(...parsed.problems);
+      // Whole-file problems (a missing file) are told by the unresolved-ref below; problems inside the file are its own.
+      this.problems.push(...parsed.problems.filter((problem) => parsed.document || problem.span));
       if (parsed.document) this.adopt(parsed.document);
     }
     if (!parsed.document) {

@@ -3,7 +3,7 @@
 import * as path from 'path';
 import type { Declaration, FragmentResource, RepositoryLayout } from '../model';
 import type { ReadContext } from './context';
-import { documentDeclaration, fileDeclaration, isObject, isString, type Properties } from './declaration';
+import { documentDeclaration, fileDeclaration, isObject, isString, stringAt, type Properties } from './declaration';
 import { mergeOperations, policyLocation, readDefinition, type DeclaredOperation } from './operations';
 import {
   apiResource,
@@ -84,19 +84,10 @@ export function readApiops(root: string, files: readonly string[], ctx: ReadCont
     content.products.push(product);
   }
 
-  const simpleResources = [
-    [folders('subscriptions'), 'subscriptionInformation.json', subscriptionResource, content.subscriptions],
-    [folders('backends'), 'backendInformation.json', backendResource, content.backends],
-    [folders('named values', 'namedValues'), 'namedValueInformation.json', namedValueResource, content.namedValues],
-    [folders('version sets', 'versionSets'), 'versionSetInformation.json', versionSetResource, content.versionSets],
-  ] as const;
-  for (const [resourceFolders, informationFile, build, target] of simpleResources) {
-    for (const [name, resourceFiles] of resourceFolders) {
-      const information = readInformation(ctx, resourceFiles, informationFile, name);
-      // Each tuple pairs a builder with the array of what it builds; TypeScript cannot see that through the union.
-      if (information) (target as unknown[]).push(build(name, information.properties, information.declaration));
-    }
-  }
+  content.subscriptions = readResources(ctx, folders('subscriptions'), 'subscriptionInformation.json', subscriptionResource);
+  content.backends = readResources(ctx, folders('backends'), 'backendInformation.json', backendResource);
+  content.namedValues = readResources(ctx, folders('named values', 'namedValues'), 'namedValueInformation.json', namedValueResource);
+  content.versionSets = readResources(ctx, folders('version sets', 'versionSets'), 'versionSetInformation.json', versionSetResource);
 
   for (const [name, fragmentFiles] of folders('policy fragments', 'policyFragments')) {
     const fragment = readFragment(ctx, name, fragmentFiles);
@@ -135,30 +126,45 @@ interface Information {
   declaration: Declaration;
 }
 
-/**
- * A resource's information file. A file that does not parse drops the resource (its problem says
- * why); one without a `properties` object is reported but still declares the resource, so that its
- * policies and operations are read.
- */
+/** Resources that are their information file and nothing else. */
+function readResources<T>(
+  ctx: ReadContext,
+  resourceFolders: ResourceFolders,
+  fileName: string,
+  build: (name: string, properties: Properties, declaration: Declaration) => T,
+): T[] {
+  const resources: T[] = [];
+  for (const [name, resourceFiles] of resourceFolders) {
+    const information = readInformation(ctx, resourceFiles, fileName, name);
+    if (information) resources.push(build(name, information.properties, information.declaration));
+  }
+  return resources;
+}
+
+/** The information file `fileName` of resource `name`; a folder without one is reported and skipped. */
 function readInformation(ctx: ReadContext, resourceFiles: Map<string, string>, fileName: string, name: string): Information | undefined {
   const file = resourceFiles.get(fileName);
-  if (!file) {
-    const [someFile] = resourceFiles.values();
-    ctx.invalidArtifact(someFile, `'${name}' has no ${fileName}; the resource was not read.`);
-    return undefined;
-  }
+  if (file) return readInformationFile(ctx, file);
+  const [someFile] = resourceFiles.values();
+  ctx.invalidArtifact(someFile, `'${name}' has no ${fileName}; the resource was not read.`);
+  return undefined;
+}
+
+/**
+ * An `*Information.json` file. One that does not parse declares nothing (its problem says why); one
+ * without a `properties` object is reported but still declares the resource, so that its policies
+ * and operations are read.
+ */
+function readInformationFile(ctx: ReadContext, file: string): Information | undefined {
   const document = ctx.parseDocument(file);
   if (!document) return undefined;
-  const root = isObject(document.value) ? document.value : {};
-  if (!isObject(root.properties)) {
+  const properties = isObject(document.value) ? document.value.properties : undefined;
+  if (!isObject(properties)) {
     ctx.report([
-      { file, span: document.valueSpan([]), kind: 'invalid-artifact', message: `${fileName} of '${name}' has no "properties" object.` },
+      { file, span: document.valueSpan([]), kind: 'invalid-artifact', message: `${path.basename(file)} has no "properties" object.` },
     ]);
   }
-  return {
-    properties: isObject(root.properties) ? root.properties : {},
-    declaration: documentDeclaration(document),
-  };
+  return { properties: isObject(properties) ? properties : {}, declaration: documentDeclaration(document) };
 }
 
 /** `operations/<op>/policy.xml` and apiops-cli's `operations/<op>/operationInformation.json`. */
@@ -174,12 +180,11 @@ function readOperationFolders(ctx: ReadContext, apiFiles: Map<string, string>): 
       operation.policy = ctx.readPolicy(absolute);
       continue;
     }
-    const document = ctx.parseDocument(absolute);
-    if (!document) continue;
-    const properties = isObject(document.value) && isObject(document.value.properties) ? document.value.properties : {};
-    operation.method = isString(properties.method) ? properties.method : undefined;
-    operation.urlTemplate = isString(properties.urlTemplate) ? properties.urlTemplate : undefined;
-    operation.location = { file: absolute, span: documentDeclaration(document).span };
+    const information = readInformationFile(ctx, absolute);
+    if (!information) continue;
+    operation.method = stringAt(information.properties, ['method']);
+    operation.urlTemplate = stringAt(information.properties, ['urlTemplate']);
+    operation.location = { file: absolute, span: information.declaration.span };
   }
   return [...operations.values()];
 }

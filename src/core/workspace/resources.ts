@@ -38,7 +38,8 @@ export function apiResource(name: string, properties: Properties, declaration: D
     name,
     displayName: stringAt(properties, ['displayName']),
     path: stringAt(properties, ['path']),
-    type: stringAt(properties, ['type']) ?? 'http',
+    // ARM reads `type`; Bicep templates often write the create-time `apiType` instead.
+    type: stringAt(properties, ['type']) ?? stringAt(properties, ['apiType']) ?? 'http',
     revision,
     // APIOps and ARM name a non-current revision `api;rev=N`; the current one carries the plain name.
     isCurrent: isBoolean(isCurrent) ? isCurrent : !REVISION_SUFFIX.test(name),

@@ -99,9 +99,9 @@ describe('readService: Bicep', () => {
     const listStock = inventory.operations[0];
     assert.strictEqual(listStock.id, 'apis/inventory/operations/list-stock');
     assert.strictEqual(listStock.policy?.file, main);
-    const root_ = listStock.policy?.xml.root;
-    assert.strictEqual(root_?.name, 'policies');
-    assert.ok(slice({ file: main, span: root_!.span })?.startsWith('<policies>\n  <inbound>'));
+    const policyRoot = listStock.policy?.xml.root;
+    assert.strictEqual(policyRoot?.name, 'policies');
+    assert.ok(slice({ file: main, span: policyRoot!.span })?.startsWith('<policies>\n  <inbound>'));
     assert.strictEqual(slice(listStock.location), '<policies>');
   });
 

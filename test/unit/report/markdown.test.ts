@@ -1,0 +1,96 @@
+import * as assert from 'assert';
+import { findingToMarkdown, formatMarkdown } from '../../../src/core/report';
+import { codeSpan, markdownText } from '../../../src/core/report/markdown';
+import { AUTH_FINDING, ROOT, RULES, SECRET_FINDING, sampleScan } from '../../fixtures/report/sampleScan';
+
+const rule = (id: string) => RULES.find((candidate) => candidate.id === id);
+
+describe('findingToMarkdown', () => {
+  const lineIndex = sampleScan().lineIndex;
+
+  it('writes a finding with its location links, Defender recommendation, related locations and fixes', () => {
+    assert.strictEqual(
+      findingToMarkdown(AUTH_FINDING, rule('api-auth-missing'), ROOT, lineIndex),
+      [
+        '**High** · [API endpoints should be authenticated](https://example.test/rules#api-auth-missing) `api-auth-missing`',
+        '',
+        'API orders;rev=2 lets calls in without a subscription key or a token.',
+        '',
+        '- Location: [apis/orders;rev=2/apiInformation.json:4:5](apis/orders%3Brev%3D2/apiInformation.json#L4)',
+        '- Resource: `apis/orders;rev=2`',
+        '- Defender for Cloud: API endpoints in Azure API Management should be authenticated (High)',
+        '- Related: [apis/orders;rev=2/apiInformation.json:3:31](apis/orders%3Brev%3D2/apiInformation.json#L3): The API is declared here.',
+        '- Fix: Require a subscription key',
+        '- Fix: Add a validate-jwt policy',
+        '- Remediation: Require a subscription key, or add `validate-jwt` to the API policy.',
+      ].join('\n'),
+    );
+  });
+
+  it('escapes Markdown in messages but keeps their code spans, and links under a base URL', () => {
+    const markdown = findingToMarkdown(SECRET_FINDING, rule('named-value-secret-plaintext'), ROOT, lineIndex, {
+      linkBase: 'https://github.com/o/r/blob/abc/',
+    });
+    assert.ok(markdown.includes('\nNamed value `db-password` holds a \\*plain\\* \\<password\\> \\| not a secret.\n'));
+    assert.ok(
+      markdown.includes(
+        '- Location: [named values/db-password/namedValueInformation.json:5:5]' +
+          '(https://github.com/o/r/blob/abc/named%20values/db-password/namedValueInformation.json#L5)',
+      ),
+    );
+  });
+
+  it('still writes a finding whose rule is unknown', () => {
+    const markdown = findingToMarkdown({ ...SECRET_FINDING, ruleId: 'gone' }, undefined, ROOT, lineIndex);
+    assert.ok(markdown.startsWith('**Medium** · gone `gone`\n'));
+    assert.ok(!markdown.includes('Remediation'));
+  });
+});
+
+describe('markdownText and codeSpan', () => {
+  it('keep text literal', () => {
+    assert.strictEqual(markdownText('a_b [x](y) `c|d` <e> & f\nnext'), 'a\\_b \\[x\\](y) `c|d` \\<e\\> \\& f next');
+    assert.strictEqual(markdownText('unbalanced ` tick'), 'unbalanced \\` tick');
+    assert.strictEqual(codeSpan('apis/a`b'), '`` apis/a`b ``');
+  });
+});
+
+describe('formatMarkdown', () => {
+  const markdown = formatMarkdown(sampleScan());
+
+  it('starts with a summary table', () => {
+    assert.ok(
+      markdown.startsWith(
+        [
+          '# APIM Posture report',
+          '',
+          '| Severity | Findings |',
+          '| --- | ---: |',
+          '| High | 1 |',
+          '| Medium | 1 |',
+          '| Low | 0 |',
+          '| Info | 1 |',
+          '| **Total** | **3** |',
+          '| Suppressed | 1 |',
+          '',
+          '3 files read in 42 ms by APIM Posture 0.1.0.',
+          '',
+          '## High (1)',
+          '',
+        ].join('\n'),
+      ),
+    );
+  });
+
+  it('lists findings by severity, then suppressed ones, each as findingToMarkdown writes it', () => {
+    const headings = markdown.split('\n').filter((line) => line.startsWith('## '));
+    assert.deepStrictEqual(headings, ['## High (1)', '## Medium (1)', '## Info (1)', '## Suppressed (1)']);
+    assert.ok(markdown.includes(`## High (1)\n\n${findingToMarkdown(AUTH_FINDING, rule('api-auth-missing'), ROOT, sampleScan().lineIndex)}\n\n## Medium`));
+    assert.ok(markdown.endsWith('- Suppressed: Legacy clients until Q3 (until 2026-09-30)\n'));
+    assert.ok(markdown.includes('- Location: [apis/broken/specification.yaml:1:1](apis/broken/specification.yaml#L1)'));
+  });
+
+  it('says so when there is nothing to report', () => {
+    assert.ok(formatMarkdown(sampleScan([])).endsWith('3 files read in 42 ms by APIM Posture 0.1.0.\n\nNo findings.\n'));
+  });
+});
