@@ -47,8 +47,9 @@ export function analyzeOperationAuth(service: ApimService, api: ApiResource, ope
   const keyless = openProduct !== undefined || api.subscriptionRequired?.value === false;
   const effective = effectivePolicy(service, api, operation, openProduct);
   const policies = authPoliciesIn(effective);
+  // Protected products' auth policies only matter to explain why a keyless call is not covered.
   const productPolicies = products
-    .filter((product) => product !== openProduct && product.policy)
+    .filter((product) => keyless && product !== openProduct && product.policy)
     .flatMap((product) =>
       authPoliciesIn(effectivePolicy(service, api, operation, product))
         .filter((use) => use.statement.scope.kind === 'product')

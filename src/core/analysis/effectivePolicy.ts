@@ -109,6 +109,11 @@ export function effectivePolicy(
     return section;
   };
 
-  const sections = Object.fromEntries(POLICY_SECTIONS.map((name) => [name, composeSection(name)])) as Record<PolicySectionName, EffectiveSection>;
+  // Each section is composed when first read: the authentication analysis of every operation needs only <inbound>.
+  const sections = {} as Record<PolicySectionName, EffectiveSection>;
+  for (const name of POLICY_SECTIONS) {
+    let composed: EffectiveSection | undefined;
+    Object.defineProperty(sections, name, { enumerable: true, get: () => (composed ??= composeSection(name)) });
+  }
   return { operation: operation.id, product: product?.id, sections };
 }

@@ -65,7 +65,8 @@ function yamlProblem(file: string, text: string, error: YAMLException): InputPro
 }
 
 class PositionRecorder {
-  readonly collections = new WeakMap<object, CollectionSpans>();
+  // A Map, not a WeakMap: it lives as long as the document anyway, and a million weak entries make GC slow.
+  readonly collections = new Map<object, CollectionSpans>();
   /** Raw [start, end] of each document's root node. */
   readonly roots: number[] = [];
   /** Start of the last node read: where the parser was stopped. */

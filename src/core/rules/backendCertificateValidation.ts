@@ -27,14 +27,16 @@ export const backendCertificateValidation: Rule = {
         ] as [string, Declared<boolean> | undefined][]
       ).filter(([, setting]) => setting?.value === false);
       if (disabled.length === 0) continue;
-      const edits = disabled.flatMap(([property]) => setDeclaredProperty(backend.declaration, ['tls', property], true) ?? []);
       findings.push(
         predicted(meta, {
           resource: backend.id,
           message: `Backend ${backend.name} does not validate the backend's TLS certificate (${disabled.map(([property]) => `${property}: false`).join(', ')}).`,
           location: disabled[0][1]!.location,
           related: disabled.slice(1).map(([property, setting]) => ({ location: setting!.location, message: `${property} is false` })),
-          fixes: edits.length > 0 ? [{ id: 'validate-certificates', title: `Validate the certificate chain and name of backend ${backend.name}`, preferred: true, edits: [sameFile(edits)] }] : [],
+          fixes: () => {
+            const edits = disabled.flatMap(([property]) => setDeclaredProperty(backend.declaration, ['tls', property], true) ?? []);
+            return edits.length > 0 ? [{ id: 'validate-certificates', title: `Validate the certificate chain and name of backend ${backend.name}`, preferred: true, edits: [sameFile(edits)] }] : [];
+          },
         }),
       );
     }

@@ -25,14 +25,16 @@ export const encryptedProtocols: Rule = {
       const clear = protocols?.value.filter((protocol) => protocol.toLowerCase() in UNENCRYPTED) ?? [];
       if (protocols && clear.length > 0) {
         const encrypted = [...new Set(protocols.value.map((protocol) => UNENCRYPTED[protocol.toLowerCase()] ?? protocol))];
-        const edit = setDeclaredProperty(api.declaration, ['protocols'], encrypted);
         findings.push(
           predicted(meta, {
             resource: api.id,
             key: 'protocols',
             message: `API ${api.name} accepts unencrypted ${clear.join(' and ')} (protocols: ${protocols.value.join(', ')}).`,
             location: protocols.location,
-            fixes: edit ? [{ id: 'encrypted-protocols-only', title: `Use only ${encrypted.join(' and ')} for API ${api.name}`, preferred: true, edits: [edit] }] : [],
+            fixes: () => {
+              const edit = setDeclaredProperty(api.declaration, ['protocols'], encrypted);
+              return edit ? [{ id: 'encrypted-protocols-only', title: `Use only ${encrypted.join(' and ')} for API ${api.name}`, preferred: true, edits: [edit] }] : [];
+            },
           }),
         );
       }
@@ -47,7 +49,7 @@ export const encryptedProtocols: Rule = {
             key: `server:${server.url}`,
             message: `The spec of API ${api.name} lists an unencrypted server: ${server.url}.`,
             location: server.location,
-            fixes:
+            fixes: () =>
               schemeAt >= 0
                 ? [{
                     id: 'https-server',

@@ -31,7 +31,7 @@ export const endpointAuthentication: Rule = {
             message: describe(api, operation, auth),
             location: operation.location,
             related: chainLocations(auth),
-            fixes: authenticationFixes(context.service, api, operation, auth),
+            fixes: () => authenticationFixes(context.service, api, operation, auth),
             severity: auth.state === 'conditional' ? 'medium' : 'high',
             properties: { authState: auth.state, keyless: auth.keyless, openProduct: auth.openProduct?.name },
           }),

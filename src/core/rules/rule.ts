@@ -28,14 +28,15 @@ export interface FindingDraft {
   message: string;
   location: SourceLocation;
   related?: RelatedLocation[];
-  fixes?: Fix[];
+  /** Computed on first read: most findings are never asked for their fixes, and fixes cost text and memory. */
+  fixes?: () => Fix[];
   properties?: Record<string, unknown>;
   severity?: Severity;
 }
 
 /** Builds a predicted finding whose id depends only on what it is about, never on where it is. */
 export function predicted(meta: RuleMetadata, draft: FindingDraft): Finding {
-  return {
+  const finding = {
     id: findingId(meta.id, draft.resource, draft.key ?? ''),
     ruleId: meta.id,
     severity: draft.severity ?? meta.severity,
@@ -43,10 +44,17 @@ export function predicted(meta: RuleMetadata, draft: FindingDraft): Finding {
     message: draft.message,
     location: draft.location,
     related: draft.related ?? [],
-    fixes: draft.fixes ?? [],
     origin: 'predicted',
     properties: draft.properties,
-  };
+  } as Omit<Finding, 'fixes'> as Finding;
+  let fixes: Fix[] | undefined;
+  Object.defineProperty(finding, 'fixes', {
+    enumerable: true,
+    configurable: true,
+    get: () => (fixes ??= draft.fixes?.() ?? []),
+    set: (value: Fix[]) => (fixes = value),
+  });
+  return finding;
 }
 
 export function findingId(ruleId: string, resource: ResourceId, key: string): string {

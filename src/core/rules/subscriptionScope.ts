@@ -34,7 +34,7 @@ export const subscriptionAllApis: Rule = {
           resource: subscription.id,
           message: `Subscription ${subscription.displayName ?? subscription.name} is scoped to all APIs (${scope.value}): its key opens every API of the service, including APIs added later.`,
           location: scope.location,
-          fixes: narrowingFixes(context.service, subscription),
+          fixes: () => narrowingFixes(context.service, subscription),
         }),
       );
     }
