@@ -4,7 +4,7 @@
 import type { ApiResource, ApimService, OperationResource, ProductResource } from '../model';
 import type { AuthPolicyName } from '../policy/edit';
 import type { XmlElement } from '../policy/xml';
-import { effectivePolicy, type EffectivePolicy, type EffectiveStatement } from './effectivePolicy';
+import { effectivePolicy, expandIncludes, fragmentsByName, type EffectivePolicy, type EffectiveStatement, type FragmentsByName, type PlacedElement } from './effectivePolicy';
 
 export const AUTH_POLICIES: readonly AuthPolicyName[] = ['validate-jwt', 'validate-azure-ad-token', 'validate-client-certificate'];
 
@@ -13,6 +13,9 @@ export type AuthState = 'authenticated' | 'conditional' | 'unauthenticated';
 export interface AuthPolicyUse {
   policy: AuthPolicyName;
   element: XmlElement;
+  /** The file the element is written in (a fragment's, when it came through one). */
+  file: string;
+  /** The top-level statement of the effective inbound that contains it. */
   statement: EffectiveStatement;
   /** Inside a `<choose>` branch that not every call takes. */
   conditional: boolean;
@@ -46,12 +49,13 @@ export function analyzeOperationAuth(service: ApimService, api: ApiResource, ope
   const openProduct = products.find((product) => product.subscriptionRequired?.value === false);
   const keyless = openProduct !== undefined || api.subscriptionRequired?.value === false;
   const effective = effectivePolicy(service, api, operation, openProduct);
-  const policies = authPoliciesIn(effective);
+  const fragments = fragmentsByName(service);
+  const policies = authPoliciesIn(fragments, effective);
   // Protected products' auth policies only matter to explain why a keyless call is not covered.
   const productPolicies = products
     .filter((product) => keyless && product !== openProduct && product.policy)
     .flatMap((product) =>
-      authPoliciesIn(effectivePolicy(service, api, operation, product))
+      authPoliciesIn(fragments, effectivePolicy(service, api, operation, product))
         .filter((use) => use.statement.scope.kind === 'product')
         .map((use) => ({ product, use })),
     );
@@ -63,31 +67,31 @@ export function analyzeOperationAuth(service: ApimService, api: ApiResource, ope
   return { state, keyless, openProduct, policies, productPolicies, checkHeaders, effective };
 }
 
-function authPoliciesIn(effective: EffectivePolicy): AuthPolicyUse[] {
+function authPoliciesIn(fragments: FragmentsByName, effective: EffectivePolicy): AuthPolicyUse[] {
   const uses: AuthPolicyUse[] = [];
+  const runChildren = (placed: PlacedElement) => expandIncludes(fragments, placed.element.children, placed.file, placed.viaFragments);
+  /** A `<choose>` whose every branch, `<otherwise>` included, authenticates, authenticates every call. */
+  const chooseAlwaysAuthenticates = (choose: PlacedElement): boolean => {
+    const branches = runChildren(choose).filter((branch) => branch.element.name === 'when' || branch.element.name === 'otherwise');
+    if (!branches.some((branch) => branch.element.name === 'otherwise')) return false;
+    const alwaysAuthenticates = (placed: PlacedElement): boolean =>
+      AUTH_POLICY_SET.has(placed.element.name) || (placed.element.name === 'choose' && chooseAlwaysAuthenticates(placed));
+    return branches.every((branch) => runChildren(branch).some(alwaysAuthenticates));
+  };
   for (const statement of effective.sections.inbound.statements) {
-    const visit = (element: XmlElement, conditional: boolean) => {
-      if (AUTH_POLICY_SET.has(element.name)) {
-        uses.push({ policy: element.name as AuthPolicyName, element, statement, conditional });
+    const visit = (placed: PlacedElement, conditional: boolean) => {
+      if (AUTH_POLICY_SET.has(placed.element.name)) {
+        uses.push({ policy: placed.element.name as AuthPolicyName, element: placed.element, file: placed.file, statement, conditional });
         return;
       }
-      if (element.name === 'choose') {
-        const alwaysAuthenticates = chooseAlwaysAuthenticates(element);
-        for (const branch of element.children) for (const child of branch.children) visit(child, conditional || !alwaysAuthenticates);
+      if (placed.element.name === 'choose') {
+        const alwaysAuthenticates = chooseAlwaysAuthenticates(placed);
+        for (const branch of runChildren(placed)) for (const child of runChildren(branch)) visit(child, conditional || !alwaysAuthenticates);
         return;
       }
-      for (const child of element.children) visit(child, conditional);
+      for (const child of runChildren(placed)) visit(child, conditional);
     };
-    visit(statement.element, false);
+    visit(statement, false);
   }
   return uses;
-}
-
-/** A `<choose>` whose every branch, `<otherwise>` included, authenticates, authenticates every call. */
-function chooseAlwaysAuthenticates(choose: XmlElement): boolean {
-  const branches = choose.children.filter((child) => child.name === 'when' || child.name === 'otherwise');
-  if (!branches.some((branch) => branch.name === 'otherwise')) return false;
-  const alwaysAuthenticates = (element: XmlElement): boolean =>
-    AUTH_POLICY_SET.has(element.name) || (element.name === 'choose' && chooseAlwaysAuthenticates(element));
-  return branches.every((branch) => branch.children.some(alwaysAuthenticates));
 }

@@ -1,6 +1,6 @@
 // The policy APIM runs for one operation: global → product → API → operation, where each scope's
 // `<base />` stands for the scope above it, and `<include-fragment>` stands for the fragment's body.
-import type { ApiResource, ApimService, OperationResource, PolicyAttachment, ProductResource } from '../model';
+import type { ApiResource, ApimService, FragmentResource, OperationResource, PolicyAttachment, ProductResource } from '../model';
 import { attribute, policySection, POLICY_SECTIONS, type PolicySectionName, type XmlElement } from '../policy/xml';
 
 export type PolicyScopeKind = 'global' | 'product' | 'api' | 'operation';
@@ -13,13 +13,17 @@ export interface ScopeRef {
   file?: string;
 }
 
-/** One policy statement in execution order, with where it comes from. */
-export interface EffectiveStatement {
+/** A policy element and the file it is written in. */
+export interface PlacedElement {
   element: XmlElement;
   file: string;
-  scope: ScopeRef;
-  /** Fragment names that brought this statement in, outermost first. */
+  /** Fragment names that brought this element in, outermost first. */
   viaFragments: string[];
+}
+
+/** One policy statement in execution order, with where it comes from. */
+export interface EffectiveStatement extends PlacedElement {
+  scope: ScopeRef;
 }
 
 export interface EffectiveSection {
@@ -58,25 +62,9 @@ export function effectivePolicy(
     { ref: { kind: 'api', resource: api.id, file: api.policy?.file }, attachment: api.policy },
     { ref: { kind: 'operation', resource: operation.id, file: operation.policy?.file }, attachment: operation.policy },
   ];
-  const fragments = new Map(service.fragments.map((fragment) => [fragment.name, fragment]));
-
-  const expand = (elements: XmlElement[], file: string, scope: ScopeRef, viaFragments: string[], into: EffectiveStatement[]) => {
-    for (const element of elements) {
-      if (element.name !== 'include-fragment') {
-        into.push({ element, file, scope, viaFragments });
-        continue;
-      }
-      const fragmentId = attribute(element, 'fragment-id')?.value ?? '';
-      const fragment = fragments.get(fragmentId);
-      const body = fragment?.policy?.xml.root;
-      if (!fragment || !body) {
-        // The missing-fragment rule reports it; the statement stays so the chain shows where it was.
-        into.push({ element, file, scope, viaFragments });
-      } else if (!viaFragments.includes(fragmentId)) {
-        // A fragment cannot include itself, directly or not; APIM refuses it, so do we.
-        expand(body.children, fragment.policy!.file, scope, [...viaFragments, fragmentId], into);
-      }
-    }
+  const fragments = fragmentsByName(service);
+  const expand = (elements: XmlElement[], file: string, scope: ScopeRef, into: EffectiveStatement[]) => {
+    for (const placed of expandIncludes(fragments, elements, file, [])) into.push({ ...placed, scope });
   };
 
   const composeSection = (name: PolicySectionName): EffectiveSection => {
@@ -98,7 +86,7 @@ export function effectivePolicy(
           sawBase = true;
           statements.push(...compose(depth - 1));
         } else {
-          expand([child], layer.attachment.file, layer.ref, [], statements);
+          expand([child], layer.attachment.file, layer.ref, statements);
         }
       }
       if (!sawBase && depth > 0) section.inheritanceCutAt.push(layer.ref);
@@ -116,4 +104,31 @@ export function effectivePolicy(
     Object.defineProperty(sections, name, { enumerable: true, get: () => (composed ??= composeSection(name)) });
   }
   return { operation: operation.id, product: product?.id, sections };
+}
+
+export type FragmentsByName = ReadonlyMap<string, FragmentResource>;
+
+const fragmentIndexes = new WeakMap<ApimService, FragmentsByName>();
+
+export function fragmentsByName(service: ApimService): FragmentsByName {
+  let index = fragmentIndexes.get(service);
+  if (!index) fragmentIndexes.set(service, (index = new Map(service.fragments.map((fragment) => [fragment.name, fragment]))));
+  return index;
+}
+
+/**
+ * Elements as APIM runs them: an `<include-fragment>` stands for the fragment's body, at any depth
+ * of nesting. An unknown fragment stays as the include element (the missing-fragment rule reports it);
+ * a fragment including itself, directly or not, is not expanded again (APIM refuses it).
+ */
+export function expandIncludes(fragments: FragmentsByName, elements: XmlElement[], file: string, viaFragments: string[]): PlacedElement[] {
+  const placed: PlacedElement[] = [];
+  for (const element of elements) {
+    const fragmentId = element.name === 'include-fragment' ? (attribute(element, 'fragment-id')?.value ?? '') : undefined;
+    const fragment = fragmentId !== undefined ? fragments.get(fragmentId) : undefined;
+    const body = fragment?.policy?.xml.root;
+    if (fragmentId === undefined || !fragment?.policy || !body) placed.push({ element, file, viaFragments });
+    else if (!viaFragments.includes(fragmentId)) placed.push(...expandIncludes(fragments, body.children, fragment.policy.file, [...viaFragments, fragmentId]));
+  }
+  return placed;
 }

@@ -83,7 +83,7 @@ function chainText(auth: OperationAuth): string {
 function chainLocations(auth: OperationAuth): RelatedLocation[] {
   const related: RelatedLocation[] = [];
   const use = (entry: AuthPolicyUse, note: string) =>
-    related.push({ location: { file: entry.statement.file, span: entry.element.span }, message: `${entry.policy} ${note}` });
+    related.push({ location: { file: entry.file, span: entry.element.span }, message: `${entry.policy} ${note}` });
   for (const entry of auth.policies) use(entry, 'runs only inside a <choose> branch');
   for (const { product, use: entry } of auth.productPolicies) use(entry, `runs only for calls with a ${product.name} subscription key`);
   for (const statement of auth.checkHeaders) related.push({ location: { file: statement.file, span: statement.element.span }, message: 'check-header does not authenticate the caller' });

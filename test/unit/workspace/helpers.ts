@@ -4,7 +4,8 @@ import type { ApiResource, ApimService } from '../../../src/core/model';
 import type { SourceLocation } from '../../../src/core/text';
 
 export const FIXTURES = path.resolve(__dirname, '../../fixtures/workspace');
-export const APIOPS_SAMPLE = '/work/shared/fixtures/apiops-sample';
+// A copy of the Azure/apiops sample export (MIT, see its LICENSE.apiops), so the tests need nothing outside the repository.
+export const APIOPS_SAMPLE = path.join(__dirname, '..', '..', 'fixtures', 'apiops-sample');
 
 /** The text a location points at. */
 export function slice(location: SourceLocation | undefined): string | undefined {

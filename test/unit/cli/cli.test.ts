@@ -1,0 +1,110 @@
+// The CLI as users and CI call it: arguments, formats, exit codes, and nothing on stderr unless asked.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Writable } from 'stream';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { EXIT, run } from '../../../src/cli/main';
+
+const SAMPLES = path.join(__dirname, '..', '..', '..', 'samples');
+const SARIF_SCHEMA = path.join(__dirname, '..', '..', 'fixtures', 'report', 'sarif-schema-2.1.0.json');
+
+function capture(isTTY = false) {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      text += String(chunk);
+      done();
+    },
+  }) as Writable & { isTTY?: boolean };
+  stream.isTTY = isTTY;
+  return { stream, text: () => text };
+}
+
+function cli(args: string[], tty = false) {
+  const out = capture(tty);
+  const err = capture(tty);
+  const code = run(args, { out: out.stream, err: err.stream });
+  return { code, out: out.text(), err: err.text() };
+}
+
+describe('apim-posture CLI', () => {
+  it('scan exits 1 on high findings by default, 0 with --fail-on none, and prints no progress off a TTY', () => {
+    const failing = cli(['scan', SAMPLES]);
+    assert.strictEqual(failing.code, EXIT.findings);
+    assert.strictEqual(failing.err, '');
+    assert.match(failing.out, /endpoint-authentication/);
+    assert.match(failing.out, /findings \(\d+ high, \d+ medium, \d+ low, \d+ info\)/);
+    assert.strictEqual(cli(['scan', SAMPLES, '--fail-on', 'none']).code, EXIT.ok);
+  });
+
+  it('shows progress on a TTY only, and clears it', () => {
+    const result = cli(['scan', SAMPLES, '--fail-on=none'], true);
+    assert.match(result.err, /^Scanning .*\r\x1b\[K$/s);
+  });
+
+  it('writes JSON with 1-based positions relative to the scanned folder', () => {
+    const result = cli(['scan', SAMPLES, '--format', 'json']);
+    const report = JSON.parse(result.out);
+    const finding = report.findings.find((candidate: { resource: string; ruleId: string }) => candidate.resource === 'apis/orders/operations/track-shipment');
+    assert.strictEqual(finding.ruleId, 'endpoint-authentication');
+    assert.strictEqual(finding.location.file, 'apis/orders/specification.yaml');
+    const line = fs.readFileSync(path.join(SAMPLES, finding.location.file), 'utf8').split('\n')[finding.location.startLine - 1];
+    assert.strictEqual(line.slice(finding.location.startColumn - 1, finding.location.endColumn - 1), 'get');
+  });
+
+  it('writes SARIF that is valid against the 2.1.0 schema, to --output', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'apim-posture-cli-'));
+    try {
+      const output = path.join(folder, 'reports', 'scan.sarif');
+      const result = cli(['scan', SAMPLES, '--format', 'sarif', '--output', output, '--fail-on', 'medium']);
+      assert.strictEqual(result.code, EXIT.findings);
+      assert.strictEqual(result.out, '');
+      assert.match(result.err, /Wrote sarif report to/);
+      const sarif = JSON.parse(fs.readFileSync(output, 'utf8'));
+      const ajv = new Ajv({ strict: false, allErrors: true });
+      addFormats(ajv);
+      const validate = ajv.compile(JSON.parse(fs.readFileSync(SARIF_SCHEMA, 'utf8')));
+      const valid = validate(sarif) as boolean;
+      assert.ok(valid, JSON.stringify(validate.errors?.slice(0, 5)));
+      const rule = sarif.runs[0].tool.driver.rules.find((candidate: { id: string }) => candidate.id === 'endpoint-authentication');
+      assert.strictEqual(rule.properties.defender.assessmentKey ?? rule.properties.assessmentKey, '91af2040-7874-4659-abf0-578e1f8d07dc');
+      assert.ok(sarif.runs[0].results.some((entry: { locations: { logicalLocations: { fullyQualifiedName: string }[] }[] }) => entry.locations[0].logicalLocations[0].fullyQualifiedName === 'apis/product-graph'));
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('writes Markdown', () => {
+    assert.match(cli(['scan', SAMPLES, '--format', 'markdown']).out, /^# /m);
+  });
+
+  it('explains a rule with its Defender recommendation', () => {
+    const result = cli(['explain', 'endpoint-authentication']);
+    assert.strictEqual(result.code, EXIT.ok);
+    assert.match(result.out, /API endpoints in Azure API Management should be authenticated/);
+    assert.match(result.out, /91af2040-7874-4659-abf0-578e1f8d07dc/);
+  });
+
+  it('says what is wrong with the usage, exit 2', () => {
+    for (const args of [['scan', SAMPLES, '--format', 'xml'], ['scan', '--bogus'], ['explain', 'no-such-rule'], ['frobnicate'], ['scan', SAMPLES, '--fail-on']]) {
+      const result = cli(args);
+      assert.strictEqual(result.code, EXIT.usage, args.join(' '));
+      assert.match(result.err, /^apim-posture: .+\nRun "apim-posture --help" for usage\.\n$/, args.join(' '));
+    }
+  });
+
+  it('exits 3 when the folder does not exist', () => {
+    const result = cli(['scan', path.join(os.tmpdir(), 'no-such-folder-apim-posture')]);
+    assert.strictEqual(result.code, EXIT.failure);
+    assert.match(result.err, /is not a folder/);
+  });
+
+  it('lists the rules', () => {
+    const result = cli(['rules']);
+    assert.match(result.out, /^endpoint-authentication +high/m);
+    assert.match(result.out, /^input-problem/m);
+  });
+});
