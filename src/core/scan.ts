@@ -123,7 +123,7 @@ function problemFinding(problem: InputProblem): Finding {
 function applySuppressions(findings: Finding[], suppressions: SuppressionEntry[], now: Date): Finding[] {
   const expired: Finding[] = [];
   for (const suppression of suppressions) {
-    if (suppression.expires && Date.parse(suppression.expires) < now.getTime()) {
+    if (suppression.expires && hasExpired(suppression.expires, now)) {
       expired.push({
         id: findingId(EXPIRED_SUPPRESSION_RULE.id, suppression.resource, suppression.rule),
         ruleId: EXPIRED_SUPPRESSION_RULE.id,
@@ -144,6 +144,12 @@ function applySuppressions(findings: Finding[], suppressions: SuppressionEntry[]
     }
   }
   return expired;
+}
+
+/** A date-only expiry (`2027-01-31`) still holds on that day, to its end (UTC). */
+function hasExpired(expires: string, now: Date): boolean {
+  const end = Date.parse(expires) + (/^\d{4}-\d{2}-\d{2}$/.test(expires.trim()) ? 24 * 60 * 60 * 1000 : 0);
+  return now.getTime() >= end;
 }
 
 function resourceMatches(pattern: string, resource: string): boolean {

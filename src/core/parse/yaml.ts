@@ -37,17 +37,29 @@ class AliasLimitError extends Error {}
 
 /** Parses YAML with js-yaml, recording where each collection's children are through the parser's open/close events. */
 export function parseYaml(file: string, text: string): ParseResult {
-  const recorder = new PositionRecorder();
+  if (text.charCodeAt(0) === 0xfeff) return parseFrom(file, text, 1);
+  const result = parseFrom(file, text, 0);
+  // FileReader turns a BOM into a space, which would indent the first line only: read past it when that is what broke.
+  if (!result.document && result.problems[0]?.kind === 'malformed-yaml' && /^ \S/.test(text)) {
+    const retried = parseFrom(file, text, 1);
+    if (retried.document) return retried;
+  }
+  return result;
+}
+
+/** Parses `text` from offset `skip` (0, or 1 past a BOM), with offsets into the whole text. */
+function parseFrom(file: string, text: string, skip: number): ParseResult {
+  const recorder = new PositionRecorder(skip);
   let documents: unknown[];
   try {
-    documents = loadAll(text, null, { schema: SCHEMA, listener: recorder.listener });
+    documents = loadAll(skip === 0 ? text : text.slice(skip), null, { schema: SCHEMA, listener: recorder.listener });
   } catch (error) {
     if (error instanceof AliasLimitError) {
       const at = skipProperties(text, recorder.position);
       const span = { start: at, end: Math.min(text.length, at + 1) };
       return { problems: [{ file, kind: 'yaml-alias-limit', span, message: error.message }] };
     }
-    if (error instanceof YAMLException) return { problems: [yamlProblem(file, text, error)] };
+    if (error instanceof YAMLException) return { problems: [yamlProblem(file, text, error, skip)] };
     throw error;
   }
   const problems: InputProblem[] = [];
@@ -59,8 +71,8 @@ export function parseYaml(file: string, text: string): ParseResult {
   return { document, problems };
 }
 
-function yamlProblem(file: string, text: string, error: YAMLException): InputProblem {
-  const offset = Math.min(error.mark?.position ?? 0, text.length);
+function yamlProblem(file: string, text: string, error: YAMLException, skip: number): InputProblem {
+  const offset = Math.min((error.mark?.position ?? 0) + skip, text.length);
   return { file, kind: 'malformed-yaml', span: { start: offset, end: Math.min(text.length, offset + 1) }, message: `Invalid YAML: ${error.reason}.` };
 }
 
@@ -84,12 +96,15 @@ class PositionRecorder {
   /** Entries in use in the child arrays (never shrunk: truncating arrays costs more than it saves). */
   private childTop = 0;
 
+  /** @param offset where the parsed text starts in the file's text */
+  constructor(private readonly offset: number) {}
+
   readonly listener = (event: EventType, state: State): void => {
     if (event === 'open') {
-      this.openStarts.push(state.position);
+      this.openStarts.push(state.position + this.offset);
       this.openChildBase.push(this.childTop);
     } else {
-      this.close(state.position, state.result);
+      this.close(state.position + this.offset, state.result);
     }
   };
 

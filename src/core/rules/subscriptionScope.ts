@@ -25,7 +25,7 @@ export const subscriptionAllApis: Rule = {
     const findings: Finding[] = [];
     for (const subscription of context.service.subscriptions) {
       const scope = subscription.scope;
-      if (!scope || !/(^|\/)apis\/?$/i.test(scope.value.trim())) continue;
+      if (!scope || !isAllApisScope(scope.value)) continue;
       // Only active keys open anything; suspended, cancelled or expired ones are harmless.
       const state = subscription.state?.value ?? 'active';
       if (state.toLowerCase() !== 'active') continue;
@@ -51,4 +51,10 @@ function narrowingFixes(service: ApimService, subscription: SubscriptionResource
     const edit = setDeclaredProperty(subscription.declaration, ['scope'], scope);
     return edit ? [{ id: `scope-to:${scope}`, title, preferred: index === 0, edits: [edit] }] : [];
   });
+}
+
+/** `/apis`, or the same as a full ARM id (`/subscriptions/…/service/contoso/apis`); not a product or API named "apis". */
+function isAllApisScope(scope: string): boolean {
+  const trimmed = scope.trim().replace(/\/$/, '');
+  return /^\/apis$/i.test(trimmed) || /\/providers\/microsoft\.apimanagement\/service\/[^/]+\/apis$/i.test(trimmed);
 }

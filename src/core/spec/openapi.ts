@@ -91,7 +91,8 @@ const PARAMETER_LOCATIONS: ReadonlySet<string> = new Set(['path', 'query', 'head
 /**
  * Reads an OpenAPI 2.0/3.0/3.1 file and the files its relative $refs reach. A file without an
  * `openapi`/`swagger` key gives no spec and a 'not-a-spec' problem: callers decide whether that matters.
- * `problems` holds the root file's parse problems and, with a spec, is the spec's own `problems`.
+ * `problems` holds the root file's parse problems and, with a spec, is the spec's own `problems`
+ * (which schemaFields may still append to, when a schema's $ref turns out broken).
  */
 export function loadOpenApi(file: string, reader: DocumentReader): { spec?: OpenApiSpec; problems: InputProblem[] } {
   const parsed = reader.parse(file);
@@ -103,7 +104,7 @@ export function loadOpenApi(file: string, reader: DocumentReader): { spec?: Open
   }
   const problems = [...parsed.problems];
   const resolver = new RefResolver(reader, root, problems);
-  const context = new SpecReader(root, version, resolver);
+  const specReader = new SpecReader(root, version, resolver);
   const rootValue = root.value as Record<string, unknown>;
   const info = rootValue.info;
   const title = isRecord(info) && typeof info.title === 'string' ? info.title : undefined;
@@ -113,8 +114,8 @@ export function loadOpenApi(file: string, reader: DocumentReader): { spec?: Open
     title,
     document: root,
     documents: resolver.documents,
-    servers: context.servers(),
-    operations: context.operations(),
+    servers: specReader.servers(),
+    operations: specReader.operations(),
     problems,
   };
   return { spec, problems };

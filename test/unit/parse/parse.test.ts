@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { createDocumentReader, parseDocument, type ParsedDocument } from '../../../src/core/parse/index';
 import { LineIndex, type Span } from '../../../src/core/text';
+import { MAX_COLLECTION_ALIASES } from '../../../src/core/parse/yaml';
 import { FileReader } from '../../../src/core/workspace/files';
 
 const FIXTURES = path.join(__dirname, '../../fixtures/spec');
@@ -149,6 +150,17 @@ describe('parseDocument: YAML', () => {
     assert.strictEqual(value.empty, null);
   });
 
+  it('reads past a BOM, and past the space FileReader puts in its place', () => {
+    for (const first of ['\ufeff', ' ']) {
+      const text = `${first}a: 1\nb: [2]\n`;
+      const document = parsed(text, 'yaml');
+      assert.deepStrictEqual(document.value, { a: 1, b: [2] });
+      assert.strictEqual(textAt(document, document.keySpan(['b'])), 'b');
+      assert.strictEqual(textAt(document, document.valueSpan(['b', 0])), '2');
+    }
+    assert.deepStrictEqual(parsed(' - a\n - b\n', 'yaml').value, ['a', 'b'], 'a document indented as a whole is read as written');
+  });
+
   it('reads the first of several documents and says so', () => {
     const result = parseDocument('/virtual/multi.yaml', 'a: 1\n---\nb: 2\n');
     assert.deepStrictEqual(result.document?.value, { a: 1 });
@@ -180,7 +192,7 @@ describe('parseDocument: YAML', () => {
 
   it('refuses many aliases to collections even without exponential expansion', () => {
     const lines = ['shared: &s {a: 1}', 'list:'];
-    for (let i = 0; i < 10_001; i++) lines.push('  - *s');
+    for (let i = 0; i <= MAX_COLLECTION_ALIASES; i++) lines.push('  - *s');
     const result = parseDocument('/virtual/aliases.yaml', lines.join('\n'));
     assert.strictEqual(result.problems[0]?.kind, 'yaml-alias-limit');
   });
