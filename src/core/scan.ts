@@ -6,6 +6,7 @@ import { operationExposure, type OperationExposure } from './analysis/dataExposu
 import { SensitiveDataClassifier } from './analysis/sensitiveData';
 import { excludeMatcher, readConfig, type PostureConfig, type SuppressionEntry } from './config';
 import type { Finding, RuleMetadata } from './findings';
+import type { ParseCache } from './parse/cache';
 import { createDocumentReader } from './parse/index';
 import type { InputProblem } from './problems';
 import type { ScanResult } from './report/scanResult';
@@ -23,6 +24,10 @@ export interface ScanOptions {
   /** "Today", for suppression expiry. */
   now?: Date;
   rules?: readonly Rule[];
+  /** Parses kept between scans of the same folder (the editor's live analysis). */
+  cache?: ParseCache;
+  /** Settings from outside the repository (the editor's), applied over `.apim-posture.json`. */
+  settings?: Partial<Pick<PostureConfig, 'rules' | 'customInformationTypes' | 'exclude'>>;
 }
 
 export const INPUT_PROBLEM_RULE: RuleMetadata = {
@@ -48,9 +53,11 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   const started = performance.now();
   const absoluteRoot = path.resolve(root);
   const files = new FileReader(options.overlay);
-  const documents = createDocumentReader(files);
-  const { config, problems: configProblems } = readConfig(absoluteRoot, documents, (file) => files.exists(file));
-  const service = readService(absoluteRoot, { files, documents, isExcluded: excludeMatcher(config.exclude) });
+  const documents = createDocumentReader(files, options.cache);
+  const { config: repositoryConfig, problems: configProblems } = readConfig(absoluteRoot, documents, (file) => files.exists(file));
+  const config = withSettings(repositoryConfig, options.settings);
+  const service = readService(absoluteRoot, { files, documents, isExcluded: excludeMatcher(config.exclude), parseCache: options.cache });
+  options.cache?.prune();
 
   const rules = (options.rules ?? ALL_RULES).filter((rule) => config.rules[rule.meta.id] !== 'off');
   const context = ruleContext(service, config);
@@ -79,6 +86,16 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
     },
     durationMs: performance.now() - started,
     toolVersion: TOOL_VERSION,
+  };
+}
+
+function withSettings(config: PostureConfig, settings: ScanOptions['settings']): PostureConfig {
+  if (!settings) return config;
+  return {
+    ...config,
+    rules: { ...config.rules, ...settings.rules },
+    customInformationTypes: [...config.customInformationTypes, ...(settings.customInformationTypes ?? [])],
+    exclude: [...config.exclude, ...(settings.exclude ?? [])],
   };
 }
 

@@ -29,8 +29,10 @@ export function authenticationFixes(service: ApimService, api: ApiResource, oper
 
   // The API scope only helps when the operation's inbound still runs the API's (its `<base />` is there).
   const apiReached = !auth.effective.sections.inbound.inheritanceCutAt.some((scope) => scope.kind === 'operation');
+  // An API assessed as a whole (no operations listed) stands in for its operations: it has no operation scope.
+  const assessedAsWhole = operation.id === api.id;
   const scopes: { scope: FixScope; label: string }[] = [
-    { scope: { kind: 'operation', api, operation }, label: `on operation ${operation.name}` },
+    ...(assessedAsWhole ? [] : [{ scope: { kind: 'operation' as const, api, operation }, label: `on operation ${operation.name}` }]),
     ...(apiReached ? [{ scope: { kind: 'api' as const, api }, label: `on every operation of API ${api.name}` }] : []),
   ];
   for (const policy of AUTH_POLICIES) {

@@ -1,5 +1,6 @@
 import * as path from 'path';
 import type { FileReader } from '../workspace/files';
+import type { ParseCache } from './cache';
 import type { ParseResult } from './document';
 import { parseJson } from './json';
 import { parseYaml } from './yaml';
@@ -24,8 +25,11 @@ export interface DocumentReader {
   parse(file: string): ParseResult;
 }
 
-/** A reader that parses each file once (by absolute path) and reports unreadable files as parse problems. */
-export function createDocumentReader(files: FileReader): DocumentReader {
+/**
+ * A reader that parses each file once (by absolute path) and reports unreadable files as parse problems;
+ * with a cache, a file whose text has not changed since an earlier scan is not parsed again.
+ */
+export function createDocumentReader(files: FileReader, cache?: ParseCache): DocumentReader {
   const parsed = new Map<string, ParseResult>();
   return {
     parse(file: string): ParseResult {
@@ -33,7 +37,9 @@ export function createDocumentReader(files: FileReader): DocumentReader {
       let result = parsed.get(absolute);
       if (!result) {
         const read = files.read(absolute);
-        result = read.text === undefined ? { problems: read.problem ? [read.problem] : [] } : parseDocument(absolute, read.text);
+        const text = read.text;
+        if (text === undefined) result = { problems: read.problem ? [read.problem] : [] };
+        else result = cache ? cache.get('document', absolute, text, () => parseDocument(absolute, text)) : parseDocument(absolute, text);
         parsed.set(absolute, result);
       }
       return result;

@@ -334,8 +334,13 @@ interface FieldList {
   depths: number[];
 }
 
-/** Per schema object: the GitHub spec's shared schemas are walked once however often they are used. */
-const fieldLists = new WeakMap<object, FieldList>();
+/**
+ * Per schema object: the GitHub spec's shared schemas are walked once however often they are used.
+ * Kept per resolver, that is per load of a spec: a document reused by a later scan (the editor's parse
+ * cache) may $ref a file that changed since, so fields never outlive the load that resolved them.
+ */
+const fieldListsByResolver = new WeakMap<object, WeakMap<object, FieldList>>();
+const fieldListsWithoutResolver = new WeakMap<object, FieldList>();
 
 /**
  * The properties reachable from a schema through properties, items (`[]`), allOf/oneOf/anyOf and
@@ -345,10 +350,12 @@ const fieldLists = new WeakMap<object, FieldList>();
 export function schemaFields(node: SchemaNode): SchemaField[] {
   const resolver = resolverOf(node.document);
   const resolve = (located: Located): Located | undefined => (resolver ? resolver.resolve(located) : isReference(located.value) ? undefined : located);
-  return collectFields(node, resolve, new Set()).fields;
+  let fieldLists = resolver ? fieldListsByResolver.get(resolver) : fieldListsWithoutResolver;
+  if (!fieldLists) fieldListsByResolver.set(resolver!, (fieldLists = new WeakMap()));
+  return collectFields(node, resolve, new Set(), fieldLists).fields;
 }
 
-function collectFields(schema: Located, resolve: (node: Located) => Located | undefined, visiting: Set<object>): FieldList {
+function collectFields(schema: Located, resolve: (node: Located) => Located | undefined, visiting: Set<object>, fieldLists: WeakMap<object, FieldList>): FieldList {
   const value = schema.value as Record<string, unknown>;
   const known = fieldLists.get(value);
   if (known) return known;
@@ -366,7 +373,7 @@ function collectFields(schema: Located, resolve: (node: Located) => Located | un
   const addNested = (prefix: string, node: Located, extraDepth: number) => {
     const resolved = resolve(node);
     if (!resolved || !isRecord(resolved.value)) return;
-    const nested = collectFields(resolved, resolve, visiting);
+    const nested = collectFields(resolved, resolve, visiting, fieldLists);
     nested.fields.forEach((field, index) => add(prefix === '' ? field : { ...field, path: joinFieldPath(prefix, field.path) }, nested.depths[index] + extraDepth));
   };
   const child = (key: string | number, parent: Located = schema): Located => ({

@@ -1,4 +1,5 @@
 import type { PolicyAttachment } from '../model';
+import type { ParseCache } from '../parse/cache';
 import type { ParsedDocument } from '../parse/document';
 import type { DocumentReader } from '../parse/index';
 import { parsePolicyXml } from '../policy/xml';
@@ -19,6 +20,7 @@ export class ReadContext {
   constructor(
     readonly files: FileReader,
     readonly documents: DocumentReader,
+    private readonly parseCache?: ParseCache,
   ) {}
 
   get filesRead(): string[] {
@@ -60,7 +62,7 @@ export class ReadContext {
   readPolicy(file: string): PolicyAttachment | undefined {
     const text = this.readText(file);
     if (text === undefined) return undefined;
-    const xml = parsePolicyXml(file, text);
+    const xml = this.parseCache ? this.parseCache.get('policy', file, text, () => parsePolicyXml(file, text)) : parsePolicyXml(file, text);
     this.report(xml.problems);
     return { file, xml };
   }

@@ -4,6 +4,7 @@ import { createDocumentReader, type DocumentReader } from '../parse/index';
 import { findApiopsRoots, readApiops } from './apiops';
 import { readBicep } from './bicep';
 import { ReadContext } from './context';
+import type { ParseCache } from '../parse/cache';
 import { FileReader, listFiles } from './files';
 import { linkProducts, mergeContent, type ServiceContent } from './resources';
 import { readSpecsOnly } from './specsOnly';
@@ -15,6 +16,8 @@ export interface ReadServiceOptions {
   documents?: DocumentReader;
   /** Paths relative to the root, `/`-separated; folders end with `/`. */
   isExcluded?: (relativePath: string) => boolean;
+  /** Parses kept from an earlier scan (the editor's): policies whose text did not change are not parsed again. */
+  parseCache?: ParseCache;
 }
 
 /**
@@ -41,7 +44,7 @@ function readServicesFrom(root: string, options: ReadServiceOptions, firstOnly: 
   const services: ApimService[] = [];
 
   for (const apiopsRoot of firstOnly ? apiopsRoots.slice(0, 1) : apiopsRoots) {
-    const ctx = new ReadContext(files, documents);
+    const ctx = new ReadContext(files, documents, options.parseCache);
     const inRoot = allFiles.filter((file) => file.startsWith(apiopsRoot + path.sep));
     const { layout, content } = readApiops(apiopsRoot, inRoot, ctx);
     // Bicep next to an APIOps export adds what the export lacks; read it once, into the first service.
@@ -50,7 +53,7 @@ function readServicesFrom(root: string, options: ReadServiceOptions, firstOnly: 
   }
   if (services.length > 0) return services;
 
-  const ctx = new ReadContext(files, documents);
+  const ctx = new ReadContext(files, documents, options.parseCache);
   const bicep = readBicep(allFiles, ctx);
   if (bicep.apis.length > 0) return [toService(absoluteRoot, 'bicep', bicep, ctx)];
   return [toService(absoluteRoot, 'specs-only', readSpecsOnly(allFiles, ctx), ctx)];

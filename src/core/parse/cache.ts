@@ -1,0 +1,23 @@
+// Keeps what was parsed between two scans of the same workspace, keyed by file and exact text, so that
+// re-analysis after an edit parses only the files whose text changed.
+export class ParseCache {
+  private readonly entries = new Map<string, { text: string; value: unknown }>();
+  private readonly usedThisScan = new Set<string>();
+
+  /** The value computed from `text` for `file` under `kind`, computed again only when the text changed. */
+  get<T>(kind: string, file: string, text: string, compute: () => T): T {
+    const key = `${kind}\u0000${file}`;
+    this.usedThisScan.add(key);
+    const entry = this.entries.get(key);
+    if (entry && entry.text === text) return entry.value as T;
+    const value = compute();
+    this.entries.set(key, { text, value });
+    return value;
+  }
+
+  /** Forgets the entries no scan asked for since the previous call (deleted, renamed or excluded files). */
+  prune(): void {
+    for (const key of this.entries.keys()) if (!this.usedThisScan.has(key)) this.entries.delete(key);
+    this.usedThisScan.clear();
+  }
+}
