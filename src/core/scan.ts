@@ -84,6 +84,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
       }
       return index;
     },
+    analyses: context,
     durationMs: performance.now() - started,
     toolVersion: TOOL_VERSION,
   };

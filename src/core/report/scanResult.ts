@@ -1,5 +1,6 @@
 import type { Finding, RuleMetadata } from '../findings';
 import type { ApimService } from '../model';
+import type { RuleContext } from '../rules/rule';
 import type { LineIndex } from '../text';
 
 /** Everything a report needs: what was scanned, what was found, and how to turn offsets into lines. */
@@ -13,6 +14,8 @@ export interface ScanResult {
   rules: RuleMetadata[];
   /** Line index of a file that was read (for offsets → line/column). */
   lineIndex(file: string): LineIndex;
+  /** The per-operation analyses the rules used (authentication, sensitive data), for the editor to show. */
+  analyses: Pick<RuleContext, 'auth' | 'exposure'>;
   durationMs: number;
   toolVersion: string;
 }
