@@ -71,6 +71,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   findings.sort(byLocation);
 
   const lineIndexes = new Map<string, LineIndex>();
+  const sourceText = (file: string) => files.read(file).text ?? '';
   return {
     root: absoluteRoot,
     service,
@@ -79,11 +80,12 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
     lineIndex(file) {
       let index = lineIndexes.get(file);
       if (!index) {
-        index = new LineIndex(files.read(file).text ?? '');
+        index = new LineIndex(sourceText(file));
         lineIndexes.set(file, index);
       }
       return index;
     },
+    sourceText,
     analyses: context,
     durationMs: performance.now() - started,
     toolVersion: TOOL_VERSION,

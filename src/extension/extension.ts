@@ -1,55 +1,80 @@
-// The VS Code layer: thin. It asks the core for a scan and shows the findings as diagnostics.
+// The VS Code layer: thin adapters from the core (src/core) to the editor.
 import * as vscode from 'vscode';
-import type { Finding } from '../core/findings';
-import type { ScanResult } from '../core/report/scanResult';
-import { scan } from '../core/scan';
+import { FindingCodeActions } from './codeActions';
+import { OperationCodeLenses } from './codeLens';
+import * as commands from './commands';
+import { Ctx } from './ctx';
+import { EFFECTIVE_POLICY_SCHEME, EffectivePolicyDocuments } from './effectivePolicyDocument';
+import { FindingHovers } from './hover';
+import { StatusBar } from './statusBar';
+import { FindingsTree } from './trees/findingsTree';
+import { InventoryTree } from './trees/inventoryTree';
 
-const SEVERITY: Record<Finding['severity'], vscode.DiagnosticSeverity> = {
-  high: vscode.DiagnosticSeverity.Error,
-  medium: vscode.DiagnosticSeverity.Warning,
-  low: vscode.DiagnosticSeverity.Information,
-  info: vscode.DiagnosticSeverity.Hint,
-};
+/** The files whose changes can change findings. */
+const WATCHED = '**/{*.json,*.yaml,*.yml,*.xml,*.bicep,*.graphql,*.wsdl,*.wadl,.apim-posture.json}';
+const DOCUMENTS: vscode.DocumentSelector = [
+  { scheme: 'file', language: 'yaml' },
+  { scheme: 'file', language: 'json' },
+  { scheme: 'file', language: 'jsonc' },
+  { scheme: 'file', language: 'xml' },
+  { scheme: 'file', pattern: '**/*.{xml,bicep}' },
+];
 
-export function activate(context: vscode.ExtensionContext): void {
-  const diagnostics = vscode.languages.createDiagnosticCollection('apim-posture');
-  const output = vscode.window.createOutputChannel('APIM Posture');
-  context.subscriptions.push(diagnostics, output);
-
-  const scanWorkspace = async () => {
-    diagnostics.clear();
-    for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Window, title: `APIM Posture: scanning ${folder.name}` },
-        async () => scan(folder.uri.fsPath),
-      );
-      output.appendLine(`${folder.name}: ${result.service.filesRead.length} files read, ${result.findings.length} findings in ${Math.round(result.durationMs)} ms.`);
-      showDiagnostics(diagnostics, result);
-    }
-  };
-
-  context.subscriptions.push(
-    vscode.commands.registerCommand('apimPosture.scanWorkspace', scanWorkspace),
-    vscode.workspace.onDidSaveTextDocument(() => void scanWorkspace()),
-  );
-  void scanWorkspace();
+export interface ApimPostureApi {
+  ctx: Ctx;
+  inventory: InventoryTree;
+  findings: FindingsTree;
 }
 
-function showDiagnostics(collection: vscode.DiagnosticCollection, result: ScanResult): void {
-  const byFile = new Map<string, vscode.Diagnostic[]>();
-  for (const finding of result.findings) {
-    if (finding.suppression) continue;
-    const index = result.lineIndex(finding.location.file);
-    const start = index.positionAt(finding.location.span.start);
-    const end = index.positionAt(finding.location.span.end);
-    const diagnostic = new vscode.Diagnostic(new vscode.Range(start.line, start.character, end.line, end.character), finding.message, SEVERITY[finding.severity]);
-    diagnostic.source = 'APIM Posture';
-    diagnostic.code = finding.ruleId;
-    const list = byFile.get(finding.location.file) ?? [];
-    list.push(diagnostic);
-    byFile.set(finding.location.file, list);
-  }
-  for (const [file, list] of byFile) collection.set(vscode.Uri.file(file), list);
+export function activate(context: vscode.ExtensionContext): ApimPostureApi {
+  const ctx = new Ctx(context);
+  const inventory = new InventoryTree(ctx);
+  const findings = new FindingsTree(ctx);
+  const findingsView = vscode.window.createTreeView('apimPosture.findings', { treeDataProvider: findings, showCollapseAll: true });
+  findings.view = findingsView;
+
+  const factories: Record<string, commands.CommandFactory> = {
+    'apimPosture.analyze': commands.analyze,
+    'apimPosture.showEffectivePolicy': commands.showEffectivePolicy,
+    'apimPosture.applyFix': commands.applyFix,
+    'apimPosture.applyScopedFix': commands.applyScopedFix,
+    'apimPosture.suppressFinding': commands.suppressFinding,
+    'apimPosture.copyFindingAsMarkdown': commands.copyFindingAsMarkdown,
+    'apimPosture.fixAllOfKind': commands.fixAllOfKind,
+    'apimPosture.openSample': commands.openSample,
+    'apimPosture.showOutput': commands.showOutput,
+    'apimPosture.explainRule': commands.explainRule,
+    'apimPosture.revealFinding': commands.revealFinding,
+  };
+  for (const [id, factory] of Object.entries(factories)) context.subscriptions.push(vscode.commands.registerCommand(id, factory(ctx)));
+  for (const [id, handler] of Object.entries(commands.findingsTreeCommands(findings))) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
+
+  const watcher = vscode.workspace.createFileSystemWatcher(WATCHED);
+  const onFile = (uri: vscode.Uri) => ctx.schedule(uri.fsPath);
+  context.subscriptions.push(
+    ctx,
+    findingsView,
+    vscode.window.registerTreeDataProvider('apimPosture.inventory', inventory),
+    vscode.languages.registerCodeActionsProvider(DOCUMENTS, new FindingCodeActions(ctx), FindingCodeActions.metadata),
+    vscode.languages.registerHoverProvider(DOCUMENTS, new FindingHovers(ctx)),
+    vscode.languages.registerCodeLensProvider(DOCUMENTS, new OperationCodeLenses(ctx)),
+    vscode.workspace.registerTextDocumentContentProvider(EFFECTIVE_POLICY_SCHEME, new EffectivePolicyDocuments(ctx)),
+    new StatusBar(ctx),
+    watcher,
+    watcher.onDidCreate(onFile),
+    watcher.onDidDelete(onFile),
+    watcher.onDidChange(onFile),
+    vscode.workspace.onDidChangeTextDocument((event) => {
+      if (event.document.uri.scheme === 'file' && event.contentChanges.length > 0) ctx.schedule(event.document.uri.fsPath);
+    }),
+    // Closing an unsaved document reverts the analysis to what is on disk.
+    vscode.workspace.onDidCloseTextDocument((document) => document.uri.scheme === 'file' && ctx.schedule(document.uri.fsPath)),
+    vscode.workspace.onDidRenameFiles(() => ctx.schedule()),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => ctx.schedule()),
+    vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration('apimPosture') && ctx.schedule()),
+  );
+  void ctx.analyzeAll();
+  return { ctx, inventory, findings };
 }
 
 export function deactivate(): void {}

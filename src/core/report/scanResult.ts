@@ -14,6 +14,8 @@ export interface ScanResult {
   rules: RuleMetadata[];
   /** Line index of a file that was read (for offsets → line/column). */
   lineIndex(file: string): LineIndex;
+  /** The text of a file as the scan read it (unsaved editor contents included): the text all spans refer to. */
+  sourceText(file: string): string;
   /** The per-operation analyses the rules used (authentication, sensitive data), for the editor to show. */
   analyses: Pick<RuleContext, 'auth' | 'exposure'>;
   durationMs: number;

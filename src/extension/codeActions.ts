@@ -1,0 +1,50 @@
+// Quick fixes on findings: the core computes the edits; this offers them, safest first.
+import * as vscode from 'vscode';
+import type { Ctx } from './ctx';
+import { DIAGNOSTIC_SOURCE, sameFinding } from './diagnostics';
+import { toWorkspaceEdit } from './edits';
+import { isScopedFix, SCOPED_FIX_GROUPS, scopedFixes } from './fixCatalog';
+
+export class FindingCodeActions implements vscode.CodeActionProvider {
+  static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
+
+  constructor(private readonly ctx: Ctx) {}
+
+  async provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): Promise<vscode.CodeAction[]> {
+    const actions: vscode.CodeAction[] = [];
+    for (const diagnostic of context.diagnostics) {
+      if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
+      const located = this.ctx.findingsIn(document.uri.fsPath).find(({ finding, analysis }) => sameFinding(diagnostic, finding, analysis.result));
+      if (!located) continue;
+      const { finding } = located;
+      for (const fix of finding.fixes.filter((candidate) => !isScopedFix(candidate))) {
+        const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
+        action.edit = await toWorkspaceEdit(fix.edits);
+        action.diagnostics = [diagnostic];
+        action.isPreferred = fix.preferred === true;
+        actions.push(action);
+      }
+      for (const group of SCOPED_FIX_GROUPS) {
+        const scoped = scopedFixes(finding.fixes, group.policy);
+        if (scoped.length === 0) continue;
+        const action = new vscode.CodeAction(group.title, vscode.CodeActionKind.QuickFix);
+        action.command = { command: 'apimPosture.applyScopedFix', title: group.title, arguments: [finding.id, group.policy] };
+        action.diagnostics = [diagnostic];
+        actions.push(action);
+      }
+      if (finding.fixes.length > 0) {
+        const sameRule = this.ctx.allFindings().filter((other) => other.finding.ruleId === finding.ruleId && !other.finding.suppression && other.finding.fixes.some((fix) => fix.preferred));
+        if (sameRule.length > 1) {
+          const fixAll = new vscode.CodeAction(`Fix all ${finding.ruleId} findings in the workspace (${sameRule.length})…`, vscode.CodeActionKind.QuickFix);
+          fixAll.command = { command: 'apimPosture.fixAllOfKind', title: fixAll.title, arguments: [finding.ruleId] };
+          actions.push(fixAll);
+        }
+      }
+      const suppress = new vscode.CodeAction(`Suppress ${finding.ruleId} for ${finding.resource}…`, vscode.CodeActionKind.QuickFix);
+      suppress.command = { command: 'apimPosture.suppressFinding', title: suppress.title, arguments: [finding.id] };
+      suppress.diagnostics = [diagnostic];
+      actions.push(suppress);
+    }
+    return actions;
+  }
+}

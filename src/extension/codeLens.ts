@@ -1,0 +1,43 @@
+// Above each operation in a spec: how calls to it are authenticated (and by what), and what sensitive
+// data it carries. Clicking opens the operation's effective policy.
+import * as vscode from 'vscode';
+import type { OperationAuth } from '../core/analysis/authentication';
+import type { Ctx } from './ctx';
+import { rangeOf } from './diagnostics';
+
+export class OperationCodeLenses implements vscode.CodeLensProvider {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+
+  constructor(private readonly ctx: Ctx) {
+    ctx.onDidAnalyze(() => this.changed.fire());
+  }
+
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    if (!vscode.workspace.getConfiguration('apimPosture').get<boolean>('codeLens.enabled', true)) return [];
+    const analysis = this.ctx.analysisOf(document.uri.fsPath);
+    if (!analysis) return [];
+    const result = analysis.result;
+    const lenses: vscode.CodeLens[] = [];
+    for (const api of result.service.apis) {
+      for (const operation of api.operations) {
+        if (operation.specOperation?.location.file !== document.uri.fsPath) continue;
+        const range = rangeOf(result, operation.specOperation.location);
+        const auth = result.analyses.auth(api, operation);
+        lenses.push(new vscode.CodeLens(range, { title: authLabel(auth), tooltip: 'Show the effective policy of this operation', command: 'apimPosture.showEffectivePolicy', arguments: [operation.id] }));
+        const exposure = result.analyses.exposure(operation);
+        const types = [...new Set([...exposure.inUrl, ...exposure.inBodies].flatMap((entry) => entry.classifications.map((classification) => classification.type.displayName)))];
+        if (types.length > 0) lenses.push(new vscode.CodeLens(range, { title: `$(tag) ${types.join(', ')}${exposure.inUrl.length > 0 ? ' (in the URL)' : ''}`, command: '' }));
+      }
+    }
+    return lenses;
+  }
+}
+
+export function authLabel(auth: OperationAuth): string {
+  if (auth.state === 'conditional') return `◐ conditional: ${[...new Set(auth.policies.map((use) => use.policy))].join(', ')} inside <choose>`;
+  if (auth.state === 'unauthenticated') return '⚠ unauthenticated';
+  const policy = auth.policies.find((use) => !use.conditional);
+  if (policy) return `🔒 ${policy.policy} (${policy.statement.scope.kind} scope${policy.statement.viaFragments.length ? `, fragment ${policy.statement.viaFragments.join(' → ')}` : ''})`;
+  return '🔑 subscription key required';
+}

@@ -1,0 +1,153 @@
+// The one object every part of the extension shares (after rust-analyzer's Ctx): the analyses of the
+// workspace folders, the diagnostics they produce, and the scheduling of re-analysis.
+import * as vscode from 'vscode';
+import type { Finding } from '../core/findings';
+import type { ApiResource, OperationResource } from '../core/model';
+import { ParseCache } from '../core/parse/cache';
+import type { ScanResult } from '../core/report/scanResult';
+import { scan } from '../core/scan';
+import { readSettings } from './config';
+import { toDiagnostic } from './diagnostics';
+
+export interface FolderAnalysis {
+  folder: vscode.WorkspaceFolder;
+  result: ScanResult;
+}
+
+export interface LocatedFinding {
+  finding: Finding;
+  analysis: FolderAnalysis;
+}
+
+export class Ctx implements vscode.Disposable {
+  readonly output = vscode.window.createOutputChannel('APIM Posture');
+  readonly diagnostics = vscode.languages.createDiagnosticCollection('apim-posture');
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires after every analysis: trees, code lenses and the status bar refresh from it. */
+  readonly onDidAnalyze = this.changed.event;
+  private readonly analyses = new Map<string, FolderAnalysis>();
+  private readonly caches = new Map<string, ParseCache>();
+  private readonly findingsByFile = new Map<string, LocatedFinding[]>();
+  private pending: NodeJS.Timeout | undefined;
+  private readonly dirtyFolders = new Set<string>();
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(readonly extension: vscode.ExtensionContext) {}
+
+  get folderAnalyses(): FolderAnalysis[] {
+    return [...this.analyses.values()];
+  }
+
+  allFindings(): LocatedFinding[] {
+    return this.folderAnalyses.flatMap((analysis) => analysis.result.findings.map((finding) => ({ finding, analysis })));
+  }
+
+  findingsIn(file: string): LocatedFinding[] {
+    return this.findingsByFile.get(file) ?? [];
+  }
+
+  analysisOf(file: string): FolderAnalysis | undefined {
+    return this.folderAnalyses.find((analysis) => file === analysis.folder.uri.fsPath || file.startsWith(analysis.folder.uri.fsPath + '/'));
+  }
+
+  findOperation(operationId: string): { analysis: FolderAnalysis; api: ApiResource; operation: OperationResource } | undefined {
+    for (const analysis of this.folderAnalyses) {
+      for (const api of analysis.result.service.apis) {
+        const operation = api.operations.find((candidate) => candidate.id === operationId);
+        if (operation) return { analysis, api, operation };
+      }
+    }
+    return undefined;
+  }
+
+  /** Re-analyses the folder holding `file` (every folder when undefined) after the configured delay. */
+  schedule(file?: string): void {
+    const folders = file ? [vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file))].filter((folder) => folder !== undefined) : (vscode.workspace.workspaceFolders ?? []);
+    for (const folder of folders) this.dirtyFolders.add(folder.uri.toString());
+    if (this.pending) clearTimeout(this.pending);
+    const delay = vscode.workspace.getConfiguration('apimPosture').get<number>('analysisDelay', 300);
+    this.pending = setTimeout(() => void this.analyzePending(), delay);
+  }
+
+  /** Analyses every workspace folder now, and resolves when the diagnostics are up to date. */
+  async analyzeAll(): Promise<void> {
+    for (const folder of vscode.workspace.workspaceFolders ?? []) this.dirtyFolders.add(folder.uri.toString());
+    await this.analyzePending();
+  }
+
+  private analyzePending(): Promise<void> {
+    if (this.pending) clearTimeout(this.pending);
+    this.pending = undefined;
+    this.running = this.running.then(() => this.runAnalyses()).catch((error) => this.output.appendLine(`Analysis failed: ${(error as Error).stack ?? error}`));
+    return this.running;
+  }
+
+  private async runAnalyses(): Promise<void> {
+    const folders = (vscode.workspace.workspaceFolders ?? []).filter((folder) => this.dirtyFolders.has(folder.uri.toString()));
+    this.dirtyFolders.clear();
+    if (folders.length === 0) return;
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'APIM Posture: analysing' }, async () => {
+      for (const folder of folders) this.analyzeFolder(folder);
+    });
+    this.forgetRemovedFolders();
+    this.publish();
+    this.changed.fire();
+  }
+
+  private analyzeFolder(folder: vscode.WorkspaceFolder): void {
+    const key = folder.uri.toString();
+    let cache = this.caches.get(key);
+    if (!cache) this.caches.set(key, (cache = new ParseCache()));
+    const result = scan(folder.uri.fsPath, { overlay: unsavedDocuments(), cache, settings: readSettings(folder) });
+    this.analyses.set(key, { folder, result });
+    const problems = result.service.problems.length;
+    this.output.appendLine(
+      `[${new Date().toLocaleTimeString()}] ${folder.name}: ${result.service.layout} layout, ${result.service.apis.length} APIs, ` +
+        `${result.service.filesRead.length} files read, ${result.findings.length} findings${problems ? `, ${problems} input problems` : ''} in ${Math.round(result.durationMs)} ms`,
+    );
+  }
+
+  private forgetRemovedFolders(): void {
+    const current = new Set((vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.toString()));
+    for (const key of [...this.analyses.keys()]) {
+      if (current.has(key)) continue;
+      this.analyses.delete(key);
+      this.caches.delete(key);
+    }
+  }
+
+  /** Rebuilds all diagnostics: a finding's file can be anywhere in its folder, so the whole set is replaced. */
+  private publish(): void {
+    this.findingsByFile.clear();
+    const showInfo = vscode.workspace.getConfiguration('apimPosture').get<boolean>('showInfoFindings', true);
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    for (const located of this.allFindings()) {
+      const file = located.finding.location.file;
+      const list = this.findingsByFile.get(file) ?? [];
+      list.push(located);
+      this.findingsByFile.set(file, list);
+      if (located.finding.suppression || (!showInfo && located.finding.severity === 'info')) continue;
+      const diagnostics = byFile.get(file) ?? [];
+      diagnostics.push(toDiagnostic(located.finding, located.analysis.result));
+      byFile.set(file, diagnostics);
+    }
+    this.diagnostics.clear();
+    for (const [file, diagnostics] of byFile) this.diagnostics.set(vscode.Uri.file(file), diagnostics);
+  }
+
+  dispose(): void {
+    if (this.pending) clearTimeout(this.pending);
+    this.output.dispose();
+    this.diagnostics.dispose();
+    this.changed.dispose();
+  }
+}
+
+/** Open documents with unsaved edits: the analysis reads them instead of the disk. */
+function unsavedDocuments(): Map<string, string> {
+  const overlay = new Map<string, string>();
+  for (const document of vscode.workspace.textDocuments) {
+    if (document.uri.scheme === 'file' && document.isDirty) overlay.set(document.uri.fsPath, document.getText());
+  }
+  return overlay;
+}

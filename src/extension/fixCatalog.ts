@@ -1,0 +1,35 @@
+// The quick fixes as a declarative catalog (after 42Crunch's vscode-openapi): which core fixes are
+// offered directly, and which are grouped behind one action that asks for the scope.
+import type { Fix } from '../core/findings';
+
+export interface ScopedFixGroup {
+  /** The auth policy the group adds. */
+  policy: string;
+  title: string;
+}
+
+/** Fix ids `add-<policy>@<scope>`: one action per policy, the scope chosen in a QuickPick. */
+export const SCOPED_FIX_GROUPS: readonly ScopedFixGroup[] = [
+  { policy: 'validate-jwt', title: 'Require a JWT (validate-jwt)…' },
+  { policy: 'validate-azure-ad-token', title: 'Require a Microsoft Entra token (validate-azure-ad-token)…' },
+  { policy: 'validate-client-certificate', title: 'Require a client certificate (validate-client-certificate)…' },
+];
+
+/** What choosing each scope means, shown in the QuickPick. */
+export const SCOPE_TRADE_OFFS: Record<string, { label: string; detail: string }> = {
+  operation: { label: 'This operation', detail: 'Only this operation changes: the narrowest fix, but each new operation must remember it.' },
+  api: { label: 'Every operation of this API', detail: 'One policy protects the whole API, including operations added later; operations that drop <base /> escape it.' },
+  product: { label: 'Every API of this product', detail: 'Runs only for calls that use this product (its key, or keyless calls when the product is open).' },
+  global: { label: 'Every API of the service', detail: 'The broadest: every API, also public ones that must stay anonymous, gets the check.' },
+};
+
+export function scopedFixes(fixes: readonly Fix[], policy: string): { scope: string; fix: Fix }[] {
+  return fixes.flatMap((fix) => {
+    const match = /^add-(.+)@(\w+)$/.exec(fix.id);
+    return match && match[1] === policy ? [{ scope: match[2], fix }] : [];
+  });
+}
+
+export function isScopedFix(fix: Fix): boolean {
+  return /^add-.+@\w+$/.test(fix.id);
+}

@@ -1,0 +1,33 @@
+// Hover on a finding: what Defender checks, why it matters, how to fix it, and where to read more.
+import * as vscode from 'vscode';
+import type { Ctx } from './ctx';
+import { rangeOf } from './diagnostics';
+
+export class FindingHovers implements vscode.HoverProvider {
+  constructor(private readonly ctx: Ctx) {}
+
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const here = this.ctx
+      .findingsIn(document.uri.fsPath)
+      .filter(({ finding, analysis }) => !finding.suppression && rangeOf(analysis.result, finding.location).contains(position));
+    if (here.length === 0) return undefined;
+    const markdown = new vscode.MarkdownString(undefined, true);
+    markdown.isTrusted = { enabledCommands: ['apimPosture.suppressFinding', 'apimPosture.showEffectivePolicy'] };
+    for (const { finding, analysis } of here) {
+      const rule = analysis.result.rules.find((candidate) => candidate.id === finding.ruleId);
+      markdown.appendMarkdown(`**$(shield) ${rule?.title ?? finding.ruleId}** · ${finding.severity}${finding.origin === 'observed' ? ' · reported by Defender for APIs' : ''}\n\n`);
+      markdown.appendText(finding.message + '\n\n');
+      if (rule?.defender) markdown.appendMarkdown(`*Defender for Cloud recommendation:* ${rule.defender.displayName}\n\n`);
+      if (rule) {
+        markdown.appendMarkdown(`**What is checked and why.** `);
+        markdown.appendText(rule.description + '\n\n');
+        markdown.appendMarkdown(`**How to fix.** `);
+        markdown.appendText(rule.remediation + '\n\n');
+      }
+      const links = [rule ? `[Rule documentation](${rule.helpUri})` : undefined, `[Suppress…](command:apimPosture.suppressFinding?${encodeURIComponent(JSON.stringify([finding.id]))})`];
+      if (finding.resource.includes('/operations/')) links.push(`[Effective policy](command:apimPosture.showEffectivePolicy?${encodeURIComponent(JSON.stringify([finding.resource]))})`);
+      markdown.appendMarkdown(links.filter(Boolean).join(' · ') + '\n\n---\n\n');
+    }
+    return new vscode.Hover(markdown);
+  }
+}

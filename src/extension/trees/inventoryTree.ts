@@ -1,0 +1,171 @@
+// API Inventory: service → APIs (revisions, versions) → operations, and products, subscriptions,
+// backends and named values, with each one's authentication state, protocols and finding count.
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { Finding } from '../../core/findings';
+import type { ApiResource, ApimService, OperationResource } from '../../core/model';
+import type { ScanResult } from '../../core/report/scanResult';
+import type { SourceLocation } from '../../core/text';
+import { authLabel } from '../codeLens';
+import type { Ctx, FolderAnalysis } from '../ctx';
+import { rangeOf } from '../diagnostics';
+
+type Node =
+  | { kind: 'service'; analysis: FolderAnalysis }
+  | { kind: 'group'; analysis: FolderAnalysis; group: Group }
+  | { kind: 'api'; analysis: FolderAnalysis; api: ApiResource }
+  | { kind: 'operation'; analysis: FolderAnalysis; api: ApiResource; operation: OperationResource }
+  | { kind: 'resource'; analysis: FolderAnalysis; id: string; label: string; description?: string; location: SourceLocation; icon: string };
+
+type Group = 'apis' | 'products' | 'subscriptions' | 'backends' | 'namedValues' | 'fragments';
+
+const GROUP_LABELS: Record<Group, { label: string; icon: string }> = {
+  apis: { label: 'APIs', icon: 'symbol-interface' },
+  products: { label: 'Products', icon: 'package' },
+  subscriptions: { label: 'Subscriptions', icon: 'key' },
+  backends: { label: 'Backends', icon: 'server' },
+  namedValues: { label: 'Named values', icon: 'symbol-constant' },
+  fragments: { label: 'Policy fragments', icon: 'symbol-snippet' },
+};
+
+export class InventoryTree implements vscode.TreeDataProvider<Node> {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly ctx: Ctx) {
+    ctx.onDidAnalyze(() => this.changed.fire());
+  }
+
+  getChildren(node?: Node): Node[] {
+    const analyses = this.ctx.folderAnalyses.filter((analysis) => !isEmpty(analysis.result.service));
+    if (!node) return analyses.length === 1 ? groupsOf(analyses[0]) : analyses.map((analysis) => ({ kind: 'service', analysis }));
+    switch (node.kind) {
+      case 'service':
+        return groupsOf(node.analysis);
+      case 'group':
+        return childrenOf(node.analysis, node.group);
+      case 'api':
+        return node.api.operations.map((operation) => ({ kind: 'operation', analysis: node.analysis, api: node.api, operation }));
+      default:
+        return [];
+    }
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    switch (node.kind) {
+      case 'service': {
+        const service = node.analysis.result.service;
+        const item = new vscode.TreeItem(node.analysis.folder.name, vscode.TreeItemCollapsibleState.Expanded);
+        item.description = `${service.layout} · ${service.apis.length} APIs`;
+        item.iconPath = new vscode.ThemeIcon('cloud');
+        return item;
+      }
+      case 'group': {
+        const item = new vscode.TreeItem(GROUP_LABELS[node.group].label, node.group === 'apis' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        item.iconPath = new vscode.ThemeIcon(GROUP_LABELS[node.group].icon);
+        item.description = String(childrenOf(node.analysis, node.group).length);
+        return item;
+      }
+      case 'api':
+        return apiItem(node.analysis, node.api);
+      case 'operation':
+        return operationItem(node.analysis.result, node.api, node.operation);
+      case 'resource': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        item.description = node.description;
+        item.iconPath = new vscode.ThemeIcon(node.icon);
+        item.command = openCommand(node.analysis.result, node.location);
+        item.contextValue = 'resource';
+        return item;
+      }
+    }
+  }
+}
+
+function isEmpty(service: ApimService): boolean {
+  return service.apis.length === 0 && service.products.length === 0 && !service.policy;
+}
+
+function groupsOf(analysis: FolderAnalysis): Node[] {
+  const service = analysis.result.service;
+  const groups: Group[] = ['apis'];
+  if (service.products.length) groups.push('products');
+  if (service.subscriptions.length) groups.push('subscriptions');
+  if (service.backends.length) groups.push('backends');
+  if (service.namedValues.length) groups.push('namedValues');
+  if (service.fragments.length) groups.push('fragments');
+  return groups.map((group) => ({ kind: 'group', analysis, group }));
+}
+
+function childrenOf(analysis: FolderAnalysis, group: Group): Node[] {
+  const service = analysis.result.service;
+  const resource = (id: string, label: string, location: SourceLocation, icon: string, description?: string): Node => ({ kind: 'resource', analysis, id, label, location, icon, description: withFindings(analysis.result, id, description) });
+  switch (group) {
+    case 'apis':
+      return service.apis.map((api) => ({ kind: 'api', analysis, api }));
+    case 'products':
+      return service.products.map((product) => resource(product.id, product.displayName ?? product.name, product.declaration.locate([]), 'package', `${product.subscriptionRequired?.value === false ? 'open' : 'key required'} · ${product.apiNames.length} APIs`));
+    case 'subscriptions':
+      return service.subscriptions.map((subscription) => resource(subscription.id, subscription.displayName ?? subscription.name, subscription.declaration.locate(['scope']), 'key', `${subscription.scope?.value ?? ''} · ${subscription.state?.value ?? ''}`));
+    case 'backends':
+      return service.backends.map((backend) => resource(backend.id, backend.name, backend.declaration.locate(['url']), 'server', backend.url));
+    case 'namedValues':
+      return service.namedValues.map((namedValue) => resource(namedValue.id, namedValue.displayName ?? namedValue.name, namedValue.declaration.locate([]), namedValue.keyVaultSecretIdentifier ? 'lock' : namedValue.secret?.value ? 'unlock' : 'symbol-constant', namedValue.keyVaultSecretIdentifier ? 'Key Vault' : namedValue.secret?.value ? 'secret' : undefined));
+    case 'fragments':
+      return service.fragments.map((fragment) => resource(fragment.id, fragment.name, fragment.policy ? { file: fragment.policy.file, span: { start: 0, end: 0 } } : fragment.declaration.locate([]), 'symbol-snippet'));
+  }
+}
+
+function findingsOf(result: ScanResult, resourcePrefix: string): Finding[] {
+  return result.findings.filter((finding) => !finding.suppression && finding.severity !== 'info' && (finding.resource === resourcePrefix || finding.resource.startsWith(resourcePrefix + '/')));
+}
+
+function withFindings(result: ScanResult, id: string, description?: string): string | undefined {
+  const count = findingsOf(result, id).length;
+  return [description, count ? `${count} finding${count === 1 ? '' : 's'}` : undefined].filter(Boolean).join(' · ') || undefined;
+}
+
+function apiItem(analysis: FolderAnalysis, api: ApiResource): vscode.TreeItem {
+  const result = analysis.result;
+  const item = new vscode.TreeItem(api.displayName ?? api.name, api.operations.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+  const states = (api.operations.length ? api.operations : []).map((operation) => result.analyses.auth(api, operation).state);
+  const unauthenticated = states.filter((state) => state === 'unauthenticated').length;
+  const details = [
+    api.path ? `/${api.path}` : undefined,
+    api.revision && api.name.includes(';rev=') ? `rev ${api.revision}` : undefined,
+    api.apiVersion ? `version ${api.apiVersion}` : undefined,
+    api.type !== 'http' ? api.type : undefined,
+    api.protocols?.value.join('+'),
+  ];
+  item.description = withFindings(result, api.id, details.filter(Boolean).join(' · '));
+  item.iconPath = unauthenticated
+    ? new vscode.ThemeIcon('unlock', new vscode.ThemeColor('problemsErrorIcon.foreground'))
+    : states.includes('conditional')
+      ? new vscode.ThemeIcon('shield', new vscode.ThemeColor('problemsWarningIcon.foreground'))
+      : new vscode.ThemeIcon('lock');
+  item.tooltip = `${api.id}\n${unauthenticated} of ${states.length} operations unauthenticated\n${path.relative(result.root, api.declaration.file)}`;
+  item.contextValue = 'api';
+  item.id = `${analysis.folder.uri.toString()}#${api.id}`;
+  item.command = openCommand(result, api.declaration.locate(['displayName']));
+  return item;
+}
+
+function operationItem(result: ScanResult, api: ApiResource, operation: OperationResource): vscode.TreeItem {
+  const label = operation.method && operation.urlTemplate ? `${operation.method.toUpperCase()} ${operation.urlTemplate}` : operation.name;
+  const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+  const auth = result.analyses.auth(api, operation);
+  item.description = withFindings(result, operation.id, `${operation.name} · ${authLabel(auth)}`);
+  item.iconPath = new vscode.ThemeIcon(
+    auth.state === 'authenticated' ? 'lock' : auth.state === 'conditional' ? 'shield' : 'unlock',
+    auth.state === 'unauthenticated' ? new vscode.ThemeColor('problemsErrorIcon.foreground') : auth.state === 'conditional' ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined,
+  );
+  item.contextValue = 'operation';
+  item.id = `${result.root}#${operation.id}`;
+  item.command = openCommand(result, operation.location);
+  item.tooltip = operation.id;
+  return item;
+}
+
+function openCommand(result: ScanResult, location: SourceLocation): vscode.Command {
+  return { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.file(location.file), { selection: rangeOf(result, location) } satisfies vscode.TextDocumentShowOptions] };
+}
