@@ -410,9 +410,18 @@ function joinFieldPath(prefix: string, path: string): string {
   return path.startsWith('[') ? prefix + path : `${prefix}.${path}`;
 }
 
+/**
+ * A location whose span is found when first read: a spec has far more parameters, bodies and fields
+ * than findings, and finding a span scans the text.
+ */
 function locate(document: ParsedDocument, pointer: JsonPath, part: 'key' | 'value'): SourceLocation {
-  const span: Span = (part === 'key' ? document.keySpan(pointer) : document.valueSpan(pointer)) ?? { start: 0, end: 0 };
-  return { file: document.file, span };
+  let span: Span | undefined;
+  return {
+    file: document.file,
+    get span(): Span {
+      return (span ??= (part === 'key' ? document.keySpan(pointer) : document.valueSpan(pointer)) ?? { start: 0, end: 0 });
+    },
+  };
 }
 
 function schemaNode(schema: Located): SchemaNode {
