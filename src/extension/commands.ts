@@ -73,8 +73,12 @@ async function applyWithFollowUp(ctx: Ctx, located: LocatedFinding, fix: Fix): P
   const missing = snippet ? missingNamedValueEdits(located.analysis.result.service, snippet.namedValues) : [];
   if (missing.length > 0) {
     const names = missing.map((edit) => path.basename(path.dirname(edit.file))).join(', ');
-    const create = await vscode.window.showInformationMessage(`${policy} uses named values this repository does not declare: ${names}. Create them as placeholders?`, 'Create Named Values', 'Not Now');
-    if (create === 'Create Named Values') await applyAndSave(missing);
+    // Not awaited: the fix is done; the offer stays in the notification center until answered.
+    void vscode.window
+      .showInformationMessage(`${policy} uses named values this repository does not declare: ${names}. Create them as placeholders?`, 'Create Named Values', 'Not Now')
+      .then(async (answer) => {
+        if (answer === 'Create Named Values' && (await applyAndSave(missing))) await ctx.analyzeAll();
+      });
   }
   await ctx.analyzeAll();
 }
