@@ -21,6 +21,12 @@ fail() {
 trap 'rc=$?; [ $rc -eq 0 ] || echo "[install-vscode-test] FAILED (exit $rc) after $((SECONDS - START)) s; see the output above." >&2' EXIT
 
 export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
+# Under `npm run`, the outer npm (Node 20) exports its own settings; the inner npm would take them as
+# config. code-server's postinstall reads the Node major from npm_config_user_agent, so an inherited
+# "node/v20" makes it refuse to install. Drop what npm run injects (user settings such as a registry stay).
+unset npm_config_user_agent npm_config_node_gyp npm_config_local_prefix npm_config_npm_version \
+  npm_execpath npm_node_execpath NODE npm_command npm_lifecycle_event npm_lifecycle_script
+while IFS= read -r var; do unset "$var"; done < <(env | sed -n 's/^\(npm_package_[A-Za-z0-9_]*\)=.*/\1/p')
 
 # 1. Debian packages ---------------------------------------------------------------------------------
 need_pkgs=()
