@@ -34,10 +34,11 @@ export class OperationCodeLenses implements vscode.CodeLensProvider {
   }
 }
 
+/** Codicons rather than emoji: they render in every VS Code, web and desktop, with the theme's colours. */
 export function authLabel(auth: OperationAuth): string {
-  if (auth.state === 'conditional') return `◐ conditional: ${[...new Set(auth.policies.map((use) => use.policy))].join(', ')} inside <choose>`;
-  if (auth.state === 'unauthenticated') return '⚠ unauthenticated';
+  if (auth.state === 'conditional') return `$(shield) conditional: ${[...new Set(auth.policies.map((use) => use.policy))].join(', ')} inside <choose>`;
+  if (auth.state === 'unauthenticated') return '$(warning) unauthenticated';
   const policy = auth.policies.find((use) => !use.conditional);
-  if (policy) return `🔒 ${policy.policy} (${policy.statement.scope.kind} scope${policy.statement.viaFragments.length ? `, fragment ${policy.statement.viaFragments.join(' → ')}` : ''})`;
-  return '🔑 subscription key required';
+  if (policy) return `$(lock) ${policy.policy} (${policy.statement.scope.kind} scope${policy.statement.viaFragments.length ? `, fragment ${policy.statement.viaFragments.join(' → ')}` : ''})`;
+  return '$(key) subscription key required';
 }

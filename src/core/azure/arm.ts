@@ -22,6 +22,7 @@ export interface ArmConnection {
 
 export interface ArmClientOptions {
   endpoint: string;
+  $host: string;
   credentialScopes: string[];
   httpClient?: HttpClient;
   additionalPolicies?: { policy: PipelinePolicy; position: 'perCall' | 'perRetry' }[];
@@ -42,6 +43,8 @@ export function armClientOptions(connection: ArmConnection): ArmClientOptions {
   const agent = connection.agent;
   return {
     endpoint,
+    // Some generated clients build URLs from `$host`, others from `endpoint`: both name the cloud.
+    $host: endpoint,
     credentialScopes: [`${endpoint}/.default`],
     httpClient: connection.httpClient,
     additionalPolicies: agent

@@ -184,18 +184,8 @@ async function loadService(
   ]);
   service.policy = policy;
 
-  // Each API: its operations, its policy and its other revisions; then each operation's policy.
-  const apiContracts = apis ?? [];
-  const revisionLists = await mapLimit(apiContracts, concurrency, (api) =>
-    read('apiRevisions', `apis/${api.name}/revisions`, () => collect(client.apiRevision.listByService(rg, name, api.name!, { abortSignal }))),
-  );
-  const otherRevisions = await mapLimit(
-    revisionLists.flatMap((revisions) => (revisions ?? []).filter((revision) => !revision.isCurrent && revision.apiId)),
-    concurrency,
-    (revision) => read('apis', revision.apiId!.replace(/^\//, ''), () => client.api.get(rg, name, revision.apiId!.replace(/^\/?apis\//, ''), { abortSignal })),
-  );
-  const allApis = [...apiContracts, ...otherRevisions.filter((api): api is NonNullable<typeof api> => Boolean(api))];
-  service.apis = await mapLimit(allApis, concurrency, async (api) => deployedApi(api));
+  // APIM lists every revision as an API of its own (`orders;rev=2`, isCurrent false): no per-API revision calls.
+  service.apis = (apis ?? []).map(deployedApi);
   await mapLimit(service.apis, concurrency, async (api) => {
     const [operations, apiPolicy] = await Promise.all([
       read('operations', `apis/${api.name}/operations`, () => collect(client.apiOperation.listByApi(rg, name, api.name, { abortSignal }))),
@@ -408,7 +398,9 @@ async function graphQuery(context: LoadContext, subscriptions: string[], query: 
           { subscriptions: chunk, query, options: { resultFormat: 'objectArray', top: GRAPH_PAGE_SIZE, skipToken } },
           { abortSignal: context.options.abortSignal },
         );
-        if (Array.isArray(response.data)) rows.push(...(response.data as Record<string, unknown>[]));
+        // The SDK's mapper types `data` as a dictionary, so an objectArray page arrives keyed "0", "1", ….
+        const data = response.data as unknown;
+        if (data && typeof data === 'object') rows.push(...((Array.isArray(data) ? data : Object.values(data)) as Record<string, unknown>[]));
         skipToken = response.skipToken;
       } while (skipToken);
     });

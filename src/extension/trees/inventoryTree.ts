@@ -154,7 +154,7 @@ function operationItem(result: ScanResult, api: ApiResource, operation: Operatio
   const label = operation.method && operation.urlTemplate ? `${operation.method.toUpperCase()} ${operation.urlTemplate}` : operation.name;
   const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
   const auth = result.analyses.auth(api, operation);
-  item.description = withFindings(result, operation.id, `${operation.name} · ${authLabel(auth)}`);
+  item.description = withFindings(result, operation.id, `${operation.name} · ${authLabel(auth).replace(/\$\([\w-]+\) /, '')}`);
   item.iconPath = new vscode.ThemeIcon(
     auth.state === 'authenticated' ? 'lock' : auth.state === 'conditional' ? 'shield' : 'unlock',
     auth.state === 'unauthenticated' ? new vscode.ThemeColor('problemsErrorIcon.foreground') : auth.state === 'conditional' ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined,

@@ -10,6 +10,8 @@ async function diagnosticFor(relativePath: string, rule: string, messagePart: st
 }
 
 async function codeActionsAt(relativePath: string, diagnostic: vscode.Diagnostic): Promise<vscode.CodeAction[]> {
+  // The providers' commands want the document open, as it is when a person asks for quick fixes.
+  await vscode.window.showTextDocument(workspaceFile(relativePath));
   return vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', workspaceFile(relativePath), diagnostic.range, vscode.CodeActionKind.QuickFix.value);
 }
 
@@ -35,6 +37,7 @@ describe('editor experience on the sample', () => {
 
   it('explains a finding on hover', async () => {
     const diagnostic = await diagnosticFor('apis/orders/specification.yaml', 'endpoint-authentication', 'track-shipment');
+    await vscode.window.showTextDocument(workspaceFile('apis/orders/specification.yaml'));
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', workspaceFile('apis/orders/specification.yaml'), diagnostic.range.start);
     const text = hovers.flatMap((hover) => hover.contents.map((content) => (typeof content === 'string' ? content : content.value))).join('\n');
     assert.match(text, /How to fix/);
@@ -42,12 +45,13 @@ describe('editor experience on the sample', () => {
   });
 
   it('puts each operation\'s authentication state in a code lens', async () => {
+    await vscode.window.showTextDocument(workspaceFile('apis/orders/specification.yaml'));
     const lenses = await poll('code lenses on the orders spec', async () => {
       const found = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', workspaceFile('apis/orders/specification.yaml'), 100);
       return found.length > 0 ? found : undefined;
     });
     const titles = lenses.map((lens) => lens.command?.title ?? '');
-    assert.ok(titles.includes('⚠ unauthenticated'), titles.join(' | '));
+    assert.ok(titles.includes('$(warning) unauthenticated'), titles.join(' | '));
     assert.ok(titles.some((title) => /validate-jwt \(api scope\)/.test(title)), titles.join(' | '));
   });
 
@@ -69,7 +73,7 @@ describe('editor experience on the sample', () => {
     assert.match(preferred.title, /Require a subscription key for API partners/);
     assert.ok(actions.some((action) => action.title === 'Require a JWT (validate-jwt)…'), actions.map((action) => action.title).join(' | '));
     assert.ok(await vscode.workspace.applyEdit(preferred.edit));
-    await vscode.workspace.saveAll(false);
+    for (const [uri] of preferred.edit.entries()) assert.ok(await (await vscode.workspace.openTextDocument(uri)).save(), `could not save ${uri.path}`);
     assert.match(readOnDisk('apis/partners/apiInformation.json'), /"subscriptionRequired": true/);
     await poll('the partners findings to go', () => (postureDiagnostics(spec, 'endpoint-authentication').length === 0 ? true : undefined));
     assert.doesNotThrow(() => JSON.parse(readOnDisk('apis/partners/apiInformation.json')));

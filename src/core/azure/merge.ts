@@ -1,0 +1,401 @@
+// Merges a snapshot of Azure into the local model: the facts only Azure knows (Defender plan,
+// onboarding, inactive operations), Defender's Unhealthy assessments as "observed" findings placed on
+// the mapped local files, and the drift between git and Azure.
+import type { DefenderMapping, Finding, RuleMetadata, Severity } from '../findings';
+import type { ApiResource, ApimService, DeploymentFacts, OperationResource, PolicyAttachment, ResourceId } from '../model';
+import { DEFENDER } from '../rules/defender';
+import { ALL_RULES } from '../rules/index';
+import { findingId, ruleHelpUri } from '../rules/rule';
+import type { SourceLocation } from '../text';
+import { parseApimResourceId, type ServiceRef } from './arm';
+import { routeKey, type ApiMapping } from './mapping';
+import type { DeployedApi, DeployedAssessment, DeployedPolicy, DeployedService, DeployedSnapshot, LoadedSnapshot } from './snapshot';
+
+export const OBSERVED_SOURCE = 'Defender for APIs';
+export const POLICY_DRIFT_RULE: RuleMetadata = {
+  id: 'deployed-policy-differs',
+  title: 'The deployed policy differs from the repository',
+  severity: 'info',
+  description: 'The policy API Management runs (read from Azure) is not the one in the repository, whitespace aside: either the repository has changes not deployed yet, or someone changed the service outside git.',
+  remediation: 'Deploy the repository, or bring the change made in Azure into the repository.',
+  helpUri: ruleHelpUri('deployed-policy-differs'),
+};
+
+/** The deployed service the mappings point at (the one the repository is for). */
+export function mappedService(snapshot: DeployedSnapshot, mappings: readonly ApiMapping[]): DeployedService | undefined {
+  const counts = new Map<string, number>();
+  for (const mapping of mappings) if (mapping.deployed) counts.set(mapping.deployed.serviceId.toLowerCase(), (counts.get(mapping.deployed.serviceId.toLowerCase()) ?? 0) + 1);
+  const [best] = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+  return best ? snapshot.services.find((service) => service.id.toLowerCase() === best[0]) : snapshot.services.length === 1 ? snapshot.services[0] : undefined;
+}
+
+/** Fills `service.deployment` from the snapshot and returns it. */
+export function applySnapshot(service: ApimService, snapshot: DeployedSnapshot, mappings: readonly ApiMapping[]): DeploymentFacts {
+  const deployed = mappedService(snapshot, mappings);
+  const facts: DeploymentFacts = {};
+  if (deployed) {
+    const tier = snapshot.subscriptions.find((subscription) => subscription.id.toLowerCase() === deployed.subscriptionId.toLowerCase())?.defenderForApis?.pricingTier;
+    if (tier) facts.defenderForApisEnabled = tier === 'Standard';
+    const collections = new Set(deployed.apiCollections.map((collection) => collection.apiName.toLowerCase()));
+    facts.onboardedApis = mappings.filter((mapping) => mapping.deployed && collections.has(baseApiName(mapping.deployed.api))).map((mapping) => mapping.local);
+    const placer = new Placer(service, deployed, mappings);
+    facts.inactiveOperations = snapshot.assessments
+      .filter((assessment) => assessment.status === 'Unhealthy' && matchesDefender(assessment, DEFENDER.unusedEndpoints))
+      .map((assessment) => placer.operation(assessment.resourceId)?.id)
+      .filter((id): id is ResourceId => Boolean(id));
+  }
+  service.deployment = facts;
+  return facts;
+}
+
+/** APIM onboards an API, not a revision: `orders;rev=2` is onboarded when `orders` is. */
+function baseApiName(name: string): string {
+  return name.split(';')[0].toLowerCase();
+}
+
+function matchesDefender(assessment: Pick<DeployedAssessment, 'key' | 'displayName'>, defender: DefenderMapping): boolean {
+  return (
+    (defender.assessmentKey !== undefined && defender.assessmentKey.toLowerCase() === assessment.key.toLowerCase()) ||
+    (assessment.displayName !== undefined && assessment.displayName.toLowerCase() === defender.displayName.toLowerCase())
+  );
+}
+
+/** The local rule that predicts an assessment, by key or (for unconfirmed keys) by display name. */
+export function predictingRule(assessment: DeployedAssessment, rules: readonly RuleMetadata[] = ALL_RULES.map((rule) => rule.meta)): RuleMetadata | undefined {
+  return rules.find((rule) => rule.defender && matchesDefender(assessment, rule.defender));
+}
+
+/** The rule id of an observed finding: the predicting rule's, else `defender-<key>`. */
+export function observedRuleId(assessment: DeployedAssessment, rules?: readonly RuleMetadata[]): string {
+  return predictingRule(assessment, rules)?.id ?? `defender-${assessment.key.toLowerCase()}`;
+}
+
+/** Metadata for the `defender-<key>` rules of a snapshot's assessments, so that reports can describe them. */
+export function observedRules(snapshot: DeployedSnapshot, rules: readonly RuleMetadata[] = ALL_RULES.map((rule) => rule.meta)): RuleMetadata[] {
+  const byId = new Map<string, RuleMetadata>();
+  for (const assessment of snapshot.assessments) {
+    if (predictingRule(assessment, rules)) continue;
+    const id = observedRuleId(assessment, rules);
+    if (byId.has(id)) continue;
+    const known = Object.values(DEFENDER).find((defender: DefenderMapping) => matchesDefender(assessment, defender));
+    const severity = severityOf(assessment.severity);
+    byId.set(id, {
+      id,
+      title: assessment.displayName ?? `Defender for Cloud recommendation ${assessment.key}`,
+      severity,
+      description: `Reported by Defender for Cloud on the deployed service; no rule of APIM Posture predicts it from the files.`,
+      remediation: assessment.remediation ?? 'See the recommendation in Defender for Cloud.',
+      defender: known ?? { number: 0, displayName: assessment.displayName ?? assessment.key, assessmentKey: assessment.key, keyConfirmed: true, severity: capitalized(severity) },
+      helpUri: assessment.portalUri ?? ruleHelpUri(id),
+    });
+  }
+  return [...byId.values()];
+}
+
+function severityOf(severity: string | undefined): Severity {
+  const lower = (severity ?? '').toLowerCase();
+  return lower === 'high' || lower === 'medium' || lower === 'low' ? lower : 'medium';
+}
+
+function capitalized(severity: Severity): 'High' | 'Medium' | 'Low' {
+  return severity === 'high' ? 'High' : severity === 'low' ? 'Low' : 'Medium';
+}
+
+/** Where a deployed resource is in the repository. */
+interface Placement {
+  resource: ResourceId;
+  location: SourceLocation;
+  mapping?: ApiMapping;
+  note?: string;
+}
+
+/** Finds the local counterpart of deployed resources (ARM ids, any case: Resource Graph lowercases them). */
+class Placer {
+  private readonly localByDeployed = new Map<string, { api: ApiResource; mapping: ApiMapping }>();
+
+  constructor(
+    private readonly service: ApimService,
+    private readonly deployed: DeployedService,
+    mappings: readonly ApiMapping[],
+  ) {
+    for (const mapping of mappings) {
+      const api = service.apis.find((candidate) => candidate.name === mapping.local);
+      if (api && mapping.deployed && mapping.deployed.serviceId.toLowerCase() === deployed.id.toLowerCase()) this.localByDeployed.set(mapping.deployed.api.toLowerCase(), { api, mapping });
+    }
+  }
+
+  /** The relative resource (`apis/x/operations/y`) when the id is below the mapped service. */
+  relative(resourceId: string): string | undefined {
+    const parsed = parseApimResourceId(resourceId);
+    return parsed && parsed.serviceId.toLowerCase() === this.deployed.id.toLowerCase() ? parsed.relative : undefined;
+  }
+
+  api(deployedName: string) {
+    return this.localByDeployed.get(deployedName.toLowerCase());
+  }
+
+  deployedApi(name: string): DeployedApi | undefined {
+    return this.deployed.apis.find((api) => api.name.toLowerCase() === name.toLowerCase());
+  }
+
+  operation(resourceId: string): OperationResource | undefined {
+    const parts = this.relative(resourceId)?.split('/');
+    if (!parts || parts[0].toLowerCase() !== 'apis' || parts[2]?.toLowerCase() !== 'operations') return undefined;
+    return this.localOperation(parts[1], parts[3]);
+  }
+
+  localOperation(deployedApi: string, deployedOperation: string): OperationResource | undefined {
+    const local = this.api(deployedApi);
+    if (!local) return undefined;
+    const byName = local.api.operations.find((operation) => operation.name.toLowerCase() === deployedOperation.toLowerCase());
+    if (byName) return byName;
+    const remote = this.deployedApi(deployedApi)?.operations.find((operation) => operation.name.toLowerCase() === deployedOperation.toLowerCase());
+    if (!remote) return undefined;
+    const route = routeKey(remote.method, remote.urlTemplate);
+    return local.api.operations.find((operation) => routeKey(operation.method, operation.urlTemplate) === route);
+  }
+
+  place(resourceId: string, ruleId: string): Placement | undefined {
+    const relative = this.relative(resourceId);
+    if (!relative) return undefined;
+    const parts = relative.split('/');
+    const kind = parts[0].toLowerCase();
+    const byName = <T extends { name: string }>(items: T[]) => items.find((item) => item.name.toLowerCase() === parts[1]?.toLowerCase());
+    if (kind === 'service') {
+      return this.service.policy ? { resource: 'service', location: wholeFile(this.service.policy) } : undefined;
+    }
+    if (kind === 'apis' && parts[1]) {
+      const local = this.api(parts[1]);
+      if (!local) return undefined;
+      if (parts[2]?.toLowerCase() === 'operations' && parts[3]) {
+        const operation = this.localOperation(parts[1], parts[3]);
+        if (operation) return { resource: operation.id, location: operation.location, mapping: local.mapping };
+        return { resource: local.api.id, location: local.api.declaration.locate([]), mapping: local.mapping, note: `Operation ${parts[3]} is deployed but not in the repository.` };
+      }
+      const property = ruleId === 'encrypted-protocols' ? ['protocols'] : ruleId === 'endpoint-authentication' ? ['subscriptionRequired'] : [];
+      return { resource: local.api.id, location: local.api.declaration.locate(property), mapping: local.mapping };
+    }
+    const declared =
+      kind === 'subscriptions' ? byName(this.service.subscriptions) : kind === 'backends' ? byName(this.service.backends) : kind === 'namedvalues' ? byName(this.service.namedValues) : kind === 'products' ? byName(this.service.products) : undefined;
+    if (!declared) return undefined;
+    const property = kind === 'subscriptions' ? ['scope'] : kind === 'backends' && ruleId === 'backend-certificate-validation' ? ['tls'] : [];
+    return { resource: declared.id, location: declared.declaration.locate(property) };
+  }
+}
+
+function wholeFile(policy: PolicyAttachment): SourceLocation {
+  return { file: policy.file, span: policy.xml.root?.span ?? { start: 0, end: 0 } };
+}
+
+/**
+ * Defender's Unhealthy assessments of the mapped service as findings of origin `observed`, on the
+ * local spec operation, API declaration or policy they are about; those with no local counterpart
+ * point at their entry in the snapshot file.
+ */
+export function observedFindings(service: ApimService, loaded: LoadedSnapshot, mappings: readonly ApiMapping[], rules?: readonly RuleMetadata[]): Finding[] {
+  const { snapshot } = loaded;
+  const deployed = mappedService(snapshot, mappings);
+  if (!deployed) return [];
+  const placer = new Placer(service, deployed, mappings);
+  const findings: Finding[] = [];
+  snapshot.assessments.forEach((assessment, index) => {
+    if (assessment.status !== 'Unhealthy' || !placer.relative(assessment.resourceId)) return;
+    const ruleId = observedRuleId(assessment, rules);
+    const placement = placer.place(assessment.resourceId, ruleId);
+    const relative = placer.relative(assessment.resourceId)!;
+    const resource = placement?.resource ?? relative;
+    const location = placement?.location ?? { file: loaded.file, span: loaded.document.valueSpan(['assessments', index]) ?? { start: 0, end: 0 } };
+    const where = `${relative} in ${deployed.name}`;
+    const detail = [assessment.cause, assessment.description].filter(Boolean).join(' ');
+    findings.push({
+      id: findingId(ruleId, resource, `observed:${assessment.key.toLowerCase()}:${assessment.resourceId.toLowerCase()}`),
+      ruleId,
+      severity: severityOf(assessment.severity),
+      resource,
+      message: [
+        `Defender for Cloud reports "${assessment.displayName ?? assessment.key}" as Unhealthy for ${where}.`,
+        detail,
+        placement?.note,
+        placement ? undefined : 'It has no counterpart in the repository.',
+      ]
+        .filter(Boolean)
+        .join(' '),
+      location,
+      related: [],
+      fixes: [],
+      origin: 'observed',
+      properties: {
+        source: OBSERVED_SOURCE,
+        assessmentKey: assessment.key,
+        displayName: assessment.displayName,
+        azureResourceId: assessment.resourceId,
+        status: assessment.status,
+        portalUri: assessment.portalUri,
+        remediation: assessment.remediation,
+        mapping: placement?.mapping && { reason: placement.mapping.reason, confidence: placement.mapping.confidence },
+      },
+    });
+  });
+  return findings;
+}
+
+export type DriftKind = 'not-deployed' | 'not-predicted' | 'policy-differs';
+
+export interface PolicyScopeRef extends ServiceRef {
+  scope: PolicyScope;
+}
+
+export type PolicyScope = { kind: 'global' } | { kind: 'product'; product: string } | { kind: 'api'; api: string } | { kind: 'operation'; api: string; operation: string };
+
+export interface DriftItem {
+  kind: DriftKind;
+  resource: ResourceId;
+  message: string;
+  location: SourceLocation;
+  /** The observed finding this is about (`not-deployed`, `not-predicted`). */
+  findingId?: string;
+  /** `policy-differs`: both texts, the deployed ETag, and where to push the local one. */
+  local?: string;
+  deployed?: string;
+  etag?: string;
+  target?: PolicyScopeRef;
+}
+
+/** Recommendations 1 to 3 need Azure's data by nature: no local rule could predict them, so they are no gap. */
+const AZURE_ONLY: DefenderMapping[] = [DEFENDER.plan, DEFENDER.onboarding, DEFENDER.unusedEndpoints];
+
+/**
+ * The differences between git and Azure: observed findings the files no longer predict (fixed
+ * locally but not deployed, when the local definition differs from the deployed one), observed
+ * findings no rule predicts (a gap in the rules, or a change made in Azure), and policies whose
+ * text differs (whitespace aside).
+ */
+export function drift(service: ApimService, snapshot: DeployedSnapshot, mappings: readonly ApiMapping[], predicted: readonly Finding[], observed: readonly Finding[]): DriftItem[] {
+  const deployed = mappedService(snapshot, mappings);
+  if (!deployed) return [];
+  const items: DriftItem[] = [];
+  const policyDrift = policyDifferences(service, deployed, mappings);
+  const differs = new Set(policyDrift.map((item) => item.resource.toLowerCase()));
+  const predictedKeys = new Set(predicted.filter((finding) => finding.origin === 'predicted').map((finding) => `${finding.ruleId}|${finding.resource.toLowerCase()}`));
+
+  for (const finding of observed) {
+    const assessment = { key: String(finding.properties?.assessmentKey ?? ''), displayName: finding.properties?.displayName as string | undefined };
+    if (AZURE_ONLY.some((defender) => matchesDefender(assessment, defender))) continue;
+    if (predictedKeys.has(`${finding.ruleId}|${finding.resource.toLowerCase()}`)) continue;
+    const localRule = !finding.ruleId.startsWith('defender-');
+    const changedLocally = localRule && localDefinitionDiffers(service, deployed, mappings, finding.resource, differs);
+    items.push({
+      kind: changedLocally ? 'not-deployed' : 'not-predicted',
+      resource: finding.resource,
+      findingId: finding.id,
+      location: finding.location,
+      message: changedLocally
+        ? `Fixed in the repository but still Unhealthy in Azure: ${finding.resource} differs from what is deployed. Deploy the change.`
+        : localRule
+          ? `Unhealthy in Azure but not predicted from the files, which match what is deployed: a gap in the rule ${finding.ruleId}, or a change made outside git.`
+          : `Unhealthy in Azure and no rule predicts it from the files.`,
+    });
+  }
+  return [...items, ...policyDrift];
+}
+
+/** Whether what decides a resource's posture (its policies up the scope chain, its API's properties) differs between git and Azure. */
+function localDefinitionDiffers(service: ApimService, deployed: DeployedService, mappings: readonly ApiMapping[], resource: ResourceId, policyDiffers: Set<string>): boolean {
+  const parts = resource.split('/');
+  if (parts[0] !== 'apis') return policyDiffers.has(resource.toLowerCase());
+  const api = service.apis.find((candidate) => candidate.id === `apis/${parts[1]}`);
+  if (!api) return false;
+  const scopes = ['service', api.id, resource, ...api.productNames.map((product) => `products/${product}`)];
+  if (scopes.some((scope) => policyDiffers.has(scope.toLowerCase()))) return true;
+  const mapping = mappings.find((candidate) => candidate.local === api.name && candidate.deployed);
+  const remote = mapping && deployed.apis.find((candidate) => candidate.name.toLowerCase() === mapping.deployed!.api.toLowerCase());
+  if (!remote) return false;
+  const localProtocols = api.protocols?.value.map((protocol) => protocol.toLowerCase()).sort().join(',');
+  const remoteProtocols = remote.protocols?.map((protocol) => protocol.toLowerCase()).sort().join(',');
+  return (
+    (api.subscriptionRequired?.value ?? true) !== (remote.subscriptionRequired ?? true) || (localProtocols !== undefined && remoteProtocols !== undefined && localProtocols !== remoteProtocols)
+  );
+}
+
+/** Policy text as compared for drift: whitespace between and inside tags does not count. */
+export function normalizePolicy(text: string | undefined): string {
+  return (text ?? '')
+    .replace(/^\uFEFF/, '')
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/>\s+</g, '><')
+    .replace(/\s+/g, ' ')
+    .replace(/\s*(\/?>)/g, '$1')
+    .trim();
+}
+
+function policyDifferences(service: ApimService, deployed: DeployedService, mappings: readonly ApiMapping[]): DriftItem[] {
+  const ref = { subscriptionId: deployed.subscriptionId, resourceGroup: deployed.resourceGroup, serviceName: deployed.name };
+  const items: DriftItem[] = [];
+  const compare = (resource: ResourceId, local: PolicyAttachment | undefined, remote: DeployedPolicy | undefined, fallback: SourceLocation, scope: PolicyScope) => {
+    if (!local && !remote) return;
+    if (normalizePolicy(local?.xml.text) === normalizePolicy(remote?.value)) return;
+    items.push({
+      kind: 'policy-differs',
+      resource,
+      location: local ? wholeFile(local) : fallback,
+      message: !remote
+        ? `The ${scope.kind} policy of ${resource} is in the repository but not deployed.`
+        : !local
+          ? `${resource} has a ${scope.kind} policy in Azure that the repository does not have.`
+          : `The ${scope.kind} policy of ${resource} in the repository differs from the deployed one.`,
+      local: local?.xml.text,
+      deployed: remote?.value,
+      etag: remote?.etag,
+      target: { ...ref, scope },
+    });
+  };
+  if (service.policy || deployed.policy) compare('service', service.policy, deployed.policy, { file: service.root, span: { start: 0, end: 0 } }, { kind: 'global' });
+  for (const mapping of mappings) {
+    if (!mapping.deployed || mapping.deployed.serviceId.toLowerCase() !== deployed.id.toLowerCase()) continue;
+    const api = service.apis.find((candidate) => candidate.name === mapping.local);
+    const remote = deployed.apis.find((candidate) => candidate.name.toLowerCase() === mapping.deployed!.api.toLowerCase());
+    if (!api || !remote) continue;
+    compare(api.id, api.policy, remote.policy, api.declaration.locate([]), { kind: 'api', api: remote.name });
+    for (const operation of api.operations) {
+      const remoteOperation =
+        remote.operations.find((candidate) => candidate.name.toLowerCase() === operation.name.toLowerCase()) ??
+        remote.operations.find((candidate) => routeKey(candidate.method, candidate.urlTemplate) === routeKey(operation.method, operation.urlTemplate));
+      if (!remoteOperation) continue;
+      compare(operation.id, operation.policy, remoteOperation.policy, operation.location, { kind: 'operation', api: remote.name, operation: remoteOperation.name });
+    }
+  }
+  for (const product of service.products) {
+    const remote = deployed.products.find((candidate) => candidate.name.toLowerCase() === product.name.toLowerCase());
+    if (remote) compare(product.id, product.policy, remote.policy, product.declaration.locate([]), { kind: 'product', product: remote.name });
+  }
+  return items;
+}
+
+/** Findings for the reports: `policy-differs` drift as info findings (the other kinds annotate observed findings). */
+export function driftFindings(items: readonly DriftItem[]): Finding[] {
+  return items
+    .filter((item) => item.kind === 'policy-differs')
+    .map((item) => ({
+      id: findingId(POLICY_DRIFT_RULE.id, item.resource, 'policy'),
+      ruleId: POLICY_DRIFT_RULE.id,
+      severity: POLICY_DRIFT_RULE.severity,
+      resource: item.resource,
+      message: item.message,
+      location: item.location,
+      related: [],
+      fixes: [],
+      origin: 'observed' as const,
+      properties: { source: 'Azure', drift: item.kind, etag: item.etag },
+    }));
+}
+
+/** Marks each observed finding with its drift kind and says it in the message, so every report format shows it. */
+export function annotateDrift(observed: Finding[], items: readonly DriftItem[]): void {
+  const byFinding = new Map(items.filter((item) => item.findingId).map((item) => [item.findingId!, item]));
+  for (const finding of observed) {
+    const item = byFinding.get(finding.id);
+    if (!item) continue;
+    finding.properties = { ...finding.properties, drift: item.kind };
+    finding.message += item.kind === 'not-deployed' ? ' Drift: fixed in the repository, not deployed yet.' : ' Drift: not predicted from the files.';
+  }
+}
