@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { Ctx } from './ctx';
 import { DIAGNOSTIC_SOURCE, sameFinding } from './diagnostics';
 import { toWorkspaceEdit } from './edits';
-import { isScopedFix, SCOPED_FIX_GROUPS, scopedFixes } from './fixCatalog';
+import { FIX_INPUTS, isScopedFix, SCOPED_FIX_GROUPS, scopedFixes } from './fixCatalog';
 
 export class FindingCodeActions implements vscode.CodeActionProvider {
   static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
@@ -18,8 +18,10 @@ export class FindingCodeActions implements vscode.CodeActionProvider {
       if (!located) continue;
       const { finding } = located;
       for (const fix of finding.fixes.filter((candidate) => !isScopedFix(candidate))) {
-        const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
-        action.edit = await toWorkspaceEdit(fix.edits);
+        const action = new vscode.CodeAction(FIX_INPUTS[fix.id] ? `${fix.title}…` : fix.title, vscode.CodeActionKind.QuickFix);
+        // A fix with a placeholder asks for the real value first; the others edit right away.
+        if (FIX_INPUTS[fix.id]) action.command = { command: 'apimPosture.applyFix', title: fix.title, arguments: [finding.id, fix.id] };
+        else action.edit = await toWorkspaceEdit(fix.edits);
         action.diagnostics = [diagnostic];
         action.isPreferred = fix.preferred === true;
         actions.push(action);

@@ -12,7 +12,7 @@ import type { Ctx, LocatedFinding } from './ctx';
 import { rangeOf } from './diagnostics';
 import { applyAndSave, mergeFileEdits, toWorkspaceEdit } from './edits';
 import { effectivePolicyUri } from './effectivePolicyDocument';
-import { SCOPE_TRADE_OFFS, scopedFixes } from './fixCatalog';
+import { FIX_INPUTS, SCOPE_TRADE_OFFS, scopedFixes } from './fixCatalog';
 import type { FindingsTree } from './trees/findingsTree';
 
 export type CommandFactory = (ctx: Ctx) => (...args: never[]) => unknown;
@@ -63,6 +63,14 @@ export const applyScopedFix: CommandFactory = (ctx) => async (findingId: string,
 
 /** Applies a fix, saves it, and offers what the fix leaves to do (named values an auth policy refers to). */
 async function applyWithFollowUp(ctx: Ctx, located: LocatedFinding, fix: Fix): Promise<void> {
+  const input = FIX_INPUTS[fix.id];
+  if (input) {
+    const placeholder = fix.edits.flatMap((fileEdit) => fileEdit.edits).map((edit) => input.placeholder.exec(edit.newText)?.[0]).find(Boolean);
+    const value = await vscode.window.showInputBox({ prompt: input.prompt, value: placeholder, validateInput: input.validate, ignoreFocusOut: true });
+    if (!value || !placeholder) return;
+    const fill = (text: string) => text.split(placeholder).join(value);
+    fix = { ...fix, edits: fix.edits.map((fileEdit) => ({ ...fileEdit, edits: fileEdit.edits.map((edit) => ({ ...edit, newText: fill(edit.newText) })) })) };
+  }
   if (!(await applyAndSave(fix.edits))) {
     void vscode.window.showErrorMessage(`APIM Posture could not apply "${fix.title}": the file changed or cannot be written.`);
     return;

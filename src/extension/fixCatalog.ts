@@ -1,6 +1,7 @@
 // The quick fixes as a declarative catalog (after 42Crunch's vscode-openapi): which core fixes are
 // offered directly, and which are grouped behind one action that asks for the scope.
 import type { Fix } from '../core/findings';
+import { KEY_VAULT_PLACEHOLDER } from '../core/rules/namedValueKeyVault';
 
 export interface ScopedFixGroup {
   /** The auth policy the group adds. */
@@ -33,3 +34,19 @@ export function scopedFixes(fixes: readonly Fix[], policy: string): { scope: str
 export function isScopedFix(fix: Fix): boolean {
   return /^add-.+@\w+$/.test(fix.id);
 }
+
+/** Fixes whose edits hold a placeholder the user must replace before they are applied. */
+export interface FixInput {
+  /** Matches the placeholder in the fix's new text; the match is offered as the starting value. */
+  placeholder: RegExp;
+  prompt: string;
+  validate(value: string): string | undefined;
+}
+
+export const FIX_INPUTS: Record<string, FixInput> = {
+  'key-vault-reference': {
+    placeholder: new RegExp(KEY_VAULT_PLACEHOLDER.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '[\\w-]*'),
+    prompt: 'The Key Vault secret identifier of this named value (API Management reads it with its managed identity)',
+    validate: (value) => (/^https:\/\/[a-z0-9-]+\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net)\/secrets\/[\w-]+/i.test(value) && !value.startsWith(KEY_VAULT_PLACEHOLDER) ? undefined : 'Enter https://<vault>.vault.azure.net/secrets/<name>'),
+  },
+};

@@ -1,6 +1,6 @@
 import type { Declared } from '../model';
-import type { Finding, FileEdit } from '../findings';
-import { setDeclaredProperty } from '../fixes/jsonEdits';
+import type { Finding } from '../findings';
+import { setDeclaredProperties } from '../fixes/jsonEdits';
 import { DEFENDER } from './defender';
 import { predicted, ruleHelpUri, type Rule } from './rule';
 
@@ -34,8 +34,8 @@ export const backendCertificateValidation: Rule = {
           location: disabled[0][1]!.location,
           related: disabled.slice(1).map(([property, setting]) => ({ location: setting!.location, message: `${property} is false` })),
           fixes: () => {
-            const edits = disabled.flatMap(([property]) => setDeclaredProperty(backend.declaration, ['tls', property], true) ?? []);
-            return edits.length > 0 ? [{ id: 'validate-certificates', title: `Validate the certificate chain and name of backend ${backend.name}`, preferred: true, edits: [sameFile(edits)] }] : [];
+            const edit = setDeclaredProperties(backend.declaration, disabled.map(([property]) => [['tls', property], true]));
+            return edit ? [{ id: 'validate-certificates', title: `Validate the certificate chain and name of backend ${backend.name}`, preferred: true, edits: [edit] }] : [];
           },
         }),
       );
@@ -43,8 +43,3 @@ export const backendCertificateValidation: Rule = {
     return findings;
   },
 };
-
-/** Each property edit replaces a different value of one file, so they apply together as one. */
-function sameFile(edits: FileEdit[]): FileEdit {
-  return { file: edits[0].file, edits: edits.flatMap((edit) => edit.edits) };
-}

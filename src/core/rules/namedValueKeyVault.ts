@@ -1,4 +1,6 @@
-import type { Finding } from '../findings';
+import type { Finding, Fix } from '../findings';
+import { setDeclaredProperties } from '../fixes/jsonEdits';
+import type { NamedValueResource } from '../model';
 import { DEFENDER } from './defender';
 import { predicted, ruleHelpUri, type Rule } from './rule';
 
@@ -26,9 +28,22 @@ export const namedValueKeyVault: Rule = {
           message: `Secret named value ${namedValue.displayName ?? namedValue.name} is stored in API Management, not in Azure Key Vault.${inGit}`,
           location: namedValue.secret.location,
           properties: { valueInRepository: namedValue.hasValue },
+          fixes: () => keyVaultReferenceFix(namedValue),
         }),
       );
     }
     return findings;
   },
 };
+
+/** Stands for the team's vault in the fix; the editor asks for the real secret identifier before applying. */
+export const KEY_VAULT_PLACEHOLDER = 'https://YOUR-KEY-VAULT.vault.azure.net/secrets/';
+
+/** Makes the named value a Key Vault reference and drops any value kept in API Management (and in git). */
+function keyVaultReferenceFix(namedValue: NamedValueResource): Fix[] {
+  const edit = setDeclaredProperties(namedValue.declaration, [
+    [['keyVault'], { secretIdentifier: KEY_VAULT_PLACEHOLDER + namedValue.name }],
+    [['value'], undefined],
+  ]);
+  return edit ? [{ id: 'key-vault-reference', title: `Store ${namedValue.name} in Azure Key Vault`, preferred: true, edits: [edit] }] : [];
+}
