@@ -1,7 +1,7 @@
 // The policy APIM runs for one operation: global → product → API → operation, where each scope's
 // `<base />` stands for the scope above it, and `<include-fragment>` stands for the fragment's body.
 import type { ApiResource, ApimService, FragmentResource, OperationResource, PolicyAttachment, ProductResource } from '../model';
-import { attribute, policySection, POLICY_SECTIONS, type PolicySectionName, type XmlElement } from '../policy/xml';
+import { attribute, policySection, type PolicySectionName, type XmlElement } from '../policy/xml';
 
 export type PolicyScopeKind = 'global' | 'product' | 'api' | 'operation';
 
@@ -97,13 +97,39 @@ export function effectivePolicy(
     return section;
   };
 
-  // Each section is composed when first read: the authentication analysis of every operation needs only <inbound>.
-  const sections = {} as Record<PolicySectionName, EffectiveSection>;
-  for (const name of POLICY_SECTIONS) {
-    let composed: EffectiveSection | undefined;
-    Object.defineProperty(sections, name, { enumerable: true, get: () => (composed ??= composeSection(name)) });
+  return { operation: operation.id, product: product?.id, sections: new LazySections(composeSection) };
+}
+
+/**
+ * The four sections, each composed when first read: the authentication analysis of every operation
+ * needs only <inbound>. Getters on the prototype keep this cheap for thousands of operations.
+ */
+class LazySections implements Record<PolicySectionName, EffectiveSection> {
+  private readonly composed = new Map<PolicySectionName, EffectiveSection>();
+
+  constructor(private readonly compose: (name: PolicySectionName) => EffectiveSection) {}
+
+  private section(name: PolicySectionName): EffectiveSection {
+    let section = this.composed.get(name);
+    if (!section) this.composed.set(name, (section = this.compose(name)));
+    return section;
   }
-  return { operation: operation.id, product: product?.id, sections };
+
+  get inbound(): EffectiveSection {
+    return this.section('inbound');
+  }
+
+  get backend(): EffectiveSection {
+    return this.section('backend');
+  }
+
+  get outbound(): EffectiveSection {
+    return this.section('outbound');
+  }
+
+  get ['on-error'](): EffectiveSection {
+    return this.section('on-error');
+  }
 }
 
 export type FragmentsByName = ReadonlyMap<string, FragmentResource>;

@@ -34,27 +34,49 @@ export interface FindingDraft {
   severity?: Severity;
 }
 
+/**
+ * A predicted finding; its fixes are computed when first read (a getter on the prototype, so findings
+ * stay plain, fast objects). Copy one with `Object.assign`, not a spread, which would drop the fixes.
+ */
+class PredictedFinding implements Finding {
+  readonly origin = 'predicted';
+  related: RelatedLocation[];
+  suppression?: Finding['suppression'];
+  properties?: Record<string, unknown>;
+  private computedFixes?: Fix[];
+
+  constructor(
+    readonly id: string,
+    readonly ruleId: string,
+    public severity: Severity,
+    readonly resource: ResourceId,
+    readonly message: string,
+    readonly location: SourceLocation,
+    draft: FindingDraft,
+    private readonly computeFixes: (() => Fix[]) | undefined,
+  ) {
+    this.related = draft.related ?? [];
+    this.properties = draft.properties;
+  }
+
+  get fixes(): Fix[] {
+    return (this.computedFixes ??= this.computeFixes?.() ?? []);
+  }
+
+  set fixes(fixes: Fix[]) {
+    this.computedFixes = fixes;
+  }
+
+  /** What JSON sees: the Finding's fields, fixes included, without the machinery. */
+  toJSON(): Finding {
+    const { computeFixes: _computeFixes, computedFixes: _computedFixes, ...fields } = this;
+    return { ...fields, fixes: this.fixes };
+  }
+}
+
 /** Builds a predicted finding whose id depends only on what it is about, never on where it is. */
 export function predicted(meta: RuleMetadata, draft: FindingDraft): Finding {
-  const finding = {
-    id: findingId(meta.id, draft.resource, draft.key ?? ''),
-    ruleId: meta.id,
-    severity: draft.severity ?? meta.severity,
-    resource: draft.resource,
-    message: draft.message,
-    location: draft.location,
-    related: draft.related ?? [],
-    origin: 'predicted',
-    properties: draft.properties,
-  } as Omit<Finding, 'fixes'> as Finding;
-  let fixes: Fix[] | undefined;
-  Object.defineProperty(finding, 'fixes', {
-    enumerable: true,
-    configurable: true,
-    get: () => (fixes ??= draft.fixes?.() ?? []),
-    set: (value: Fix[]) => (fixes = value),
-  });
-  return finding;
+  return new PredictedFinding(findingId(meta.id, draft.resource, draft.key ?? ''), meta.id, draft.severity ?? meta.severity, draft.resource, draft.message, draft.location, draft, draft.fixes);
 }
 
 export function findingId(ruleId: string, resource: ResourceId, key: string): string {
