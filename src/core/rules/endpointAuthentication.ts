@@ -10,7 +10,7 @@ const meta = {
   title: 'API endpoints should be authenticated',
   severity: 'high',
   description:
-    'Defender for APIs marks an operation unhealthy when a call can reach it without a subscription key and without validate-jwt, validate-azure-ad-token or validate-client-certificate running on the call. Product policies run only for calls made with that product\'s key, and check-header is not authentication.',
+    'Defender for APIs marks an operation unhealthy when a call can reach it without a subscription key and without validate-jwt, validate-azure-ad-token or validate-client-certificate running on the call. A call without a key is accepted when the API does not require a subscription or belongs to an open product (one that requires none), and then runs the open product\'s policies but never those of products that require a key. An auth policy inside <choose> protects only the calls that take its branch, and check-header is not authentication.',
   remediation:
     'Require a subscription key on the API, or add validate-jwt, validate-azure-ad-token or validate-client-certificate to <inbound> (after <base />) at the operation, API or global scope, outside any <choose>.',
   defender: DEFENDER.endpointAuthentication,
