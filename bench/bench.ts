@@ -7,6 +7,7 @@ import * as path from 'path';
 import { dump } from 'js-yaml';
 import { ParseCache } from '../src/core/parse/cache';
 import { scan } from '../src/core/scan';
+import { azureCase, measureClient, serveEmulator } from './azureBench';
 import { generateApiopsTree } from './generateApiops';
 
 interface Case {
@@ -111,9 +112,12 @@ function measureReanalysis(): void {
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const caseFolder = process.argv[2];
   if (caseFolder === '--reanalysis') return measureReanalysis();
+  if (caseFolder === '--azure-emulator') return serveEmulator();
+  if (caseFolder === '--azure-client') return measureClient(process.argv[3], process.argv[4]);
+  if (caseFolder === '--azure') return void console.log(await azureCase(__filename));
   if (caseFolder) return measureInThisProcess(caseFolder);
   const rows: string[] = [];
   for (const benchCase of CASES) {
@@ -133,6 +137,7 @@ function main(): void {
     }
   }
   process.stdout.write(execFileSync(process.execPath, [__filename, '--reanalysis'], { encoding: 'utf8' }));
+  console.log(await azureCase(__filename));
 }
 
-main();
+void main();

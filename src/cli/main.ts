@@ -1,6 +1,10 @@
 // apim-posture: the posture engine on the command line, for CI and for people who prefer a terminal.
 import * as fs from 'fs';
 import * as path from 'path';
+import type { TokenCredential } from '@azure/core-auth';
+import { armClientOptions, type ArmConnection } from '../core/azure/arm';
+import { loadDeployedState, discoverSubscriptions } from '../core/azure/load';
+import { DEFAULT_SNAPSHOT_PATH, serializeSnapshot } from '../core/azure/snapshot';
 import { SEVERITY_ORDER, type Severity } from '../core/findings';
 import { formatJson } from '../core/report/json';
 import { formatMarkdown } from '../core/report/markdown';
@@ -20,11 +24,20 @@ const HELP = `APIM Posture ${TOOL_VERSION}: predicts Defender for APIs findings 
 
 Usage:
   apim-posture scan [path] [--format table|json|sarif|markdown] [--output file] [--fail-on high|medium|low|info|none] [--no-color]
+                    [--snapshot file | --no-snapshot]
+  apim-posture snapshot export [--subscription id ...] [--output file] [--endpoint url] [--credential default|cli] [--include-healthy]
   apim-posture explain <rule>
   apim-posture rules
   apim-posture --help | --version
 
 scan      Reads OpenAPI specs, policy XML, APIOps and Bicep files below path (default: .) and reports findings.
+          With a snapshot of Azure (--snapshot, or ${DEFAULT_SNAPSHOT_PATH} below path when present),
+          Defender's findings on the deployed service (origin "observed") and the drift between git
+          and Azure join the predicted findings.
+snapshot  export: reads the deployed API Management inventory and Defender's findings from Azure
+          (signed in with the Azure CLI or DefaultAzureCredential) into a JSON file, by default
+          ${DEFAULT_SNAPSHOT_PATH}. Subscriptions: --subscription (repeatable), else every one the
+          sign-in can read. The file holds no tokens, keys or secret values.
 explain   Says what a rule checks, why, how to fix it, and which Defender recommendation it predicts.
 rules     Lists the rules.
 
@@ -36,7 +49,16 @@ Exit codes:
 
 class UsageError extends Error {}
 
-export function run(argv: string[], io: { out: NodeJS.WritableStream & { isTTY?: boolean }; err: NodeJS.WritableStream & { isTTY?: boolean } }): number {
+type Io = { out: NodeJS.WritableStream & { isTTY?: boolean }; err: NodeJS.WritableStream & { isTTY?: boolean } };
+
+/** What `snapshot export` signs in with and connects to; tests pass a fixed credential and a local emulator. */
+export interface AzureAccess {
+  credential?: TokenCredential;
+  connection?: Omit<ArmConnection, 'endpoint'>;
+}
+
+/** Runs one command; every command but `snapshot export` (which talks to Azure) returns synchronously. */
+export function run(argv: string[], io: Io, azure: AzureAccess = {}): number | Promise<number> {
   try {
     const [command, ...rest] = argv;
     switch (command) {
@@ -52,6 +74,8 @@ export function run(argv: string[], io: { out: NodeJS.WritableStream & { isTTY?:
         return EXIT.ok;
       case 'scan':
         return runScan(rest, io);
+      case 'snapshot':
+        return runSnapshot(rest, io, azure);
       case 'explain':
         return runExplain(rest, io);
       case 'rules':
@@ -61,13 +85,18 @@ export function run(argv: string[], io: { out: NodeJS.WritableStream & { isTTY?:
         throw new UsageError(`unknown command "${command}".`);
     }
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err.write(`apim-posture: ${error.message}\nRun "apim-posture --help" for usage.\n`);
-      return EXIT.usage;
-    }
+    if (error instanceof UsageError) return usageResult(error, io);
     io.err.write(`apim-posture: the scan failed: ${(error as Error).stack ?? error}\n`);
     return EXIT.failure;
   }
+}
+
+function usageResult(error: unknown, io: Io): number {
+  if (error instanceof UsageError) {
+    io.err.write(`apim-posture: ${error.message}\nRun "apim-posture --help" for usage.\n`);
+    return EXIT.usage;
+  }
+  throw error;
 }
 
 interface ScanArguments {
@@ -76,18 +105,39 @@ interface ScanArguments {
   output?: string;
   failOn?: Severity;
   color: boolean;
+  /** A snapshot file; `auto`: the repository's own when present; `none`: no snapshot. */
+  snapshot: string;
+}
+
+/** Splits `--flag=value` and hands out values, for every command's arguments. */
+function argumentReader(args: string[]) {
+  let i = -1;
+  return {
+    next(): { flag: string; value: () => string; raw: string } | undefined {
+      if (++i >= args.length) return undefined;
+      const raw = args[i];
+      const split = raw.startsWith('--') && raw.includes('=');
+      const flag = split ? raw.slice(0, raw.indexOf('=')) : raw;
+      const inlineValue = split ? raw.slice(raw.indexOf('=') + 1) : undefined;
+      return {
+        flag,
+        raw,
+        value: () => {
+          const next = inlineValue ?? args[++i];
+          if (next === undefined) throw new UsageError(`${flag} needs a value.`);
+          return next;
+        },
+      };
+    },
+  };
 }
 
 function parseScanArguments(args: string[], colorDefault: boolean): ScanArguments {
-  const parsed: ScanArguments = { target: '.', format: 'table', failOn: 'high', color: colorDefault };
+  const parsed: ScanArguments = { target: '.', format: 'table', failOn: 'high', color: colorDefault, snapshot: 'auto' };
   let sawTarget = false;
-  for (let i = 0; i < args.length; i++) {
-    const [flag, inlineValue] = args[i].startsWith('--') && args[i].includes('=') ? [args[i].slice(0, args[i].indexOf('=')), args[i].slice(args[i].indexOf('=') + 1)] : [args[i], undefined];
-    const value = () => {
-      const next = inlineValue ?? args[++i];
-      if (next === undefined) throw new UsageError(`${flag} needs a value.`);
-      return next;
-    };
+  const reader = argumentReader(args);
+  for (let argument = reader.next(); argument; argument = reader.next()) {
+    const { flag, value } = argument;
     switch (flag) {
       case '--format':
       case '-f': {
@@ -110,8 +160,14 @@ function parseScanArguments(args: string[], colorDefault: boolean): ScanArgument
       case '--no-color':
         parsed.color = false;
         break;
+      case '--snapshot':
+        parsed.snapshot = path.resolve(value());
+        break;
+      case '--no-snapshot':
+        parsed.snapshot = 'none';
+        break;
       default:
-        if (flag.startsWith('-') || sawTarget) throw new UsageError(`unexpected argument "${args[i]}".`);
+        if (flag.startsWith('-') || sawTarget) throw new UsageError(`unexpected argument "${argument.raw}".`);
         parsed.target = flag;
         sawTarget = true;
     }
@@ -128,7 +184,11 @@ function runScan(args: string[], io: Parameters<typeof run>[1]): number {
   }
   const showProgress = Boolean(io.err.isTTY);
   if (showProgress) io.err.write(`Scanning ${target} …`);
-  const result = scan(target);
+  if (options.snapshot !== 'auto' && options.snapshot !== 'none' && !fs.existsSync(options.snapshot)) {
+    io.err.write(`apim-posture: the snapshot ${options.snapshot} does not exist.\n`);
+    return EXIT.failure;
+  }
+  const result = scan(target, { snapshot: options.snapshot === 'none' ? undefined : options.snapshot });
   if (showProgress) io.err.write('\r\x1b[K');
   const report = render(result, options);
   if (options.output) {
@@ -140,6 +200,130 @@ function runScan(args: string[], io: Parameters<typeof run>[1]): number {
   }
   const failing = options.failOn ? SEVERITY_ORDER.slice(0, SEVERITY_ORDER.indexOf(options.failOn) + 1) : [];
   return result.findings.some((finding) => !finding.suppression && failing.includes(finding.severity)) ? EXIT.findings : EXIT.ok;
+}
+
+interface SnapshotArguments {
+  subscriptions: string[];
+  output: string;
+  endpoint?: string;
+  credential: 'default' | 'cli';
+  includeHealthy: boolean;
+}
+
+export function parseSnapshotArguments(args: string[]): SnapshotArguments {
+  const [subcommand, ...rest] = args;
+  if (subcommand !== 'export') throw new UsageError(subcommand === undefined ? 'snapshot needs a subcommand: export.' : `unknown snapshot subcommand "${subcommand}" (try export).`);
+  const parsed: SnapshotArguments = { subscriptions: [], output: DEFAULT_SNAPSHOT_PATH, credential: 'default', includeHealthy: false };
+  const reader = argumentReader(rest);
+  for (let argument = reader.next(); argument; argument = reader.next()) {
+    const { flag, value } = argument;
+    switch (flag) {
+      case '--subscription':
+      case '-s':
+        for (const id of value().split(',').map((part) => part.trim()).filter(Boolean)) {
+          if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new UsageError(`--subscription takes subscription ids (GUIDs); "${id}" is not one.`);
+          parsed.subscriptions.push(id);
+        }
+        break;
+      case '--output':
+      case '-o':
+        parsed.output = value();
+        break;
+      case '--endpoint': {
+        const endpoint = value();
+        let url: URL | undefined;
+        try {
+          url = new URL(endpoint);
+        } catch {
+          url = undefined;
+        }
+        // Tokens only travel over TLS (the SDK refuses otherwise, with a less helpful message).
+        if (!url || url.protocol !== 'https:') throw new UsageError(`--endpoint must be an https URL such as https://management.usgovcloudapi.net; "${endpoint}" is not.`);
+        parsed.endpoint = url.origin;
+        break;
+      }
+      case '--credential': {
+        const credential = value();
+        if (credential !== 'default' && credential !== 'cli') throw new UsageError('--credential must be default (DefaultAzureCredential) or cli (Azure CLI).');
+        parsed.credential = credential;
+        break;
+      }
+      case '--include-healthy':
+        parsed.includeHealthy = true;
+        break;
+      default:
+        throw new UsageError(`unexpected argument "${argument.raw}".`);
+    }
+  }
+  return parsed;
+}
+
+async function runSnapshot(args: string[], io: Io, azure: AzureAccess): Promise<number> {
+  let options: SnapshotArguments;
+  try {
+    options = parseSnapshotArguments(args);
+  } catch (error) {
+    return usageResult(error, io);
+  }
+  try {
+    const credential = azure.credential ?? (await signIn(options.credential));
+    const connection = { ...azure.connection, endpoint: options.endpoint };
+    // Fail once, clearly, when there is no sign-in, rather than once per subscription and call.
+    try {
+      await credential.getToken(armClientOptions(connection).credentialScopes);
+    } catch (error) {
+      io.err.write(`apim-posture: could not sign in to Azure (${options.credential === 'cli' ? 'Azure CLI: run "az login"' : 'DefaultAzureCredential'}): ${(error as Error).message}\n`);
+      return EXIT.failure;
+    }
+    const controller = new AbortController();
+    const cancel = () => controller.abort();
+    process.once('SIGINT', cancel);
+    try {
+      let subscriptions = options.subscriptions;
+      if (subscriptions.length === 0) {
+        io.err.write('Finding the subscriptions you can read …\n');
+        subscriptions = await discoverSubscriptions(credential, { ...connection, abortSignal: controller.signal });
+        if (subscriptions.length === 0) {
+          io.err.write('apim-posture: the sign-in can read no subscription; name one with --subscription.\n');
+          return EXIT.failure;
+        }
+      }
+      const snapshot = await loadDeployedState(credential, subscriptions, {
+        ...connection,
+        abortSignal: controller.signal,
+        includeHealthyAssessments: options.includeHealthy,
+        onProgress: (progress) => io.err.write(`${progress.message} …\n`),
+      });
+      const errors = [...snapshot.errors, ...snapshot.subscriptions.flatMap((subscription) => subscription.errors), ...snapshot.services.flatMap((service) => service.errors)];
+      for (const error of errors) io.err.write(`warning: ${error.operation} of ${error.scope} could not be read${error.status ? ` (${error.status}${error.code ? ` ${error.code}` : ''})` : ''}: ${error.message}\n`);
+      const everySubscriptionFailed = snapshot.subscriptions.length > 0 && snapshot.subscriptions.every((subscription) => subscription.errors.some((error) => error.operation === 'services'));
+      if (everySubscriptionFailed) {
+        // An empty snapshot must not replace a good one.
+        io.err.write(`apim-posture: no subscription could be read; ${options.output} was not written.\n`);
+        return EXIT.failure;
+      }
+      const output = path.resolve(options.output);
+      fs.mkdirSync(path.dirname(output), { recursive: true });
+      fs.writeFileSync(output, serializeSnapshot(snapshot));
+      const apis = snapshot.services.reduce((count, service) => count + service.apis.length, 0);
+      const unhealthy = snapshot.assessments.filter((assessment) => assessment.status === 'Unhealthy').length;
+      io.err.write(
+        `Wrote ${options.output}: ${snapshot.services.length} API Management service(s), ${apis} API(s), ${unhealthy} Unhealthy assessment(s) from ${subscriptions.length} subscription(s)${errors.length ? `; ${errors.length} part(s) could not be read` : ''}.\n`,
+      );
+      return EXIT.ok;
+    } finally {
+      process.removeListener('SIGINT', cancel);
+    }
+  } catch (error) {
+    io.err.write(`apim-posture: the snapshot could not be made: ${(error as Error).message ?? error}\n`);
+    return EXIT.failure;
+  }
+}
+
+/** The Azure CLI's sign-in, or the usual chain (environment, managed identity, CLI, …); loaded only when needed. */
+async function signIn(kind: 'default' | 'cli'): Promise<TokenCredential> {
+  const identity = await import('@azure/identity');
+  return kind === 'cli' ? new identity.AzureCliCredential() : new identity.DefaultAzureCredential();
 }
 
 function render(result: ScanResult, options: ScanArguments): string {
@@ -174,5 +358,5 @@ function runExplain(args: string[], io: Parameters<typeof run>[1]): number {
 }
 
 if (require.main === module) {
-  process.exitCode = run(process.argv.slice(2), { out: process.stdout, err: process.stderr });
+  void Promise.resolve(run(process.argv.slice(2), { out: process.stdout, err: process.stderr })).then((code) => (process.exitCode = code));
 }

@@ -1,6 +1,7 @@
 // The repository's own settings: `.apim-posture.json` at the scanned root. The editor writes
 // suppressions into the same file, so everything a team decides about findings lives in git.
 import * as path from 'path';
+import type { ExplicitMapping } from './azure/mapping';
 import type { Severity } from './findings';
 import type { DocumentReader } from './parse/index';
 import type { InputProblem } from './problems';
@@ -37,6 +38,8 @@ export interface PostureConfig {
   suppressions: SuppressionEntry[];
   /** Glob-like patterns (`**`, `*`) of paths relative to the root that are not read. */
   exclude: string[];
+  /** Local API → deployed API mappings the user confirmed (`"mappings": [{"local": "orders", "deployed": "orders-v2"}]`). */
+  mappings?: ExplicitMapping[];
 }
 
 export const EMPTY_CONFIG: PostureConfig = { rules: {}, customInformationTypes: [], suppressions: [], exclude: [] };
@@ -104,7 +107,13 @@ export function readConfig(root: string, documents: DocumentReader, exists: (fil
     });
   }
 
-  return { config: { file, rules, customInformationTypes, suppressions, exclude: stringArray(root_.exclude) }, problems };
+  const mappings: ExplicitMapping[] = [];
+  for (const [index, entry] of (Array.isArray(root_.mappings) ? (root_.mappings as unknown[]) : []).entries()) {
+    if (isObject(entry) && typeof entry.local === 'string' && typeof entry.deployed === 'string') mappings.push({ local: entry.local, deployed: entry.deployed });
+    else wrong(['mappings', index], 'a mapping needs "local" (the API in the repository) and "deployed" (the API in Azure).');
+  }
+
+  return { config: { file, rules, customInformationTypes, suppressions, exclude: stringArray(root_.exclude), mappings }, problems };
 }
 
 /** Turns the config's glob-like patterns into one predicate over root-relative posix paths. */

@@ -4,6 +4,9 @@ import * as path from 'path';
 import { analyzeOperationAuth, type OperationAuth } from './analysis/authentication';
 import { operationExposure, type OperationExposure } from './analysis/dataExposure';
 import { SensitiveDataClassifier } from './analysis/sensitiveData';
+import { mapApis } from './azure/mapping';
+import { annotateDrift, applySnapshot, drift, driftFindings, observedFindings, observedRules, POLICY_DRIFT_RULE } from './azure/merge';
+import { DEFAULT_SNAPSHOT_PATH, readSnapshotFile, type LoadedSnapshot } from './azure/snapshot';
 import { excludeMatcher, readConfig, type PostureConfig, type SuppressionEntry } from './config';
 import type { Finding, RuleMetadata } from './findings';
 import type { ParseCache } from './parse/cache';
@@ -28,6 +31,11 @@ export interface ScanOptions {
   cache?: ParseCache;
   /** Settings from outside the repository (the editor's), applied over `.apim-posture.json`. */
   settings?: Partial<Pick<PostureConfig, 'rules' | 'customInformationTypes' | 'exclude'>>;
+  /**
+   * A snapshot of Azure (a file, or one already read) whose Defender findings and drift join the
+   * predicted findings; `auto`: `.apim-posture/snapshot.json` below the root, when there is one.
+   */
+  snapshot?: string | LoadedSnapshot;
 }
 
 export const INPUT_PROBLEM_RULE: RuleMetadata = {
@@ -59,12 +67,33 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   const service = readService(absoluteRoot, { files, documents, isExcluded: excludeMatcher(config.exclude), parseCache: options.cache });
   options.cache?.prune();
 
+  const snapshot = readDeployed(absoluteRoot, options.snapshot, files, configProblems);
+  // Deployment facts first, so that rules may use them.
+  const mappings = snapshot ? mapApis(service, snapshot.snapshot, config.mappings ?? []) : [];
+  if (snapshot) applySnapshot(service, snapshot.snapshot, mappings);
+
   const rules = (options.rules ?? ALL_RULES).filter((rule) => config.rules[rule.meta.id] !== 'off');
   const context = ruleContext(service, config);
   const findings: Finding[] = [];
+  const withOverride = (finding: Finding) => {
+    const override = config.rules[finding.ruleId];
+    // Mutated, not copied: a finding's fixes are computed lazily by its class, which a copy would lose.
+    if (override && override !== 'off') finding.severity = override;
+    return finding;
+  };
   for (const rule of rules) {
-    const override = config.rules[rule.meta.id];
-    for (const finding of rule.check(context)) findings.push(override && override !== 'off' ? { ...finding, severity: override } : finding);
+    for (const finding of rule.check(context)) findings.push(withOverride(finding));
+  }
+  let deployed: ScanResult['deployed'];
+  const extraRules: RuleMetadata[] = [];
+  if (snapshot) {
+    const observed = observedFindings(service, snapshot, mappings, ALL_RULES.map((rule) => rule.meta)).filter((finding) => config.rules[finding.ruleId] !== 'off');
+    const driftItems = drift(service, snapshot.snapshot, mappings, findings, observed);
+    annotateDrift(observed, driftItems);
+    findings.push(...observed.map(withOverride), ...driftFindings(driftItems));
+    const known = new Set(rules.map((rule) => rule.meta.id));
+    extraRules.push(...[...observedRules(snapshot.snapshot), POLICY_DRIFT_RULE].filter((rule) => !known.has(rule.id)));
+    deployed = { snapshot, mappings, drift: driftItems };
   }
   findings.push(...[...service.problems, ...configProblems].map(problemFinding));
   findings.push(...applySuppressions(findings, config.suppressions, options.now ?? new Date()));
@@ -76,7 +105,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
     root: absoluteRoot,
     service,
     findings,
-    rules: [...rules.map((rule) => rule.meta), INPUT_PROBLEM_RULE, EXPIRED_SUPPRESSION_RULE],
+    rules: [...rules.map((rule) => rule.meta), ...extraRules, INPUT_PROBLEM_RULE, EXPIRED_SUPPRESSION_RULE],
     lineIndex(file) {
       let index = lineIndexes.get(file);
       if (!index) {
@@ -89,7 +118,27 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
     analyses: context,
     durationMs: performance.now() - started,
     toolVersion: TOOL_VERSION,
+    deployed,
   };
+}
+
+/** The snapshot to merge, if any; one that cannot be read is an input problem, not a failed scan. */
+function readDeployed(root: string, option: ScanOptions['snapshot'], files: FileReader, problems: InputProblem[]): LoadedSnapshot | undefined {
+  if (option === undefined) return undefined;
+  if (typeof option !== 'string') return option;
+  const file = option === 'auto' ? path.join(root, DEFAULT_SNAPSHOT_PATH) : path.resolve(option);
+  if (option === 'auto' && !files.exists(file)) return undefined;
+  const read = files.read(file);
+  if (read.text === undefined) {
+    problems.push(read.problem ?? { file, kind: 'unreadable', message: `The snapshot ${file} could not be read.` });
+    return undefined;
+  }
+  try {
+    return readSnapshotFile(file, read.text);
+  } catch (error) {
+    problems.push({ file, kind: 'invalid-artifact', message: (error as Error).message });
+    return undefined;
+  }
 }
 
 function withSettings(config: PostureConfig, settings: ScanOptions['settings']): PostureConfig {

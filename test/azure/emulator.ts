@@ -145,6 +145,8 @@ interface Policy {
 export class ArmEmulator {
   readonly requests: RecordedRequest[] = [];
   readonly faults: Fault[] = [];
+  /** Called for each authenticated request before it is answered: tests change the state in between. */
+  readonly onRequest: ((request: RecordedRequest) => void)[] = [];
   /** The certificate to trust (an https.Agent with `ca`). */
   readonly ca: string;
   private readonly server: https.Server;
@@ -249,6 +251,7 @@ export class ArmEmulator {
         'www-authenticate': 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token"',
       });
     }
+    for (const hook of this.onRequest) hook(request);
     const fault = this.faults.find((candidate) => candidate.times > 0 && (!candidate.method || candidate.method === request.method) && candidate.path.test(request.path));
     if (fault) {
       fault.times--;
@@ -482,7 +485,7 @@ export class ArmEmulator {
     const body = JSON.parse(request.body || '{}') as { subscriptions?: string[]; query?: string; options?: { $top?: number; $skipToken?: string; resultFormat?: string } };
     const query = body.query ?? '';
     const allowed = new Set(
-      (body.subscriptions ?? [])
+      (body.subscriptions ?? this.state.subscriptions.map((subscription) => subscription.id))
         .map((id) => this.state.subscriptions.find((subscription) => subscription.id.toLowerCase() === id.toLowerCase()))
         // Like Resource Graph, subscriptions the caller cannot read are left out, not an error.
         .filter((subscription): subscription is EmulatorSubscription => Boolean(subscription && !subscription.deny))

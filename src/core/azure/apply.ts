@@ -7,8 +7,9 @@ import * as path from 'path';
 import type { ApiManagementClient } from '@azure/arm-apimanagement';
 import type { SecurityCenter } from '@azure/arm-security';
 import { armEndpoint, throwIfAborted, type ArmConnection, type ServiceRef } from './arm';
-import { API_COLLECTIONS_API_VERSION, apiCollection, optionalPolicy, sendArm } from './load';
-import { normalizePolicy, type PolicyScope, type PolicyScopeRef } from './merge';
+import { API_COLLECTIONS_API_VERSION, apiCollection, sendArm } from './load';
+import { normalizePolicy } from './merge';
+import { readPolicy, scopePath, type PolicyScopeRef } from './policies';
 import type { DeployedApiCollection, DeployedPolicy } from './snapshot';
 
 export type PushResult =
@@ -21,7 +22,7 @@ export type PushResult =
    */
   | { status: 'conflict'; reason: 'etag-changed' | 'precondition-failed'; base?: string; local: string; remote?: string; remoteETag?: string };
 
-export interface PushOptions {
+export interface PushOptions extends Pick<ArmConnection, 'endpoint'> {
   /** The deployed text read together with `expectedETag` (from the snapshot): the base of a three-way conflict. */
   base?: string;
   abortSignal?: AbortSignal;
@@ -42,7 +43,8 @@ export async function pushPolicy(
   options: PushOptions = {},
 ): Promise<PushResult> {
   const { abortSignal } = options;
-  const current = await readPolicy(client, target, abortSignal);
+  const endpoint = armEndpoint(options);
+  const current = await readPolicy(client, endpoint, target, abortSignal);
   const conflict = (reason: 'etag-changed' | 'precondition-failed', remote: DeployedPolicy | undefined): PushResult => ({
     status: 'conflict',
     reason,
@@ -73,23 +75,8 @@ export async function pushPolicy(
     if ((error as { statusCode?: number }).statusCode !== 412) throw error;
     // The policy changed between the read and the write: show what it is now instead of overwriting.
     if (backupFile) fs.rmSync(backupFile, { force: true });
-    return conflict('precondition-failed', await readPolicy(client, target, abortSignal));
+    return conflict('precondition-failed', await readPolicy(client, endpoint, target, abortSignal));
   }
-}
-
-/** The deployed policy of a scope with its ETag (`format=rawxml`), or undefined when it has none. */
-export function readPolicy(client: ApiManagementClient, target: PolicyScopeRef, abortSignal?: AbortSignal): Promise<DeployedPolicy | undefined> {
-  const { resourceGroup: rg, serviceName: name, scope } = target;
-  const read = { format: 'rawxml' as const, abortSignal };
-  return optionalPolicy(
-    scope.kind === 'global'
-      ? client.policy.get(rg, name, 'policy', read)
-      : scope.kind === 'product'
-        ? client.productPolicy.get(rg, name, scope.product, 'policy', read)
-        : scope.kind === 'api'
-          ? client.apiPolicy.get(rg, name, scope.api, 'policy', read)
-          : client.apiOperationPolicy.get(rg, name, scope.api, scope.operation, 'policy', read),
-  );
 }
 
 /** `<backupFolder>/<service>/<scope path>/policy.<time>.xml`: a replaced policy is never lost. */
@@ -99,19 +86,6 @@ function writeBackup(backupFolder: string, target: PolicyScopeRef, policy: Deplo
   const file = path.join(folder, `policy.${now.toISOString().replace(/[:.]/g, '-')}.xml`);
   fs.writeFileSync(file, policy.value, { flag: 'wx' });
   return file;
-}
-
-export function scopePath(scope: PolicyScope): string[] {
-  switch (scope.kind) {
-    case 'global':
-      return ['global'];
-    case 'product':
-      return ['products', scope.product];
-    case 'api':
-      return ['apis', scope.api];
-    case 'operation':
-      return ['apis', scope.api, 'operations', scope.operation];
-  }
 }
 
 // Names come from Azure: never let one climb out of the backup folder or break a Windows path.

@@ -5,4 +5,5 @@ export * from './apply';
 export * from './load';
 export * from './mapping';
 export * from './merge';
+export * from './policies';
 export * from './snapshot';

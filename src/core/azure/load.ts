@@ -3,7 +3,8 @@
 // assessmentsMetadata, the Defender for APIs plan through pricings, and onboarding through the
 // apiCollections REST API (absent from @azure/arm-security, so sent through the client's own pipeline).
 // A failure in one subscription or service is recorded in the snapshot and the rest goes on.
-import { ApiManagementClient, type ApiContract, type PolicyContract } from '@azure/arm-apimanagement';
+import { setMaxListeners } from 'events';
+import { ApiManagementClient, type ApiContract } from '@azure/arm-apimanagement';
 import { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import { SecurityCenter } from '@azure/arm-security';
 import type { TokenCredential } from '@azure/core-auth';
@@ -19,13 +20,13 @@ import {
   throwIfAborted,
   type ArmConnection,
 } from './arm';
+import { readPolicy, type PolicyScope } from './policies';
 import {
   emptySnapshot,
   type DeployedApi,
   type DeployedApiCollection,
   type DeployedAssessment,
-  type DeployedPolicy,
-  type DeployedService,
+    type DeployedService,
   type DeployedSnapshot,
   type SnapshotError,
   type SnapshotSubscription,
@@ -82,6 +83,8 @@ export function createClients(credential: TokenCredential, connection: ArmConnec
  */
 export async function loadDeployedState(credential: TokenCredential, subscriptionIds: string[], options: LoadOptions = {}): Promise<DeployedSnapshot> {
   const clients = createClients(credential, options);
+  // Every request in flight listens to the one signal: dozens at a time is expected, not a leak.
+  if (options.abortSignal) setMaxListeners(Math.max(100, (options.concurrency ?? 16) * 8), options.abortSignal);
   const snapshot = emptySnapshot(armEndpoint(options), (options.now ?? new Date()).toISOString());
   const context: LoadContext = { clients, options, endpoint: armEndpoint(options), progress: (progress) => options.onProgress?.(progress) };
   const subscriptions = [...new Set(subscriptionIds.map((id) => id.trim()).filter(Boolean))];
@@ -172,9 +175,10 @@ async function loadService(
     errors: [],
   };
   const read = <T>(operation: string, scope: string, run: () => Promise<T>) => attempt(context, service.errors, operation, `${ref.serviceId}/${scope}`, run);
+  const policy = (scope: PolicyScope) => readPolicy(client, context.endpoint, { ...ref, scope }, abortSignal);
 
-  const [policy, apis, products, subscriptions, backends, namedValues, fragments] = await Promise.all([
-    read('policy', 'policies/policy', () => optionalPolicy(client.policy.get(rg, name, 'policy', { format: 'rawxml', abortSignal }))),
+  const [globalPolicy, apis, products, subscriptions, backends, namedValues, fragments] = await Promise.all([
+    read('policy', 'policies/policy', () => policy({ kind: 'global' })),
     read('apis', 'apis', () => collect(client.api.listByService(rg, name, { abortSignal }))),
     read('products', 'products', () => collect(client.product.listByService(rg, name, { abortSignal }))),
     read('subscriptions', 'subscriptions', () => collect(client.subscription.list(rg, name, { abortSignal }))),
@@ -182,29 +186,27 @@ async function loadService(
     read('namedValues', 'namedValues', () => collect(client.namedValue.listByService(rg, name, { abortSignal }))),
     read('policyFragments', 'policyFragments', () => collect(client.policyFragment.listByService(rg, name, { abortSignal }))),
   ]);
-  service.policy = policy;
+  service.policy = globalPolicy;
 
   // APIM lists every revision as an API of its own (`orders;rev=2`, isCurrent false): no per-API revision calls.
   service.apis = (apis ?? []).map(deployedApi);
   await mapLimit(service.apis, concurrency, async (api) => {
     const [operations, apiPolicy] = await Promise.all([
       read('operations', `apis/${api.name}/operations`, () => collect(client.apiOperation.listByApi(rg, name, api.name, { abortSignal }))),
-      read('policy', `apis/${api.name}/policies/policy`, () => optionalPolicy(client.apiPolicy.get(rg, name, api.name, 'policy', { format: 'rawxml', abortSignal }))),
+      read('policy', `apis/${api.name}/policies/policy`, () => policy({ kind: 'api', api: api.name })),
     ]);
     api.policy = apiPolicy;
     api.operations = (operations ?? []).map((operation) => ({ name: operation.name!, displayName: operation.displayName, method: operation.method, urlTemplate: operation.urlTemplate }));
   });
   const operations = service.apis.flatMap((api) => api.operations.map((operation) => ({ api, operation })));
   await mapLimit(operations, concurrency, async ({ api, operation }) => {
-    operation.policy = await read('policy', `apis/${api.name}/operations/${operation.name}/policies/policy`, () =>
-      optionalPolicy(client.apiOperationPolicy.get(rg, name, api.name, operation.name, 'policy', { format: 'rawxml', abortSignal })),
-    );
+    operation.policy = await read('policy', `apis/${api.name}/operations/${operation.name}/policies/policy`, () => policy({ kind: 'operation', api: api.name, operation: operation.name }));
   });
 
   service.products = await mapLimit(products ?? [], concurrency, async (product) => {
     const [productApis, productPolicy] = await Promise.all([
       read('productApis', `products/${product.name}/apis`, () => collect(client.productApi.listByProduct(rg, name, product.name!, { abortSignal }))),
-      read('policy', `products/${product.name}/policies/policy`, () => optionalPolicy(client.productPolicy.get(rg, name, product.name!, 'policy', { format: 'rawxml', abortSignal }))),
+      read('policy', `products/${product.name}/policies/policy`, () => policy({ kind: 'product', product: product.name! })),
     ]);
     return {
       name: product.name!,
@@ -263,17 +265,6 @@ function deployedApi(api: ApiContract): DeployedApi {
     apiVersionSetId: api.apiVersionSetId,
     operations: [],
   };
-}
-
-/** A policy GET: the policy and its ETag, or undefined when the scope has none (404). */
-export async function optionalPolicy(request: Promise<PolicyContract & { eTag?: string }>): Promise<DeployedPolicy | undefined> {
-  try {
-    const response = await request;
-    return response.value !== undefined ? { value: response.value, etag: response.eTag } : undefined;
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-    throw error;
-  }
 }
 
 interface ApiCollectionResource {
@@ -342,6 +333,27 @@ function safeJson(text: string): unknown {
   }
 }
 
+/** Every subscription the credential can read (one Resource Graph query without a subscription list). */
+export async function discoverSubscriptions(credential: TokenCredential, options: ArmConnection & { abortSignal?: AbortSignal } = {}): Promise<string[]> {
+  const graph = createClients(credential, options).graph();
+  const ids: string[] = [];
+  let skipToken: string | undefined;
+  do {
+    const response = await graph.resources(
+      { query: "resourcecontainers | where type == 'microsoft.resources/subscriptions' | project subscriptionId", options: { resultFormat: 'objectArray', top: GRAPH_PAGE_SIZE, skipToken } },
+      { abortSignal: options.abortSignal },
+    );
+    for (const row of graphRows(response.data)) if (typeof row.subscriptionId === 'string') ids.push(row.subscriptionId);
+    skipToken = response.skipToken;
+  } while (skipToken);
+  return ids;
+}
+
+// The SDK's mapper types `data` as a dictionary, so an objectArray page arrives keyed "0", "1", ….
+function graphRows(data: unknown): Record<string, unknown>[] {
+  return data && typeof data === 'object' ? ((Array.isArray(data) ? data : Object.values(data)) as Record<string, unknown>[]) : [];
+}
+
 /** Subscription display names, for all subscriptions in one Resource Graph query. */
 async function subscriptionNames(context: LoadContext, subscriptions: string[], errors: SnapshotError[]): Promise<Map<string, string>> {
   const names = new Map<string, string>();
@@ -398,9 +410,7 @@ async function graphQuery(context: LoadContext, subscriptions: string[], query: 
           { subscriptions: chunk, query, options: { resultFormat: 'objectArray', top: GRAPH_PAGE_SIZE, skipToken } },
           { abortSignal: context.options.abortSignal },
         );
-        // The SDK's mapper types `data` as a dictionary, so an objectArray page arrives keyed "0", "1", ….
-        const data = response.data as unknown;
-        if (data && typeof data === 'object') rows.push(...((Array.isArray(data) ? data : Object.values(data)) as Record<string, unknown>[]));
+        rows.push(...graphRows(response.data));
         skipToken = response.skipToken;
       } while (skipToken);
     });

@@ -7,8 +7,9 @@ import { DEFENDER } from '../rules/defender';
 import { ALL_RULES } from '../rules/index';
 import { findingId, ruleHelpUri } from '../rules/rule';
 import type { SourceLocation } from '../text';
-import { parseApimResourceId, type ServiceRef } from './arm';
+import { parseApimResourceId } from './arm';
 import { routeKey, type ApiMapping } from './mapping';
+import type { PolicyScope, PolicyScopeRef } from './policies';
 import type { DeployedApi, DeployedAssessment, DeployedPolicy, DeployedService, DeployedSnapshot, LoadedSnapshot } from './snapshot';
 
 export const OBSERVED_SOURCE = 'Defender for APIs';
@@ -240,12 +241,6 @@ export function observedFindings(service: ApimService, loaded: LoadedSnapshot, m
 }
 
 export type DriftKind = 'not-deployed' | 'not-predicted' | 'policy-differs';
-
-export interface PolicyScopeRef extends ServiceRef {
-  scope: PolicyScope;
-}
-
-export type PolicyScope = { kind: 'global' } | { kind: 'product'; product: string } | { kind: 'api'; api: string } | { kind: 'operation'; api: string; operation: string };
 
 export interface DriftItem {
   kind: DriftKind;

@@ -1,3 +1,6 @@
+import type { ApiMapping } from '../azure/mapping';
+import type { DriftItem } from '../azure/merge';
+import type { LoadedSnapshot } from '../azure/snapshot';
 import type { Finding, RuleMetadata } from '../findings';
 import type { ApimService } from '../model';
 import type { RuleContext } from '../rules/rule';
@@ -20,4 +23,6 @@ export interface ScanResult {
   analyses: Pick<RuleContext, 'auth' | 'exposure'>;
   durationMs: number;
   toolVersion: string;
+  /** The snapshot of Azure merged into this scan, with the API mappings and the drift it showed. */
+  deployed?: { snapshot: LoadedSnapshot; mappings: ApiMapping[]; drift: DriftItem[] };
 }

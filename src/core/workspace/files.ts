@@ -5,7 +5,8 @@ import type { InputProblem } from '../problems';
 /** Files above this size are reported, not read: a spec this large is almost certainly generated junk. */
 export const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
 
-const ALWAYS_SKIPPED_FOLDERS = new Set(['.git', 'node_modules', '.vscode-test', 'dist', 'out']);
+// `.apim-posture` holds the tool's own files (snapshots, policy backups), never APIM artifacts.
+const ALWAYS_SKIPPED_FOLDERS = new Set(['.git', 'node_modules', '.vscode-test', 'dist', 'out', '.apim-posture']);
 
 export interface ReadResult {
   text?: string;

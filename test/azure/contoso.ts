@@ -1,0 +1,179 @@
+// The deployed Contoso Outfitters service, for the emulator: built from the bundled sample (samples/)
+// so that it stays in step with it, with the differences a real deployment shows against git:
+// - payments/get-saved-card runs its old policy, without validate-azure-ad-token: fixed in git, not
+//   deployed, so Defender still reports it unauthenticated;
+// - the starter product's quota differs (a change made in the portal);
+// - the direct management endpoint is on (Defender reports it; no local rule can predict it);
+// - partners is not onboarded to Defender for APIs; inventory/list-warehouses had no traffic for 30 days;
+// - the default Echo API is still deployed, unauthenticated, and is not in the repository.
+// `npx tsx test/azure/contoso.ts` turns it into samples/.apim-posture/snapshot.json (a test checks they agree).
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadDeployedState } from '../../src/core/azure/load';
+import { serializeSnapshot, type DeployedSnapshot } from '../../src/core/azure/snapshot';
+import type { ApimService } from '../../src/core/model';
+import { readService } from '../../src/core/workspace/readService';
+import { ArmEmulator, fixedTokenCredential, type EmulatorAssessment, type EmulatorService, type EmulatorState } from './emulator';
+import { DIRECT_MANAGEMENT, ENDPOINT_AUTH, METADATA, SUBSCRIPTION_SCOPE, UNUSED_ENDPOINTS } from './fixtures';
+import { DEFENDER } from '../../src/core/rules/defender';
+
+export const SAMPLES = path.join(__dirname, '..', '..', 'samples');
+export const SAMPLE_SNAPSHOT = path.join(SAMPLES, '.apim-posture', 'snapshot.json');
+export const CONTOSO_SUBSCRIPTION = '6f1c2a4e-8b3d-4c5e-9f70-1a2b3c4d5e6f';
+export const CONTOSO_SERVICE_ID = `/subscriptions/${CONTOSO_SUBSCRIPTION}/resourceGroups/rg-contoso-apis/providers/Microsoft.ApiManagement/service/apim-contoso-outfitters`;
+
+const OLD_GET_SAVED_CARD_POLICY = `<policies>
+	<inbound>
+		<base />
+	</inbound>
+	<backend>
+		<base />
+	</backend>
+	<outbound>
+		<base />
+	</outbound>
+	<on-error>
+		<base />
+	</on-error>
+</policies>
+`;
+
+export function contosoState(samples = SAMPLES): EmulatorState {
+  const local: ApimService = readService(samples);
+  const text = (attachment: { xml: { text: string } } | undefined) => attachment?.xml.text;
+  const service: EmulatorService = {
+    resourceGroup: 'rg-contoso-apis',
+    name: 'apim-contoso-outfitters',
+    location: 'West Europe',
+    policy: text(local.policy),
+    apis: [
+      ...local.apis.map((api) => ({
+        name: api.name,
+        displayName: api.displayName,
+        path: api.path ?? api.name,
+        protocols: api.protocols?.value,
+        serviceUrl: api.serviceUrl,
+        subscriptionRequired: api.subscriptionRequired?.value ?? true,
+        apiRevision: api.revision ?? '1',
+        isCurrent: api.isCurrent ?? !api.name.includes(';rev='),
+        apiType: api.type,
+        apiVersion: api.apiVersion,
+        apiVersionSetId: api.versionSetId?.replace(/^versionSets\//, ''),
+        policy: text(api.policy),
+        operations: api.operations.map((operation) => ({
+          name: operation.name,
+          displayName: operation.specOperation?.operationId ?? operation.name,
+          method: (operation.method ?? 'get').toUpperCase(),
+          urlTemplate: operation.urlTemplate ?? '/',
+          policy: api.name === 'payments' && operation.name === 'get-saved-card' ? OLD_GET_SAVED_CARD_POLICY : text(operation.policy),
+        })),
+      })),
+      {
+        name: 'echo-api',
+        displayName: 'Echo API',
+        path: 'echo',
+        protocols: ['https'],
+        serviceUrl: 'http://echoapi.cloudapp.net/api',
+        subscriptionRequired: false,
+        operations: [{ name: 'retrieve-resource', displayName: 'Retrieve resource', method: 'GET', urlTemplate: '/resource' }],
+      },
+    ],
+    products: local.products.map((product) => ({
+      name: product.name,
+      displayName: product.displayName,
+      subscriptionRequired: product.subscriptionRequired?.value ?? true,
+      state: product.state ?? 'published',
+      apis: product.apiNames,
+      policy: product.name === 'starter' ? text(product.policy)?.replace('calls="200000"', 'calls="100000"') : text(product.policy),
+    })),
+    subscriptions: local.subscriptions.map((subscription) => ({
+      name: subscription.name,
+      displayName: subscription.displayName,
+      scope: subscription.scope?.value ?? '/apis',
+      state: subscription.state?.value ?? 'active',
+      primaryKey: `sample-primary-key-of-${subscription.name}`,
+      secondaryKey: `sample-secondary-key-of-${subscription.name}`,
+    })),
+    backends: local.backends.map((backend) => ({
+      name: backend.name,
+      url: backend.url ?? 'https://example.invalid',
+      protocol: backend.protocol,
+      tls: { validateCertificateChain: backend.validateCertificateChain?.value ?? true, validateCertificateName: backend.validateCertificateName?.value ?? true },
+      credentials: backend.hasCredentials ? { header: { authorization: ['{{loyalty-legacy-basic-auth}}'] } } : undefined,
+    })),
+    namedValues: local.namedValues.map((namedValue) => ({
+      name: namedValue.name,
+      displayName: namedValue.displayName,
+      secret: namedValue.secret?.value ?? false,
+      value: namedValue.secret?.value ? 'sample-secret-value-never-exported' : `value-of-${namedValue.name}`,
+      keyVault: namedValue.keyVaultSecretIdentifier ? { secretIdentifier: namedValue.keyVaultSecretIdentifier } : undefined,
+    })),
+    fragments: local.fragments.map((fragment) => ({ name: fragment.name, value: text(fragment.policy) ?? '<fragment />' })),
+    apiCollections: local.apis
+      .filter((api) => api.isCurrent !== false && !api.name.includes(';rev=') && api.name !== 'partners' && api.type !== 'graphql')
+      .map((api) => ({
+        apiName: api.name,
+        numberOfApiEndpoints: api.operations.length,
+        numberOfInactiveApiEndpoints: api.name === 'inventory' ? 1 : 0,
+        numberOfUnauthenticatedApiEndpoints: api.name === 'inventory' ? 4 : api.name === 'orders' || api.name === 'payments' ? (api.name === 'payments' ? 2 : 1) : 0,
+        numberOfExternalApiEndpoints: api.operations.length,
+        numberOfApiEndpointsWithSensitiveDataExposed: api.name === 'customers' ? 4 : api.name === 'payments' ? 3 : 0,
+        sensitivityLabel: api.name === 'customers' || api.name === 'payments' ? 'Highly Confidential' : '',
+      })),
+  };
+  const base = CONTOSO_SERVICE_ID;
+  const unhealthy = (defender: { assessmentKey?: string; displayName: string; severity: 'High' | 'Medium' | 'Low' }, resource: string, cause = ''): EmulatorAssessment => ({
+    key: defender.assessmentKey!,
+    resourceId: resource ? `${base}/${resource}` : base,
+    status: 'Unhealthy',
+    severity: defender.severity,
+    displayName: defender.displayName,
+    cause,
+  });
+  const assessments: EmulatorAssessment[] = [
+    ...['adjust-stock', 'get-stock-level', 'list-stock-levels', 'list-warehouses'].map((operation) => unhealthy(ENDPOINT_AUTH, `apis/inventory/operations/${operation}`)),
+    unhealthy(ENDPOINT_AUTH, 'apis/orders/operations/track-shipment'),
+    ...['create-dropship-order', 'get-product-feed', 'get-stock-feed'].map((operation) => unhealthy(ENDPOINT_AUTH, `apis/partners/operations/${operation}`)),
+    unhealthy(ENDPOINT_AUTH, 'apis/payments/operations/list-payment-methods'),
+    unhealthy(ENDPOINT_AUTH, 'apis/payments/operations/get-saved-card'),
+    unhealthy(ENDPOINT_AUTH, 'apis/echo-api/operations/retrieve-resource'),
+    unhealthy(UNUSED_ENDPOINTS, 'apis/inventory/operations/list-warehouses', 'No traffic in the last 30 days.'),
+    unhealthy(SUBSCRIPTION_SCOPE, 'subscriptions/ops-monitoring-all-apis'),
+    unhealthy(DEFENDER.encryptedProtocols, 'apis/store-locator'),
+    unhealthy(DEFENDER.backendCertificateValidation, 'backends/legacy-loyalty'),
+    unhealthy({ assessmentKey: DIRECT_MANAGEMENT.key, displayName: DIRECT_MANAGEMENT.displayName, severity: DIRECT_MANAGEMENT.severity }, ''),
+    { ...unhealthy(ENDPOINT_AUTH, 'apis/catalog/operations/search-products'), status: 'Healthy' },
+  ];
+  const metadata = [
+    ...METADATA,
+    { key: DEFENDER.encryptedProtocols.assessmentKey, displayName: DEFENDER.encryptedProtocols.displayName, severity: 'High' as const, remediationDescription: 'Set the API\'s protocols to https (and wss) only.' },
+    { key: DEFENDER.backendCertificateValidation.assessmentKey, displayName: DEFENDER.backendCertificateValidation.displayName, severity: 'Medium' as const, remediationDescription: 'Turn validateCertificateChain and validateCertificateName back on for the backend.' },
+  ];
+  return {
+    subscriptions: [{ id: CONTOSO_SUBSCRIPTION, displayName: 'Contoso Outfitters Production', apiPricingTier: 'Standard', services: [service] }],
+    assessments,
+    metadata,
+  };
+}
+
+/** The sample snapshot as `snapshot export` would write it against the Contoso emulator. */
+export async function makeSampleSnapshot(): Promise<DeployedSnapshot> {
+  const emulator = await new ArmEmulator(contosoState()).start();
+  const agent = emulator.agent();
+  try {
+    const snapshot = await loadDeployedState(fixedTokenCredential(), [CONTOSO_SUBSCRIPTION], { endpoint: emulator.endpoint, agent, now: new Date('2026-05-04T09:30:00Z') });
+    // As if read from public Azure, not from the emulator's random port.
+    return JSON.parse(JSON.stringify(snapshot).split(emulator.endpoint).join('https://management.azure.com')) as DeployedSnapshot;
+  } finally {
+    agent.destroy();
+    await emulator.stop();
+  }
+}
+
+if (require.main === module) {
+  void makeSampleSnapshot().then((snapshot) => {
+    fs.mkdirSync(path.dirname(SAMPLE_SNAPSHOT), { recursive: true });
+    fs.writeFileSync(SAMPLE_SNAPSHOT, serializeSnapshot(snapshot));
+    console.log(`Wrote ${path.relative(process.cwd(), SAMPLE_SNAPSHOT)}`);
+  });
+}

@@ -1,0 +1,126 @@
+// Writes to Azure through the real SDK clients against the ARM emulator: policy push with If-Match,
+// backups and three-way conflicts; onboarding (long-running PUT); the Defender for APIs plan.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { Agent } from 'https';
+import { ApiManagementClient } from '@azure/arm-apimanagement';
+import { SecurityCenter } from '@azure/arm-security';
+import { enableDefenderForApis, onboardApi, pushPolicy } from '../../../src/core/azure/apply';
+import { armClientOptions } from '../../../src/core/azure/arm';
+import { readPolicy, type PolicyScopeRef } from '../../../src/core/azure/policies';
+import { ArmEmulator, fixedTokenCredential } from '../../azure/emulator';
+import { generatedEstate, subscriptionId } from '../../azure/fixtures';
+
+const SUBSCRIPTION = subscriptionId(0);
+const TARGET: PolicyScopeRef = { subscriptionId: SUBSCRIPTION, resourceGroup: 'rg-apis', serviceName: 'apim-1', scope: { kind: 'operation', api: 'api-1-1', operation: 'op-1' } };
+const SERVICE_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-apis/providers/Microsoft.ApiManagement/service/apim-1`;
+const OPERATION_POLICY = `${SERVICE_ID}/apis/api-1-1/operations/op-1/policies/policy`;
+const LOCAL = '<policies><inbound><base /><validate-jwt header-name="Authorization" /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>';
+
+describe('writes to Azure (SDK clients against the ARM emulator)', function () {
+  this.timeout(20000);
+  let emulator: ArmEmulator;
+  let agent: Agent;
+  let apim: ApiManagementClient;
+  let security: SecurityCenter;
+  let backups: string;
+
+  beforeEach(async () => {
+    emulator = await new ArmEmulator(generatedEstate({ subscriptions: 1, apisPerSubscription: 2, operationsPerApi: 2 })).start();
+    agent = emulator.agent();
+    const options = armClientOptions({ endpoint: emulator.endpoint, agent, retryDelayInMs: 5 });
+    apim = new ApiManagementClient(fixedTokenCredential(), SUBSCRIPTION, options);
+    security = new SecurityCenter(fixedTokenCredential(), SUBSCRIPTION, options);
+    backups = fs.mkdtempSync(path.join(os.tmpdir(), 'apim-posture-backups-'));
+  });
+
+  afterEach(async () => {
+    agent.destroy();
+    await emulator.stop();
+    fs.rmSync(backups, { recursive: true, force: true });
+  });
+
+  it('pushes with If-Match on the ETag read before, after backing up the deployed policy', async () => {
+    const before = emulator.policy(OPERATION_POLICY)!;
+    const result = await pushPolicy(apim, TARGET, LOCAL, before.etag, backups, { endpoint: emulator.endpoint, now: new Date('2026-05-04T10:00:00Z') });
+    assert.strictEqual(result.status, 'pushed');
+    assert.strictEqual(emulator.policy(OPERATION_POLICY)!.value, LOCAL);
+    const put = emulator.requests.find((request) => request.method === 'PUT')!;
+    assert.strictEqual(put.headers['if-match'], before.etag);
+    assert.strictEqual(JSON.parse(put.body).properties.format, 'rawxml');
+    const backupFile = result.status === 'pushed' ? result.backupFile! : '';
+    assert.strictEqual(path.relative(backups, backupFile), path.join('apim-1', 'apis', 'api-1-1', 'operations', 'op-1', 'policy.2026-05-04T10-00-00-000Z.xml'));
+    assert.strictEqual(fs.readFileSync(backupFile, 'utf8'), before.value);
+    assert.strictEqual(result.status === 'pushed' && result.etag, emulator.policy(OPERATION_POLICY)!.etag);
+  });
+
+  it('does not overwrite a policy changed since it was read: it returns base, local and remote', async () => {
+    const base = emulator.policy(OPERATION_POLICY)!;
+    const remote = '<policies><inbound><base /><rate-limit calls="5" renewal-period="60" /></inbound></policies>';
+    emulator.setPolicy(OPERATION_POLICY, remote);
+    const result = await pushPolicy(apim, TARGET, LOCAL, base.etag, backups, { endpoint: emulator.endpoint, base: base.value });
+    assert.deepStrictEqual(result, { status: 'conflict', reason: 'etag-changed', base: base.value, local: LOCAL, remote, remoteETag: emulator.policy(OPERATION_POLICY)!.etag });
+    assert.strictEqual(emulator.count((request) => request.method === 'PUT'), 0);
+    assert.strictEqual(emulator.policy(OPERATION_POLICY)!.value, remote);
+    assert.deepStrictEqual(fs.readdirSync(backups), []);
+  });
+
+  it('on 412 (changed between the read and the write) re-reads and returns the conflict, keeping no backup', async () => {
+    const base = emulator.policy(OPERATION_POLICY)!;
+    const remote = '<policies><inbound><base /><ip-filter action="allow" /></inbound></policies>';
+    emulator.onRequest.push((request) => {
+      if (request.method === 'PUT') emulator.setPolicy(OPERATION_POLICY, remote);
+    });
+    const result = await pushPolicy(apim, TARGET, LOCAL, base.etag, backups, { endpoint: emulator.endpoint, base: base.value });
+    assert.strictEqual(result.status, 'conflict');
+    assert.strictEqual(result.status === 'conflict' && result.reason, 'precondition-failed');
+    assert.strictEqual(result.status === 'conflict' && result.remote, remote);
+    assert.deepStrictEqual(
+      emulator.requests.filter((request) => request.path.endsWith('/op-1/policies/policy')).map((request) => `${request.method} ${request.status}`),
+      ['GET 200', 'PUT 412', 'GET 200'],
+    );
+    assert.strictEqual(emulator.policy(OPERATION_POLICY)!.value, remote);
+    assert.deepStrictEqual(fs.readdirSync(backups, { recursive: true }).map(String).filter((name) => name.endsWith('.xml')), []);
+  });
+
+  it('creates a policy where there was none, and reads back what it wrote', async () => {
+    const target: PolicyScopeRef = { ...TARGET, scope: { kind: 'operation', api: 'api-1-1', operation: 'op-2' } };
+    const result = await pushPolicy(apim, target, LOCAL, undefined, backups, { endpoint: emulator.endpoint });
+    assert.strictEqual(result.status, 'pushed');
+    assert.strictEqual(result.status === 'pushed' && result.backupFile, undefined);
+    assert.strictEqual((await readPolicy(apim, emulator.endpoint, target))?.value, LOCAL);
+    const unchanged = await pushPolicy(apim, target, LOCAL.replace('><', '>\n  <'), emulator.policy(`${SERVICE_ID}/apis/api-1-1/operations/op-2/policies/policy`)!.etag, backups, { endpoint: emulator.endpoint });
+    assert.strictEqual(unchanged.status, 'unchanged', 'whitespace alone is no change');
+  });
+
+  it('onboards an API with the long-running apiCollections PUT, polling its location', async () => {
+    const service = { subscriptionId: SUBSCRIPTION, resourceGroup: 'rg-apis', serviceName: 'apim-1' };
+    const lro = await new ArmEmulator(generatedEstate({ subscriptions: 1, apisPerSubscription: 4, operationsPerApi: 3 }), { lroPolls: 2, lroRetryAfter: 0 }).start();
+    const lroAgent = lro.agent();
+    try {
+      const client = new SecurityCenter(fixedTokenCredential(), SUBSCRIPTION, armClientOptions({ endpoint: lro.endpoint, agent: lroAgent }));
+      const collection = await onboardApi(client, service, 'api-1-4', { endpoint: lro.endpoint, pollIntervalMs: 1 });
+      assert.strictEqual(collection.apiName, 'api-1-4');
+      assert.strictEqual(collection.provisioningState, 'Succeeded');
+      assert.strictEqual(collection.numberOfApiEndpoints, 3);
+      assert.deepStrictEqual(
+        lro.requests.map((request) => `${request.method} ${request.status} ${request.path.split('/').slice(-2).join('/')}`),
+        ['PUT 202 apiCollections/api-1-4', 'GET 202 operationResults/op-1', 'GET 202 operationResults/op-1', 'GET 200 operationResults/op-1'],
+      );
+      assert.ok(lro.requests.every((request) => request.query.get('api-version') === '2023-11-15'));
+    } finally {
+      lroAgent.destroy();
+      await lro.stop();
+    }
+  });
+
+  it('enables the Defender for APIs plan only when asked', async () => {
+    const subscription = emulator.state.subscriptions[0];
+    subscription.apiPricingTier = 'Free';
+    assert.deepStrictEqual(await enableDefenderForApis(security), { pricingTier: 'Standard', subPlan: 'P1' });
+    assert.strictEqual(subscription.apiPricingTier, 'Standard');
+    assert.strictEqual(emulator.count((request) => request.method === 'PUT' && request.path.endsWith('/pricings/Api')), 1);
+  });
+});

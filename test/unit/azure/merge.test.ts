@@ -1,0 +1,192 @@
+// Mapping local APIs to deployed ones, and merging a snapshot into the scan of the bundled sample.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { mapApis } from '../../../src/core/azure/mapping';
+import { readSnapshotFile, serializeSnapshot, type DeployedService, type DeployedSnapshot } from '../../../src/core/azure/snapshot';
+import { scan } from '../../../src/core/scan';
+import { readService } from '../../../src/core/workspace/readService';
+import { CONTOSO_SERVICE_ID, makeSampleSnapshot, SAMPLE_SNAPSHOT, SAMPLES } from '../../azure/contoso';
+
+function deployedService(name: string, apis: DeployedService['apis'], gatewayUrl = `https://${name}.azure-api.net`): DeployedService {
+  return {
+    id: `/subscriptions/s/resourceGroups/rg/providers/Microsoft.ApiManagement/service/${name}`,
+    subscriptionId: 's',
+    resourceGroup: 'rg',
+    name,
+    gatewayUrl,
+    apis,
+    products: [],
+    subscriptions: [],
+    backends: [],
+    namedValues: [],
+    fragments: [],
+    apiCollections: [],
+    errors: [],
+  };
+}
+
+function snapshotOf(...services: DeployedService[]): DeployedSnapshot {
+  return { kind: 'apim-posture/deployed-snapshot', version: 1, createdAt: '2026-01-01T00:00:00Z', endpoint: 'https://management.azure.com', subscriptions: [], services, assessments: [], errors: [] };
+}
+
+function specsOnlyRepo(files: Record<string, string>): string {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'apim-posture-map-'));
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(folder, name), text);
+  return folder;
+}
+
+const spec = (title: string, server: string, operations: [string, string, string][]) =>
+  [
+    'openapi: 3.0.3',
+    `info: { title: ${JSON.stringify(title)}, version: "1" }`,
+    `servers: [{ url: ${JSON.stringify(server)} }]`,
+    'paths:',
+    ...operations.flatMap(([method, route, id]) => [`  ${route}:`, `    ${method}:`, `      operationId: ${id}`, '      responses: { "200": { description: ok } }']),
+  ].join('\n');
+
+describe('mapApis', () => {
+  it('maps APIOps folders by name with high confidence, and picks the service that holds them', () => {
+    const local = readService(SAMPLES);
+    const other = deployedService('apim-other', [{ name: 'orders', operations: [] }]);
+    const contoso = deployedService(
+      'apim-contoso-outfitters',
+      local.apis.map((api) => ({ name: api.name, operations: [] })),
+    );
+    const mappings = mapApis(local, snapshotOf(other, contoso));
+    assert.ok(mappings.every((mapping) => mapping.reason === 'apiops-folder' && mapping.confidence === 'high'));
+    assert.ok(mappings.every((mapping) => mapping.deployed?.serviceId === contoso.id));
+    assert.strictEqual(mappings.find((mapping) => mapping.local === 'catalog;rev=2')?.deployed?.api, 'catalog;rev=2');
+  });
+
+  it('uses an explicit mapping before anything else', () => {
+    const local = readService(SAMPLES);
+    const contoso = deployedService('apim-contoso-outfitters', [{ name: 'orders-v2', operations: [] }, { name: 'orders', operations: [] }]);
+    const mappings = mapApis(local, snapshotOf(contoso), [{ local: 'orders', deployed: 'apim-contoso-outfitters/orders-v2' }]);
+    assert.deepStrictEqual(
+      mappings.find((mapping) => mapping.local === 'orders'),
+      { local: 'orders', deployed: { serviceId: contoso.id, api: 'orders-v2' }, reason: 'explicit', confidence: 'high', detail: 'mapped in the workspace configuration to apim-contoso-outfitters/orders-v2' },
+    );
+  });
+
+  it('matches bare specs by gateway URL, by title and operations, and refuses ties', () => {
+    const folder = specsOnlyRepo({
+      'billing.yaml': spec('Billing', 'https://apim-prod.azure-api.net/billing/', [['get', '/invoices', 'list-invoices']]),
+      'shipping.yaml': spec('Shipping API', 'https://shipping.example.com', [
+        ['get', '/parcels/{parcelId}', 'getParcel'],
+        ['post', '/parcels', 'createParcel'],
+      ]),
+      'ledger.yaml': spec('Ledger', 'https://ledger.example.com', [['get', '/entries', 'listEntries']]),
+    });
+    try {
+      const local = readService(folder);
+      const service = deployedService('apim-prod', [
+        { name: 'billing-api', displayName: 'Invoices', path: 'billing', operations: [] },
+        { name: 'shipping-v1', displayName: 'Shipping API', path: 'ship', operations: [{ name: 'get-parcel', method: 'GET', urlTemplate: '/parcels/{id}' }, { name: 'create-parcel', method: 'POST', urlTemplate: '/parcels' }] },
+        { name: 'ledger-a', displayName: 'Ledger', path: 'la', operations: [] },
+        { name: 'ledger-b', displayName: 'Ledger', path: 'lb', operations: [] },
+      ]);
+      const byLocal = new Map(mapApis(local, snapshotOf(service)).map((mapping) => [mapping.local, mapping]));
+      const billing = [...byLocal.values()].find((mapping) => mapping.deployed?.api === 'billing-api');
+      assert.strictEqual(billing?.reason, 'server-url');
+      assert.strictEqual(billing?.confidence, 'high');
+      const shipping = [...byLocal.values()].find((mapping) => mapping.deployed?.api === 'shipping-v1');
+      assert.strictEqual(shipping?.reason, 'title-and-operations', 'method + URL template match although parameter names differ');
+      assert.strictEqual(shipping?.confidence, 'medium');
+      const ledger = [...byLocal.values()].find((mapping) => /ledger/.test(mapping.local));
+      assert.strictEqual(ledger?.reason, 'unmapped');
+      assert.match(ledger?.detail ?? '', /ambiguous: ledger-a and ledger-b/);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a snapshot merged into the scan of samples/', () => {
+  const result = scan(SAMPLES, { snapshot: 'auto' });
+  const observed = result.findings.filter((finding) => finding.origin === 'observed');
+  const rel = (file: string) => path.relative(SAMPLES, file).split(path.sep).join('/');
+
+  it('the bundled snapshot is what the export writes against the Contoso emulator', async () => {
+    const made = serializeSnapshot(await makeSampleSnapshot());
+    assert.strictEqual(fs.readFileSync(SAMPLE_SNAPSHOT, 'utf8'), made, 'run npx tsx test/azure/contoso.ts to regenerate it');
+    assert.doesNotMatch(made, /sample-primary-key|sample-secret-value|emulator-test-token/);
+  });
+
+  it('fills the deployment facts: plan, onboarded APIs, inactive operations', () => {
+    assert.strictEqual(result.service.deployment?.defenderForApisEnabled, true);
+    assert.ok(!result.service.deployment?.onboardedApis?.includes('partners'));
+    assert.ok(result.service.deployment?.onboardedApis?.includes('orders'));
+    assert.deepStrictEqual(result.service.deployment?.inactiveOperations, ['apis/inventory/operations/list-warehouses']);
+  });
+
+  it('places observed findings on the local spec operation, information file and policy', () => {
+    const at = (ruleId: string, resource: string) => observed.find((finding) => finding.ruleId === ruleId && finding.resource === resource);
+    const trackShipment = at('endpoint-authentication', 'apis/orders/operations/track-shipment')!;
+    assert.strictEqual(rel(trackShipment.location.file), 'apis/orders/specification.yaml');
+    assert.strictEqual(fs.readFileSync(trackShipment.location.file, 'utf8').slice(trackShipment.location.span.start, trackShipment.location.span.end), 'get');
+    assert.strictEqual(trackShipment.properties?.source, 'Defender for APIs');
+    assert.deepStrictEqual(trackShipment.properties?.mapping, { reason: 'apiops-folder', confidence: 'high' });
+    const storeLocator = at('encrypted-protocols', 'apis/store-locator')!;
+    assert.strictEqual(rel(storeLocator.location.file), 'apis/store-locator/apiInformation.json');
+    assert.match(fs.readFileSync(storeLocator.location.file, 'utf8').slice(storeLocator.location.span.start, storeLocator.location.span.end), /^\[\s*"http"/);
+    assert.strictEqual(rel(at('subscription-all-apis', 'subscriptions/ops-monitoring-all-apis')!.location.file), 'subscriptions/ops-monitoring-all-apis/subscriptionInformation.json');
+    const direct = observed.find((finding) => finding.ruleId === 'defender-e2aeced9-6ef0-410e-b948-4aaa65ded9a7')!;
+    assert.strictEqual(rel(direct.location.file), 'policy.xml', 'a service-level finding sits on the global policy');
+  });
+
+  it('leaves what the repository does not have at its entry in the snapshot file', () => {
+    const echo = observed.find((finding) => finding.resource === 'apis/echo-api/operations/retrieve-resource')!;
+    assert.strictEqual(rel(echo.location.file), '.apim-posture/snapshot.json');
+    const text = fs.readFileSync(echo.location.file, 'utf8').slice(echo.location.span.start, echo.location.span.end);
+    assert.match(text, /echo-api\/operations\/retrieve-resource/);
+    assert.match(echo.message, /no counterpart in the repository/);
+  });
+
+  it('reports drift: fixed locally but not deployed, not predicted, and policies that differ', () => {
+    const drift = result.deployed!.drift.map((item) => `${item.kind} ${item.resource}`).sort();
+    assert.deepStrictEqual(drift, [
+      'not-deployed apis/payments/operations/get-saved-card',
+      'not-predicted apis/echo-api/operations/retrieve-resource',
+      'not-predicted service',
+      'policy-differs apis/payments/operations/get-saved-card',
+      'policy-differs products/starter',
+    ]);
+    const savedCard = observed.find((finding) => finding.resource === 'apis/payments/operations/get-saved-card' && finding.ruleId === 'endpoint-authentication')!;
+    assert.strictEqual(savedCard.properties?.drift, 'not-deployed');
+    assert.match(savedCard.message, /fixed in the repository, not deployed yet/);
+    const starter = result.deployed!.drift.find((item) => item.resource === 'products/starter')!;
+    assert.deepStrictEqual(starter.target, { subscriptionId: '6f1c2a4e-8b3d-4c5e-9f70-1a2b3c4d5e6f', resourceGroup: 'rg-contoso-apis', serviceName: 'apim-contoso-outfitters', scope: { kind: 'product', product: 'starter' } });
+    assert.match(starter.deployed ?? '', /calls="100000"/);
+    assert.match(starter.etag ?? '', /^"/);
+    assert.ok(result.findings.some((finding) => finding.ruleId === 'deployed-policy-differs' && finding.resource === 'products/starter'));
+  });
+
+  it('agrees with the predictions elsewhere: an observed finding beside each predicted one Defender confirms', () => {
+    for (const finding of observed.filter((candidate) => candidate.ruleId === 'endpoint-authentication' && candidate.resource.startsWith('apis/inventory/'))) {
+      assert.ok(result.findings.some((other) => other.origin === 'predicted' && other.ruleId === finding.ruleId && other.resource === finding.resource));
+      assert.strictEqual(finding.properties?.drift, undefined);
+    }
+    assert.ok(result.rules.some((rule) => rule.id === 'defender-e2aeced9-6ef0-410e-b948-4aaa65ded9a7' && rule.defender?.assessmentKey === 'e2aeced9-6ef0-410e-b948-4aaa65ded9a7'));
+    assert.ok(result.findings.every((finding) => result.rules.some((rule) => rule.id === finding.ruleId)), 'every finding has its rule for the reports');
+  });
+
+  it('scans without a snapshot unless asked, and says so when the snapshot is not one', () => {
+    assert.ok(scan(SAMPLES).findings.every((finding) => finding.origin === 'predicted'));
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'apim-posture-bad-snapshot-'));
+    try {
+      const file = path.join(folder, 'snapshot.json');
+      fs.writeFileSync(file, '{"kind": "something-else"}');
+      const broken = scan(SAMPLES, { snapshot: file });
+      assert.ok(broken.findings.some((finding) => finding.ruleId === 'input-problem' && /not an APIM Posture snapshot/.test(finding.message)));
+      assert.throws(() => readSnapshotFile(file), /not an APIM Posture snapshot/);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('the sample snapshot is for the Contoso service', () => {
+    assert.ok(result.deployed!.mappings.every((mapping) => mapping.deployed?.serviceId === CONTOSO_SERVICE_ID));
+  });
+});

@@ -1,0 +1,105 @@
+// `apim-posture snapshot export` and `scan --snapshot`: arguments, and an export through the real SDK
+// clients against the ARM emulator (a fixed credential stands in for the Azure CLI sign-in).
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Writable } from 'stream';
+import { EXIT, run, type AzureAccess } from '../../../src/cli/main';
+import { readSnapshotFile } from '../../../src/core/azure/snapshot';
+import { ArmEmulator, fixedTokenCredential } from '../../azure/emulator';
+import { generatedEstate, subscriptionId } from '../../azure/fixtures';
+
+const SAMPLES = path.join(__dirname, '..', '..', '..', 'samples');
+
+function capture() {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+async function cli(args: string[], azure?: AzureAccess) {
+  const out = capture();
+  const err = capture();
+  const code = await run(args, { out: out.stream, err: err.stream }, azure);
+  return { code, out: out.text(), err: err.text() };
+}
+
+describe('apim-posture snapshot export', function () {
+  this.timeout(20000);
+
+  it('says what is wrong with its arguments, exit 2', async () => {
+    for (const args of [
+      ['snapshot'],
+      ['snapshot', 'import'],
+      ['snapshot', 'export', '--subscription', 'not-a-guid'],
+      ['snapshot', 'export', '--endpoint', 'http://management.azure.com'],
+      ['snapshot', 'export', '--endpoint', 'nonsense'],
+      ['snapshot', 'export', '--credential', 'browser'],
+      ['snapshot', 'export', '--bogus'],
+      ['snapshot', 'export', '--output'],
+    ]) {
+      const result = await cli(args, { credential: fixedTokenCredential() });
+      assert.strictEqual(result.code, EXIT.usage, args.join(' '));
+      assert.match(result.err, /^apim-posture: .+\nRun "apim-posture --help" for usage\.\n$/, args.join(' '));
+    }
+  });
+
+  it('writes the snapshot of the named subscriptions, or of every readable one', async () => {
+    const state = generatedEstate({ subscriptions: 3, apisPerSubscription: 2, operationsPerApi: 1, unhealthyEvery: 1 });
+    state.subscriptions[2].deny = 403;
+    const emulator = await new ArmEmulator(state).start();
+    const agent = emulator.agent();
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'apim-posture-export-'));
+    try {
+      const azure: AzureAccess = { credential: fixedTokenCredential(), connection: { agent, retryDelayInMs: 5 } };
+      const output = path.join(folder, 'out', 'snapshot.json');
+      const named = await cli(['snapshot', 'export', '--subscription', `${subscriptionId(0)},${subscriptionId(2)}`, '--endpoint', emulator.endpoint, '-o', output], azure);
+      assert.strictEqual(named.code, EXIT.ok, named.err);
+      assert.match(named.err, /Wrote .*: 1 API Management service\(s\), 2 API\(s\), \d+ Unhealthy assessment\(s\) from 2 subscription\(s\); 3 part\(s\) could not be read/);
+      assert.match(named.err, /warning: services of \/subscriptions\/.* could not be read \(403 AuthorizationFailed\)/);
+      assert.strictEqual(readSnapshotFile(output).snapshot.services.length, 1);
+
+      const all = await cli(['snapshot', 'export', `--endpoint=${emulator.endpoint}`, '--output', output], azure);
+      assert.strictEqual(all.code, EXIT.ok, all.err);
+      assert.deepStrictEqual(
+        readSnapshotFile(output).snapshot.subscriptions.map((subscription) => subscription.id),
+        [subscriptionId(0), subscriptionId(1)],
+        'the subscriptions Resource Graph lists as readable',
+      );
+    } finally {
+      agent.destroy();
+      await emulator.stop();
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('apim-posture scan with a snapshot', () => {
+  it('merges the repository snapshot by default into every format, and not with --no-snapshot', async () => {
+    const table = await cli(['scan', SAMPLES, '--fail-on', 'none']);
+    assert.match(table.out, /Defender for Cloud reports .* Drift: fixed in the repository, not deployed yet\./);
+    assert.match(table.out, /\[deployed-policy-differs\]/);
+    const json = JSON.parse((await cli(['scan', SAMPLES, '--format', 'json'])).out);
+    assert.ok(json.findings.some((finding: { origin: string; location: { file: string } }) => finding.origin === 'observed' && finding.location.file === '.apim-posture/snapshot.json'));
+    const sarif = JSON.parse((await cli(['scan', SAMPLES, '--format', 'sarif'])).out);
+    assert.ok(sarif.runs[0].results.every((result: { ruleIndex?: number }) => typeof result.ruleIndex === 'number'));
+    assert.ok(sarif.runs[0].results.some((result: { properties: { origin: string } }) => result.properties.origin === 'observed'));
+    assert.match((await cli(['scan', SAMPLES, '--format', 'markdown'])).out, /API Management direct management endpoint should not be enabled/);
+    const without = JSON.parse((await cli(['scan', SAMPLES, '--format', 'json', '--no-snapshot'])).out);
+    assert.ok(without.findings.every((finding: { origin: string }) => finding.origin === 'predicted'));
+  });
+
+  it('takes a snapshot file by name, and fails when it does not exist', async () => {
+    const named = JSON.parse((await cli(['scan', SAMPLES, '--format', 'json', '--snapshot', path.join(SAMPLES, '.apim-posture', 'snapshot.json')])).out);
+    assert.ok(named.findings.some((finding: { origin: string }) => finding.origin === 'observed'));
+    const missing = await cli(['scan', SAMPLES, '--snapshot', path.join(os.tmpdir(), 'no-such-snapshot.json')]);
+    assert.strictEqual(missing.code, EXIT.failure);
+    assert.match(missing.err, /does not exist/);
+  });
+});
