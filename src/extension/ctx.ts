@@ -98,7 +98,8 @@ export class Ctx implements vscode.Disposable {
     const key = folder.uri.toString();
     let cache = this.caches.get(key);
     if (!cache) this.caches.set(key, (cache = new ParseCache()));
-    const result = scan(folder.uri.fsPath, { overlay: unsavedDocuments(), cache, settings: readSettings(folder) });
+    // A snapshot of Azure kept in the repository (.apim-posture/snapshot.json) adds Defender's own findings and drift.
+    const result = scan(folder.uri.fsPath, { overlay: unsavedDocuments(), cache, settings: readSettings(folder), snapshot: 'auto' });
     this.analyses.set(key, { folder, result });
     const problems = result.service.problems.length;
     this.output.appendLine(

@@ -35,6 +35,14 @@ describe('editor experience on the sample', () => {
     assert.strictEqual(subscription.severity, vscode.DiagnosticSeverity.Warning);
   });
 
+  it('shows what Defender for APIs reported, from the snapshot kept in the repository, beside the predictions', async () => {
+    const observed = await poll('Defender findings on the inventory spec', () => {
+      const found = vscode.languages.getDiagnostics(workspaceFile('apis/inventory/specification.json')).filter((diagnostic) => diagnostic.source === 'Defender for APIs');
+      return found.length > 0 ? found : undefined;
+    });
+    assert.ok(observed.some((diagnostic) => /unused/.test(diagnostic.message) && /list-warehouses/.test(diagnostic.message)), observed.map((diagnostic) => diagnostic.message).join('\n'));
+  });
+
   it('explains a finding on hover', async () => {
     const diagnostic = await diagnosticFor('apis/orders/specification.yaml', 'endpoint-authentication', 'track-shipment');
     await vscode.window.showTextDocument(workspaceFile('apis/orders/specification.yaml'));
