@@ -1,5 +1,6 @@
 // Hover on a finding: what Defender checks, why it matters, how to fix it, and where to read more.
 import * as vscode from 'vscode';
+import { markdownText } from '../core/report/markdown';
 import type { Ctx } from './ctx';
 import { rangeOf } from './diagnostics';
 
@@ -16,13 +17,12 @@ export class FindingHovers implements vscode.HoverProvider {
     for (const { finding, analysis } of here) {
       const rule = analysis.result.rules.find((candidate) => candidate.id === finding.ruleId);
       markdown.appendMarkdown(`**$(shield) ${rule?.title ?? finding.ruleId}** · ${finding.severity}${finding.origin === 'observed' ? ' · reported by Defender for APIs' : ''}\n\n`);
-      markdown.appendText(finding.message + '\n\n');
+      markdown.appendMarkdown(markdownText(finding.message) + '\n\n');
       if (rule?.defender) markdown.appendMarkdown(`*Defender for Cloud recommendation:* ${rule.defender.displayName}\n\n`);
       if (rule) {
-        markdown.appendMarkdown(`**What is checked and why.** `);
-        markdown.appendText(rule.description + '\n\n');
-        markdown.appendMarkdown(`**How to fix.** `);
-        markdown.appendText(rule.remediation + '\n\n');
+        // appendText would turn spaces into &nbsp; (no line breaks): escape the text as Markdown instead.
+        markdown.appendMarkdown(`**What is checked and why.** ${markdownText(rule.description)}\n\n`);
+        markdown.appendMarkdown(`**How to fix.** ${markdownText(rule.remediation)}\n\n`);
       }
       const links = [rule ? `[Rule documentation](${rule.helpUri})` : undefined, `[Suppress…](command:apimPosture.suppressFinding?${encodeURIComponent(JSON.stringify([finding.id]))})`];
       if (finding.resource.includes('/operations/')) links.push(`[Effective policy](command:apimPosture.showEffectivePolicy?${encodeURIComponent(JSON.stringify([finding.resource]))})`);

@@ -1,8 +1,9 @@
 // Runs the integration suite inside a real VS Code on an offline machine (shared/docs/testing.md):
 // code-server (installed by scripts/install-vscode-test.sh into .vscode-test/) serves the workbench,
 // Debian's Chromium driven by playwright-core opens it with the extension-development/test payload,
-// and the suite (test/integration/suite) runs in VS Code's Node extension host. Then a UI check
-// screenshots the Problems panel into test-results/.
+// and the suite (test/integration/suite) runs in VS Code's Node extension host. Then Playwright UI
+// checks (the Problems panel, the side bar, the quick-fix menu, a hover, the welcome view) save
+// screenshots into test-results/.
 //
 //   npx tsx test/integration/run.ts [--workspace DIR]
 //
@@ -42,6 +43,7 @@ const USER_SETTINGS = {
   'chat.disableAIFeatures': true,
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'workbench.startupEditor': 'none',
+  'editor.stickyScroll.enabled': false,
   'workbench.tips.enabled': false,
   'extensions.autoCheckUpdates': false,
   'extensions.autoUpdate': false,
@@ -129,6 +131,218 @@ async function uiCheckProblemsPanel(page: Page): Promise<void> {
   }
   await sleep(500); // let the list settle (badges, icons)
   await page.screenshot({ path: path.join(RESULTS_DIR, 'problems.png') });
+}
+
+// --- UI checks: what the extension API cannot observe, each with a screenshot in test-results/. ---
+
+const UI_WAIT_MS = 30_000;
+const UI_SCREENSHOTS = ['problems', 'sidebar', 'quick-fix', 'hover', 'quick-fix-applied', 'welcome'];
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(RESULTS_DIR, `${name}.png`) });
+}
+
+/** Polls `probe` until it returns something truthy (errors count as no), else throws after `timeoutMs` naming `what`. */
+async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = UI_WAIT_MS): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${what}.`);
+    await sleep(250);
+  }
+}
+
+/** The line (1-based) and column of the first `method:` key under `pathKey:` in an OpenAPI YAML file, inside the word. */
+function operationKeyPosition(file: string, pathKey: string, method: string): { line: number; column: number } {
+  const lines = fs.readFileSync(file, 'utf8').split(/\r?\n/);
+  const pathLine = lines.findIndex((line) => line.trim() === `${pathKey}:`);
+  const methodLine = lines.findIndex((line, index) => index > pathLine && line.trim() === `${method}:`);
+  if (pathLine < 0 || methodLine < 0) throw new Error(`No ${method} under ${pathKey} in ${file}.`);
+  return { line: methodLine + 1, column: lines[methodLine].indexOf(method) + 2 };
+}
+
+/** Shows the APIM Posture view container (a second click on an active activity bar item would hide the side bar). */
+async function showPostureSidebar(page: Page): Promise<void> {
+  const item = page.locator('.part.activitybar li.action-item[aria-label^="APIM Posture"]');
+  await item.waitFor({ state: 'visible', timeout: 60_000 });
+  if ((await item.getAttribute('aria-selected')) !== 'true' || !(await page.locator('.part.sidebar').isVisible())) await item.click();
+  await page.locator('.part.sidebar .pane-header', { hasText: 'API Inventory' }).waitFor({ state: 'visible', timeout: UI_WAIT_MS });
+}
+
+/** A view of the side bar by its title. */
+function sidebarView(page: Page, title: string) {
+  return page.locator('.part.sidebar .pane').filter({ has: page.locator('.pane-header', { hasText: title }) });
+}
+
+/** Ctrl+P, the workspace-relative path, Enter once the first match is that file; waits for its breadcrumbs. */
+async function quickOpen(page: Page, relativePath: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: UI_WAIT_MS });
+  await input.fill(relativePath);
+  // Each result reads "<file name> <folder>"; the first one must be the file asked for, not a recently opened namesake.
+  const folder = path.dirname(relativePath).split('/').join(path.sep);
+  await waitUntil(`Quick Open to list ${relativePath} first`, async () => {
+    const first = await page.locator('.quick-input-widget .monaco-list-row').first().innerText();
+    return first.includes(path.basename(relativePath)) && first.includes(folder);
+  });
+  await page.keyboard.press('Enter');
+  await waitUntil(`the editor of ${relativePath}`, () => isActiveEditor(page, relativePath));
+}
+
+/** Whether the active editor shows the file (its breadcrumbs) and has the focus. */
+async function isActiveEditor(page: Page, relativePath: string): Promise<boolean> {
+  const shown = (await page.locator('.part.editor .editor-group-container.active .breadcrumbs-control').innerText()).split(/\s+/);
+  return relativePath.split('/').every((crumb) => shown.includes(crumb)) && (await page.locator('.part.editor .monaco-editor.focused').isVisible());
+}
+
+/** Ctrl+G, `:line:column`, Enter; waits for the status bar to show the cursor there. */
+async function goToLine(page: Page, line: number, column: number): Promise<void> {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await waitUntil('the Go to Line box', async () => (await input.isVisible()) && (await input.inputValue()) === ':');
+  await input.fill(`:${line}:${column}`);
+  await page.keyboard.press('Enter');
+  await page.locator('.part.statusbar', { hasText: `Ln ${line}, Col ${column}` }).waitFor({ state: 'visible', timeout: UI_WAIT_MS });
+  await input.waitFor({ state: 'hidden', timeout: UI_WAIT_MS });
+  await page.locator('.part.editor .monaco-editor.focused').waitFor({ state: 'visible', timeout: UI_WAIT_MS });
+}
+
+/** Ctrl+. in the focused editor until the quick-fix menu opens (a key pressed while the focus moves is lost). */
+async function openQuickFixMenu(page: Page) {
+  const menu = page.locator('.action-widget:not(.action-list-submenu-panel)');
+  await waitUntil('the quick-fix menu (Ctrl+.)', async () => {
+    await page.keyboard.press('Control+.');
+    await menu.waitFor({ state: 'visible', timeout: 3000 });
+    return true;
+  });
+  return menu;
+}
+
+/** The number of errors in the status bar's problems item ("Errors: 15, Warnings: 7"). */
+async function statusBarErrors(page: Page): Promise<number> {
+  const label = (await page.locator('.part.statusbar [id="status.problems"]').getAttribute('aria-label')) ?? '';
+  const match = /Errors: (\d+)/.exec(label);
+  if (!match) throw new Error(`The status bar's problems item reads "${label}".`);
+  return Number(match[1]);
+}
+
+async function uiCheckSidebar(page: Page): Promise<void> {
+  await showPostureSidebar(page);
+  const inventory = sidebarView(page, 'API Inventory');
+  const findings = sidebarView(page, 'Findings');
+  const orders = inventory.locator('.monaco-list-row', { hasText: 'Orders' }).first();
+  await orders.waitFor({ state: 'visible', timeout: UI_WAIT_MS });
+  await findings.locator('.monaco-list-row', { hasText: /^High\s*\d+/ }).first().waitFor({ state: 'visible', timeout: UI_WAIT_MS });
+  // A wider side bar, so that the descriptions (path, protocols, finding count) read in the screenshot.
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (box && box.width < 480) {
+    await page.mouse.move(box.x + box.width + 1, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 500, box.y + box.height / 2, { steps: 8 });
+    await page.mouse.up();
+  }
+  // Expand Orders: its operations appear with their lock (authenticated) and unlock (unauthenticated) icons.
+  if ((await orders.getAttribute('aria-expanded')) !== 'true') await orders.locator('.monaco-tl-twistie').click();
+  const operation = (id: string) => inventory.locator(`.monaco-list-row[aria-label^="apis/orders/operations/${id}"]`);
+  await operation('track-shipment').locator('.codicon-unlock').waitFor({ state: 'visible', timeout: UI_WAIT_MS });
+  await operation('get-order').locator('.codicon-lock').waitFor({ state: 'visible', timeout: UI_WAIT_MS });
+  // Clicking an operation opens its spec where the operation is declared.
+  await operation('track-shipment').locator('.label-name').click();
+  await page.locator('.tabs-container .tab.active', { hasText: 'specification.yaml' }).waitFor({ state: 'visible', timeout: UI_WAIT_MS });
+  await page.mouse.move(20, 600); // off the tree: no tooltip in the screenshot
+  await sleep(1500); // squiggles, code lenses, sticky scroll
+  await screenshot(page, 'sidebar');
+}
+
+async function uiCheckQuickFix(page: Page, workspace: string): Promise<void> {
+  const spec = 'apis/partners/specification.yaml';
+  const { line, column } = operationKeyPosition(path.join(workspace, spec), '/feeds/products', 'get');
+  await quickOpen(page, spec);
+  await goToLine(page, line, column);
+  // The operation's code lens says how calls are authenticated: here, not at all.
+  const lenses = page.locator('.part.editor .monaco-editor .codelens-decoration');
+  await waitUntil('the code lens "unauthenticated"', async () => (await lenses.allInnerTexts()).some((lens) => lens.includes('unauthenticated')));
+  const menu = await openQuickFixMenu(page);
+  const expected = ['Require a subscription key for API partners', 'Require a JWT (validate-jwt)…'];
+  const text = await waitUntil(`the quick-fix menu to list ${expected.join(' and ')}`, async () => {
+    const shown = await menu.innerText();
+    return expected.every((title) => shown.includes(title)) && shown;
+  }).catch(async (error: Error) => {
+    throw new Error(`${error.message} It lists:\n${await menu.innerText().catch(() => '(nothing)')}`);
+  });
+  if (!/Require a subscription key for API partners/.test(text.split('\n').find((row) => row.startsWith('Require')) ?? '')) throw new Error(`The subscription key fix is not the first one:\n${text}`);
+  await sleep(300);
+  await screenshot(page, 'quick-fix');
+  await page.keyboard.press('Escape');
+  await menu.waitFor({ state: 'hidden', timeout: UI_WAIT_MS });
+}
+
+async function uiCheckHover(page: Page, workspace: string): Promise<void> {
+  // The last operation of the partners spec, scrolled towards the bottom of the editor: room above it for a tall hover.
+  const spec = 'apis/partners/specification.yaml';
+  const { line, column } = operationKeyPosition(path.join(workspace, spec), '/dropship-orders', 'post');
+  if (!(await isActiveEditor(page, spec).catch(() => false))) await quickOpen(page, spec);
+  await goToLine(page, line, column);
+  for (let i = 0; i < 12; i++) await page.keyboard.press('Control+ArrowUp'); // scroll, the cursor stays
+  const hover = page.locator('.monaco-hover').filter({ hasText: 'How to fix' }).first();
+  await waitUntil('the hover (Ctrl+K Ctrl+I)', async () => {
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I');
+    await hover.waitFor({ state: 'visible', timeout: 3000 });
+    return true;
+  });
+  const text = await hover.innerText();
+  for (const part of ['API endpoints should be authenticated', 'create-dropship-order', 'How to fix']) if (!text.includes(part)) throw new Error(`The hover lacks "${part}":\n${text}`);
+  // For the screenshot: the hover opens at most 250 px high; drag its top edge up, then scroll to the
+  // extension's explanation (it comes after the problem's own hover).
+  const edge = await page.locator('.monaco-resizable-hover .monaco-sash.orthogonal-edge-north:not(.disabled)').first().boundingBox().catch(() => null);
+  const editor = await page.locator('.part.editor .monaco-editor.focused').boundingBox();
+  if (edge && editor && edge.y - editor.y > 120) {
+    const x = edge.x + edge.width / 2;
+    await page.mouse.move(x, edge.y + edge.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(x, editor.y + 40, { steps: 8 });
+    await page.mouse.up();
+  }
+  await hover.getByText('API endpoints should be authenticated', { exact: true }).first().evaluate((element) => element.scrollIntoView({ block: 'start' }));
+  await sleep(500);
+  await screenshot(page, 'hover');
+  await page.keyboard.press('Escape');
+}
+
+async function uiCheckApplyQuickFix(page: Page, workspace: string): Promise<void> {
+  const spec = 'apis/partners/specification.yaml';
+  const { line, column } = operationKeyPosition(path.join(workspace, spec), '/feeds/products', 'get');
+  if (!(await isActiveEditor(page, spec).catch(() => false))) await quickOpen(page, spec);
+  await goToLine(page, line, column);
+  const before = await statusBarErrors(page);
+  const menu = await openQuickFixMenu(page);
+  await menu.locator('.monaco-list-row.focused', { hasText: 'Require a subscription key for API partners' }).waitFor({ state: 'visible', timeout: UI_WAIT_MS });
+  await page.keyboard.press('Enter');
+  // The fix makes the API require a key: its three unauthenticated operations stop being errors.
+  await waitUntil(`the error count to go down from ${before}`, async () => (await statusBarErrors(page)) < before);
+  // The operation's code lens follows: no longer unauthenticated. (What Defender reported stays, from the snapshot.)
+  const lenses = page.locator('.part.editor .monaco-editor .codelens-decoration');
+  await waitUntil('the code lens "subscription key required" and no "unauthenticated" one', async () => {
+    const text = (await lenses.allInnerTexts()).join('\n');
+    return /subscription key required/.test(text) && !/unauthenticated/.test(text);
+  });
+  await sleep(300);
+  await screenshot(page, 'quick-fix-applied');
+}
+
+async function uiCheckWelcome(page: Page): Promise<void> {
+  await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
+  await showPostureSidebar(page);
+  const welcome = sidebarView(page, 'API Inventory').locator('.welcome-view-content');
+  await welcome.waitFor({ state: 'visible', timeout: UI_WAIT_MS });
+  await welcome.getByText('No API Management APIs', { exact: false }).waitFor({ state: 'visible', timeout: UI_WAIT_MS });
+  await welcome.locator('.monaco-button', { hasText: 'Open the Sample Repository' }).waitFor({ state: 'visible', timeout: UI_WAIT_MS });
+  await page.mouse.move(700, 600); // off the activity bar: no tooltip in the screenshot
+  await sleep(300);
+  await screenshot(page, 'welcome');
 }
 
 async function main(): Promise<number> {
@@ -239,21 +453,54 @@ async function main(): Promise<number> {
     log(code === 'timeout' ? 'the suite timed out' : `the suite exited with ${code}`);
     await page.close();
 
-    // 4. UI check, in a fresh workbench with the extension under development (no tests module):
-    //    the Problems panel shows the findings.
+    // 4. UI checks, in fresh workbenches with the extension under development (no tests module), on a
+    //    fresh copy of the fixture (the suite changed its copy): the Problems panel, the APIM Posture side
+    //    bar, the quick-fix menu, a hover, applying a quick fix; then the welcome view of an empty folder.
     if (code !== 'timeout') {
-      const title = 'ui: the Problems panel (Ctrl+Shift+M) shows the APIM Posture findings';
-      const uiStarted = Date.now();
-      try {
+      for (const name of UI_SCREENSHOTS) for (const suffix of ['', '-failed']) fs.rmSync(path.join(RESULTS_DIR, `${name}${suffix}.png`), { force: true });
+      const uiWorkspace = path.join(runDir, 'ui', path.basename(fixture));
+      fs.cpSync(fixture, uiWorkspace, { recursive: true });
+      const emptyFolder = path.join(runDir, 'empty');
+      fs.mkdirSync(emptyFolder, { recursive: true });
+      const uiPayload = encodeURIComponent(JSON.stringify([['extensionDevelopmentPath', remote(ROOT)], ['skipWelcome', 'true']]));
+      const openWorkbench = async (folder: string): Promise<Page> => {
         const uiPage = await context.newPage();
-        const uiPayload = [['extensionDevelopmentPath', remote(ROOT)], ['skipWelcome', 'true']];
-        await uiPage.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(uiPayload))}`);
-        await uiCheckProblemsPanel(uiPage);
-        checks.push({ title, state: 'passed', durationMs: Date.now() - uiStarted });
-        log('screenshot: test-results/problems.png');
-      } catch (error) {
-        checks.push({ title, state: 'failed', durationMs: Date.now() - uiStarted, error: (error as Error).stack ?? String(error) });
-      }
+        await uiPage.setViewportSize({ width: 1400, height: 900 });
+        await uiPage.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}&payload=${uiPayload}`);
+        return uiPage;
+      };
+      /** Runs one UI check as a test; on failure saves `<name>-failed.png`. A failed `needs` skips it. */
+      const uiCheck = async (title: string, name: string, page: Page, body: () => Promise<void>, needs?: Check): Promise<Check> => {
+        const uiStarted = Date.now();
+        let check: Check;
+        if (needs && needs.state !== 'passed') {
+          check = { title, state: 'pending' };
+        } else {
+          try {
+            await body();
+            check = { title, state: 'passed', durationMs: Date.now() - uiStarted };
+            log(`ui: ${name} (test-results/${name}.png)`);
+          } catch (error) {
+            await page.screenshot({ path: path.join(RESULTS_DIR, `${name}-failed.png`) }).catch(() => undefined);
+            check = { title, state: 'failed', durationMs: Date.now() - uiStarted, error: (error as Error).stack ?? String(error) };
+          }
+        }
+        checks.push(check);
+        return check;
+      };
+
+      const samplePage = await openWorkbench(uiWorkspace);
+      const problems = await uiCheck('ui: the Problems panel (Ctrl+Shift+M) shows the APIM Posture findings', 'problems', samplePage, () => uiCheckProblemsPanel(samplePage));
+      await samplePage.keyboard.press('Control+J').catch(() => undefined); // hide the panel again, for the next screenshots
+      await uiCheck('ui: the APIM Posture side bar lists the APIs, their operations with lock/unlock icons, and the findings by severity', 'sidebar', samplePage, () => uiCheckSidebar(samplePage), problems);
+      const quickFix = await uiCheck('ui: Ctrl+. on an unauthenticated operation lists the subscription-key and validate-jwt fixes', 'quick-fix', samplePage, () => uiCheckQuickFix(samplePage, uiWorkspace), problems);
+      await uiCheck('ui: hovering a finding (Ctrl+K Ctrl+I) explains it and how to fix it', 'hover', samplePage, () => uiCheckHover(samplePage, uiWorkspace), problems);
+      await uiCheck('ui: Enter on the preferred quick fix removes the findings it fixes', 'quick-fix-applied', samplePage, () => uiCheckApplyQuickFix(samplePage, uiWorkspace), quickFix);
+      await samplePage.close().catch(() => undefined);
+
+      const emptyPage = await openWorkbench(emptyFolder);
+      await uiCheck('ui: on an empty folder the API Inventory shows its welcome view with "Open the Sample Repository"', 'welcome', emptyPage, () => uiCheckWelcome(emptyPage));
+      await emptyPage.close().catch(() => undefined);
     }
     workbenchLog.end();
   } catch (error) {

@@ -214,7 +214,8 @@ export function observedFindings(service: ApimService, loaded: LoadedSnapshot, m
       severity: severityOf(assessment.severity),
       resource,
       message: [
-        `Defender for Cloud reports "${assessment.displayName ?? assessment.key}" as Unhealthy for ${where}.`,
+        // The resource first: lists (the Findings view, tables) cut long lines, and the recommendation is in the rule.
+        `${where} is Unhealthy in Defender for Cloud: "${assessment.displayName ?? assessment.key}".`,
         detail,
         placement?.note,
         placement ? undefined : 'It has no counterpart in the repository.',

@@ -83,7 +83,7 @@ describe('apim-posture snapshot export', function () {
 describe('apim-posture scan with a snapshot', () => {
   it('merges the repository snapshot by default into every format, and not with --no-snapshot', async () => {
     const table = await cli(['scan', SAMPLES, '--fail-on', 'none']);
-    assert.match(table.out, /Defender for Cloud reports .* Drift: fixed in the repository, not deployed yet\./);
+    assert.match(table.out, /is Unhealthy in Defender for Cloud: .* Drift: fixed in the repository, not deployed yet\./);
     assert.match(table.out, /\[deployed-policy-differs\]/);
     const json = JSON.parse((await cli(['scan', SAMPLES, '--format', 'json'])).out);
     assert.ok(json.findings.some((finding: { origin: string; location: { file: string } }) => finding.origin === 'observed' && finding.location.file === '.apim-posture/snapshot.json'));
