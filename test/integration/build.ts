@@ -90,3 +90,15 @@ export function printSummary(checks: Check[]): number {
   console.log(`${passed} passed, ${failed} failed`);
   return failed;
 }
+
+/** Runs a runner's main: its exit code, or, when it throws, a failed summary line the CI can read. */
+export function runAsMain(main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (error) => {
+      console.error(error);
+      console.log('0 passed, 1 failed');
+      process.exit(1);
+    },
+  );
+}

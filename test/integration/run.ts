@@ -18,7 +18,7 @@ import * as net from 'net';
 import * as path from 'path';
 import * as util from 'util';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildAll, Check, fixtureWorkspace, prepareRun, printSummary, readResults, ROOT, SUITE_INDEX } from './build';
+import { buildAll, Check, fixtureWorkspace, prepareRun, printSummary, readResults, ROOT, SUITE_INDEX, runAsMain } from './build';
 
 const VSCODE_TEST = path.join(ROOT, '.vscode-test');
 const NODE24 = path.join(VSCODE_TEST, 'node24', 'bin', 'node');
@@ -517,11 +517,4 @@ async function main(): Promise<number> {
   return failed > 0 || checks.length === 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(error);
-    console.log('0 passed, 1 failed');
-    process.exit(1);
-  },
-);
+runAsMain(main);

@@ -4,7 +4,7 @@
 //   npx tsx test/integration/runElectron.ts [--workspace DIR]
 import { runTests } from '@vscode/test-electron';
 import * as fs from 'fs';
-import { buildAll, Check, fixtureWorkspace, prepareRun, printSummary, readResults, ROOT, SUITE_INDEX } from './build';
+import { buildAll, Check, fixtureWorkspace, prepareRun, printSummary, readResults, ROOT, SUITE_INDEX, runAsMain } from './build';
 
 async function main(): Promise<number> {
   const checks: Check[] = [];
@@ -31,11 +31,4 @@ async function main(): Promise<number> {
   return failed > 0 || checks.length === 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(error);
-    console.log('0 passed, 1 failed');
-    process.exit(1);
-  },
-);
+runAsMain(main);
