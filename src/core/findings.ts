@@ -68,6 +68,8 @@ export interface Finding {
   severity: Severity;
   resource: ResourceId;
   message: string;
+  /** How to make it healthy: the rule's advice, or Defender's own remediation for observed findings. */
+  remediation: string;
   location: SourceLocation;
   related: RelatedLocation[];
   fixes: Fix[];

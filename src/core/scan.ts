@@ -177,6 +177,7 @@ function problemFinding(problem: InputProblem): Finding {
   return {
     id: findingId(INPUT_PROBLEM_RULE.id, problem.file, `${problem.kind}:${problem.message}`),
     ruleId: INPUT_PROBLEM_RULE.id,
+    remediation: INPUT_PROBLEM_RULE.remediation,
     severity: problem.kind === 'not-a-spec' ? 'info' : INPUT_PROBLEM_RULE.severity,
     resource: 'service',
     message: problem.message,
@@ -196,6 +197,7 @@ function applySuppressions(findings: Finding[], suppressions: SuppressionEntry[]
       expired.push({
         id: findingId(EXPIRED_SUPPRESSION_RULE.id, suppression.resource, suppression.rule),
         ruleId: EXPIRED_SUPPRESSION_RULE.id,
+        remediation: EXPIRED_SUPPRESSION_RULE.remediation,
         severity: EXPIRED_SUPPRESSION_RULE.severity,
         resource: suppression.resource,
         message: `The suppression of ${suppression.rule} on ${suppression.resource} expired on ${suppression.expires}; its findings are reported again.`,

@@ -213,6 +213,7 @@ export function observedFindings(service: ApimService, loaded: LoadedSnapshot, m
       ruleId,
       severity: severityOf(assessment.severity),
       resource,
+      remediation: assessment.remediation ?? rules?.find((rule) => rule.id === ruleId)?.remediation ?? 'See the recommendation in Defender for Cloud.',
       message: [
         // The resource first: lists (the Findings view, tables) cut long lines, and the recommendation is in the rule.
         `${where} is Unhealthy in Defender for Cloud: "${assessment.displayName ?? assessment.key}".`,
@@ -373,6 +374,7 @@ export function driftFindings(items: readonly DriftItem[]): Finding[] {
     .filter((item) => item.kind === 'policy-differs')
     .map((item) => ({
       id: findingId(POLICY_DRIFT_RULE.id, item.resource, 'policy'),
+      remediation: POLICY_DRIFT_RULE.remediation,
       ruleId: POLICY_DRIFT_RULE.id,
       severity: POLICY_DRIFT_RULE.severity,
       resource: item.resource,

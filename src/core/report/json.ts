@@ -54,6 +54,7 @@ function jsonFinding(finding: Finding, locate: (location: SourceLocation) => Jso
     origin: finding.origin,
     resource: finding.resource,
     message: finding.message,
+    remediation: finding.remediation,
     location: locate(finding.location),
     related: finding.related.map((related) => ({ location: locate(related.location), message: related.message })),
     fixes: finding.fixes.map((fix) => ({ id: fix.id, title: fix.title, preferred: fix.preferred ?? false })),

@@ -51,6 +51,7 @@ class PredictedFinding implements Finding {
     public severity: Severity,
     readonly resource: ResourceId,
     readonly message: string,
+    readonly remediation: string,
     readonly location: SourceLocation,
     draft: FindingDraft,
     private readonly computeFixes: (() => Fix[]) | undefined,
@@ -76,7 +77,7 @@ class PredictedFinding implements Finding {
 
 /** Builds a predicted finding whose id depends only on what it is about, never on where it is. */
 export function predicted(meta: RuleMetadata, draft: FindingDraft): Finding {
-  return new PredictedFinding(findingId(meta.id, draft.resource, draft.key ?? ''), meta.id, draft.severity ?? meta.severity, draft.resource, draft.message, draft.location, draft, draft.fixes);
+  return new PredictedFinding(findingId(meta.id, draft.resource, draft.key ?? ''), meta.id, draft.severity ?? meta.severity, draft.resource, draft.message, meta.remediation, draft.location, draft, draft.fixes);
 }
 
 export function findingId(ruleId: string, resource: ResourceId, key: string): string {

@@ -66,6 +66,7 @@ describe('formatJson', () => {
         origin: 'predicted',
         resource: 'apis/broken',
         message: 'specification.yaml is a binary file, not text; it was not read.',
+        remediation: 'Fix the file.',
         location: { file: 'apis/broken/specification.yaml', startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 },
         related: [],
         fixes: [],
@@ -77,6 +78,7 @@ describe('formatJson', () => {
         origin: 'predicted',
         resource: 'apis/orders;rev=2',
         message: 'API orders;rev=2 lets calls in without a subscription key or a token.',
+        remediation: 'Require a subscription key, or add `validate-jwt` to the API policy.',
         location: { file: 'apis/orders;rev=2/apiInformation.json', startLine: 4, startColumn: 5, endLine: 4, endColumn: 34 },
         related: [
           {
@@ -98,6 +100,7 @@ describe('formatJson', () => {
         origin: 'predicted',
         resource: 'apis/orders;rev=2',
         message: 'API orders;rev=2 accepts HTTP.',
+        remediation: 'Remove `http` from the protocols.',
         location: { file: 'apis/orders;rev=2/apiInformation.json', startLine: 5, startColumn: 5, endLine: 5, endColumn: 35 },
         related: [],
         fixes: [],
@@ -114,6 +117,7 @@ describe('formatJson', () => {
         origin: 'predicted',
         resource: 'namedValues/db-password',
         message: 'Named value `db-password` holds a *plain* <password> | not a secret.',
+        remediation: 'Mark the named value `secret` and move its value to Key Vault.',
         location: { file: 'named values/db-password/namedValueInformation.json', startLine: 5, startColumn: 5, endLine: 5, endColumn: 23 },
         related: [],
         fixes: [],
