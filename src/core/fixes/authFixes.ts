@@ -27,13 +27,19 @@ export function authenticationFixes(service: ApimService, api: ApiResource, oper
     fixes.push({ id: 'require-subscription-key', title: `Require a subscription key for ${where}`, preferred: true, edits: keyEdits as FileEdit[] });
   }
 
-  // The API scope only helps when the operation's inbound still runs the API's (its `<base />` is there).
-  const apiReached = !auth.effective.sections.inbound.inheritanceCutAt.some((scope) => scope.kind === 'operation');
+  // A scope helps only when the call still runs its inbound: every inner scope on the way keeps <base />.
+  const cut = new Set(auth.effective.sections.inbound.inheritanceCutAt.map((scope) => scope.kind));
+  const apiReached = !cut.has('operation');
+  const openProductReached = apiReached && !cut.has('api');
+  // The global scope only as an edit of an existing policy: a new global policy.xml would need to know the service's conventions.
+  const globalReached = openProductReached && !cut.has('product') && service.policy !== undefined;
   // An API assessed as a whole (no operations listed) stands in for its operations: it has no operation scope.
   const assessedAsWhole = operation.id === api.id;
   const scopes: { scope: FixScope; label: string }[] = [
     ...(assessedAsWhole ? [] : [{ scope: { kind: 'operation' as const, api, operation }, label: `on operation ${operation.name}` }]),
     ...(apiReached ? [{ scope: { kind: 'api' as const, api }, label: `on every operation of API ${api.name}` }] : []),
+    ...(openProductReached && auth.openProduct ? [{ scope: { kind: 'product' as const, product: auth.openProduct }, label: `on every API of product ${auth.openProduct.name}` }] : []),
+    ...(globalReached ? [{ scope: { kind: 'global' as const }, label: 'on every API of the service' }] : []),
   ];
   for (const policy of AUTH_POLICIES) {
     for (const { scope, label } of scopes) {

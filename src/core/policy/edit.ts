@@ -42,7 +42,8 @@ export function namedValueReferences(text: string): string[] {
 }
 
 /**
- * Inserts `snippet` into `<inbound>`: right after `<base />`, else first in the section. Creates the
+ * Inserts `snippet` into `<inbound>`: right after `<base />` (and a `<cors>` leading the section), else
+ * first in the section. Creates the
  * section (with `<base />`, which keeps the parent scopes' policies running) when it is
  * missing, and the whole document when `xml` is undefined. Returns undefined when the section already
  * has a direct child named like the snippet's root element (`options.elementName` overrides the name),
@@ -67,9 +68,11 @@ export function insertIntoSection(
   }
   const elementName = options.elementName ?? snippetElementName(snippet);
   if (elementName !== undefined && childElements(target, elementName).length > 0) return undefined;
-  const base = childElements(target, 'base')[0];
+  // After <base /> and after a leading <cors>: CORS preflight requests carry no token, so cors must answer them first.
+  const leading = target.children.findIndex((child) => child.name !== 'base' && child.name !== 'cors');
+  const anchor = (leading === -1 ? target.children : target.children.slice(0, leading)).at(-1);
   const block = reindent(snippet, style.unit);
-  const edit = base ? insertAfter(xml.text, target, base, block, style) : insertFirstChild(xml.text, target, block, style);
+  const edit = anchor ? insertAfter(xml.text, target, anchor, block, style) : insertFirstChild(xml.text, target, block, style);
   return { file, edits: [edit] };
 }
 
