@@ -2,6 +2,7 @@ import { strict as assert } from 'assert';
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import type { FileEdit } from '../../../src/core/findings';
+import { applyTextEdits } from '../../../src/core/fixes/apply';
 import { AUTH_POLICY_SNIPPETS, insertIntoSection, namedValueReferences, type AuthPolicyName } from '../../../src/core/policy/edit';
 import { attribute, childElements, parsePolicyXml, POLICY_SECTIONS, policySection } from '../../../src/core/policy/xml';
 
@@ -9,9 +10,7 @@ const EDIT_FIXTURES = join(__dirname, '../../fixtures/policy/edits');
 const VALIDATE_JWT = AUTH_POLICY_SNIPPETS['validate-jwt'].xml;
 
 function applyEdit(text: string, edit: FileEdit): string {
-  return [...edit.edits]
-    .sort((a, b) => b.span.start - a.span.start)
-    .reduce((result, { span, newText }) => result.slice(0, span.start) + newText + result.slice(span.end), text);
+  return applyTextEdits(text, edit.edits);
 }
 
 /** Inserts `snippet` into inbound and checks the result reads cleanly; undefined when there was nothing to do. */
