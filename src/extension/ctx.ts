@@ -127,7 +127,8 @@ export class Ctx implements vscode.Disposable {
       const list = this.findingsByFile.get(file) ?? [];
       list.push(located);
       this.findingsByFile.set(file, list);
-      if (located.finding.suppression || (!showInfo && located.finding.severity === 'info')) continue;
+      // Defender findings on resources no local file declares stay in the Findings view only.
+      if (located.finding.suppression || located.finding.properties?.unmapped || (!showInfo && located.finding.severity === 'info')) continue;
       const diagnostics = byFile.get(file) ?? [];
       diagnostics.push(toDiagnostic(located.finding, located.analysis.result));
       byFile.set(file, diagnostics);

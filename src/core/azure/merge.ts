@@ -236,6 +236,8 @@ export function observedFindings(service: ApimService, loaded: LoadedSnapshot, m
         portalUri: assessment.portalUri,
         remediation: assessment.remediation,
         mapping: placement?.mapping && { reason: placement.mapping.reason, confidence: placement.mapping.confidence },
+        // No local file declares the resource: the finding sits in the snapshot, shown in lists, not as a diagnostic.
+        unmapped: !placement,
       },
     });
   });
