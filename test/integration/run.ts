@@ -3,14 +3,15 @@
 // Debian's Chromium driven by playwright-core opens it with the extension-development/test payload,
 // and the suite (test/integration/suite) runs in VS Code's Node extension host. Then Playwright UI
 // checks (the Problems panel, the side bar, the quick-fix menu, a hover, the welcome view) save
-// screenshots into test-results/.
+// screenshots into test-results/. A last one installs the .vsix (npm run package) with code-server's CLI
+// into a second, fresh code-server and checks that the sample shows its findings there.
 //
 //   npx tsx test/integration/run.ts [--workspace DIR]
 //
 // Environment: INTEGRATION_WORKSPACE (fixture folder, default samples/), INTEGRATION_TIMEOUT_MS
 // (default 300000), INTEGRATION_VERBOSE=1 (print the whole workbench console, not only the tests'),
 // INTEGRATION_KEEP=1 (keep the temporary run folder), CHROMIUM_PATH (default /usr/bin/chromium).
-// Logs: test-results/code-server.log and test-results/workbench.log.
+// Logs: test-results/code-server.log, code-server-vsix.log (the fresh one) and workbench.log.
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
@@ -82,9 +83,14 @@ function healthy(port: number): Promise<boolean> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Kills code-server's whole process group (its extension hosts otherwise linger waiting to reconnect). */
+/** The process groups this run started (code-servers, packaging, code-server's CLI), killed on exit or on a signal. */
+const groups = new Set<ChildProcess>();
+
+/** Kills a process group this run started, e.g. code-server's (its extension hosts otherwise linger waiting to reconnect). */
 async function killGroup(child: ChildProcess | undefined): Promise<void> {
-  if (!child?.pid) return;
+  if (!child) return;
+  groups.delete(child);
+  if (!child.pid) return;
   const signal = (name: NodeJS.Signals) => {
     try {
       process.kill(-child.pid!, name);
@@ -101,6 +107,112 @@ async function killGroup(child: ChildProcess | undefined): Promise<void> {
   signal('SIGKILL');
 }
 
+const killAllGroups = () => Promise.all([...groups].map((child) => killGroup(child)));
+
+/** The environment of what runs with Node 24: none of the outer VS Code's or Node's settings. */
+function serverEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) if (key.startsWith('VSCODE_') || key === 'ELECTRON_RUN_AS_NODE' || key === 'NODE_OPTIONS') delete env[key];
+  return env;
+}
+
+/** code-server's options for a server folder `dir`: its config (else it writes into ~/.config), user data and extensions. */
+function codeServerDirs(dir: string): string[] {
+  fs.mkdirSync(dir, { recursive: true });
+  const config = path.join(dir, 'config.yaml');
+  if (!fs.existsSync(config)) fs.writeFileSync(config, 'auth: none\ncert: false\n');
+  return ['--config', config, '--user-data-dir', path.join(dir, 'ud'), '--extensions-dir', path.join(dir, 'exts')];
+}
+
+/**
+ * Starts code-server as its own process group (registered in `groups`) on a free port, with its config,
+ * user data and extensions in `dir` (`settings`, if any, as the user settings), logging into
+ * test-results/`logName`; resolves once /healthz answers.
+ */
+async function startCodeServer(dir: string, logName: string, settings?: object): Promise<{ child: ChildProcess; port: number }> {
+  const port = await freePort();
+  const dirs = codeServerDirs(dir);
+  if (settings) {
+    fs.mkdirSync(path.join(dir, 'ud', 'User'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'ud', 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  }
+  const serverLog = fs.openSync(path.join(RESULTS_DIR, logName), 'w');
+  const child = spawn(
+    NODE24,
+    [
+      CODE_SERVER,
+      '--bind-addr', `127.0.0.1:${port}`,
+      '--auth', 'none',
+      ...dirs,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      '--vscode-option', 'enable-smoke-test-driver',
+    ],
+    { cwd: dir, env: serverEnv(), detached: true, stdio: ['ignore', serverLog, serverLog] },
+  );
+  groups.add(child);
+  fs.closeSync(serverLog); // the child has its own copy
+  let serverExit: number | null | undefined;
+  child.on('exit', (code) => (serverExit = code));
+  for (let deadline = Date.now() + 60_000; !(await healthy(port)); await sleep(200)) {
+    if (serverExit !== undefined) throw new Error(`code-server exited with ${serverExit} before answering; see test-results/${logName}.`);
+    if (Date.now() > deadline) throw new Error(`code-server did not answer /healthz within 60 s; see test-results/${logName}.`);
+  }
+  return { child, port };
+}
+
+/** Runs a command to its end as its own process group (killed after `timeoutMs`); resolves with its exit code and output. */
+function runCommand(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    groups.add(child);
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timeoutMs = options.timeoutMs ?? 120_000;
+    const timer = setTimeout(() => {
+      output += `\n(killed after ${timeoutMs / 1000} s)`;
+      void killGroup(child);
+    }, timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      groups.delete(child);
+      reject(error);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      void killGroup(child).then(() => resolve({ code, output })); // whatever it left behind in its group
+    });
+  });
+}
+
+/** The last lines of a command's output, for an error message. */
+const tail = (output: string, lines = 25) => output.trim().split('\n').slice(-lines).join('\n');
+
+/**
+ * `npm run package` (the production bundle, then vsce), the .vsix copied to `out`. It leaves dist/ with the
+ * production bundle: run it before buildAll.
+ */
+async function packageVsix(out: string): Promise<void> {
+  const built = path.join(ROOT, 'apim-posture.vsix');
+  fs.rmSync(built, { force: true });
+  const { code, output } = await runCommand('npm', ['run', 'package'], { cwd: ROOT });
+  if (code !== 0 || !fs.existsSync(built)) throw new Error(`npm run package exited with ${code}${fs.existsSync(built) ? '' : ' and wrote no apim-posture.vsix'}:\n${tail(output)}`);
+  fs.copyFileSync(built, out);
+}
+
+/** Installs a .vsix into the extensions folder of the code-server folder `dir` with code-server's own CLI. */
+async function installVsix(dir: string, vsix: string): Promise<void> {
+  const args = [CODE_SERVER, ...codeServerDirs(dir), '--install-extension', vsix];
+  const { code, output } = await runCommand(NODE24, args, { cwd: dir, env: serverEnv(), timeoutMs: 60_000 });
+  if (code !== 0 || !/successfully installed/i.test(output)) throw new Error(`code-server --install-extension ${path.basename(vsix)} exited with ${code}:\n${tail(output)}`);
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+  const folder = path.join(dir, 'exts', `${manifest.publisher}.${manifest.name}-${manifest.version}`);
+  if (!fs.existsSync(path.join(folder, 'package.json'))) throw new Error(`code-server --install-extension said it installed ${path.basename(vsix)}, but there is no ${folder}:\n${tail(output)}`);
+}
+
 /** Marks the suite's reporter lines among the workbench console lines (see suite/index.ts). */
 const LOG_PREFIX = '[apim-posture-it] ';
 
@@ -110,7 +222,8 @@ function consoleText(args: unknown): string {
   return util.format(...list);
 }
 
-async function uiCheckProblemsPanel(page: Page): Promise<void> {
+/** Opens the Problems panel (Ctrl+Shift+M) until it lists an APIM Posture endpoint-authentication finding; screenshot `<name>.png`. */
+async function uiCheckProblemsPanel(page: Page, name = 'problems'): Promise<void> {
   // Focus the workbench, open the Problems panel (Ctrl+Shift+M) and wait for the findings to render.
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
   await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
@@ -124,19 +237,19 @@ async function uiCheckProblemsPanel(page: Page): Promise<void> {
     const text = (await rows.allInnerTexts().catch(() => [] as string[])).join('\n');
     if (/endpoint-authentication/.test(text) && /APIM Posture/.test(text)) break;
     if (Date.now() > deadline) {
-      await page.screenshot({ path: path.join(RESULTS_DIR, 'problems-failed.png') }).catch(() => undefined);
+      await page.screenshot({ path: path.join(RESULTS_DIR, `${name}-failed.png`) }).catch(() => undefined);
       throw new Error(`The Problems panel shows no APIM Posture endpoint-authentication finding; it shows:\n${text || '(nothing)'}`);
     }
     await sleep(500);
   }
   await sleep(500); // let the list settle (badges, icons)
-  await page.screenshot({ path: path.join(RESULTS_DIR, 'problems.png') });
+  await page.screenshot({ path: path.join(RESULTS_DIR, `${name}.png`) });
 }
 
 // --- UI checks: what the extension API cannot observe, each with a screenshot in test-results/. ---
 
 const UI_WAIT_MS = 30_000;
-const UI_SCREENSHOTS = ['problems', 'sidebar', 'quick-fix', 'hover', 'quick-fix-applied', 'welcome'];
+const UI_SCREENSHOTS = ['problems', 'sidebar', 'quick-fix', 'hover', 'quick-fix-applied', 'welcome', 'vsix'];
 
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(RESULTS_DIR, `${name}.png`) });
@@ -345,16 +458,32 @@ async function uiCheckWelcome(page: Page): Promise<void> {
   await screenshot(page, 'welcome');
 }
 
+/**
+ * The extension as users get it: the .vsix installed with code-server's CLI into a fresh code-server (its
+ * own empty user data and extensions folders, no development payload, no test settings), a workbench on
+ * a fresh copy of samples/. Its activity bar item, views and Problems panel findings; screenshot vsix.png.
+ * `serverDir` is the new code-server's folder, `started` gets its process to stop it.
+ */
+async function uiCheckInstalledVsix(page: Page, vsix: string, serverDir: string, workspace: string, started: (child: ChildProcess) => void): Promise<void> {
+  await installVsix(serverDir, vsix);
+  const server = await startCodeServer(serverDir, 'code-server-vsix.log');
+  started(server.child);
+  log(`vsix: installed ${path.basename(vsix)} into a fresh code-server on 127.0.0.1:${server.port}`);
+  await page.goto(`http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(workspace)}`);
+  await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
+  await showPostureSidebar(page); // the activity bar item, and its views open
+  await uiCheckProblemsPanel(page, 'vsix');
+}
+
 async function main(): Promise<number> {
   const checks: Check[] = [];
-  let codeServer: ChildProcess | undefined;
   let browser: Browser | undefined;
   let runDir: string | undefined;
   let interrupted = false;
   const onSignal = (name: NodeJS.Signals) => {
     interrupted = true;
     log(`${name}: cleaning up`);
-    void Promise.all([browser?.close().catch(() => undefined), killGroup(codeServer)]).finally(() => process.exit(130));
+    void Promise.all([browser?.close().catch(() => undefined), killAllGroups()]).finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -368,46 +497,27 @@ async function main(): Promise<number> {
       if (!fs.existsSync(file)) throw new Error(`${what} not found at ${file}: run scripts/install-vscode-test.sh first (npm run test:integration does).`);
     }
     const fixture = fixtureWorkspace();
-    await buildAll();
-    log(`built the extension and the suite (${path.relative(ROOT, SUITE_INDEX)})`);
     const run = prepareRun(fixture);
     runDir = run.runDir;
     const { workspace, resultsFile } = run;
     fs.mkdirSync(RESULTS_DIR, { recursive: true });
-    for (const old of ['problems.png', 'problems-failed.png', 'workbench.log', 'code-server.log']) fs.rmSync(path.join(RESULTS_DIR, old), { force: true });
+    for (const old of ['problems.png', 'problems-failed.png', 'workbench.log', 'code-server.log', 'code-server-vsix.log']) fs.rmSync(path.join(RESULTS_DIR, old), { force: true });
+    // The .vsix first (npm run package leaves the production bundle in dist/; buildAll then rebuilds it).
+    // A failure fails the .vsix check only.
+    const vsix = path.join(runDir, 'apim-posture.vsix');
+    const packaged = await packageVsix(vsix).then(
+      () => {
+        log(`packaged apim-posture.vsix (${Math.round(fs.statSync(vsix).size / 1024)} KB) with npm run package`);
+        return undefined;
+      },
+      (error: Error) => error,
+    );
+    await buildAll();
+    log(`built the extension and the suite (${path.relative(ROOT, SUITE_INDEX)})`);
     log(`workspace: ${path.relative(ROOT, fixture) || '.'} copied to ${workspace}`);
 
     // 1. code-server, as its own process group.
-    const port = await freePort();
-    fs.writeFileSync(path.join(runDir, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
-    fs.mkdirSync(path.join(runDir, 'ud', 'User'), { recursive: true });
-    fs.writeFileSync(path.join(runDir, 'ud', 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
-    const env = { ...process.env };
-    for (const key of Object.keys(env)) if (key.startsWith('VSCODE_') || key === 'ELECTRON_RUN_AS_NODE' || key === 'NODE_OPTIONS') delete env[key];
-    const serverLog = fs.openSync(path.join(RESULTS_DIR, 'code-server.log'), 'w');
-    codeServer = spawn(
-      NODE24,
-      [
-        CODE_SERVER,
-        '--bind-addr', `127.0.0.1:${port}`,
-        '--auth', 'none',
-        '--config', path.join(runDir, 'config.yaml'),
-        '--user-data-dir', path.join(runDir, 'ud'),
-        '--extensions-dir', path.join(runDir, 'exts'),
-        '--disable-telemetry',
-        '--disable-update-check',
-        '--disable-workspace-trust',
-        '--disable-getting-started-override',
-        '--vscode-option', 'enable-smoke-test-driver',
-      ],
-      { cwd: runDir, env, detached: true, stdio: ['ignore', serverLog, serverLog] },
-    );
-    let serverExit: number | null | undefined;
-    codeServer.on('exit', (code) => (serverExit = code));
-    for (let deadline = Date.now() + 60_000; !(await healthy(port)); await sleep(200)) {
-      if (serverExit !== undefined) throw new Error(`code-server exited with ${serverExit} before answering; see test-results/code-server.log.`);
-      if (Date.now() > deadline) throw new Error('code-server did not answer /healthz within 60 s; see test-results/code-server.log.');
-    }
+    const { port } = await startCodeServer(runDir, 'code-server.log', USER_SETTINGS);
     log(`code-server up on 127.0.0.1:${port}`);
 
     // 2. Chromium, with the smoke-test driver's two page functions.
@@ -501,13 +611,29 @@ async function main(): Promise<number> {
       const emptyPage = await openWorkbench(emptyFolder);
       await uiCheck('ui: on an empty folder the API Inventory shows its welcome view with "Open the Sample Repository"', 'welcome', emptyPage, () => uiCheckWelcome(emptyPage));
       await emptyPage.close().catch(() => undefined);
+
+      // The .vsix in a separate, fresh code-server, stopped right after (the failure screenshot first).
+      const vsixWorkspace = path.join(runDir, 'vsix-ui', 'samples');
+      fs.cpSync(path.join(ROOT, 'samples'), vsixWorkspace, { recursive: true });
+      const vsixPage = await context.newPage();
+      await vsixPage.setViewportSize({ width: 1400, height: 900 });
+      let vsixServer: ChildProcess | undefined;
+      try {
+        await uiCheck('ui: installed from the .vsix into a fresh VS Code, the sample shows its findings', 'vsix', vsixPage, async () => {
+          if (packaged) throw packaged;
+          await uiCheckInstalledVsix(vsixPage, vsix, path.join(runDir!, 'vsix-server'), vsixWorkspace, (child) => (vsixServer = child));
+        });
+      } finally {
+        await vsixPage.close().catch(() => undefined);
+        await killGroup(vsixServer);
+      }
     }
     workbenchLog.end();
   } catch (error) {
     checks.push({ title: 'the integration harness', state: 'failed', error: (error as Error).stack ?? String(error) });
   } finally {
     await Promise.race([browser?.close().catch(() => undefined), sleep(10_000)]);
-    await killGroup(codeServer);
+    await killAllGroups();
     // The run folder (workspace copy, user data) goes unless asked to keep it for a post-mortem.
     if (runDir && process.env.INTEGRATION_KEEP !== '1') fs.rmSync(runDir, { recursive: true, force: true });
   }
