@@ -5,6 +5,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { armClientOptions, type ArmConnection } from '../core/azure/arm';
 import { loadDeployedState, discoverSubscriptions } from '../core/azure/load';
 import { DEFAULT_SNAPSHOT_PATH, serializeSnapshot } from '../core/azure/snapshot';
+import { describeSnapshotError, summarizeSnapshot } from '../core/azure/summary';
 import { SEVERITY_ORDER, type Severity } from '../core/findings';
 import { formatJson } from '../core/report/json';
 import { formatMarkdown } from '../core/report/markdown';
@@ -282,7 +283,7 @@ async function runSnapshot(args: string[], io: Io, azure: AzureAccess): Promise<
       let subscriptions = options.subscriptions;
       if (subscriptions.length === 0) {
         io.err.write('Finding the subscriptions you can read …\n');
-        subscriptions = await discoverSubscriptions(credential, { ...connection, abortSignal: controller.signal });
+        subscriptions = (await discoverSubscriptions(credential, { ...connection, abortSignal: controller.signal })).map((subscription) => subscription.id);
         if (subscriptions.length === 0) {
           io.err.write('apim-posture: the sign-in can read no subscription; name one with --subscription.\n');
           return EXIT.failure;
@@ -294,10 +295,9 @@ async function runSnapshot(args: string[], io: Io, azure: AzureAccess): Promise<
         includeHealthyAssessments: options.includeHealthy,
         onProgress: (progress) => io.err.write(`${progress.message} …\n`),
       });
-      const errors = [...snapshot.errors, ...snapshot.subscriptions.flatMap((subscription) => subscription.errors), ...snapshot.services.flatMap((service) => service.errors)];
-      for (const error of errors) io.err.write(`warning: ${error.operation} of ${error.scope} could not be read${error.status ? ` (${error.status}${error.code ? ` ${error.code}` : ''})` : ''}: ${error.message}\n`);
-      const everySubscriptionFailed = snapshot.subscriptions.length > 0 && snapshot.subscriptions.every((subscription) => subscription.errors.some((error) => error.operation === 'services'));
-      if (everySubscriptionFailed) {
+      const summary = summarizeSnapshot(snapshot);
+      for (const error of summary.errors) io.err.write(`warning: ${describeSnapshotError(error)}\n`);
+      if (summary.everySubscriptionFailed) {
         // An empty snapshot must not replace a good one.
         io.err.write(`apim-posture: no subscription could be read; ${options.output} was not written.\n`);
         return EXIT.failure;
@@ -305,11 +305,7 @@ async function runSnapshot(args: string[], io: Io, azure: AzureAccess): Promise<
       const output = path.resolve(options.output);
       fs.mkdirSync(path.dirname(output), { recursive: true });
       fs.writeFileSync(output, serializeSnapshot(snapshot));
-      const apis = snapshot.services.reduce((count, service) => count + service.apis.length, 0);
-      const unhealthy = snapshot.assessments.filter((assessment) => assessment.status === 'Unhealthy').length;
-      io.err.write(
-        `Wrote ${options.output}: ${snapshot.services.length} API Management service(s), ${apis} API(s), ${unhealthy} Unhealthy assessment(s) from ${subscriptions.length} subscription(s)${errors.length ? `; ${errors.length} part(s) could not be read` : ''}.\n`,
-      );
+      io.err.write(`Wrote ${options.output}: ${summary.text}.\n`);
       return EXIT.ok;
     } finally {
       process.removeListener('SIGINT', cancel);

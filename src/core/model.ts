@@ -68,6 +68,8 @@ export interface ApimService {
 export interface DeploymentFacts {
   /** Defender for APIs plan (`Microsoft.Security/pricings/Api`) is on the Standard tier. */
   defenderForApisEnabled?: boolean;
+  /** Names of the local APIs mapped to a deployed API: onboarding and traffic are known for those only. */
+  deployedApis?: string[];
   /** Names of the APIs that have an `apiCollections` resource (onboarded to Defender for APIs). */
   onboardedApis?: string[];
   /** Operations without traffic for 30 days. */

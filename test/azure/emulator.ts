@@ -1,8 +1,8 @@
 // A local HTTPS emulator of the ARM endpoints the Azure layer calls, for tests and the benchmark:
 // API Management (2024-05-01 shapes), Defender's pricings, assessment metadata and apiCollections
 // (2023-11-15), and Resource Graph. It pages with `nextLink` / `$skipToken`, checks the bearer token,
-// can answer 429 with Retry-After, 5xx, and 401/403 for chosen subscriptions, keeps policy ETags
-// (If-Match → 412), runs the apiCollections PUT as a long-running operation, and records every request.
+// can answer 429 with Retry-After, 5xx, and 401/403 for chosen subscriptions, keeps policy and API
+// ETags (If-Match → 412 on a policy PUT or an API PATCH), runs the apiCollections PUT as a long-running operation, and records every request.
 import * as https from 'https';
 import type { AddressInfo } from 'net';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
@@ -151,6 +151,8 @@ export class ArmEmulator {
   readonly ca: string;
   private readonly server: https.Server;
   private readonly policies = new Map<string, Policy>();
+  /** ETags of the APIs by ARM path (lower case). */
+  private readonly apiETags = new Map<string, string>();
   private readonly operations = new Map<string, { polls: number; done: () => unknown }>();
   private etagCounter = 0;
   private operationCounter = 0;
@@ -178,6 +180,12 @@ export class ArmEmulator {
         }
       }
     }
+    // After the policies, so that adding API ETags left the policies' ETags as they were.
+    for (const subscription of state.subscriptions) {
+      for (const service of subscription.services) {
+        for (const api of service.apis) this.apiETags.set(`${this.serviceId(subscription.id, service)}/apis/${api.name}`.toLowerCase(), this.nextETag());
+      }
+    }
   }
 
   async start(): Promise<this> {
@@ -198,9 +206,40 @@ export class ArmEmulator {
 
   /** Changes a policy as someone else would (a new ETag). */
   setPolicy(armPath: string, value: string): string {
-    const etag = `"AAAAAAAA${(++this.etagCounter).toString(16).padStart(4, '0')}="`;
+    const etag = this.nextETag();
     this.policies.set(armPath.toLowerCase(), { value, etag });
     return etag;
+  }
+
+  /** Changes an API as someone else would (a new ETag); `armPath` is the API's ARM id. */
+  updateApi(armPath: string, changes: Partial<Pick<EmulatorApi, 'protocols' | 'subscriptionRequired' | 'displayName' | 'path' | 'serviceUrl'>>): string {
+    const { service, api } = this.findApi(armPath);
+    if (!api) throw new Error(`No API ${armPath} in the emulator (service ${service?.name ?? 'not found'}).`);
+    Object.assign(api, changes);
+    const etag = this.nextETag();
+    this.apiETags.set(armPath.toLowerCase(), etag);
+    return etag;
+  }
+
+  /** An API and its ETag by ARM id, as a test reads them. */
+  api(armPath: string): (EmulatorApi & { etag: string }) | undefined {
+    const { api } = this.findApi(armPath);
+    return api && { ...api, etag: this.apiETags.get(armPath.toLowerCase())! };
+  }
+
+  private findApi(armPath: string): { service?: EmulatorService; api?: EmulatorApi } {
+    for (const subscription of this.state.subscriptions) {
+      for (const service of subscription.services) {
+        const base = `${this.serviceId(subscription.id, service)}/apis/`.toLowerCase();
+        if (!armPath.toLowerCase().startsWith(base)) continue;
+        return { service, api: service.apis.find((api) => api.name.toLowerCase() === armPath.slice(base.length).toLowerCase()) };
+      }
+    }
+    return {};
+  }
+
+  private nextETag(): string {
+    return `"AAAAAAAA${(++this.etagCounter).toString(16).padStart(4, '0')}="`;
   }
 
   policy(armPath: string): Policy | undefined {
@@ -239,7 +278,8 @@ export class ArmEmulator {
       }
       record.status = status;
       const text = payload === undefined ? '' : JSON.stringify(payload);
-      response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-ms-request-id': String(this.requests.length), ...headers });
+      // A length on every answer, as ARM sends: without one, Node closes the connection after a HEAD.
+      response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'x-ms-request-id': String(this.requests.length), ...headers });
       response.end(text);
     });
   }
@@ -298,10 +338,10 @@ export class ArmEmulator {
       return this.policyRequest(request, `${base}/${segments.join('/')}`);
     }
     if (lower[0] === 'providers' && lower[1] === 'microsoft.security' && lower[2] === 'apicollections' && segments[3]) return this.apiCollection(request, subscription, service, segments[3]);
+    if (lower[0] === 'apis' && segments.length === 2) return this.apiRequest(request, `${base}/apis/${findApi(segments[1]).name}`, findApi(segments[1]));
     if (!get) throw new HttpError(405, 'MethodNotAllowed', `${request.method} is not emulated on ${request.path}.`);
     // Like APIM, the list holds every revision (`$filter=isCurrent eq true` narrows it).
     if (path === 'apis') return { body: this.page(request, service.apis.map((api) => apiResource(base, api))) };
-    if (lower[0] === 'apis' && segments.length === 2) return { body: apiResource(base, findApi(segments[1])) };
     if (lower[0] === 'apis' && lower[2] === 'revisions') {
       const root = segments[1].split(';')[0].toLowerCase();
       const revisions = service.apis.filter((api) => api.name.split(';')[0].toLowerCase() === root);
@@ -388,6 +428,24 @@ export class ArmEmulator {
       return { status: current ? 200 : 201, headers: { etag }, body: resource(armPath, scopeType, 'policy', { format: 'xml', value: escapeExpressions(value) }) };
     }
     throw new HttpError(405, 'MethodNotAllowed', `${request.method} is not emulated on policies.`);
+  }
+
+  /** GET and HEAD answer the API with its ETag; PATCH needs If-Match (412 when it is stale) and changes only the properties sent. */
+  private apiRequest(request: RecordedRequest, armPath: string, api: EmulatorApi) {
+    const base = armPath.slice(0, armPath.toLowerCase().lastIndexOf('/apis/'));
+    const etag = () => this.apiETags.get(armPath.toLowerCase())!;
+    if (request.method === 'GET' || request.method === 'HEAD') return { headers: { etag: etag() }, body: request.method === 'GET' ? apiResource(base, api) : undefined };
+    if (request.method === 'PATCH') {
+      const ifMatch = request.headers['if-match'];
+      if (typeof ifMatch !== 'string') throw new HttpError(400, 'InvalidRequest', 'The If-Match header is required to update an API.');
+      if (ifMatch !== '*' && ifMatch !== etag()) throw new HttpError(412, 'PreconditionFailed', 'The API was changed since it was read: the If-Match ETag does not match.');
+      const properties = (JSON.parse(request.body || '{}') as { properties?: Record<string, unknown> }).properties ?? {};
+      const writable = ['protocols', 'subscriptionRequired', 'displayName', 'path', 'serviceUrl'] as const;
+      const changes = Object.fromEntries(writable.filter((key) => properties[key] !== undefined).map((key) => [key, properties[key]]));
+      const newETag = this.updateApi(armPath, changes);
+      return { headers: { etag: newETag }, body: apiResource(base, api) };
+    }
+    throw new HttpError(405, 'MethodNotAllowed', `${request.method} is not emulated on APIs.`);
   }
 
   private pricing(request: RecordedRequest, subscription: EmulatorSubscription) {

@@ -1,38 +1,89 @@
-// Writes to Azure, only when called explicitly (after the user confirmed): a policy pushed with
-// If-Match on the ETag read before, with a backup of what it replaces, and a three-way conflict
-// instead of an overwrite when someone changed the policy meanwhile; onboarding an API to Defender
-// for APIs (a long-running PUT); enabling the Defender for APIs plan (it costs money).
+// Writes to Azure, only when called explicitly (after the user confirmed): a policy, or an API's
+// protocols and subscription requirement, pushed with If-Match on the ETag read before, with a
+// backup of what it replaces, and a three-way conflict instead of an overwrite when someone changed
+// it meanwhile; onboarding an API to Defender for APIs (a long-running PUT); enabling the Defender
+// for APIs plan (it costs money).
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ApiManagementClient } from '@azure/arm-apimanagement';
 import type { SecurityCenter } from '@azure/arm-security';
 import { armEndpoint, throwIfAborted, type ArmConnection, type ServiceRef } from './arm';
 import { API_COLLECTIONS_API_VERSION, apiCollection, sendArm } from './load';
-import { normalizePolicy } from './merge';
+import { normalizePolicy, protocolSet } from './merge';
 import { readPolicy, scopePath, type PolicyScopeRef } from './policies';
-import type { DeployedApiCollection, DeployedPolicy } from './snapshot';
+import type { DeployedApiCollection } from './snapshot';
 
-export type PushResult =
+export type ConflictReason = 'etag-changed' | 'precondition-failed';
+
+/**
+ * The outcome of a push guarded by an ETag. `T` is what is compared and shown in a conflict: the
+ * policy text for `pushPolicy`, the API's properties for `pushApiProperties`.
+ */
+export type PushResult<T = string> =
   | { status: 'pushed'; etag?: string; backupFile?: string }
-  /** The deployed policy already is the local one (whitespace aside): nothing was written. */
+  /** Azure already has what was to be pushed (a policy's whitespace aside): nothing was written. */
   | { status: 'unchanged'; etag?: string }
   /**
-   * Someone changed the policy since it was read: nothing was written. `base` is what was read before
+   * Someone changed the resource since it was read: nothing was written. `base` is what was read before
    * (when known), `local` what was to be pushed, `remote` what Azure has now (undefined: deleted).
    */
-  | { status: 'conflict'; reason: 'etag-changed' | 'precondition-failed'; base?: string; local: string; remote?: string; remoteETag?: string };
+  | { status: 'conflict'; reason: ConflictReason; base?: T; local: T; remote?: T; remoteETag?: string };
 
-export interface PushOptions extends Pick<ArmConnection, 'endpoint'> {
-  /** The deployed text read together with `expectedETag` (from the snapshot): the base of a three-way conflict. */
-  base?: string;
+export interface GuardedPushOptions<T> {
+  /** What was read together with `expectedETag` (from the snapshot): the base of a three-way conflict. */
+  base?: T;
   abortSignal?: AbortSignal;
   /** Time stamp of the backup's name (tests). */
   now?: Date;
 }
 
+export interface PushOptions extends GuardedPushOptions<string>, Pick<ArmConnection, 'endpoint'> {}
+
+/** What a guarded push needs to know about the resource it may replace. */
+interface GuardedResource<T> {
+  /** The deployed resource: its comparable value, its ETag and the text kept as a backup; undefined when it does not exist. */
+  read(): Promise<{ value: T; etag?: string; backup: string } | undefined>;
+  /** Whether the deployed value already is the local one. */
+  same(deployed: T): boolean;
+  /** Writes with If-Match on the expected ETag (a 412 throws) and returns the new ETag. */
+  write(): Promise<string | undefined>;
+  backup: BackupName;
+}
+
+/**
+ * The contract every push shares: write only if the deployed resource still has `expectedETag`
+ * (undefined: there was none), keep a backup of what is replaced, and answer a change made in the
+ * meantime — seen before writing, or as a 412 — with a three-way conflict instead of overwriting.
+ */
+async function guardedPush<T>(resource: GuardedResource<T>, local: T, expectedETag: string | undefined, backupFolder: string, options: GuardedPushOptions<T>): Promise<PushResult<T>> {
+  const current = await resource.read();
+  const conflict = (reason: ConflictReason, remote: { value: T; etag?: string } | undefined): PushResult<T> => ({
+    status: 'conflict',
+    reason,
+    base: options.base,
+    local,
+    remote: remote?.value,
+    remoteETag: remote?.etag,
+  });
+  if (current?.etag !== expectedETag) return conflict('etag-changed', current);
+  if (current && resource.same(current.value)) return { status: 'unchanged', etag: current.etag };
+
+  const backupFile = current ? writeBackup(backupFolder, resource.backup, current.backup, options.now ?? new Date()) : undefined;
+  throwIfAborted(options.abortSignal);
+  try {
+    return { status: 'pushed', etag: await resource.write(), backupFile };
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode !== 412) throw error;
+    // Changed between the read and the write: show what it is now instead of overwriting.
+    if (backupFile) fs.rmSync(backupFile, { force: true });
+    return conflict('precondition-failed', await resource.read());
+  }
+}
+
 /**
  * Pushes `localXml` to a policy scope if, and only if, the deployed policy still has `expectedETag`
- * (undefined: there was no policy). Before writing, the deployed policy is saved under `backupFolder`.
+ * (undefined: there was no policy). Before writing, the deployed policy is saved under `backupFolder`
+ * as `<service>/<scope path>/policy.<time>.xml`.
  */
 export async function pushPolicy(
   client: ApiManagementClient,
@@ -44,47 +95,109 @@ export async function pushPolicy(
 ): Promise<PushResult> {
   const { abortSignal } = options;
   const endpoint = armEndpoint(options);
-  const current = await readPolicy(client, endpoint, target, abortSignal);
-  const conflict = (reason: 'etag-changed' | 'precondition-failed', remote: DeployedPolicy | undefined): PushResult => ({
-    status: 'conflict',
-    reason,
-    base: options.base,
-    local: localXml,
-    remote: remote?.value,
-    remoteETag: remote?.etag,
-  });
-  if (current?.etag !== expectedETag) return conflict('etag-changed', current);
-  if (current && normalizePolicy(current.value) === normalizePolicy(localXml)) return { status: 'unchanged', etag: current.etag };
+  const { resourceGroup: rg, serviceName: name, scope } = target;
+  return guardedPush(
+    {
+      read: async () => {
+        const policy = await readPolicy(client, endpoint, target, abortSignal);
+        return policy && { ...policy, backup: policy.value };
+      },
+      same: (deployed) => normalizePolicy(deployed) === normalizePolicy(localXml),
+      write: async () => {
+        const parameters = { format: 'rawxml' as const, value: localXml };
+        const write = { ifMatch: expectedETag, abortSignal };
+        const response =
+          scope.kind === 'global'
+            ? await client.policy.createOrUpdate(rg, name, 'policy', parameters, write)
+            : scope.kind === 'product'
+              ? await client.productPolicy.createOrUpdate(rg, name, scope.product, 'policy', parameters, write)
+              : scope.kind === 'api'
+                ? await client.apiPolicy.createOrUpdate(rg, name, scope.api, 'policy', parameters, write)
+                : await client.apiOperationPolicy.createOrUpdate(rg, name, scope.api, scope.operation, 'policy', parameters, write);
+        return response.eTag;
+      },
+      backup: { serviceName: name, segments: scopePath(scope), name: 'policy', extension: 'xml' },
+    },
+    localXml,
+    expectedETag,
+    backupFolder,
+    options,
+  );
+}
 
-  const backupFile = current ? writeBackup(backupFolder, target, current, options.now ?? new Date()) : undefined;
-  throwIfAborted(abortSignal);
+/** An API of a service (`orders`, `catalog;rev=2`). */
+export type ApiRef = ServiceRef & { api: string };
+
+/** The API properties a push may change: those Defender's recommendations 4 (subscription key) and 8 (protocols) read. */
+export interface ApiProperties {
+  protocols?: string[];
+  subscriptionRequired?: boolean;
+}
+
+/**
+ * Changes an API's `protocols` and/or `subscriptionRequired` (PATCH, only the properties given) if,
+ * and only if, the API still has `expectedETag` (`DeployedApi.etag` from the snapshot). Undefined
+ * means no ETag was read: the API is then never written blind, the answer is a conflict that carries
+ * its current properties and ETag. Before writing, the API's JSON as ARM returned it is saved under
+ * `backupFolder` as `<service>/apis/<api>/api.<time>.json`.
+ */
+export async function pushApiProperties(
+  client: ApiManagementClient,
+  target: ApiRef,
+  properties: ApiProperties,
+  expectedETag: string | undefined,
+  backupFolder: string,
+  options: GuardedPushOptions<ApiProperties> = {},
+): Promise<PushResult<ApiProperties>> {
+  const { abortSignal } = options;
+  const { resourceGroup: rg, serviceName: name, api } = target;
+  return guardedPush(
+    {
+      read: () => readApi(client, target, abortSignal),
+      same: (deployed) =>
+        (properties.protocols === undefined || protocolSet(properties.protocols) === protocolSet(deployed.protocols)) &&
+        (properties.subscriptionRequired === undefined || properties.subscriptionRequired === (deployed.subscriptionRequired ?? true)),
+      write: async () => {
+        // Reached without an ETag only when the API is gone or Azure sent none: If-Match has nothing to hold on to.
+        if (expectedETag === undefined) throw new Error(`API ${api} of ${name} has no ETag to send as If-Match (it does not exist, or Azure sent none): nothing was written.`);
+        const update = { protocols: properties.protocols, subscriptionRequired: properties.subscriptionRequired };
+        return (await client.api.update(rg, name, api, expectedETag, update, { abortSignal })).eTag;
+      },
+      backup: { serviceName: name, segments: ['apis', api], name: 'api', extension: 'json' },
+    },
+    properties,
+    expectedETag,
+    backupFolder,
+    options,
+  );
+}
+
+/** An API's properties and ETag (`client.api.get`), and its JSON exactly as ARM sent it for the backup; undefined on 404. */
+async function readApi(client: ApiManagementClient, target: ApiRef, abortSignal?: AbortSignal): Promise<{ value: ApiProperties; etag?: string; backup: string } | undefined> {
+  let body = '';
   try {
-    const parameters = { format: 'rawxml' as const, value: localXml };
-    const write = { ifMatch: expectedETag, abortSignal };
-    const { resourceGroup: rg, serviceName: name, scope } = target;
-    const response =
-      scope.kind === 'global'
-        ? await client.policy.createOrUpdate(rg, name, 'policy', parameters, write)
-        : scope.kind === 'product'
-          ? await client.productPolicy.createOrUpdate(rg, name, scope.product, 'policy', parameters, write)
-          : scope.kind === 'api'
-            ? await client.apiPolicy.createOrUpdate(rg, name, scope.api, 'policy', parameters, write)
-            : await client.apiOperationPolicy.createOrUpdate(rg, name, scope.api, scope.operation, 'policy', parameters, write);
-    return { status: 'pushed', etag: response.eTag, backupFile };
+    const api = await client.api.get(target.resourceGroup, target.serviceName, target.api, { abortSignal, onResponse: (response) => void (body = response.bodyAsText ?? '') });
+    return { value: { protocols: api.protocols, subscriptionRequired: api.subscriptionRequired }, etag: api.eTag, backup: body };
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode !== 412) throw error;
-    // The policy changed between the read and the write: show what it is now instead of overwriting.
-    if (backupFile) fs.rmSync(backupFile, { force: true });
-    return conflict('precondition-failed', await readPolicy(client, endpoint, target, abortSignal));
+    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    throw error;
   }
 }
 
-/** `<backupFolder>/<service>/<scope path>/policy.<time>.xml`: a replaced policy is never lost. */
-function writeBackup(backupFolder: string, target: PolicyScopeRef, policy: DeployedPolicy, now: Date): string {
-  const folder = path.join(backupFolder, safeSegment(target.serviceName), ...scopePath(target.scope).map(safeSegment));
+/** Where a backup goes: `<backupFolder>/<service>/<segments>/<name>.<time>.<extension>`. */
+interface BackupName {
+  serviceName: string;
+  segments: string[];
+  name: string;
+  extension: string;
+}
+
+/** Keeps what a push replaces, so that it is never lost; a policy and an API share the folder of their scope. */
+function writeBackup(backupFolder: string, backup: BackupName, text: string, now: Date): string {
+  const folder = path.join(backupFolder, safeSegment(backup.serviceName), ...backup.segments.map(safeSegment));
   fs.mkdirSync(folder, { recursive: true });
-  const file = path.join(folder, `policy.${now.toISOString().replace(/[:.]/g, '-')}.xml`);
-  fs.writeFileSync(file, policy.value, { flag: 'wx' });
+  const file = path.join(folder, `${backup.name}.${now.toISOString().replace(/[:.]/g, '-')}.${backup.extension}`);
+  fs.writeFileSync(file, text, { flag: 'wx' });
   return file;
 }
 

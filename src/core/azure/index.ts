@@ -7,3 +7,5 @@ export * from './mapping';
 export * from './merge';
 export * from './policies';
 export * from './snapshot';
+export * from './record';
+export * from './summary';

@@ -190,11 +190,14 @@ async function loadService(
 
   // APIM lists every revision as an API of its own (`orders;rev=2`, isCurrent false): no per-API revision calls.
   service.apis = (apis ?? []).map(deployedApi);
+  // The list carries no ETags: a HEAD per API reads the one a later push of its properties sends as If-Match.
   await mapLimit(service.apis, concurrency, async (api) => {
-    const [operations, apiPolicy] = await Promise.all([
+    const [entityTag, operations, apiPolicy] = await Promise.all([
+      read('api', `apis/${api.name}`, () => client.api.getEntityTag(rg, name, api.name, { abortSignal })),
       read('operations', `apis/${api.name}/operations`, () => collect(client.apiOperation.listByApi(rg, name, api.name, { abortSignal }))),
       read('policy', `apis/${api.name}/policies/policy`, () => policy({ kind: 'api', api: api.name })),
     ]);
+    api.etag = entityTag?.eTag;
     api.policy = apiPolicy;
     api.operations = (operations ?? []).map((operation) => ({ name: operation.name!, displayName: operation.displayName, method: operation.method, urlTemplate: operation.urlTemplate }));
   });
@@ -333,20 +336,26 @@ function safeJson(text: string): unknown {
   }
 }
 
-/** Every subscription the credential can read (one Resource Graph query without a subscription list). */
-export async function discoverSubscriptions(credential: TokenCredential, options: ArmConnection & { abortSignal?: AbortSignal } = {}): Promise<string[]> {
+/** A subscription the credential can read. */
+export interface ReadableSubscription {
+  id: string;
+  name?: string;
+}
+
+/** Every subscription the credential can read, with its display name (one Resource Graph query without a subscription list). */
+export async function discoverSubscriptions(credential: TokenCredential, options: ArmConnection & { abortSignal?: AbortSignal } = {}): Promise<ReadableSubscription[]> {
   const graph = createClients(credential, options).graph();
-  const ids: string[] = [];
+  const found: ReadableSubscription[] = [];
   let skipToken: string | undefined;
   do {
     const response = await graph.resources(
-      { query: "resourcecontainers | where type == 'microsoft.resources/subscriptions' | project subscriptionId", options: { resultFormat: 'objectArray', top: GRAPH_PAGE_SIZE, skipToken } },
+      { query: "resourcecontainers | where type == 'microsoft.resources/subscriptions' | project subscriptionId, name", options: { resultFormat: 'objectArray', top: GRAPH_PAGE_SIZE, skipToken } },
       { abortSignal: options.abortSignal },
     );
-    for (const row of graphRows(response.data)) if (typeof row.subscriptionId === 'string') ids.push(row.subscriptionId);
+    for (const row of graphRows(response.data)) if (typeof row.subscriptionId === 'string') found.push({ id: row.subscriptionId, name: typeof row.name === 'string' ? row.name : undefined });
     skipToken = response.skipToken;
   } while (skipToken);
-  return ids;
+  return found;
 }
 
 // The SDK's mapper types `data` as a dictionary, so an objectArray page arrives keyed "0", "1", ….

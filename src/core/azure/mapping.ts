@@ -169,3 +169,18 @@ function normalizeUrl(url: string): string {
 function normalizeTitle(title: string | undefined): string {
   return (title ?? '').toLowerCase().replace(/[^a-z0-9]+/g, '');
 }
+
+/**
+ * The ARM id in Azure of a local resource (`apis/orders/operations/get-order`, `products/starter`,
+ * `service`), through the API mappings; undefined for an API that is not mapped.
+ */
+export function deployedResourceId(resource: string, deployed: DeployedService, mappings: readonly ApiMapping[]): string | undefined {
+  if (resource === 'service') return deployed.id;
+  const parts = resource.split('/');
+  if (parts[0] === 'apis') {
+    const mapping = mappings.find((candidate) => candidate.local === parts[1] && candidate.deployed?.serviceId.toLowerCase() === deployed.id.toLowerCase());
+    if (!mapping?.deployed) return undefined;
+    parts[1] = mapping.deployed.api;
+  }
+  return `${deployed.id}/${parts.map(encodeURIComponent).join('/')}`;
+}

@@ -4,8 +4,8 @@
 import type { DefenderMapping, Finding, RuleMetadata, Severity } from '../findings';
 import type { ApiResource, ApimService, DeploymentFacts, OperationResource, PolicyAttachment, ResourceId } from '../model';
 import { DEFENDER } from '../rules/defender';
-import { ALL_RULES } from '../rules/index';
-import { findingId, ruleHelpUri } from '../rules/rule';
+import { ALL_RULES, DEPLOYMENT_FACT_RULES } from '../rules/index';
+import { findingId, globalPolicyLocation, ruleHelpUri } from '../rules/rule';
 import type { SourceLocation } from '../text';
 import { parseApimResourceId } from './arm';
 import { routeKey, type ApiMapping } from './mapping';
@@ -38,7 +38,9 @@ export function applySnapshot(service: ApimService, snapshot: DeployedSnapshot, 
     const tier = snapshot.subscriptions.find((subscription) => subscription.id.toLowerCase() === deployed.subscriptionId.toLowerCase())?.defenderForApis?.pricingTier;
     if (tier) facts.defenderForApisEnabled = tier === 'Standard';
     const collections = new Set(deployed.apiCollections.map((collection) => collection.apiName.toLowerCase()));
-    facts.onboardedApis = mappings.filter((mapping) => mapping.deployed && collections.has(baseApiName(mapping.deployed.api))).map((mapping) => mapping.local);
+    const mapped = mappings.filter((mapping) => mapping.deployed?.serviceId.toLowerCase() === deployed.id.toLowerCase());
+    facts.deployedApis = mapped.map((mapping) => mapping.local);
+    facts.onboardedApis = mapped.filter((mapping) => collections.has(baseApiName(mapping.deployed!.api))).map((mapping) => mapping.local);
     const placer = new Placer(service, deployed, mappings);
     facts.inactiveOperations = snapshot.assessments
       .filter((assessment) => assessment.status === 'Unhealthy' && matchesDefender(assessment, DEFENDER.unusedEndpoints))
@@ -163,7 +165,8 @@ class Placer {
     const kind = parts[0].toLowerCase();
     const byName = <T extends { name: string }>(items: T[]) => items.find((item) => item.name.toLowerCase() === parts[1]?.toLowerCase());
     if (kind === 'service') {
-      return this.service.policy ? { resource: 'service', location: wholeFile(this.service.policy) } : undefined;
+      const location = globalPolicyLocation(this.service);
+      return location && { resource: 'service', location };
     }
     if (kind === 'apis' && parts[1]) {
       const local = this.api(parts[1]);
@@ -191,13 +194,16 @@ function wholeFile(policy: PolicyAttachment): SourceLocation {
 /**
  * Defender's Unhealthy assessments of the mapped service as findings of origin `observed`, on the
  * local spec operation, API declaration or policy they are about; those with no local counterpart
- * point at their entry in the snapshot file.
+ * point at their entry in the snapshot file. An assessment of recommendations 1 to 3 that a rule
+ * reading the deployment facts already reports on the same resource is left out: both come from the
+ * same snapshot, and one finding says it (`applySnapshot` must have run).
  */
 export function observedFindings(service: ApimService, loaded: LoadedSnapshot, mappings: readonly ApiMapping[], rules?: readonly RuleMetadata[]): Finding[] {
   const { snapshot } = loaded;
   const deployed = mappedService(snapshot, mappings);
   if (!deployed) return [];
   const placer = new Placer(service, deployed, mappings);
+  const reportedFromFacts = new Set(DEPLOYMENT_FACT_RULES.flatMap((rule) => rule.reportedResources(service).map((resource) => `${rule.meta.id}|${resource.toLowerCase()}`)));
   const findings: Finding[] = [];
   snapshot.assessments.forEach((assessment, index) => {
     if (assessment.status !== 'Unhealthy' || !placer.relative(assessment.resourceId)) return;
@@ -205,6 +211,7 @@ export function observedFindings(service: ApimService, loaded: LoadedSnapshot, m
     const placement = placer.place(assessment.resourceId, ruleId);
     const relative = placer.relative(assessment.resourceId)!;
     const resource = placement?.resource ?? relative;
+    if (reportedFromFacts.has(`${ruleId}|${resource.toLowerCase()}`)) return;
     const location = placement?.location ?? { file: loaded.file, span: loaded.document.valueSpan(['assessments', index]) ?? { start: 0, end: 0 } };
     const where = `${relative} in ${deployed.name}`;
     const detail = [assessment.cause, assessment.description].filter(Boolean).join(' ');
@@ -260,7 +267,11 @@ export interface DriftItem {
   target?: PolicyScopeRef;
 }
 
-/** Recommendations 1 to 3 need Azure's data by nature: no local rule could predict them, so they are no gap. */
+/**
+ * Recommendations 1 to 3 are about Azure's own state (the plan, onboarding, traffic), which no file
+ * holds: git and Azure cannot disagree on them, so an assessment of theirs is never drift. What the
+ * rules reading the deployment facts report of them comes from the same snapshot as the assessment.
+ */
 const AZURE_ONLY: DefenderMapping[] = [DEFENDER.plan, DEFENDER.onboarding, DEFENDER.unusedEndpoints];
 
 /**
@@ -309,11 +320,16 @@ function localDefinitionDiffers(service: ApimService, deployed: DeployedService,
   const mapping = mappings.find((candidate) => candidate.local === api.name && candidate.deployed);
   const remote = mapping && deployed.apis.find((candidate) => candidate.name.toLowerCase() === mapping.deployed!.api.toLowerCase());
   if (!remote) return false;
-  const localProtocols = api.protocols?.value.map((protocol) => protocol.toLowerCase()).sort().join(',');
-  const remoteProtocols = remote.protocols?.map((protocol) => protocol.toLowerCase()).sort().join(',');
+  const localProtocols = api.protocols && protocolSet(api.protocols.value);
+  const remoteProtocols = remote.protocols && protocolSet(remote.protocols);
   return (
     (api.subscriptionRequired?.value ?? true) !== (remote.subscriptionRequired ?? true) || (localProtocols !== undefined && remoteProtocols !== undefined && localProtocols !== remoteProtocols)
   );
+}
+
+/** An API's protocols as compared between git and Azure: case, order and repeats do not count. */
+export function protocolSet(protocols: readonly string[] | undefined): string {
+  return [...new Set((protocols ?? []).map((protocol) => protocol.toLowerCase()))].sort().join(',');
 }
 
 /** Policy text as compared for drift: whitespace between and inside tags does not count. */

@@ -21,6 +21,21 @@ export interface Rule {
   check(context: RuleContext): Finding[];
 }
 
+/**
+ * A rule that reads only what Azure told (`service.deployment`, Defender's recommendations 1 to 3).
+ * The Azure layer asks it what it reports, so that Defender's own assessment of the same resource is
+ * not shown a second time beside it.
+ */
+export interface DeploymentFactRule extends Rule {
+  reportedResources(service: ApimService): ResourceId[];
+}
+
+/** Where a finding about the whole service points: the global policy's `<policies>` tag, when the repository has one. */
+export function globalPolicyLocation(service: ApimService): SourceLocation | undefined {
+  const root = service.policy?.xml.root;
+  return service.policy && root ? { file: service.policy.file, span: root.startTagSpan } : undefined;
+}
+
 export interface FindingDraft {
   resource: ResourceId;
   /** What distinguishes this finding from others of the same rule on the same resource (a parameter name, ...). */
@@ -35,11 +50,10 @@ export interface FindingDraft {
 }
 
 /**
- * A predicted finding; its fixes are computed when first read (a getter on the prototype, so findings
+ * A rule's finding; its fixes are computed when first read (a getter on the prototype, so findings
  * stay plain, fast objects). Copy one with `Object.assign`, not a spread, which would drop the fixes.
  */
-class PredictedFinding implements Finding {
-  readonly origin = 'predicted';
+class RuleFinding implements Finding {
   related: RelatedLocation[];
   suppression?: Finding['suppression'];
   properties?: Record<string, unknown>;
@@ -53,6 +67,7 @@ class PredictedFinding implements Finding {
     readonly message: string,
     readonly remediation: string,
     readonly location: SourceLocation,
+    readonly origin: Finding['origin'],
     draft: FindingDraft,
     private readonly computeFixes: (() => Fix[]) | undefined,
   ) {
@@ -77,7 +92,16 @@ class PredictedFinding implements Finding {
 
 /** Builds a predicted finding whose id depends only on what it is about, never on where it is. */
 export function predicted(meta: RuleMetadata, draft: FindingDraft): Finding {
-  return new PredictedFinding(findingId(meta.id, draft.resource, draft.key ?? ''), meta.id, draft.severity ?? meta.severity, draft.resource, draft.message, meta.remediation, draft.location, draft, draft.fixes);
+  return ruleFinding(meta, draft, 'predicted');
+}
+
+/** A finding of a `DeploymentFactRule`: what Azure told, not a prediction from the files, so of origin `observed` like Defender's own. */
+export function observedFact(meta: RuleMetadata, draft: FindingDraft): Finding {
+  return ruleFinding(meta, draft, 'observed');
+}
+
+function ruleFinding(meta: RuleMetadata, draft: FindingDraft, origin: Finding['origin']): Finding {
+  return new RuleFinding(findingId(meta.id, draft.resource, draft.key ?? ''), meta.id, draft.severity ?? meta.severity, draft.resource, draft.message, meta.remediation, draft.location, origin, draft, draft.fixes);
 }
 
 export function findingId(ruleId: string, resource: ResourceId, key: string): string {

@@ -1,5 +1,5 @@
-// Writes to Azure through the real SDK clients against the ARM emulator: policy push with If-Match,
-// backups and three-way conflicts; onboarding (long-running PUT); the Defender for APIs plan.
+// Writes to Azure through the real SDK clients against the ARM emulator: policy and API property
+// pushes with If-Match, backups and three-way conflicts; onboarding (long-running PUT); the Defender for APIs plan.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -7,7 +7,7 @@ import * as path from 'path';
 import type { Agent } from 'https';
 import { ApiManagementClient } from '@azure/arm-apimanagement';
 import { SecurityCenter } from '@azure/arm-security';
-import { enableDefenderForApis, onboardApi, pushPolicy } from '../../../src/core/azure/apply';
+import { enableDefenderForApis, onboardApi, pushApiProperties, pushPolicy, type ApiRef } from '../../../src/core/azure/apply';
 import { armClientOptions } from '../../../src/core/azure/arm';
 import { readPolicy, type PolicyScopeRef } from '../../../src/core/azure/policies';
 import { ArmEmulator, fixedTokenCredential } from '../../azure/emulator';
@@ -17,6 +17,8 @@ const SUBSCRIPTION = subscriptionId(0);
 const TARGET: PolicyScopeRef = { subscriptionId: SUBSCRIPTION, resourceGroup: 'rg-apis', serviceName: 'apim-1', scope: { kind: 'operation', api: 'api-1-1', operation: 'op-1' } };
 const SERVICE_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-apis/providers/Microsoft.ApiManagement/service/apim-1`;
 const OPERATION_POLICY = `${SERVICE_ID}/apis/api-1-1/operations/op-1/policies/policy`;
+const API: ApiRef = { subscriptionId: SUBSCRIPTION, resourceGroup: 'rg-apis', serviceName: 'apim-1', api: 'api-1-1' };
+const API_ID = `${SERVICE_ID}/apis/api-1-1`;
 const LOCAL = '<policies><inbound><base /><validate-jwt header-name="Authorization" /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>';
 
 describe('writes to Azure (SDK clients against the ARM emulator)', function () {
@@ -93,6 +95,80 @@ describe('writes to Azure (SDK clients against the ARM emulator)', function () {
     assert.strictEqual((await readPolicy(apim, emulator.endpoint, target))?.value, LOCAL);
     const unchanged = await pushPolicy(apim, target, LOCAL.replace('><', '>\n  <'), emulator.policy(`${SERVICE_ID}/apis/api-1-1/operations/op-2/policies/policy`)!.etag, backups, { endpoint: emulator.endpoint });
     assert.strictEqual(unchanged.status, 'unchanged', 'whitespace alone is no change');
+  });
+
+  it('pushes API properties with PATCH and If-Match, after backing up the API as ARM returned it', async () => {
+    const before = emulator.api(API_ID)!;
+    assert.strictEqual(before.subscriptionRequired, true);
+    const result = await pushApiProperties(apim, API, { protocols: ['https'], subscriptionRequired: false }, before.etag, backups, { now: new Date('2026-05-04T10:00:00Z') });
+    assert.deepStrictEqual(result, { status: 'pushed', etag: emulator.api(API_ID)!.etag, backupFile: path.join(backups, 'apim-1', 'apis', 'api-1-1', 'api.2026-05-04T10-00-00-000Z.json') });
+    assert.notStrictEqual(emulator.api(API_ID)!.etag, before.etag);
+    assert.strictEqual(emulator.api(API_ID)!.subscriptionRequired, false);
+    const patch = emulator.requests.find((request) => request.method === 'PATCH')!;
+    assert.strictEqual(patch.path, API_ID);
+    assert.strictEqual(patch.headers['if-match'], before.etag);
+    assert.deepStrictEqual(JSON.parse(patch.body), { properties: { protocols: ['https'], subscriptionRequired: false } });
+    const backup = JSON.parse(fs.readFileSync(result.status === 'pushed' ? result.backupFile! : '', 'utf8')) as { id: string; properties: { subscriptionRequired: boolean; path: string } };
+    assert.strictEqual(backup.id, API_ID);
+    assert.strictEqual(backup.properties.subscriptionRequired, true, 'the API as it was before the push');
+    assert.strictEqual(backup.properties.path, 'api1');
+    assert.doesNotMatch(fs.readFileSync(result.status === 'pushed' ? result.backupFile! : '', 'utf8'), /Bearer|emulator-test-token|SECRET/);
+  });
+
+  it('writes nothing when the API already has the properties (protocols in any order and case)', async () => {
+    emulator.updateApi(API_ID, { protocols: ['https', 'wss'] });
+    const { etag } = emulator.api(API_ID)!;
+    const result = await pushApiProperties(apim, API, { protocols: ['WSS', 'https'], subscriptionRequired: true }, etag, backups);
+    assert.deepStrictEqual(result, { status: 'unchanged', etag });
+    assert.strictEqual(emulator.count((request) => request.method === 'PATCH'), 0);
+    assert.deepStrictEqual(fs.readdirSync(backups), []);
+  });
+
+  it('does not change an API changed since it was read: it returns base, local and remote', async () => {
+    const base = emulator.api(API_ID)!;
+    const remoteETag = emulator.updateApi(API_ID, { protocols: ['http', 'https'] });
+    const local = { subscriptionRequired: false };
+    const result = await pushApiProperties(apim, API, local, base.etag, backups, { base: { protocols: ['https'], subscriptionRequired: true } });
+    assert.deepStrictEqual(result, {
+      status: 'conflict',
+      reason: 'etag-changed',
+      base: { protocols: ['https'], subscriptionRequired: true },
+      local,
+      remote: { protocols: ['http', 'https'], subscriptionRequired: true },
+      remoteETag,
+    });
+    assert.strictEqual(emulator.count((request) => request.method === 'PATCH'), 0);
+    assert.strictEqual(emulator.api(API_ID)!.subscriptionRequired, true);
+    assert.deepStrictEqual(fs.readdirSync(backups), []);
+  });
+
+  it('never writes an API blind: without an ETag read before, it answers with the current properties', async () => {
+    const result = await pushApiProperties(apim, API, { subscriptionRequired: false }, undefined, backups);
+    assert.strictEqual(result.status, 'conflict');
+    assert.strictEqual(result.status === 'conflict' && result.remoteETag, emulator.api(API_ID)!.etag);
+    assert.strictEqual(emulator.count((request) => request.method === 'PATCH'), 0);
+  });
+
+  it('on 412 for an API (changed between the read and the write) re-reads and returns the conflict, keeping no backup', async () => {
+    const base = emulator.api(API_ID)!;
+    emulator.onRequest.push((request) => {
+      if (request.method === 'PATCH') emulator.updateApi(API_ID, { protocols: ['http'] });
+    });
+    const result = await pushApiProperties(apim, API, { protocols: ['https'], subscriptionRequired: false }, base.etag, backups);
+    assert.deepStrictEqual(result, {
+      status: 'conflict',
+      reason: 'precondition-failed',
+      base: undefined,
+      local: { protocols: ['https'], subscriptionRequired: false },
+      remote: { protocols: ['http'], subscriptionRequired: true },
+      remoteETag: emulator.api(API_ID)!.etag,
+    });
+    assert.deepStrictEqual(
+      emulator.requests.filter((request) => request.path === API_ID).map((request) => `${request.method} ${request.status}`),
+      ['GET 200', 'PATCH 412', 'GET 200'],
+    );
+    assert.deepStrictEqual(emulator.api(API_ID)!.protocols, ['http']);
+    assert.deepStrictEqual(fs.readdirSync(backups, { recursive: true }).map(String).filter((name) => name.endsWith('.json')), []);
   });
 
   it('onboards an API with the long-running apiCollections PUT, polling its location', async () => {

@@ -121,6 +121,34 @@ describe('a snapshot merged into the scan of samples/', () => {
     assert.deepStrictEqual(result.service.deployment?.inactiveOperations, ['apis/inventory/operations/list-warehouses']);
   });
 
+  it('reports recommendations 1 to 3 from the deployment facts, once: by the rules (as observed), not again by the assessment they came from', () => {
+    const fromFacts = result.findings
+      .filter((finding) => ['defender-for-apis-plan', 'api-onboarding', 'unused-endpoint'].includes(finding.ruleId))
+      .map((finding) => `${finding.origin} ${finding.ruleId} ${finding.resource} ${finding.severity}`);
+    assert.deepStrictEqual(fromFacts.sort(), [
+      // partners is deployed and not onboarded; product-graph is not either, but Defender onboards REST APIs only.
+      'observed api-onboarding apis/partners high',
+      // Defender's Unhealthy assessment of the same operation (key 4e8c00a2-…) is not shown beside it.
+      'observed unused-endpoint apis/inventory/operations/list-warehouses low',
+    ]);
+    const unused = result.findings.find((finding) => finding.ruleId === 'unused-endpoint')!;
+    assert.strictEqual(rel(unused.location.file), 'apis/inventory/specification.json');
+    assert.ok(!result.findings.some((finding) => finding.properties?.assessmentKey === '4e8c00a2-e8bc-42a8-9e12-99584a51ad10'));
+    assert.deepStrictEqual(result.service.deployment?.deployedApis?.includes('partners'), true);
+  });
+
+  it('neither repeats nor calls drift an onboarding assessment: the rule reports partners, Defender alone reports product-graph', () => {
+    const sample = JSON.parse(fs.readFileSync(SAMPLE_SNAPSHOT, 'utf8')) as DeployedSnapshot;
+    const onboarding = (api: string) => ({ key: 'onboarding-key-unknown', resourceId: `${CONTOSO_SERVICE_ID}/apis/${api}`.toLowerCase(), status: 'Unhealthy', severity: 'High', displayName: 'Azure API Management APIs should be onboarded to Defender for APIs' });
+    sample.assessments.push(onboarding('partners'), onboarding('product-graph'));
+    const withOnboarding = scan(SAMPLES, { snapshot: readSnapshotFile(SAMPLE_SNAPSHOT, serializeSnapshot(sample)) });
+    assert.deepStrictEqual(
+      withOnboarding.findings.filter((finding) => finding.ruleId === 'api-onboarding').map((finding) => `${finding.resource} ${finding.properties?.assessmentKey ? 'assessment' : 'rule'}`).sort(),
+      ['apis/partners rule', 'apis/product-graph assessment'],
+    );
+    assert.deepStrictEqual(withOnboarding.deployed!.drift.map((item) => `${item.kind} ${item.resource}`).sort(), result.deployed!.drift.map((item) => `${item.kind} ${item.resource}`).sort(), 'no drift from onboarding');
+  });
+
   it('places observed findings on the local spec operation, information file and policy', () => {
     const at = (ruleId: string, resource: string) => observed.find((finding) => finding.ruleId === ruleId && finding.resource === resource);
     const trackShipment = at('endpoint-authentication', 'apis/orders/operations/track-shipment')!;
@@ -134,6 +162,7 @@ describe('a snapshot merged into the scan of samples/', () => {
     assert.strictEqual(rel(at('subscription-all-apis', 'subscriptions/ops-monitoring-all-apis')!.location.file), 'subscriptions/ops-monitoring-all-apis/subscriptionInformation.json');
     const direct = observed.find((finding) => finding.ruleId === 'defender-e2aeced9-6ef0-410e-b948-4aaa65ded9a7')!;
     assert.strictEqual(rel(direct.location.file), 'policy.xml', 'a service-level finding sits on the global policy');
+    assert.strictEqual(fs.readFileSync(direct.location.file, 'utf8').slice(direct.location.span.start, direct.location.span.end), '<policies>');
   });
 
   it('leaves what the repository does not have at its entry in the snapshot file', () => {
