@@ -6,6 +6,8 @@ import type { ApiResource, OperationResource } from '../core/model';
 import { ParseCache } from '../core/parse/cache';
 import type { ScanResult } from '../core/report/scanResult';
 import { scan } from '../core/scan';
+import { AzureDocuments } from './azure/azureDocuments';
+import { AzureSession } from './azure/session';
 import { readSettings } from './config';
 import { toDiagnostic } from './diagnostics';
 
@@ -32,7 +34,14 @@ export class Ctx implements vscode.Disposable {
   private readonly dirtyFolders = new Set<string>();
   private running: Promise<void> = Promise.resolve();
 
-  constructor(readonly extension: vscode.ExtensionContext) {}
+  /** Sign-in, subscriptions and the snapshot files of Azure. */
+  readonly azure: AzureSession;
+  /** Read-only documents of what Azure has, for diffs. */
+  readonly azureDocuments = new AzureDocuments();
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.azure = new AzureSession(extension);
+  }
 
   get folderAnalyses(): FolderAnalysis[] {
     return [...this.analyses.values()];

@@ -1,5 +1,7 @@
 // The VS Code layer: thin adapters from the core (src/core) to the editor.
 import * as vscode from 'vscode';
+import * as azureCommands from './azure/commands';
+import { AZURE_DOCUMENT_SCHEME } from './azure/azureDocuments';
 import { FindingCodeActions } from './codeActions';
 import { OperationCodeLenses } from './codeLens';
 import * as commands from './commands';
@@ -7,6 +9,7 @@ import { Ctx } from './ctx';
 import { EFFECTIVE_POLICY_SCHEME, EffectivePolicyDocuments } from './effectivePolicyDocument';
 import { FindingHovers } from './hover';
 import { StatusBar } from './statusBar';
+import { DriftTree } from './trees/driftTree';
 import { FindingsTree } from './trees/findingsTree';
 import { InventoryTree } from './trees/inventoryTree';
 
@@ -24,12 +27,14 @@ export interface ApimPostureApi {
   ctx: Ctx;
   inventory: InventoryTree;
   findings: FindingsTree;
+  drift: DriftTree;
 }
 
 export function activate(context: vscode.ExtensionContext): ApimPostureApi {
   const ctx = new Ctx(context);
   const inventory = new InventoryTree(ctx);
   const findings = new FindingsTree(ctx);
+  const drift = new DriftTree(ctx);
   const findingsView = vscode.window.createTreeView('apimPosture.findings', { treeDataProvider: findings, showCollapseAll: true });
   findings.view = findingsView;
 
@@ -45,6 +50,15 @@ export function activate(context: vscode.ExtensionContext): ApimPostureApi {
     'apimPosture.showOutput': commands.showOutput,
     'apimPosture.explainRule': commands.explainRule,
     'apimPosture.revealFinding': commands.revealFinding,
+    'apimPosture.azure.signIn': azureCommands.signIn,
+    'apimPosture.azure.selectSubscriptions': azureCommands.selectSubscriptions,
+    'apimPosture.azure.load': azureCommands.load,
+    'apimPosture.azure.showMappings': azureCommands.showMappings,
+    'apimPosture.azure.onboardApi': azureCommands.onboardApi,
+    'apimPosture.azure.enableDefenderPlan': azureCommands.enableDefenderPlan,
+    'apimPosture.azure.openInPortal': azureCommands.openInPortal,
+    'apimPosture.azure.comparePolicy': azureCommands.comparePolicy,
+    'apimPosture.azure.applyPolicy': azureCommands.applyPolicy,
   };
   for (const [id, factory] of Object.entries(factories)) context.subscriptions.push(vscode.commands.registerCommand(id, factory(ctx)));
   for (const [id, handler] of Object.entries(commands.findingsTreeCommands(findings))) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
@@ -55,6 +69,8 @@ export function activate(context: vscode.ExtensionContext): ApimPostureApi {
     ctx,
     findingsView,
     vscode.window.registerTreeDataProvider('apimPosture.inventory', inventory),
+    vscode.window.registerTreeDataProvider('apimPosture.drift', drift),
+    vscode.workspace.registerTextDocumentContentProvider(AZURE_DOCUMENT_SCHEME, ctx.azureDocuments),
     vscode.languages.registerCodeActionsProvider(DOCUMENTS, new FindingCodeActions(ctx), FindingCodeActions.metadata),
     vscode.languages.registerHoverProvider(DOCUMENTS, new FindingHovers(ctx)),
     vscode.languages.registerCodeLensProvider(DOCUMENTS, new OperationCodeLenses(ctx)),
@@ -73,8 +89,10 @@ export function activate(context: vscode.ExtensionContext): ApimPostureApi {
     vscode.workspace.onDidChangeWorkspaceFolders(() => ctx.schedule()),
     vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration('apimPosture') && ctx.schedule()),
   );
+  // Menus that act on Azure show only when there is a snapshot of it.
+  context.subscriptions.push(ctx.onDidAnalyze(() => void vscode.commands.executeCommand('setContext', 'apimPosture.hasSnapshot', ctx.folderAnalyses.some((analysis) => analysis.result.deployed))));
   void ctx.analyzeAll();
-  return { ctx, inventory, findings };
+  return { ctx, inventory, findings, drift };
 }
 
 export function deactivate(): void {}

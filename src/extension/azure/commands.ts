@@ -1,0 +1,437 @@
+// The Azure commands: sign in, pick subscriptions, load the deployed state and Defender's findings,
+// confirm mappings, and the explicit writes (push a policy, onboard an API, enable the plan). Each
+// write is refused in an untrusted workspace, asks for a modal confirmation, and updates the
+// snapshot so that the findings and the drift follow at once.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { isAbort, type ServiceRef } from '../../core/azure/arm';
+import { enableDefenderForApis, onboardApi as onboardToDefender, pushPolicy, type PushResult } from '../../core/azure/apply';
+import { discoverSubscriptions, loadDeployedState } from '../../core/azure/load';
+import { deployedResourceId } from '../../core/azure/mapping';
+import { mappedService, type DriftItem } from '../../core/azure/merge';
+import { recordApiCollection, recordDefenderPlan, recordPolicy, scopeLabel } from '../../core/azure/record';
+import type { DeployedApiCollection, DeployedService, DeployedSnapshot } from '../../core/azure/snapshot';
+import { describeSnapshotError, summarizeSnapshot, type SnapshotSummary } from '../../core/azure/summary';
+import { CONFIG_FILE_NAME } from '../../core/config';
+import { mappingEdit } from '../../core/fixes/mapping';
+import type { ApiResource } from '../../core/model';
+import type { CommandFactory } from '../commands';
+import type { Ctx, FolderAnalysis, LocatedFinding } from '../ctx';
+import { applyAndSave } from '../edits';
+import { portalResourceUrl } from './cloud';
+
+/** Progress with a Cancel button whose click aborts the SDK calls. */
+function withCancellableProgress<T>(title: string, work: (report: (message: string) => void, signal: AbortSignal) => Promise<T>): Thenable<T> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+    const controller = new AbortController();
+    token.onCancellationRequested(() => controller.abort());
+    return work((message) => progress.report({ message }), controller.signal);
+  });
+}
+
+/** Writes to Azure need a trusted workspace: an untrusted one is for reading only. */
+function refuseUntrusted(what: string): boolean {
+  if (vscode.workspace.isTrusted) return false;
+  void vscode.window.showErrorMessage(`APIM Posture: ${what} is not available in an untrusted workspace. Trust the workspace first.`);
+  return true;
+}
+
+/** The ARM session, asking the user to sign in when there is none yet. */
+async function ensureSignedIn(ctx: Ctx): Promise<vscode.AuthenticationSession> {
+  const { credential } = ctx.azure.current();
+  return (await credential.currentSession()) ?? (await credential.signIn());
+}
+
+function reportError(ctx: Ctx, what: string, error: unknown): void {
+  if (isAbort(error)) {
+    ctx.output.appendLine(`${what}: cancelled.`);
+    return;
+  }
+  const message = (error as Error).message ?? String(error);
+  ctx.output.appendLine(`${what} failed: ${message}`);
+  void vscode.window.showErrorMessage(`APIM Posture: ${what} failed: ${message}`, 'Show Output').then((choice) => choice && ctx.output.show());
+}
+
+export const signIn: CommandFactory = (ctx) => async () => {
+  try {
+    const session = await ctx.azure.current().credential.signIn();
+    ctx.output.appendLine(`Signed in to ${ctx.azure.current().cloud.name} as ${session.account.label}.`);
+    void vscode.window.showInformationMessage(`APIM Posture: signed in to Azure as ${session.account.label}.`, 'Load from Azure').then((choice) => choice && vscode.commands.executeCommand('apimPosture.azure.load'));
+    return { account: session.account.label };
+  } catch (error) {
+    reportError(ctx, 'Signing in to Azure', error);
+    return undefined;
+  }
+};
+
+/** Picks the subscriptions to load (remembered for this workspace); `ids` skips the picker. */
+export const selectSubscriptions: CommandFactory = (ctx) => async (ids?: string[]) => {
+  if (ids) {
+    await ctx.azure.setSubscriptions(ids);
+    return ids;
+  }
+  try {
+    await ensureSignedIn(ctx);
+    const { credential, cloud } = ctx.azure.current();
+    const readable = await withCancellableProgress('APIM Posture: finding your subscriptions', (_report, abortSignal) => discoverSubscriptions(credential, { endpoint: cloud.armEndpoint, abortSignal }));
+    if (readable.length === 0) {
+      void vscode.window.showWarningMessage('APIM Posture: the signed-in account can read no Azure subscription.');
+      return undefined;
+    }
+    const remembered = new Set(ctx.azure.subscriptions.map((id) => id.toLowerCase()));
+    const picked = await vscode.window.showQuickPick(
+      readable.map((subscription) => ({ label: subscription.name ?? subscription.id, description: subscription.id, picked: remembered.has(subscription.id.toLowerCase()), id: subscription.id })),
+      { canPickMany: true, placeHolder: 'Subscriptions with the API Management services of this workspace', ignoreFocusOut: true },
+    );
+    if (!picked) return undefined;
+    await ctx.azure.setSubscriptions(picked.map((item) => item.id));
+    return picked.map((item) => item.id);
+  } catch (error) {
+    reportError(ctx, 'Listing subscriptions', error);
+    return undefined;
+  }
+};
+
+/** The folders a snapshot is written to: those with APIs, else the first folder. */
+function snapshotFolders(ctx: Ctx): vscode.WorkspaceFolder[] {
+  const withApis = ctx.folderAnalyses.filter((analysis) => analysis.result.service.apis.length > 0).map((analysis) => analysis.folder);
+  const first = vscode.workspace.workspaceFolders?.[0];
+  return withApis.length > 0 ? withApis : first ? [first] : [];
+}
+
+/** Loads the deployed inventory and Defender's findings of the picked subscriptions into the workspace's snapshot. */
+export const load: CommandFactory = (ctx) => async (): Promise<(SnapshotSummary & { files: string[] }) | undefined> => {
+  try {
+    await ensureSignedIn(ctx);
+    if (ctx.azure.subscriptions.length === 0) await vscode.commands.executeCommand('apimPosture.azure.selectSubscriptions');
+    const subscriptions = ctx.azure.subscriptions;
+    if (subscriptions.length === 0) return undefined;
+    const { credential, cloud } = ctx.azure.current();
+    const started = Date.now();
+    const snapshot = await withCancellableProgress('APIM Posture: loading from Azure', (report, abortSignal) =>
+      loadDeployedState(credential, subscriptions, { endpoint: cloud.armEndpoint, abortSignal, onProgress: (progress) => report(progress.message) }),
+    );
+    const summary = summarizeSnapshot(snapshot);
+    ctx.output.appendLine(`Loaded from ${cloud.armEndpoint} in ${Date.now() - started} ms: ${summary.text}.`);
+    for (const error of summary.errors) ctx.output.appendLine(`  warning: ${describeSnapshotError(error)}`);
+    if (summary.everySubscriptionFailed) {
+      // An empty snapshot must not replace a good one.
+      void vscode.window.showErrorMessage('APIM Posture: no subscription could be read; the snapshot was not replaced.', 'Show Output').then((choice) => choice && ctx.output.show());
+      return { ...summary, files: [] };
+    }
+    const files = snapshotFolders(ctx).map((folder) => ctx.azure.writeSnapshot(folder, snapshot));
+    await ctx.analyzeAll();
+    const partial = summary.errors.length > 0;
+    void (partial ? vscode.window.showWarningMessage : vscode.window.showInformationMessage)(`APIM Posture: loaded ${summary.text}.`, 'Show Output').then((choice) => choice && ctx.output.show());
+    return { ...summary, files };
+  } catch (error) {
+    reportError(ctx, 'Loading from Azure', error);
+    return undefined;
+  }
+};
+
+/** What a folder's analysis knows of Azure; a message and undefined when there is no snapshot. */
+function deployedOf(analysis: FolderAnalysis | undefined): (NonNullable<FolderAnalysis['result']['deployed']> & { service: DeployedService }) | undefined {
+  const deployed = analysis?.result.deployed;
+  const service = deployed && mappedService(deployed.snapshot.snapshot, deployed.mappings);
+  if (!deployed || !service) {
+    void vscode.window.showWarningMessage('APIM Posture: there is no snapshot of Azure for this folder, or it has no matching API Management service.', 'Load from Azure').then((choice) => choice && vscode.commands.executeCommand('apimPosture.azure.load'));
+    return undefined;
+  }
+  return { ...deployed, service };
+}
+
+function serviceRef(service: DeployedService): ServiceRef {
+  return { subscriptionId: service.subscriptionId, resourceGroup: service.resourceGroup, serviceName: service.name };
+}
+
+/** Saves an updated snapshot where the analysis read it, and re-analyses. */
+async function saveSnapshot(ctx: Ctx, analysis: FolderAnalysis, snapshot: DeployedSnapshot): Promise<void> {
+  ctx.azure.writeSnapshot(analysis.folder, snapshot);
+  await ctx.analyzeAll();
+}
+
+/** A snapshot read from another cloud must not direct writes to this one. */
+function refuseOtherCloud(ctx: Ctx, snapshot: DeployedSnapshot): boolean {
+  const endpoint = ctx.azure.current().cloud.armEndpoint;
+  if (snapshot.endpoint.replace(/\/+$/, '').toLowerCase() === endpoint.toLowerCase()) return false;
+  void vscode.window.showErrorMessage(`APIM Posture: the snapshot was read from ${snapshot.endpoint}, but the chosen cloud is ${endpoint}. Load from Azure again first.`);
+  return true;
+}
+
+type MappingChoice = vscode.QuickPickItem & { deployed?: string | null };
+
+/** Shows each local API's mapping (reason, confidence) and lets the user confirm, change or remove it; `local` + `deployed` skip the pickers. */
+export const showMappings: CommandFactory = (ctx) => async (local?: string, deployedApi?: string | null) => {
+  const analysis = ctx.folderAnalyses.find((candidate) => candidate.result.deployed) ?? ctx.folderAnalyses[0];
+  const deployed = deployedOf(analysis);
+  if (!analysis || !deployed) return undefined;
+  let chosenLocal = local;
+  if (!chosenLocal) {
+    const picked = await vscode.window.showQuickPick(
+      deployed.mappings.map((mapping) => ({
+        label: mapping.local,
+        description: mapping.deployed ? `→ ${mapping.deployed.api}` : 'not mapped',
+        detail: `${mapping.reason} (${mapping.confidence} confidence): ${mapping.detail}`,
+        local: mapping.local,
+      })),
+      { placeHolder: `Local APIs and the APIs of ${deployed.service.name} they deploy to; pick one to confirm or change`, matchOnDetail: true },
+    );
+    chosenLocal = picked?.local;
+  }
+  if (!chosenLocal) return undefined;
+  let target = deployedApi;
+  if (target === undefined) {
+    const current = deployed.mappings.find((mapping) => mapping.local === chosenLocal)?.deployed?.api;
+    const choices: MappingChoice[] = [
+      ...deployed.service.apis.map((api) => ({ label: api.name, description: [api.displayName, api.path && `/${api.path}`].filter(Boolean).join(' · '), detail: api.name === current ? 'current mapping: pick it to confirm it' : undefined, deployed: api.name })),
+      { label: 'Not deployed', description: 'remove the explicit mapping', deployed: null },
+    ];
+    const picked = await vscode.window.showQuickPick(choices, { placeHolder: `The API of ${deployed.service.name} that ${chosenLocal} deploys to` });
+    if (!picked) return undefined;
+    target = picked.deployed;
+  }
+  const root = analysis.folder.uri.fsPath;
+  const configFile = path.join(root, CONFIG_FILE_NAME);
+  const configText = fs.existsSync(configFile) ? fs.readFileSync(configFile, 'utf8') : undefined;
+  const edit = mappingEdit(root, configText, { local: chosenLocal, deployed: target ?? undefined });
+  if (edit) await applyAndSave([edit]);
+  await ctx.analyzeAll();
+  return ctx.analysisOf(root)?.result.deployed?.mappings.find((mapping) => mapping.local === chosenLocal);
+};
+
+/** The local API given (inventory node or name), or picked among the mapped ones. */
+async function pickApi(ctx: Ctx, argument: { api: ApiResource; analysis: FolderAnalysis } | string | undefined, placeHolder: string): Promise<{ api: ApiResource; analysis: FolderAnalysis } | undefined> {
+  if (typeof argument === 'object') return argument;
+  const candidates = ctx.folderAnalyses.flatMap((analysis) =>
+    analysis.result.service.apis.filter((api) => analysis.result.deployed?.mappings.some((mapping) => mapping.local === api.name && mapping.deployed)).map((api) => ({ api, analysis })),
+  );
+  if (typeof argument === 'string') return candidates.find((candidate) => candidate.api.name === argument);
+  const picked = await vscode.window.showQuickPick(candidates.map((candidate) => ({ label: candidate.api.name, description: candidate.api.displayName, candidate })), { placeHolder });
+  return picked?.candidate;
+}
+
+/** Onboards a local API's deployed counterpart to Defender for APIs (PUT apiCollections, long-running). */
+export const onboardApi: CommandFactory = (ctx) => async (argument?: { api: ApiResource; analysis: FolderAnalysis } | string): Promise<DeployedApiCollection | undefined> => {
+  if (refuseUntrusted('Onboarding to Defender for APIs')) return undefined;
+  const chosen = await pickApi(ctx, argument, 'The API to onboard to Defender for APIs');
+  if (!chosen) return undefined;
+  const deployed = deployedOf(chosen.analysis);
+  const deployedApi = deployed?.mappings.find((mapping) => mapping.local === chosen.api.name)?.deployed?.api;
+  if (!deployed || !deployedApi) return undefined;
+  if (refuseOtherCloud(ctx, deployed.snapshot.snapshot)) return undefined;
+  const apiName = deployedApi.split(';')[0];
+  const confirm = await vscode.window.showWarningMessage(
+    `Onboard ${apiName} of ${deployed.service.name} to Defender for APIs?`,
+    { modal: true, detail: `Defender for APIs then inventories and monitors the API's endpoints; traffic counts towards the Defender for APIs plan of subscription ${deployed.service.subscriptionId}.` },
+    'Onboard',
+  );
+  if (confirm !== 'Onboard') return undefined;
+  try {
+    await ensureSignedIn(ctx);
+    const { clients, cloud } = ctx.azure.current();
+    const collection = await withCancellableProgress(`APIM Posture: onboarding ${apiName} to Defender for APIs`, (_report, abortSignal) =>
+      onboardToDefender(clients.security(deployed.service.subscriptionId), serviceRef(deployed.service), apiName, { endpoint: cloud.armEndpoint, abortSignal }),
+    );
+    ctx.output.appendLine(`Onboarded ${apiName} of ${deployed.service.name} to Defender for APIs (${collection.provisioningState ?? 'done'}).`);
+    recordApiCollection(deployed.snapshot.snapshot, serviceRef(deployed.service), collection);
+    await saveSnapshot(ctx, chosen.analysis, deployed.snapshot.snapshot);
+    void vscode.window.showInformationMessage(`APIM Posture: ${apiName} is onboarded to Defender for APIs.`);
+    return collection;
+  } catch (error) {
+    reportError(ctx, `Onboarding ${apiName}`, error);
+    return undefined;
+  }
+};
+
+/** Enables the Defender for APIs plan of a subscription of the snapshot; it is billed, so the confirmation says so. */
+export const enableDefenderPlan: CommandFactory = (ctx) => async (subscriptionId?: string) => {
+  if (refuseUntrusted('Enabling Defender for APIs')) return undefined;
+  const analysis = ctx.folderAnalyses.find((candidate) => candidate.result.deployed);
+  const deployed = deployedOf(analysis);
+  if (!analysis || !deployed) return undefined;
+  const snapshot = deployed.snapshot.snapshot;
+  if (refuseOtherCloud(ctx, snapshot)) return undefined;
+  let chosen = subscriptionId;
+  if (!chosen) {
+    const picked = await vscode.window.showQuickPick(
+      snapshot.subscriptions.map((subscription) => ({
+        label: subscription.displayName ?? subscription.id,
+        description: subscription.id,
+        detail: subscription.defenderForApis ? `Defender for APIs: ${subscription.defenderForApis.pricingTier}${subscription.defenderForApis.subPlan ? ` (${subscription.defenderForApis.subPlan})` : ''}` : 'Defender for APIs plan: unknown',
+        id: subscription.id,
+      })),
+      { placeHolder: 'The subscription to enable Defender for APIs on' },
+    );
+    chosen = picked?.id;
+  }
+  if (!chosen) return undefined;
+  const confirm = await vscode.window.showWarningMessage(
+    `Enable Microsoft Defender for APIs on subscription ${chosen}?`,
+    { modal: true, detail: 'The plan is billed monthly by API traffic (plan P1 unless changed in Defender for Cloud). It covers every API Management service of the subscription.' },
+    'Enable (billed)',
+  );
+  if (confirm !== 'Enable (billed)') return undefined;
+  try {
+    await ensureSignedIn(ctx);
+    const { clients } = ctx.azure.current();
+    const plan = await withCancellableProgress('APIM Posture: enabling Defender for APIs', (_report, abortSignal) => enableDefenderForApis(clients.security(chosen), { abortSignal }));
+    ctx.output.appendLine(`Defender for APIs on ${chosen}: ${plan.pricingTier} ${plan.subPlan ?? ''}.`);
+    recordDefenderPlan(snapshot, chosen, { pricingTier: plan.pricingTier ?? 'Standard', subPlan: plan.subPlan });
+    await saveSnapshot(ctx, analysis, snapshot);
+    return plan;
+  } catch (error) {
+    reportError(ctx, 'Enabling Defender for APIs', error);
+    return undefined;
+  }
+};
+
+/** Opens a finding's recommendation (or its resource), or an inventory API / operation, in the Azure portal. */
+export const openInPortal: CommandFactory = (ctx) => async (argument?: { located: LocatedFinding } | { api: ApiResource; analysis: FolderAnalysis; operation?: { id: string } }) => {
+  if (!argument) return undefined;
+  const cloud = ctx.azure.current().cloud;
+  let url: string | undefined;
+  if ('located' in argument) {
+    const { finding, analysis } = argument.located;
+    const properties = finding.properties ?? {};
+    const deployed = analysis.result.deployed;
+    const service = deployed && mappedService(deployed.snapshot.snapshot, deployed.mappings);
+    const armId = (properties.azureResourceId as string | undefined) ?? (service && deployed ? deployedResourceId(finding.resource, service, deployed.mappings) : undefined);
+    url = (properties.portalUri as string | undefined) ?? (armId ? portalResourceUrl(cloud, armId) : undefined);
+  } else {
+    const deployed = argument.analysis.result.deployed;
+    const service = deployed && mappedService(deployed.snapshot.snapshot, deployed.mappings);
+    const armId = service && deployed ? deployedResourceId(argument.operation?.id ?? argument.api.id, service, deployed.mappings) : undefined;
+    url = armId ? portalResourceUrl(cloud, armId) : undefined;
+  }
+  if (!url) {
+    void vscode.window.showWarningMessage('APIM Posture: this is not mapped to a resource in Azure. Load from Azure, or map the API (APIM Posture: Show API Mappings).');
+    return undefined;
+  }
+  await vscode.env.openExternal(vscode.Uri.parse(url, true));
+  return url;
+};
+
+/** The policy drift of a file, from its folder's analysis. */
+function policyDriftOf(ctx: Ctx, file: string): { analysis: FolderAnalysis; item: DriftItem | undefined } | undefined {
+  const analysis = ctx.analysisOf(file);
+  if (!analysis) return undefined;
+  const item = analysis.result.deployed?.drift.find((candidate) => candidate.kind === 'policy-differs' && candidate.location.file === file);
+  return { analysis, item };
+}
+
+/** A drift item of the Drift view, or a policy file (explorer, editor title, palette: the active editor). */
+type PolicyArgument = vscode.Uri | { item: DriftItem } | undefined;
+
+function policyFile(argument: PolicyArgument): string | undefined {
+  if (argument instanceof vscode.Uri) return argument.fsPath;
+  if (argument && 'item' in argument) return argument.item.location.file;
+  const document = vscode.window.activeTextEditor?.document;
+  return document?.uri.scheme === 'file' ? document.uri.fsPath : undefined;
+}
+
+/** Shows the deployed policy of a file's scope beside the local one. */
+export const comparePolicy: CommandFactory = (ctx) => async (argument?: PolicyArgument) => {
+  const file = policyFile(argument);
+  const drift = file ? policyDriftOf(ctx, file) : undefined;
+  if (!file || !drift?.item?.target) {
+    void vscode.window.showInformationMessage('APIM Posture: this file has no deployed counterpart that differs from it (or there is no snapshot of Azure).');
+    return undefined;
+  }
+  await showPolicyDiff(ctx, drift.item, file);
+  return drift.item;
+};
+
+async function showPolicyDiff(ctx: Ctx, item: DriftItem, file: string): Promise<void> {
+  const label = scopeLabel(item.target!);
+  const deployedUri = ctx.azureDocuments.show(`${label}/policy.xml (Azure)`, item.deployed ?? '');
+  await vscode.commands.executeCommand('vscode.diff', deployedUri, vscode.Uri.file(file), `${label}: Azure ↔ ${path.basename(path.dirname(file))}/${path.basename(file)}`, { preview: false });
+}
+
+export type ApplyResult = PushResult | { status: 'cancelled' | 'nothing-to-push' | 'refused' };
+
+/**
+ * Apply to Azure: pushes a local policy file to the scope it is deployed to, after a diff preview and
+ * a modal confirmation, with If-Match on the ETag of the snapshot and a backup of the replaced
+ * policy; a concurrent change shows a three-way comparison and overwrites nothing.
+ */
+export const applyPolicy: CommandFactory = (ctx) => async (argument?: PolicyArgument): Promise<ApplyResult | undefined> => {
+  if (refuseUntrusted('Apply to Azure')) return { status: 'refused' };
+  const file = policyFile(argument);
+  if (!file) return undefined;
+  // What is pushed is what is on disk: save first, and analyse that text.
+  const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.fsPath === file);
+  if (document?.isDirty) await document.save();
+  await ctx.analyzeAll();
+  const drift = policyDriftOf(ctx, file);
+  const deployed = drift && deployedOf(drift.analysis);
+  if (!drift || !deployed) return { status: 'nothing-to-push' };
+  const { analysis, item } = drift;
+  if (!item?.target || item.local === undefined) {
+    void vscode.window.showInformationMessage(
+      item ? 'APIM Posture: this scope has a policy in Azure but none in the repository; removing it is not done from here.' : `APIM Posture: ${path.basename(file)} is what is deployed (or it is not mapped to a deployed scope); nothing to push.`,
+    );
+    return { status: 'nothing-to-push' };
+  }
+  if (refuseOtherCloud(ctx, deployed.snapshot.snapshot)) return { status: 'refused' };
+  const target = item.target;
+  const label = scopeLabel(target);
+  const local = fs.readFileSync(file, 'utf8');
+  await showPolicyDiff(ctx, item, file);
+  const backupFolder = ctx.azure.backupFolder(analysis.folder);
+  const confirm = await vscode.window.showWarningMessage(
+    `Push ${path.relative(analysis.folder.uri.fsPath, file)} to ${label} in Azure?`,
+    {
+      modal: true,
+      detail: `${item.deployed === undefined ? 'The scope has no policy in Azure yet.' : `The deployed policy is replaced only if it has not changed since it was loaded (ETag ${item.etag ?? 'none'}); a backup of it is saved in ${path.relative(analysis.folder.uri.fsPath, backupFolder)}.`}`,
+    },
+    'Push to Azure',
+  );
+  if (confirm !== 'Push to Azure') return { status: 'cancelled' };
+  try {
+    await ensureSignedIn(ctx);
+    const { clients, cloud } = ctx.azure.current();
+    const result = await withCancellableProgress(`APIM Posture: pushing the policy of ${label}`, (_report, abortSignal) =>
+      pushPolicy(clients.apim(target.subscriptionId), target, local, item.etag, backupFolder, { endpoint: cloud.armEndpoint, base: item.deployed, abortSignal }),
+    );
+    ctx.output.appendLine(`Push of ${label}: ${result.status}${result.status === 'pushed' && result.backupFile ? `, backup ${result.backupFile}` : ''}.`);
+    if (result.status === 'conflict') {
+      await showConflict(ctx, label, file, result);
+      return result;
+    }
+    recordPolicy(deployed.snapshot.snapshot, target, { value: local, etag: result.etag });
+    await saveSnapshot(ctx, analysis, deployed.snapshot.snapshot);
+    const backup = result.status === 'pushed' ? result.backupFile : undefined;
+    void vscode.window
+      .showInformationMessage(result.status === 'pushed' ? `APIM Posture: pushed the policy of ${label}.` : `APIM Posture: ${label} already has this policy; nothing was written.`, ...(backup ? ['Open Backup'] : []))
+      .then((choice) => {
+        if (choice && backup) void vscode.window.showTextDocument(vscode.Uri.file(backup));
+      });
+    return result;
+  } catch (error) {
+    reportError(ctx, `Pushing the policy of ${label}`, error);
+    return undefined;
+  }
+};
+
+/** Someone changed the policy in Azure since it was loaded: show theirs against ours, and what they changed. */
+async function showConflict(ctx: Ctx, label: string, file: string, conflict: Extract<PushResult, { status: 'conflict' }>): Promise<void> {
+  const remote = ctx.azureDocuments.show(`${label}/policy.xml (Azure now)`, conflict.remote ?? '<!-- deleted in Azure -->\n');
+  await vscode.commands.executeCommand('vscode.diff', remote, vscode.Uri.file(file), `${label}: Azure now ↔ yours (conflict)`, { preview: false });
+  // Not awaited: the command reports the conflict at once; the buttons lead on from there.
+  void vscode.window
+    .showWarningMessage(
+      `APIM Posture: ${label} was changed in Azure since it was loaded; nothing was pushed. Merge their change into your file, load from Azure, and push again.`,
+      ...(conflict.base !== undefined ? ['Show Their Change'] : []),
+      'Load from Azure',
+    )
+    .then(async (choice) => {
+      if (choice === 'Show Their Change') {
+        const base = ctx.azureDocuments.show(`${label}/policy.xml (Azure when loaded)`, conflict.base ?? '');
+        await vscode.commands.executeCommand('vscode.diff', base, remote, `${label}: Azure when loaded ↔ Azure now`, { preview: false });
+      } else if (choice === 'Load from Azure') {
+        await vscode.commands.executeCommand('apimPosture.azure.load');
+      }
+    });
+}
