@@ -58,7 +58,7 @@ export function activate(context: vscode.ExtensionContext): ApimPostureApi {
     'apimPosture.azure.enableDefenderPlan': azureCommands.enableDefenderPlan,
     'apimPosture.azure.openInPortal': azureCommands.openInPortal,
     'apimPosture.azure.comparePolicy': azureCommands.comparePolicy,
-    'apimPosture.azure.applyPolicy': azureCommands.applyPolicy,
+    'apimPosture.azure.apply': azureCommands.applyToAzure,
   };
   for (const [id, factory] of Object.entries(factories)) context.subscriptions.push(vscode.commands.registerCommand(id, factory(ctx)));
   for (const [id, handler] of Object.entries(commands.findingsTreeCommands(findings))) context.subscriptions.push(vscode.commands.registerCommand(id, handler));

@@ -375,7 +375,8 @@ async function runPaletteCommand(page: Page, title: string): Promise<void> {
 /** Waits for a modal dialog offering `button` (its message matching `message`), and clicks it as the user would. */
 async function confirmDialog(page: Page, message: RegExp, button: string, screenshotName?: string): Promise<void> {
   const dialog = page.locator('.monaco-dialog-box');
-  await waitUntil(`a dialog "${message.source}" with the button ${button}`, async () => message.test(await dialog.innerText()), 60_000);
+  // isVisible first: innerText would wait for a dialog that is not there yet.
+  await waitUntil(`a dialog "${message.source}" with the button ${button}`, async () => (await dialog.isVisible()) && message.test(await dialog.innerText()), 60_000);
   if (screenshotName) await screenshot(page, screenshotName);
   await dialog.locator('.dialog-buttons .monaco-button', { hasText: button }).first().click();
   await dialog.waitFor({ state: 'hidden', timeout: UI_WAIT_MS });
@@ -391,7 +392,7 @@ async function notification(page: Page, text: RegExp, timeoutMs = 60_000): Promi
   const found = await waitUntil(
     `a notification matching ${text.source}`,
     async () => {
-      const toasts = await page.locator('.notifications-toasts').innerText().catch(() => '');
+      const toasts = await page.locator('.notifications-toasts').innerText({ timeout: 1000 }).catch(() => '');
       if (text.test(toasts)) return toasts;
       if (!(await center.isVisible())) await bell.click();
       const listed = await center.innerText();
@@ -456,9 +457,9 @@ async function uiCheckAzure(page: Page, workspace: string, emulator: ArmEmulator
   const armPolicy = `${CONTOSO_SERVICE_ID}/apis/payments/operations/get-saved-card/policies/policy`;
   const before = emulator.policy(armPolicy)?.value;
   await quickOpen(page, policy);
-  await runPaletteCommand(page, 'APIM Posture: Apply Policy to Azure');
+  await runPaletteCommand(page, 'APIM Posture: Apply to Azure');
   await confirmDialog(page, /Push .*get-saved-card.* to .* in Azure\?/, 'Push to Azure', 'azure-push-diff');
-  await notification(page, /pushed the policy of/);
+  await notification(page, /pushed .*get-saved-card to Azure/);
   const local = fs.readFileSync(path.join(workspace, policy), 'utf8');
   if (emulator.policy(armPolicy)?.value !== local) throw new Error('The emulator does not have the pushed policy.');
   const backups = fs.readdirSync(path.join(workspace, '.apim-posture', 'backups'), { recursive: true }).map(String).filter((file) => file.endsWith('.xml'));
@@ -470,11 +471,22 @@ async function uiCheckAzure(page: Page, workspace: string, emulator: ArmEmulator
   emulator.setPolicy(armPolicy, theirs);
   fs.writeFileSync(path.join(workspace, policy), local.replace('<inbound>', '<inbound>\n\t\t<set-header name="X-Api-Owner" exists-action="override"><value>payments</value></set-header>'));
   await waitUntil('the editor to show the changed file', async () => /X-Api-Owner/.test(await page.locator('.part.editor').innerText()));
-  await runPaletteCommand(page, 'APIM Posture: Apply Policy to Azure');
+  await runPaletteCommand(page, 'APIM Posture: Apply to Azure');
   await confirmDialog(page, /Push .*get-saved-card.* to .* in Azure\?/, 'Push to Azure');
   await notification(page, /was changed in Azure since it was loaded; nothing was pushed/);
   if (emulator.policy(armPolicy)?.value !== theirs) throw new Error('The change made in Azure was overwritten.');
   await screenshot(page, 'azure-conflict');
+
+  // An API property: store-locator drops http in git (what the encrypted-protocols fix writes), then in Azure.
+  const storeLocator = 'apis/store-locator/apiInformation.json';
+  const armApi = `${CONTOSO_SERVICE_ID}/apis/store-locator`;
+  fs.writeFileSync(path.join(workspace, storeLocator), fs.readFileSync(path.join(workspace, storeLocator), 'utf8').replace(/"http",\s*/, ''));
+  await quickOpen(page, storeLocator);
+  await runPaletteCommand(page, 'APIM Posture: Apply to Azure');
+  await confirmDialog(page, /Push the properties of API store-locator to .*store-locator in Azure\?/, 'Push to Azure');
+  await notification(page, /pushed .*store-locator to Azure/);
+  const protocols = emulator.api(armApi)?.protocols;
+  if (JSON.stringify(protocols) !== '["https"]') throw new Error(`The emulator's store-locator has protocols ${JSON.stringify(protocols)}.`);
 }
 
 async function uiCheckSidebar(page: Page): Promise<void> {
@@ -770,7 +782,7 @@ async function main(): Promise<number> {
       await azurePage.setViewportSize({ width: 1400, height: 900 });
       await azurePage.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(azureWorkspace)}&payload=${uiPayload}`);
       await uiCheck(
-        'ui: Azure: sign in, load Defender\'s findings and the drift, onboard an API, push a policy with a diff and a backup; a change made in Azure meanwhile is not overwritten',
+        'ui: Azure: sign in, load Defender\'s findings and the drift, onboard an API, push a policy with a diff and a backup; a change made in Azure meanwhile is not overwritten; push an API property',
         'azure-loaded',
         azurePage,
         () => uiCheckAzure(azurePage, azureWorkspace, emulator!),

@@ -1,9 +1,10 @@
 // After an explicit write to Azure succeeded, the snapshot in hand says what Azure now has, so that
 // drift and findings follow at once instead of waiting for the next full load.
+import type { ServiceRef } from './arm';
 import { scopePath, type PolicyScopeRef } from './policies';
 import type { DeployedApiCollection, DeployedPolicy, DeployedService, DeployedSnapshot } from './snapshot';
 
-function serviceOf(snapshot: DeployedSnapshot, target: { subscriptionId: string; resourceGroup: string; serviceName: string }): DeployedService | undefined {
+function serviceOf(snapshot: DeployedSnapshot, target: ServiceRef): DeployedService | undefined {
   const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
   return snapshot.services.find((service) => same(service.subscriptionId, target.subscriptionId) && same(service.resourceGroup, target.resourceGroup) && same(service.name, target.serviceName));
 }
@@ -27,8 +28,18 @@ export function recordPolicy(snapshot: DeployedSnapshot, target: PolicyScopeRef,
   return true;
 }
 
+/** Records the properties and ETag an API now has in Azure. */
+export function recordApiProperties(snapshot: DeployedSnapshot, target: ServiceRef & { api: string }, properties: { protocols?: string[]; subscriptionRequired?: boolean }, etag: string | undefined): boolean {
+  const api = serviceOf(snapshot, target)?.apis.find((candidate) => candidate.name.toLowerCase() === target.api.toLowerCase());
+  if (!api) return false;
+  if (properties.protocols) api.protocols = properties.protocols;
+  if (properties.subscriptionRequired !== undefined) api.subscriptionRequired = properties.subscriptionRequired;
+  api.etag = etag;
+  return true;
+}
+
 /** Records an API onboarded to Defender for APIs. */
-export function recordApiCollection(snapshot: DeployedSnapshot, target: { subscriptionId: string; resourceGroup: string; serviceName: string }, collection: DeployedApiCollection): boolean {
+export function recordApiCollection(snapshot: DeployedSnapshot, target: ServiceRef, collection: DeployedApiCollection): boolean {
   const service = serviceOf(snapshot, target);
   if (!service) return false;
   service.apiCollections = [...service.apiCollections.filter((existing) => existing.apiName.toLowerCase() !== collection.apiName.toLowerCase()), collection];

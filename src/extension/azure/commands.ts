@@ -6,11 +6,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { isAbort, type ServiceRef } from '../../core/azure/arm';
-import { enableDefenderForApis, onboardApi as onboardToDefender, pushPolicy, type PushResult } from '../../core/azure/apply';
+import { enableDefenderForApis, onboardApi as onboardToDefender, pushApiProperties, pushPolicy, type ApiProperties, type PushResult } from '../../core/azure/apply';
 import { discoverSubscriptions, loadDeployedState } from '../../core/azure/load';
 import { deployedResourceId } from '../../core/azure/mapping';
 import { mappedService, type DriftItem } from '../../core/azure/merge';
-import { recordApiCollection, recordDefenderPlan, recordPolicy, scopeLabel } from '../../core/azure/record';
+import { recordApiCollection, recordApiProperties, recordDefenderPlan, recordPolicy, scopeLabel } from '../../core/azure/record';
 import type { DeployedApiCollection, DeployedService, DeployedSnapshot } from '../../core/azure/snapshot';
 import { describeSnapshotError, summarizeSnapshot, type SnapshotSummary } from '../../core/azure/summary';
 import { CONFIG_FILE_NAME } from '../../core/config';
@@ -349,14 +349,15 @@ async function showPolicyDiff(ctx: Ctx, item: DriftItem, file: string): Promise<
   await vscode.commands.executeCommand('vscode.diff', deployedUri, vscode.Uri.file(file), `${label}: Azure ↔ ${path.basename(path.dirname(file))}/${path.basename(file)}`, { preview: false });
 }
 
-export type ApplyResult = PushResult | { status: 'cancelled' | 'nothing-to-push' | 'refused' };
+export type ApplyResult = PushResult | PushResult<ApiProperties> | { status: 'cancelled' | 'nothing-to-push' | 'refused' };
 
 /**
- * Apply to Azure: pushes a local policy file to the scope it is deployed to, after a diff preview and
- * a modal confirmation, with If-Match on the ETag of the snapshot and a backup of the replaced
- * policy; a concurrent change shows a three-way comparison and overwrites nothing.
+ * Apply to Azure: pushes a local policy file to the scope it is deployed to, or an API's properties
+ * (protocols, subscription requirement) from the file that declares them, after a diff preview and a
+ * modal confirmation, with If-Match on the ETag of the snapshot and a backup of what it replaces; a
+ * concurrent change in Azure shows a comparison and overwrites nothing.
  */
-export const applyPolicy: CommandFactory = (ctx) => async (argument?: PolicyArgument): Promise<ApplyResult | undefined> => {
+export const applyToAzure: CommandFactory = (ctx) => async (argument?: PolicyArgument): Promise<ApplyResult | undefined> => {
   if (refuseUntrusted('Apply to Azure')) return { status: 'refused' };
   const file = policyFile(argument);
   if (!file) return undefined;
@@ -364,31 +365,45 @@ export const applyPolicy: CommandFactory = (ctx) => async (argument?: PolicyArgu
   const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.fsPath === file);
   if (document?.isDirty) await document.save();
   await ctx.analyzeAll();
-  const drift = policyDriftOf(ctx, file);
-  const deployed = drift && deployedOf(drift.analysis);
-  if (!drift || !deployed) return { status: 'nothing-to-push' };
-  const { analysis, item } = drift;
+  const analysis = ctx.analysisOf(file);
+  const deployed = analysis && deployedOf(analysis);
+  if (!analysis || !deployed) return { status: 'nothing-to-push' };
+  if (refuseOtherCloud(ctx, deployed.snapshot.snapshot)) return { status: 'refused' };
+  const api = analysis.result.service.apis.find((candidate) => candidate.declaration.file === file);
+  return api ? applyApiProperties(ctx, analysis, deployed, api) : applyPolicy(ctx, analysis, deployed, file);
+};
+
+type Deployed = NonNullable<ReturnType<typeof deployedOf>>;
+
+/** Asks before a push: the diff is on screen, the dialog says what is replaced and where the backup goes. */
+async function confirmPush(analysis: FolderAnalysis, what: string, where: string, hasRemote: boolean, etag: string | undefined, backupFolder: string): Promise<boolean> {
+  const confirm = await vscode.window.showWarningMessage(
+    `Push ${what} to ${where} in Azure?`,
+    {
+      modal: true,
+      detail: hasRemote
+        ? `What is deployed is replaced only if it has not changed since it was loaded (ETag ${etag ?? 'none'}); a backup of it is saved in ${path.relative(analysis.folder.uri.fsPath, backupFolder)}.`
+        : 'Azure has nothing there yet.',
+    },
+    'Push to Azure',
+  );
+  return confirm === 'Push to Azure';
+}
+
+async function applyPolicy(ctx: Ctx, analysis: FolderAnalysis, deployed: Deployed, file: string): Promise<ApplyResult | undefined> {
+  const item = analysis.result.deployed?.drift.find((candidate) => candidate.kind === 'policy-differs' && candidate.location.file === file);
   if (!item?.target || item.local === undefined) {
     void vscode.window.showInformationMessage(
       item ? 'APIM Posture: this scope has a policy in Azure but none in the repository; removing it is not done from here.' : `APIM Posture: ${path.basename(file)} is what is deployed (or it is not mapped to a deployed scope); nothing to push.`,
     );
     return { status: 'nothing-to-push' };
   }
-  if (refuseOtherCloud(ctx, deployed.snapshot.snapshot)) return { status: 'refused' };
   const target = item.target;
   const label = scopeLabel(target);
   const local = fs.readFileSync(file, 'utf8');
   await showPolicyDiff(ctx, item, file);
   const backupFolder = ctx.azure.backupFolder(analysis.folder);
-  const confirm = await vscode.window.showWarningMessage(
-    `Push ${path.relative(analysis.folder.uri.fsPath, file)} to ${label} in Azure?`,
-    {
-      modal: true,
-      detail: `${item.deployed === undefined ? 'The scope has no policy in Azure yet.' : `The deployed policy is replaced only if it has not changed since it was loaded (ETag ${item.etag ?? 'none'}); a backup of it is saved in ${path.relative(analysis.folder.uri.fsPath, backupFolder)}.`}`,
-    },
-    'Push to Azure',
-  );
-  if (confirm !== 'Push to Azure') return { status: 'cancelled' };
+  if (!(await confirmPush(analysis, path.relative(analysis.folder.uri.fsPath, file), label, item.deployed !== undefined, item.etag, backupFolder))) return { status: 'cancelled' };
   try {
     await ensureSignedIn(ctx);
     const { clients, cloud } = ctx.azure.current();
@@ -397,38 +412,84 @@ export const applyPolicy: CommandFactory = (ctx) => async (argument?: PolicyArgu
     );
     ctx.output.appendLine(`Push of ${label}: ${result.status}${result.status === 'pushed' && result.backupFile ? `, backup ${result.backupFile}` : ''}.`);
     if (result.status === 'conflict') {
-      await showConflict(ctx, label, file, result);
+      await showConflict(ctx, label, 'policy.xml', vscode.Uri.file(file), { base: result.base, remote: result.remote ?? '<!-- deleted in Azure -->\n' });
       return result;
     }
     recordPolicy(deployed.snapshot.snapshot, target, { value: local, etag: result.etag });
     await saveSnapshot(ctx, analysis, deployed.snapshot.snapshot);
-    const backup = result.status === 'pushed' ? result.backupFile : undefined;
-    void vscode.window
-      .showInformationMessage(result.status === 'pushed' ? `APIM Posture: pushed the policy of ${label}.` : `APIM Posture: ${label} already has this policy; nothing was written.`, ...(backup ? ['Open Backup'] : []))
-      .then((choice) => {
-        if (choice && backup) void vscode.window.showTextDocument(vscode.Uri.file(backup));
-      });
+    reportPushed(label, result);
     return result;
   } catch (error) {
     reportError(ctx, `Pushing the policy of ${label}`, error);
     return undefined;
   }
-};
+}
 
-/** Someone changed the policy in Azure since it was loaded: show theirs against ours, and what they changed. */
-async function showConflict(ctx: Ctx, label: string, file: string, conflict: Extract<PushResult, { status: 'conflict' }>): Promise<void> {
-  const remote = ctx.azureDocuments.show(`${label}/policy.xml (Azure now)`, conflict.remote ?? '<!-- deleted in Azure -->\n');
-  await vscode.commands.executeCommand('vscode.diff', remote, vscode.Uri.file(file), `${label}: Azure now ↔ yours (conflict)`, { preview: false });
+/** The API properties a push sets, as JSON for the diffs. */
+const propertiesText = (properties: ApiProperties | undefined) => JSON.stringify(properties ?? {}, null, 2) + '\n';
+
+async function applyApiProperties(ctx: Ctx, analysis: FolderAnalysis, deployed: Deployed, api: ApiResource): Promise<ApplyResult | undefined> {
+  const deployedName = deployed.mappings.find((mapping) => mapping.local === api.name)?.deployed?.api;
+  const remote = deployedName && deployed.service.apis.find((candidate) => candidate.name.toLowerCase() === deployedName.toLowerCase());
+  const local: ApiProperties = {};
+  if (api.protocols) local.protocols = api.protocols.value;
+  if (api.subscriptionRequired) local.subscriptionRequired = api.subscriptionRequired.value;
+  if (!remote || Object.keys(local).length === 0) {
+    void vscode.window.showInformationMessage(`APIM Posture: API ${api.name} ${remote ? 'declares no protocols or subscription requirement' : 'is not mapped to a deployed API'}; nothing to push.`);
+    return { status: 'nothing-to-push' };
+  }
+  const base: ApiProperties = { ...(local.protocols ? { protocols: remote.protocols } : {}), ...(local.subscriptionRequired !== undefined ? { subscriptionRequired: remote.subscriptionRequired ?? true } : {}) };
+  const ref = { ...serviceRef(deployed.service), api: remote.name };
+  const label = `${deployed.service.name}/apis/${remote.name}`;
+  const localUri = ctx.azureDocuments.show(`${label}/properties.json (repository)`, propertiesText(local));
+  const remoteUri = ctx.azureDocuments.show(`${label}/properties.json (Azure)`, propertiesText(base));
+  await vscode.commands.executeCommand('vscode.diff', remoteUri, localUri, `${label}: Azure ↔ ${path.relative(analysis.folder.uri.fsPath, api.declaration.file)}`, { preview: false });
+  const backupFolder = ctx.azure.backupFolder(analysis.folder);
+  if (!(await confirmPush(analysis, `the properties of API ${api.name}`, label, true, remote.etag, backupFolder))) return { status: 'cancelled' };
+  try {
+    await ensureSignedIn(ctx);
+    const { clients } = ctx.azure.current();
+    const result = await withCancellableProgress(`APIM Posture: pushing the properties of ${label}`, (_report, abortSignal) =>
+      pushApiProperties(clients.apim(ref.subscriptionId), ref, local, remote.etag, backupFolder, { base, abortSignal }),
+    );
+    ctx.output.appendLine(`Push of ${label} properties: ${result.status}${result.status === 'pushed' && result.backupFile ? `, backup ${result.backupFile}` : ''}.`);
+    if (result.status === 'conflict') {
+      await showConflict(ctx, label, 'properties.json', localUri, { base: result.base && propertiesText(result.base), remote: result.remote ? propertiesText(result.remote) : '// deleted in Azure\n' });
+      return result;
+    }
+    recordApiProperties(deployed.snapshot.snapshot, ref, local, result.etag);
+    await saveSnapshot(ctx, analysis, deployed.snapshot.snapshot);
+    reportPushed(label, result);
+    return result;
+  } catch (error) {
+    reportError(ctx, `Pushing the properties of ${label}`, error);
+    return undefined;
+  }
+}
+
+function reportPushed(label: string, result: { status: 'pushed' | 'unchanged'; backupFile?: string }): void {
+  const backup = result.status === 'pushed' ? result.backupFile : undefined;
+  void vscode.window
+    .showInformationMessage(result.status === 'pushed' ? `APIM Posture: pushed ${label} to Azure.` : `APIM Posture: ${label} in Azure already is what the repository has; nothing was written.`, ...(backup ? ['Open Backup'] : []))
+    .then((choice) => {
+      if (choice && backup) void vscode.window.showTextDocument(vscode.Uri.file(backup));
+    });
+}
+
+/** Someone changed it in Azure since it was loaded: show theirs against ours, and what they changed. */
+async function showConflict(ctx: Ctx, label: string, name: string, ours: vscode.Uri, texts: { base?: string; remote: string }): Promise<void> {
+  const remote = ctx.azureDocuments.show(`${label}/${name} (Azure now)`, texts.remote);
+  await vscode.commands.executeCommand('vscode.diff', remote, ours, `${label}: Azure now ↔ yours (conflict)`, { preview: false });
   // Not awaited: the command reports the conflict at once; the buttons lead on from there.
   void vscode.window
     .showWarningMessage(
       `APIM Posture: ${label} was changed in Azure since it was loaded; nothing was pushed. Merge their change into your file, load from Azure, and push again.`,
-      ...(conflict.base !== undefined ? ['Show Their Change'] : []),
+      ...(texts.base !== undefined ? ['Show Their Change'] : []),
       'Load from Azure',
     )
     .then(async (choice) => {
       if (choice === 'Show Their Change') {
-        const base = ctx.azureDocuments.show(`${label}/policy.xml (Azure when loaded)`, conflict.base ?? '');
+        const base = ctx.azureDocuments.show(`${label}/${name} (Azure when loaded)`, texts.base ?? '');
         await vscode.commands.executeCommand('vscode.diff', base, remote, `${label}: Azure when loaded ↔ Azure now`, { preview: false });
       } else if (choice === 'Load from Azure') {
         await vscode.commands.executeCommand('apimPosture.azure.load');
