@@ -13,7 +13,8 @@ import { normalizePolicy, protocolSet } from './merge';
 import { readPolicy, scopePath, type PolicyScopeRef } from './policies';
 import type { DeployedApiCollection } from './snapshot';
 
-export type ConflictReason = 'etag-changed' | 'precondition-failed';
+/** Changed since it was loaded (seen when reading before the write), or between that read and the write (412). */
+export type ConflictReason = 'changed-since-loaded' | 'precondition-failed';
 
 /**
  * The outcome of a push guarded by an ETag. `T` is what is compared and shown in a conflict: the
@@ -30,7 +31,7 @@ export type PushResult<T = string> =
   | { status: 'conflict'; reason: ConflictReason; base?: T; local: T; remote?: T; remoteETag?: string };
 
 export interface GuardedPushOptions<T> {
-  /** What was read together with `expectedETag` (from the snapshot): the base of a three-way conflict. */
+  /** What was loaded (from the snapshot): the base of a three-way conflict. */
   base?: T;
   abortSignal?: AbortSignal;
   /** Time stamp of the backup's name (tests). */
@@ -43,35 +44,43 @@ export interface PushOptions extends GuardedPushOptions<string>, Pick<ArmConnect
 interface GuardedResource<T> {
   /** The deployed resource: its comparable value, its ETag and the text kept as a backup; undefined when it does not exist. */
   read(): Promise<{ value: T; etag?: string; backup: string } | undefined>;
-  /** Whether the deployed value already is the local one. */
-  same(deployed: T): boolean;
-  /** Writes with If-Match on the expected ETag (a 412 throws) and returns the new ETag. */
-  write(): Promise<string | undefined>;
+  /** Whether two values are the same for this push (a policy's whitespace, the order of protocols, aside). */
+  same(a: T, b: T): boolean;
+  /** Writes with If-Match on `ifMatch` (a 412 throws) and returns the new ETag. */
+  write(ifMatch: string | undefined): Promise<string | undefined>;
   backup: BackupName;
 }
 
 /**
- * The contract every push shares: write only if the deployed resource still has `expectedETag`
- * (undefined: there was none), keep a backup of what is replaced, and answer a change made in the
- * meantime — seen before writing, or as a 412 — with a three-way conflict instead of overwriting.
+ * What the push was prepared against: the ETag read with it, or, where the read carried no ETag (an
+ * API list), the value read; then the resource counts as unchanged while its value is that one.
  */
-async function guardedPush<T>(resource: GuardedResource<T>, local: T, expectedETag: string | undefined, backupFolder: string, options: GuardedPushOptions<T>): Promise<PushResult<T>> {
+type Loaded<T> = { etag: string | undefined } | { value: T };
+
+/**
+ * The contract every push shares: write only if the deployed resource is still what was loaded,
+ * keep a backup of what is replaced, and answer a change made in the meantime (seen before writing,
+ * or as a 412) with a three-way conflict instead of overwriting.
+ */
+async function guardedPush<T>(resource: GuardedResource<T>, local: T, loaded: Loaded<T>, backupFolder: string, options: GuardedPushOptions<T>): Promise<PushResult<T>> {
   const current = await resource.read();
   const conflict = (reason: ConflictReason, remote: { value: T; etag?: string } | undefined): PushResult<T> => ({
     status: 'conflict',
     reason,
-    base: options.base,
+    base: options.base ?? ('value' in loaded ? loaded.value : undefined),
     local,
     remote: remote?.value,
     remoteETag: remote?.etag,
   });
-  if (current?.etag !== expectedETag) return conflict('etag-changed', current);
-  if (current && resource.same(current.value)) return { status: 'unchanged', etag: current.etag };
+  const changed = 'etag' in loaded ? current?.etag !== loaded.etag : !current || !resource.same(current.value, loaded.value);
+  if (changed) return conflict('changed-since-loaded', current);
+  if (current && resource.same(current.value, local)) return { status: 'unchanged', etag: current.etag };
 
   const backupFile = current ? writeBackup(backupFolder, resource.backup, current.backup, options.now ?? new Date()) : undefined;
   throwIfAborted(options.abortSignal);
   try {
-    return { status: 'pushed', etag: await resource.write(), backupFile };
+    // Loaded by value: If-Match on the ETag just read still stops a change between this read and the write.
+    return { status: 'pushed', etag: await resource.write('etag' in loaded ? loaded.etag : current?.etag), backupFile };
   } catch (error) {
     if ((error as { statusCode?: number }).statusCode !== 412) throw error;
     // Changed between the read and the write: show what it is now instead of overwriting.
@@ -102,10 +111,10 @@ export async function pushPolicy(
         const policy = await readPolicy(client, endpoint, target, abortSignal);
         return policy && { ...policy, backup: policy.value };
       },
-      same: (deployed) => normalizePolicy(deployed) === normalizePolicy(localXml),
-      write: async () => {
+      same: (a, b) => normalizePolicy(a) === normalizePolicy(b),
+      write: async (ifMatch) => {
         const parameters = { format: 'rawxml' as const, value: localXml };
-        const write = { ifMatch: expectedETag, abortSignal };
+        const write = { ifMatch, abortSignal };
         const response =
           scope.kind === 'global'
             ? await client.policy.createOrUpdate(rg, name, 'policy', parameters, write)
@@ -119,7 +128,7 @@ export async function pushPolicy(
       backup: { serviceName: name, segments: scopePath(scope), name: 'policy', extension: 'xml' },
     },
     localXml,
-    expectedETag,
+    { etag: expectedETag },
     backupFolder,
     options,
   );
@@ -136,37 +145,38 @@ export interface ApiProperties {
 
 /**
  * Changes an API's `protocols` and/or `subscriptionRequired` (PATCH, only the properties given) if,
- * and only if, the API still has `expectedETag` (`DeployedApi.etag` from the snapshot). Undefined
- * means no ETag was read: the API is then never written blind, the answer is a conflict that carries
- * its current properties and ETag. Before writing, the API's JSON as ARM returned it is saved under
- * `backupFolder` as `<service>/apis/<api>/api.<time>.json`.
+ * and only if, the API still has the values of those properties it had when loaded (`loaded`, from
+ * the snapshot: APIM's API list carries no ETags, and a request per API to read them would double the
+ * cost of a load). The PATCH sends If-Match with the ETag read just before it, so a change in between
+ * is a 412, reported as a conflict too. The API's JSON as ARM returned it is saved under
+ * `backupFolder` as `<service>/apis/<api>/api.<time>.json` before writing.
  */
 export async function pushApiProperties(
   client: ApiManagementClient,
   target: ApiRef,
   properties: ApiProperties,
-  expectedETag: string | undefined,
+  loaded: ApiProperties,
   backupFolder: string,
   options: GuardedPushOptions<ApiProperties> = {},
 ): Promise<PushResult<ApiProperties>> {
   const { abortSignal } = options;
   const { resourceGroup: rg, serviceName: name, api } = target;
+  // Only the properties being pushed count: a change of another one in Azure is no conflict.
+  const same = (a: ApiProperties, b: ApiProperties) =>
+    (properties.protocols === undefined || protocolSet(a.protocols) === protocolSet(b.protocols)) &&
+    (properties.subscriptionRequired === undefined || (a.subscriptionRequired ?? true) === (b.subscriptionRequired ?? true));
   return guardedPush(
     {
       read: () => readApi(client, target, abortSignal),
-      same: (deployed) =>
-        (properties.protocols === undefined || protocolSet(properties.protocols) === protocolSet(deployed.protocols)) &&
-        (properties.subscriptionRequired === undefined || properties.subscriptionRequired === (deployed.subscriptionRequired ?? true)),
-      write: async () => {
-        // Reached without an ETag only when the API is gone or Azure sent none: If-Match has nothing to hold on to.
-        if (expectedETag === undefined) throw new Error(`API ${api} of ${name} has no ETag to send as If-Match (it does not exist, or Azure sent none): nothing was written.`);
+      same,
+      write: async (ifMatch) => {
         const update = { protocols: properties.protocols, subscriptionRequired: properties.subscriptionRequired };
-        return (await client.api.update(rg, name, api, expectedETag, update, { abortSignal })).eTag;
+        return (await client.api.update(rg, name, api, ifMatch ?? '*', update, { abortSignal })).eTag;
       },
       backup: { serviceName: name, segments: ['apis', api], name: 'api', extension: 'json' },
     },
     properties,
-    expectedETag,
+    { value: loaded },
     backupFolder,
     options,
   );

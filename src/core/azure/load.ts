@@ -190,14 +190,11 @@ async function loadService(
 
   // APIM lists every revision as an API of its own (`orders;rev=2`, isCurrent false): no per-API revision calls.
   service.apis = (apis ?? []).map(deployedApi);
-  // The list carries no ETags: a HEAD per API reads the one a later push of its properties sends as If-Match.
   await mapLimit(service.apis, concurrency, async (api) => {
-    const [entityTag, operations, apiPolicy] = await Promise.all([
-      read('api', `apis/${api.name}`, () => client.api.getEntityTag(rg, name, api.name, { abortSignal })),
+    const [operations, apiPolicy] = await Promise.all([
       read('operations', `apis/${api.name}/operations`, () => collect(client.apiOperation.listByApi(rg, name, api.name, { abortSignal }))),
       read('policy', `apis/${api.name}/policies/policy`, () => policy({ kind: 'api', api: api.name })),
     ]);
-    api.etag = entityTag?.eTag;
     api.policy = apiPolicy;
     api.operations = (operations ?? []).map((operation) => ({ name: operation.name!, displayName: operation.displayName, method: operation.method, urlTemplate: operation.urlTemplate }));
   });

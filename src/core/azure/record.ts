@@ -28,13 +28,12 @@ export function recordPolicy(snapshot: DeployedSnapshot, target: PolicyScopeRef,
   return true;
 }
 
-/** Records the properties and ETag an API now has in Azure. */
-export function recordApiProperties(snapshot: DeployedSnapshot, target: ServiceRef & { api: string }, properties: { protocols?: string[]; subscriptionRequired?: boolean }, etag: string | undefined): boolean {
+/** Records the properties an API now has in Azure. */
+export function recordApiProperties(snapshot: DeployedSnapshot, target: ServiceRef & { api: string }, properties: { protocols?: string[]; subscriptionRequired?: boolean }): boolean {
   const api = serviceOf(snapshot, target)?.apis.find((candidate) => candidate.name.toLowerCase() === target.api.toLowerCase());
   if (!api) return false;
   if (properties.protocols) api.protocols = properties.protocols;
   if (properties.subscriptionRequired !== undefined) api.subscriptionRequired = properties.subscriptionRequired;
-  api.etag = etag;
   return true;
 }
 

@@ -85,8 +85,6 @@ export interface DeployedApi {
   isCurrent?: boolean;
   apiVersion?: string;
   apiVersionSetId?: string;
-  /** The API's ETag read at load time: a push of its properties sends it as `If-Match`. */
-  etag?: string;
   operations: DeployedOperation[];
   policy?: DeployedPolicy;
 }

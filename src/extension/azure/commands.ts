@@ -382,7 +382,7 @@ async function confirmPush(analysis: FolderAnalysis, what: string, where: string
     {
       modal: true,
       detail: hasRemote
-        ? `What is deployed is replaced only if it has not changed since it was loaded (ETag ${etag ?? 'none'}); a backup of it is saved in ${path.relative(analysis.folder.uri.fsPath, backupFolder)}.`
+        ? `What is deployed is replaced only if it has not changed since it was loaded${etag ? ` (ETag ${etag})` : ''}; a backup of it is saved in ${path.relative(analysis.folder.uri.fsPath, backupFolder)}.`
         : 'Azure has nothing there yet.',
     },
     'Push to Azure',
@@ -445,19 +445,19 @@ async function applyApiProperties(ctx: Ctx, analysis: FolderAnalysis, deployed: 
   const remoteUri = ctx.azureDocuments.show(`${label}/properties.json (Azure)`, propertiesText(base));
   await vscode.commands.executeCommand('vscode.diff', remoteUri, localUri, `${label}: Azure ↔ ${path.relative(analysis.folder.uri.fsPath, api.declaration.file)}`, { preview: false });
   const backupFolder = ctx.azure.backupFolder(analysis.folder);
-  if (!(await confirmPush(analysis, `the properties of API ${api.name}`, label, true, remote.etag, backupFolder))) return { status: 'cancelled' };
+  if (!(await confirmPush(analysis, `the properties of API ${api.name}`, label, true, undefined, backupFolder))) return { status: 'cancelled' };
   try {
     await ensureSignedIn(ctx);
     const { clients } = ctx.azure.current();
     const result = await withCancellableProgress(`APIM Posture: pushing the properties of ${label}`, (_report, abortSignal) =>
-      pushApiProperties(clients.apim(ref.subscriptionId), ref, local, remote.etag, backupFolder, { base, abortSignal }),
+      pushApiProperties(clients.apim(ref.subscriptionId), ref, local, base, backupFolder, { abortSignal }),
     );
     ctx.output.appendLine(`Push of ${label} properties: ${result.status}${result.status === 'pushed' && result.backupFile ? `, backup ${result.backupFile}` : ''}.`);
     if (result.status === 'conflict') {
       await showConflict(ctx, label, 'properties.json', localUri, { base: result.base && propertiesText(result.base), remote: result.remote ? propertiesText(result.remote) : '// deleted in Azure\n' });
       return result;
     }
-    recordApiProperties(deployed.snapshot.snapshot, ref, local, result.etag);
+    recordApiProperties(deployed.snapshot.snapshot, ref, local);
     await saveSnapshot(ctx, analysis, deployed.snapshot.snapshot);
     reportPushed(label, result);
     return result;

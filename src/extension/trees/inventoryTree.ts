@@ -1,7 +1,10 @@
 // API Inventory: service → APIs (revisions, versions) → operations, and products, subscriptions,
-// backends and named values, with each one's authentication state, protocols and finding count.
+// backends and named values, with each one's authentication state, protocols and finding count; with a
+// snapshot of Azure, where each API is deployed and the deployed APIs the repository does not have.
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { mappedService } from '../../core/azure/merge';
+import type { DeployedApi } from '../../core/azure/snapshot';
 import type { Finding } from '../../core/findings';
 import type { ApiResource, ApimService, OperationResource } from '../../core/model';
 import type { ScanResult } from '../../core/report/scanResult';
@@ -17,7 +20,7 @@ type Node =
   | { kind: 'operation'; analysis: FolderAnalysis; api: ApiResource; operation: OperationResource }
   | { kind: 'resource'; analysis: FolderAnalysis; id: string; label: string; description?: string; location: SourceLocation; icon: string };
 
-type Group = 'apis' | 'products' | 'subscriptions' | 'backends' | 'namedValues' | 'fragments';
+type Group = 'apis' | 'products' | 'subscriptions' | 'backends' | 'namedValues' | 'fragments' | 'onlyInAzure';
 
 const GROUP_LABELS: Record<Group, { label: string; icon: string }> = {
   apis: { label: 'APIs', icon: 'symbol-interface' },
@@ -26,6 +29,7 @@ const GROUP_LABELS: Record<Group, { label: string; icon: string }> = {
   backends: { label: 'Backends', icon: 'server' },
   namedValues: { label: 'Named values', icon: 'symbol-constant' },
   fragments: { label: 'Policy fragments', icon: 'symbol-snippet' },
+  onlyInAzure: { label: 'Only in Azure', icon: 'cloud' },
 };
 
 export class InventoryTree implements vscode.TreeDataProvider<Node> {
@@ -94,6 +98,7 @@ function groupsOf(analysis: FolderAnalysis): Node[] {
   if (service.backends.length) groups.push('backends');
   if (service.namedValues.length) groups.push('namedValues');
   if (service.fragments.length) groups.push('fragments');
+  if (deployedOnly(analysis).length) groups.push('onlyInAzure');
   return groups.map((group) => ({ kind: 'group', analysis, group }));
 }
 
@@ -113,7 +118,26 @@ function childrenOf(analysis: FolderAnalysis, group: Group): Node[] {
       return service.namedValues.map((namedValue) => resource(namedValue.id, namedValue.displayName ?? namedValue.name, namedValue.declaration.locate([]), namedValue.keyVaultSecretIdentifier ? 'lock' : namedValue.secret?.value ? 'unlock' : 'symbol-constant', namedValue.keyVaultSecretIdentifier ? 'Key Vault' : namedValue.secret?.value ? 'secret' : undefined));
     case 'fragments':
       return service.fragments.map((fragment) => resource(fragment.id, fragment.name, fragment.policy ? { file: fragment.policy.file, span: { start: 0, end: 0 } } : fragment.declaration.locate([]), 'symbol-snippet'));
+    case 'onlyInAzure':
+      return deployedOnly(analysis).map(({ api, location, onboarded }) =>
+        resource(`apis/${api.name}`, api.displayName ?? api.name, location, 'cloud', [api.path !== undefined ? `/${api.path}` : undefined, api.protocols?.join('+'), onboarded ? 'onboarded' : undefined].filter(Boolean).join(' · ')),
+      );
   }
+}
+
+/** Deployed APIs of the mapped service that no local API maps to (the Echo API a portal created, say), located in the snapshot. */
+function deployedOnly(analysis: FolderAnalysis): { api: DeployedApi; location: SourceLocation; onboarded: boolean }[] {
+  const deployed = analysis.result.deployed;
+  const service = deployed && mappedService(deployed.snapshot.snapshot, deployed.mappings);
+  if (!deployed || !service) return [];
+  const serviceIndex = deployed.snapshot.snapshot.services.indexOf(service);
+  const mapped = new Set(deployed.mappings.flatMap((mapping) => (mapping.deployed ? [mapping.deployed.api.toLowerCase()] : [])));
+  const onboarded = new Set(service.apiCollections.map((collection) => collection.apiName.toLowerCase()));
+  return service.apis.flatMap((api, index) => {
+    if (mapped.has(api.name.toLowerCase()) || api.isCurrent === false) return [];
+    const span = deployed.snapshot.document.valueSpan(['services', serviceIndex, 'apis', index]) ?? { start: 0, end: 0 };
+    return [{ api, location: { file: deployed.snapshot.file, span }, onboarded: onboarded.has(api.name.toLowerCase()) }];
+  });
 }
 
 function findingsOf(result: ScanResult, resourcePrefix: string): Finding[] {
@@ -143,7 +167,13 @@ function apiItem(analysis: FolderAnalysis, api: ApiResource): vscode.TreeItem {
     : states.includes('conditional')
       ? new vscode.ThemeIcon('shield', new vscode.ThemeColor('problemsWarningIcon.foreground'))
       : new vscode.ThemeIcon('lock');
-  item.tooltip = `${api.id}\n${unauthenticated} of ${states.length} operations unauthenticated\n${path.relative(result.root, api.declaration.file)}`;
+  const mapping = result.deployed?.mappings.find((candidate) => candidate.local === api.name);
+  const azure = mapping?.deployed
+    ? `Azure: ${mapping.deployed.api} (${mapping.reason}, ${mapping.confidence} confidence)${result.service.deployment?.onboardedApis ? ` · Defender for APIs: ${result.service.deployment.onboardedApis.includes(api.name) ? 'onboarded' : 'not onboarded'}` : ''}`
+    : mapping
+      ? `Azure: not mapped (${mapping.detail})`
+      : undefined;
+  item.tooltip = [api.id, `${unauthenticated} of ${states.length} operations unauthenticated`, path.relative(result.root, api.declaration.file), azure].filter(Boolean).join('\n');
   item.contextValue = 'api';
   item.id = `${analysis.folder.uri.toString()}#${api.id}`;
   item.command = openCommand(result, api.declaration.locate(['displayName']));

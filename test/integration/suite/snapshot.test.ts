@@ -22,6 +22,14 @@ describe('the snapshot of Azure in the repository', () => {
     assert.ok(resources('policy-differs').includes('apis/payments/operations/get-saved-card'));
   });
 
+  it('the API Inventory lists the deployed APIs the repository does not have, under "Only in Azure"', () => {
+    const groups = api.inventory.getChildren();
+    const onlyInAzure = groups.find((node) => node.kind === 'group' && node.group === 'onlyInAzure');
+    assert.ok(onlyInAzure, JSON.stringify(groups.map((node) => node.kind === 'group' && node.group)));
+    const apis = api.inventory.getChildren(onlyInAzure).map((node) => node.kind === 'resource' && node.id);
+    assert.deepStrictEqual(apis, ['apis/echo-api']);
+  });
+
   it('"Show API Mappings" saves a confirmed mapping in .apim-posture.json, where it wins', async () => {
     const mapping = await vscode.commands.executeCommand<{ local: string; deployed?: { api: string }; reason: string }>('apimPosture.azure.showMappings', 'orders', 'orders');
     assert.strictEqual(mapping?.reason, 'explicit');

@@ -63,7 +63,7 @@ describe('writes to Azure (SDK clients against the ARM emulator)', function () {
     const remote = '<policies><inbound><base /><rate-limit calls="5" renewal-period="60" /></inbound></policies>';
     emulator.setPolicy(OPERATION_POLICY, remote);
     const result = await pushPolicy(apim, TARGET, LOCAL, base.etag, backups, { endpoint: emulator.endpoint, base: base.value });
-    assert.deepStrictEqual(result, { status: 'conflict', reason: 'etag-changed', base: base.value, local: LOCAL, remote, remoteETag: emulator.policy(OPERATION_POLICY)!.etag });
+    assert.deepStrictEqual(result, { status: 'conflict', reason: 'changed-since-loaded', base: base.value, local: LOCAL, remote, remoteETag: emulator.policy(OPERATION_POLICY)!.etag });
     assert.strictEqual(emulator.count((request) => request.method === 'PUT'), 0);
     assert.strictEqual(emulator.policy(OPERATION_POLICY)!.value, remote);
     assert.deepStrictEqual(fs.readdirSync(backups), []);
@@ -97,10 +97,16 @@ describe('writes to Azure (SDK clients against the ARM emulator)', function () {
     assert.strictEqual(unchanged.status, 'unchanged', 'whitespace alone is no change');
   });
 
-  it('pushes API properties with PATCH and If-Match, after backing up the API as ARM returned it', async () => {
+  /** The API's properties as a load puts them in the snapshot (read through the SDK, as ARM serves them). */
+  const loadedProperties = async () => {
+    const { protocols, subscriptionRequired } = await apim.api.get(API.resourceGroup, API.serviceName, API.api);
+    return { protocols, subscriptionRequired };
+  };
+
+  it('pushes API properties with PATCH and If-Match on the ETag read just before, after backing up the API as ARM returned it', async () => {
     const before = emulator.api(API_ID)!;
     assert.strictEqual(before.subscriptionRequired, true);
-    const result = await pushApiProperties(apim, API, { protocols: ['https'], subscriptionRequired: false }, before.etag, backups, { now: new Date('2026-05-04T10:00:00Z') });
+    const result = await pushApiProperties(apim, API, { protocols: ['https'], subscriptionRequired: false }, await loadedProperties(), backups, { now: new Date('2026-05-04T10:00:00Z') });
     assert.deepStrictEqual(result, { status: 'pushed', etag: emulator.api(API_ID)!.etag, backupFile: path.join(backups, 'apim-1', 'apis', 'api-1-1', 'api.2026-05-04T10-00-00-000Z.json') });
     assert.notStrictEqual(emulator.api(API_ID)!.etag, before.etag);
     assert.strictEqual(emulator.api(API_ID)!.subscriptionRequired, false);
@@ -118,21 +124,21 @@ describe('writes to Azure (SDK clients against the ARM emulator)', function () {
   it('writes nothing when the API already has the properties (protocols in any order and case)', async () => {
     emulator.updateApi(API_ID, { protocols: ['https', 'wss'] });
     const { etag } = emulator.api(API_ID)!;
-    const result = await pushApiProperties(apim, API, { protocols: ['WSS', 'https'], subscriptionRequired: true }, etag, backups);
+    const result = await pushApiProperties(apim, API, { protocols: ['WSS', 'https'], subscriptionRequired: true }, await loadedProperties(), backups);
     assert.deepStrictEqual(result, { status: 'unchanged', etag });
     assert.strictEqual(emulator.count((request) => request.method === 'PATCH'), 0);
     assert.deepStrictEqual(fs.readdirSync(backups), []);
   });
 
-  it('does not change an API changed since it was read: it returns base, local and remote', async () => {
-    const base = emulator.api(API_ID)!;
+  it('does not change an API whose pushed properties changed since the load: it returns base, local and remote', async () => {
+    const loaded = await loadedProperties();
     const remoteETag = emulator.updateApi(API_ID, { protocols: ['http', 'https'] });
-    const local = { subscriptionRequired: false };
-    const result = await pushApiProperties(apim, API, local, base.etag, backups, { base: { protocols: ['https'], subscriptionRequired: true } });
+    const local = { protocols: ['https'], subscriptionRequired: false };
+    const result = await pushApiProperties(apim, API, local, loaded, backups);
     assert.deepStrictEqual(result, {
       status: 'conflict',
-      reason: 'etag-changed',
-      base: { protocols: ['https'], subscriptionRequired: true },
+      reason: 'changed-since-loaded',
+      base: loaded,
       local,
       remote: { protocols: ['http', 'https'], subscriptionRequired: true },
       remoteETag,
@@ -142,30 +148,32 @@ describe('writes to Azure (SDK clients against the ARM emulator)', function () {
     assert.deepStrictEqual(fs.readdirSync(backups), []);
   });
 
-  it('never writes an API blind: without an ETag read before, it answers with the current properties', async () => {
-    const result = await pushApiProperties(apim, API, { subscriptionRequired: false }, undefined, backups);
-    assert.strictEqual(result.status, 'conflict');
-    assert.strictEqual(result.status === 'conflict' && result.remoteETag, emulator.api(API_ID)!.etag);
-    assert.strictEqual(emulator.count((request) => request.method === 'PATCH'), 0);
+  it('a change in Azure to a property it does not push is no conflict', async () => {
+    const loaded = await loadedProperties();
+    emulator.updateApi(API_ID, { displayName: 'Renamed in the portal', protocols: ['http', 'https'] });
+    const result = await pushApiProperties(apim, API, { subscriptionRequired: false }, loaded, backups);
+    assert.strictEqual(result.status, 'pushed');
+    assert.deepStrictEqual([emulator.api(API_ID)!.subscriptionRequired, emulator.api(API_ID)!.protocols], [false, ['http', 'https']]);
   });
 
   it('on 412 for an API (changed between the read and the write) re-reads and returns the conflict, keeping no backup', async () => {
-    const base = emulator.api(API_ID)!;
+    const loaded = await loadedProperties();
     emulator.onRequest.push((request) => {
       if (request.method === 'PATCH') emulator.updateApi(API_ID, { protocols: ['http'] });
     });
-    const result = await pushApiProperties(apim, API, { protocols: ['https'], subscriptionRequired: false }, base.etag, backups);
+    const result = await pushApiProperties(apim, API, { protocols: ['https'], subscriptionRequired: false }, loaded, backups);
     assert.deepStrictEqual(result, {
       status: 'conflict',
       reason: 'precondition-failed',
-      base: undefined,
+      base: loaded,
       local: { protocols: ['https'], subscriptionRequired: false },
       remote: { protocols: ['http'], subscriptionRequired: true },
       remoteETag: emulator.api(API_ID)!.etag,
     });
     assert.deepStrictEqual(
       emulator.requests.filter((request) => request.path === API_ID).map((request) => `${request.method} ${request.status}`),
-      ['GET 200', 'PATCH 412', 'GET 200'],
+      // the load's read, the push's read, the write, the re-read
+      ['GET 200', 'GET 200', 'PATCH 412', 'GET 200'],
     );
     assert.deepStrictEqual(emulator.api(API_ID)!.protocols, ['http']);
     assert.deepStrictEqual(fs.readdirSync(backups, { recursive: true }).map(String).filter((name) => name.endsWith('.json')), []);

@@ -46,9 +46,9 @@ describe('azure: the snapshot after writes', () => {
     assert.deepStrictEqual(snapshot.services[0].apiCollections.filter((collection) => collection.apiName === 'partners'), [{ apiName: 'partners', provisioningState: 'Succeeded' }]);
     assert.strictEqual(recordDefenderPlan(snapshot, CONTOSO_SUBSCRIPTION.toUpperCase(), { pricingTier: 'Standard', subPlan: 'P2' }), true);
     assert.deepStrictEqual(snapshot.subscriptions[0].defenderForApis, { pricingTier: 'Standard', subPlan: 'P2' });
-    assert.strictEqual(recordApiProperties(snapshot, { ...CONTOSO, api: 'store-locator' }, { protocols: ['https'] }, '"api-2"'), true);
+    assert.strictEqual(recordApiProperties(snapshot, { ...CONTOSO, api: 'store-locator' }, { protocols: ['https'] }), true);
     const storeLocator = snapshot.services[0].apis.find((api) => api.name === 'store-locator')!;
-    assert.deepStrictEqual([storeLocator.protocols, storeLocator.etag], [['https'], '"api-2"']);
+    assert.deepStrictEqual([storeLocator.protocols, storeLocator.subscriptionRequired], [['https'], true]);
 
     assert.strictEqual(recordPolicy(snapshot, { ...CONTOSO, scope: { kind: 'operation', api: 'payments', operation: 'no-such-operation' } }, { value: '<policies />' }), false);
     assert.strictEqual(recordApiCollection(snapshot, { ...CONTOSO, serviceName: 'another-service' }, { apiName: 'partners' }), false);
