@@ -89,18 +89,24 @@ function measureReanalysis(): void {
     const cache = new ParseCache();
     const before = scan(folder, { cache });
     if (before.service.apis[0]?.operations.length === 0) throw new Error('the generated spec was not read');
+    // Typing: each edit adds to the previous text (a word typed into one description, then another),
+    // and each is analysed as the editor would after its debounce.
     const timings: number[] = [];
-    for (let edit = 0; edit < 10; edit++) {
-      const edited = text.replace('"description": "Reads customer 7."', `"description": "Reads customer 7, edit ${edit}."`);
+    let edited = text;
+    for (let edit = 0; edit < 30; edit++) {
+      const customer = edit < 15 ? 7 : 42;
+      edited = edited.replace(`"description": "Reads customer ${customer}.`, `"description": "Reads customer ${customer}. w${edit}`);
       const started = performance.now();
       scan(folder, { cache, overlay: new Map([[file, edited]]) });
       timings.push(performance.now() - started);
     }
-    timings.sort((a, b) => a - b);
-    const median = timings[Math.floor(timings.length / 2)];
+    const first = timings[0];
+    const sorted = [...timings].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)];
+    const p90 = sorted[Math.floor(sorted.length * 0.9)];
     console.log(
       `Re-analysis after an edit of a ${(Buffer.byteLength(text) / 1024 / 1024).toFixed(1)} MB spec (editor, parse cache)
-  median ${median.toFixed(0)} ms over ${timings.length} edits, worst ${timings[timings.length - 1].toFixed(0)} ms (target ≤ 50 ms): ${median <= 50 ? 'within target' : 'OVER TARGET'}`,
+  median ${median.toFixed(0)} ms over ${timings.length} edits (first ${first.toFixed(0)} ms, p90 ${p90.toFixed(0)} ms) (target ≤ 50 ms): ${median <= 50 ? 'within target' : 'OVER TARGET'}`,
     );
     const sample = path.join(__dirname, '..', 'samples');
     const started = performance.now();

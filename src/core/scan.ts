@@ -73,7 +73,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   if (snapshot) applySnapshot(service, snapshot.snapshot, mappings);
 
   const rules = (options.rules ?? ALL_RULES).filter((rule) => config.rules[rule.meta.id] !== 'off');
-  const context = ruleContext(service, config);
+  const context = ruleContext(service, config, sensitiveDataClassifier(config, options.cache));
   const findings: Finding[] = [];
   const withOverride = (finding: Finding) => {
     const override = config.rules[finding.ruleId];
@@ -151,9 +151,22 @@ function withSettings(config: PostureConfig, settings: ScanOptions['settings']):
   };
 }
 
+/**
+ * The classifier kept with the editor's parse cache while the information types stay the same: the
+ * schema objects an edit left alone (the parse shares them) are not classified again.
+ */
+const classifiersByCache = new WeakMap<ParseCache, { customTypes: string; classifier: SensitiveDataClassifier }>();
+
+function sensitiveDataClassifier(config: PostureConfig, cache: ParseCache | undefined): SensitiveDataClassifier {
+  if (!cache) return new SensitiveDataClassifier(config.customInformationTypes);
+  const customTypes = JSON.stringify(config.customInformationTypes);
+  let kept = classifiersByCache.get(cache);
+  if (kept?.customTypes !== customTypes) classifiersByCache.set(cache, (kept = { customTypes, classifier: new SensitiveDataClassifier(config.customInformationTypes) }));
+  return kept.classifier;
+}
+
 /** The analyses rules share, each computed once per operation. */
-export function ruleContext(service: ScanResult['service'], config: PostureConfig): RuleContext {
-  const sensitiveData = new SensitiveDataClassifier(config.customInformationTypes);
+export function ruleContext(service: ScanResult['service'], config: PostureConfig, sensitiveData = new SensitiveDataClassifier(config.customInformationTypes)): RuleContext {
   const auth = new Map<string, OperationAuth>();
   const exposure = new Map<string, OperationExposure>();
   return {

@@ -1,7 +1,7 @@
 // Which sensitive data an operation carries, and where: in the URL (path and query parameters) or in
 // request and response bodies. Shared by the sensitive-data rules and the risk ranking.
 import type { OperationResource } from '../model';
-import { schemaFields, type SchemaField, type SpecBody, type SpecParameter } from '../spec/openapi';
+import { schemaFields, type SchemaField, type SpecBody, type SpecOperation, type SpecParameter } from '../spec/openapi';
 import type { Classification, SensitiveDataClassifier } from './sensitiveData';
 
 export interface SensitiveParameter {
@@ -22,9 +22,26 @@ export interface OperationExposure {
 
 const URL_LOCATIONS: ReadonlySet<string> = new Set(['path', 'query']);
 
+/**
+ * Per classifier and spec operation, the exposure found and the body fields it was found in: the
+ * editor keeps its classifier, and the operations an edit left alone, across scans.
+ */
+const exposures = new WeakMap<SensitiveDataClassifier, WeakMap<SpecOperation, { exposure: OperationExposure; bodyFields: SchemaField[][] }>>();
+
 export function operationExposure(operation: OperationResource, classifier: SensitiveDataClassifier): OperationExposure {
   const spec = operation.specOperation;
   if (!spec) return { inUrl: [], inBodies: [] };
+  let known = exposures.get(classifier);
+  if (!known) exposures.set(classifier, (known = new WeakMap()));
+  const kept = known.get(spec);
+  if (kept && spec.bodies.every((body, index) => schemaFields(body.schema) === kept.bodyFields[index])) return kept.exposure;
+  const bodyFields = spec.bodies.map((body) => schemaFields(body.schema));
+  const exposure = findExposure(spec, bodyFields, classifier);
+  known.set(spec, { exposure, bodyFields });
+  return exposure;
+}
+
+function findExposure(spec: SpecOperation, bodyFields: SchemaField[][], classifier: SensitiveDataClassifier): OperationExposure {
   const inUrl: SensitiveParameter[] = [];
   for (const parameter of spec.parameters) {
     if (!URL_LOCATIONS.has(parameter.in)) continue;
@@ -33,8 +50,8 @@ export function operationExposure(operation: OperationResource, classifier: Sens
     if (classifications.length > 0) inUrl.push({ parameter, classifications });
   }
   const inBodies: SensitiveField[] = [];
-  for (const body of spec.bodies) {
-    for (const field of schemaFields(body.schema)) {
+  for (const [index, body] of spec.bodies.entries()) {
+    for (const field of bodyFields[index]) {
       const classifications = classifier.classify(field.name, field.schema);
       if (classifications.length > 0) inBodies.push({ body, field, classifications });
     }
@@ -44,5 +61,7 @@ export function operationExposure(operation: OperationResource, classifier: Sens
 
 /** Distinct information type names, in first-seen order. */
 export function typeNames(classifications: Iterable<Classification>): string[] {
-  return [...new Set([...classifications].map((classification) => classification.type.displayName))];
+  const names = new Set<string>();
+  for (const classification of classifications) names.add(classification.type.displayName);
+  return [...names];
 }

@@ -4,13 +4,16 @@ export class ParseCache {
   private readonly entries = new Map<string, { text: string; value: unknown }>();
   private readonly usedThisScan = new Set<string>();
 
-  /** The value computed from `text` for `file` under `kind`, computed again only when the text changed. */
-  get<T>(kind: string, file: string, text: string, compute: () => T): T {
+  /**
+   * The value computed from `text` for `file` under `kind`, computed again only when the text changed;
+   * `compute` then gets the value of the file's previous text, to reuse what the edit left alone.
+   */
+  get<T>(kind: string, file: string, text: string, compute: (previous?: T) => T): T {
     const key = `${kind}\u0000${file}`;
     this.usedThisScan.add(key);
     const entry = this.entries.get(key);
     if (entry && entry.text === text) return entry.value as T;
-    const value = compute();
+    const value = compute(entry?.value as T | undefined);
     this.entries.set(key, { text, value });
     return value;
   }

@@ -19,6 +19,12 @@ export interface ParsedDocument {
   valueSpan(path: JsonPath): Span | undefined;
   /** Span of the property key that holds the value at `path` (for the root or array items: the value span). */
   keySpan(path: JsonPath): Span | undefined;
+  /**
+   * Counts the edits of a live document (the editor's parse cache: one object for every version of
+   * the file, reading through to the newest); spans found earlier hold while it stays the same.
+   * Undefined for a document that never changes.
+   */
+  readonly revision?: number;
 }
 
 export interface ParseResult {

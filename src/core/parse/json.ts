@@ -13,14 +13,36 @@ const COMMA = 0x2c;
 const COLON = 0x3a;
 const BOM = 0xfeff;
 
-/** Property name → [keyStart, keyEnd, valueStart, valueEnd]. */
-type ObjectIndex = Map<string, readonly [number, number, number, number]>;
+/** [keyStart, keyEnd, valueStart, valueEnd]; the key is the value for the root and array items. */
+type Entry = readonly [number, number, number, number];
+/**
+ * Property name → its entry, relative to the object's start: an edit before the object moves the
+ * object, not its index, which the next version of the document takes over as it is.
+ */
+type ObjectIndex = Map<string, Entry>;
 /** Container start → just past its end, for containers at least REMEMBERED_CONTAINER_LENGTH long. */
 type ContainerEnds = Map<number, number>;
 /** Shorter containers are cheaper to rescan than to remember. */
 const REMEMBERED_CONTAINER_LENGTH = 256;
-/** Item i spans [offsets[2i], offsets[2i+1]). */
+/** Item i spans [offsets[2i], offsets[2i+1]), relative to the array's start. */
 type ArrayIndex = number[];
+
+/**
+ * What a document reparsed after an edit takes over from the previous version: the indexes of the
+ * containers whose text the edit left alone. Containers before the reparsed value stay, those after
+ * it move by `shift`; in the containers that hold the value, the entries from the value on move.
+ */
+interface InheritedIndexes {
+  objects: ReadonlyMap<number, ObjectIndex>;
+  arrays: ReadonlyMap<number, ArrayIndex>;
+  ends: ReadonlyMap<number, number>;
+  /** The reparsed value, in the previous text. */
+  start: number;
+  end: number;
+  shift: number;
+  /** Starts of the containers that hold the reparsed value (in both texts: they start before it). */
+  holders: ReadonlySet<number>;
+}
 
 /**
  * Parses strict JSON with the native parser and finds positions on demand: each container is
@@ -38,6 +60,16 @@ export function parseJson(file: string, text: string): ParseResult {
   return { document: new JsonDocument(file, text, value), problems: [] };
 }
 
+/**
+ * Parses `text`, an edit of `previous`'s text, by parsing again only the innermost value that holds
+ * the edit: every other object and array of `previous.value` is reused as is, so that what is
+ * remembered per object (schema fields, classifications) outlives the edit, and the position
+ * indexes of the untouched text are taken over instead of being rebuilt.
+ */
+export function reparseJson(previous: ParsedDocument, text: string): ParseResult {
+  return (previous instanceof JsonDocument && previous.edited(text)) || parseJson(previous.file, text);
+}
+
 class JsonDocument implements ParsedDocument {
   readonly format = 'json';
   private readonly objects = new Map<number, ObjectIndex>();
@@ -49,7 +81,63 @@ class JsonDocument implements ParsedDocument {
     readonly file: string,
     readonly text: string,
     readonly value: unknown,
-  ) {}
+    private readonly inherited?: InheritedIndexes,
+  ) {
+    if (inherited) {
+      // Eagerly, unlike the other indexes: there are few large containers, and the skip loops look them up often.
+      for (const [start, end] of inherited.ends) {
+        if (start < inherited.start) this.containerEnds.set(start, inherited.holders.has(start) ? end + inherited.shift : end);
+        else if (start >= inherited.end) this.containerEnds.set(start + inherited.shift, end + inherited.shift);
+      }
+    }
+  }
+
+  /** This document after an edit, when the edit is inside one value whose text still parses; else undefined. */
+  edited(text: string): ParseResult | undefined {
+    const previous = this.text;
+    if (previous.charCodeAt(0) === BOM || text.charCodeAt(0) === BOM) return undefined;
+    const editStart = commonPrefixLength(previous, text);
+    const editEnd = previous.length - commonSuffixLength(previous, text, Math.min(previous.length, text.length) - editStart);
+    // The innermost value whose first and last characters are outside the edit: its new text is one value again or the edit is not local.
+    const holds = (start: number, end: number) => start < editStart && end > editEnd;
+    this.rootSpan ??= this.findRoot();
+    let { start, end } = this.rootSpan;
+    if (!holds(start, end)) return undefined;
+    const path: (string | number)[] = [];
+    const holders: number[] = [];
+    for (;;) {
+      const opener = previous.charCodeAt(start);
+      let child: { key: string | number; start: number; end: number } | undefined;
+      if (opener === OPEN_BRACE) {
+        for (const [key, entry] of this.objectIndex(start)) {
+          if (holds(start + entry[2], start + entry[3])) {
+            child = { key, start: start + entry[2], end: start + entry[3] };
+            break;
+          }
+        }
+      } else if (opener === OPEN_BRACKET) {
+        const items = this.arrayIndex(start);
+        for (let index = 0; index < items.length / 2 && !child; index++) {
+          if (holds(start + items[2 * index], start + items[2 * index + 1])) child = { key: index, start: start + items[2 * index], end: start + items[2 * index + 1] };
+        }
+      }
+      if (!child) break;
+      // A copied object would take `__proto__` as its prototype, not as a property.
+      if (child.key === '__proto__') return undefined;
+      holders.push(start);
+      path.push(child.key);
+      ({ start, end } = child);
+    }
+    const shift = text.length - previous.length;
+    let replacement: unknown;
+    try {
+      replacement = JSON.parse(text.slice(start, end + shift));
+    } catch {
+      return undefined;
+    }
+    const inherited = { objects: this.objects, arrays: this.arrays, ends: this.containerEnds, start, end, shift, holders: new Set(holders) };
+    return { document: new JsonDocument(this.file, text, withReplacement(this.value, path, replacement), inherited), problems: [] };
+  }
 
   valueSpan(path: JsonPath): Span | undefined {
     const found = this.locate(path);
@@ -61,29 +149,27 @@ class JsonDocument implements ParsedDocument {
     return found && { start: found[0], end: found[1] };
   }
 
-  /** [keyStart, keyEnd, valueStart, valueEnd]; the key is the value for the root and array items. */
-  private locate(path: JsonPath): readonly [number, number, number, number] | undefined {
+  private locate(path: JsonPath): Entry | undefined {
     this.rootSpan ??= this.findRoot();
-    let found: readonly [number, number, number, number] = [this.rootSpan.start, this.rootSpan.end, this.rootSpan.start, this.rootSpan.end];
+    let { start: keyStart, end: keyEnd } = this.rootSpan;
+    let [valueStart, valueEnd] = [keyStart, keyEnd];
     for (const segment of path) {
-      const start = found[2];
-      const opener = this.text.charCodeAt(start);
+      const container = valueStart;
+      const opener = this.text.charCodeAt(container);
       if (opener === OPEN_BRACE) {
-        const entry = this.objectIndex(start).get(String(segment));
+        const entry = this.objectIndex(container).get(String(segment));
         if (!entry) return undefined;
-        found = entry;
+        [keyStart, keyEnd, valueStart, valueEnd] = [container + entry[0], container + entry[1], container + entry[2], container + entry[3]];
       } else if (opener === OPEN_BRACKET) {
         const index = typeof segment === 'number' ? segment : /^\d+$/.test(segment) ? Number(segment) : -1;
-        const items = this.arrayIndex(start);
+        const items = this.arrayIndex(container);
         if (index < 0 || 2 * index >= items.length) return undefined;
-        const itemStart = items[2 * index];
-        const itemEnd = items[2 * index + 1];
-        found = [itemStart, itemEnd, itemStart, itemEnd];
+        [keyStart, keyEnd] = [valueStart, valueEnd] = [container + items[2 * index], container + items[2 * index + 1]];
       } else {
         return undefined;
       }
     }
-    return found;
+    return [keyStart, keyEnd, valueStart, valueEnd];
   }
 
   private findRoot(): Span {
@@ -92,7 +178,7 @@ class JsonDocument implements ParsedDocument {
   }
 
   private objectIndex(start: number): ObjectIndex {
-    let index = this.objects.get(start);
+    let index = this.objects.get(start) ?? this.inheritedObjectIndex(start);
     if (index) return index;
     index = new Map();
     const text = this.text;
@@ -106,7 +192,7 @@ class JsonDocument implements ParsedDocument {
       if (text.charCodeAt(position) !== COLON) break;
       const valueStart = skipWhitespace(text, position + 1);
       const valueEnd = skipValue(text, valueStart, this.containerEnds);
-      index.set(key, [keyStart, keyEnd, valueStart, valueEnd]); // the last duplicate wins, as in JSON.parse
+      index.set(key, [keyStart - start, keyEnd - start, valueStart - start, valueEnd - start]); // the last duplicate wins, as in JSON.parse
       position = skipWhitespace(text, valueEnd);
       if (text.charCodeAt(position) !== COMMA) break;
       position = skipWhitespace(text, position + 1);
@@ -116,7 +202,7 @@ class JsonDocument implements ParsedDocument {
   }
 
   private arrayIndex(start: number): ArrayIndex {
-    let index = this.arrays.get(start);
+    let index = this.arrays.get(start) ?? this.inheritedArrayIndex(start);
     if (index) return index;
     index = [];
     const text = this.text;
@@ -124,7 +210,7 @@ class JsonDocument implements ParsedDocument {
     if (text.charCodeAt(position) !== CLOSE_BRACKET) {
       while (position < text.length) {
         const itemEnd = skipValue(text, position, this.containerEnds);
-        index.push(position, itemEnd);
+        index.push(position - start, itemEnd - start);
         position = skipWhitespace(text, itemEnd);
         if (text.charCodeAt(position) !== COMMA) break;
         position = skipWhitespace(text, position + 1);
@@ -133,6 +219,66 @@ class JsonDocument implements ParsedDocument {
     this.arrays.set(start, index);
     return index;
   }
+
+  private inheritedObjectIndex(start: number): ObjectIndex | undefined {
+    const inherited = this.inherited;
+    const previousStart = inherited && previousOffset(inherited, start);
+    let index = previousStart !== undefined ? inherited!.objects.get(previousStart) : undefined;
+    if (!index) return undefined;
+    if (inherited!.shift !== 0 && inherited!.holders.has(start)) {
+      const move = (offset: number) => (start + offset >= inherited!.end ? offset + inherited!.shift : offset);
+      const held = index;
+      index = new Map();
+      for (const [key, entry] of held) index.set(key, [move(entry[0]), move(entry[1]), move(entry[2]), move(entry[3])]);
+    }
+    this.objects.set(start, index);
+    return index;
+  }
+
+  private inheritedArrayIndex(start: number): ArrayIndex | undefined {
+    const inherited = this.inherited;
+    const previousStart = inherited && previousOffset(inherited, start);
+    let index = previousStart !== undefined ? inherited!.arrays.get(previousStart) : undefined;
+    if (!index) return undefined;
+    if (inherited!.shift !== 0 && inherited!.holders.has(start)) index = index.map((offset) => (start + offset >= inherited!.end ? offset + inherited!.shift : offset));
+    this.arrays.set(start, index);
+    return index;
+  }
+}
+
+/** Strings are compared a block at a time first: block equality is a memory comparison, much faster than a loop over characters. */
+const COMPARED_BLOCK = 4096;
+
+function commonPrefixLength(a: string, b: string): number {
+  const shortest = Math.min(a.length, b.length);
+  let length = 0;
+  while (length + COMPARED_BLOCK <= shortest && a.slice(length, length + COMPARED_BLOCK) === b.slice(length, length + COMPARED_BLOCK)) length += COMPARED_BLOCK;
+  while (length < shortest && a.charCodeAt(length) === b.charCodeAt(length)) length++;
+  return length;
+}
+
+/** At most `limit`, so that the common prefix and suffix do not overlap. */
+function commonSuffixLength(a: string, b: string, limit: number): number {
+  let length = 0;
+  while (length + COMPARED_BLOCK <= limit && a.slice(a.length - length - COMPARED_BLOCK, a.length - length) === b.slice(b.length - length - COMPARED_BLOCK, b.length - length)) length += COMPARED_BLOCK;
+  while (length < limit && a.charCodeAt(a.length - 1 - length) === b.charCodeAt(b.length - 1 - length)) length++;
+  return length;
+}
+
+/** Where a container of the new text started in the previous text; undefined inside the reparsed value. */
+function previousOffset(inherited: InheritedIndexes, offset: number): number | undefined {
+  if (offset < inherited.start) return offset;
+  return offset >= inherited.end + inherited.shift ? offset - inherited.shift : undefined;
+}
+
+/** `root` with the value at `path` replaced: the containers on the path are copied, everything else is shared. */
+function withReplacement(root: unknown, path: readonly (string | number)[], replacement: unknown, depth = 0): unknown {
+  if (depth === path.length) return replacement;
+  const key = path[depth];
+  const container = root as Record<string | number, unknown>;
+  const copy = Array.isArray(container) ? container.slice() : { ...container };
+  (copy as Record<string | number, unknown>)[key] = withReplacement(container[key], path, replacement, depth + 1);
+  return copy;
 }
 
 function skipWhitespace(text: string, position: number): number {

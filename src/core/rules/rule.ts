@@ -104,8 +104,19 @@ function ruleFinding(meta: RuleMetadata, draft: FindingDraft, origin: Finding['o
   return new RuleFinding(findingId(meta.id, draft.resource, draft.key ?? ''), meta.id, draft.severity ?? meta.severity, draft.resource, draft.message, meta.remediation, draft.location, origin, draft, draft.fixes);
 }
 
+/** Ids already hashed: the editor re-analyses on every edit and asks for the same thousands again. */
+const knownIds = new Map<string, string>();
+const KNOWN_IDS_LIMIT = 100_000;
+
 export function findingId(ruleId: string, resource: ResourceId, key: string): string {
-  return createHash('sha256').update(`${ruleId}\u0000${resource.toLowerCase()}\u0000${key}`).digest('hex').slice(0, 20);
+  const input = `${ruleId}\u0000${resource.toLowerCase()}\u0000${key}`;
+  let id = knownIds.get(input);
+  if (id === undefined) {
+    if (knownIds.size >= KNOWN_IDS_LIMIT) knownIds.clear();
+    id = createHash('sha256').update(input).digest('hex').slice(0, 20);
+    knownIds.set(input, id);
+  }
+  return id;
 }
 
 export const DOCS_BASE = 'https://github.com/apim-posture/apim-posture/blob/main/docs/rules.md';

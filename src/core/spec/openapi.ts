@@ -3,7 +3,7 @@ import type { JsonPath, ParsedDocument } from '../parse/document';
 import type { DocumentReader } from '../parse/index';
 import type { InputProblem } from '../problems';
 import type { SourceLocation, Span } from '../text';
-import { isReference, RefResolver, resolverOf, type Located } from './refs';
+import { isReference, RefResolver, resolverOf, sameNode, samePointer, type FollowedReference, type Located } from './refs';
 
 export type OpenApiVersion = '2.0' | '3.0' | '3.1';
 
@@ -133,8 +133,30 @@ function detectVersion(value: unknown): OpenApiVersion | { reason: string } {
   return { reason: `OpenAPI version ${declared} is not supported (2.0, 3.0 and 3.1 are).` };
 }
 
+/** A path item's operations, and what they were read from. */
+interface ReadPathItem {
+  template: string;
+  root: ParsedDocument;
+  version: OpenApiVersion;
+  rootInputs: unknown[];
+  references: FollowedReference[];
+  operations: SpecOperation[];
+}
+
+/**
+ * Per path item object of a live document (the editor's), its operations as the latest load read
+ * them. A later load reuses them when the path item is the same object (the parse shares what an edit
+ * left alone) under the same template and its $refs lead to the same objects; the operations'
+ * locations find their spans again in the new text.
+ */
+const readPathItems = new WeakMap<object, ReadPathItem>();
+
 class SpecReader {
   private readonly rootValue: Record<string, unknown>;
+  /** The root's values that operations depend on besides their path item: `security`, and Swagger's `consumes` and `produces`. */
+  private readonly rootInputs: unknown[];
+  /** Where the $refs followed while reading a path item are noted. */
+  private followed?: FollowedReference[];
 
   constructor(
     private readonly root: ParsedDocument,
@@ -142,6 +164,7 @@ class SpecReader {
     private readonly resolver: RefResolver,
   ) {
     this.rootValue = root.value as Record<string, unknown>;
+    this.rootInputs = [this.rootValue.security, this.rootValue.consumes, this.rootValue.produces];
   }
 
   servers(): SpecServer[] {
@@ -188,24 +211,57 @@ class SpecReader {
     if (!isRecord(paths)) return operations;
     for (const [template, written] of Object.entries(paths)) {
       if (!template.startsWith('/')) continue; // `x-` extensions
-      const item = this.resolver.resolve({ value: written, document: this.root, pointer: ['paths', template] });
-      if (!item || !isRecord(item.value)) continue;
-      for (const method of METHODS) {
-        const operation = item.value[method];
-        if (!isRecord(operation)) continue;
-        const node: Located = { value: operation, document: item.document, pointer: [...item.pointer, method] };
-        operations.push({
-          method,
-          path: template,
-          operationId: typeof operation.operationId === 'string' ? operation.operationId : undefined,
-          location: locate(item.document, node.pointer, 'key'),
-          document: item.document,
-          pointer: node.pointer,
-          parameters: this.parameters(item, node),
-          bodies: this.version === '2.0' ? this.swaggerBodies(node) : this.openApiBodies(node),
-          declaresSecurity: this.declaresSecurity(operation),
-        });
-      }
+      operations.push(...this.pathItemOperations(template, written));
+    }
+    return operations;
+  }
+
+  /** A path item's operations: those read by the latest load when they were read from the same values, else read now. */
+  private pathItemOperations(template: string, written: unknown): SpecOperation[] {
+    if (this.root.revision === undefined) return this.readPathItem(template, written);
+    const rootInputs = this.rootInputs;
+    const kept = isObject(written) ? readPathItems.get(written) : undefined;
+    if (
+      kept?.template === template &&
+      kept.root === this.root &&
+      kept.version === this.version &&
+      kept.rootInputs.every((input, index) => input === rootInputs[index]) &&
+      kept.references.every(({ node, target }) => sameNode(this.resolver.peek(node), target))
+    ) {
+      return kept.operations;
+    }
+    const references: FollowedReference[] = [];
+    const problems = this.resolver.problems.length;
+    this.followed = references;
+    const operations = this.readPathItem(template, written);
+    this.followed = undefined;
+    if (isObject(written)) {
+      const intact = this.resolver.problems.length === problems && references.every((reference) => reference.target);
+      if (intact) readPathItems.set(written, { template, root: this.root, version: this.version, rootInputs, references, operations });
+      else readPathItems.delete(written);
+    }
+    return operations;
+  }
+
+  private readPathItem(template: string, written: unknown): SpecOperation[] {
+    const operations: SpecOperation[] = [];
+    const item = this.resolve({ value: written, document: this.root, pointer: ['paths', template] });
+    if (!item || !isRecord(item.value)) return operations;
+    for (const method of METHODS) {
+      const operation = item.value[method];
+      if (!isRecord(operation)) continue;
+      const node: Located = { value: operation, document: item.document, pointer: [...item.pointer, method] };
+      operations.push({
+        method,
+        path: template,
+        operationId: typeof operation.operationId === 'string' ? operation.operationId : undefined,
+        location: locate(item.document, node.pointer, 'key'),
+        document: item.document,
+        pointer: node.pointer,
+        parameters: this.parameters(item, node),
+        bodies: this.version === '2.0' ? this.swaggerBodies(node) : this.openApiBodies(node),
+        declaresSecurity: this.declaresSecurity(operation),
+      });
     }
     return operations;
   }
@@ -215,7 +271,7 @@ class SpecReader {
     const merged = new Map<string, SpecParameter>();
     for (const owner of [item, operation]) {
       for (const parameterNode of this.children(owner, 'parameters')) {
-        const parameter = this.resolver.resolve(parameterNode);
+        const parameter = this.resolve(parameterNode);
         if (!parameter || !isRecord(parameter.value)) continue;
         const { name, in: where } = parameter.value;
         if (typeof name !== 'string' || typeof where !== 'string' || !PARAMETER_LOCATIONS.has(where)) continue;
@@ -244,7 +300,7 @@ class SpecReader {
     const bodies: SpecBody[] = [];
     const value = operation.value as Record<string, unknown>;
     if (value.requestBody !== undefined) {
-      const requestBody = this.resolver.resolve(this.child(operation, 'requestBody'));
+      const requestBody = this.resolve(this.child(operation, 'requestBody'));
       if (requestBody) bodies.push(...this.contentBodies(requestBody, 'request'));
     }
     for (const [status, response] of this.responses(operation)) bodies.push(...this.contentBodies(response, 'response', status));
@@ -256,7 +312,7 @@ class SpecReader {
     if (!isRecord(owner.value) || !isRecord(owner.value.content)) return bodies;
     const content = this.child(owner, 'content');
     for (const mediaType of Object.keys(owner.value.content)) {
-      const media = this.resolver.resolve(this.child(content, mediaType));
+      const media = this.resolve(this.child(content, mediaType));
       const schema = media && this.schemaAt(media, 'schema');
       if (schema) bodies.push({ direction, status, mediaType, schema, location: locate(content.document, [...content.pointer, mediaType], 'key') });
     }
@@ -268,7 +324,7 @@ class SpecReader {
     const value = operation.value as Record<string, unknown>;
     const bodies: SpecBody[] = [];
     for (const parameterNode of this.children(operation, 'parameters')) {
-      const parameter = this.resolver.resolve(parameterNode);
+      const parameter = this.resolve(parameterNode);
       if (!parameter || !isRecord(parameter.value) || parameter.value.in !== 'body') continue;
       const schema = this.schemaAt(parameter, 'schema');
       if (schema) bodies.push({ direction: 'request', mediaType: this.firstMediaType(value.consumes, 'consumes'), schema, location: locate(parameter.document, [...parameter.pointer, 'name'], 'value') });
@@ -294,7 +350,7 @@ class SpecReader {
     const resolved: [string, Located][] = [];
     for (const status of Object.keys(value.responses)) {
       if (status.startsWith('x-')) continue;
-      const response = this.resolver.resolve(this.child(responses, status));
+      const response = this.resolve(this.child(responses, status));
       if (response && isRecord(response.value)) resolved.push([status, response]);
     }
     return resolved;
@@ -306,9 +362,15 @@ class SpecReader {
     return Array.isArray(requirements) && requirements.some((requirement) => isRecord(requirement) && Object.keys(requirement).length > 0);
   }
 
+  private resolve(node: Located): Located | undefined {
+    const target = this.resolver.resolve(node);
+    if (isReference(node.value)) this.followed?.push({ node, target });
+    return target;
+  }
+
   private schemaAt(owner: Located, key: string): SchemaNode | undefined {
     if (!isRecord(owner.value) || owner.value[key] === undefined) return undefined;
-    const schema = this.resolver.resolve(this.child(owner, key));
+    const schema = this.resolve(this.child(owner, key));
     return schema && isRecord(schema.value) ? schemaNode(schema) : undefined;
   }
 
@@ -332,15 +394,31 @@ const MAX_FIELDS = 2000;
 interface FieldList {
   fields: SchemaField[];
   depths: number[];
+  /** What the list was read from, for a later load to reuse it; absent outside live documents, and when a cycle cut it or a $ref was broken. */
+  source?: FieldSource;
+}
+
+interface FieldSource {
+  document: ParsedDocument;
+  pointer: JsonPath;
+  /** Every $ref followed for the list, its nested lists' included, and where it led. */
+  references: FollowedReference[];
+  /** The lists of the schemas below, by schema object. */
+  nested: [object, FieldList][];
 }
 
 /**
- * Per schema object: the GitHub spec's shared schemas are walked once however often they are used.
- * Kept per resolver, that is per load of a spec: a document reused by a later scan (the editor's parse
- * cache) may $ref a file that changed since, so fields never outlive the load that resolved them.
+ * Per schema object, per resolver (that is per load of a spec): the GitHub spec's shared schemas are
+ * walked once however often they are used.
  */
 const fieldListsByResolver = new WeakMap<object, WeakMap<object, FieldList>>();
 const fieldListsWithoutResolver = new WeakMap<object, FieldList>();
+/**
+ * Per schema object of a live document (the editor's), the list of the latest load, that a later load
+ * reuses when the schema is read from the same place and its $refs still lead to the same objects:
+ * the parse shares the objects an edit left alone, and their fields find their spans again.
+ */
+const keptFieldLists = new WeakMap<object, FieldList>();
 
 /**
  * The properties reachable from a schema through properties, items (`[]`), allOf/oneOf/anyOf and
@@ -349,60 +427,121 @@ const fieldListsWithoutResolver = new WeakMap<object, FieldList>();
  */
 export function schemaFields(node: SchemaNode): SchemaField[] {
   const resolver = resolverOf(node.document);
-  const resolve = (located: Located): Located | undefined => (resolver ? resolver.resolve(located) : isReference(located.value) ? undefined : located);
   let fieldLists = resolver ? fieldListsByResolver.get(resolver) : fieldListsWithoutResolver;
   if (!fieldLists) fieldListsByResolver.set(resolver!, (fieldLists = new WeakMap()));
-  return collectFields(node, resolve, new Set(), fieldLists).fields;
+  return (fieldLists.get(node.value) ?? new FieldCollector(resolver, fieldLists).collect(node)).fields;
 }
 
-function collectFields(schema: Located, resolve: (node: Located) => Located | undefined, visiting: Set<object>, fieldLists: WeakMap<object, FieldList>): FieldList {
-  const value = schema.value as Record<string, unknown>;
-  const known = fieldLists.get(value);
-  if (known) return known;
-  const list: FieldList = { fields: [], depths: [] };
-  // A schema that contains itself adds nothing new below itself. (Its memo, computed inside the cycle, is cut there too.)
-  if (visiting.has(value)) return list;
-  visiting.add(value);
-  const paths = new Set<string>();
-  const add = (field: SchemaField, depth: number) => {
-    if (depth > MAX_FIELD_DEPTH || list.fields.length >= MAX_FIELDS || paths.has(field.path)) return;
-    paths.add(field.path);
-    list.fields.push(field);
-    list.depths.push(depth);
-  };
-  const addNested = (prefix: string, node: Located, extraDepth: number) => {
-    const resolved = resolve(node);
-    if (!resolved || !isRecord(resolved.value)) return;
-    const nested = collectFields(resolved, resolve, visiting, fieldLists);
-    nested.fields.forEach((field, index) => add(prefix === '' ? field : { ...field, path: joinFieldPath(prefix, field.path) }, nested.depths[index] + extraDepth));
-  };
-  const child = (key: string | number, parent: Located = schema): Located => ({
-    value: (parent.value as Record<string, unknown>)[key],
-    document: parent.document,
-    pointer: [...parent.pointer, key],
-  });
+/** The list of a schema with nothing below it (most property schemas), shared rather than built for each. */
+const NO_FIELDS: FieldList = { fields: [], depths: [] };
 
-  if (isRecord(value.properties)) {
-    const properties = child('properties');
-    for (const name of Object.keys(value.properties)) {
-      const property = child(name, properties);
-      const resolved = resolve(property);
-      add({ name, path: name, schema: resolved && isRecord(resolved.value) ? resolved.value : {}, location: locate(property.document, property.pointer, 'key') }, 1);
-      addNested(name, property, 1);
+class FieldCollector {
+  private readonly visiting = new Set<object>();
+
+  constructor(
+    private readonly resolver: RefResolver | undefined,
+    private readonly fieldLists: WeakMap<object, FieldList>,
+  ) {}
+
+  collect(schema: Located): FieldList {
+    const value = schema.value as Record<string, unknown>;
+    if (!hasNestedSchemas(value)) return NO_FIELDS;
+    const known = this.fieldLists.get(value) ?? this.kept(schema);
+    if (known) return known;
+    // A schema that contains itself adds nothing new below itself. (Its memo, computed inside the cycle, is cut there too.)
+    if (this.visiting.has(value)) return { fields: [], depths: [] };
+    this.visiting.add(value);
+    const list = this.read(schema);
+    this.visiting.delete(value);
+    this.fieldLists.set(value, list);
+    if (list.source) keptFieldLists.set(value, list);
+    else if (schema.document.revision !== undefined) keptFieldLists.delete(value);
+    return list;
+  }
+
+  /** The list a previous load read from the same place, when its $refs lead to the same objects now. */
+  private kept(schema: Located): FieldList | undefined {
+    const kept = keptFieldLists.get(schema.value as object);
+    const resolver = this.resolver;
+    if (!kept?.source || !resolver || kept.source.document !== schema.document || !samePointer(kept.source.pointer, schema.pointer)) return undefined;
+    if (!kept.source.references.every(({ node, target }) => sameNode(resolver.peek(node), target))) return undefined;
+    this.remember(schema.value as object, kept);
+    return kept;
+  }
+
+  /** Takes over a kept list and the lists below it, as reading it again would have. */
+  private remember(value: object, list: FieldList): void {
+    if (this.fieldLists.has(value)) return;
+    this.fieldLists.set(value, list);
+    for (const [nestedValue, nested] of list.source!.nested) this.remember(nestedValue, nested);
+  }
+
+  private read(schema: Located): FieldList {
+    const value = schema.value as Record<string, unknown>;
+    const list: FieldList = { fields: [], depths: [] };
+    let keepable = this.resolver !== undefined && schema.document.revision !== undefined;
+    // A set: the lists below share their own $refs, which each list would otherwise repeat.
+    const references = keepable ? new Set<FollowedReference>() : undefined;
+    const nestedLists: [object, FieldList][] = [];
+    const problems = this.resolver?.problems.length;
+    const resolve = (node: Located): Located | undefined => {
+      const target = this.resolver ? this.resolver.resolve(node) : isReference(node.value) ? undefined : node;
+      if (keepable && isReference(node.value)) {
+        references!.add({ node, target });
+        if (!target) keepable = false;
+      }
+      return target;
+    };
+    const paths = new Set<string>();
+    const add = (field: SchemaField, depth: number) => {
+      if (depth > MAX_FIELD_DEPTH || list.fields.length >= MAX_FIELDS || paths.has(field.path)) return;
+      paths.add(field.path);
+      list.fields.push(field);
+      list.depths.push(depth);
+    };
+    const addNested = (prefix: string, node: Located, extraDepth: number) => {
+      const resolved = resolve(node);
+      if (!resolved || !isRecord(resolved.value)) return;
+      const nested = this.collect(resolved);
+      if (nested.source && keepable) {
+        for (const reference of nested.source.references) references!.add(reference);
+        nestedLists.push([resolved.value, nested]);
+      } else if (nested !== NO_FIELDS) {
+        keepable = false;
+      }
+      nested.fields.forEach((field, index) => add(prefix === '' ? field : { ...field, path: joinFieldPath(prefix, field.path) }, nested.depths[index] + extraDepth));
+    };
+    const child = (key: string | number, parent: Located = schema): Located => ({
+      value: (parent.value as Record<string, unknown>)[key],
+      document: parent.document,
+      pointer: [...parent.pointer, key],
+    });
+
+    if (isRecord(value.properties)) {
+      const properties = child('properties');
+      for (const name of Object.keys(value.properties)) {
+        const property = child(name, properties);
+        const resolved = resolve(property);
+        add({ name, path: name, schema: resolved && isRecord(resolved.value) ? resolved.value : {}, location: locate(property.document, property.pointer, 'key') }, 1);
+        addNested(name, property, 1);
+      }
     }
-  }
-  if (isRecord(value.items)) addNested('[]', child('items'), 0);
-  for (const combinator of ['allOf', 'oneOf', 'anyOf']) {
-    const branches = value[combinator];
-    if (!Array.isArray(branches)) continue;
-    const owner = child(combinator);
-    branches.forEach((_, index) => addNested('', child(index, owner), 0));
-  }
-  if (isRecord(value.additionalProperties)) addNested('*', child('additionalProperties'), 1);
+    if (isRecord(value.items)) addNested('[]', child('items'), 0);
+    for (const combinator of ['allOf', 'oneOf', 'anyOf']) {
+      const branches = value[combinator];
+      if (!Array.isArray(branches)) continue;
+      const owner = child(combinator);
+      branches.forEach((_, index) => addNested('', child(index, owner), 0));
+    }
+    if (isRecord(value.additionalProperties)) addNested('*', child('additionalProperties'), 1);
 
-  visiting.delete(value);
-  fieldLists.set(value, list);
-  return list;
+    if (keepable && this.resolver!.problems.length === problems) list.source = { document: schema.document, pointer: schema.pointer, references: [...references!], nested: nestedLists };
+    return list;
+  }
+}
+
+function hasNestedSchemas(schema: Record<string, unknown>): boolean {
+  return isRecord(schema.properties) || isRecord(schema.items) || isRecord(schema.additionalProperties) || Array.isArray(schema.allOf) || Array.isArray(schema.oneOf) || Array.isArray(schema.anyOf);
 }
 
 /** `cards` + `[].number` → `cards[].number`; `customer` + `name` → `customer.name`. */
@@ -412,20 +551,47 @@ function joinFieldPath(prefix: string, path: string): string {
 
 /**
  * A location whose span is found when first read: a spec has far more parameters, bodies and fields
- * than findings, and finding a span scans the text.
+ * than findings, and finding a span scans the text. A class, not an object with its own getter: the
+ * editor rebuilds tens of thousands of these on each edit, and each would otherwise cost a closure.
  */
+class LazyLocation implements SourceLocation {
+  readonly file: string;
+  private found?: Span;
+  /** The document's revision the span was found in: a live document's edit may move it. */
+  private foundIn?: number;
+
+  constructor(
+    private readonly document: ParsedDocument,
+    private readonly pointer: JsonPath,
+    private readonly part: 'key' | 'value',
+  ) {
+    this.file = document.file;
+  }
+
+  get span(): Span {
+    if (this.found === undefined || this.foundIn !== this.document.revision) {
+      this.found = (this.part === 'key' ? this.document.keySpan(this.pointer) : this.document.valueSpan(this.pointer)) ?? { start: 0, end: 0 };
+      this.foundIn = this.document.revision;
+    }
+    return this.found;
+  }
+
+  /** What JSON and copies see: a plain location. */
+  toJSON(): SourceLocation {
+    return { file: this.file, span: this.span };
+  }
+}
+
 function locate(document: ParsedDocument, pointer: JsonPath, part: 'key' | 'value'): SourceLocation {
-  let span: Span | undefined;
-  return {
-    file: document.file,
-    get span(): Span {
-      return (span ??= (part === 'key' ? document.keySpan(pointer) : document.valueSpan(pointer)) ?? { start: 0, end: 0 });
-    },
-  };
+  return new LazyLocation(document, pointer, part);
 }
 
 function schemaNode(schema: Located): SchemaNode {
   return { value: schema.value as Record<string, unknown>, document: schema.document, pointer: schema.pointer, location: locate(schema.document, schema.pointer, 'key') };
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -10,6 +10,22 @@ export interface Located {
   pointer: JsonPath;
 }
 
+/** A $ref met while reading, and where it led: what was read stays valid while the $ref leads there. */
+export interface FollowedReference {
+  node: Located;
+  target: Located | undefined;
+}
+
+/** Whether two nodes are the same value at the same place. */
+export function sameNode(a: Located | undefined, b: Located | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.value === b.value && a.document === b.document && samePointer(a.pointer, b.pointer);
+}
+
+export function samePointer(a: JsonPath, b: JsonPath): boolean {
+  return a === b || (a.length === b.length && a.every((segment, index) => segment === b[index]));
+}
+
 type Reference = Record<string, unknown> & { $ref: string };
 
 /** Each spec document's resolver, so that a SchemaNode's $refs can be followed after loading. */
@@ -19,6 +35,9 @@ const resolvers = new WeakMap<ParsedDocument, RefResolver>();
 export function resolverOf(document: ParsedDocument): RefResolver | undefined {
   return resolvers.get(document);
 }
+
+/** How many $refs in a row `peek` follows. */
+const MAX_PEEKED_HOPS = 16;
 
 /** A `$ref` target that could not be reached; memoized so that each bad $ref is reported once. */
 const UNRESOLVED = null;
@@ -68,33 +87,44 @@ export class RefResolver {
     return current;
   }
 
+  /**
+   * Where `node` leads, found without side effects (no file read, no problem reported, nothing
+   * remembered), or undefined when that is not enough: a $ref to another file not followed yet, or a
+   * broken chain. Checks that what was read from an earlier version of the documents still holds.
+   */
+  peek(node: Located): Located | undefined {
+    let current = node;
+    for (let hops = 0; isReference(current.value); hops++) {
+      const known = this.targets.get(current.value);
+      if (known !== undefined) return known ?? undefined;
+      const target = referenceTarget(current.value);
+      // A chain this long is a cycle, or as good as one: resolving it again will tell.
+      if (hops === MAX_PEEKED_HOPS || 'problem' in target || target.filePart !== '' || !target.pointer) return undefined;
+      const value = valueAt(current.document.value, target.pointer);
+      if (value === undefined) return undefined;
+      current = { value, document: current.document, pointer: target.pointer };
+    }
+    return current;
+  }
+
   private follow(node: Located & { value: Reference }): Located | undefined {
     const reference = node.value.$ref;
-    if (/^https?:/i.test(reference) || reference.startsWith('//')) {
-      this.report(node, 'remote-ref', `Remote $ref "${reference}" is not fetched: only files in the workspace are read.`);
+    const target = referenceTarget(node.value);
+    if ('problem' in target) {
+      this.report(node, target.problem.kind, target.problem.message);
       return undefined;
     }
-    if (/^[a-z][a-z0-9+.-]+:/i.test(reference)) {
-      this.report(node, 'unresolved-ref', `$ref "${reference}" is not a relative file or a local pointer.`);
-      return undefined;
-    }
-    const hash = reference.indexOf('#');
-    const filePart = hash === -1 ? reference : reference.slice(0, hash);
-    const fragment = hash === -1 ? '' : reference.slice(hash + 1);
+    const { filePart, fragment, pointer } = target;
     const document = filePart === '' ? node.document : this.documentAt(node, filePart);
     if (!document) return undefined;
-    const pointer = parsePointer(fragment);
     if (!pointer) {
       this.report(node, 'unresolved-ref', `$ref "${reference}": "#${fragment}" is not a JSON pointer.`);
       return undefined;
     }
-    let value = document.value;
-    for (const segment of pointer) {
-      value = childOf(value, segment);
-      if (value === undefined) {
-        this.report(node, 'unresolved-ref', `$ref "${reference}": ${path.basename(document.file)} has nothing at "#${fragment}".`);
-        return undefined;
-      }
+    const value = valueAt(document.value, pointer);
+    if (value === undefined) {
+      this.report(node, 'unresolved-ref', `$ref "${reference}": ${path.basename(document.file)} has nothing at "#${fragment}".`);
+      return undefined;
     }
     return { value, document, pointer };
   }
@@ -137,6 +167,36 @@ export function isReference(value: unknown): value is Reference {
   return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>).$ref === 'string';
 }
 
+/** What a `$ref` string says, independent of any document: a file and a pointer, or why it is not followed. */
+type ReferenceTarget =
+  | { problem: { kind: 'remote-ref' | 'unresolved-ref'; message: string } }
+  /** `pointer` is undefined when the fragment is not a JSON pointer. */
+  | { filePart: string; fragment: string; pointer?: string[] };
+
+/**
+ * Per $ref object, kept across loads: a reparsed document shares the objects an edit left alone, so
+ * its $refs are not taken apart again. (Immutable: the same object always holds the same `$ref`.)
+ */
+const referenceTargets = new WeakMap<Reference, ReferenceTarget>();
+
+function referenceTarget(reference: Reference): ReferenceTarget {
+  let target = referenceTargets.get(reference);
+  if (!target) referenceTargets.set(reference, (target = readReference(reference.$ref)));
+  return target;
+}
+
+function readReference(reference: string): ReferenceTarget {
+  if (/^https?:/i.test(reference) || reference.startsWith('//')) {
+    return { problem: { kind: 'remote-ref', message: `Remote $ref "${reference}" is not fetched: only files in the workspace are read.` } };
+  }
+  if (/^[a-z][a-z0-9+.-]+:/i.test(reference)) {
+    return { problem: { kind: 'unresolved-ref', message: `$ref "${reference}" is not a relative file or a local pointer.` } };
+  }
+  const hash = reference.indexOf('#');
+  const fragment = hash === -1 ? '' : reference.slice(hash + 1);
+  return { filePart: hash === -1 ? reference : reference.slice(0, hash), fragment, pointer: parsePointer(fragment) };
+}
+
 /** `/a~1b/c%20d` → ['a/b', 'c d']: percent-decoding (URI fragment) first, then JSON pointer escapes. */
 function parsePointer(fragment: string): string[] | undefined {
   if (fragment === '') return [];
@@ -153,6 +213,15 @@ function parsePointer(fragment: string): string[] | undefined {
       }
       return decoded.replace(/~1/g, '/').replace(/~0/g, '~');
     });
+}
+
+function valueAt(root: unknown, pointer: readonly string[]): unknown {
+  let value = root;
+  for (const segment of pointer) {
+    value = childOf(value, segment);
+    if (value === undefined) return undefined;
+  }
+  return value;
 }
 
 function childOf(value: unknown, segment: string): unknown {
