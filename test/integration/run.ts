@@ -413,6 +413,9 @@ async function notification(page: Page, text: RegExp, timeoutMs = 60_000): Promi
  */
 async function uiCheckAzure(page: Page, workspace: string, emulator: ArmEmulator): Promise<void> {
   const snapshotFile = path.join(workspace, '.apim-posture', 'snapshot.json');
+  // The Defender for APIs plan starts off here, so that enabling it is a change.
+  const subscription = emulator.state.subscriptions[0];
+  subscription.apiPricingTier = 'Free';
   await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
   await showPostureSidebar(page);
   const drift = sidebarView(page, 'Drift');
@@ -451,6 +454,16 @@ async function uiCheckAzure(page: Page, workspace: string, emulator: ArmEmulator
   await confirmDialog(page, /Onboard partners/, 'Onboard');
   await notification(page, /partners is onboarded/);
   if (!service?.apiCollections?.some((collection) => collection.apiName === 'partners')) throw new Error('The emulator has no apiCollection for partners.');
+
+  // Enable the Defender for APIs plan: it is billed, so the dialog says so.
+  await runPaletteCommand(page, 'APIM Posture: Enable the Defender for APIs Plan on a Subscription');
+  await waitUntil('the subscription picker with the plan off', async () => /Defender for APIs: Free/.test((await rows.allInnerTexts()).join('\n')));
+  await page.keyboard.press('Enter');
+  await confirmDialog(page, /Enable Microsoft Defender for APIs on subscription/, 'Enable (billed)');
+  await waitUntil('the plan to be Standard in Azure and in the snapshot', async () => {
+    const saved = JSON.parse(fs.readFileSync(snapshotFile, 'utf8')) as { subscriptions: { defenderForApis?: { pricingTier: string } }[] };
+    return subscription.apiPricingTier === 'Standard' && saved.subscriptions[0].defenderForApis?.pricingTier === 'Standard';
+  });
 
   // Push get-saved-card's policy (fixed in git, not deployed): a diff, then the confirmation.
   const policy = 'apis/payments/operations/get-saved-card/policy.xml';
@@ -782,7 +795,7 @@ async function main(): Promise<number> {
       await azurePage.setViewportSize({ width: 1400, height: 900 });
       await azurePage.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(azureWorkspace)}&payload=${uiPayload}`);
       await uiCheck(
-        'ui: Azure: sign in, load Defender\'s findings and the drift, onboard an API, push a policy with a diff and a backup; a change made in Azure meanwhile is not overwritten; push an API property',
+        'ui: Azure: sign in, load Defender\'s findings and the drift, onboard an API, enable the plan, push a policy with a diff and a backup; a change made in Azure meanwhile is not overwritten; push an API property',
         'azure-loaded',
         azurePage,
         () => uiCheckAzure(azurePage, azureWorkspace, emulator!),
