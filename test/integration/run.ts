@@ -270,7 +270,7 @@ async function uiCheckProblemsPanel(page: Page, name = 'problems'): Promise<void
 // --- UI checks: what the extension API cannot observe, each with a screenshot in test-results/. ---
 
 const UI_WAIT_MS = 30_000;
-const UI_SCREENSHOTS = ['problems', 'sidebar', 'quick-fix', 'hover', 'quick-fix-applied', 'welcome', 'vsix', 'azure-loaded', 'azure-push-diff', 'azure-conflict'];
+const UI_SCREENSHOTS = ['problems', 'sidebar', 'quick-fix', 'hover', 'quick-fix-applied', 'welcome', 'vsix', 'azure-loaded', 'azure-push-diff', 'azure-conflict', 'vsix-jwt'];
 
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(RESULTS_DIR, `${name}.png`) });
@@ -634,6 +634,23 @@ async function uiCheckInstalledVsix(page: Page, vsix: string, serverDir: string,
   await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
   await showPostureSidebar(page); // the activity bar item, and its views open
   await uiCheckProblemsPanel(page, 'vsix');
+  await page.keyboard.press('Control+J'); // the panel away again
+
+  // "Require a JWT" on an unauthenticated operation, at the operation's scope: its finding goes.
+  const spec = 'apis/partners/specification.yaml';
+  const { line, column } = operationKeyPosition(path.join(workspace, spec), '/feeds/products', 'get');
+  await quickOpen(page, spec);
+  await goToLine(page, line, column);
+  const before = await statusBarErrors(page);
+  const menu = await openQuickFixMenu(page);
+  await menu.locator('.monaco-list-row', { hasText: 'Require a JWT (validate-jwt)' }).first().click();
+  const scopes = page.locator('.quick-input-widget .monaco-list-row');
+  await waitUntil('the scope picker of validate-jwt', async () => (await scopes.first().innerText()).includes('This operation'));
+  await page.keyboard.press('Enter');
+  await waitUntil(`the error count to go down from ${before}`, async () => (await statusBarErrors(page)) < before);
+  const policy = fs.readFileSync(path.join(workspace, 'apis/partners/operations/get-product-feed/policy.xml'), 'utf8');
+  if (!policy.includes('<validate-jwt')) throw new Error(`The operation's policy.xml has no validate-jwt:\n${policy}`);
+  await screenshot(page, 'vsix-jwt');
 }
 
 async function main(): Promise<number> {
@@ -813,7 +830,7 @@ async function main(): Promise<number> {
       await vsixPage.setViewportSize({ width: 1400, height: 900 });
       let vsixServer: ChildProcess | undefined;
       try {
-        await uiCheck('ui: installed from the .vsix into a fresh VS Code, the sample shows its findings', 'vsix', vsixPage, async () => {
+        await uiCheck('ui: installed from the .vsix into a fresh VS Code, the sample shows its findings, and "Require a JWT" on an operation makes its finding go', 'vsix', vsixPage, async () => {
           if (packaged) throw packaged;
           await uiCheckInstalledVsix(vsixPage, vsix, path.join(runDir!, 'vsix-server'), vsixWorkspace, (child) => (vsixServer = child));
         });
