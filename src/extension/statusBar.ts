@@ -14,7 +14,11 @@ export class StatusBar implements vscode.Disposable {
       const high = count('high');
       const medium = count('medium');
       this.item.text = `$(shield) ${high} $(warning) ${medium}`;
-      this.item.tooltip = `APIM Posture: ${high} high, ${medium} medium, ${count('low')} low findings. Click to show them.`;
+      const observed = active.filter(({ finding }) => finding.origin === 'observed').length;
+      // How old what Defender said is: a snapshot of last month is not today's Azure.
+      const snapshots = ctx.folderAnalyses.flatMap((analysis) => (analysis.result.deployed ? [analysis.result.deployed.snapshot.snapshot.createdAt] : []));
+      const azure = snapshots.length ? `\n${observed} of them reported by Defender for APIs, in a snapshot of Azure taken ${age(snapshots.sort()[0])}.` : '\nNo snapshot of Azure: run "Load from Azure" to see what Defender for APIs reports.';
+      this.item.tooltip = `APIM Posture: ${high} high, ${medium} medium, ${count('low')} low findings.${azure}\nClick to show them.`;
       this.item.backgroundColor = high ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
       this.item.show();
     });
@@ -23,4 +27,14 @@ export class StatusBar implements vscode.Disposable {
   dispose(): void {
     this.item.dispose();
   }
+}
+
+/** `5 minutes ago`, `3 hours ago`, `12 days ago`. */
+function age(isoTime: string): string {
+  const minutes = Math.max(0, Math.round((Date.now() - Date.parse(isoTime)) / 60_000));
+  if (!Number.isFinite(minutes)) return `at ${isoTime}`;
+  if (minutes < 60) return `${minutes} minute${minutes === 1 ? '' : 's'} ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return `${hours} hour${hours === 1 ? '' : 's'} ago`;
+  return `${Math.round(hours / 24)} days ago`;
 }
