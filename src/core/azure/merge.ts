@@ -251,7 +251,7 @@ export function observedFindings(service: ApimService, loaded: LoadedSnapshot, m
   return findings;
 }
 
-export type DriftKind = 'not-deployed' | 'not-predicted' | 'policy-differs';
+export type DriftKind = 'not-deployed' | 'awaiting-evaluation' | 'not-predicted' | 'policy-differs';
 
 export interface DriftItem {
   kind: DriftKind;
@@ -294,19 +294,40 @@ export function drift(service: ApimService, snapshot: DeployedSnapshot, mappings
     if (predictedKeys.has(`${finding.ruleId}|${finding.resource.toLowerCase()}`)) continue;
     const localRule = !finding.ruleId.startsWith('defender-');
     const changedLocally = localRule && localDefinitionDiffers(service, deployed, mappings, finding.resource, differs);
+    const pushed = localRule && !changedLocally && pushedSinceAssessed(service, deployed, mappings, finding.resource);
     items.push({
-      kind: changedLocally ? 'not-deployed' : 'not-predicted',
+      kind: changedLocally ? 'not-deployed' : pushed ? 'awaiting-evaluation' : 'not-predicted',
       resource: finding.resource,
       findingId: finding.id,
       location: finding.location,
       message: changedLocally
         ? `Fixed in the repository but still Unhealthy in Azure: ${finding.resource} differs from what is deployed. Deploy the change.`
-        : localRule
-          ? `Unhealthy in Azure but not predicted from the files, which match what is deployed: a gap in the rule ${finding.ruleId}, or a change made outside git.`
-          : `Unhealthy in Azure and no rule predicts it from the files.`,
+        : pushed
+          ? `Pushed to Azure after Defender assessed it: ${finding.resource} now matches the repository, and Defender's next assessment should clear it.`
+          : localRule
+            ? `Unhealthy in Azure but not predicted from the files, which match what is deployed: a gap in the rule ${finding.ruleId}, or a change made outside git.`
+            : `Unhealthy in Azure and no rule predicts it from the files.`,
     });
   }
   return [...items, ...policyDrift];
+}
+
+/** Whether APIM Posture pushed what decides a resource's posture (a policy up its scope chain, its API's properties) after the snapshot was taken. */
+function pushedSinceAssessed(service: ApimService, deployed: DeployedService, mappings: readonly ApiMapping[], resource: ResourceId): boolean {
+  const parts = resource.split('/');
+  const products = (names: readonly string[]) => deployed.products.filter((product) => names.some((name) => name.toLowerCase() === product.name.toLowerCase()));
+  const pushed: (string | undefined)[] = [deployed.policy?.pushedAt];
+  if (parts[0] === 'products') pushed.push(...products([parts[1]]).map((product) => product.policy?.pushedAt));
+  if (parts[0] === 'apis') {
+    const api = service.apis.find((candidate) => candidate.id === `apis/${parts[1]}`);
+    const mapping = api && mappings.find((candidate) => candidate.local === api.name && candidate.deployed);
+    const remote = mapping && deployed.apis.find((candidate) => candidate.name.toLowerCase() === mapping.deployed!.api.toLowerCase());
+    if (api && remote) {
+      const operation = parts[2] === 'operations' ? remote.operations.find((candidate) => candidate.name.toLowerCase() === parts[3]?.toLowerCase()) : undefined;
+      pushed.push(remote.pushedAt, remote.policy?.pushedAt, operation?.policy?.pushedAt, ...products(api.productNames).map((product) => product.policy?.pushedAt));
+    }
+  }
+  return pushed.some((time) => time !== undefined);
 }
 
 /** Whether what decides a resource's posture (its policies up the scope chain, its API's properties) differs between git and Azure. */
@@ -412,6 +433,11 @@ export function annotateDrift(observed: Finding[], items: readonly DriftItem[]):
     const item = byFinding.get(finding.id);
     if (!item) continue;
     finding.properties = { ...finding.properties, drift: item.kind };
-    finding.message += item.kind === 'not-deployed' ? ' Drift: fixed in the repository, not deployed yet.' : ' Drift: not predicted from the files.';
+    finding.message +=
+      item.kind === 'not-deployed'
+        ? ' Drift: fixed in the repository, not deployed yet.'
+        : item.kind === 'awaiting-evaluation'
+          ? ' Drift: the fix is deployed; Defender has not assessed it again yet.'
+          : ' Drift: not predicted from the files.';
   }
 }

@@ -9,7 +9,7 @@ function serviceOf(snapshot: DeployedSnapshot, target: ServiceRef): DeployedServ
   return snapshot.services.find((service) => same(service.subscriptionId, target.subscriptionId) && same(service.resourceGroup, target.resourceGroup) && same(service.name, target.serviceName));
 }
 
-/** Records the policy now deployed at a scope; false when the snapshot does not hold that scope. */
+/** Records the policy now deployed at a scope (give it `pushedAt`); false when the snapshot does not hold that scope. */
 export function recordPolicy(snapshot: DeployedSnapshot, target: PolicyScopeRef, policy: DeployedPolicy): boolean {
   const service = serviceOf(snapshot, target);
   if (!service) return false;
@@ -28,12 +28,13 @@ export function recordPolicy(snapshot: DeployedSnapshot, target: PolicyScopeRef,
   return true;
 }
 
-/** Records the properties an API now has in Azure. */
-export function recordApiProperties(snapshot: DeployedSnapshot, target: ServiceRef & { api: string }, properties: { protocols?: string[]; subscriptionRequired?: boolean }): boolean {
+/** Records the properties an API now has in Azure, pushed at `pushedAt` (ISO time). */
+export function recordApiProperties(snapshot: DeployedSnapshot, target: ServiceRef & { api: string }, properties: { protocols?: string[]; subscriptionRequired?: boolean }, pushedAt: string): boolean {
   const api = serviceOf(snapshot, target)?.apis.find((candidate) => candidate.name.toLowerCase() === target.api.toLowerCase());
   if (!api) return false;
   if (properties.protocols) api.protocols = properties.protocols;
   if (properties.subscriptionRequired !== undefined) api.subscriptionRequired = properties.subscriptionRequired;
+  api.pushedAt = pushedAt;
   return true;
 }
 

@@ -49,6 +49,8 @@ export interface DeployedPolicy {
   value: string;
   /** The ETag read with it: a push sends it as `If-Match`. */
   etag?: string;
+  /** When APIM Posture pushed it (ISO time): Defender's assessments in the snapshot predate it. */
+  pushedAt?: string;
 }
 
 export interface DeployedService {
@@ -85,6 +87,8 @@ export interface DeployedApi {
   isCurrent?: boolean;
   apiVersion?: string;
   apiVersionSetId?: string;
+  /** When APIM Posture last pushed its properties (ISO time): Defender's assessments in the snapshot predate it. */
+  pushedAt?: string;
   operations: DeployedOperation[];
   policy?: DeployedPolicy;
 }

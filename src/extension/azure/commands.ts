@@ -415,7 +415,7 @@ async function applyPolicy(ctx: Ctx, analysis: FolderAnalysis, deployed: Deploye
       await showConflict(ctx, label, 'policy.xml', vscode.Uri.file(file), { base: result.base, remote: result.remote ?? '<!-- deleted in Azure -->\n' });
       return result;
     }
-    recordPolicy(deployed.snapshot.snapshot, target, { value: local, etag: result.etag });
+    recordPolicy(deployed.snapshot.snapshot, target, { value: local, etag: result.etag, pushedAt: new Date().toISOString() });
     await saveSnapshot(ctx, analysis, deployed.snapshot.snapshot);
     reportPushed(label, result);
     return result;
@@ -457,7 +457,7 @@ async function applyApiProperties(ctx: Ctx, analysis: FolderAnalysis, deployed: 
       await showConflict(ctx, label, 'properties.json', localUri, { base: result.base && propertiesText(result.base), remote: result.remote ? propertiesText(result.remote) : '// deleted in Azure\n' });
       return result;
     }
-    recordApiProperties(deployed.snapshot.snapshot, ref, local);
+    recordApiProperties(deployed.snapshot.snapshot, ref, local, new Date().toISOString());
     await saveSnapshot(ctx, analysis, deployed.snapshot.snapshot);
     reportPushed(label, result);
     return result;

@@ -11,6 +11,7 @@ type Node = { kind: 'group'; drift: DriftKind; members: { item: DriftItem; analy
 
 const GROUPS: Record<DriftKind, { label: string; icon: string; tooltip: string }> = {
   'not-deployed': { label: 'Fixed locally, not deployed', icon: 'cloud-upload', tooltip: 'Defender still reports these in Azure, but the repository no longer has the problem: deploy the change.' },
+  'awaiting-evaluation': { label: 'Pushed, awaiting Defender', icon: 'watch', tooltip: 'Pushed to Azure from here after Defender assessed it: the next assessment should clear these.' },
   'not-predicted': { label: 'Unhealthy in Azure, not predicted', icon: 'question', tooltip: 'Defender reports these, but the files do not predict them: a gap in the local rules, or a change made outside git.' },
   'policy-differs': { label: 'Policy differs from Azure', icon: 'diff', tooltip: 'The policy in the repository is not the deployed one.' },
 };

@@ -31,11 +31,18 @@ describe('azure: the snapshot after writes', () => {
     assert.ok(drift?.local, 'the sample starts with get-saved-card fixed in git only');
 
     const loaded = before.deployed!.snapshot;
-    assert.strictEqual(recordPolicy(loaded.snapshot, { ...CONTOSO, scope: GET_SAVED_CARD }, { value: drift.local, etag: '"new"' }), true);
+    const notDeployed = before.deployed!.drift.find((item) => item.kind === 'not-deployed' && item.resource === 'apis/payments/operations/get-saved-card');
+    assert.ok(notDeployed, 'Defender still reports it: fixed in git, not deployed');
+    assert.strictEqual(recordPolicy(loaded.snapshot, { ...CONTOSO, scope: GET_SAVED_CARD }, { value: drift.local, etag: '"new"', pushedAt: '2026-11-23T12:00:00Z' }), true);
     fs.writeFileSync(loaded.file, serializeSnapshot(loaded.snapshot));
 
     const after = scan(root, { snapshot: 'auto' });
     assert.ok(!after.deployed!.drift.some((item) => item.kind === 'policy-differs' && item.resource === 'apis/payments/operations/get-saved-card'));
+    // Defender's assessment predates the push: the finding waits for its next assessment, it is no gap in the rules.
+    const kinds = after.deployed!.drift.filter((item) => item.resource === 'apis/payments/operations/get-saved-card').map((item) => item.kind);
+    assert.deepStrictEqual(kinds, ['awaiting-evaluation']);
+    const observed = after.findings.find((finding) => finding.id === notDeployed.findingId);
+    assert.match(observed?.message ?? '', /Defender has not assessed it again yet/);
     const operation = after.deployed!.snapshot.snapshot.services[0].apis.find((api) => api.name === 'payments')!.operations.find((candidate) => candidate.name === 'get-saved-card')!;
     assert.strictEqual(operation.policy?.etag, '"new"');
   });
@@ -46,9 +53,9 @@ describe('azure: the snapshot after writes', () => {
     assert.deepStrictEqual(snapshot.services[0].apiCollections.filter((collection) => collection.apiName === 'partners'), [{ apiName: 'partners', provisioningState: 'Succeeded' }]);
     assert.strictEqual(recordDefenderPlan(snapshot, CONTOSO_SUBSCRIPTION.toUpperCase(), { pricingTier: 'Standard', subPlan: 'P2' }), true);
     assert.deepStrictEqual(snapshot.subscriptions[0].defenderForApis, { pricingTier: 'Standard', subPlan: 'P2' });
-    assert.strictEqual(recordApiProperties(snapshot, { ...CONTOSO, api: 'store-locator' }, { protocols: ['https'] }), true);
+    assert.strictEqual(recordApiProperties(snapshot, { ...CONTOSO, api: 'store-locator' }, { protocols: ['https'] }, '2026-11-23T12:00:00Z'), true);
     const storeLocator = snapshot.services[0].apis.find((api) => api.name === 'store-locator')!;
-    assert.deepStrictEqual([storeLocator.protocols, storeLocator.subscriptionRequired], [['https'], true]);
+    assert.deepStrictEqual([storeLocator.protocols, storeLocator.subscriptionRequired, storeLocator.pushedAt], [['https'], true, '2026-11-23T12:00:00Z']);
 
     assert.strictEqual(recordPolicy(snapshot, { ...CONTOSO, scope: { kind: 'operation', api: 'payments', operation: 'no-such-operation' } }, { value: '<policies />' }), false);
     assert.strictEqual(recordApiCollection(snapshot, { ...CONTOSO, serviceName: 'another-service' }, { apiName: 'partners' }), false);
