@@ -67,7 +67,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   const service = readService(absoluteRoot, { files, documents, isExcluded: excludeMatcher(config.exclude), parseCache: options.cache });
   options.cache?.prune();
 
-  const snapshot = readDeployed(absoluteRoot, options.snapshot, files, configProblems);
+  const snapshot = readDeployed(absoluteRoot, options.snapshot, files, configProblems, options.cache);
   // Deployment facts first, so that rules may use them.
   const mappings = snapshot ? mapApis(service, snapshot.snapshot, config.mappings ?? []) : [];
   if (snapshot) applySnapshot(service, snapshot.snapshot, mappings);
@@ -123,7 +123,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
 }
 
 /** The snapshot to merge, if any; one that cannot be read is an input problem, not a failed scan. */
-function readDeployed(root: string, option: ScanOptions['snapshot'], files: FileReader, problems: InputProblem[]): LoadedSnapshot | undefined {
+function readDeployed(root: string, option: ScanOptions['snapshot'], files: FileReader, problems: InputProblem[], cache: ParseCache | undefined): LoadedSnapshot | undefined {
   if (option === undefined) return undefined;
   if (typeof option !== 'string') return option;
   const file = option === 'auto' ? path.join(root, DEFAULT_SNAPSHOT_PATH) : path.resolve(option);
@@ -134,7 +134,9 @@ function readDeployed(root: string, option: ScanOptions['snapshot'], files: File
     return undefined;
   }
   try {
-    return readSnapshotFile(file, read.text);
+    // Parsed once per text: the editor re-analyses on every edit, and a snapshot of a large estate is megabytes.
+    const text = read.text;
+    return cache ? cache.get('snapshot', file, text, () => readSnapshotFile(file, text)) : readSnapshotFile(file, text);
   } catch (error) {
     problems.push({ file, kind: 'invalid-artifact', message: (error as Error).message });
     return undefined;

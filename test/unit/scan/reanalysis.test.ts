@@ -136,4 +136,22 @@ describe('scan: re-analysis with a parse cache', () => {
     assert.strictEqual(findingsOf(second, 'customers').filter((finding) => finding.includes('Loyalty number')).length, 5);
     assert.strictEqual(told(second), told(scan(folder, { now, settings: { customInformationTypes: customTypes } })));
   });
+
+  it("parses the repository's snapshot of Azure once per text, and again when it changes", () => {
+    const sample = fs.mkdtempSync(path.join(os.tmpdir(), 'apim-posture-reanalysis-snapshot-'));
+    fs.cpSync(path.join(__dirname, '..', '..', '..', 'samples'), sample, { recursive: true });
+    const snapshotFile = path.join(sample, '.apim-posture', 'snapshot.json');
+    const cache = new ParseCache();
+    const first = scan(sample, { cache, now, snapshot: 'auto' });
+    const again = scan(sample, { cache, now, snapshot: 'auto' });
+    assert.ok(first.deployed);
+    assert.strictEqual(again.deployed?.snapshot, first.deployed.snapshot);
+
+    const text = fs.readFileSync(snapshotFile, 'utf8');
+    const changed = scan(sample, { cache, now, snapshot: 'auto', overlay: new Map([[snapshotFile, text.replace('"pricingTier": "Standard"', '"pricingTier": "Free"')]]) });
+    assert.notStrictEqual(changed.deployed?.snapshot, first.deployed.snapshot);
+    assert.strictEqual(changed.service.deployment?.defenderForApisEnabled, false);
+    assert.strictEqual(JSON.stringify(again.findings), JSON.stringify(scan(sample, { now, snapshot: 'auto' }).findings));
+    fs.rmSync(sample, { recursive: true, force: true });
+  });
 });
