@@ -33,6 +33,11 @@ export function armEndpoint(connection: ArmConnection): string {
   return (connection.endpoint ?? DEFAULT_ARM_ENDPOINT).replace(/\/+$/, '');
 }
 
+/** The token scope of an ARM endpoint: what every client asks its credential for. */
+export function armScope(endpoint: string): string {
+  return `${armEndpoint({ endpoint })}/.default`;
+}
+
 /**
  * Options for any ARM client of the SDK. The agent is set per request by a policy rather than by
  * replacing the HTTP client, so that the SDK's own pipeline (bearer token, retries, throttling) is
@@ -45,7 +50,7 @@ export function armClientOptions(connection: ArmConnection): ArmClientOptions {
     endpoint,
     // Some generated clients build URLs from `$host`, others from `endpoint`: both name the cloud.
     $host: endpoint,
-    credentialScopes: [`${endpoint}/.default`],
+    credentialScopes: [armScope(endpoint)],
     httpClient: connection.httpClient,
     additionalPolicies: agent
       ? [{ position: 'perCall', policy: { name: 'apimPostureAgent', sendRequest: (request, next) => ((request.agent = agent), next(request)) } }]

@@ -341,18 +341,25 @@ export interface ReadableSubscription {
 
 /** Every subscription the credential can read, with its display name (one Resource Graph query without a subscription list). */
 export async function discoverSubscriptions(credential: TokenCredential, options: ArmConnection & { abortSignal?: AbortSignal } = {}): Promise<ReadableSubscription[]> {
-  const graph = createClients(credential, options).graph();
-  const found: ReadableSubscription[] = [];
+  return readableSubscriptions(await allRows(createClients(credential, options).graph(), SUBSCRIPTIONS_QUERY, undefined, options.abortSignal));
+}
+
+const SUBSCRIPTIONS_QUERY = "resourcecontainers | where type == 'microsoft.resources/subscriptions' | project subscriptionId, name";
+
+function readableSubscriptions(rows: Record<string, unknown>[]): ReadableSubscription[] {
+  return rows.flatMap((row) => (typeof row.subscriptionId === 'string' ? [{ id: row.subscriptionId, name: typeof row.name === 'string' ? row.name : undefined }] : []));
+}
+
+/** Every row of a Resource Graph query, page after page (`skipToken`); over every readable subscription when `subscriptions` is undefined. */
+async function allRows(graph: ResourceGraphClient, query: string, subscriptions: string[] | undefined, abortSignal?: AbortSignal): Promise<Record<string, unknown>[]> {
+  const rows: Record<string, unknown>[] = [];
   let skipToken: string | undefined;
   do {
-    const response = await graph.resources(
-      { query: "resourcecontainers | where type == 'microsoft.resources/subscriptions' | project subscriptionId, name", options: { resultFormat: 'objectArray', top: GRAPH_PAGE_SIZE, skipToken } },
-      { abortSignal: options.abortSignal },
-    );
-    for (const row of graphRows(response.data)) if (typeof row.subscriptionId === 'string') found.push({ id: row.subscriptionId, name: typeof row.name === 'string' ? row.name : undefined });
+    const response = await graph.resources({ subscriptions, query, options: { resultFormat: 'objectArray', top: GRAPH_PAGE_SIZE, skipToken } }, { abortSignal });
+    rows.push(...graphRows(response.data));
     skipToken = response.skipToken;
   } while (skipToken);
-  return found;
+  return rows;
 }
 
 // The SDK's mapper types `data` as a dictionary, so an objectArray page arrives keyed "0", "1", ….
@@ -363,8 +370,8 @@ function graphRows(data: unknown): Record<string, unknown>[] {
 /** Subscription display names, for all subscriptions in one Resource Graph query. */
 async function subscriptionNames(context: LoadContext, subscriptions: string[], errors: SnapshotError[]): Promise<Map<string, string>> {
   const names = new Map<string, string>();
-  const rows = await graphQuery(context, subscriptions, "resourcecontainers | where type == 'microsoft.resources/subscriptions' | project subscriptionId, name", errors, 'subscriptions');
-  for (const row of rows) if (typeof row.subscriptionId === 'string' && typeof row.name === 'string') names.set(row.subscriptionId.toLowerCase(), row.name);
+  const rows = await graphQuery(context, subscriptions, SUBSCRIPTIONS_QUERY, errors, 'subscriptions');
+  for (const subscription of readableSubscriptions(rows)) if (subscription.name) names.set(subscription.id.toLowerCase(), subscription.name);
   return names;
 }
 
@@ -403,23 +410,14 @@ function nonEmpty(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/** Every row of a Resource Graph query over the subscriptions, page by page (`$skipToken`). */
+/** Every row of a Resource Graph query over the subscriptions, 1,000 subscriptions a query; a failed query is recorded in `errors`. */
 async function graphQuery(context: LoadContext, subscriptions: string[], query: string, errors: SnapshotError[], operation: string): Promise<Record<string, unknown>[]> {
   const rows: Record<string, unknown>[] = [];
   const graph = context.clients.graph();
   for (let start = 0; start < subscriptions.length; start += GRAPH_SUBSCRIPTIONS_PER_QUERY) {
     const chunk = subscriptions.slice(start, start + GRAPH_SUBSCRIPTIONS_PER_QUERY);
-    await attempt(context, errors, operation, 'Microsoft.ResourceGraph/resources', async () => {
-      let skipToken: string | undefined;
-      do {
-        const response = await graph.resources(
-          { subscriptions: chunk, query, options: { resultFormat: 'objectArray', top: GRAPH_PAGE_SIZE, skipToken } },
-          { abortSignal: context.options.abortSignal },
-        );
-        rows.push(...graphRows(response.data));
-        skipToken = response.skipToken;
-      } while (skipToken);
-    });
+    const chunkRows = await attempt(context, errors, operation, 'Microsoft.ResourceGraph/resources', () => allRows(graph, query, chunk, context.options.abortSignal));
+    for (const row of chunkRows ?? []) rows.push(row);
   }
   return rows;
 }

@@ -2,6 +2,7 @@
 // settings have the `application` scope, and only the user-level value is read, so that no workspace
 // file (in a trusted workspace or not) can send tokens to another endpoint.
 import * as vscode from 'vscode';
+import { armEndpoint, DEFAULT_ARM_ENDPOINT } from '../../core/azure/arm';
 
 export interface AzureCloud {
   name: string;
@@ -15,7 +16,7 @@ export interface AzureCloud {
 }
 
 const CLOUDS: Record<string, Omit<AzureCloud, 'name' | 'tenant'>> = {
-  AzureCloud: { armEndpoint: 'https://management.azure.com', authenticationProvider: 'microsoft', portal: 'https://portal.azure.com' },
+  AzureCloud: { armEndpoint: DEFAULT_ARM_ENDPOINT, authenticationProvider: 'microsoft', portal: 'https://portal.azure.com' },
   // Sovereign clouds sign in through VS Code's `microsoft-sovereign-cloud` provider, configured by its own setting.
   AzureUSGovernment: { armEndpoint: 'https://management.usgovcloudapi.net', authenticationProvider: 'microsoft-sovereign-cloud', portal: 'https://portal.azure.us' },
   AzureChinaCloud: { armEndpoint: 'https://management.chinacloudapi.cn', authenticationProvider: 'microsoft-sovereign-cloud', portal: 'https://portal.azure.cn' },
@@ -35,7 +36,7 @@ export function currentCloud(): AzureCloud {
   const tenant = userSetting<string>('tenant')?.trim();
   return {
     name,
-    armEndpoint: (endpoint || known.armEndpoint).replace(/\/+$/, ''),
+    armEndpoint: armEndpoint({ endpoint: endpoint || known.armEndpoint }),
     authenticationProvider: provider || known.authenticationProvider,
     portal: known.portal,
     tenant: tenant || undefined,

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { isAbort, type ServiceRef } from '../../core/azure/arm';
+import { armEndpoint, isAbort, type ServiceRef } from '../../core/azure/arm';
 import { enableDefenderForApis, onboardApi as onboardToDefender, pushApiProperties, pushPolicy, type ApiProperties, type PushResult } from '../../core/azure/apply';
 import { discoverSubscriptions, loadDeployedState } from '../../core/azure/load';
 import { deployedResourceId } from '../../core/azure/mapping';
@@ -43,6 +43,11 @@ async function ensureSignedIn(ctx: Ctx): Promise<vscode.AuthenticationSession> {
   return (await credential.currentSession()) ?? (await credential.signIn());
 }
 
+/** A message whose "Show Output" button opens the output channel, where the details are. */
+function showWithOutput(ctx: Ctx, show: typeof vscode.window.showErrorMessage, message: string): void {
+  void show(message, 'Show Output').then((choice) => choice && ctx.output.show());
+}
+
 function reportError(ctx: Ctx, what: string, error: unknown): void {
   if (isAbort(error)) {
     ctx.output.appendLine(`${what}: cancelled.`);
@@ -50,7 +55,7 @@ function reportError(ctx: Ctx, what: string, error: unknown): void {
   }
   const message = (error as Error).message ?? String(error);
   ctx.output.appendLine(`${what} failed: ${message}`);
-  void vscode.window.showErrorMessage(`APIM Posture: ${what} failed: ${message}`, 'Show Output').then((choice) => choice && ctx.output.show());
+  showWithOutput(ctx, vscode.window.showErrorMessage, `APIM Posture: ${what} failed: ${message}`);
 }
 
 export const signIn: CommandFactory = (ctx) => async () => {
@@ -117,13 +122,12 @@ export const load: CommandFactory = (ctx) => async (): Promise<(SnapshotSummary 
     for (const error of summary.errors) ctx.output.appendLine(`  warning: ${describeSnapshotError(error)}`);
     if (summary.everySubscriptionFailed) {
       // An empty snapshot must not replace a good one.
-      void vscode.window.showErrorMessage('APIM Posture: no subscription could be read; the snapshot was not replaced.', 'Show Output').then((choice) => choice && ctx.output.show());
+      showWithOutput(ctx, vscode.window.showErrorMessage, 'APIM Posture: no subscription could be read; the snapshot was not replaced.');
       return { ...summary, files: [] };
     }
     const files = snapshotFolders(ctx).map((folder) => ctx.azure.writeSnapshot(folder, snapshot));
     await ctx.analyzeAll();
-    const partial = summary.errors.length > 0;
-    void (partial ? vscode.window.showWarningMessage : vscode.window.showInformationMessage)(`APIM Posture: loaded ${summary.text}.`, 'Show Output').then((choice) => choice && ctx.output.show());
+    showWithOutput(ctx, summary.errors.length > 0 ? vscode.window.showWarningMessage : vscode.window.showInformationMessage, `APIM Posture: loaded ${summary.text}.`);
     return { ...summary, files };
   } catch (error) {
     reportError(ctx, 'Loading from Azure', error);
@@ -155,7 +159,7 @@ async function saveSnapshot(ctx: Ctx, analysis: FolderAnalysis, snapshot: Deploy
 /** A snapshot read from another cloud must not direct writes to this one. */
 function refuseOtherCloud(ctx: Ctx, snapshot: DeployedSnapshot): boolean {
   const endpoint = ctx.azure.current().cloud.armEndpoint;
-  if (snapshot.endpoint.replace(/\/+$/, '').toLowerCase() === endpoint.toLowerCase()) return false;
+  if (armEndpoint(snapshot).toLowerCase() === endpoint.toLowerCase()) return false;
   void vscode.window.showErrorMessage(`APIM Posture: the snapshot was read from ${snapshot.endpoint}, but the chosen cloud is ${endpoint}. Load from Azure again first.`);
   return true;
 }
@@ -290,21 +294,15 @@ export const enableDefenderPlan: CommandFactory = (ctx) => async (subscriptionId
 /** Opens a finding's recommendation (or its resource), or an inventory API / operation, in the Azure portal. */
 export const openInPortal: CommandFactory = (ctx) => async (argument?: { located: LocatedFinding } | { api: ApiResource; analysis: FolderAnalysis; operation?: { id: string } }) => {
   if (!argument) return undefined;
-  const cloud = ctx.azure.current().cloud;
-  let url: string | undefined;
-  if ('located' in argument) {
-    const { finding, analysis } = argument.located;
-    const properties = finding.properties ?? {};
-    const deployed = analysis.result.deployed;
-    const service = deployed && mappedService(deployed.snapshot.snapshot, deployed.mappings);
-    const armId = (properties.azureResourceId as string | undefined) ?? (service && deployed ? deployedResourceId(finding.resource, service, deployed.mappings) : undefined);
-    url = (properties.portalUri as string | undefined) ?? (armId ? portalResourceUrl(cloud, armId) : undefined);
-  } else {
-    const deployed = argument.analysis.result.deployed;
-    const service = deployed && mappedService(deployed.snapshot.snapshot, deployed.mappings);
-    const armId = service && deployed ? deployedResourceId(argument.operation?.id ?? argument.api.id, service, deployed.mappings) : undefined;
-    url = armId ? portalResourceUrl(cloud, armId) : undefined;
-  }
+  const fromFinding = 'located' in argument;
+  const analysis = fromFinding ? argument.located.analysis : argument.analysis;
+  const resource = fromFinding ? argument.located.finding.resource : (argument.operation?.id ?? argument.api.id);
+  // What Defender reported carries its own ARM id and portal link.
+  const properties = (fromFinding ? argument.located.finding.properties : undefined) ?? {};
+  const deployed = analysis.result.deployed;
+  const service = deployed && mappedService(deployed.snapshot.snapshot, deployed.mappings);
+  const armId = (properties.azureResourceId as string | undefined) ?? (service ? deployedResourceId(resource, service, deployed!.mappings) : undefined);
+  const url = (properties.portalUri as string | undefined) ?? (armId ? portalResourceUrl(ctx.azure.current().cloud, armId) : undefined);
   if (!url) {
     void vscode.window.showWarningMessage('APIM Posture: this is not mapped to a resource in Azure. Load from Azure, or map the API (APIM Posture: Show API Mappings).');
     return undefined;
@@ -313,12 +311,9 @@ export const openInPortal: CommandFactory = (ctx) => async (argument?: { located
   return url;
 };
 
-/** The policy drift of a file, from its folder's analysis. */
-function policyDriftOf(ctx: Ctx, file: string): { analysis: FolderAnalysis; item: DriftItem | undefined } | undefined {
-  const analysis = ctx.analysisOf(file);
-  if (!analysis) return undefined;
-  const item = analysis.result.deployed?.drift.find((candidate) => candidate.kind === 'policy-differs' && candidate.location.file === file);
-  return { analysis, item };
+/** The policy drift of a file: its deployed counterpart differs (or is missing). */
+function policyDriftOf(analysis: FolderAnalysis, file: string): DriftItem | undefined {
+  return analysis.result.deployed?.drift.find((candidate) => candidate.kind === 'policy-differs' && candidate.location.file === file);
 }
 
 /** A drift item of the Drift view, or a policy file (explorer, editor title, palette: the active editor). */
@@ -334,13 +329,14 @@ function policyFile(argument: PolicyArgument): string | undefined {
 /** Shows the deployed policy of a file's scope beside the local one. */
 export const comparePolicy: CommandFactory = (ctx) => async (argument?: PolicyArgument) => {
   const file = policyFile(argument);
-  const drift = file ? policyDriftOf(ctx, file) : undefined;
-  if (!file || !drift?.item?.target) {
+  const analysis = file ? ctx.analysisOf(file) : undefined;
+  const item = file && analysis ? policyDriftOf(analysis, file) : undefined;
+  if (!file || !item?.target) {
     void vscode.window.showInformationMessage('APIM Posture: this file has no deployed counterpart that differs from it (or there is no snapshot of Azure).');
     return undefined;
   }
-  await showPolicyDiff(ctx, drift.item, file);
-  return drift.item;
+  await showPolicyDiff(ctx, item, file);
+  return item;
 };
 
 async function showPolicyDiff(ctx: Ctx, item: DriftItem, file: string): Promise<void> {
@@ -391,7 +387,7 @@ async function confirmPush(analysis: FolderAnalysis, what: string, where: string
 }
 
 async function applyPolicy(ctx: Ctx, analysis: FolderAnalysis, deployed: Deployed, file: string): Promise<ApplyResult | undefined> {
-  const item = analysis.result.deployed?.drift.find((candidate) => candidate.kind === 'policy-differs' && candidate.location.file === file);
+  const item = policyDriftOf(analysis, file);
   if (!item?.target || item.local === undefined) {
     void vscode.window.showInformationMessage(
       item ? 'APIM Posture: this scope has a policy in Azure but none in the repository; removing it is not done from here.' : `APIM Posture: ${path.basename(file)} is what is deployed (or it is not mapped to a deployed scope); nothing to push.`,

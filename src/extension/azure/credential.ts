@@ -3,6 +3,7 @@
 // or signed out in VS Code takes effect at once.
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import * as vscode from 'vscode';
+import { armScope } from '../../core/azure/arm';
 import type { AzureCloud } from './cloud';
 
 /** How long the SDK may reuse a token before asking again: short, since VS Code refreshes sessions itself. */
@@ -19,7 +20,7 @@ export class VsCodeCredential implements TokenCredential {
   }
 
   private armScopes(): string[] {
-    return this.scopes(`${this.cloud.armEndpoint}/.default`);
+    return this.scopes(armScope(this.cloud.armEndpoint));
   }
 
   async getToken(scopes: string | string[], _options?: GetTokenOptions): Promise<AccessToken> {
