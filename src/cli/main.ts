@@ -4,7 +4,7 @@ import * as path from 'path';
 import type { TokenCredential } from '@azure/core-auth';
 import { armClientOptions, type ArmConnection } from '../core/azure/arm';
 import { loadDeployedState, discoverSubscriptions } from '../core/azure/load';
-import { DEFAULT_SNAPSHOT_PATH, serializeSnapshot } from '../core/azure/snapshot';
+import { DEFAULT_SNAPSHOT_PATH, writeSnapshotFile } from '../core/azure/snapshot';
 import { describeSnapshotError, summarizeSnapshot } from '../core/azure/summary';
 import { SEVERITY_ORDER, type Severity } from '../core/findings';
 import { formatJson } from '../core/report/json';
@@ -303,8 +303,7 @@ async function runSnapshot(args: string[], io: Io, azure: AzureAccess): Promise<
         return EXIT.failure;
       }
       const output = path.resolve(options.output);
-      fs.mkdirSync(path.dirname(output), { recursive: true });
-      fs.writeFileSync(output, serializeSnapshot(snapshot));
+      writeSnapshotFile(output, snapshot);
       io.err.write(`Wrote ${options.output}: ${summary.text}.\n`);
       return EXIT.ok;
     } finally {

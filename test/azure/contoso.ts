@@ -7,10 +7,9 @@
 // - partners is not onboarded to Defender for APIs; inventory/list-warehouses had no traffic for 30 days;
 // - the default Echo API is still deployed, unauthenticated, and is not in the repository.
 // `npx tsx test/azure/contoso.ts` turns it into samples/.apim-posture/snapshot.json (a test checks they agree).
-import * as fs from 'fs';
 import * as path from 'path';
 import { loadDeployedState } from '../../src/core/azure/load';
-import { serializeSnapshot, type DeployedSnapshot } from '../../src/core/azure/snapshot';
+import { writeSnapshotFile, type DeployedSnapshot } from '../../src/core/azure/snapshot';
 import type { ApimService } from '../../src/core/model';
 import { readService } from '../../src/core/workspace/readService';
 import { ArmEmulator, fixedTokenCredential, type EmulatorAssessment, type EmulatorService, type EmulatorState } from './emulator';
@@ -172,8 +171,7 @@ export async function makeSampleSnapshot(): Promise<DeployedSnapshot> {
 
 if (require.main === module) {
   void makeSampleSnapshot().then((snapshot) => {
-    fs.mkdirSync(path.dirname(SAMPLE_SNAPSHOT), { recursive: true });
-    fs.writeFileSync(SAMPLE_SNAPSHOT, serializeSnapshot(snapshot));
+    writeSnapshotFile(SAMPLE_SNAPSHOT, snapshot);
     console.log(`Wrote ${path.relative(process.cwd(), SAMPLE_SNAPSHOT)}`);
   });
 }

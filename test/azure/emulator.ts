@@ -278,7 +278,7 @@ export class ArmEmulator {
       }
       record.status = status;
       const text = payload === undefined ? '' : JSON.stringify(payload);
-      // A length on every answer, as ARM sends: without one, Node closes the connection after a HEAD.
+      // A length on every answer, as ARM sends.
       response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'x-ms-request-id': String(this.requests.length), ...headers });
       response.end(text);
     });
@@ -430,11 +430,11 @@ export class ArmEmulator {
     throw new HttpError(405, 'MethodNotAllowed', `${request.method} is not emulated on policies.`);
   }
 
-  /** GET and HEAD answer the API with its ETag; PATCH needs If-Match (412 when it is stale) and changes only the properties sent. */
+  /** GET answers the API with its ETag; PATCH needs If-Match (412 when it is stale) and changes only the properties sent. */
   private apiRequest(request: RecordedRequest, armPath: string, api: EmulatorApi) {
     const base = armPath.slice(0, armPath.toLowerCase().lastIndexOf('/apis/'));
     const etag = () => this.apiETags.get(armPath.toLowerCase())!;
-    if (request.method === 'GET' || request.method === 'HEAD') return { headers: { etag: etag() }, body: request.method === 'GET' ? apiResource(base, api) : undefined };
+    if (request.method === 'GET') return { headers: { etag: etag() }, body: apiResource(base, api) };
     if (request.method === 'PATCH') {
       const ifMatch = request.headers['if-match'];
       if (typeof ifMatch !== 'string') throw new HttpError(400, 'InvalidRequest', 'The If-Match header is required to update an API.');

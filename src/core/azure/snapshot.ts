@@ -2,6 +2,7 @@
 // plain, versioned JSON so that `scan --snapshot` and the editor can work offline from it. It never
 // holds tokens, subscription keys, secret named values or backend credentials.
 import * as fs from 'fs';
+import * as path from 'path';
 import type { ParsedDocument } from '../parse/document';
 import { parseJson } from '../parse/json';
 
@@ -180,6 +181,14 @@ export function emptySnapshot(endpoint: string, createdAt = new Date().toISOStri
 
 export function serializeSnapshot(snapshot: DeployedSnapshot): string {
   return JSON.stringify(snapshot, null, 2) + '\n';
+}
+
+/** Writes a snapshot file, its folder created, atomically: an editor re-analysing meanwhile never reads half a file. */
+export function writeSnapshotFile(file: string, snapshot: DeployedSnapshot): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, serializeSnapshot(snapshot));
+  fs.renameSync(temporary, file);
 }
 
 /** A snapshot read from a file, with its parsed document so that findings can point into it. */

@@ -2,11 +2,10 @@
 // subscriptions picked for this workspace, and the snapshot files the analysis reads. A load from
 // Azure writes `.apim-posture/snapshot.json` in each workspace folder (what `apim-posture snapshot
 // export` writes too), so the analysis, the CLI and an offline session all read the same file.
-import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { createClients, type LoadClients } from '../../core/azure/load';
-import { DEFAULT_SNAPSHOT_PATH, serializeSnapshot, type DeployedSnapshot } from '../../core/azure/snapshot';
+import { DEFAULT_SNAPSHOT_PATH, writeSnapshotFile, type DeployedSnapshot } from '../../core/azure/snapshot';
 import { currentCloud, type AzureCloud } from './cloud';
 import { VsCodeCredential } from './credential';
 
@@ -47,13 +46,10 @@ export class AzureSession {
     return path.join(folder.uri.fsPath, BACKUP_FOLDER);
   }
 
-  /** Writes a snapshot where the analysis of `folder` reads it (atomically: a reader never sees half a file). */
+  /** Writes a snapshot where the analysis of `folder` reads it. */
   writeSnapshot(folder: vscode.WorkspaceFolder, snapshot: DeployedSnapshot): string {
     const file = this.snapshotFile(folder);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const temporary = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(temporary, serializeSnapshot(snapshot));
-    fs.renameSync(temporary, file);
+    writeSnapshotFile(file, snapshot);
     return file;
   }
 }
