@@ -1,0 +1,21 @@
+// Bounds on the work one scan does, whatever the repository holds: repositories come from pull
+// requests and strangers, so every walk, expansion and list has a limit that yields an input problem
+// at the place it was reached, never a crash, a hang or unbounded memory.
+
+/** Nesting depth of JSON/YAML values, XML elements, Bicep values and schema walks. */
+export const MAX_NESTING_DEPTH = 256;
+
+/** `$ref`s followed in one chain before it is taken for a cycle or an attack. */
+export const MAX_REF_CHAIN = 64;
+
+/** Policy elements one operation's effective policy may hold after fragment expansion. */
+export const MAX_EFFECTIVE_ELEMENTS = 20_000;
+
+/** Fragments included inside one another before the chain is refused (APIM itself refuses deep chains). */
+export const MAX_FRAGMENT_DEPTH = 32;
+
+/** Related locations kept on one finding; the rest are counted ("and N more"). */
+export const MAX_RELATED_LOCATIONS = 50;
+
+/** Input problems kept per file; the rest are counted in one last problem. */
+export const MAX_PROBLEMS_PER_FILE = 100;
