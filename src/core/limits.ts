@@ -19,3 +19,22 @@ export const MAX_RELATED_LOCATIONS = 50;
 
 /** Input problems kept per file; the rest are counted in one last problem. */
 export const MAX_PROBLEMS_PER_FILE = 100;
+
+/** Files one scan lists; a repository with more is read up to here, and says so. */
+export const MAX_LISTED_FILES = 200_000;
+
+/**
+ * A deadline for one analysis, checked between files, APIs and rules: a repository that is slow to
+ * analyse (by accident or on purpose) yields a partial result that says so, never a frozen editor.
+ */
+export class TimeBudget {
+  private readonly deadline: number;
+
+  constructor(readonly milliseconds: number = Infinity) {
+    this.deadline = performance.now() + milliseconds;
+  }
+
+  get exceeded(): boolean {
+    return performance.now() > this.deadline;
+  }
+}

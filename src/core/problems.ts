@@ -12,6 +12,19 @@ export interface InputProblem {
   span?: Span;
   kind: InputProblemKind;
   message: string;
+  /** For `analysis-error`: the stack, shown in verbose mode only. */
+  detail?: string;
+}
+
+/** An unexpected exception while reading or analysing `what` in `file`, as a problem: the scan goes on without it. */
+export function analysisError(file: string, what: string, error: unknown): InputProblem {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return {
+    file,
+    kind: 'analysis-error',
+    message: `${what} could not be analysed (${message.slice(0, 200)}); the rest of the repository was.`,
+    detail: error instanceof Error ? error.stack : undefined,
+  };
 }
 
 export type InputProblemKind =

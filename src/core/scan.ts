@@ -4,14 +4,16 @@ import * as path from 'path';
 import { analyzeOperationAuth, type OperationAuth } from './analysis/authentication';
 import { operationExposure, type OperationExposure } from './analysis/dataExposure';
 import { SensitiveDataClassifier } from './analysis/sensitiveData';
-import { mapApis } from './azure/mapping';
+import { mapApis, type ApiMapping } from './azure/mapping';
 import { annotateDrift, applySnapshot, drift, driftFindings, observedFindings, observedRules, POLICY_DRIFT_RULE } from './azure/merge';
 import { DEFAULT_SNAPSHOT_PATH, readSnapshotFile, type LoadedSnapshot } from './azure/snapshot';
 import { excludeMatcher, readConfig, type PostureConfig, type SuppressionEntry } from './config';
 import type { Finding, RuleMetadata } from './findings';
 import type { ParseCache } from './parse/cache';
 import { createDocumentReader } from './parse/index';
-import type { InputProblem } from './problems';
+import { TimeBudget } from './limits';
+import type { ApiResource } from './model';
+import { analysisError, type InputProblem } from './problems';
 import type { ScanResult } from './report/scanResult';
 import { ALL_RULES } from './rules/index';
 import { findingId, ruleHelpUri, type Rule, type RuleContext } from './rules/rule';
@@ -36,6 +38,10 @@ export interface ScanOptions {
    * predicted findings; `auto`: `.apim-posture/snapshot.json` below the root, when there is one.
    */
   snapshot?: string | LoadedSnapshot;
+  /** Milliseconds one scan may take before it stops reading and analysing, and says what it left out. */
+  timeBudgetMs?: number;
+  /** Keep the stack of unexpected errors on their findings (`--verbose`). */
+  verbose?: boolean;
 }
 
 export const INPUT_PROBLEM_RULE: RuleMetadata = {
@@ -60,43 +66,66 @@ export const EXPIRED_SUPPRESSION_RULE: RuleMetadata = {
 export function scan(root: string, options: ScanOptions = {}): ScanResult {
   const started = performance.now();
   const absoluteRoot = path.resolve(root);
-  const files = new FileReader(options.overlay);
+  const files = new FileReader(absoluteRoot, options.overlay);
   const documents = createDocumentReader(files, options.cache);
   const { config: repositoryConfig, problems: configProblems } = readConfig(absoluteRoot, documents, (file) => files.exists(file));
   const config = withSettings(repositoryConfig, options.settings);
-  const service = readService(absoluteRoot, { files, documents, isExcluded: excludeMatcher(config.exclude), parseCache: options.cache });
+  const budget = new TimeBudget(options.timeBudgetMs);
+  const service = readService(absoluteRoot, { files, documents, isExcluded: excludeMatcher(config.exclude), parseCache: options.cache, budget });
   options.cache?.prune();
+  // What went wrong analysing one part: reported, while the other parts are analysed as usual.
+  const analysisProblems: InputProblem[] = [];
 
-  const snapshot = readDeployed(absoluteRoot, options.snapshot, files, configProblems, options.cache);
+  let snapshot = readDeployed(absoluteRoot, options.snapshot, files, configProblems, options.cache);
+  let mappings: ApiMapping[] = [];
   // Deployment facts first, so that rules may use them.
-  const mappings = snapshot ? mapApis(service, snapshot.snapshot, config.mappings ?? []) : [];
-  if (snapshot) applySnapshot(service, snapshot.snapshot, mappings);
+  if (snapshot) {
+    try {
+      mappings = mapApis(service, snapshot.snapshot, config.mappings ?? []);
+      applySnapshot(service, snapshot.snapshot, mappings);
+    } catch (error) {
+      analysisProblems.push(analysisError(snapshot.file, 'The snapshot of Azure', error));
+      snapshot = undefined;
+      mappings = [];
+    }
+  }
 
   const rules = (options.rules ?? ALL_RULES).filter((rule) => config.rules[rule.meta.id] !== 'off');
   const context = ruleContext(service, config, sensitiveDataClassifier(config, options.cache));
   const findings: Finding[] = [];
-  const withOverride = (finding: Finding) => {
-    const override = config.rules[finding.ruleId];
-    // Mutated, not copied: a finding's fixes are computed lazily by its class, which a copy would lose.
-    if (override && override !== 'off') finding.severity = override;
-    return finding;
+  const add = (more: Iterable<Finding>) => {
+    for (const finding of more) {
+      const override = config.rules[finding.ruleId];
+      // Mutated, not copied: a finding's fixes are computed lazily by its class, which a copy would lose.
+      if (override && override !== 'off') finding.severity = override;
+      findings.push(finding);
+    }
   };
   for (const rule of rules) {
-    for (const finding of rule.check(context)) findings.push(withOverride(finding));
+    if (budget.exceeded) {
+      analysisProblems.push({ file: absoluteRoot, kind: 'over-budget', message: `The analysis took longer than its ${budget.milliseconds} ms budget; rule ${rule.meta.id} and the rules after it did not run.` });
+      break;
+    }
+    add(checkIsolated(rule, context, (apis) => ruleContext({ ...service, apis }, config, context.sensitiveData), analysisProblems));
   }
   let deployed: ScanResult['deployed'];
   const extraRules: RuleMetadata[] = [];
   if (snapshot) {
-    const observed = observedFindings(service, snapshot, mappings, ALL_RULES.map((rule) => rule.meta)).filter((finding) => config.rules[finding.ruleId] !== 'off');
-    const driftItems = drift(service, snapshot.snapshot, mappings, findings, observed);
-    annotateDrift(observed, driftItems);
-    findings.push(...observed.map(withOverride), ...driftFindings(driftItems));
-    const known = new Set(rules.map((rule) => rule.meta.id));
-    extraRules.push(...[...observedRules(snapshot.snapshot), POLICY_DRIFT_RULE].filter((rule) => !known.has(rule.id)));
-    deployed = { snapshot, mappings, drift: driftItems };
+    try {
+      const observed = observedFindings(service, snapshot, mappings, ALL_RULES.map((rule) => rule.meta)).filter((finding) => config.rules[finding.ruleId] !== 'off');
+      const driftItems = drift(service, snapshot.snapshot, mappings, findings, observed);
+      annotateDrift(observed, driftItems);
+      add(observed);
+      add(driftFindings(driftItems));
+      const known = new Set(rules.map((rule) => rule.meta.id));
+      extraRules.push(...[...observedRules(snapshot.snapshot), POLICY_DRIFT_RULE].filter((rule) => !known.has(rule.id)));
+      deployed = { snapshot, mappings, drift: driftItems };
+    } catch (error) {
+      analysisProblems.push(analysisError(snapshot.file, 'The snapshot of Azure', error));
+    }
   }
-  findings.push(...[...service.problems, ...configProblems].map(problemFinding));
-  findings.push(...applySuppressions(findings, config.suppressions, options.now ?? new Date()));
+  for (const problems of [service.problems, configProblems, analysisProblems]) add(problems.map((problem) => problemFinding(problem, options.verbose ?? false)));
+  add(applySuppressions(findings, config.suppressions, options.now ?? new Date()));
   findings.sort(byLocation);
 
   const lineIndexes = new Map<string, LineIndex>();
@@ -128,7 +157,8 @@ function readDeployed(root: string, option: ScanOptions['snapshot'], files: File
   if (typeof option !== 'string') return option;
   const file = option === 'auto' ? path.join(root, DEFAULT_SNAPSHOT_PATH) : path.resolve(option);
   if (option === 'auto' && !files.exists(file)) return undefined;
-  const read = files.read(file);
+  // A snapshot named by the caller (`--snapshot`) is theirs to choose; the repository's own stays confined to it.
+  const read = option === 'auto' || files.isInside(file) ? files.read(file) : new FileReader(path.dirname(file)).read(file);
   if (read.text === undefined) {
     problems.push(read.problem ?? { file, kind: 'unreadable', message: `The snapshot ${file} could not be read.` });
     return undefined;
@@ -188,7 +218,30 @@ export function ruleContext(service: ScanResult['service'], config: PostureConfi
   };
 }
 
-function problemFinding(problem: InputProblem): Finding {
+/**
+ * A rule's findings. When the rule throws, it runs again API by API, so that only the APIs it fails on
+ * are lost, each named by a problem; findings about the whole service come once, by their ids.
+ */
+function checkIsolated(rule: Rule, context: RuleContext, contextFor: (apis: ApiResource[]) => RuleContext, problems: InputProblem[]): Finding[] {
+  try {
+    return rule.check(context);
+  } catch (error) {
+    const byId = new Map<string, Finding>();
+    let failures = 0;
+    for (const api of context.service.apis) {
+      try {
+        for (const finding of rule.check(contextFor([api]))) byId.set(finding.id, finding);
+      } catch (apiError) {
+        failures++;
+        problems.push(analysisError(api.declaration.file, `Rule ${rule.meta.id} on API ${api.name}`, apiError));
+      }
+    }
+    if (failures === 0) problems.push(analysisError(context.service.policy?.file ?? context.service.root, `Rule ${rule.meta.id}`, error));
+    return [...byId.values()];
+  }
+}
+
+function problemFinding(problem: InputProblem, verbose: boolean): Finding {
   return {
     id: findingId(INPUT_PROBLEM_RULE.id, problem.file, `${problem.kind}:${problem.message}`),
     ruleId: INPUT_PROBLEM_RULE.id,
@@ -200,7 +253,7 @@ function problemFinding(problem: InputProblem): Finding {
     related: [],
     fixes: [],
     origin: 'predicted',
-    properties: { problemKind: problem.kind },
+    properties: { problemKind: problem.kind, ...(verbose && problem.detail ? { stack: problem.detail } : {}) },
   };
 }
 

@@ -145,8 +145,9 @@ export class RefResolver {
       if (parsed.document) this.adopt(parsed.document);
     }
     if (!parsed.document) {
-      const reason = parsed.problems[0]?.message ?? 'it could not be parsed.';
-      this.report(node, 'unresolved-ref', `$ref "${node.value.$ref}" points to ${relative}, which was not read: ${reason}`);
+      const problem = parsed.problems[0];
+      const refused = problem?.kind === 'outside-root' || problem?.kind === 'not-a-file';
+      this.report(node, refused ? problem.kind : 'unresolved-ref', `$ref "${node.value.$ref}" points to ${relative}, which was not read: ${problem?.message ?? 'it could not be parsed.'}`);
     }
     return parsed.document;
   }

@@ -1,7 +1,7 @@
 // Reads the APIOps extractor layout (Azure/apiops) and its successor's (Azure/apiops-cli): one folder
 // per resource kind, one folder per resource, an `*Information.json` with ARM `properties` in each.
 import * as path from 'path';
-import type { Declaration, FragmentResource, RepositoryLayout } from '../model';
+import type { Declaration, FragmentResource, ProductResource, RepositoryLayout } from '../model';
 import type { ReadContext } from './context';
 import { documentDeclaration, fileDeclaration, isObject, isString, stringAt, type Properties } from './declaration';
 import { mergeOperations, policyLocation, readDefinition, type DeclaredOperation } from './operations';
@@ -52,35 +52,27 @@ export function readApiops(root: string, files: readonly string[], ctx: ReadCont
   if (files.includes(globalPolicy)) content.policy = ctx.readPolicy(globalPolicy);
 
   for (const [name, apiFiles] of folders('apis')) {
-    const information = readInformation(ctx, apiFiles, 'apiInformation.json', name);
-    if (!information) continue;
-    const api = apiResource(name, information.properties, information.declaration);
-    const specification = [...apiFiles.keys()].find((file) => SPECIFICATION.test(file));
-    const definedOperations = specification ? readDefinition(ctx, api, apiFiles.get(specification)!) : [];
-    const policy = apiFiles.get('policy.xml');
-    if (policy) api.policy = ctx.readPolicy(policy);
-    api.operations = mergeOperations(api, [...definedOperations, ...readOperationFolders(ctx, apiFiles)]);
-    content.apis.push(api);
+    const [someFile] = apiFiles.values();
+    const api = ctx.isolate(someFile, `API ${name}`, () => {
+      const information = readInformation(ctx, apiFiles, 'apiInformation.json', name);
+      if (!information) return undefined;
+      const api = apiResource(name, information.properties, information.declaration);
+      const specification = [...apiFiles.keys()].find((file) => SPECIFICATION.test(file));
+      const definedOperations = specification ? readDefinition(ctx, api, apiFiles.get(specification)!) : [];
+      const policy = apiFiles.get('policy.xml');
+      if (policy) api.policy = ctx.readPolicy(policy);
+      api.operations = mergeOperations(api, [...definedOperations, ...readOperationFolders(ctx, apiFiles)]);
+      return api;
+    });
+    if (api) content.apis.push(api);
   }
 
   let hasApisJson = false;
   for (const [name, productFiles] of folders('products')) {
-    const information = readInformation(ctx, productFiles, 'productInformation.json', name);
-    if (!information) continue;
-    const product = productResource(name, information.properties, information.declaration);
-    for (const [file, absolute] of productFiles) {
-      const linked = /^apis\/([^/]+)\/productApiInformation\.json$/.exec(file);
-      if (!linked) continue;
-      ctx.noteRead(absolute);
-      product.apiNames.push(linked[1]);
-    }
-    const apisJson = productFiles.get('apis.json');
-    if (apisJson) {
-      hasApisJson = true;
-      product.apiNames.push(...readApiList(ctx, apisJson).filter((api) => !product.apiNames.includes(api)));
-    }
-    const policy = productFiles.get('policy.xml');
-    if (policy) product.policy = ctx.readPolicy(policy);
+    const [someFile] = productFiles.values();
+    const product = ctx.isolate(someFile, `Product ${name}`, () => readProduct(ctx, name, productFiles));
+    if (!product) continue;
+    hasApisJson ||= productFiles.has('apis.json');
     content.products.push(product);
   }
 
@@ -90,7 +82,8 @@ export function readApiops(root: string, files: readonly string[], ctx: ReadCont
   content.versionSets = readResources(ctx, folders('version sets', 'versionSets'), 'versionSetInformation.json', versionSetResource);
 
   for (const [name, fragmentFiles] of folders('policy fragments', 'policyFragments')) {
-    const fragment = readFragment(ctx, name, fragmentFiles);
+    const [someFile] = fragmentFiles.values();
+    const fragment = ctx.isolate(someFile, `The policy fragment ${name}`, () => readFragment(ctx, name, fragmentFiles));
     if (fragment) content.fragments.push(fragment);
   }
 
@@ -99,6 +92,23 @@ export function readApiops(root: string, files: readonly string[], ctx: ReadCont
     CLI_FOLDERS.some((folder) => kinds.has(folder)) ||
     [...folders('apis').values()].some((apiFiles) => [...apiFiles.keys()].some((file) => file.endsWith('/operationInformation.json')));
   return { layout: isCli ? 'apiops-cli' : 'apiops', content };
+}
+
+function readProduct(ctx: ReadContext, name: string, productFiles: Map<string, string>): ProductResource | undefined {
+  const information = readInformation(ctx, productFiles, 'productInformation.json', name);
+  if (!information) return undefined;
+  const product = productResource(name, information.properties, information.declaration);
+  for (const [file, absolute] of productFiles) {
+    const linked = /^apis\/([^/]+)\/productApiInformation\.json$/.exec(file);
+    if (!linked) continue;
+    ctx.noteRead(absolute);
+    product.apiNames.push(linked[1]);
+  }
+  const apisJson = productFiles.get('apis.json');
+  for (const api of apisJson ? readApiList(ctx, apisJson) : []) if (!product.apiNames.includes(api)) product.apiNames.push(api);
+  const policy = productFiles.get('policy.xml');
+  if (policy) product.policy = ctx.readPolicy(policy);
+  return product;
 }
 
 function toRelative(root: string, file: string): string {
@@ -135,8 +145,12 @@ function readResources<T>(
 ): T[] {
   const resources: T[] = [];
   for (const [name, resourceFiles] of resourceFolders) {
-    const information = readInformation(ctx, resourceFiles, fileName, name);
-    if (information) resources.push(build(name, information.properties, information.declaration));
+    const [someFile] = resourceFiles.values();
+    const resource = ctx.isolate(someFile, name, () => {
+      const information = readInformation(ctx, resourceFiles, fileName, name);
+      return information && build(name, information.properties, information.declaration);
+    });
+    if (resource) resources.push(resource);
   }
   return resources;
 }

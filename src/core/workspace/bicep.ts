@@ -41,11 +41,11 @@ export function readBicep(files: readonly string[], ctx: ReadContext): ServiceCo
     const text = ctx.files.read(file).text;
     if (text === undefined || !/Microsoft\.ApiManagement\/service/i.test(text)) continue;
     ctx.noteRead(file);
-    resolved.push(...resolveResources(file, text));
+    for (const resource of ctx.isolate(file, path.basename(file), () => resolveResources(file, text)) ?? []) resolved.push(resource);
   }
   // Parents before children: an API before its policy, a product before its API links.
   resolved.sort((a, b) => a.names.length - b.names.length);
-  return buildContent(resolved, ctx);
+  return ctx.isolate(resolved[0]?.file ?? '', 'The Bicep declarations', () => buildContent(resolved, ctx)) ?? emptyContent();
 }
 
 function resolveResources(file: string, text: string): ResolvedResource[] {
@@ -119,7 +119,7 @@ function buildContent(resources: readonly ResolvedResource[], ctx: ReadContext):
     switch (kind) {
       case 'service/apis': {
         const api = apiResource(name, properties, declaration);
-        const definition = loadedFile(resolved, ['properties', 'value']);
+        const definition = loadedFile(resolved, ['properties', 'value'], ctx);
         const definitionOperations = definition ? readDefinition(ctx, api, definition, stringAt(properties, ['format'])) : [];
         declaredOperations.set(api, definitionOperations);
         apis.set(name, api);
@@ -192,18 +192,22 @@ function buildContent(resources: readonly ResolvedResource[], ctx: ReadContext):
 }
 
 /** The file of `loadTextContent('./x')` / `loadJsonContent('./x')` at `property`, resolved from the Bicep file. */
-function loadedFile(resolved: ResolvedResource, property: string[]): string | undefined {
+function loadedFile(resolved: ResolvedResource, property: string[], ctx: ReadContext): string | undefined {
   const value = bicepValueAt(resolved.resource.body, property);
   if (value?.kind !== 'expression') return undefined;
   // A JSON path argument (`loadJsonContent('x.json', '$.spec')`) selects part of the file: not the definition.
   const match = /^load(?:TextContent\(\s*'([^']+)'\s*(?:,\s*'[^']*'\s*)?|JsonContent\(\s*'([^']+)'\s*)\)$/.exec(value.text);
   const relative = match?.[1] ?? match?.[2];
-  return relative === undefined ? undefined : path.resolve(path.dirname(resolved.file), relative);
+  if (relative === undefined) return undefined;
+  const file = path.resolve(path.dirname(resolved.file), relative);
+  if (ctx.files.isInside(file)) return file;
+  ctx.report([{ file: resolved.file, span: value.span, kind: 'outside-root', message: `${value.text} points outside the scanned folder; it was not opened.` }]);
+  return undefined;
 }
 
 /** The policy of a `.../policies` or `policyFragments` resource: a loaded file, or an inline string. */
 function readPolicy(resolved: ResolvedResource, ctx: ReadContext): PolicyAttachment | undefined {
-  const file = loadedFile(resolved, ['properties', 'value']);
+  const file = loadedFile(resolved, ['properties', 'value'], ctx);
   if (file) return ctx.readPolicy(file);
   const value = bicepValueAt(resolved.resource.body, ['properties', 'value']);
   if (value?.kind !== 'string') return undefined;

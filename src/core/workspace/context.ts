@@ -1,9 +1,11 @@
+import * as path from 'path';
 import type { PolicyAttachment } from '../model';
 import type { ParseCache } from '../parse/cache';
 import type { ParsedDocument } from '../parse/document';
 import type { DocumentReader } from '../parse/index';
 import { parsePolicyXml } from '../policy/xml';
-import type { InputProblem } from '../problems';
+import { TimeBudget } from '../limits';
+import { analysisError, type InputProblem } from '../problems';
 import { loadOpenApi, type OpenApiSpec } from '../spec/openapi';
 import type { FileReader } from './files';
 
@@ -17,10 +19,13 @@ export class ReadContext {
   private readonly problemKeys = new Set<string>();
   private readonly filesSeen = new Set<string>();
 
+  private stoppedAt?: string;
+
   constructor(
     readonly files: FileReader,
     readonly documents: DocumentReader,
     private readonly parseCache?: ParseCache,
+    private readonly budget = new TimeBudget(),
   ) {}
 
   get filesRead(): string[] {
@@ -40,6 +45,25 @@ export class ReadContext {
     }
   }
 
+  /**
+   * Reads one file or one resource: an exception (a parser's bug, a stack overflow on hostile
+   * nesting) becomes a problem naming it, and the rest of the repository is still read.
+   */
+  isolate<T>(file: string, what: string, read: () => T): T | undefined {
+    if (this.stoppedAt !== undefined) return undefined;
+    if (this.budget.exceeded) {
+      this.stoppedAt = what;
+      this.report([{ file, kind: 'over-budget', message: `Reading stopped at ${what}: the analysis took longer than its ${this.budget.milliseconds} ms budget; it and what comes after it were not read.` }]);
+      return undefined;
+    }
+    try {
+      return read();
+    } catch (error) {
+      this.report([analysisError(file, what, error)]);
+      return undefined;
+    }
+  }
+
   invalidArtifact(file: string, message: string): void {
     this.report([{ file, kind: 'invalid-artifact', message }]);
   }
@@ -53,7 +77,8 @@ export class ReadContext {
 
   parseDocument(file: string): ParsedDocument | undefined {
     this.noteRead(file);
-    const result = this.documents.parse(file);
+    const result = this.isolate(file, path.basename(file), () => this.documents.parse(file));
+    if (!result) return undefined;
     this.report(result.problems);
     return result.document;
   }
@@ -62,7 +87,10 @@ export class ReadContext {
   readPolicy(file: string): PolicyAttachment | undefined {
     const text = this.readText(file);
     if (text === undefined) return undefined;
-    const xml = this.parseCache ? this.parseCache.get('policy', file, text, () => parsePolicyXml(file, text)) : parsePolicyXml(file, text);
+    const xml = this.isolate(file, `The policy ${path.basename(file)}`, () =>
+      this.parseCache ? this.parseCache.get('policy', file, text, () => parsePolicyXml(file, text)) : parsePolicyXml(file, text),
+    );
+    if (!xml) return undefined;
     this.report(xml.problems);
     return { file, xml };
   }
@@ -70,7 +98,9 @@ export class ReadContext {
   /** An OpenAPI file; `guessed` when the file was only picked for looking like one: then not being one is no problem. */
   readSpec(file: string, guessed = false): OpenApiSpec | undefined {
     this.noteRead(file);
-    const { spec, problems } = loadOpenApi(file, this.documents);
+    const loaded = this.isolate(file, `The spec ${path.basename(file)}`, () => loadOpenApi(file, this.documents));
+    if (!loaded) return undefined;
+    const { spec, problems } = loaded;
     this.report(guessed ? problems.filter((problem) => problem.kind !== 'not-a-spec') : problems);
     if (spec) {
       this.report(spec.problems);

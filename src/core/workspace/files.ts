@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { MAX_LISTED_FILES } from '../limits';
 import type { InputProblem } from '../problems';
 
 /** Files above this size are reported, not read: a spec this large is almost certainly generated junk. */
@@ -13,55 +14,205 @@ export interface ReadResult {
   problem?: InputProblem;
 }
 
+/** Symbolic links followed in one path before it is taken for a loop. */
+const MAX_LINK_HOPS = 40;
+// Where the platform has them: never follow a link at the last step (checked before), never block on a FIFO.
+const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
+const READ_CHUNK_BYTES = 1024 * 1024;
+
+/** Where a path leads once its symbolic links are followed, without ever touching anything outside the root. */
+type Resolution = { real: string } | { problem: InputProblem };
+
 /**
- * Reads the workspace's files, preferring unsaved editor contents (the overlay) over the disk, and
- * refusing what is not text. Every read of the core goes through one of these.
+ * Reads the files of one scanned folder, preferring unsaved editor contents (the overlay) over the
+ * disk. Every read of the core goes through one of these, so this is where a hostile repository is
+ * held: a path outside the root, or a symbolic link leading out of it, is refused before anything
+ * there is opened or even looked up; only regular files are opened (a FIFO would block, a device
+ * never ends), and the size limit is enforced while reading, not only by `stat`.
  */
 export class FileReader {
   private readonly cache = new Map<string, ReadResult>();
+  private readonly resolutions = new Map<string, Resolution>();
+  private readonly root: string;
+  private realRoot?: string;
 
   constructor(
+    root: string,
     private readonly overlay: ReadonlyMap<string, string> = new Map(),
     private readonly maxFileBytes = DEFAULT_MAX_FILE_BYTES,
-  ) {}
+  ) {
+    this.root = path.resolve(root);
+  }
 
   read(file: string): ReadResult {
-    let result = this.cache.get(file);
+    const absolute = path.resolve(file);
+    let result = this.cache.get(absolute);
     if (!result) {
-      result = this.readUncached(file);
-      this.cache.set(file, result);
+      result = this.readUncached(absolute);
+      this.cache.set(absolute, result);
     }
     return result;
   }
 
+  /** Whether `file` is a regular file (or an unsaved buffer) inside the root. */
   exists(file: string): boolean {
-    if (this.overlay.has(file)) return true;
+    const absolute = path.resolve(file);
+    const resolution = this.resolve(absolute);
+    if ('problem' in resolution) return false;
+    if (this.overlay.has(absolute)) return true;
     try {
-      return fs.statSync(file).isFile();
+      return fs.statSync(resolution.real).isFile();
     } catch {
       return false;
     }
   }
 
-  private readUncached(file: string): ReadResult {
-    const unsaved = this.overlay.get(file);
-    if (unsaved !== undefined) return { text: unsaved };
-    let bytes: Buffer;
-    try {
-      const size = fs.statSync(file).size;
-      if (size > this.maxFileBytes) {
-        return unreadable(file, `${formatBytes(size)} is over the ${formatBytes(this.maxFileBytes)} limit for one file; it was not read.`);
-      }
-      bytes = fs.readFileSync(file);
-    } catch (error) {
-      return unreadable(file, `could not be read: ${(error as Error).message}`);
-    }
-    // A NUL byte in the first 8 KiB is how git and most editors tell binary from text.
-    if (bytes.subarray(0, 8192).includes(0)) return unreadable(file, 'is a binary file, not text; it was not read.');
-    let text = bytes.toString('utf8');
-    if (text.charCodeAt(0) === 0xfeff) text = ' ' + text.slice(1); // keep offsets: the BOM becomes a space
-    return { text };
+  get rootFolder(): string {
+    return this.root;
   }
+
+  /** Where `file` really is, its links followed; a problem when that is outside the root. */
+  realPath(file: string): Resolution {
+    return this.resolve(path.resolve(file));
+  }
+
+  /** Whether `file` lies inside the scanned folder, by its path alone. */
+  isInside(file: string): boolean {
+    return isInside(this.root, path.resolve(file));
+  }
+
+  private readUncached(file: string): ReadResult {
+    const resolution = this.resolve(file);
+    if ('problem' in resolution) return { problem: resolution.problem };
+    const unsaved = this.overlay.get(file);
+    if (unsaved !== undefined) return { text: normalizeLineBreaks(unsaved) };
+    let read: RegularFileRead;
+    try {
+      read = readRegularFile(resolution.real, this.maxFileBytes);
+    } catch (error) {
+      return unreadable(file, `could not be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    if ('notAFile' in read) return { problem: { file, kind: 'not-a-file', message: `${path.basename(file)} is ${read.notAFile}, not a regular file; it was not read.` } };
+    if ('tooLarge' in read) return unreadable(file, `${read.tooLarge === undefined ? 'is' : formatBytes(read.tooLarge) + ' is'} over the ${formatBytes(this.maxFileBytes)} limit for one file; it was not read.`);
+    const bytes = read.bytes;
+    const text = decodeText(bytes);
+    if (text === undefined) return unreadable(file, 'is a binary file, not text; it was not read.');
+    return { text: normalizeLineBreaks(text) };
+  }
+
+  /**
+   * Follows `file`'s symbolic links one path segment at a time from the root's real path, refusing
+   * the first that leads outside: neither the target nor anything else outside is looked up, so a
+   * repository cannot even learn whether a file outside exists.
+   */
+  private resolve(file: string): Resolution {
+    const known = this.resolutions.get(file);
+    if (known) return known;
+    const resolution = this.resolveUncached(file);
+    this.resolutions.set(file, resolution);
+    return resolution;
+  }
+
+  private resolveUncached(file: string): Resolution {
+    const outside = (message: string): Resolution => ({ problem: { file, kind: 'outside-root', message } });
+    if (!isInside(this.root, file)) return outside(`${path.basename(file)} is outside the scanned folder; it was not opened.`);
+    const realRoot = (this.realRoot ??= realPathOrSelf(this.root));
+    let remaining = segmentsBelow(this.root, file);
+    let current = realRoot;
+    for (let hops = 0; remaining.length > 0; ) {
+      const candidate = path.join(current, remaining[0]);
+      let stat: fs.Stats;
+      try {
+        stat = fs.lstatSync(candidate);
+      } catch {
+        return { real: path.join(current, ...remaining) }; // missing: the read says so
+      }
+      if (!stat.isSymbolicLink()) {
+        current = candidate;
+        remaining = remaining.slice(1);
+        continue;
+      }
+      if (++hops > MAX_LINK_HOPS) return { problem: { file, kind: 'not-a-file', message: `${path.basename(file)}: too many symbolic links; it was not read.` } };
+      const target = path.resolve(current, fs.readlinkSync(candidate));
+      if (!isInside(realRoot, target)) return outside(`${path.relative(this.root, file) || file} is a symbolic link to a place outside the scanned folder; it was not followed.`);
+      remaining = [...segmentsBelow(realRoot, target), ...remaining.slice(1)];
+      current = realRoot;
+    }
+    return { real: current };
+  }
+}
+
+function isInside(root: string, file: string): boolean {
+  const relative = path.relative(root, file);
+  return relative === '' || (!relative.startsWith('..' + path.sep) && relative !== '..' && !path.isAbsolute(relative));
+}
+
+function segmentsBelow(root: string, file: string): string[] {
+  return path.relative(root, file).split(path.sep).filter((segment) => segment !== '' && segment !== '.');
+}
+
+function realPathOrSelf(folder: string): string {
+  try {
+    return fs.realpathSync(folder);
+  } catch {
+    return folder;
+  }
+}
+
+type RegularFileRead = { bytes: Buffer } | { notAFile: string } | { tooLarge: number | undefined };
+
+/** The bytes of a regular file, at most `limit` of them; otherwise why not (the size when known). */
+function readRegularFile(file: string, limit: number): RegularFileRead {
+  const fd = fs.openSync(file, OPEN_FLAGS);
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) return { notAFile: fileKind(stat) };
+    if (stat.size > limit) return { tooLarge: stat.size };
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      // Sizes on paper can lie (procfs, a file growing while read): the limit holds for what is read.
+      const chunk = Buffer.allocUnsafe(Math.min(READ_CHUNK_BYTES, limit + 1 - total));
+      const count = fs.readSync(fd, chunk, 0, chunk.length, null);
+      if (count === 0) break;
+      chunks.push(count === chunk.length ? chunk : chunk.subarray(0, count));
+      total += count;
+      if (total > limit) return { tooLarge: undefined };
+    }
+    return { bytes: Buffer.concat(chunks, total) };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function fileKind(stat: fs.Stats | fs.Dirent): string {
+  if (stat.isDirectory()) return 'a folder';
+  if (stat.isFIFO()) return 'a named pipe (FIFO)';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  return 'a special file';
+}
+
+/**
+ * Text from bytes: UTF-8, or UTF-16 (LE or BE) when a byte order mark says so, as PowerShell writes;
+ * undefined for binary content. A BOM becomes a space, so offsets stay those of the editor's text.
+ */
+export function decodeText(bytes: Buffer): string | undefined {
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    const littleEndian = bytes[0] === 0xff;
+    const body = bytes.subarray(2, bytes.length - (bytes.length % 2));
+    const swapped = littleEndian ? body : Buffer.from(body).swap16();
+    return ' ' + swapped.toString('utf16le');
+  }
+  // A NUL byte in the first 8 KiB is how git and most editors tell binary from text.
+  if (bytes.subarray(0, 8192).includes(0)) return undefined;
+  const text = bytes.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? ' ' + text.slice(1) : text;
+}
+
+/** A lone CR is a line break (classic Mac files, some generators): made `\n`, same length, so offsets hold. */
+function normalizeLineBreaks(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
 }
 
 function unreadable(file: string, message: string): ReadResult {
@@ -72,27 +223,80 @@ function formatBytes(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
 }
 
-/** Every file below `root`, as absolute paths, skipping VCS and build folders and symbolic links. */
-export function listFiles(root: string, isExcluded: (relativePath: string) => boolean = () => false): string[] {
+export interface FileListing {
+  /** Absolute paths below the root, as the repository names them (a link's own path, not its target's). */
+  files: string[];
+  /** Entries that were not listed and why: links out of the root, FIFOs and devices, folders that cannot be read. */
+  problems: InputProblem[];
+}
+
+/**
+ * Every regular file below the reader's root, skipping VCS and build folders. Symbolic links that
+ * stay inside the root are followed (a folder reached twice is listed once); those leading out, and
+ * whatever is not a regular file or a readable folder, are listed as problems, never skipped silently.
+ */
+export function listFiles(reader: FileReader, isExcluded: (relativePath: string) => boolean = () => false): FileListing {
+  const root = reader.rootFolder;
   const files: string[] = [];
-  const walk = (folder: string) => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(folder, { withFileTypes: true });
-    } catch {
+  const problems: InputProblem[] = [];
+  const visitedFolders = new Set<string>();
+  // Depth first, each folder's entries in name order, as a stack rather than recursion: nesting is the repository's to choose.
+  const stack: { folder: string; entries: fs.Dirent[]; next: number }[] = [];
+  const enter = (folder: string) => {
+    const real = reader.realPath(folder);
+    if ('problem' in real) {
+      problems.push(real.problem);
       return;
     }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      const full = path.join(folder, entry.name);
-      const relative = path.relative(root, full).split(path.sep).join('/');
-      if (entry.isDirectory()) {
-        if (!ALWAYS_SKIPPED_FOLDERS.has(entry.name) && !isExcluded(relative + '/')) walk(full);
-      } else if (entry.isFile() && !isExcluded(relative)) {
-        files.push(full);
-      }
+    if (visitedFolders.has(real.real)) return;
+    visitedFolders.add(real.real);
+    try {
+      const entries = fs.readdirSync(real.real, { withFileTypes: true });
+      stack.push({ folder, entries: entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)), next: 0 });
+    } catch (error) {
+      problems.push({ file: folder, kind: 'unreadable', message: `The folder ${relativeOrSelf(root, folder)} could not be listed (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing in it was read.` });
     }
   };
-  walk(root);
-  return files;
+  enter(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    if (top.next === top.entries.length) {
+      stack.pop();
+      continue;
+    }
+    const entry = top.entries[top.next++];
+    const full = path.join(top.folder, entry.name);
+    const relative = relativeOrSelf(root, full);
+    let kind: fs.Dirent | fs.Stats = entry;
+    if (entry.isSymbolicLink()) {
+      const target = reader.realPath(full);
+      if ('problem' in target) {
+        if (!isExcluded(relative)) problems.push(target.problem);
+        continue;
+      }
+      try {
+        kind = fs.statSync(target.real);
+      } catch {
+        continue; // a dangling link inside the root: nothing to read
+      }
+    }
+    if (kind.isDirectory()) {
+      if (!ALWAYS_SKIPPED_FOLDERS.has(entry.name) && !isExcluded(relative + '/')) enter(full);
+    } else if (isExcluded(relative)) {
+      continue;
+    } else if (kind.isFile()) {
+      if (files.length === MAX_LISTED_FILES) {
+        problems.push({ file: full, kind: 'over-budget', message: `The repository has more than ${MAX_LISTED_FILES} files; ${relative} and the files after it were not read.` });
+        break;
+      }
+      files.push(full);
+    } else {
+      problems.push({ file: full, kind: 'not-a-file', message: `${relative} is ${fileKind(kind)}, not a regular file; it was not read.` });
+    }
+  }
+  return { files, problems };
+}
+
+function relativeOrSelf(root: string, file: string): string {
+  return path.relative(root, file).split(path.sep).join('/') || '.';
 }

@@ -4,6 +4,7 @@ import { createDocumentReader, type DocumentReader } from '../parse/index';
 import { findApiopsRoots, readApiops } from './apiops';
 import { readBicep } from './bicep';
 import { ReadContext } from './context';
+import type { TimeBudget } from '../limits';
 import type { ParseCache } from '../parse/cache';
 import { FileReader, listFiles } from './files';
 import { linkProducts, mergeContent, type ServiceContent } from './resources';
@@ -18,6 +19,8 @@ export interface ReadServiceOptions {
   isExcluded?: (relativePath: string) => boolean;
   /** Parses kept from an earlier scan (the editor's): policies whose text did not change are not parsed again. */
   parseCache?: ParseCache;
+  /** When reading must stop (the editor's budget per analysis); the rest is reported as not read. */
+  budget?: TimeBudget;
 }
 
 /**
@@ -37,14 +40,16 @@ export function readServices(root: string, options: ReadServiceOptions = {}): Ap
 
 function readServicesFrom(root: string, options: ReadServiceOptions, firstOnly: boolean): ApimService[] {
   const absoluteRoot = path.resolve(root);
-  const files = options.files ?? new FileReader();
+  const files = options.files ?? new FileReader(absoluteRoot);
   const documents = options.documents ?? createDocumentReader(files);
-  const allFiles = listFiles(absoluteRoot, options.isExcluded);
+  const listing = listFiles(files, options.isExcluded);
+  const allFiles = listing.files;
   const apiopsRoots = findApiopsRoots(absoluteRoot, allFiles);
   const services: ApimService[] = [];
 
   for (const apiopsRoot of firstOnly ? apiopsRoots.slice(0, 1) : apiopsRoots) {
-    const ctx = new ReadContext(files, documents, options.parseCache);
+    const ctx = new ReadContext(files, documents, options.parseCache, options.budget);
+    if (services.length === 0) ctx.report(listing.problems);
     const inRoot = allFiles.filter((file) => file.startsWith(apiopsRoot + path.sep));
     const { layout, content } = readApiops(apiopsRoot, inRoot, ctx);
     // Bicep next to an APIOps export adds what the export lacks; read it once, into the first service.
@@ -53,7 +58,8 @@ function readServicesFrom(root: string, options: ReadServiceOptions, firstOnly: 
   }
   if (services.length > 0) return services;
 
-  const ctx = new ReadContext(files, documents, options.parseCache);
+  const ctx = new ReadContext(files, documents, options.parseCache, options.budget);
+  ctx.report(listing.problems);
   const bicep = readBicep(allFiles, ctx);
   if (bicep.apis.length > 0) return [toService(absoluteRoot, 'bicep', bicep, ctx)];
   return [toService(absoluteRoot, 'specs-only', readSpecsOnly(allFiles, ctx), ctx)];

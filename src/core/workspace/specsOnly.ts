@@ -22,7 +22,7 @@ export function readSpecsOnly(files: readonly string[], ctx: ReadContext): Servi
   const specs: OpenApiSpec[] = [];
   for (const file of files) {
     if (!/\.(ya?ml|json)$/i.test(file) || !looksLikeSpec(ctx, file)) continue;
-    const spec = ctx.readSpec(file, true);
+    const spec = ctx.isolate(file, path.basename(file), () => ctx.readSpec(file, true));
     if (spec) specs.push(spec);
   }
   const referenced = new Set(specs.flatMap((spec) => spec.documents.filter((document) => document.file !== spec.file).map((document) => document.file)));
