@@ -34,7 +34,12 @@ export class TimeBudget {
     this.deadline = performance.now() + milliseconds;
   }
 
+  /** Whether some work was left out for lack of time. */
+  stopped = false;
+
+  /** Whether the time is up; asking when it is marks the analysis as stopped. */
   get exceeded(): boolean {
-    return performance.now() > this.deadline;
+    if (performance.now() > this.deadline) this.stopped = true;
+    return this.stopped;
   }
 }

@@ -38,8 +38,8 @@ export interface ScanOptions {
    * predicted findings; `auto`: `.apim-posture/snapshot.json` below the root, when there is one.
    */
   snapshot?: string | LoadedSnapshot;
-  /** Milliseconds one scan may take before it stops reading and analysing, and says what it left out. */
-  timeBudgetMs?: number;
+  /** How long the scan may take before it stops reading and analysing, and says what it left out. */
+  budget?: TimeBudget;
   /** Keep the stack of unexpected errors on their findings (`--verbose`). */
   verbose?: boolean;
 }
@@ -70,7 +70,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   const documents = createDocumentReader(files, options.cache);
   const { config: repositoryConfig, problems: configProblems } = readConfig(absoluteRoot, documents, (file) => files.exists(file));
   const config = withSettings(repositoryConfig, options.settings);
-  const budget = new TimeBudget(options.timeBudgetMs);
+  const budget = options.budget ?? new TimeBudget();
   const service = readService(absoluteRoot, { files, documents, isExcluded: excludeMatcher(config.exclude), parseCache: options.cache, budget });
   options.cache?.prune();
   // What went wrong analysing one part: reported, while the other parts are analysed as usual.

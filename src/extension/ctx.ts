@@ -5,6 +5,7 @@ import type { Finding } from '../core/findings';
 import type { ApiResource, OperationResource } from '../core/model';
 import { ParseCache } from '../core/parse/cache';
 import type { ScanResult } from '../core/report/scanResult';
+import { TimeBudget } from '../core/limits';
 import { scan } from '../core/scan';
 import { AzureDocuments } from './azure/azureDocuments';
 import { AzureSession } from './azure/session';
@@ -29,6 +30,8 @@ export class Ctx implements vscode.Disposable {
   readonly onDidAnalyze = this.changed.event;
   private readonly analyses = new Map<string, FolderAnalysis>();
   private readonly caches = new Map<string, ParseCache>();
+  /** Folders whose last analysis ran out of time: told once, not on every keystroke. */
+  private readonly overBudgetFolders = new Set<string>();
   private readonly findingsByFile = new Map<string, LocatedFinding[]>();
   private pending: NodeJS.Timeout | undefined;
   private readonly dirtyFolders = new Set<string>();
@@ -108,8 +111,19 @@ export class Ctx implements vscode.Disposable {
     let cache = this.caches.get(key);
     if (!cache) this.caches.set(key, (cache = new ParseCache()));
     // A snapshot of Azure kept in the repository (.apim-posture/snapshot.json) adds Defender's own findings and drift.
-    const result = scan(folder.uri.fsPath, { overlay: unsavedDocuments(), cache, settings: readSettings(folder), snapshot: 'auto' });
+    // A user setting only (application scope): a hostile workspace must not be able to raise it and freeze the editor.
+    const timeBudgetMs = vscode.workspace.getConfiguration('apimPosture').get<number>('analysisTimeBudget', 5000);
+    const budget = new TimeBudget(timeBudgetMs);
+    const result = scan(folder.uri.fsPath, { overlay: unsavedDocuments(), cache, settings: readSettings(folder), snapshot: 'auto', budget });
     this.analyses.set(key, { folder, result });
+    const stopped = budget.stopped;
+    if (stopped && !this.overBudgetFolders.has(key)) {
+      void vscode.window.showWarningMessage(`APIM Posture stopped analysing ${folder.name} after ${timeBudgetMs} ms; the Problems panel says what was not read.`, 'Open Settings').then((choice) => {
+        if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'apimPosture.analysisTimeBudget');
+      });
+    }
+    if (stopped) this.overBudgetFolders.add(key);
+    else this.overBudgetFolders.delete(key);
     const problems = result.service.problems.length;
     this.output.appendLine(
       `[${new Date().toLocaleTimeString()}] ${folder.name}: ${result.service.layout} layout, ${result.service.apis.length} APIs, ` +

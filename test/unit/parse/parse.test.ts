@@ -212,7 +212,7 @@ describe('createDocumentReader', () => {
     try {
       const file = path.join(folder, 'spec.json');
       fs.writeFileSync(file, '\ufeff{"openapi": "3.0.0"}');
-      const reader = createDocumentReader(new FileReader());
+      const reader = createDocumentReader(new FileReader(folder));
       const first = reader.parse(file);
       assert.deepStrictEqual(first.document?.value, { openapi: '3.0.0' });
       assert.strictEqual(reader.parse(path.join(folder, '.', 'spec.json')), first);
@@ -226,7 +226,7 @@ describe('createDocumentReader', () => {
 
   it('prefers unsaved editor contents', () => {
     const file = path.resolve('/virtual/unsaved.yaml');
-    const reader = createDocumentReader(new FileReader(new Map([[file, 'a: [1]']])));
+    const reader = createDocumentReader(new FileReader(path.dirname(file), new Map([[file, 'a: [1]']])));
     assert.deepStrictEqual(reader.parse(file).document?.value, { a: [1] });
   });
 });

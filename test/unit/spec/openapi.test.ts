@@ -11,7 +11,7 @@ function fixture(name: string): string {
   return path.join(FIXTURES, name);
 }
 
-function load(name: string, reader: DocumentReader = createDocumentReader(new FileReader())): { spec?: OpenApiSpec; problems: ReturnType<typeof loadOpenApi>['problems']; reader: DocumentReader } {
+function load(name: string, reader: DocumentReader = createDocumentReader(new FileReader(FIXTURES))): { spec?: OpenApiSpec; problems: ReturnType<typeof loadOpenApi>['problems']; reader: DocumentReader } {
   return { ...loadOpenApi(fixture(name), reader), reader };
 }
 
@@ -178,7 +178,7 @@ describe('loadOpenApi', () => {
   });
 
   it('refuses versions it does not know', () => {
-    const reader: DocumentReader = createDocumentReader(new FileReader(new Map([[path.resolve('/virtual/v4.yaml'), 'openapi: 4.0.0\npaths: {}']])));
+    const reader: DocumentReader = createDocumentReader(new FileReader('/virtual', new Map([[path.resolve('/virtual/v4.yaml'), 'openapi: 4.0.0\npaths: {}']])));
     const { spec, problems } = loadOpenApi('/virtual/v4.yaml', reader);
     assert.strictEqual(spec, undefined);
     assert.match(problems[0].message, /4\.0\.0 is not supported/);
@@ -230,7 +230,7 @@ describe('schemaFields', () => {
     for (let level = 11; level >= 1; level--) schema = { type: 'object', properties: { [`p${level}`]: schema } };
     const text = JSON.stringify({ openapi: '3.0.0', paths: { '/deep': { post: { requestBody: { content: { 'application/json': { schema } } } } } } });
     const file = path.resolve('/virtual/deep.json');
-    const { spec } = loadOpenApi(file, createDocumentReader(new FileReader(new Map([[file, text]]))));
+    const { spec } = loadOpenApi(file, createDocumentReader(new FileReader(path.dirname(file), new Map([[file, text]]))));
     const fields = schemaFields(spec!.operations[0].bodies[0].schema);
     assert.strictEqual(fields.length, 8);
     assert.strictEqual(fields[7].path, 'p1.p2.p3.p4.p5.p6.p7.p8');

@@ -199,7 +199,7 @@ describe('readService: APIOps extractor export (apiops-sample)', () => {
     const info = sample('apis/basic-api/apiInformation.json');
     const unsaved = fs.readFileSync(info, 'utf8').replace('"subscriptionRequired": true', '"subscriptionRequired": false');
     const edited = readService(APIOPS_SAMPLE, {
-      files: new FileReader(new Map([[info, unsaved]])),
+      files: new FileReader(APIOPS_SAMPLE, new Map([[info, unsaved]])),
       isExcluded: (relative) => relative === 'apis/soap-api/',
     });
     assert.strictEqual(api(edited, 'basic-api').subscriptionRequired?.value, false);
