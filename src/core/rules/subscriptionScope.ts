@@ -45,8 +45,11 @@ export const subscriptionAllApis: Rule = {
 function narrowingFixes(service: ApimService, subscription: SubscriptionResource): Fix[] {
   const candidates = [
     ...service.products.map((product) => ({ scope: `/products/${product.name}`, title: `Scope subscription to product ${product.name}` })),
-    ...service.apis.filter((api) => api.isCurrent !== false && !api.name.includes(';rev=')).map((api) => ({ scope: `/apis/${api.name}`, title: `Scope subscription to API ${api.name}` })),
-  ].slice(0, MAX_SCOPE_FIXES);
+    ...service.apis.filter((api) => api.name !== '' && api.isCurrent !== false && !api.name.includes(';rev=')).map((api) => ({ scope: `/apis/${api.name}`, title: `Scope subscription to API ${api.name}` })),
+  ]
+    // Two declarations of one API (a Bicep resource written twice) are one scope.
+    .filter((candidate, index, all) => all.findIndex((other) => other.scope === candidate.scope) === index)
+    .slice(0, MAX_SCOPE_FIXES);
   return candidates.flatMap(({ scope, title }, index) => {
     const edit = setDeclaredProperty(subscription.declaration, ['scope'], scope);
     return edit ? [{ id: `scope-to:${scope}`, title, preferred: index === 0, edits: [edit] }] : [];
