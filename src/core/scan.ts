@@ -75,6 +75,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   const rules = (options.rules ?? ALL_RULES).filter((rule) => config.rules[rule.meta.id] !== 'off');
   const context = ruleContext(service, config, sensitiveDataClassifier(config, options.cache));
   const findings: Finding[] = [];
+  const specProblemsBefore = new Map(service.apis.flatMap((api) => (api.spec ? [[api.spec.problems, api.spec.problems.length] as const] : [])));
   const withOverride = (finding: Finding) => {
     const override = config.rules[finding.ruleId];
     // Mutated, not copied: a finding's fixes are computed lazily by its class, which a copy would lose.
@@ -95,8 +96,11 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
     extraRules.push(...[...observedRules(snapshot.snapshot), POLICY_DRIFT_RULE].filter((rule) => !known.has(rule.id)));
     deployed = { snapshot, mappings, drift: driftItems };
   }
-  findings.push(...[...service.problems, ...configProblems].map(problemFinding));
-  findings.push(...applySuppressions(findings, config.suppressions, options.now ?? new Date()));
+  // Walking schemas for the rules may have found more in the specs (a broken or too deep $ref chain).
+  const foundByRules = [...specProblemsBefore].flatMap(([problems, before]) => problems.slice(before));
+  // Loops, not push(...): a spread of a long list overflows the stack.
+  for (const problem of [...service.problems, ...foundByRules, ...configProblems]) findings.push(problemFinding(problem));
+  for (const expired of applySuppressions(findings, config.suppressions, options.now ?? new Date())) findings.push(expired);
   findings.sort(byLocation);
 
   const lineIndexes = new Map<string, LineIndex>();
