@@ -6,7 +6,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { MAX_EFFECTIVE_ELEMENTS, MAX_FRAGMENT_DEPTH, MAX_PROBLEMS_PER_FILE, MAX_RELATED_LOCATIONS } from '../../src/core/limits';
+import { MAX_EFFECTIVE_ELEMENTS, MAX_FRAGMENT_DEPTH, MAX_NESTING_DEPTH, MAX_PROBLEMS_PER_FILE, MAX_RELATED_LOCATIONS } from '../../src/core/limits';
+import { parseDocument, reparseDocument } from '../../src/core/parse/index';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -279,5 +280,26 @@ describe('limits: hostile repositories through the CLI', function () {
       hostile.check?.(findings);
       console.log(`      ${elapsed} ms`);
     });
+  });
+});
+
+describe('limits: a JSON document past the depth limit', () => {
+  const deep = `{"name":"a","deep":${'['.repeat(MAX_NESTING_DEPTH + 10)}${']'.repeat(MAX_NESTING_DEPTH + 10)}}`;
+
+  it('is read down to the limit, and says where the limit was reached', () => {
+    const { document, problems } = parseDocument('/x.json', deep);
+    assert.deepStrictEqual(problems.map((problem) => [problem.kind, problem.span?.start]), [['too-deep', '{"name":"a","deep":'.length + MAX_NESTING_DEPTH - 1]]);
+    let value = (document!.value as { deep: unknown }).deep;
+    let depth = 1; // the root object
+    while (Array.isArray(value)) [value, depth] = [value[0], depth + 1];
+    assert.strictEqual(depth, MAX_NESTING_DEPTH);
+    assert.strictEqual(value, null);
+  });
+
+  it('is reparsed whole after an edit elsewhere, so that the problem stays', () => {
+    const { document } = parseDocument('/x.json', deep);
+    const edited = reparseDocument(document!, deep.replace('"a"', '"b"'));
+    assert.strictEqual((edited.document!.value as { name: string }).name, 'b');
+    assert.deepStrictEqual(edited.problems.map((problem) => problem.kind), ['too-deep']);
   });
 });
