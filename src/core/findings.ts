@@ -71,7 +71,10 @@ export interface Finding {
   /** How to make it healthy: the rule's advice, or Defender's own remediation for observed findings. */
   remediation: string;
   location: SourceLocation;
+  /** At most MAX_RELATED_LOCATIONS, each once. */
   related: RelatedLocation[];
+  /** How many more related locations there were ("and N more"); absent when none were left out. */
+  relatedOmitted?: number;
   fixes: Fix[];
   /** `predicted` from the files; `observed` from Defender (the Azure layer). */
   origin: 'predicted' | 'observed';

@@ -93,6 +93,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   const rules = (options.rules ?? ALL_RULES).filter((rule) => config.rules[rule.meta.id] !== 'off');
   const context = ruleContext(service, config, sensitiveDataClassifier(config, options.cache));
   const findings: Finding[] = [];
+  const specProblemsBefore = new Map(service.apis.flatMap((api) => (api.spec ? [[api.spec.problems, api.spec.problems.length] as const] : [])));
   const add = (more: Iterable<Finding>) => {
     for (const finding of more) {
       const override = config.rules[finding.ruleId];
@@ -124,7 +125,9 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
       analysisProblems.push(analysisError(snapshot.file, 'The snapshot of Azure', error));
     }
   }
-  for (const problems of [service.problems, configProblems, analysisProblems]) add(problems.map((problem) => problemFinding(problem, options.verbose ?? false)));
+  // Walking schemas for the rules may have found more in the specs (a broken or too deep $ref chain).
+  const foundByRules = [...specProblemsBefore].flatMap(([problems, before]) => problems.slice(before));
+  for (const problems of [service.problems, foundByRules, configProblems, analysisProblems]) add(problems.map((problem) => problemFinding(problem, options.verbose ?? false)));
   add(applySuppressions(findings, config.suppressions, options.now ?? new Date()));
   findings.sort(byLocation);
 

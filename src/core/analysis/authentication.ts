@@ -1,10 +1,11 @@
 // Does a call to an operation have to authenticate? APIM's answer, as Defender for APIs reads it:
 // a required subscription key, or validate-jwt / validate-azure-ad-token / validate-client-certificate
 // running on the call. check-header on Authorization is not authentication.
+import { MAX_NESTING_DEPTH } from '../limits';
 import type { ApiResource, ApimService, OperationResource, ProductResource } from '../model';
 import type { AuthPolicyName } from '../policy/edit';
 import type { XmlElement } from '../policy/xml';
-import { effectivePolicy, expandIncludes, fragmentsByName, type EffectivePolicy, type EffectiveStatement, type FragmentsByName, type PlacedElement } from './effectivePolicy';
+import { effectivePolicy, expandIncludes, expansionBudget, fragmentsByName, type EffectivePolicy, type EffectiveStatement, type FragmentsByName, type PlacedElement } from './effectivePolicy';
 
 export const AUTH_POLICIES: readonly AuthPolicyName[] = ['validate-jwt', 'validate-azure-ad-token', 'validate-client-certificate'];
 
@@ -69,29 +70,45 @@ export function analyzeOperationAuth(service: ApimService, api: ApiResource, ope
 
 function authPoliciesIn(fragments: FragmentsByName, effective: EffectivePolicy): AuthPolicyUse[] {
   const uses: AuthPolicyUse[] = [];
-  const runChildren = (placed: PlacedElement) => expandIncludes(fragments, placed.element.children, placed.file, placed.viaFragments);
-  /** A `<choose>` whose every branch, `<otherwise>` included, authenticates, authenticates every call. */
-  const chooseAlwaysAuthenticates = (choose: PlacedElement): boolean => {
-    const branches = runChildren(choose).filter((branch) => branch.element.name === 'when' || branch.element.name === 'otherwise');
-    if (!branches.some((branch) => branch.element.name === 'otherwise')) return false;
-    const alwaysAuthenticates = (placed: PlacedElement): boolean =>
-      AUTH_POLICY_SET.has(placed.element.name) || (placed.element.name === 'choose' && chooseAlwaysAuthenticates(placed));
-    return branches.every((branch) => runChildren(branch).some(alwaysAuthenticates));
+  const budget = expansionBudget();
+  const runChildren = (placed: PlacedElement) => expandIncludes(fragments, placed.element.children, placed.file, placed.viaFragments, budget);
+  const alwaysAuthenticatesByChoose = new Map<XmlElement, boolean>();
+  /**
+   * A `<choose>` whose every branch, `<otherwise>` included, authenticates, authenticates every call.
+   * Once per element (nested chooses are asked again by the walk below); past MAX_NESTING_DEPTH nested chooses, no.
+   */
+  const chooseAlwaysAuthenticates = (choose: PlacedElement, depth = 0): boolean => {
+    const known = alwaysAuthenticatesByChoose.get(choose.element);
+    if (known !== undefined) return known;
+    let result = false;
+    if (depth < MAX_NESTING_DEPTH) {
+      const branches = runChildren(choose).filter((branch) => branch.element.name === 'when' || branch.element.name === 'otherwise');
+      const alwaysAuthenticates = (placed: PlacedElement): boolean =>
+        AUTH_POLICY_SET.has(placed.element.name) || (placed.element.name === 'choose' && chooseAlwaysAuthenticates(placed, depth + 1));
+      result = branches.some((branch) => branch.element.name === 'otherwise') && branches.every((branch) => runChildren(branch).some(alwaysAuthenticates));
+    }
+    alwaysAuthenticatesByChoose.set(choose.element, result);
+    return result;
   };
   for (const statement of effective.sections.inbound.statements) {
-    const visit = (placed: PlacedElement, conditional: boolean) => {
+    // Depth first in document order, with a stack of its own: policies nest as deep as fragments let them.
+    const pending: { placed: PlacedElement; conditional: boolean }[] = [{ placed: statement, conditional: false }];
+    for (let next = pending.pop(); next; next = pending.pop()) {
+      const { placed, conditional } = next;
       if (AUTH_POLICY_SET.has(placed.element.name)) {
         uses.push({ policy: placed.element.name as AuthPolicyName, element: placed.element, file: placed.file, statement, conditional });
-        return;
+        continue;
       }
+      let children: PlacedElement[];
+      let childrenConditional = conditional;
       if (placed.element.name === 'choose') {
-        const alwaysAuthenticates = chooseAlwaysAuthenticates(placed);
-        for (const branch of runChildren(placed)) for (const child of runChildren(branch)) visit(child, conditional || !alwaysAuthenticates);
-        return;
+        childrenConditional = conditional || !chooseAlwaysAuthenticates(placed);
+        children = runChildren(placed).flatMap(runChildren);
+      } else {
+        children = runChildren(placed);
       }
-      for (const child of runChildren(placed)) visit(child, conditional);
-    };
-    visit(statement, false);
+      for (let index = children.length - 1; index >= 0; index--) pending.push({ placed: children[index], conditional: childrenConditional });
+    }
   }
   return uses;
 }

@@ -1,5 +1,6 @@
 // The policy APIM runs for one operation: global → product → API → operation, where each scope's
 // `<base />` stands for the scope above it, and `<include-fragment>` stands for the fragment's body.
+import { MAX_EFFECTIVE_ELEMENTS, MAX_FRAGMENT_DEPTH } from '../limits';
 import type { ApiResource, ApimService, FragmentResource, OperationResource, PolicyAttachment, ProductResource } from '../model';
 import { attribute, policySection, type PolicySectionName, type XmlElement } from '../policy/xml';
 
@@ -63,8 +64,9 @@ export function effectivePolicy(
     { ref: { kind: 'operation', resource: operation.id, file: operation.policy?.file }, attachment: operation.policy },
   ];
   const fragments = fragmentsByName(service);
+  const budget = expansionBudget();
   const expand = (elements: XmlElement[], file: string, scope: ScopeRef, into: EffectiveStatement[]) => {
-    for (const placed of expandIncludes(fragments, elements, file, [])) into.push({ ...placed, scope });
+    for (const placed of expandIncludes(fragments, elements, file, [], budget)) into.push({ ...placed, scope });
   };
 
   const composeSection = (name: PolicySectionName): EffectiveSection => {
@@ -83,8 +85,9 @@ export function effectivePolicy(
       let sawBase = false;
       for (const child of sectionElement.children) {
         if (child.name === 'base') {
+          // APIM accepts one <base />; the parser reports the others, and composing each would multiply the scopes above.
+          if (!sawBase) for (const statement of compose(depth - 1)) statements.push(statement);
           sawBase = true;
-          statements.push(...compose(depth - 1));
         } else {
           expand([child], layer.attachment.file, layer.ref, statements);
         }
@@ -142,19 +145,34 @@ export function fragmentsByName(service: ApimService): FragmentsByName {
   return index;
 }
 
+/** How many more elements one analysis may place: fragments that include the next one twice double at each level. */
+export interface ExpansionBudget {
+  remaining: number;
+}
+
+export function expansionBudget(): ExpansionBudget {
+  return { remaining: MAX_EFFECTIVE_ELEMENTS };
+}
+
 /**
  * Elements as APIM runs them: an `<include-fragment>` stands for the fragment's body, at any depth
  * of nesting. An unknown fragment stays as the include element (the missing-fragment rule reports it);
- * a fragment including itself, directly or not, is not expanded again (APIM refuses it).
+ * a fragment including itself, directly or not, or nested past MAX_FRAGMENT_DEPTH is not expanded
+ * (APIM refuses it: the fragment-include-cycle rule reports it), and nothing is placed past the budget.
  */
-export function expandIncludes(fragments: FragmentsByName, elements: XmlElement[], file: string, viaFragments: string[]): PlacedElement[] {
+export function expandIncludes(fragments: FragmentsByName, elements: XmlElement[], file: string, viaFragments: string[], budget: ExpansionBudget): PlacedElement[] {
   const placed: PlacedElement[] = [];
   for (const element of elements) {
+    if (budget.remaining <= 0) break;
     const fragmentId = element.name === 'include-fragment' ? (attribute(element, 'fragment-id')?.value ?? '') : undefined;
     const fragment = fragmentId !== undefined ? fragments.get(fragmentId) : undefined;
     const body = fragment?.policy?.xml.root;
-    if (fragmentId === undefined || !fragment?.policy || !body) placed.push({ element, file, viaFragments });
-    else if (!viaFragments.includes(fragmentId)) placed.push(...expandIncludes(fragments, body.children, fragment.policy.file, [...viaFragments, fragmentId]));
+    if (fragmentId === undefined || !fragment?.policy || !body) {
+      budget.remaining--;
+      placed.push({ element, file, viaFragments });
+    } else if (!viaFragments.includes(fragmentId) && viaFragments.length < MAX_FRAGMENT_DEPTH) {
+      for (const inner of expandIncludes(fragments, body.children, fragment.policy.file, [...viaFragments, fragmentId], budget)) placed.push(inner);
+    }
   }
   return placed;
 }

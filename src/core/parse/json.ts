@@ -1,4 +1,5 @@
 import { parse as parseTolerant, printParseErrorCode, type ParseError, type ParseErrorCode } from 'jsonc-parser';
+import { MAX_NESTING_DEPTH } from '../limits';
 import type { InputProblem } from '../problems';
 import type { Span } from '../text';
 import type { JsonPath, ParsedDocument, ParseResult } from './document';
@@ -57,7 +58,42 @@ export function parseJson(file: string, text: string): ParseResult {
   } catch (error) {
     return { problems: [syntaxProblem(file, source, error as Error)] };
   }
-  return { document: new JsonDocument(file, text, value), problems: [] };
+  // JSON.parse reads any depth; the walks over the value must not have to.
+  const tooDeep = tooDeepContainer(source, 0);
+  if (tooDeep === -1) return { document: new JsonDocument(file, text, value), problems: [] };
+  const span = { start: tooDeep, end: skipValue(source, tooDeep, new Map()) };
+  const message = `Values are nested more than ${MAX_NESTING_DEPTH} levels deep: what is below is not read.`;
+  const document = new JsonDocument(file, text, withoutDeepValues(value));
+  document.pruned = true;
+  return { document, problems: [{ file, kind: 'too-deep', span, message }] };
+}
+
+/** Where the first container nested deeper than MAX_NESTING_DEPTH (counting from `depth`) opens in `text`, or -1. */
+function tooDeepContainer(text: string, depth: number): number {
+  const length = text.length;
+  for (let position = 0; position < length; position++) {
+    const code = text.charCodeAt(position);
+    if (code === QUOTE) position = skipString(text, position) - 1;
+    else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+      if (++depth > MAX_NESTING_DEPTH) return position;
+    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) depth--;
+  }
+  return -1;
+}
+
+/** `value` (freshly parsed, so changed in place) with every container below MAX_NESTING_DEPTH replaced by null. */
+function withoutDeepValues(value: unknown): unknown {
+  const pending: [Record<string, unknown>, number][] = typeof value === 'object' && value !== null ? [[value as Record<string, unknown>, 1]] : [];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [container, depth] = next;
+    for (const key of Object.keys(container)) {
+      const child = container[key];
+      if (typeof child !== 'object' || child === null) continue;
+      if (depth === MAX_NESTING_DEPTH) container[key] = null;
+      else pending.push([child as Record<string, unknown>, depth + 1]);
+    }
+  }
+  return value;
 }
 
 /**
@@ -76,6 +112,8 @@ class JsonDocument implements ParsedDocument {
   private readonly arrays = new Map<number, ArrayIndex>();
   private readonly containerEnds: ContainerEnds = new Map();
   private rootSpan?: Span;
+  /** Values were cut below the depth limit: an edit elsewhere would silently keep the cut, so the next version is parsed whole. */
+  pruned = false;
 
   constructor(
     readonly file: string,
@@ -95,7 +133,7 @@ class JsonDocument implements ParsedDocument {
   /** This document after an edit, when the edit is inside one value whose text still parses; else undefined. */
   edited(text: string): ParseResult | undefined {
     const previous = this.text;
-    if (previous.charCodeAt(0) === BOM || text.charCodeAt(0) === BOM) return undefined;
+    if (this.pruned || previous.charCodeAt(0) === BOM || text.charCodeAt(0) === BOM) return undefined;
     const editStart = commonPrefixLength(previous, text);
     const editEnd = previous.length - commonSuffixLength(previous, text, Math.min(previous.length, text.length) - editStart);
     // The innermost value whose first and last characters are outside the edit: its new text is one value again or the edit is not local.
@@ -129,6 +167,8 @@ class JsonDocument implements ParsedDocument {
       ({ start, end } = child);
     }
     const shift = text.length - previous.length;
+    // A replacement too deep for its place is refused by a whole parse, which says where.
+    if (tooDeepContainer(text.slice(start, end + shift), path.length) !== -1) return undefined;
     let replacement: unknown;
     try {
       replacement = JSON.parse(text.slice(start, end + shift));
@@ -272,13 +312,16 @@ function previousOffset(inherited: InheritedIndexes, offset: number): number | u
 }
 
 /** `root` with the value at `path` replaced: the containers on the path are copied, everything else is shared. */
-function withReplacement(root: unknown, path: readonly (string | number)[], replacement: unknown, depth = 0): unknown {
-  if (depth === path.length) return replacement;
-  const key = path[depth];
-  const container = root as Record<string | number, unknown>;
-  const copy = Array.isArray(container) ? container.slice() : { ...container };
-  (copy as Record<string | number, unknown>)[key] = withReplacement(container[key], path, replacement, depth + 1);
-  return copy;
+function withReplacement(root: unknown, path: readonly (string | number)[], replacement: unknown): unknown {
+  if (path.length === 0) return replacement;
+  const copyOf = (container: unknown) => (Array.isArray(container) ? container.slice() : { ...(container as object) }) as Record<string | number, unknown>;
+  const copiedRoot = copyOf(root);
+  let copy = copiedRoot;
+  path.forEach((key, index) => {
+    copy[key] = index === path.length - 1 ? replacement : copyOf(copy[key]);
+    copy = copy[key] as Record<string | number, unknown>;
+  });
+  return copiedRoot;
 }
 
 function skipWhitespace(text: string, position: number): number {

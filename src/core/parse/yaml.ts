@@ -1,5 +1,6 @@
-import { CORE_SCHEMA, loadAll, Type, YAMLException, type EventType, type State } from 'js-yaml';
-import type { InputProblem } from '../problems';
+import { CORE_SCHEMA, loadAll, Type, YAMLException, type EventType, type LoadOptions, type State } from 'js-yaml';
+import { MAX_NESTING_DEPTH } from '../limits';
+import type { InputProblem, InputProblemKind } from '../problems';
 import type { Span } from '../text';
 import type { JsonPath, ParsedDocument, ParseResult } from './document';
 
@@ -52,7 +53,7 @@ function parseFrom(file: string, text: string, skip: number): ParseResult {
   const recorder = new PositionRecorder(skip);
   let documents: unknown[];
   try {
-    documents = loadAll(skip === 0 ? text : text.slice(skip), null, { schema: SCHEMA, listener: recorder.listener });
+    documents = loadAll(skip === 0 ? text : text.slice(skip), null, { schema: SCHEMA, listener: recorder.listener, maxDepth: MAX_NESTING_DEPTH } as LoadOptions);
   } catch (error) {
     if (error instanceof AliasLimitError) {
       const at = skipProperties(text, recorder.position);
@@ -64,6 +65,9 @@ function parseFrom(file: string, text: string, skip: number): ParseResult {
   }
   const problems: InputProblem[] = [];
   const document = new YamlDocument(file, text, documents.length === 0 ? null : documents[0], recorder);
+  // Only aliases make a value deeper than its text, or make it contain itself.
+  const aliasProblem = text.includes('&') ? aliasNestingProblem(document) : undefined;
+  if (aliasProblem) return { problems: [aliasProblem] };
   if (documents.length > 1) {
     const second = document.spanOf(recorder.roots[2], recorder.roots[3], documents[1]);
     problems.push({ file, kind: 'malformed-yaml', span: second, message: `The file holds ${documents.length} YAML documents; only the first is read.` });
@@ -73,7 +77,59 @@ function parseFrom(file: string, text: string, skip: number): ParseResult {
 
 function yamlProblem(file: string, text: string, error: YAMLException, skip: number): InputProblem {
   const offset = Math.min((error.mark?.position ?? 0) + skip, text.length);
-  return { file, kind: 'malformed-yaml', span: { start: offset, end: Math.min(text.length, offset + 1) }, message: `Invalid YAML: ${error.reason}.` };
+  const span = { start: offset, end: Math.min(text.length, offset + 1) };
+  // js-yaml stops at `maxDepth` with this reason.
+  if (error.reason.startsWith('nesting exceeded maxDepth')) return { file, kind: 'too-deep', span, message: `Values are nested more than ${MAX_NESTING_DEPTH} levels deep: the file is not read.` };
+  return { file, kind: 'malformed-yaml', span, message: `Invalid YAML: ${error.reason}.` };
+}
+
+/**
+ * A value that contains itself through an alias (`&a [*a]`), or that aliases nest deeper than
+ * MAX_NESTING_DEPTH: every walk over it would loop or overflow. Iterative, each collection once.
+ */
+function aliasNestingProblem(document: YamlDocument): InputProblem | undefined {
+  const finished = new Map<object, number>(); // collection → its nesting depth
+  const onPath = new Set<object>();
+  const path: (string | number)[] = [];
+  const problem = (kind: InputProblemKind, message: string): InputProblem => {
+    const span = document.valueSpan(path) ?? { start: 0, end: 0 };
+    return { file: document.file, kind, span, message };
+  };
+  type Frame = { collection: object; keys: (string | number)[]; next: number; depth: number };
+  const root = document.value;
+  if (!isCollection(root)) return undefined;
+  const open = (collection: object): Frame => {
+    onPath.add(collection);
+    return { collection, keys: Array.isArray(collection) ? collection.map((_, index) => index) : Object.keys(collection), next: 0, depth: 1 };
+  };
+  const stack: Frame[] = [open(root)];
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1];
+    if (frame.next === frame.keys.length) {
+      stack.pop();
+      path.pop();
+      onPath.delete(frame.collection);
+      finished.set(frame.collection, frame.depth);
+      const parent = stack[stack.length - 1];
+      if (parent) parent.depth = Math.max(parent.depth, frame.depth + 1);
+      continue;
+    }
+    const key = frame.keys[frame.next++];
+    const child = (frame.collection as Record<string | number, unknown>)[key];
+    if (!isCollection(child)) continue;
+    path.push(key);
+    if (onPath.has(child)) return problem('yaml-alias-limit', 'An alias makes this value contain itself: the file is not read.');
+    const known = finished.get(child);
+    if (known === undefined) {
+      if (stack.length >= MAX_NESTING_DEPTH) return problem('too-deep', `Aliases nest values more than ${MAX_NESTING_DEPTH} levels deep: the file is not read.`);
+      stack.push(open(child));
+      continue;
+    }
+    frame.depth = Math.max(frame.depth, known + 1);
+    if (stack.length + known > MAX_NESTING_DEPTH) return problem('too-deep', `Aliases nest values more than ${MAX_NESTING_DEPTH} levels deep: the file is not read.`);
+    path.pop();
+  }
+  return undefined;
 }
 
 class PositionRecorder {

@@ -1,6 +1,7 @@
 // Tolerant reader for APIM policy XML with exact UTF-16 offsets. APIOps stores policies as `rawxml`:
 // C# policy expressions (`@(...)`, `@{...}`) hold unescaped `<`, `>`, `&` and nested quotes, so a strict
 // XML parser is the wrong tool. DTDs are refused and entities are never expanded: values stay raw.
+import { MAX_NESTING_DEPTH } from '../limits';
 import type { InputProblem, InputProblemKind } from '../problems';
 import type { Span } from '../text';
 
@@ -255,6 +256,7 @@ class PolicyXmlReader {
   private root?: XmlElement;
   private readonly problems: InputProblem[] = [];
   private brokenExpressions = 0;
+  private reportedTooDeep = false;
 
   constructor(
     private readonly file: string,
@@ -272,6 +274,7 @@ class PolicyXmlReader {
       this.reportUnclosed(this.open[i]);
       this.close(this.open[i], this.text.length, this.text.length);
     }
+    this.reportRepeatedBase();
     return { file: this.file, text: this.text, root: this.root, problems: this.problems };
   }
 
@@ -468,7 +471,13 @@ class PolicyXmlReader {
   }
 
   private openElement(name: string, attributes: XmlAttribute[], startTagSpan: Span, selfClosing: boolean): void {
-    const parent = this.open[this.open.length - 1];
+    // Below the depth limit elements are read (their end tags must match) but left out of the tree, which every walk can then afford.
+    const tooDeep = this.open.length >= MAX_NESTING_DEPTH;
+    if (tooDeep && !this.reportedTooDeep) {
+      this.reportedTooDeep = true;
+      this.report('too-deep', startTagSpan.start, startTagSpan.end, `Elements are nested more than ${MAX_NESTING_DEPTH} levels deep: <${name}> and what it holds are not analysed`);
+    }
+    const parent = tooDeep ? undefined : this.open[this.open.length - 1];
     const element: XmlElement = {
       name,
       attributes,
@@ -481,12 +490,16 @@ class PolicyXmlReader {
       textSpans: [],
     };
     if (parent) parent.children.push(element);
+    else if (tooDeep) return this.keepOpen(element);
     else if (!this.root) this.root = element;
     else this.report('malformed-xml', startTagSpan.start, startTagSpan.end, `Second root element <${name}>: only the first is read`);
-    if (!selfClosing) {
-      this.open.push(element);
-      this.openNames.set(name, (this.openNames.get(name) ?? 0) + 1);
-    }
+    this.keepOpen(element);
+  }
+
+  private keepOpen(element: XmlElement): void {
+    if (element.selfClosing) return;
+    this.open.push(element);
+    this.openNames.set(element.name, (this.openNames.get(element.name) ?? 0) + 1);
   }
 
   private readEndTag(): void {
@@ -514,6 +527,17 @@ class PolicyXmlReader {
       }
       this.reportUnclosed(element);
       this.close(element, start, start);
+    }
+  }
+
+  /** APIM accepts one `<base />` per section; composing more would repeat the scope above once for each. */
+  private reportRepeatedBase(): void {
+    if (this.root?.name !== 'policies') return;
+    for (const section of this.root.children) {
+      const bases = section.children.filter((child) => child.name === 'base');
+      if (bases.length < 2) continue;
+      const { start, end } = bases[1].span;
+      this.report('invalid-artifact', start, end, `<${section.name}> holds ${bases.length} <base /> elements: APIM accepts one, and only the first is analysed`);
     }
   }
 

@@ -57,6 +57,7 @@ function jsonFinding(finding: Finding, locate: (location: SourceLocation) => Jso
     remediation: finding.remediation,
     location: locate(finding.location),
     related: finding.related.map((related) => ({ location: locate(related.location), message: related.message })),
+    relatedOmitted: finding.relatedOmitted,
     fixes: finding.fixes.map((fix) => ({ id: fix.id, title: fix.title, preferred: fix.preferred ?? false })),
     suppression: finding.suppression && {
       reason: finding.suppression.reason,

@@ -79,6 +79,7 @@ export function findingToMarkdown(
     lines.push(`- Defender for Cloud: ${markdownText(rule.defender.displayName)} (${rule.defender.severity})`);
   }
   for (const related of finding.related) lines.push(`- Related: ${link(related.location)}: ${markdownText(related.message)}`);
+  if (finding.relatedOmitted) lines.push(`- Related: and ${finding.relatedOmitted} more`);
   for (const fix of finding.fixes) lines.push(`- Fix: ${markdownText(fix.title)}`);
   if (rule) lines.push(`- Remediation: ${markdownText(rule.remediation)}`);
   if (finding.suppression) {

@@ -5,6 +5,7 @@ import { backendCertificateValidation } from './backendCertificateValidation';
 import { defenderForApisPlan } from './defenderForApisPlan';
 import { encryptedProtocols } from './encryptedProtocols';
 import { endpointAuthentication } from './endpointAuthentication';
+import { fragmentIncludeCycle } from './fragmentIncludeCycle';
 import { missingFragment } from './missingFragment';
 import { namedValueKeyVault } from './namedValueKeyVault';
 import type { DeploymentFactRule, Rule } from './rule';
@@ -27,5 +28,6 @@ export const ALL_RULES: readonly Rule[] = [
   sensitiveDataInBody,
   apiRiskRanking,
   missingFragment,
+  fragmentIncludeCycle,
   ...DEPLOYMENT_FACT_RULES,
 ];

@@ -5,6 +5,7 @@ import type { SensitiveDataClassifier } from '../analysis/sensitiveData';
 import type { PostureConfig } from '../config';
 import type { Finding, Fix, RelatedLocation, RuleMetadata, Severity } from '../findings';
 import type { ApiResource, ApimService, OperationResource, ResourceId } from '../model';
+import { MAX_RELATED_LOCATIONS } from '../limits';
 import type { SourceLocation } from '../text';
 
 /** What every rule gets: the model and the analyses that several rules share (computed once). */
@@ -54,7 +55,8 @@ export interface FindingDraft {
  * stay plain, fast objects). Copy one with `Object.assign`, not a spread, which would drop the fixes.
  */
 class RuleFinding implements Finding {
-  related: RelatedLocation[];
+  related: RelatedLocation[] = [];
+  relatedOmitted?: number;
   suppression?: Finding['suppression'];
   properties?: Record<string, unknown>;
   private computedFixes?: Fix[];
@@ -71,8 +73,22 @@ class RuleFinding implements Finding {
     draft: FindingDraft,
     private readonly computeFixes: (() => Fix[]) | undefined,
   ) {
-    this.related = draft.related ?? [];
+    this.keepRelated(draft.related ?? []);
     this.properties = draft.properties;
+  }
+
+  /** Each related location once, and the first MAX_RELATED_LOCATIONS of them: a report stays readable whatever the policies repeat. */
+  private keepRelated(related: RelatedLocation[]): void {
+    const seen = new Set<string>();
+    let omitted = 0;
+    for (const candidate of related) {
+      const key = `${candidate.location.file}\0${candidate.location.span.start}\0${candidate.location.span.end}\0${candidate.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (this.related.length < MAX_RELATED_LOCATIONS) this.related.push(candidate);
+      else omitted++;
+    }
+    if (omitted > 0) this.relatedOmitted = omitted;
   }
 
   get fixes(): Fix[] {

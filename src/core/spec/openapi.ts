@@ -1,6 +1,7 @@
 // OpenAPI 2.0 / 3.0 / 3.1 reading with source locations through $refs.
 import type { JsonPath, ParsedDocument } from '../parse/document';
 import type { DocumentReader } from '../parse/index';
+import { MAX_NESTING_DEPTH } from '../limits';
 import type { InputProblem } from '../problems';
 import type { SourceLocation, Span } from '../text';
 import { isReference, RefResolver, resolverOf, sameNode, samePointer, type FollowedReference, type Located } from './refs';
@@ -437,6 +438,7 @@ const NO_FIELDS: FieldList = { fields: [], depths: [] };
 
 class FieldCollector {
   private readonly visiting = new Set<object>();
+  private reportedTooDeep = false;
 
   constructor(
     private readonly resolver: RefResolver | undefined,
@@ -450,6 +452,8 @@ class FieldCollector {
     if (known) return known;
     // A schema that contains itself adds nothing new below itself. (Its memo, computed inside the cycle, is cut there too.)
     if (this.visiting.has(value)) return { fields: [], depths: [] };
+    // Schemas nested through $refs can go on for ever without a cycle; fields past MAX_FIELD_DEPTH are dropped anyway.
+    if (this.visiting.size === MAX_NESTING_DEPTH) return this.tooDeep(schema);
     this.visiting.add(value);
     const list = this.read(schema);
     this.visiting.delete(value);
@@ -457,6 +461,16 @@ class FieldCollector {
     if (list.source) keptFieldLists.set(value, list);
     else if (schema.document.revision !== undefined) keptFieldLists.delete(value);
     return list;
+  }
+
+  /** The list of a schema past the depth limit: empty, not remembered, and reported once. */
+  private tooDeep(schema: Located): FieldList {
+    if (!this.reportedTooDeep && this.resolver) {
+      this.reportedTooDeep = true;
+      const message = `Schemas are nested more than ${MAX_NESTING_DEPTH} levels deep (through $refs): the fields below this one are not analysed.`;
+      this.resolver.problems.push({ file: schema.document.file, span: schema.document.keySpan(schema.pointer), kind: 'too-deep', message });
+    }
+    return { fields: [], depths: [] };
   }
 
   /** The list a previous load read from the same place, when its $refs lead to the same objects now. */

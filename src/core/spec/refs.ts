@@ -1,6 +1,7 @@
 import * as path from 'path';
 import type { DocumentReader } from '../parse/index';
 import type { JsonPath, ParsedDocument } from '../parse/document';
+import { MAX_REF_CHAIN } from '../limits';
 import type { InputProblem } from '../problems';
 
 /** A value of a parsed document, with where it is. */
@@ -80,6 +81,11 @@ export class RefResolver {
         current = undefined;
         break;
       }
+      if (chain.length === MAX_REF_CHAIN) {
+        this.report(node, 'too-deep', `$ref "${(node.value as Reference).$ref}" starts a chain of more than ${MAX_REF_CHAIN} $refs: it is not followed.`);
+        current = undefined;
+        break;
+      }
       chain.push(reference);
       current = this.follow(current as Located & { value: Reference });
     }
@@ -141,7 +147,7 @@ export class RefResolver {
     if (!this.filesSeen.has(file)) {
       this.filesSeen.add(file);
       // Whole-file problems (a missing file) are told by the unresolved-ref below; problems inside the file are its own.
-      this.problems.push(...parsed.problems.filter((problem) => parsed.document || problem.span));
+      for (const problem of parsed.problems) if (parsed.document || problem.span) this.problems.push(problem);
       if (parsed.document) this.adopt(parsed.document);
     }
     if (!parsed.document) {

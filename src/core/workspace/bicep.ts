@@ -3,6 +3,7 @@
 import * as path from 'path';
 import type { ApiResource, Declaration, PolicyAttachment, ProductResource } from '../model';
 import { parsePolicyXml } from '../policy/xml';
+import { MAX_NESTING_DEPTH } from '../limits';
 import type { ReadContext } from './context';
 import { declarationOf, isObject, stringAt, type Properties } from './declaration';
 import { bicepValueAt, parseBicepResources, plainValue, type BicepResource, type BicepValue } from './bicepParser';
@@ -41,15 +42,17 @@ export function readBicep(files: readonly string[], ctx: ReadContext): ServiceCo
     const text = ctx.files.read(file).text;
     if (text === undefined || !/Microsoft\.ApiManagement\/service/i.test(text)) continue;
     ctx.noteRead(file);
-    for (const resource of ctx.isolate(file, path.basename(file), () => resolveResources(file, text)) ?? []) resolved.push(resource);
+    for (const resource of ctx.isolate(file, path.basename(file), () => resolveResources(file, text, ctx)) ?? []) resolved.push(resource);
   }
   // Parents before children: an API before its policy, a product before its API links.
   resolved.sort((a, b) => a.names.length - b.names.length);
   return ctx.isolate(resolved[0]?.file ?? '', 'The Bicep declarations', () => buildContent(resolved, ctx)) ?? emptyContent();
 }
 
-function resolveResources(file: string, text: string): ResolvedResource[] {
-  const resources = parseBicepResources(text);
+function resolveResources(file: string, text: string, ctx: ReadContext): ResolvedResource[] {
+  const resources = parseBicepResources(text, (span) =>
+    ctx.report([{ file, span, kind: 'too-deep', message: `Values are nested more than ${MAX_NESTING_DEPTH} levels deep: what is below is read as empty.` }]),
+  );
   const bySymbol = new Map(resources.map((resource) => [resource.symbol, resource]));
   const cache = new Map<BicepResource, { type: string; names: string[] }>();
   const resolve = (resource: BicepResource, depth = 0): { type: string; names: string[] } => {

@@ -1,6 +1,7 @@
 // A tolerant reader of Bicep `resource` declarations: enough of the language to find resource
 // blocks, their names, types and literal properties with exact spans. Everything else (params,
 // modules, expressions) is skipped or kept as raw expression text; nothing here throws.
+import { MAX_NESTING_DEPTH } from '../limits';
 import type { JsonPath } from '../parse/document';
 import type { Span } from '../text';
 
@@ -55,9 +56,12 @@ const CLOSING: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/y;
 const RESOURCE_HEADER = /resource\s+([A-Za-z_][A-Za-z0-9_]*)\s+'([^'@]*)(?:@[^']*)?'\s*(existing\s*)?=/y;
 
-/** Every resource declared in `text`, nested ones included (after their parent). */
-export function parseBicepResources(text: string): BicepResource[] {
-  return new BicepParser(text).parseFile();
+/**
+ * Every resource declared in `text`, nested ones included (after their parent). Objects and arrays
+ * nested deeper than MAX_NESTING_DEPTH are read as empty, and `onTooDeep` is told where the first one is.
+ */
+export function parseBicepResources(text: string, onTooDeep?: (span: Span) => void): BicepResource[] {
+  return new BicepParser(text, onTooDeep).parseFile();
 }
 
 /** The plain value of a Bicep value: objects, arrays, strings and literals; expressions become undefined. */
@@ -89,8 +93,13 @@ export function bicepValueAt(value: BicepValue | undefined, path: JsonPath): Bic
 class BicepParser {
   private pos = 0;
   private readonly resources: BicepResource[] = [];
+  /** Objects and arrays open around the current position. */
+  private depth = 0;
 
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private onTooDeep?: (span: Span) => void,
+  ) {}
 
   parseFile(): BicepResource[] {
     while (this.skipTrivia(true), this.pos < this.text.length) {
@@ -201,16 +210,17 @@ class BicepParser {
       } else if (char === '\n') return; // an unterminated string ends with its line
       else if (text.startsWith('${', this.pos)) {
         this.pos += 2;
-        this.skipExpression('}');
-        this.pos++;
+        this.skipNested('}');
       } else this.pos++;
     }
   }
 
   private parseObject(resource?: BicepResource): BicepObject {
     const start = this.pos;
-    this.pos++;
     const properties = new Map<string, { keySpan: Span; value: BicepValue }>();
+    if (this.skippedTooDeep()) return { kind: 'object', span: { start, end: this.pos }, properties };
+    this.pos++;
+    this.depth++;
     while (this.skipTrivia(true), this.pos < this.text.length && this.text[this.pos] !== '}') {
       const entryStart = this.pos;
       if (this.text[this.pos] === '@') this.skipDecorator();
@@ -220,7 +230,18 @@ class BicepParser {
       if (this.pos === entryStart) this.pos++;
     }
     if (this.text[this.pos] === '}') this.pos++;
+    this.depth--;
     return { kind: 'object', span: { start, end: this.pos }, properties };
+  }
+
+  /** At an object or array past the depth limit: skips it (reporting the first one) and says so. */
+  private skippedTooDeep(): boolean {
+    if (this.depth < MAX_NESTING_DEPTH) return false;
+    const start = this.pos;
+    this.skipBalanced();
+    this.onTooDeep?.({ start, end: this.pos });
+    this.onTooDeep = undefined;
+    return true;
   }
 
   private parseProperty(properties: BicepObject['properties']): void {
@@ -237,8 +258,10 @@ class BicepParser {
 
   private parseArray(): BicepArray {
     const start = this.pos;
-    this.pos++;
     const items: BicepValue[] = [];
+    if (this.skippedTooDeep()) return { kind: 'array', span: { start, end: this.pos }, items };
+    this.pos++;
+    this.depth++;
     while (this.skipTrivia(true), this.pos < this.text.length && this.text[this.pos] !== ']') {
       const itemStart = this.pos;
       items.push(this.parseValue());
@@ -246,6 +269,7 @@ class BicepParser {
       if (this.pos === itemStart) this.pos++;
     }
     if (this.text[this.pos] === ']') this.pos++;
+    this.depth--;
     return { kind: 'array', span: { start, end: this.pos }, items };
   }
 
@@ -260,8 +284,45 @@ class BicepParser {
   private skipBalanced(): void {
     const open = this.text[this.pos];
     this.pos++;
-    this.skipExpression(CLOSING[open]);
-    if (this.pos < this.text.length) this.pos++;
+    this.skipNested(CLOSING[open]);
+  }
+
+  /**
+   * From inside a bracket to just past `closer`, its match: brackets, strings (and their `${...}`)
+   * and comments inside are skipped whole, closers that match nothing are ignored. Iterative: one
+   * stack of what is open, so any depth of nesting is only a longer stack.
+   */
+  private skipNested(closer: string): void {
+    const text = this.text;
+    const open: string[] = [closer]; // closers expected; "'" for a string
+    while (this.pos < text.length && open.length > 0) {
+      const char = text[this.pos];
+      const top = open[open.length - 1];
+      if (top === "'") {
+        if (char === '\\') this.pos += 2;
+        else if (char === "'" || char === '\n') {
+          if (char === "'") this.pos++;
+          open.pop(); // an unterminated string ends with its line
+        } else if (text.startsWith('${', this.pos)) {
+          this.pos += 2;
+          open.push('}');
+        } else this.pos++;
+      } else if (char === top) {
+        this.pos++;
+        open.pop();
+      } else if (text.startsWith("'''", this.pos)) {
+        this.pos = Math.min(indexOrEnd(text, "'''", this.pos + 3) + 3, text.length);
+      } else if (char === "'") {
+        this.pos++;
+        open.push("'");
+      } else if (char === '(' || char === '[' || char === '{') {
+        this.pos++;
+        open.push(CLOSING[char]);
+      } else if (text.startsWith('//', this.pos) || text.startsWith('/*', this.pos)) {
+        this.skipTrivia(false);
+        if (text[this.pos] === '\n') this.pos++;
+      } else this.pos++;
+    }
   }
 
   /**

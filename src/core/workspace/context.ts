@@ -4,7 +4,7 @@ import type { ParseCache } from '../parse/cache';
 import type { ParsedDocument } from '../parse/document';
 import type { DocumentReader } from '../parse/index';
 import { parsePolicyXml } from '../policy/xml';
-import { TimeBudget } from '../limits';
+import { MAX_PROBLEMS_PER_FILE, TimeBudget } from '../limits';
 import { analysisError, type InputProblem } from '../problems';
 import { loadOpenApi, type OpenApiSpec } from '../spec/openapi';
 import type { FileReader } from './files';
@@ -17,6 +17,8 @@ import type { FileReader } from './files';
 export class ReadContext {
   readonly problems: InputProblem[] = [];
   private readonly problemKeys = new Set<string>();
+  /** Per file: how many problems were kept, and the last one, counting those dropped past the limit. */
+  private readonly problemCounts = new Map<string, { kept: number; dropped: number; summary?: InputProblem }>();
   private readonly filesSeen = new Set<string>();
 
   private stoppedAt?: string;
@@ -41,7 +43,7 @@ export class ReadContext {
       const key = `${problem.file}\0${problem.kind}\0${problem.span?.start ?? ''}\0${problem.message}`;
       if (this.problemKeys.has(key)) continue;
       this.problemKeys.add(key);
-      this.problems.push(problem);
+      this.keepProblem(problem);
     }
   }
 
@@ -62,6 +64,23 @@ export class ReadContext {
       this.report([analysisError(file, what, error)]);
       return undefined;
     }
+  }
+
+  /** The first MAX_PROBLEMS_PER_FILE problems of a file, then one that counts the rest. */
+  private keepProblem(problem: InputProblem): void {
+    let count = this.problemCounts.get(problem.file);
+    if (!count) this.problemCounts.set(problem.file, (count = { kept: 0, dropped: 0 }));
+    if (count.kept < MAX_PROBLEMS_PER_FILE) {
+      count.kept++;
+      this.problems.push(problem);
+      return;
+    }
+    count.dropped++;
+    if (!count.summary) {
+      count.summary = { file: problem.file, kind: 'over-budget', message: '' };
+      this.problems.push(count.summary);
+    }
+    count.summary.message = `${count.dropped} more problem${count.dropped === 1 ? '' : 's'} in this file are not listed (only the first ${MAX_PROBLEMS_PER_FILE} are).`;
   }
 
   invalidArtifact(file: string, message: string): void {
