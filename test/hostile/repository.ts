@@ -131,7 +131,7 @@ export function writeHostileRepository(folder: string, options: HostileOptions =
       ].join('\n'),
     );
   });
-  add('redos', "a custom information type of the repository's own with ^(a+)+$, against a 30-character name", ['.apim-posture.json'], () => {
+  add('redos', "a custom information type of the repository's own with ^(a+)+$, against a 30-character name", [], () => {
     write('.apim-posture.json', JSON.stringify({ sensitiveData: { customTypes: [{ id: 'evil', namePatterns: ['^(a+)+$'] }] } }, null, 2));
     write('apis/redos/apiInformation.json', information('redos'));
     write('apis/redos/specification.yaml', spec('Redos', getOperation('/r', 'redos', `      parameters:\n        - name: ${'a'.repeat(29)}!\n          in: query\n          schema: {type: string}\n`)));

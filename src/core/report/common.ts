@@ -51,7 +51,7 @@ export function relativePath(root: string, file: string): string {
 export function encodeUriPath(posixPath: string): string {
   return posixPath
     .split('/')
-    .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+    .map((segment) => encodeURIComponent(wellFormed(segment)).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
     .join('/');
 }
 
@@ -129,7 +129,13 @@ export function severityLabel(severity: Severity): string {
  * crafted file name or value could carry into a terminal) become spaces.
  */
 export function oneLine(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+  // Bidi overrides and isolates too: they reorder what a terminal or a viewer shows (`gnp.exe` as `exe.png`).
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g, ' ').trim();
+}
+
+/** A string safe to encode as UTF-8 (JSON, SARIF, URIs): lone surrogates become U+FFFD. */
+export function wellFormed(text: string): string {
+  return text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 }
 
 export function formatDuration(durationMs: number): string {

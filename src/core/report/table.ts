@@ -30,7 +30,7 @@ export function formatTable(result: ScanResult, options: TableOptions = {}): str
   const rows = new Map<Finding, { location: string; resource: string }>();
   for (const finding of [...active.flatMap((group) => group.findings), ...suppressed]) {
     rows.set(finding, {
-      location: locationLabel(relativePath(result.root, finding.location.file), regionOf(result.lineIndex, finding.location)),
+      location: oneLine(locationLabel(relativePath(result.root, finding.location.file), regionOf(result.lineIndex, finding.location))),
       resource: oneLine(finding.resource),
     });
   }

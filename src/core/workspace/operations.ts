@@ -46,14 +46,16 @@ function definitionKind(file: string, format?: string): 'openapi' | 'wadl' | 'ot
   return ['.yaml', '.yml', '.json'].includes(extension) ? 'openapi' : 'other';
 }
 
-const WADL_TAG = /<(\/?)(resource|method)\b([^>]*?)(\/?)>/g;
+// `[^<>]*`, not a lazy `[^>]*?`: an unclosed tag fails at the next `<` instead of rescanning to the end (linear time).
+const WADL_TAG = /<(\/?)(resource|method)\b([^<>]*)>/g;
 
 /** `<resource path>` / `<method id name>` pairs of a WADL file; nested resources join their paths. */
 export function readWadlOperations(file: string, text: string): DeclaredOperation[] {
   const operations: DeclaredOperation[] = [];
   const resourcePaths: string[] = [];
   for (const match of text.matchAll(WADL_TAG)) {
-    const [tag, closing, element, attributes, selfClosing] = match;
+    const [tag, closing, element, attributes] = match;
+    const selfClosing = attributes.endsWith('/');
     if (element === 'resource') {
       if (closing) resourcePaths.pop();
       else if (!selfClosing) resourcePaths.push(attributeValue(attributes, 'path') ?? '');
