@@ -33,6 +33,7 @@ type Resolution = { real: string } | { problem: InputProblem };
 export class FileReader {
   private readonly cache = new Map<string, ReadResult>();
   private readonly resolutions = new Map<string, Resolution>();
+  private readonly links = new Map<string, string | null | undefined>();
   private readonly root: string;
   private realRoot?: string;
 
@@ -121,24 +122,36 @@ export class FileReader {
     let current = realRoot;
     for (let hops = 0; remaining.length > 0; ) {
       const candidate = path.join(current, remaining[0]);
-      let stat: fs.Stats;
-      try {
-        stat = fs.lstatSync(candidate);
-      } catch {
-        return { real: path.join(current, ...remaining) }; // missing: the read says so
-      }
-      if (!stat.isSymbolicLink()) {
+      const link = this.linkAt(candidate);
+      if (link === undefined) return { real: path.join(current, ...remaining) }; // missing: the read says so
+      if (link === null) {
         current = candidate;
         remaining = remaining.slice(1);
         continue;
       }
       if (++hops > MAX_LINK_HOPS) return { problem: { file, kind: 'not-a-file', message: `${path.basename(file)}: too many symbolic links; it was not read.` } };
-      const target = path.resolve(current, fs.readlinkSync(candidate));
+      const target = path.resolve(current, link);
       if (!isInside(realRoot, target)) return outside(`${path.relative(this.root, file) || file} is a symbolic link to a place outside the scanned folder; it was not followed.`);
       remaining = [...segmentsBelow(realRoot, target), ...remaining.slice(1)];
       current = realRoot;
     }
     return { real: current };
+  }
+
+  /**
+   * What a path inside the root is, looked up once per scan: every file below a folder shares the
+   * folder's segments. Undefined when missing, null when not a link, else the link's own text.
+   */
+  private linkAt(candidate: string): string | null | undefined {
+    if (this.links.has(candidate)) return this.links.get(candidate);
+    let link: string | null | undefined;
+    try {
+      link = fs.lstatSync(candidate).isSymbolicLink() ? fs.readlinkSync(candidate) : null;
+    } catch {
+      link = undefined;
+    }
+    this.links.set(candidate, link);
+    return link;
   }
 }
 
