@@ -89,7 +89,7 @@ export function observedRules(snapshot: DeployedSnapshot, rules: readonly RuleMe
       description: `Reported by Defender for Cloud on the deployed service; no rule of APIM Posture predicts it from the files.`,
       remediation: assessment.remediation ?? 'See the recommendation in Defender for Cloud.',
       defender: known ?? { number: 0, displayName: assessment.displayName ?? assessment.key, assessmentKey: assessment.key, keyConfirmed: true, severity: capitalized(severity) },
-      helpUri: assessment.portalUri ?? ruleHelpUri(id),
+      helpUri: httpsUrl(assessment.portalUri) ?? ruleHelpUri(id),
     });
   }
   return [...byId.values()];
@@ -439,5 +439,15 @@ export function annotateDrift(observed: Finding[], items: readonly DriftItem[]):
         : item.kind === 'awaiting-evaluation'
           ? ' Drift: the fix is deployed; Defender has not assessed it again yet.'
           : ' Drift: not predicted from the files.';
+  }
+}
+
+/** `text` when it is an https URL: a snapshot in the repository is anyone's to write, and reports link to it. */
+function httpsUrl(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return new URL(text).protocol === 'https:' ? text : undefined;
+  } catch {
+    return undefined;
   }
 }
