@@ -1,55 +1,49 @@
 // Reads APIM resources declared in Bicep: `Microsoft.ApiManagement/service/...` resources, top-level
 // or nested, with specs and policies from `loadTextContent(...)` (or inline policy strings).
 import * as path from 'path';
-import type { ApiResource, Declaration, PolicyAttachment, ProductResource } from '../model';
+import type { PolicyAttachment } from '../model';
 import { parsePolicyXml } from '../policy/xml';
 import { MAX_NESTING_DEPTH } from '../limits';
 import type { ReadContext } from './context';
-import { declarationOf, isObject, stringAt, type Properties } from './declaration';
+import { declarationOf, isObject } from './declaration';
+import { buildDeclaredContent, type DeclaredResource } from './declaredResources';
 import { bicepValueAt, parseBicepResources, plainValue, type BicepResource, type BicepValue } from './bicepParser';
-import { mergeOperations, readDefinition, type DeclaredOperation } from './operations';
-import {
-  apiResource,
-  backendResource,
-  emptyContent,
-  namedValueResource,
-  productResource,
-  subscriptionResource,
-  versionSetResource,
-  type ServiceContent,
-} from './resources';
+import { emptyContent, type ServiceContent } from './resources';
 
 const PROVIDER = 'microsoft.apimanagement/';
 
-/** A resource with its type and name resolved through its parents: `service/apis/policies`, [svc, orders, policy]. */
-interface ResolvedResource {
-  file: string;
-  text: string;
-  resource: BicepResource;
-  /** Lower-case type below the provider: `service/apis/operations`. */
-  kind: string;
-  /** One name per type segment: the service, the API, the operation... */
-  names: string[];
-  properties: Properties;
-  declaration: Declaration;
-}
-
 /** The APIM resources of the `.bicep` files among `files` (the others are not read). */
 export function readBicep(files: readonly string[], ctx: ReadContext): ServiceContent {
-  const resolved: ResolvedResource[] = [];
+  const declared: BicepDeclared[] = [];
   for (const file of files) {
     if (!file.endsWith('.bicep')) continue;
     const text = ctx.files.read(file).text;
     if (text === undefined || !/Microsoft\.ApiManagement\/service/i.test(text)) continue;
     ctx.noteRead(file);
-    for (const resource of ctx.isolate(file, path.basename(file), () => resolveResources(file, text, ctx)) ?? []) resolved.push(resource);
+    for (const resource of ctx.isolate(file, path.basename(file), () => resolveResources(file, text, ctx)) ?? []) declared.push(resource);
   }
-  // Parents before children: an API before its policy, a product before its API links.
-  resolved.sort((a, b) => a.names.length - b.names.length);
-  return ctx.isolate(resolved[0]?.file ?? '', 'The Bicep declarations', () => buildContent(resolved, ctx)) ?? emptyContent();
+  linkVersionSets(declared);
+  return ctx.isolate(declared[0]?.file ?? '', 'The Bicep declarations', () => buildDeclaredContent(declared, ctx)) ?? emptyContent();
 }
 
-function resolveResources(file: string, text: string, ctx: ReadContext): ResolvedResource[] {
+/** A declared resource with the Bicep resource it was read from. */
+interface BicepDeclared extends DeclaredResource {
+  resource: BicepResource;
+}
+
+/** `apiVersionSetId: versionSet.id` names the version set by its symbol. */
+function linkVersionSets(declared: BicepDeclared[]): void {
+  const versionSetNames = new Map<string, string>();
+  for (const { kind, resource, names } of declared) if (kind === 'service/apiversionsets') versionSetNames.set(resource.symbol, names[names.length - 1]);
+  for (const api of declared) {
+    if (api.kind !== 'service/apis') continue;
+    const versionSet = bicepValueAt(api.resource.body, ['properties', 'apiVersionSetId']);
+    const symbol = versionSet?.kind === 'expression' ? /^(\w+)\.id$/.exec(versionSet.text)?.[1] : undefined;
+    api.versionSetName = symbol && versionSetNames.get(symbol);
+  }
+}
+
+function resolveResources(file: string, text: string, ctx: ReadContext): BicepDeclared[] {
   const resources = parseBicepResources(text, (span) =>
     ctx.report([{ file, span, kind: 'too-deep', message: `Values are nested more than ${MAX_NESTING_DEPTH} levels deep: what is below is read as empty.` }]),
   );
@@ -71,7 +65,7 @@ function resolveResources(file: string, text: string, ctx: ReadContext): Resolve
     cache.set(resource, result);
     return result;
   };
-  const resolved: ResolvedResource[] = [];
+  const resolved: BicepDeclared[] = [];
   for (const resource of resources) {
     const { type, names } = resolve(resource);
     if (!type.toLowerCase().startsWith(PROVIDER + 'service')) continue;
@@ -86,12 +80,14 @@ function resolveResources(file: string, text: string, ctx: ReadContext): Resolve
     const properties = plainValue(propertiesNode);
     resolved.push({
       file,
-      text,
+      span: resource.span,
       resource,
       kind: type.slice(PROVIDER.length).toLowerCase(),
       names,
       properties: isObject(properties) ? properties : {},
       declaration,
+      definitionFile: () => loadedFile(file, resource, ctx),
+      policy: () => readPolicy(file, text, resource, ctx),
     });
   }
   return resolved;
@@ -102,121 +98,29 @@ function nameText(value: BicepValue | undefined): string {
   return value?.kind === 'expression' ? value.text : '';
 }
 
-function buildContent(resources: readonly ResolvedResource[], ctx: ReadContext): ServiceContent {
-  const content = emptyContent();
-  const apis = new Map<string, ApiResource>();
-  const products = new Map<string, ProductResource>();
-  const declaredOperations = new Map<ApiResource, DeclaredOperation[]>();
-  const versionSetNames = new Map<string, string>();
-  const operationsOf = (apiName: string): DeclaredOperation[] | undefined => {
-    const api = apis.get(apiName);
-    if (!api) return undefined;
-    const operations = declaredOperations.get(api) ?? [];
-    declaredOperations.set(api, operations);
-    return operations;
-  };
-
-  for (const resolved of resources) {
-    const { kind, names, properties, declaration } = resolved;
-    const name = names[names.length - 1];
-    switch (kind) {
-      case 'service/apis': {
-        const api = apiResource(name, properties, declaration);
-        const definition = loadedFile(resolved, ['properties', 'value'], ctx);
-        const definitionOperations = definition ? readDefinition(ctx, api, definition, stringAt(properties, ['format'])) : [];
-        declaredOperations.set(api, definitionOperations);
-        apis.set(name, api);
-        content.apis.push(api);
-        break;
-      }
-      case 'service/apis/policies': {
-        const api = apis.get(names[1]);
-        if (api) api.policy = readPolicy(resolved, ctx);
-        break;
-      }
-      case 'service/apis/operations':
-        operationsOf(names[1])?.push({
-          name,
-          method: stringAt(properties, ['method']),
-          urlTemplate: stringAt(properties, ['urlTemplate']),
-          location: { file: resolved.file, span: resolved.resource.span },
-        });
-        break;
-      case 'service/apis/operations/policies':
-        operationsOf(names[1])?.push({ name: names[2], policy: readPolicy(resolved, ctx) });
-        break;
-      case 'service/policies':
-        content.policy = readPolicy(resolved, ctx);
-        break;
-      case 'service/products': {
-        const product = productResource(name, properties, declaration);
-        products.set(name, product);
-        content.products.push(product);
-        break;
-      }
-      case 'service/products/apis':
-        products.get(names[1])?.apiNames.push(name);
-        break;
-      case 'service/products/policies': {
-        const product = products.get(names[1]);
-        if (product) product.policy = readPolicy(resolved, ctx);
-        break;
-      }
-      case 'service/subscriptions':
-        content.subscriptions.push(subscriptionResource(name, properties, declaration));
-        break;
-      case 'service/backends':
-        content.backends.push(backendResource(name, properties, declaration));
-        break;
-      case 'service/namedvalues':
-        content.namedValues.push(namedValueResource(name, properties, declaration));
-        break;
-      case 'service/apiversionsets':
-        versionSetNames.set(resolved.resource.symbol, name);
-        content.versionSets.push(versionSetResource(name, properties, declaration));
-        break;
-      case 'service/policyfragments':
-        content.fragments.push({ id: `policyFragments/${name}`, name, policy: readPolicy(resolved, ctx), declaration });
-        break;
-    }
-  }
-
-  for (const resolved of resources) {
-    if (resolved.kind !== 'service/apis') continue;
-    const api = apis.get(resolved.names[resolved.names.length - 1])!;
-    // `apiVersionSetId: versionSet.id` names the version set by its symbol.
-    const versionSet = bicepValueAt(resolved.resource.body, ['properties', 'apiVersionSetId']);
-    const symbol = versionSet?.kind === 'expression' ? /^(\w+)\.id$/.exec(versionSet.text)?.[1] : undefined;
-    const versionSetName = symbol && versionSetNames.get(symbol);
-    if (versionSetName) api.versionSetId = `apiVersionSets/${versionSetName}`;
-    api.operations = mergeOperations(api, declaredOperations.get(api) ?? []);
-  }
-  return content;
-}
-
 /** The file of `loadTextContent('./x')` / `loadJsonContent('./x')` at `property`, resolved from the Bicep file. */
-function loadedFile(resolved: ResolvedResource, property: string[], ctx: ReadContext): string | undefined {
-  const value = bicepValueAt(resolved.resource.body, property);
+function loadedFile(file: string, resource: BicepResource, ctx: ReadContext): string | undefined {
+  const value = bicepValueAt(resource.body, ['properties', 'value']);
   if (value?.kind !== 'expression') return undefined;
   // A JSON path argument (`loadJsonContent('x.json', '$.spec')`) selects part of the file: not the definition.
   const match = /^load(?:TextContent\(\s*'([^']+)'\s*(?:,\s*'[^']*'\s*)?|JsonContent\(\s*'([^']+)'\s*)\)$/.exec(value.text);
   const relative = match?.[1] ?? match?.[2];
   if (relative === undefined) return undefined;
-  const file = path.resolve(path.dirname(resolved.file), relative);
-  if (ctx.files.isInside(file)) return file;
-  ctx.report([{ file: resolved.file, span: value.span, kind: 'outside-root', message: `${value.text} points outside the scanned folder; it was not opened.` }]);
+  const loaded = path.resolve(path.dirname(file), relative);
+  if (ctx.files.isInside(loaded)) return loaded;
+  ctx.report([{ file, span: value.span, kind: 'outside-root', message: `${value.text} points outside the scanned folder; it was not opened.` }]);
   return undefined;
 }
 
 /** The policy of a `.../policies` or `policyFragments` resource: a loaded file, or an inline string. */
-function readPolicy(resolved: ResolvedResource, ctx: ReadContext): PolicyAttachment | undefined {
-  const file = loadedFile(resolved, ['properties', 'value'], ctx);
-  if (file) return ctx.readPolicy(file);
-  const value = bicepValueAt(resolved.resource.body, ['properties', 'value']);
+function readPolicy(file: string, text: string, resource: BicepResource, ctx: ReadContext): PolicyAttachment | undefined {
+  const loaded = loadedFile(file, resource, ctx);
+  if (loaded) return ctx.readPolicy(loaded);
+  const value = bicepValueAt(resource.body, ['properties', 'value']);
   if (value?.kind !== 'string') return undefined;
   // Blank out the rest of the Bicep file so that the policy's offsets are offsets into the .bicep file.
-  const before = resolved.text.slice(0, value.contentSpan.start).replace(/[^\n]/g, ' ');
-  const xml = parsePolicyXml(resolved.file, before + value.value);
+  const before = text.slice(0, value.contentSpan.start).replace(/[^\n]/g, ' ');
+  const xml = parsePolicyXml(file, before + value.value);
   ctx.report(xml.problems);
-  return { file: resolved.file, xml };
+  return { file, xml };
 }

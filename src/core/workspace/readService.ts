@@ -7,7 +7,7 @@ import { ReadContext } from './context';
 import type { TimeBudget } from '../limits';
 import type { ParseCache } from '../parse/cache';
 import { FileReader, listFiles } from './files';
-import { linkProducts, mergeContent, type ServiceContent } from './resources';
+import { emptyContent, linkProducts, mergeContent, type ServiceContent } from './resources';
 import { readSpecsOnly } from './specsOnly';
 
 export interface ReadServiceOptions {
@@ -52,17 +52,36 @@ function readServicesFrom(root: string, options: ReadServiceOptions, firstOnly: 
     if (services.length === 0) ctx.report(listing.problems);
     const inRoot = allFiles.filter((file) => file.startsWith(apiopsRoot + path.sep));
     const { layout, content } = readApiops(apiopsRoot, inRoot, ctx);
-    // Bicep next to an APIOps export adds what the export lacks; read it once, into the first service.
-    if (services.length === 0) mergeContent(content, readBicep(allFiles, ctx));
+    // Infrastructure code next to an APIOps export adds what the export lacks; read it once, into the first service.
+    if (services.length === 0) mergeContent(content, readInfrastructure(allFiles, ctx).content);
     services.push(toService(apiopsRoot, layout, content, ctx));
   }
   if (services.length > 0) return services;
 
   const ctx = new ReadContext(files, documents, options.parseCache, options.budget);
   ctx.report(listing.problems);
-  const bicep = readBicep(allFiles, ctx);
-  if (bicep.apis.length > 0) return [toService(absoluteRoot, 'bicep', bicep, ctx)];
+  const infrastructure = readInfrastructure(allFiles, ctx);
+  if (infrastructure.content.apis.length > 0) return [toService(absoluteRoot, infrastructure.layout, infrastructure.content, ctx)];
   return [toService(absoluteRoot, 'specs-only', readSpecsOnly(allFiles, ctx), ctx)];
+}
+
+/**
+ * The readers of infrastructure code, each turning its format into the same declared resources.
+ * What they declare together is one service; the layout is the first format that declares an API.
+ */
+const INFRASTRUCTURE_READERS: readonly { layout: RepositoryLayout; read: (files: readonly string[], ctx: ReadContext) => ServiceContent }[] = [
+  { layout: 'bicep', read: readBicep },
+];
+
+function readInfrastructure(files: readonly string[], ctx: ReadContext): { layout: RepositoryLayout; content: ServiceContent } {
+  const content = emptyContent();
+  let layout: RepositoryLayout | undefined;
+  for (const reader of INFRASTRUCTURE_READERS) {
+    const read = reader.read(files, ctx);
+    if (read.apis.length > 0) layout ??= reader.layout;
+    mergeContent(content, read);
+  }
+  return { layout: layout ?? 'bicep', content };
 }
 
 function toService(root: string, layout: RepositoryLayout, content: ServiceContent, ctx: ReadContext): ApimService {

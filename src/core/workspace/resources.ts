@@ -134,7 +134,7 @@ export function mergeContent(into: ServiceContent, from: ServiceContent): void {
   into.policy ??= from.policy;
   const addMissing = <T extends { id: string }>(target: T[], source: T[]) => {
     const ids = new Set(target.map((resource) => resource.id));
-    target.push(...source.filter((resource) => !ids.has(resource.id)));
+    for (const resource of source) if (!ids.has(resource.id)) target.push(resource);
   };
   addMissing(into.apis, from.apis);
   addMissing(into.products, from.products);

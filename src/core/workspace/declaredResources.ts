@@ -1,0 +1,120 @@
+// Infrastructure as code (Bicep, ARM templates, Terraform) declares APIM resources in ARM's shape: a
+// type below `Microsoft.ApiManagement/`, a name per type segment, and `properties`. Each format's
+// reader resolves its own syntax into `DeclaredResource`s; this one builder turns them into a service.
+import type { ApiResource, Declaration, PolicyAttachment, ProductResource } from '../model';
+import type { Span } from '../text';
+import type { ReadContext } from './context';
+import { stringAt, type Properties } from './declaration';
+import { mergeOperations, readDefinition, type DeclaredOperation } from './operations';
+import {
+  apiResource,
+  backendResource,
+  emptyContent,
+  namedValueResource,
+  productResource,
+  subscriptionResource,
+  versionSetResource,
+  type ServiceContent,
+} from './resources';
+
+export interface DeclaredResource {
+  file: string;
+  /** The whole resource declaration. */
+  span: Span;
+  /** Lower-case type below `Microsoft.ApiManagement/`: `service/apis/operations`. */
+  kind: string;
+  /** One name per type segment: the service, the API, the operation... */
+  names: string[];
+  /** ARM's `properties`, as plain values. */
+  properties: Properties;
+  declaration: Declaration;
+  /** The local file an API's definition is loaded from, when there is one. */
+  definitionFile?: () => string | undefined;
+  /** The policy of a `.../policies` or `policyFragments` resource. */
+  policy?: () => PolicyAttachment | undefined;
+  /** The version set an API belongs to, by name, when the reader could tell. */
+  versionSetName?: string;
+}
+
+/** The service the declared resources make, parents read before their children. */
+export function buildDeclaredContent(declared: readonly DeclaredResource[], ctx: ReadContext): ServiceContent {
+  const resources = [...declared].sort((a, b) => a.names.length - b.names.length);
+  const content = emptyContent();
+  const apis = new Map<string, ApiResource>();
+  const products = new Map<string, ProductResource>();
+  const declaredOperations = new Map<ApiResource, DeclaredOperation[]>();
+  const operationsOf = (apiName: string): DeclaredOperation[] | undefined => {
+    const api = apis.get(apiName);
+    if (!api) return undefined;
+    const operations = declaredOperations.get(api) ?? [];
+    declaredOperations.set(api, operations);
+    return operations;
+  };
+
+  for (const resource of resources) {
+    const { kind, names, properties, declaration } = resource;
+    const name = names[names.length - 1];
+    switch (kind) {
+      case 'service/apis': {
+        const api = apiResource(name, properties, declaration);
+        if (resource.versionSetName) api.versionSetId = `apiVersionSets/${resource.versionSetName}`;
+        const definition = resource.definitionFile?.();
+        declaredOperations.set(api, definition ? readDefinition(ctx, api, definition, stringAt(properties, ['format'])) : []);
+        apis.set(name, api);
+        content.apis.push(api);
+        break;
+      }
+      case 'service/apis/policies': {
+        const api = apis.get(names[1]);
+        if (api) api.policy = resource.policy?.();
+        break;
+      }
+      case 'service/apis/operations':
+        operationsOf(names[1])?.push({
+          name,
+          method: stringAt(properties, ['method']),
+          urlTemplate: stringAt(properties, ['urlTemplate']),
+          location: { file: resource.file, span: resource.span },
+        });
+        break;
+      case 'service/apis/operations/policies':
+        operationsOf(names[1])?.push({ name: names[2], policy: resource.policy?.() });
+        break;
+      case 'service/policies':
+        content.policy = resource.policy?.();
+        break;
+      case 'service/products': {
+        const product = productResource(name, properties, declaration);
+        products.set(name, product);
+        content.products.push(product);
+        break;
+      }
+      case 'service/products/apis':
+        products.get(names[1])?.apiNames.push(name);
+        break;
+      case 'service/products/policies': {
+        const product = products.get(names[1]);
+        if (product) product.policy = resource.policy?.();
+        break;
+      }
+      case 'service/subscriptions':
+        content.subscriptions.push(subscriptionResource(name, properties, declaration));
+        break;
+      case 'service/backends':
+        content.backends.push(backendResource(name, properties, declaration));
+        break;
+      case 'service/namedvalues':
+        content.namedValues.push(namedValueResource(name, properties, declaration));
+        break;
+      case 'service/apiversionsets':
+        content.versionSets.push(versionSetResource(name, properties, declaration));
+        break;
+      case 'service/policyfragments':
+        content.fragments.push({ id: `policyFragments/${name}`, name, policy: resource.policy?.(), declaration });
+        break;
+    }
+  }
+
+  for (const api of content.apis) api.operations = mergeOperations(api, declaredOperations.get(api) ?? []);
+  return content;
+}
