@@ -7,9 +7,10 @@ import { loadDeployedState, discoverSubscriptions } from '../core/azure/load';
 import { DEFAULT_SNAPSHOT_PATH, writeSnapshotFile } from '../core/azure/snapshot';
 import { describeSnapshotError, summarizeSnapshot } from '../core/azure/summary';
 import { SEVERITY_ORDER, type Severity } from '../core/findings';
-import { formatJson } from '../core/report/json';
+import { jsonReportPieces } from '../core/report/json';
+import { chunked } from '../core/report/jsonStream';
 import { formatMarkdown } from '../core/report/markdown';
-import { formatSarif } from '../core/report/sarif';
+import { sarifReportPieces } from '../core/report/sarif';
 import type { ScanResult } from '../core/report/scanResult';
 import { formatTable } from '../core/report/table';
 import { ALL_RULES } from '../core/rules/index';
@@ -191,13 +192,18 @@ function runScan(args: string[], io: Parameters<typeof run>[1]): number {
   }
   const result = scan(target, { snapshot: options.snapshot === 'none' ? undefined : options.snapshot });
   if (showProgress) io.err.write('\r\x1b[K');
-  const report = render(result, options);
+  const report = chunked(render(result, options));
   if (options.output) {
     fs.mkdirSync(path.dirname(path.resolve(options.output)), { recursive: true });
-    fs.writeFileSync(options.output, report);
+    const descriptor = fs.openSync(options.output, 'w');
+    try {
+      for (const chunk of report) fs.writeSync(descriptor, chunk);
+    } finally {
+      fs.closeSync(descriptor);
+    }
     io.err.write(`Wrote ${options.format} report to ${options.output} (${result.findings.length} findings).\n`);
   } else {
-    io.out.write(report.endsWith('\n') ? report : report + '\n');
+    for (const chunk of report) io.out.write(chunk);
   }
   const failing = options.failOn ? SEVERITY_ORDER.slice(0, SEVERITY_ORDER.indexOf(options.failOn) + 1) : [];
   return result.findings.some((finding) => !finding.suppression && failing.includes(finding.severity)) ? EXIT.findings : EXIT.ok;
@@ -321,17 +327,22 @@ async function signIn(kind: 'default' | 'cli'): Promise<TokenCredential> {
   return kind === 'cli' ? new identity.AzureCliCredential() : new identity.DefaultAzureCredential();
 }
 
-function render(result: ScanResult, options: ScanArguments): string {
+/** The report in pieces: JSON and SARIF are never one string, whatever their size. */
+function render(result: ScanResult, options: ScanArguments): Iterable<string> {
   switch (options.format) {
     case 'json':
-      return formatJson(result);
+      return jsonReportPieces(result);
     case 'sarif':
-      return formatSarif(result);
+      return sarifReportPieces(result);
     case 'markdown':
-      return formatMarkdown(result);
+      return [withFinalNewline(formatMarkdown(result))];
     case 'table':
-      return formatTable(result, { color: options.color });
+      return [withFinalNewline(formatTable(result, { color: options.color }))];
   }
+}
+
+function withFinalNewline(text: string): string {
+  return text.endsWith('\n') ? text : text + '\n';
 }
 
 function allRuleMetadata() {

@@ -3,6 +3,7 @@
 import * as path from 'path';
 import type { ExplicitMapping } from './azure/mapping';
 import type { Severity } from './findings';
+import { linearPatternError } from './linearPattern';
 import type { DocumentReader } from './parse/index';
 import type { InputProblem } from './problems';
 import type { SourceLocation } from './text';
@@ -73,9 +74,14 @@ export function readConfig(root: string, documents: DocumentReader, exists: (fil
     }
     const namePatterns = stringArray(entry.namePatterns);
     const valuePatterns = stringArray(entry.valuePatterns);
-    const invalid = [...namePatterns, ...valuePatterns].find((pattern) => !isRegExp(pattern));
-    if (invalid !== undefined) {
-      wrong(at, `"${invalid}" is not a valid regular expression.`);
+    const refused = [...namePatterns, ...valuePatterns].map((pattern) => ({ pattern, reason: linearPatternError(pattern) })).find(({ reason }) => reason !== undefined);
+    if (refused) {
+      problems.push({
+        file,
+        kind: 'unsafe-pattern',
+        span: document.valueSpan(at),
+        message: `${CONFIG_FILE_NAME}: "${refused.pattern.slice(0, 100)}" cannot be run in linear time (${refused.reason}); patterns use RE2 syntax, without backreferences or lookaround. The information type "${entry.id}" is not used.`,
+      });
       continue;
     }
     customInformationTypes.push({
@@ -134,15 +140,6 @@ export function excludeMatcher(patterns: string[]): (relativePath: string) => bo
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isRegExp(pattern: string): boolean {
-  try {
-    new RegExp(pattern, 'i');
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function stringArray(value: unknown): string[] {

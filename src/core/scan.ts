@@ -12,6 +12,7 @@ import type { Finding, RuleMetadata } from './findings';
 import type { ParseCache } from './parse/cache';
 import { createDocumentReader } from './parse/index';
 import { TimeBudget } from './limits';
+import { linearPatternError } from './linearPattern';
 import type { ApiResource } from './model';
 import { analysisError, type InputProblem } from './problems';
 import type { ScanResult } from './report/scanResult';
@@ -69,7 +70,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   const files = new FileReader(absoluteRoot, options.overlay);
   const documents = createDocumentReader(files, options.cache);
   const { config: repositoryConfig, problems: configProblems } = readConfig(absoluteRoot, documents, (file) => files.exists(file));
-  const config = withSettings(repositoryConfig, options.settings);
+  const config = withSettings(repositoryConfig, options.settings, absoluteRoot, configProblems);
   const budget = options.budget ?? new TimeBudget();
   const service = readService(absoluteRoot, { files, documents, isExcluded: excludeMatcher(config.exclude), parseCache: options.cache, budget });
   options.cache?.prune();
@@ -157,7 +158,10 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
 /** The snapshot to merge, if any; one that cannot be read is an input problem, not a failed scan. */
 function readDeployed(root: string, option: ScanOptions['snapshot'], files: FileReader, problems: InputProblem[], cache: ParseCache | undefined): LoadedSnapshot | undefined {
   if (option === undefined) return undefined;
-  if (typeof option !== 'string') return option;
+  if (typeof option !== 'string') {
+    for (const problem of option.problems) problems.push(problem);
+    return option;
+  }
   const file = option === 'auto' ? path.join(root, DEFAULT_SNAPSHOT_PATH) : path.resolve(option);
   if (option === 'auto' && !files.exists(file)) return undefined;
   // A snapshot named by the caller (`--snapshot`) is theirs to choose; the repository's own stays confined to it.
@@ -169,19 +173,33 @@ function readDeployed(root: string, option: ScanOptions['snapshot'], files: File
   try {
     // Parsed once per text: the editor re-analyses on every edit, and a snapshot of a large estate is megabytes.
     const text = read.text;
-    return cache ? cache.get('snapshot', file, text, () => readSnapshotFile(file, text)) : readSnapshotFile(file, text);
+    const loaded = cache ? cache.get('snapshot', file, text, () => readSnapshotFile(file, text)) : readSnapshotFile(file, text);
+    for (const problem of loaded.problems) problems.push(problem);
+    return loaded;
   } catch (error) {
     problems.push({ file, kind: 'invalid-artifact', message: (error as Error).message });
     return undefined;
   }
 }
 
-function withSettings(config: PostureConfig, settings: ScanOptions['settings']): PostureConfig {
+/** The repository's config with the editor's settings over it; settings' patterns are checked like the config's. */
+function withSettings(config: PostureConfig, settings: ScanOptions['settings'], root: string, problems: InputProblem[]): PostureConfig {
   if (!settings) return config;
+  // Workspace settings come with the repository: their patterns must run in linear time too.
+  const customTypes = (settings.customInformationTypes ?? []).filter((type) => {
+    const refused = [...type.namePatterns, ...type.valuePatterns].find((pattern) => linearPatternError(pattern) !== undefined);
+    if (refused === undefined) return true;
+    problems.push({
+      file: root,
+      kind: 'unsafe-pattern',
+      message: `The setting apimPosture.sensitiveData.customTypes: "${refused.slice(0, 100)}" cannot be run in linear time (${linearPatternError(refused)}); the information type "${type.id}" is not used.`,
+    });
+    return false;
+  });
   return {
     ...config,
     rules: { ...config.rules, ...settings.rules },
-    customInformationTypes: [...config.customInformationTypes, ...(settings.customInformationTypes ?? [])],
+    customInformationTypes: [...config.customInformationTypes, ...customTypes],
     exclude: [...config.exclude, ...(settings.exclude ?? [])],
   };
 }

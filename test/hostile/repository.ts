@@ -131,10 +131,10 @@ export function writeHostileRepository(folder: string, options: HostileOptions =
       ].join('\n'),
     );
   });
-  add('redos', "a custom information type of the repository's own with ^(a+)+$, against a 30-character name", [], () => {
-    write('.apim-posture.json', JSON.stringify({ sensitiveData: { customTypes: [{ id: 'evil', namePatterns: ['^(a+)+$'] }] } }, null, 2));
+  add('redos', "custom information types of the repository's own: ^(a+)+$ against a 30-character name (backtracking: minutes), and a backreference RE2 cannot run", ['.apim-posture.json'], () => {
+    write('.apim-posture.json', JSON.stringify({ sensitiveData: { customTypes: [{ id: 'evil', namePatterns: ['^(a+)+$'] }, { id: 'backreference', namePatterns: ['(a)\\1'] }] } }, null, 2));
     write('apis/redos/apiInformation.json', information('redos'));
-    write('apis/redos/specification.yaml', spec('Redos', getOperation('/r', 'redos', `      parameters:\n        - name: ${'a'.repeat(29)}!\n          in: query\n          schema: {type: string}\n`)));
+    write('apis/redos/specification.yaml', spec('Redos', getOperation('/r', 'redos', `      parameters:\n        - name: ${'a'.repeat(29)}1\n          in: query\n          schema: {type: string}\n`)));
   });
   add('wadl-unclosed', 'a WADL of 150,000 unclosed <method tags', [], () => {
     write('apis/wadl-unclosed/apiInformation.json', information('wadl-unclosed'));

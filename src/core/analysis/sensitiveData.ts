@@ -2,6 +2,7 @@
 // them: names, formats, patterns, examples. Built-in information types follow the usual PII/PCI/PHI
 // families; teams add their own in `.apim-posture.json`.
 import type { CustomInformationType } from '../config';
+import { linearPattern, type TextPattern } from '../linearPattern';
 
 export interface InformationType {
   id: string;
@@ -9,10 +10,10 @@ export interface InformationType {
   /** `high`: must never travel in a URL (logged by every proxy); `medium`: personal data. */
   sensitivity: 'high' | 'medium';
   /** Tested against the name with separators removed and lower-cased (`card_number` → `cardnumber`). */
-  names: RegExp[];
+  names: TextPattern[];
   formats?: string[];
   /** Tested against examples, defaults and enum values. */
-  values?: RegExp[];
+  values?: TextPattern[];
 }
 
 const BUILT_IN: InformationType[] = [
@@ -100,8 +101,8 @@ export class SensitiveDataClassifier {
         displayName: type.displayName,
         sensitivity: type.sensitivity,
         // Custom patterns are the team's own regular expressions: test them against the name as written, too.
-        names: type.namePatterns.map((pattern) => new RegExp(pattern, 'i')),
-        values: type.valuePatterns.map((pattern) => new RegExp(pattern, 'i')),
+        names: type.namePatterns.map(linearPattern),
+        values: type.valuePatterns.map(linearPattern),
       })),
     ];
   }

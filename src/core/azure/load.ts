@@ -22,11 +22,12 @@ import {
 } from './arm';
 import { readPolicy, type PolicyScope } from './policies';
 import {
+  checkSnapshot,
   emptySnapshot,
   type DeployedApi,
   type DeployedApiCollection,
   type DeployedAssessment,
-    type DeployedService,
+  type DeployedService,
   type DeployedSnapshot,
   type SnapshotError,
   type SnapshotSubscription,
@@ -102,7 +103,17 @@ export async function loadDeployedState(credential: TokenCredential, subscriptio
   }
   snapshot.assessments = assessments;
   if (assessments.length > 0) await addRemediation(context, subscriptions[0], assessments, snapshot.errors);
-  return snapshot;
+  return checkedAnswers(snapshot);
+}
+
+/** Azure's answers, as the snapshot holds them, checked against its schema: what it refuses is dropped and recorded. */
+function checkedAnswers(snapshot: DeployedSnapshot): DeployedSnapshot {
+  const { snapshot: checked, dropped } = checkSnapshot(snapshot);
+  if (!checked) throw new Error(`Azure's answers do not make a valid snapshot: ${dropped[0]?.message}.`);
+  for (const part of dropped) {
+    checked.errors.push({ operation: 'validation', scope: part.path.join('.'), message: `Left out an answer of an unexpected shape: ${part.message}.` });
+  }
+  return checked;
 }
 
 interface LoadContext {

@@ -3,7 +3,10 @@
 // holds tokens, subscription keys, secret named values or backend credentials.
 import * as fs from 'fs';
 import * as path from 'path';
-import type { ParsedDocument } from '../parse/document';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { JsonPath, ParsedDocument } from '../parse/document';
+import type { InputProblem } from '../problems';
+import { SNAPSHOT_SCHEMA } from './snapshotSchema';
 import { parseJson } from '../parse/json';
 
 export const SNAPSHOT_KIND = 'apim-posture/deployed-snapshot';
@@ -196,7 +199,12 @@ export interface LoadedSnapshot {
   file: string;
   snapshot: DeployedSnapshot;
   document: ParsedDocument;
+  /** The parts of the file the schema refused: dropped, each named by its JSON path. */
+  problems: InputProblem[];
 }
+
+/** Dropped parts listed one by one; past this, counted. */
+const MAX_LISTED_DROPS = 20;
 
 /** Reads and checks a snapshot file; throws with a message fit for a user when it is not one. */
 export function readSnapshotFile(file: string, text = fs.readFileSync(file, 'utf8')): LoadedSnapshot {
@@ -204,13 +212,104 @@ export function readSnapshotFile(file: string, text = fs.readFileSync(file, 'utf
   if (!document) throw new Error(`${file} is not a snapshot: ${problems[0]?.message ?? 'it is not JSON'}.`);
   const value = document.value as Partial<DeployedSnapshot> | null;
   if (!value || typeof value !== 'object' || value.kind !== SNAPSHOT_KIND) throw new Error(`${file} is not an APIM Posture snapshot (no "kind": "${SNAPSHOT_KIND}").`);
-  if (value.version !== SNAPSHOT_VERSION) throw new Error(`${file} is a snapshot of version ${value.version}; this version of APIM Posture reads version ${SNAPSHOT_VERSION}.`);
-  const snapshot: DeployedSnapshot = {
-    ...(value as DeployedSnapshot),
-    subscriptions: value.subscriptions ?? [],
-    services: value.services ?? [],
-    assessments: value.assessments ?? [],
-    errors: value.errors ?? [],
-  };
-  return { file, snapshot, document };
+  if (value.version !== SNAPSHOT_VERSION) throw new Error(`${file} is a snapshot of version ${String(value.version).slice(0, 20)}; this version of APIM Posture reads version ${SNAPSHOT_VERSION}.`);
+  // The document keeps the text's values for locations; the snapshot is a checked copy of them.
+  const { snapshot, dropped } = checkSnapshot(structuredClone(value));
+  if (!snapshot) throw new Error(`${file} is not a valid snapshot: ${dropped[0]?.message ?? 'its root is refused'}.`);
+  const listed = dropped.slice(0, MAX_LISTED_DROPS).map(
+    (part): InputProblem => ({
+      file,
+      span: document.valueSpan(part.path),
+      kind: 'invalid-artifact',
+      message: `The snapshot's ${pointerOf(part.path)} was left out: ${part.message}.`,
+    }),
+  );
+  if (dropped.length > MAX_LISTED_DROPS) listed.push({ file, kind: 'invalid-artifact', message: `${dropped.length - MAX_LISTED_DROPS} more invalid parts of the snapshot were left out.` });
+  return { file, snapshot, document, problems: listed };
+}
+
+/** A part of a snapshot the schema refused. */
+export interface DroppedPart {
+  path: JsonPath;
+  message: string;
+}
+
+type Validator = ValidateFunction & { errors?: ErrorObject[] | null };
+let validator: Validator | undefined;
+
+/** Rounds of pruning: each drops what fails, which can make its container fail (a required name gone). */
+const MAX_PRUNING_ROUNDS = 8;
+
+/**
+ * Checks `value` against the snapshot schema, dropping each part it refuses (an array item, or an
+ * optional property) so that the rest stays usable; missing lists become empty. No snapshot when the
+ * root itself is refused.
+ */
+export function checkSnapshot(value: unknown): { snapshot?: DeployedSnapshot; dropped: DroppedPart[] } {
+  validator ??= new Ajv({ allErrors: true, useDefaults: true, strict: false }).compile(SNAPSHOT_SCHEMA);
+  const dropped = new Map<string, DroppedPart>();
+  for (let round = 0; round < MAX_PRUNING_ROUNDS; round++) {
+    if (validator(value)) return { snapshot: value as DeployedSnapshot, dropped: withoutCovered([...dropped.values()]) };
+    const targets = new Map<string, DroppedPart>();
+    for (const error of validator.errors ?? []) {
+      const at = pathOf(value, error.instancePath);
+      if (at.length === 0) return { dropped: [{ path: [], message: describe(error, dropped) }] };
+      targets.set(JSON.stringify(at), { path: at, message: describe(error, dropped) });
+    }
+    // Deepest first, and the higher index of one array before the lower, so that each path still points where it did.
+    const ordered = [...targets.values()].sort((a, b) => b.path.length - a.path.length || compareDescending(a.path, b.path));
+    for (const target of ordered) {
+      removeAt(value, target.path);
+      dropped.set(JSON.stringify(target.path), target);
+    }
+  }
+  return { dropped: [{ path: [], message: 'it is invalid in too many nested places' }] };
+}
+
+/** An error's message; a required property that was itself dropped tells why it was. */
+function describe(error: ErrorObject, dropped: ReadonlyMap<string, DroppedPart>): string {
+  if (error.keyword === 'required') {
+    const missing = (error.params as { missingProperty: string }).missingProperty;
+    const earlier = [...dropped.values()].find((part) => pointerOf(part.path) === `${error.instancePath}/${missing}`);
+    return earlier ? `"${missing}" ${earlier.message}` : `it has no "${missing}"`;
+  }
+  return `${error.instancePath.split('/').pop() || 'the value'} ${error.message ?? 'is invalid'}`;
+}
+
+/** Parts whose container was dropped too are not listed again. */
+function withoutCovered(parts: DroppedPart[]): DroppedPart[] {
+  const pointers = new Set(parts.map((part) => pointerOf(part.path)));
+  return parts.filter((part) => !part.path.some((_, index) => index < part.path.length - 1 && pointers.has(pointerOf(part.path.slice(0, index + 1)))));
+}
+
+function pathOf(root: unknown, pointer: string): JsonPath {
+  const path: (string | number)[] = [];
+  let node = root;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const segment = Array.isArray(node) ? Number(key) : key;
+    path.push(segment);
+    node = (node as Record<string | number, unknown> | undefined)?.[segment];
+  }
+  return path;
+}
+
+function removeAt(root: unknown, path: JsonPath): void {
+  let parent = root as Record<string | number, unknown> | unknown[] | undefined;
+  for (const segment of path.slice(0, -1)) parent = (parent as Record<string | number, unknown> | undefined)?.[segment] as typeof parent;
+  const last = path[path.length - 1];
+  if (Array.isArray(parent) && typeof last === 'number') parent.splice(last, 1);
+  else if (parent && typeof parent === 'object') delete (parent as Record<string | number, unknown>)[last];
+}
+
+function compareDescending(a: JsonPath, b: JsonPath): number {
+  for (let index = 0; index < a.length; index++) {
+    if (a[index] === b[index]) continue;
+    return typeof a[index] === 'number' && typeof b[index] === 'number' ? (b[index] as number) - (a[index] as number) : String(b[index]).localeCompare(String(a[index]));
+  }
+  return 0;
+}
+
+function pointerOf(path: JsonPath): string {
+  return path.map((segment) => `/${String(segment).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('') || '/';
 }

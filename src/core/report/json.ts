@@ -1,6 +1,7 @@
 import type { Finding, RuleMetadata } from '../findings';
 import type { SourceLocation } from '../text';
 import { compareFindings, regionOf, relativePath, sortedRules, summarize, TOOL_NAME, type Region } from './common';
+import { jsonPieces, LazyArray } from './jsonStream';
 import type { ScanResult } from './scanResult';
 
 /** A location in the JSON report: the file relative to `root`, and a 1-based region. */
@@ -13,6 +14,11 @@ export interface JsonLocation extends Region {
  * order, findings and rules are sorted, and absent optional values are left out rather than null.
  */
 export function formatJson(result: ScanResult): string {
+  return [...jsonReportPieces(result)].join('');
+}
+
+/** The report in pieces, one per finding, for writing a report of any size. */
+export function* jsonReportPieces(result: ScanResult): Generator<string> {
   const locate = (location: SourceLocation): JsonLocation => ({
     file: relativePath(result.root, location.file),
     ...regionOf(result.lineIndex, location),
@@ -23,9 +29,10 @@ export function formatJson(result: ScanResult): string {
     root: result.root,
     summary: summarize(result),
     rules: sortedRules(result.rules).map(jsonRule),
-    findings: [...result.findings].sort(compareFindings).map((finding) => jsonFinding(finding, locate)),
+    findings: new LazyArray([...result.findings].sort(compareFindings), (finding) => jsonFinding(finding, locate)),
   };
-  return JSON.stringify(report, null, 2) + '\n';
+  yield* jsonPieces(report);
+  yield '\n';
 }
 
 function jsonRule(rule: RuleMetadata) {

@@ -12,6 +12,7 @@ import {
   TOOL_NAME,
   type Region,
 } from './common';
+import { jsonPieces, LazyArray } from './jsonStream';
 import { markdownText } from './markdown';
 import type { ScanResult } from './scanResult';
 
@@ -44,6 +45,11 @@ interface Locator {
 
 /** The scan as a SARIF 2.1.0 log with one run; regions are 1-based with UTF-16 columns, URIs relative to SRCROOT. */
 export function formatSarif(result: ScanResult): string {
+  return [...sarifReportPieces(result)].join('');
+}
+
+/** The log in pieces, one per result, for writing a log of any size. */
+export function* sarifReportPieces(result: ScanResult): Generator<string> {
   const rules = sortedRules(result.rules);
   const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
   const locator: Locator = {
@@ -66,13 +72,12 @@ export function formatSarif(result: ScanResult): string {
         },
         originalUriBaseIds: { [SRCROOT]: { uri: rootUri(result.root) } },
         columnKind: 'utf16CodeUnits',
-        results: [...result.findings]
-          .sort(compareFindings)
-          .map((finding) => sarifResult(finding, ruleIndex.get(finding.ruleId), locator)),
+        results: new LazyArray([...result.findings].sort(compareFindings), (finding) => sarifResult(finding, ruleIndex.get(finding.ruleId), locator)),
       },
     ],
   };
-  return JSON.stringify(log, null, 2) + '\n';
+  yield* jsonPieces(log);
+  yield '\n';
 }
 
 /** The root as an absolute file URI ending in `/`, so that relative URIs resolve inside it. */

@@ -1,0 +1,29 @@
+// Regular expressions a repository supplies (custom information types in `.apim-posture.json`) run on
+// RE2's linear-time engine: a pattern such as `^(a+)+$` cannot freeze a scan or the editor, whatever
+// it is matched against. RE2 has no backreferences or lookaround; such patterns are refused.
+import { RE2JS } from 're2js';
+
+/** The part of a compiled pattern the analyses use. */
+export interface TextPattern {
+  test(text: string): boolean;
+}
+
+/** Longest pattern accepted: compiling is linear in it too, but a repository's config has no use for more. */
+const MAX_PATTERN_LENGTH = 1_000;
+
+/** `source` compiled case-insensitively for a linear-time match; throws with why it cannot be. */
+export function linearPattern(source: string): TextPattern {
+  if (source.length > MAX_PATTERN_LENGTH) throw new Error(`a pattern is at most ${MAX_PATTERN_LENGTH} characters long`);
+  const compiled = RE2JS.compile(source, RE2JS.CASE_INSENSITIVE);
+  return { test: (text) => compiled.test(text) };
+}
+
+/** Why `source` cannot be run in linear time, or undefined when it can. */
+export function linearPatternError(source: string): string | undefined {
+  try {
+    linearPattern(source);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
