@@ -6,12 +6,19 @@ import * as os from 'os';
 import * as path from 'path';
 import { dump } from 'js-yaml';
 import { ParseCache } from '../src/core/parse/cache';
+import { jsonReportPieces } from '../src/core/report/json';
+import { sarifReportPieces } from '../src/core/report/sarif';
 import { scan } from '../src/core/scan';
 import { azureCase, measureClient, serveEmulator } from './azureBench';
 import { generateApiopsTree } from './generateApiops';
+import { removeHostileRepository, writeHostileRepository, writeManyPathsSpec } from '../test/hostile/repository';
 
 interface Case {
+  /** What `npm run bench -- <key>` runs alone. */
+  key: string;
   name: string;
+  /** Also write the JSON and SARIF reports (to nowhere): their size is part of the attack. */
+  reports?: boolean;
   targetMs: number;
   targetMb: number;
   prepare(folder: string): void;
@@ -21,32 +28,62 @@ const GITHUB_SPEC = path.join(__dirname, '..', 'node_modules', '@octokit', 'open
 
 const CASES: Case[] = [
   {
+    key: 'github-json',
     name: 'GitHub REST description, JSON (13 MB)',
     targetMs: 1000,
     targetMb: 300,
     prepare: (folder) => fs.copyFileSync(GITHUB_SPEC, path.join(folder, 'api.github.com.json')),
   },
   {
+    key: 'github-yaml',
     name: 'GitHub REST description, YAML',
     targetMs: 1500,
     targetMb: 300,
     prepare: (folder) => fs.writeFileSync(path.join(folder, 'api.github.com.yaml'), dump(JSON.parse(fs.readFileSync(GITHUB_SPEC, 'utf8')), { noRefs: true, lineWidth: -1 })),
   },
   {
+    key: 'apiops',
     name: 'APIOps tree, 1,000 APIs × 10 operations with policies',
     targetMs: 5000,
     targetMb: 500,
     prepare: (folder) => generateApiopsTree(folder, { apis: 1000, operationsPerApi: 10 }),
   },
+  {
+    key: 'hostile',
+    name: 'Hostile repository: every attack of test/hostile at full size, scanned and reported as JSON and SARIF',
+    targetMs: 10_000,
+    targetMb: 1024,
+    reports: true,
+    prepare: (folder) => writeHostileRepository(folder),
+  },
+  {
+    key: 'many-paths',
+    name: 'A spec of 200,000 paths, scanned and reported as JSON and SARIF',
+    targetMs: 10_000,
+    targetMb: 1536,
+    reports: true,
+    prepare: (folder) => writeManyPathsSpec(path.join(folder, 'openapi.json'), 200_000),
+  },
 ];
 
-function measureInThisProcess(folder: string): void {
+/** Where a case's files are scanned: the hostile repository keeps its outside files beside `repo/`. */
+function scanRoot(folder: string): string {
+  const repo = path.join(folder, 'repo');
+  return fs.existsSync(repo) ? repo : folder;
+}
+
+function measureInThisProcess(folder: string, reports: boolean): void {
   const started = performance.now();
-  const result = scan(folder);
+  const result = scan(scanRoot(folder));
+  let reportBytes = 0;
+  if (reports) {
+    for (const piece of jsonReportPieces(result)) reportBytes += piece.length;
+    for (const piece of sarifReportPieces(result)) reportBytes += piece.length;
+  }
   const wallMs = performance.now() - started;
   const peakMb = process.resourceUsage().maxRSS / 1024;
   const operations = result.service.apis.reduce((count, api) => count + api.operations.length, 0);
-  process.stdout.write(JSON.stringify({ wallMs, peakMb, findings: result.findings.length, apis: result.service.apis.length, operations, problems: result.service.problems.length }));
+  process.stdout.write(JSON.stringify({ wallMs, peakMb, findings: result.findings.length, apis: result.service.apis.length, operations, problems: result.service.problems.length, reportBytes }));
 }
 
 /** A ~1 MB OpenAPI 3 spec: many operations with parameters and shared and inline schemas. */
@@ -124,26 +161,30 @@ async function main(): Promise<void> {
   if (caseFolder === '--azure-emulator') return serveEmulator();
   if (caseFolder === '--azure-client') return measureClient(process.argv[3], process.argv[4]);
   if (caseFolder === '--azure') return void console.log(await azureCase(__filename));
-  if (caseFolder) return measureInThisProcess(caseFolder);
+  if (caseFolder === '--case') return measureInThisProcess(process.argv[3], process.argv[4] === 'reports');
+  const only = process.argv[2];
+  const cases = only ? CASES.filter((benchCase) => benchCase.key === only) : CASES;
+  if (only && cases.length === 0 && !['reanalysis', 'azure'].includes(only)) throw new Error(`No bench case ${only}: ${[...CASES.map((benchCase) => benchCase.key), 'reanalysis', 'azure'].join(', ')}.`);
   const rows: string[] = [];
-  for (const benchCase of CASES) {
+  for (const benchCase of cases) {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'apim-posture-bench-'));
     try {
       benchCase.prepare(folder);
-      const output = execFileSync(process.execPath, [__filename, folder], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
-      const figures = JSON.parse(output) as { wallMs: number; peakMb: number; findings: number; apis: number; operations: number; problems: number };
+      const output = execFileSync(process.execPath, [__filename, '--case', folder, benchCase.reports ? 'reports' : ''], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+      const figures = JSON.parse(output) as { wallMs: number; peakMb: number; findings: number; apis: number; operations: number; problems: number; reportBytes: number };
       const verdict = figures.wallMs <= benchCase.targetMs && figures.peakMb <= benchCase.targetMb ? 'within target' : 'OVER TARGET';
       rows.push(
         `${benchCase.name}\n  wall ${figures.wallMs.toFixed(0)} ms (target ≤ ${benchCase.targetMs} ms), peak RSS ${figures.peakMb.toFixed(0)} MB (target ≤ ${benchCase.targetMb} MB): ${verdict}\n` +
-          `  ${figures.apis} APIs, ${figures.operations} operations, ${figures.findings} findings, ${figures.problems} input problems`,
+          `  ${figures.apis} APIs, ${figures.operations} operations, ${figures.findings} findings, ${figures.problems} input problems` +
+          (benchCase.reports ? `, ${(figures.reportBytes / 1024 / 1024).toFixed(1)} MB of JSON and SARIF` : ''),
       );
       console.log(rows[rows.length - 1]);
     } finally {
-      fs.rmSync(folder, { recursive: true, force: true });
+      removeHostileRepository(folder);
     }
   }
-  process.stdout.write(execFileSync(process.execPath, [__filename, '--reanalysis'], { encoding: 'utf8' }));
-  console.log(await azureCase(__filename));
+  if (!only || only === 'reanalysis') process.stdout.write(execFileSync(process.execPath, [__filename, '--reanalysis'], { encoding: 'utf8' }));
+  if (!only || only === 'azure') console.log(await azureCase(__filename));
 }
 
 void main();

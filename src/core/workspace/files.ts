@@ -185,7 +185,9 @@ function readRegularFile(file: string, limit: number): RegularFileRead {
     let total = 0;
     for (;;) {
       // Sizes on paper can lie (procfs, a file growing while read): the limit holds for what is read.
-      const chunk = Buffer.allocUnsafe(Math.min(READ_CHUNK_BYTES, limit + 1 - total));
+      // The first read asks for the size on paper (and one byte more, to see the end): small files cost one small buffer.
+      const wanted = chunks.length === 0 ? stat.size + 1 : READ_CHUNK_BYTES;
+      const chunk = Buffer.allocUnsafe(Math.min(wanted, limit + 1 - total));
       const count = fs.readSync(fd, chunk, 0, chunk.length, null);
       if (count === 0) break;
       chunks.push(count === chunk.length ? chunk : chunk.subarray(0, count));
