@@ -16,9 +16,9 @@ export class FindingHovers implements vscode.HoverProvider {
     markdown.isTrusted = { enabledCommands: ['apimPosture.suppressFinding', 'apimPosture.showEffectivePolicy'] };
     for (const { finding, analysis } of here) {
       const rule = analysis.result.rules.find((candidate) => candidate.id === finding.ruleId);
-      markdown.appendMarkdown(`**$(shield) ${rule?.title ?? finding.ruleId}** · ${finding.severity}${finding.origin === 'observed' ? ' · reported by Defender for APIs' : ''}\n\n`);
+      markdown.appendMarkdown(`**$(shield) ${markdownText(rule?.title ?? finding.ruleId)}** · ${finding.severity}${finding.origin === 'observed' ? ' · reported by Defender for APIs' : ''}\n\n`);
       markdown.appendMarkdown(markdownText(finding.message) + '\n\n');
-      if (rule?.defender) markdown.appendMarkdown(`*Defender for Cloud recommendation:* ${rule.defender.displayName}\n\n`);
+      if (rule?.defender) markdown.appendMarkdown(`*Defender for Cloud recommendation:* ${markdownText(rule.defender.displayName)}\n\n`);
       if (rule) {
         // appendText would turn spaces into &nbsp; (no line breaks): escape the text as Markdown instead.
         markdown.appendMarkdown(`**What is checked and why.** ${markdownText(rule.description)}\n\n`);

@@ -3,6 +3,7 @@
 // a change made outside git); policies whose text differs (compare, or apply to Azure).
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { displaySafe } from './displaySafe';
 import type { DriftItem, DriftKind } from '../../core/azure/merge';
 import type { Ctx, FolderAnalysis } from '../ctx';
 import { rangeOf } from '../diagnostics';
@@ -34,6 +35,10 @@ export class DriftTree implements vscode.TreeDataProvider<Node> {
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
+    return displaySafe(this.itemOf(node));
+  }
+
+  private itemOf(node: Node): vscode.TreeItem {
     if (node.kind === 'group') {
       const group = GROUPS[node.drift];
       const item = new vscode.TreeItem(group.label, vscode.TreeItemCollapsibleState.Expanded);

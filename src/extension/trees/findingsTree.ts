@@ -2,6 +2,7 @@
 // their location; context actions apply a fix, suppress, or copy the finding as Markdown.
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { displaySafe } from './displaySafe';
 import { SEVERITY_ORDER, type Severity } from '../../core/findings';
 import { findingTitle } from '../commands';
 import type { Ctx, LocatedFinding } from '../ctx';
@@ -89,6 +90,10 @@ export class FindingsTree implements vscode.TreeDataProvider<Node> {
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
+    return displaySafe(this.itemOf(node));
+  }
+
+  private itemOf(node: Node): vscode.TreeItem {
     if (node.kind === 'group') {
       const item = new vscode.TreeItem(node.label, node.key === 'info' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
       item.description = String(node.members.length);

@@ -3,6 +3,7 @@
 // snapshot of Azure, where each API is deployed and the deployed APIs the repository does not have.
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { displaySafe } from './displaySafe';
 import { mappedService } from '../../core/azure/merge';
 import type { DeployedApi } from '../../core/azure/snapshot';
 import type { Finding } from '../../core/findings';
@@ -56,6 +57,10 @@ export class InventoryTree implements vscode.TreeDataProvider<Node> {
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
+    return displaySafe(this.itemOf(node));
+  }
+
+  private itemOf(node: Node): vscode.TreeItem {
     switch (node.kind) {
       case 'service': {
         const service = node.analysis.result.service;
