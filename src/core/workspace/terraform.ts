@@ -549,7 +549,7 @@ class TerraformModuleReader {
     const isLink = typeof format === 'string' && format.includes('link');
     const value = this.evaluator.evaluate(expression, scope);
     const reason = isLink
-      ? 'a link the definition is fetched from when Terraform runs'
+      ? 'a link APIM imports the definition from'
       : value instanceof Unknown
         ? `not known from the files: ${value.reason}`
         : 'written inline, where its operations are not read; load it with file("...")';
