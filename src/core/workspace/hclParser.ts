@@ -492,7 +492,7 @@ class HclParser {
       const char = text[this.pos];
       if (quote && (char === quote || char === '\n')) break;
       if (quote && char === '\\') {
-        const escaped = unescape(text, this.pos);
+        const escaped = unescapeAt(text, this.pos);
         value += escaped.value;
         this.pos += escaped.length;
       } else if ((char === '$' || char === '%') && text[this.pos + 1] === char && text[this.pos + 2] === '{') {
@@ -644,7 +644,7 @@ function objectKey(expression: HclExpression): string | undefined {
 const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' };
 
 /** The escape at `at` (a backslash) in a quoted string: its value and how many characters it takes. */
-function unescape(text: string, at: number): { value: string; length: number } {
+export function unescapeAt(text: string, at: number): { value: string; length: number } {
   const next = text[at + 1];
   if (next !== undefined && next in ESCAPES) return { value: ESCAPES[next], length: 2 };
   const unicode = next === 'u' ? /^[0-9A-Fa-f]{4}/.exec(text.slice(at + 2, at + 6)) : next === 'U' ? /^[0-9A-Fa-f]{8}/.exec(text.slice(at + 2, at + 10)) : null;

@@ -13,7 +13,7 @@ import type { SourceLocation, Span } from '../text';
 import type { ReadContext } from './context';
 import { isObject, type Properties } from './declaration';
 import { buildDeclaredContent, type DeclaredResource } from './declaredResources';
-import { parseHcl, type HclAttribute, type HclBody, type HclExpression, type HclObject, type HclTemplate } from './hclParser';
+import { parseHcl, unescapeAt, type HclAttribute, type HclBody, type HclExpression, type HclObject, type HclTemplate } from './hclParser';
 import { baseApiName, emptyContent, type ServiceContent } from './resources';
 import {
   blocksOf,
@@ -500,8 +500,7 @@ class TerraformModuleReader {
     for (const part of expression.parts) {
       rendered += text.slice(cursor, part.span.start);
       const written = text.slice(part.span.start, part.span.end);
-      // Escapes (`\"`, `$${`) are shorter than what they stand for: padded in front, offsets stay the file's.
-      rendered += part.kind === 'text' && part.value.length <= written.length ? part.value.padStart(written.length, ' ') : written;
+      rendered += part.kind === 'text' ? alignedText(written, !expression.heredoc) : written;
       cursor = part.span.end;
       if (part.kind === 'directive') this.unresolved(file, part.span, `${instance.address}: the template directive \`${shorten(written)}\` is not evaluated: the policy is read as written.`);
       if (part.kind === 'interpolation') this.checkInsertedValue(instance, file, part.span, written, this.evaluator.evaluate(part.expression, instance.scope));
@@ -601,6 +600,27 @@ class TerraformModuleReader {
   private unresolved(file: string, span: Span, message: string, kind: InputProblemKind = 'unresolved-value'): void {
     this.ctx.report([{ file, span, kind, message }]);
   }
+}
+
+/**
+ * Template text with its escapes resolved in place: each escape is padded with spaces to the length
+ * it is written with, so that offsets stay the file's. An escaped quote keeps its space outside the
+ * quoted value: in front of an opening one, after a closing one.
+ */
+function alignedText(written: string, quoted: boolean): string {
+  let aligned = '';
+  for (let at = 0; at < written.length; ) {
+    const isDoubled = /^(\$\$|%%)\{/.test(written.slice(at, at + 3));
+    if (!isDoubled && !(quoted && written[at] === '\\')) {
+      aligned += written[at++];
+      continue;
+    }
+    const { value, length } = isDoubled ? { value: written[at] + '{', length: 3 } : unescapeAt(written, at);
+    const opensQuote = value === '"' && (at === 0 || /[=\s(]/.test(written[at - 1]));
+    aligned += value === '"' && !opensQuote ? value.padEnd(length, ' ') : value.padStart(length, ' ');
+    at += length;
+  }
+  return aligned;
 }
 
 /** Stands for an attribute that is not written, so that evaluating it says so. */
