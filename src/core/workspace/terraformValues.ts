@@ -50,7 +50,7 @@ export type IdOf = (resource: TerraformResource, scope: Scope) => Value;
 /** References followed through locals and variables before the chain is taken for a cycle. */
 const MAX_REFERENCE_DEPTH = 64;
 /** Instances one `for_each` or `count` may make. */
-export const MAX_INSTANCES = 1000;
+const MAX_INSTANCES = 1000;
 
 export class Evaluator {
   private depth = 0;
