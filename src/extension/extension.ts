@@ -14,7 +14,7 @@ import { FindingsTree } from './trees/findingsTree';
 import { InventoryTree } from './trees/inventoryTree';
 
 /** The files whose changes can change findings. */
-const WATCHED = '**/{*.json,*.yaml,*.yml,*.xml,*.bicep,*.graphql,*.wsdl,*.wadl,.apim-posture.json}';
+const WATCHED = '**/{*.json,*.yaml,*.yml,*.xml,*.bicep,*.tf,*.tfvars,*.graphql,*.wsdl,*.wadl,.apim-posture.json}';
 const DOCUMENTS: vscode.DocumentSelector = [
   { scheme: 'file', language: 'yaml' },
   { scheme: 'file', language: 'json' },

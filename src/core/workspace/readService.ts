@@ -9,6 +9,7 @@ import type { ParseCache } from '../parse/cache';
 import { FileReader, listFiles } from './files';
 import { emptyContent, linkProducts, mergeContent, type ServiceContent } from './resources';
 import { readSpecsOnly } from './specsOnly';
+import { readTerraform } from './terraform';
 
 export interface ReadServiceOptions {
   /** Reads files (with the editor's unsaved buffers); a fresh disk reader by default. */
@@ -71,6 +72,7 @@ function readServicesFrom(root: string, options: ReadServiceOptions, firstOnly: 
  */
 const INFRASTRUCTURE_READERS: readonly { layout: RepositoryLayout; read: (files: readonly string[], ctx: ReadContext) => ServiceContent }[] = [
   { layout: 'bicep', read: readBicep },
+  { layout: 'terraform', read: readTerraform },
 ];
 
 function readInfrastructure(files: readonly string[], ctx: ReadContext): { layout: RepositoryLayout; content: ServiceContent } {

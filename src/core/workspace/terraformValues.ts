@@ -1,0 +1,376 @@
+// What a Terraform module's expressions are, as far as the files tell: literals, variables with
+// defaults or `.tfvars` values, locals, other resources' written attributes, string templates and a
+// few pure functions. Everything else is an `Unknown` that carries why, so the reader can say so.
+import * as path from 'path';
+import { literalString, type HclBlock, type HclBody, type HclExpression, type HclTemplate } from './hclParser';
+
+export type Value = string | number | boolean | null | Value[] | { [key: string]: Value } | Unknown;
+
+/** A value the files do not determine, and why. */
+export class Unknown {
+  constructor(readonly reason: string) {}
+}
+
+/** An expression with the file it is written in. */
+export interface Sourced {
+  expression: HclExpression;
+  file: string;
+  text: string;
+}
+
+export interface TerraformResource {
+  /** `resource` or `data`. */
+  mode: string;
+  type: string;
+  name: string;
+  block: HclBlock;
+  file: string;
+  text: string;
+}
+
+/** One folder of `.tf` files: Terraform's unit of variables, locals and resource addresses. */
+export interface TerraformModule {
+  folder: string;
+  variables: Map<string, Sourced | Unknown>;
+  locals: Map<string, Sourced>;
+  /** By address: `azurerm_api_management_api.orders`, `data.azurerm_key_vault.kv`. */
+  resources: Map<string, TerraformResource>;
+}
+
+/** `each`, `count` and `dynamic` block iterators in force where an expression is evaluated. */
+export interface Scope {
+  each?: { key: Value; value: Value };
+  countIndex?: number;
+  iterators?: ReadonlyMap<string, { key: Value; value: Value }>;
+}
+
+/** A resource instance's id, for references to `.id`: a Terraform resource type knows its ARM shape. */
+export type IdOf = (resource: TerraformResource, scope: Scope) => Value;
+
+/** References followed through locals and variables before the chain is taken for a cycle. */
+const MAX_REFERENCE_DEPTH = 64;
+/** Instances one `for_each` or `count` may make. */
+const MAX_INSTANCES = 1000;
+
+export class Evaluator {
+  private depth = 0;
+
+  constructor(
+    readonly module: TerraformModule,
+    private readonly idOf: IdOf,
+  ) {}
+
+  evaluate(expression: HclExpression, scope: Scope): Value {
+    if (this.depth >= MAX_REFERENCE_DEPTH) return new Unknown('references nest too deep (a cycle?)');
+    this.depth++;
+    try {
+      return this.evaluateInner(expression, scope);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private evaluateInner(expression: HclExpression, scope: Scope): Value {
+    switch (expression.kind) {
+      case 'literal':
+        return expression.value;
+      case 'template':
+        return this.template(expression, scope);
+      case 'tuple':
+        return expression.items.map((item) => this.evaluate(item, scope));
+      case 'object': {
+        const object: { [key: string]: Value } = {};
+        for (const item of expression.items) {
+          if (item.key === undefined) return new Unknown('an object key is computed');
+          object[item.key] = this.evaluate(item.value, scope);
+        }
+        return object;
+      }
+      case 'call':
+        return this.call(expression.name, expression.args.map((arg) => this.evaluate(arg, scope)));
+      case 'traversal':
+        return this.reference(expression, scope);
+      case 'other':
+        return new Unknown('operators, conditionals and for expressions are not evaluated');
+    }
+  }
+
+  private template(template: HclTemplate, scope: Scope): Value {
+    const [only] = template.parts;
+    // `"${x}"` is x itself, whatever its type.
+    if (template.parts.length === 1 && only.kind === 'interpolation' && !template.heredoc) return this.evaluate(only.expression, scope);
+    let result = '';
+    for (const part of template.parts) {
+      if (part.kind === 'text') result += part.value;
+      else if (part.kind === 'directive') return new Unknown('a template directive (%{...}) is not evaluated');
+      else {
+        const value = this.evaluate(part.expression, scope);
+        if (value instanceof Unknown) return value;
+        if (typeof value === 'object' && value !== null) return new Unknown('a list or object is interpolated into a string');
+        result += value === null ? '' : String(value);
+      }
+    }
+    return template.heredoc?.indented ? dedent(result) : result;
+  }
+
+  private call(name: string, args: Value[]): Value {
+    const unknown = args.find((arg): arg is Unknown => arg instanceof Unknown);
+    const strings = args.every((arg) => typeof arg === 'string') ? (args as string[]) : undefined;
+    switch (name) {
+      case 'jsonencode':
+      case 'tostring':
+      case 'tolist':
+      case 'toset':
+      case 'tomap':
+        return args[0] ?? null;
+      case 'tobool':
+        return unknown ?? toBoolean(args[0]);
+      case 'tonumber':
+        return unknown ?? (typeof args[0] === 'string' && args[0].trim() !== '' && !isNaN(Number(args[0])) ? Number(args[0]) : (args[0] ?? null));
+      case 'lower':
+      case 'upper':
+        if (unknown) return unknown;
+        if (strings?.length !== 1) break;
+        return name === 'lower' ? strings[0].toLowerCase() : strings[0].toUpperCase();
+      case 'format':
+        if (unknown) return unknown;
+        if (typeof args[0] !== 'string' || /%[^s%]/.test(args[0])) break;
+        return format(args[0], args.slice(1));
+      case 'join':
+        if (unknown) return unknown;
+        if (typeof args[0] !== 'string' || !Array.isArray(args[1])) break;
+        return joinStrings(args[0], args[1]);
+      case 'concat':
+        if (unknown) return unknown;
+        return args.every(Array.isArray) ? (args as Value[][]).flat() : new Unknown('concat of something other than lists');
+      case 'merge':
+        if (unknown) return unknown;
+        return args.every(isPlainObject) ? Object.assign({}, ...args) : new Unknown('merge of something other than objects');
+      case 'lookup': {
+        const [map, key, fallback] = args;
+        if (map instanceof Unknown || key instanceof Unknown) return map instanceof Unknown ? map : (key as Unknown);
+        if (isPlainObject(map) && typeof key === 'string') return key in map ? map[key] : (fallback ?? new Unknown(`lookup of "${key}" finds nothing`));
+        break;
+      }
+    }
+    return new Unknown(`${name}(...) is not evaluated`);
+  }
+
+  private reference(traversal: Extract<HclExpression, { kind: 'traversal' }>, scope: Scope): Value {
+    const { root, steps } = traversal;
+    const first = steps[0]?.kind === 'attribute' ? steps[0].name : undefined;
+    const iterator = scope.iterators?.get(root);
+    if (iterator && first) return this.steps(first === 'key' ? iterator.key : iterator.value, steps.slice(1), scope);
+    switch (root) {
+      case 'var':
+        return this.steps(first === undefined ? new Unknown('var') : this.variable(first), steps.slice(1), scope);
+      case 'local':
+        return this.steps(first === undefined ? new Unknown('local') : this.local(first), steps.slice(1), scope);
+      case 'each':
+        if (!scope.each) return new Unknown('each is used outside for_each');
+        return this.steps(first === 'key' ? scope.each.key : scope.each.value, steps.slice(1), scope);
+      case 'count':
+        return scope.countIndex === undefined ? new Unknown('count.index is used outside count') : scope.countIndex;
+      case 'path':
+        // Paths are resolved from the module's folder: `${path.module}/policy.xml`.
+        return first === 'module' || first === 'root' || first === 'cwd' ? '.' : new Unknown(`path.${first}`);
+      case 'data':
+      case 'module':
+        return new Unknown(`${root}.${first ?? ''} is known only when Terraform runs`);
+      case 'terraform':
+        return new Unknown('terraform.workspace is known only when Terraform runs');
+    }
+    if (!first) return new Unknown(`${root} is not a known name`);
+    const resource = this.module.resources.get(`${root}.${first}`);
+    if (!resource) return new Unknown(`${root}.${first} is not declared in this folder`);
+    const instances = this.instances(resource);
+    let rest = steps.slice(1);
+    let instanceScope: Scope | undefined = instances instanceof Unknown ? undefined : instances.length === 1 && instances[0].single ? instances[0].scope : undefined;
+    if (!instanceScope) {
+      if (instances instanceof Unknown) return instances;
+      const index = rest[0];
+      if (index?.kind !== 'index') return new Unknown(`${root}.${first} has several instances`);
+      const key = this.evaluate(index.key, scope);
+      if (key instanceof Unknown) return key;
+      instanceScope = instances.find((instance) => instance.key === key)?.scope;
+      if (!instanceScope) return new Unknown(`${root}.${first}[${JSON.stringify(key)}] is not an instance`);
+      rest = rest.slice(1);
+    }
+    const attribute = rest[0];
+    if (attribute?.kind !== 'attribute') return new Unknown(`${root}.${first} is a whole resource`);
+    const written = resource.block.body.attributes.find((candidate) => candidate.name === attribute.name);
+    const value = written ? this.evaluate(written.value, instanceScope) : attribute.name === 'id' ? this.idOf(resource, instanceScope) : new Unknown(`${root}.${first}.${attribute.name} is set by Azure when Terraform runs`);
+    return this.steps(value, rest.slice(1), scope);
+  }
+
+  /** The instances `for_each` or `count` make of a resource (one, `single`, without either). */
+  instances(resource: TerraformResource): { key: Value; scope: Scope; single?: boolean }[] | Unknown {
+    const attributes = resource.block.body.attributes;
+    const forEach = attributes.find((attribute) => attribute.name === 'for_each');
+    const count = attributes.find((attribute) => attribute.name === 'count');
+    if (forEach) {
+      const collection = this.evaluate(forEach.value, {});
+      const entries = iterationEntries(collection);
+      if (entries instanceof Unknown) return entries;
+      return entries.slice(0, MAX_INSTANCES).map(([key, value]) => ({ key, scope: { each: { key, value } } }));
+    }
+    if (count) {
+      const number = this.evaluate(count.value, {});
+      if (number instanceof Unknown) return number;
+      if (typeof number !== 'number' || !Number.isInteger(number) || number < 0) return new Unknown('count is not a whole number');
+      return Array.from({ length: Math.min(number, MAX_INSTANCES) }, (_, index) => ({ key: index, scope: { countIndex: index } }));
+    }
+    return [{ key: null, scope: {}, single: true }];
+  }
+
+  /** `.name` and `[key]` steps into a value. */
+  private steps(value: Value, steps: readonly Extract<HclExpression, { kind: 'traversal' }>['steps'][number][], scope: Scope): Value {
+    let current = value;
+    for (const step of steps) {
+      if (current instanceof Unknown) return current;
+      const key = step.kind === 'attribute' ? step.name : this.evaluate(step.key, scope);
+      if (key instanceof Unknown) return key;
+      if (Array.isArray(current) && (typeof key === 'number' || /^\d+$/.test(String(key)))) current = current[Number(key)] ?? new Unknown(`index ${String(key)} is past the end`);
+      else if (isPlainObject(current) && typeof key === 'string') current = key in current ? current[key] : new Unknown(`it has no "${key}"`);
+      else return new Unknown(`${JSON.stringify(key)} cannot be looked up in this value`);
+    }
+    return current;
+  }
+
+  private variable(name: string): Value {
+    const value = this.module.variables.get(name);
+    if (value === undefined) return new Unknown(`var.${name} is not declared in this folder`);
+    if (value instanceof Unknown) return value;
+    return this.evaluate(value.expression, {});
+  }
+
+  private local(name: string): Value {
+    const value = this.module.locals.get(name);
+    return value ? this.evaluate(value.expression, {}) : new Unknown(`local.${name} is not declared in this folder`);
+  }
+
+  /** Where the value of an expression is written: followed through `var.*` and `local.*` to the default, `.tfvars` value or local that holds it. */
+  definitionOf(sourced: Sourced, depth = 0): Sourced {
+    const { expression } = sourced;
+    if (expression.kind !== 'traversal' || expression.steps.length !== 1 || expression.steps[0].kind !== 'attribute' || depth > MAX_REFERENCE_DEPTH) return sourced;
+    const name = expression.steps[0].name;
+    const next = expression.root === 'var' ? this.module.variables.get(name) : expression.root === 'local' ? this.module.locals.get(name) : undefined;
+    return next && !(next instanceof Unknown) ? this.definitionOf(next, depth + 1) : sourced;
+  }
+}
+
+/** The nested blocks of `type` in `body`, `dynamic "type"` blocks expanded when their `for_each` is known. */
+export function blocksOf(evaluator: Evaluator, body: HclBody, type: string, scope: Scope): { body: HclBody; scope: Scope }[] | Unknown {
+  const found: { body: HclBody; scope: Scope }[] = body.blocks.filter((block) => block.type === type).map((block) => ({ body: block.body, scope }));
+  for (const dynamic of body.blocks) {
+    if (dynamic.type !== 'dynamic' || dynamic.labels[0] !== type) continue;
+    const forEach = dynamic.body.attributes.find((attribute) => attribute.name === 'for_each');
+    const content = dynamic.body.blocks.find((block) => block.type === 'content');
+    if (!forEach || !content) continue;
+    const entries = iterationEntries(evaluator.evaluate(forEach.value, scope));
+    if (entries instanceof Unknown) return entries;
+    const iteratorName = literalString(dynamic.body.attributes.find((attribute) => attribute.name === 'iterator')?.value) ?? type;
+    for (const [key, value] of entries.slice(0, MAX_INSTANCES)) {
+      const iterators = new Map(scope.iterators);
+      iterators.set(iteratorName, { key, value });
+      found.push({ body: content.body, scope: { ...scope, iterators } });
+    }
+  }
+  return found;
+}
+
+/** `for_each`'s entries: a map's keys and values, a set's strings as both. */
+function iterationEntries(collection: Value): [Value, Value][] | Unknown {
+  if (collection instanceof Unknown) return collection;
+  if (Array.isArray(collection)) {
+    const unknown = collection.find((item): item is Unknown => item instanceof Unknown);
+    return unknown ?? collection.map((item, index) => [typeof item === 'string' ? item : index, item]);
+  }
+  if (isPlainObject(collection)) return Object.entries(collection);
+  return new Unknown('for_each is not a map or a set');
+}
+
+export function isPlainObject(value: Value | undefined): value is { [key: string]: Value } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Unknown);
+}
+
+/** The first unknown in a value, looking into lists and objects. */
+export function firstUnknown(value: Value): Unknown | undefined {
+  if (value instanceof Unknown) return value;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const unknown = firstUnknown(item);
+      if (unknown) return unknown;
+    }
+  } else if (isPlainObject(value)) {
+    for (const item of Object.values(value)) {
+      const unknown = firstUnknown(item);
+      if (unknown) return unknown;
+    }
+  }
+  return undefined;
+}
+
+/** Terraform converts the strings "true" and "false" where a bool is expected. */
+export function toBoolean(value: Value | undefined): Value {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return value ?? null;
+}
+
+export function shorten(text: string, length = 80): string {
+  const oneLine = text.replace(/\s+/g, ' ');
+  return oneLine.length > length ? oneLine.slice(0, length - 1) + '…' : oneLine;
+}
+
+function format(pattern: string, args: Value[]): Value {
+  let index = 0;
+  let unknown: Unknown | undefined;
+  const result = pattern.replace(/%([s%])/g, (_, verb: string) => {
+    if (verb === '%') return '%';
+    const arg = args[index++];
+    if (arg instanceof Unknown) unknown = arg;
+    return typeof arg === 'object' ? '' : String(arg);
+  });
+  return unknown ?? result;
+}
+
+function joinStrings(separator: string, items: Value[]): Value {
+  const unknown = items.find((item): item is Unknown => item instanceof Unknown);
+  if (unknown) return unknown;
+  return items.every((item) => typeof item === 'string') ? items.join(separator) : new Unknown('join of something other than strings');
+}
+
+/** `<<-EOT`: each line loses the indentation all non-blank lines share. */
+function dedent(text: string): string {
+  const lines = text.split('\n');
+  const indents = lines.filter((line) => line.trim() !== '').map((line) => /^[ \t]*/.exec(line)![0].length);
+  const common = indents.length > 0 ? Math.min(...indents) : 0;
+  return lines.map((line) => line.slice(Math.min(common, /^[ \t]*/.exec(line)![0].length))).join('\n');
+}
+
+/** A module's variables: `.tfvars` values beside it win over defaults; `dev.tfvars` and `prod.tfvars` that disagree leave it unknown. */
+export function moduleVariables(
+  declared: readonly { name: string; default?: Sourced }[],
+  tfvars: readonly { file: string; attributes: Map<string, Sourced> }[],
+): Map<string, Sourced | Unknown> {
+  const isAutoLoaded = (file: string) => path.basename(file) === 'terraform.tfvars' || file.endsWith('.auto.tfvars');
+  const variables = new Map<string, Sourced | Unknown>();
+  for (const { name, default: fallback } of declared) {
+    const auto = tfvars.filter(({ file, attributes }) => isAutoLoaded(file) && attributes.has(name));
+    // Terraform loads terraform.tfvars, then *.auto.tfvars in name order: the last one wins.
+    const autoValue = auto.length > 0 ? auto[auto.length - 1].attributes.get(name) : undefined;
+    const chosen = tfvars.filter(({ file, attributes }) => !isAutoLoaded(file) && attributes.has(name));
+    const chosenTexts = new Set(chosen.map(({ attributes }) => sourceText(attributes.get(name)!)));
+    if (chosenTexts.size > 1) {
+      variables.set(name, new Unknown(`var.${name} is set differently by ${chosen.map(({ file }) => path.basename(file)).join(' and ')}`));
+    } else {
+      const value = chosen[0]?.attributes.get(name) ?? autoValue ?? fallback;
+      variables.set(name, value ?? new Unknown(`var.${name} has no default and no value in a .tfvars file beside it`));
+    }
+  }
+  return variables;
+}
+
+function sourceText({ expression, text }: Sourced): string {
+  return text.slice(expression.span.start, expression.span.end);
+}

@@ -1,0 +1,183 @@
+import * as assert from 'assert';
+import * as path from 'path';
+import type { ApimService } from '../../../src/core/model';
+import { scan } from '../../../src/core/scan';
+import { readService } from '../../../src/core/workspace/readService';
+import { FIXTURES, api, byName, operationSummary, slice } from './helpers';
+
+const ROOT = path.join(FIXTURES, 'terraform');
+
+/** Problems as `kind file "text at span"`, in the order reported. */
+function problemsAt(service: ApimService, root: string): string[] {
+  return service.problems.map((problem) => `${problem.kind} ${path.relative(root, problem.file).split(path.sep).join('/')} ${slice(problem.span && { file: problem.file, span: problem.span })}`);
+}
+
+describe('readService: Terraform', () => {
+  const root = path.join(ROOT, 'contoso');
+  const main = path.join(root, 'main.tf');
+  const azapi = path.join(root, 'azapi.tf');
+  let service: ApimService;
+  before(() => {
+    service = readService(root);
+  });
+
+  it('reads the APIM resources of the .tf files, azurerm and azapi', () => {
+    assert.strictEqual(service.layout, 'terraform');
+    assert.deepStrictEqual(service.apis.map((a) => a.id).sort(), ['apis/inventory-prod', 'apis/orders', 'apis/payments']);
+    for (const file of ['main.tf', 'azapi.tf', 'variables.tf', 'locals.tf', 'terraform.tfvars']) assert.ok(service.filesRead.includes(path.join(root, file)), file);
+  });
+
+  it('locates each property at the Terraform attribute that writes it', () => {
+    const orders = api(service, 'orders');
+    assert.strictEqual(orders.declaration.file, main);
+    assert.ok(slice({ file: main, span: orders.declaration.span })?.startsWith('resource "azurerm_api_management_api" "orders" {'));
+    assert.deepStrictEqual(orders.protocols?.value, ['http', 'https']);
+    assert.strictEqual(slice(orders.protocols?.location), '["http", "https"]');
+    assert.strictEqual(orders.subscriptionRequired?.value, false);
+    assert.strictEqual(slice(orders.subscriptionRequired?.location), 'false');
+    assert.strictEqual(orders.displayName, 'Orders');
+    assert.strictEqual(orders.revision, '1');
+    // A property that is not written locates to the resource's header, where a fix would add it.
+    assert.strictEqual(slice(orders.declaration.locate(['apiVersion'])), 'resource "azurerm_api_management_api" "orders"');
+  });
+
+  it('resolves locals, variables with .tfvars values and references between resources', () => {
+    assert.strictEqual(api(service, 'orders').serviceUrl, 'https://orders.internal.contoso.com');
+    const inventory = api(service, 'inventory-prod');
+    assert.deepStrictEqual(inventory.protocols?.value, ['https']);
+    assert.strictEqual(slice(inventory.protocols?.location), 'var.inventory_protocols');
+    assert.strictEqual(inventory.apiVersion, 'v1');
+    assert.strictEqual(inventory.versionSetId, 'apiVersionSets/inventory-versions');
+    assert.deepStrictEqual(service.versionSets.map((v) => [v.id, v.versioningScheme]), [['apiVersionSets/inventory-versions', 'Segment']]);
+    assert.deepStrictEqual(operationSummary(inventory), ['list-stock GET /stock']);
+  });
+
+  it('loads the definition from file() and policies from file(), templatefile(), heredocs and strings', () => {
+    const orders = api(service, 'orders');
+    assert.strictEqual(orders.spec?.file, path.join(root, 'specs/orders.yaml'));
+    assert.deepStrictEqual(operationSummary(orders), ['getOrder GET /orders/{id}', 'post-orders POST /orders']);
+    assert.strictEqual(orders.policy?.file, path.join(root, 'policies/orders.xml'));
+    assert.strictEqual(service.policy?.file, path.join(root, 'policies/global.xml'));
+
+    // The heredoc policy is read in place: its elements' offsets are the .tf file's.
+    const listStock = api(service, 'inventory-prod').operations[0];
+    assert.strictEqual(listStock.policy?.file, main);
+    const validateJwt = listStock.policy?.xml.root?.children[0]?.children[1];
+    assert.strictEqual(slice({ file: main, span: validateJwt!.span }), '<validate-jwt header-name="Authorization" />');
+
+    // A quoted policy with escaped quotes keeps its offsets too.
+    const starter = byName(service.products, 'starter');
+    const rateLimit = starter.policy?.xml.root?.children[0]?.children[1];
+    assert.strictEqual(rateLimit?.name, 'rate-limit');
+    assert.strictEqual(slice({ file: main, span: rateLimit!.attributes[0].valueSpan }), '5');
+
+    // azapi: a heredoc inside jsonencode({...}).
+    const payments = api(service, 'payments');
+    assert.strictEqual(payments.policy?.file, azapi);
+    assert.strictEqual(payments.policy?.xml.root?.children[0]?.children[1]?.name, 'check-header');
+  });
+
+  it('reads products, subscriptions, backends per for_each instance, named values and fragments', () => {
+    const starter = byName(service.products, 'starter');
+    assert.strictEqual(starter.state, 'published');
+    assert.deepStrictEqual(starter.apiNames, ['orders']);
+    assert.deepStrictEqual(api(service, 'orders').productNames, ['starter']);
+
+    const allApis = byName(service.subscriptions, 'all-apis');
+    assert.strictEqual(allApis.scope?.value, '/apis');
+    assert.strictEqual(slice(allApis.scope?.location), 'resource "azurerm_api_management_subscription" "all_apis"');
+    assert.strictEqual(allApis.state?.value, 'active');
+    // No subscription_id: Azure names it, the Terraform address stands for it; azurerm's default state is `submitted`.
+    const starterSubscription = byName(service.subscriptions, 'azurerm_api_management_subscription.starter');
+    assert.strictEqual(starterSubscription.scope?.value, '/products/starter');
+    assert.strictEqual(slice(starterSubscription.scope?.location), 'azurerm_api_management_product.starter.id');
+    assert.strictEqual(starterSubscription.state?.value, 'submitted');
+
+    assert.deepStrictEqual(service.backends.map((b) => [b.name, b.url, b.validateCertificateName?.value]), [
+      ['orders-eu', 'https://eu.orders.contoso.com', false],
+      ['orders-us', 'https://us.orders.contoso.com', false],
+    ]);
+    assert.strictEqual(slice(service.backends[0].validateCertificateName?.location), 'false');
+
+    const ordersKey = byName(service.namedValues, 'orders-key');
+    assert.strictEqual(ordersKey.secret?.value, true);
+    assert.strictEqual(slice(ordersKey.secret?.location), '"true"');
+    assert.strictEqual(ordersKey.hasValue, true);
+    const paymentsKey = byName(service.namedValues, 'payments-key');
+    assert.strictEqual(paymentsKey.keyVaultSecretIdentifier, 'https://contoso-kv.vault.azure.net/secrets/payments-key');
+    assert.strictEqual(paymentsKey.hasValue, false);
+
+    assert.deepStrictEqual(service.fragments.map((f) => [f.id, f.policy]), [['policyFragments/cors', undefined]]);
+  });
+
+  it('says what the files do not determine, where it is written', () => {
+    assert.deepStrictEqual(problemsAt(service, root).sort(), [
+      'outside-root main.tf file("../../../../outside.xml")',
+      'unresolved-value azapi.tf var.operation_count',
+      'unresolved-value azapi.tf var.payments_url',
+      'unresolved-value main.tf each.key != "eu"',
+      'unresolved-value main.tf each.key != "eu"',
+      'unresolved-value policies/orders.xml ${tenant}',
+    ]);
+    const tenant = service.problems.find((problem) => problem.file.endsWith('orders.xml'));
+    assert.match(tenant!.message, /var\.tenant_id has no default/);
+  });
+});
+
+describe('readService: Terraform from hashicorp/terraform-provider-azurerm examples', () => {
+  const root = path.join(ROOT, 'hashicorp-examples');
+  let service: ApimService;
+  before(() => {
+    service = readService(root);
+  });
+
+  it('reads the api-management example with the values of its terraform.tfvars', () => {
+    const example = api(service, 'contoso-api');
+    assert.strictEqual(example.path, 'example');
+    assert.deepStrictEqual(example.protocols?.value, ['https', 'http']);
+    assert.strictEqual(example.subscriptionRequired, undefined);
+    assert.deepStrictEqual(example.productNames, ['contoso-product']);
+    assert.strictEqual(byName(service.products, 'contoso-product').subscriptionRequired?.value, true);
+    // The global policy is the inline `policy { xml_content = <<XML ... }` of azurerm_api_management.
+    assert.strictEqual(service.policy?.file, path.join(root, 'api-management/main.tf'));
+    assert.deepStrictEqual(service.policy?.xml.root?.children.map((child) => child.name), ['inbound', 'backend', 'outbound', 'on-error']);
+  });
+
+  it('reads the function app example: operations, a templatefile() policy and a backend', () => {
+    const example = api(service, 'example-api');
+    assert.strictEqual(example.subscriptionRequired?.value, false);
+    assert.deepStrictEqual(operationSummary(example), ['op1 GET funcfromcli']);
+    assert.strictEqual(example.policy?.file, path.join(root, 'api-integration-function-app/policy.xml'));
+    assert.strictEqual(byName(service.backends, 'example-backend').protocol, 'http');
+  });
+
+  it('says what only Terraform knows when it runs', () => {
+    assert.deepStrictEqual(problemsAt(service, root).sort(), [
+      'remote-ref api-management/terraform.tfvars "https://contoso.example/openapi.yaml"',
+      'unresolved-value api-integration-function-app/main.tf "https://${azurerm_linux_function_app.example.default_hostname}/api"',
+      'unresolved-value api-integration-function-app/policy.xml ${base-url}',
+    ]);
+  });
+});
+
+describe('scan: Terraform', () => {
+  it('gives the findings the rules give, at the spans of the .tf attributes', () => {
+    const root = path.join(ROOT, 'contoso');
+    const main = path.join(root, 'main.tf');
+    const result = scan(root);
+    const at = (ruleId: string, resource: string) => {
+      const finding = result.findings.find((candidate) => candidate.ruleId === ruleId && candidate.resource === resource);
+      assert.ok(finding, `${ruleId} on ${resource}`);
+      return { file: path.relative(root, finding.location!.file), text: slice(finding.location) };
+    };
+    assert.deepStrictEqual(at('encrypted-protocols', 'apis/orders'), { file: 'main.tf', text: '["http", "https"]' });
+    assert.deepStrictEqual(at('named-value-key-vault', 'namedValues/orders-key'), { file: 'main.tf', text: '"true"' });
+    assert.deepStrictEqual(at('subscription-all-apis', 'subscriptions/all-apis'), { file: 'main.tf', text: 'resource "azurerm_api_management_subscription" "all_apis"' });
+    assert.deepStrictEqual(at('backend-certificate-validation', 'backends/orders-us'), { file: 'main.tf', text: 'false' });
+    // subscription_required = false and no authenticating policy: each operation of the spec is open.
+    assert.deepStrictEqual(at('endpoint-authentication', 'apis/orders/operations/getOrder'), { file: 'specs/orders.yaml', text: 'get' });
+    // The Key Vault reference and the submitted subscription are no findings.
+    assert.ok(!result.findings.some((finding) => finding.resource === 'namedValues/payments-key' || finding.resource === 'subscriptions/azurerm_api_management_subscription.starter'));
+    assert.ok(result.findings.some((finding) => finding.ruleId === 'input-problem' && finding.location?.file === main));
+  });
+});
