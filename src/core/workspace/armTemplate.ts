@@ -110,12 +110,12 @@ class TemplateScope implements ExpressionScope {
   parameter(name: string, at: Unknown): ArmValue {
     const given = this.given.get(name.toLowerCase());
     if (given) return 'value' in given ? given.value : new Unknown(at.span, at.text, `it is a Key Vault reference in ${given.keyVaultIn}`);
-    return this.declared('parameters', name, at, (declaredPath) => {
-      const defaultPath = [...declaredPath, 'defaultValue'];
-      const defaultValue = jsonAt(this.document, defaultPath);
-      if (defaultValue === undefined) return new Unknown(at.span, at.text, 'the parameter has no defaultValue, and no parameter file gives it a value');
-      return this.evaluateJson(defaultPath, defaultValue);
-    });
+    // Told where it is used, not remembered: each use is reported where it is written.
+    const declaredPath = this.declaredPath('parameters', name);
+    if (declaredPath && jsonAt(this.document, [...declaredPath, 'defaultValue']) === undefined) {
+      return new Unknown(at.span, at.text, 'the parameter has no defaultValue, and no parameter file gives it a value');
+    }
+    return this.declared('parameters', name, at, (found) => this.evaluateJson([...found, 'defaultValue'], jsonAt(this.document, [...found, 'defaultValue'])));
   }
 
   variable(name: string, at: Unknown): ArmValue {
