@@ -14,7 +14,7 @@ import type { SourceLocation, Span } from './text';
  */
 export type ResourceId = string;
 
-export type RepositoryLayout = 'apiops' | 'apiops-cli' | 'bicep' | 'terraform' | 'specs-only';
+export type RepositoryLayout = 'apiops' | 'apiops-cli' | 'bicep' | 'terraform' | 'arm' | 'specs-only';
 
 /** Where a resource is declared, and how to find one of its properties there. */
 export interface Declaration {

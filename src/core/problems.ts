@@ -39,7 +39,7 @@ export type InputProblemKind =
   | 'ref-cycle' // a $ref chain that only leads back to itself
   | 'not-a-spec' // a YAML/JSON file that is neither OpenAPI nor a known APIOps artifact where one was expected
   | 'invalid-artifact' // an APIOps/Bicep file with a wrong shape (e.g. apiInformation.json without properties)
-  | 'unresolved-value' // infrastructure code whose value the files do not determine (a variable without a default, an attribute Azure sets): what depends on it is not analysed
+  | 'unresolved-value' // infrastructure code (Terraform, ARM) whose value the files do not determine (a variable or parameter without a value, an attribute Azure sets, reference()): what depends on it is not analysed
   | 'outside-root' // a reference (or symlink) leading outside the scanned folder: refused before opening
   | 'not-a-file' // a FIFO, device, socket or unlistable folder where a file or folder was expected
   | 'too-deep' // nesting past a depth limit: the part below the limit is not analysed

@@ -2,6 +2,7 @@ import * as path from 'path';
 import type { ApimService, RepositoryLayout } from '../model';
 import { createDocumentReader, type DocumentReader } from '../parse/index';
 import { findApiopsRoots, readApiops } from './apiops';
+import { readArmTemplates } from './armTemplate';
 import { readBicep } from './bicep';
 import { ReadContext } from './context';
 import type { TimeBudget } from '../limits';
@@ -73,6 +74,7 @@ function readServicesFrom(root: string, options: ReadServiceOptions, firstOnly: 
 const INFRASTRUCTURE_READERS: readonly { layout: RepositoryLayout; read: (files: readonly string[], ctx: ReadContext) => ServiceContent }[] = [
   { layout: 'bicep', read: readBicep },
   { layout: 'terraform', read: readTerraform },
+  { layout: 'arm', read: readArmTemplates },
 ];
 
 function readInfrastructure(files: readonly string[], ctx: ReadContext): { layout: RepositoryLayout; content: ServiceContent } {

@@ -1,0 +1,322 @@
+// ARM template expressions (`"[concat(parameters('svc'), '/orders')]"`), evaluated as far as the
+// repository tells their values: literals, parameters (defaults and parameter files), variables and a
+// few string functions. What cannot be known (an unset parameter, `reference(...)`) becomes an
+// `Unknown` that names the sub-expression and where it is written; nothing is guessed.
+import type { Span } from '../text';
+
+export type ExpressionNode =
+  | { kind: 'string'; value: string; span: Span; /** The file offset of each character of `value`. */ offsets: number[] }
+  | { kind: 'number'; value: number; span: Span }
+  | { kind: 'call'; name: string; args: ExpressionNode[]; span: Span }
+  | { kind: 'member'; target: ExpressionNode; key: ExpressionNode; span: Span };
+
+/** A value the repository does not tell, with the sub-expression it comes from. */
+export class Unknown {
+  constructor(
+    readonly span: Span,
+    /** The sub-expression as written: `parameters('ApimServiceName')`. */
+    readonly text: string,
+    readonly reason: string,
+  ) {}
+}
+
+/** A string some of whose parts are unknown: `concat(parameters('base'), '/orders.xml')`. */
+export class PartialString {
+  constructor(readonly parts: readonly (string | Unknown)[]) {}
+
+  get firstUnknown(): Unknown {
+    return this.parts.find((part): part is Unknown => part instanceof Unknown)!;
+  }
+}
+
+export type ArmValue = string | number | boolean | null | ArmValue[] | { [key: string]: ArmValue } | PartialString | Unknown;
+
+/** What `parameters(...)` and `variables(...)` read; names are case-insensitive, as in ARM. */
+export interface ExpressionScope {
+  parameter(name: string, at: Unknown): ArmValue;
+  variable(name: string, at: Unknown): ArmValue;
+}
+
+/** Calls nested inside one another, and characters of one evaluated string, before giving up. */
+const MAX_EXPRESSION_DEPTH = 32;
+export const MAX_EVALUATED_LENGTH = 1024 * 1024;
+
+/** A JSON string value that ARM evaluates: `[...]`, but not `[[...` (an escaped literal `[`). */
+export function isExpression(value: string): boolean {
+  return value.startsWith('[') && !value.startsWith('[[') && value.trimEnd().endsWith(']');
+}
+
+/**
+ * Parses the expression in `text` (a JSON string's characters, `[` and `]` included), whose
+ * character i is at file offset `offsets[i]`: the expression, or what is wrong and where.
+ */
+export function parseExpression(text: string, offsets: readonly number[]): ExpressionNode | { error: string; span: Span } {
+  return new ExpressionParser(text, offsets).parseWhole();
+}
+
+class ExpressionParser {
+  private pos = 1;
+
+  constructor(
+    private readonly text: string,
+    private readonly offsets: readonly number[],
+  ) {}
+
+  parseWhole(): ExpressionNode | { error: string; span: Span } {
+    try {
+      const node = this.parseNode(0);
+      this.skipSpaces();
+      if (this.pos !== this.text.trimEnd().length - 1) this.fail('unexpected text after the expression');
+      return node;
+    } catch (error) {
+      if (error instanceof ParseError) return { error: error.message, span: error.span };
+      throw error;
+    }
+  }
+
+  private span(start: number, end = this.pos): Span {
+    const at = (index: number) => this.offsets[Math.min(index, this.offsets.length - 1)] ?? 0;
+    return { start: at(start), end: end > start ? at(end - 1) + 1 : at(start) };
+  }
+
+  private fail(message: string): never {
+    throw new ParseError(message, this.span(this.pos, this.pos + 1));
+  }
+
+  private skipSpaces(): void {
+    while (this.text[this.pos] === ' ' || this.text[this.pos] === '\t') this.pos++;
+  }
+
+  private parseNode(depth: number): ExpressionNode {
+    if (depth > MAX_EXPRESSION_DEPTH) this.fail(`calls are nested more than ${MAX_EXPRESSION_DEPTH} deep`);
+    this.skipSpaces();
+    const start = this.pos;
+    let node = this.parsePrimary(depth);
+    for (;;) {
+      this.skipSpaces();
+      const char = this.text[this.pos];
+      if (char === '.') {
+        this.pos++;
+        const keyStart = this.pos;
+        const name = this.identifier();
+        const keySpan = this.span(keyStart);
+        node = { kind: 'member', target: node, key: { kind: 'string', value: name, span: keySpan, offsets: [] }, span: this.span(start) };
+      } else if (char === '[') {
+        this.pos++;
+        const key = this.parseNode(depth + 1);
+        this.skipSpaces();
+        if (this.text[this.pos] !== ']') this.fail("']' expected");
+        this.pos++;
+        node = { kind: 'member', target: node, key, span: this.span(start) };
+      } else return node;
+    }
+  }
+
+  private parsePrimary(depth: number): ExpressionNode {
+    const start = this.pos;
+    const char = this.text[this.pos];
+    if (char === "'") return this.parseString();
+    const number = /-?\d+/y;
+    number.lastIndex = this.pos;
+    const digits = number.exec(this.text);
+    if (digits) {
+      this.pos = number.lastIndex;
+      return { kind: 'number', value: Number(digits[0]), span: this.span(start) };
+    }
+    const name = this.identifier();
+    this.skipSpaces();
+    if (this.text[this.pos] !== '(') this.fail(`'(' expected after ${name}`);
+    this.pos++;
+    const args: ExpressionNode[] = [];
+    for (this.skipSpaces(); this.text[this.pos] !== ')'; this.skipSpaces()) {
+      if (args.length > 0) {
+        if (this.text[this.pos] !== ',') this.fail("',' or ')' expected");
+        this.pos++;
+      }
+      args.push(this.parseNode(depth + 1));
+    }
+    this.pos++;
+    return { kind: 'call', name, args, span: this.span(start) };
+  }
+
+  private parseString(): ExpressionNode {
+    const start = this.pos;
+    let value = '';
+    const offsets: number[] = [];
+    for (this.pos++; ; this.pos++) {
+      if (this.pos >= this.text.length) this.fail('unterminated string');
+      if (this.text[this.pos] === "'") {
+        if (this.text[this.pos + 1] !== "'") break;
+        this.pos++; // '' is one quote
+      }
+      value += this.text[this.pos];
+      offsets.push(this.offsets[this.pos]);
+    }
+    this.pos++;
+    return { kind: 'string', value, span: this.span(start), offsets };
+  }
+
+  private identifier(): string {
+    const match = /[A-Za-z_][A-Za-z0-9_]*/y;
+    match.lastIndex = this.pos;
+    const found = match.exec(this.text);
+    if (!found) this.fail('a function name or a value expected');
+    this.pos = match.lastIndex;
+    return found[0];
+  }
+}
+
+class ParseError extends Error {
+  constructor(
+    message: string,
+    readonly span: Span,
+  ) {
+    super(message);
+  }
+}
+
+/** Evaluates `node` in `scope`; `source` is the expression's JSON string, to name sub-expressions. */
+export function evaluate(node: ExpressionNode, scope: ExpressionScope, source: string, offsets: readonly number[]): ArmValue {
+  const textOf = (span: Span): string => {
+    const start = offsets.indexOf(span.start);
+    const end = offsets.findIndex((offset) => offset >= span.end);
+    return start === -1 ? source : source.slice(start, end === -1 ? undefined : end);
+  };
+  const unknown = (at: ExpressionNode, reason: string) => new Unknown(at.span, textOf(at.span), reason);
+
+  const run = (current: ExpressionNode): ArmValue => {
+    switch (current.kind) {
+      case 'string':
+      case 'number':
+        return current.value;
+      case 'member':
+        return member(run(current.target), run(current.key), current, unknown);
+      case 'call': {
+        const name = current.name.toLowerCase();
+        const args = current.args.map(run);
+        if (name === 'parameters' || name === 'variables') {
+          const [key] = args;
+          if (typeof key !== 'string') return firstUnknown(args) ?? unknown(current, `${current.name}() needs a name`);
+          const at = unknown(current, '');
+          return name === 'parameters' ? scope.parameter(key, at) : scope.variable(key, at);
+        }
+        const call = FUNCTIONS[name];
+        if (!call) return unknown(current, `${current.name}() is not evaluated from the repository`);
+        return call(args, (reason) => unknown(current, reason));
+      }
+    }
+  };
+  return run(node);
+}
+
+type Call = (args: ArmValue[], unknown: (reason: string) => Unknown) => ArmValue;
+
+function member(target: ArmValue, key: ArmValue, node: ExpressionNode, unknown: (at: ExpressionNode, reason: string) => Unknown): ArmValue {
+  const unknownPart = firstUnknown([target, key]);
+  if (unknownPart) return unknownPart;
+  if (Array.isArray(target) && typeof key === 'number') return target[key] ?? unknown(node, `index ${key} is past the end of the array`);
+  if (isPlainObject(target) && typeof key === 'string') {
+    const found = Object.keys(target).find((name) => name.toLowerCase() === key.toLowerCase());
+    return found === undefined ? unknown(node, `the object has no property '${key}'`) : target[found];
+  }
+  return unknown(node, 'the value has no such property');
+}
+
+function isPlainObject(value: ArmValue): value is { [key: string]: ArmValue } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Unknown) && !(value instanceof PartialString);
+}
+
+/** The first argument that is unknown as a whole (an unknown part of a partial string counts). */
+function firstUnknown(args: readonly ArmValue[]): Unknown | undefined {
+  for (const arg of args) {
+    if (arg instanceof Unknown) return arg;
+    if (arg instanceof PartialString) return arg.firstUnknown;
+  }
+  return undefined;
+}
+
+/** Strings and numbers as text parts; anything else is not a string. */
+function stringParts(value: ArmValue): (string | Unknown)[] | undefined {
+  if (typeof value === 'string') return [value];
+  if (typeof value === 'number' || typeof value === 'boolean') return [String(value)];
+  if (value instanceof PartialString) return [...value.parts];
+  if (value instanceof Unknown) return [value];
+  return undefined;
+}
+
+/** Joins parts, merging neighbouring strings; a plain string when nothing is unknown. */
+function joinParts(parts: readonly (string | Unknown)[], unknown: (reason: string) => Unknown): string | PartialString | Unknown {
+  const merged: (string | Unknown)[] = [];
+  let length = 0;
+  for (const part of parts) {
+    if (typeof part === 'string') length += part.length;
+    const last = merged[merged.length - 1];
+    if (typeof part === 'string' && typeof last === 'string') merged[merged.length - 1] = last + part;
+    else merged.push(part);
+  }
+  if (length > MAX_EVALUATED_LENGTH) return unknown(`the value would be longer than ${MAX_EVALUATED_LENGTH} characters`);
+  if (merged.length === 0) return '';
+  return merged.every((part) => typeof part === 'string') ? merged.join('') : new PartialString(merged);
+}
+
+function mapKnownParts(value: ArmValue, map: (text: string) => string, unknown: (reason: string) => Unknown): ArmValue {
+  const parts = stringParts(value);
+  if (!parts) return unknown('the argument is not a string');
+  return joinParts(parts.map((part) => (typeof part === 'string' ? map(part) : part)), unknown);
+}
+
+const FUNCTIONS: Record<string, Call> = {
+  concat(args, unknown) {
+    if (args.length > 0 && args.every(Array.isArray)) return (args as ArmValue[][]).flat();
+    const parts: (string | Unknown)[] = [];
+    for (const arg of args) {
+      const argParts = stringParts(arg);
+      if (!argParts) return unknown('concat() of strings and other values');
+      parts.push(...argParts);
+    }
+    return joinParts(parts, unknown);
+  },
+  format([template, ...args], unknown) {
+    if (typeof template !== 'string') return firstUnknown([template]) ?? unknown('the format is not a string');
+    const parts: (string | Unknown)[] = [];
+    let last = 0;
+    for (const match of template.matchAll(/\{(\d+)(:[^}]*)?\}|\{\{|\}\}/g)) {
+      parts.push(template.slice(last, match.index));
+      last = match.index + match[0].length;
+      if (match[0] === '{{' || match[0] === '}}') {
+        parts.push(match[0][0]);
+        continue;
+      }
+      const argParts = stringParts(args[Number(match[1])]);
+      if (!argParts || match[2]) return unknown(`the placeholder ${match[0]} is not evaluated`);
+      parts.push(...argParts);
+    }
+    parts.push(template.slice(last));
+    return joinParts(parts, unknown);
+  },
+  tolower: ([value], unknown) => mapKnownParts(value, (text) => text.toLowerCase(), unknown),
+  toupper: ([value], unknown) => mapKnownParts(value, (text) => text.toUpperCase(), unknown),
+  string: ([value], unknown) => mapKnownParts(value, (text) => text, unknown),
+  true: () => true,
+  false: () => false,
+  /**
+   * `resourceId([subscriptionId], [resourceGroup], type, name...)`: what the id ends with is known;
+   * where the subscription and resource group are not given, the id keeps ARM's documented
+   * placeholders, which no rule reads.
+   */
+  resourceid(args, unknown) {
+    const typeIndex = args.findIndex((arg) => typeof arg === 'string' && /^[^/]+\.[^/]+\/./.test(arg));
+    if (typeIndex === -1) return firstUnknown(args) ?? unknown('resourceId() without a resource type');
+    const [namespace, ...types] = (args[typeIndex] as string).split('/');
+    const names = args.slice(typeIndex + 1);
+    if (names.length !== types.length) return unknown(`resourceId() of ${types.length} type segment(s) with ${names.length} name(s)`);
+    const [subscription, group] = typeIndex === 2 ? args : typeIndex === 1 ? ['{subscriptionId}', args[0]] : ['{subscriptionId}', '{resourceGroupName}'];
+    const parts: (string | Unknown)[] = ['/subscriptions/', ...(stringParts(subscription) ?? []), '/resourceGroups/', ...(stringParts(group) ?? []), `/providers/${namespace}`];
+    for (const [index, type] of types.entries()) {
+      const nameParts = stringParts(names[index]);
+      if (!nameParts) return unknown('a resource name is not a string');
+      parts.push(`/${type}/`, ...nameParts);
+    }
+    return joinParts(parts, unknown);
+  },
+};

@@ -1,0 +1,306 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { ApimService } from '../../../src/core/model';
+import { descendants } from '../../../src/core/policy/xml';
+import { scan } from '../../../src/core/scan';
+import { evaluate, parseExpression, PartialString, Unknown, type ArmValue, type ExpressionScope } from '../../../src/core/workspace/armExpression';
+import { decodeJsonString, placeXmlText } from '../../../src/core/workspace/armText';
+import { readService } from '../../../src/core/workspace/readService';
+import { FIXTURES, api, byName, operationSummary, problemSummary, slice } from './helpers';
+
+const ARM = path.join(FIXTURES, 'arm');
+
+/** Evaluates `expression` (the text of a JSON string) with parameters and variables from plain maps. */
+function evaluateText(expression: string, parameters: Record<string, ArmValue> = {}, variables: Record<string, string> = {}): ArmValue {
+  const offsets = [...expression].map((_, index) => index);
+  const scope: ExpressionScope = {
+    parameter: (name, at) => parameters[name] ?? new Unknown(at.span, at.text, 'no value'),
+    variable: (name, at) => {
+      const text = variables[name];
+      if (text === undefined) return new Unknown(at.span, at.text, 'no such variable');
+      const node = parseExpression(text, offsets);
+      return 'error' in node ? new Unknown(node.span, text, node.error) : evaluate(node, scope, text, offsets);
+    },
+  };
+  const node = parseExpression(expression, offsets);
+  if ('error' in node) throw new Error(node.error);
+  return evaluate(node, scope, expression, offsets);
+}
+
+describe('ARM template expressions', () => {
+  it('evaluates literals, nested calls, parameters and variables', () => {
+    assert.strictEqual(evaluateText("[concat(parameters('svc'), '/', 'orders')]", { svc: 'apim' }), 'apim/orders');
+    assert.strictEqual(evaluateText("[format('{0}/{1}-api', parameters('svc'), toLower('ORDERS'))]", { svc: 'apim' }), 'apim/orders-api');
+    assert.strictEqual(evaluateText("['It''s here']"), "It's here");
+    assert.strictEqual(evaluateText("[toUpper(variables('name'))]", {}, { name: "[concat('a', 'b')]" }), 'AB');
+    assert.strictEqual(evaluateText("[parameters('settings').tier]", { settings: { Tier: 'gold' } }), 'gold');
+    assert.strictEqual(evaluateText("[parameters('list')[1]]", { list: ['a', 'b'] }), 'b');
+    assert.strictEqual(
+      evaluateText("[resourceId('Microsoft.ApiManagement/service/apis', 'svc', 'orders')]"),
+      '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ApiManagement/service/svc/apis/orders',
+    );
+  });
+
+  it('keeps what is known of a string around what is not, and names the unknown sub-expression where it is written', () => {
+    const expression = "[concat(parameters('base'), '/orders.xml')]";
+    const value = evaluateText(expression);
+    assert.ok(value instanceof PartialString);
+    const [unknown, known] = value.parts;
+    assert.ok(unknown instanceof Unknown);
+    assert.strictEqual(unknown.text, "parameters('base')");
+    assert.strictEqual(expression.slice(unknown.span.start, unknown.span.end), "parameters('base')");
+    assert.strictEqual(known, '/orders.xml');
+
+    const call = evaluateText("[reference('app').hostName]");
+    assert.ok(call instanceof Unknown);
+    assert.strictEqual(call.text, "reference('app')");
+  });
+
+  it('refuses deep nesting and broken expressions with a message, without throwing', () => {
+    const deep = '[' + 'concat('.repeat(100) + "'x'" + ')'.repeat(100) + ']';
+    const parsed = parseExpression(deep, [...deep].map((_, index) => index));
+    assert.ok('error' in parsed && /nested more than/.test(parsed.error));
+    for (const broken of ["[concat('a'", '[concat(,)]', "[parameters('a'", '[1 2]', '[]', '[.x]', "['unterminated]"]) {
+      assert.ok('error' in parseExpression(broken, [...broken].map((_, index) => index)), broken);
+    }
+  });
+});
+
+describe('ARM template text', () => {
+  it('decodes a JSON string with the file offset of each character', () => {
+    const text = '{"v": "a\\"b\\u003cc\\n"}';
+    const span = { start: text.indexOf('"a'), end: text.length - 1 };
+    const { value, offsets } = decodeJsonString(text, span);
+    assert.strictEqual(value, 'a"b<c\n');
+    assert.deepStrictEqual(offsets.map((offset) => text[offset]), ['a', '\\', 'b', '\\', 'c', '\\']);
+  });
+
+  it('places XML so that tags start and end where the template writes them', () => {
+    const text = '{"value": "<a x=\\"1\\" y=\\"2\\">\\r\\n<b />\\r\\n</a>"}';
+    const span = { start: text.indexOf('"<'), end: text.length - 1 };
+    const { value, offsets } = decodeJsonString(text, span);
+    const placed = placeXmlText(text, value, offsets);
+    assert.strictEqual(placed.indexOf('<a'), text.indexOf('<a'));
+    assert.strictEqual(placed.indexOf('<b'), text.indexOf('<b'));
+    assert.strictEqual(placed.indexOf('</a>'), text.indexOf('</a>'));
+    assert.strictEqual(placed.indexOf('>'), text.indexOf('>'));
+  });
+});
+
+describe('readService: ARM templates of the APIM DevOps resource kit', () => {
+  const root = path.join(ARM, 'resource-kit');
+  const calculatorFile = path.join(root, 'APIs/basic-calculator/contosobob-basic-calculator-prod-basic-calculator-api.template.json');
+  let service: ApimService;
+  before(() => {
+    service = readService(root);
+  });
+
+  it('reads top-level resources named by concat(parameters(...)) when the service name has no value', () => {
+    assert.strictEqual(service.layout, 'arm');
+    assert.deepStrictEqual(service.problems, []);
+    assert.deepStrictEqual(service.apis.map((a) => a.id), ['apis/basic-calculator', 'apis/httpBinAPI']);
+    const calculator = api(service, 'basic-calculator');
+    assert.strictEqual(calculator.declaration.file, calculatorFile);
+    assert.strictEqual(calculator.displayName, 'Basic Calculator');
+    assert.strictEqual(calculator.serviceUrl, 'http://calcapi.cloudapp.net/api');
+    assert.deepStrictEqual(calculator.protocols?.value, ['https']);
+    assert.strictEqual(slice(calculator.protocols?.location)?.replace(/\s+/g, ''), '["https"]');
+    assert.strictEqual(slice(calculator.subscriptionRequired?.location), 'true');
+    assert.deepStrictEqual(operationSummary(calculator), ['61703724217d200db0e83e1a GET /add?a={a}&b={b}', '61703724217d200db0e83e1d GET /div?a={a}&b={b}']);
+  });
+
+  it('reads rawxml policies with escaped quotes in place: tags where the template writes them, attributes as APIM reads them', () => {
+    const add = api(service, 'basic-calculator').operations[0];
+    assert.strictEqual(add.policy?.file, calculatorFile);
+    const jwt = descendants(add.policy!.xml.root!, 'validate-jwt')[0];
+    assert.strictEqual(
+      slice({ file: calculatorFile, span: jwt.startTagSpan }),
+      '<validate-jwt header-name=\\"Authorization\\" failed-validation-httpcode=\\"401\\" failed-validation-error-message=\\"Unauthorized. Access token is missing or invalid.\\">',
+    );
+    assert.deepStrictEqual(
+      jwt.attributes.map((attribute) => [attribute.name, attribute.value]),
+      [
+        ['header-name', 'Authorization'],
+        ['failed-validation-httpcode', '401'],
+        ['failed-validation-error-message', 'Unauthorized. Access token is missing or invalid.'],
+      ],
+    );
+    assert.strictEqual(slice(add.location), '<policies>');
+
+    const div = api(service, 'basic-calculator').operations[1];
+    const when = descendants(div.policy!.xml.root!, 'when')[0];
+    assert.strictEqual(when.attributes[0].value, '@(context.Request.Url.Query.GetValueOrDefault("version") == "2013-05")');
+  });
+
+  it('reads a policy written as concat of literals in place, and a policyContent rawxml-link from the file of that name', () => {
+    const httpbin = api(service, 'httpBinAPI');
+    const file = path.join(root, 'example/api-httpbin/v1/api-httpbin.v1.template.json');
+    assert.strictEqual(httpbin.policy?.file, file);
+    const rewrite = descendants(httpbin.policy!.xml.root!, 'rewrite-uri')[0];
+    assert.strictEqual(slice({ file, span: rewrite.startTagSpan }), '<rewrite-uri template=\\"/metrics.json\\" />');
+    assert.deepStrictEqual(operationSummary(httpbin), ['get GET /get']);
+
+    const unlimited = byName(service.products, 'unlimited');
+    assert.strictEqual(unlimited.policy?.file, path.join(root, 'example/products/product-unlimited.policy.xml'));
+    assert.strictEqual(unlimited.subscriptionRequired?.value, true);
+  });
+
+  it('evaluates a subscription scope from resourceId() with the parameter file beside the template', () => {
+    const subscription = byName(service.subscriptions, '<subscriptionName>');
+    assert.strictEqual(subscription.scope?.value, '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ApiManagement/service/<ApimServiceName>/apis');
+    assert.strictEqual(slice(subscription.scope?.location), '"[concat(resourceId(\'Microsoft.ApiManagement/service\', parameters(\'ApimServiceName\')), \'/apis\')]"');
+    assert.ok(service.filesRead.includes(path.join(root, 'example/subscriptions/subscriptions.scope.AllAPI.parameters.json')));
+  });
+});
+
+describe('readService: the quickstart template with nested child resources', () => {
+  const root = path.join(ARM, 'quickstart');
+  const template = path.join(root, 'azuredeploy.json');
+  const parameters = path.join(root, 'azuredeploy.parameters.json');
+  let service: ApimService;
+  before(() => {
+    service = readService(root);
+  });
+
+  it('reads nested resources with short types below the service', () => {
+    assert.deepStrictEqual(service.apis.map((a) => a.id), ['apis/PetStoreSwaggerImportExample', 'apis/exampleApi', 'apis/exampleApiWithPolicy']);
+    assert.deepStrictEqual(operationSummary(api(service, 'exampleApi')), ['exampleOperationsDELETE DELETE /resource', 'exampleOperationsGET GET /resource']);
+    assert.deepStrictEqual(byName(service.products, 'exampleProduct').apiNames, ['exampleApi']);
+    assert.deepStrictEqual(api(service, 'exampleApi').productNames, ['exampleProduct']);
+    assert.strictEqual(byName(service.namedValues, 'exampleproperties').hasValue, true);
+    assert.strictEqual(byName(service.subscriptions, 'examplesubscription1').scope?.value.endsWith('/products/exampleProduct'), true);
+  });
+
+  it('reads policies given by the parameter file in place there', () => {
+    assert.strictEqual(service.policy?.file, parameters);
+    const operationPolicy = api(service, 'exampleApi').operations[1].policy;
+    assert.strictEqual(operationPolicy?.file, parameters);
+    const forward = descendants(operationPolicy!.xml.root!, 'forward-request')[0];
+    assert.strictEqual(slice({ file: parameters, span: forward.span }), '<forward-request />');
+    assert.strictEqual(api(service, 'exampleApiWithPolicy').policy?.file, parameters);
+    assert.strictEqual(byName(service.products, 'exampleProduct').policy?.file, parameters);
+  });
+
+  it('reports a definition linked to a URL with no local file of its name, where the link is written', () => {
+    assert.deepStrictEqual(problemSummary(service, root), ['remote-ref azuredeploy.json']);
+    assert.strictEqual(slice({ file: template, span: service.problems[0].span! }), '"http://petstore.swagger.io/v2/swagger.json"');
+    assert.strictEqual(api(service, 'PetStoreSwaggerImportExample').spec, undefined);
+  });
+});
+
+describe('readService: a hand-written ARM template', () => {
+  const root = path.join(ARM, 'contoso');
+  const template = path.join(root, 'orders.template.json');
+  let service: ApimService;
+  before(() => {
+    service = readService(root);
+  });
+
+  it('locates properties at their exact spans in the template', () => {
+    const orders = api(service, 'orders-api');
+    assert.strictEqual(orders.displayName, 'Orders (Prod)');
+    assert.deepStrictEqual(orders.protocols?.value, ['http', 'https']);
+    assert.strictEqual(slice(orders.protocols?.location), '["http", "https"]');
+    assert.strictEqual(slice(orders.subscriptionRequired?.location), 'false');
+    assert.strictEqual(orders.serviceUrl, undefined);
+    assert.strictEqual(orders.declaration.document?.file, template);
+    assert.strictEqual(slice(orders.declaration.locate(['apiVersion'])), '"properties"');
+  });
+
+  it('uses the parameter file that names the template, not the other one beside it', () => {
+    assert.ok(service.filesRead.includes(path.join(root, 'orders.parameters.json')));
+    assert.ok(!service.filesRead.includes(path.join(root, 'shared.parameters.json')));
+    assert.strictEqual(byName(service.namedValues, 'orders-key').hasValue, true);
+  });
+
+  it('merges nested and top-level operations, and reads an extractor rawxml-link policy from the file of that name', () => {
+    const orders = api(service, 'orders-api');
+    assert.deepStrictEqual(operationSummary(orders), ['get-order GET /orders/{id}', 'create-order POST /orders']);
+    assert.strictEqual(orders.policy?.file, path.join(root, 'policies/orders-api-apiPolicy.xml'));
+  });
+
+  it('links an openapi+json-link definition to the local spec, and reads a policy from a variable in place', () => {
+    const catalog = api(service, 'catalog');
+    assert.strictEqual(catalog.definitionFile, path.join(root, 'specs/catalog.openapi.json'));
+    assert.deepStrictEqual(operationSummary(catalog), ['list-items GET /items', 'get-item GET /items/{id}']);
+    assert.strictEqual(catalog.policy?.file, template);
+    const jwt = descendants(catalog.policy!.xml.root!, 'validate-jwt')[0];
+    assert.strictEqual(slice({ file: template, span: jwt.startTagSpan }), '<validate-jwt header-name=\\"Authorization\\" />');
+  });
+
+  it('reads resources of an inline nested deployment with its own parameters', () => {
+    const subscription = byName(service.subscriptions, 'all-apis');
+    assert.strictEqual(subscription.scope?.value, '/apis');
+    assert.strictEqual(slice(subscription.scope?.location), '"[concat(\'/\', parameters(\'scopeSuffix\'))]"');
+  });
+
+  it('reports what cannot be evaluated at the sub-expression, and refuses a link out of the scanned folder', () => {
+    assert.deepStrictEqual(problemSummary(service, root), ['outside-root orders.template.json', 'unevaluated-expression orders.template.json', 'unevaluated-expression orders.template.json']);
+    const spans = service.problems.map((problem) => slice({ file: problem.file, span: problem.span! })).sort();
+    assert.deepStrictEqual(spans, ['"../../outside-policy.xml"', "parameters('refundOperation')", "reference('ordersApp')"]);
+    assert.strictEqual(byName(service.products, 'partners').policy, undefined);
+  });
+
+  it('never takes an APIOps *Information.json file for a template', () => {
+    assert.ok(!service.filesRead.includes(path.join(root, 'notes/backendInformation.json')));
+    assert.deepStrictEqual(service.backends.map((backend) => backend.name), ['orders-backend']);
+  });
+});
+
+describe('scan: an ARM template', () => {
+  it('gives the rules their findings at the places the template writes them', () => {
+    const root = path.join(ARM, 'contoso');
+    const findings = scan(root)
+      .findings.filter((finding) => finding.severity !== 'info')
+      .map((finding) => [finding.ruleId, finding.resource, path.basename(finding.location.file), slice(finding.location)?.split('\n')[0]]);
+    assert.deepStrictEqual(
+      findings.sort((a, b) => String(a).localeCompare(String(b))),
+      [
+        ['backend-authentication', 'backends/orders-backend', 'orders.template.json', '"properties"'],
+        ['backend-certificate-validation', 'backends/orders-backend', 'orders.template.json', 'false'],
+        ['encrypted-protocols', 'apis/orders-api', 'orders.template.json', '["http", "https"]'],
+        ['endpoint-authentication', 'apis/orders-api/operations/create-order', 'orders.template.json', '{'],
+        ['endpoint-authentication', 'apis/orders-api/operations/get-order', 'orders.template.json', '{'],
+        ['input-problem', 'service', 'orders.template.json', '"../../outside-policy.xml"'],
+        ['input-problem', 'service', 'orders.template.json', "parameters('refundOperation')"],
+        ['input-problem', 'service', 'orders.template.json', "reference('ordersApp')"],
+        ['named-value-key-vault', 'namedValues/orders-key', 'orders.template.json', 'true'],
+        ['subscription-all-apis', 'subscriptions/all-apis', 'orders.template.json', '"[concat(\'/\', parameters(\'scopeSuffix\'))]"'],
+      ],
+    );
+  });
+});
+
+describe('readService: hostile ARM templates', () => {
+  let root: string;
+  before(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'arm-hostile-'));
+  });
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('reads deeply nested child resources, self-referring and doubling variables within bounds', () => {
+    let child: Record<string, unknown> = { type: 'policies', name: 'policy', properties: { value: '<policies />' } };
+    for (let depth = 0; depth < 100; depth++) child = { type: 'apis', name: `a${depth}`, properties: {}, resources: [child] };
+    // Each variable doubles the one before: evaluated once each, and refused once too long.
+    const variables: Record<string, string> = { a: "[variables('b')]", b: "[variables('a')]", v0: 'xxxxxxxxxxxxxxxx' };
+    for (let index = 1; index <= 30; index++) variables[`v${index}`] = `[concat(variables('v${index - 1}'), variables('v${index - 1}'))]`;
+    const template = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      contentVersion: '1.0.0.0',
+      variables,
+      resources: [
+        { type: 'Microsoft.ApiManagement/service', name: 'svc', resources: [child] },
+        { type: 'Microsoft.ApiManagement/service/apis', name: "[concat('svc/', variables('a'))]", properties: {} },
+        { type: 'Microsoft.ApiManagement/service/apis', name: 'svc/long', properties: { description: "[variables('v30')]" } },
+      ],
+    };
+    fs.writeFileSync(path.join(root, 'template.json'), JSON.stringify(template));
+    const service = readService(root);
+    assert.deepStrictEqual(service.apis.map((a) => a.name), ['a99', 'long']);
+    const messages = service.problems.filter((problem) => problem.kind === 'unresolved-value').map((problem) => problem.message);
+    assert.ok(messages.some((message) => /refers back to itself/.test(message)), messages.join('\n'));
+    assert.ok(messages.some((message) => /longer than/.test(message)), messages.join('\n'));
+  });
+});
