@@ -237,7 +237,7 @@ describe('readService: a hand-written ARM template', () => {
   });
 
   it('reports what cannot be evaluated at the sub-expression, and refuses a link out of the scanned folder', () => {
-    assert.deepStrictEqual(problemSummary(service, root), ['outside-root orders.template.json', 'unevaluated-expression orders.template.json', 'unevaluated-expression orders.template.json']);
+    assert.deepStrictEqual(problemSummary(service, root), ['outside-root orders.template.json', 'unresolved-value orders.template.json', 'unresolved-value orders.template.json']);
     const spans = service.problems.map((problem) => slice({ file: problem.file, span: problem.span! })).sort();
     assert.deepStrictEqual(spans, ['"../../outside-policy.xml"', "parameters('refundOperation')", "reference('ordersApp')"]);
     assert.strictEqual(byName(service.products, 'partners').policy, undefined);
