@@ -131,6 +131,52 @@ export function writeHostileRepository(folder: string, options: HostileOptions =
       ].join('\n'),
     );
   });
+  add('terraform-outside', 'Terraform file() and templatefile() climbing to the password file and to a file beside the root', ['infra/outside.tf'], () => {
+    write(
+      'infra/outside.tf',
+      [
+        'resource "azurerm_api_management_api" "outside" {',
+        '  name                = "tf-outside"',
+        '  api_management_name = "apim"',
+        '  resource_group_name = "rg"',
+        '  revision            = "1"',
+        '  import {',
+        '    content_format = "openapi"',
+        '    content_value  = file("../../../../../../../../etc/passwd")',
+        '  }',
+        '}',
+        'resource "azurerm_api_management_api_policy" "outside" {',
+        '  api_name            = azurerm_api_management_api.outside.name',
+        '  api_management_name = "apim"',
+        '  resource_group_name = "rg"',
+        '  xml_content         = templatefile("../../outside/secrets.json", {})',
+        '}',
+        '',
+      ].join('\n'),
+    );
+  });
+  add('arm-outside', 'an ARM template whose policy link climbs to a file beside the root', ['infra/outside.template.json'], () => {
+    const resource = (type: string, name: string, properties: object) => ({ type, apiVersion: '2022-08-01', name, properties });
+    write(
+      'infra/outside.template.json',
+      JSON.stringify(
+        {
+          $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+          contentVersion: '1.0.0.0',
+          resources: [
+            resource('Microsoft.ApiManagement/service/apis', 'apim/arm-outside', { path: 'arm-outside', protocols: ['https'] }),
+            resource('Microsoft.ApiManagement/service/apis/policies', 'apim/arm-outside/policy', { format: 'rawxml-link', value: '../../outside/secrets.json' }),
+          ],
+        },
+        null,
+        2,
+      ),
+    );
+  });
+  add('hcl-deep', 'Terraform objects nested 5,000 levels', ['infra/deep.tf'], () => {
+    const depth = count(5_000);
+    write('infra/deep.tf', `resource "azurerm_api_management_named_value" "deep" {\n  name = "deep"\n  value = ${'{ a = '.repeat(depth)}1${' }'.repeat(depth)}\n}\n`);
+  });
   add('redos', "custom information types of the repository's own: ^(a+)+$ against a 30-character name (backtracking: minutes), and a backreference RE2 cannot run", ['.apim-posture.json'], () => {
     write('.apim-posture.json', JSON.stringify({ sensitiveData: { customTypes: [{ id: 'evil', namePatterns: ['^(a+)+$'] }, { id: 'backreference', namePatterns: ['(a)\\1'] }] } }, null, 2));
     write('apis/redos/apiInformation.json', information('redos'));
