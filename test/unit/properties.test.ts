@@ -1,5 +1,5 @@
 // Property-based: a small repository of every input kind (spec with a $ref, policies, a fragment, APIOps
-// JSON, Bicep, the repository's settings and a snapshot of Azure), its files mutated at random, as a
+// JSON, Bicep, Terraform, an ARM template, the repository's settings and a snapshot of Azure), its files mutated at random, as a
 // pull request could. Whatever the mutation, no exception escapes the scan, and every report format
 // stays valid: JSON parses, SARIF is valid against its schema, table and Markdown are written.
 // Runs FUZZ_RUNS cases (10,000 by default, as in CI); the mutations are unsaved-buffer overlays, so
@@ -79,6 +79,58 @@ const REPOSITORY: Record<string, string> = {
     '}',
     '',
   ].join('\n'),
+  'infra/main.tf': [
+    'variable "apim" { default = "apim" }',
+    'locals { suffix = "tf" }',
+    'resource "azurerm_api_management_api" "payments" {',
+    '  name                  = "payments-${local.suffix}"',
+    '  api_management_name   = var.apim',
+    '  resource_group_name   = "rg"',
+    '  revision              = "1"',
+    '  path                  = "payments"',
+    '  protocols             = ["http", "https"]',
+    '  subscription_required = false',
+    '  import {',
+    '    content_format = "openapi"',
+    '    content_value  = file("${path.module}/loyalty.yaml")',
+    '  }',
+    '}',
+    'resource "azurerm_api_management_api_policy" "payments" {',
+    '  api_name            = azurerm_api_management_api.payments.name',
+    '  api_management_name = var.apim',
+    '  resource_group_name = "rg"',
+    '  xml_content         = <<XML',
+    '<policies><inbound><base /><validate-jwt header-name="Authorization" /></inbound></policies>',
+    'XML',
+    '}',
+    'resource "azurerm_api_management_named_value" "secret" {',
+    '  name                = "payments-key"',
+    '  api_management_name = var.apim',
+    '  resource_group_name = "rg"',
+    '  display_name        = "payments-key"',
+    '  secret              = true',
+    '  value               = "s3cr3t"',
+    '}',
+    '',
+  ].join('\n'),
+  'infra/billing.template.json': JSON.stringify(
+    {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      contentVersion: '1.0.0.0',
+      parameters: { apim: { type: 'string', defaultValue: 'apim' } },
+      resources: [
+        { type: 'Microsoft.ApiManagement/service/apis', apiVersion: '2022-08-01', name: "[concat(parameters('apim'), '/billing')]", properties: { path: 'billing', protocols: ['http'], subscriptionRequired: false } },
+        {
+          type: 'Microsoft.ApiManagement/service/apis/policies',
+          apiVersion: '2022-08-01',
+          name: "[concat(parameters('apim'), '/billing/policy')]",
+          properties: { format: 'rawxml', value: '<policies>\r\n<inbound><base /><check-header name="x" failed-check-httpcode="401" failed-check-error-message="no" /></inbound></policies>' },
+        },
+      ],
+    },
+    null,
+    2,
+  ),
   'infra/loyalty.yaml': 'openapi: 3.0.1\ninfo: {title: Loyalty, version: "1"}\npaths:\n  /points/{loyalty_number}:\n    get:\n      operationId: getPoints\n      parameters: [{name: loyalty_number, in: path, required: true, schema: {type: string}}]\n      responses: {"200": {description: OK}}\n',
 };
 
@@ -162,6 +214,11 @@ describe('any mutation of a repository', function () {
   });
 
   after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('reads every input kind of the unmutated repository, so that mutations reach every reader', () => {
+    const apis = scan(root, { snapshot: 'auto' }).service.apis.map((api) => api.name);
+    for (const name of ['orders', 'loyalty', 'payments-tf', 'billing']) assert.ok(apis.includes(name), `${name} is not read: ${apis.join(', ')}`);
+  });
 
   it(`is scanned without an exception, into valid JSON, SARIF, table and Markdown (${RUNS} cases)`, () => {
     const ajv = new Ajv({ strict: false });
