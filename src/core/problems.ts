@@ -38,7 +38,7 @@ export type InputProblemKind =
   | 'remote-ref' // http(s) $ref: never fetched
   | 'ref-cycle' // a $ref chain that only leads back to itself
   | 'not-a-spec' // a YAML/JSON file that is neither OpenAPI nor a known APIOps artifact where one was expected
-  | 'invalid-artifact' // an APIOps/Bicep file with a wrong shape (e.g. apiInformation.json without properties)
+  | 'invalid-artifact' // an APIOps/Bicep file or a spec with a wrong shape (apiInformation.json without properties, paths without operations)
   | 'outside-root' // a reference (or symlink) leading outside the scanned folder: refused before opening
   | 'not-a-file' // a FIFO, device, socket or unlistable folder where a file or folder was expected
   | 'too-deep' // nesting past a depth limit: the part below the limit is not analysed

@@ -42,6 +42,8 @@ export interface ScanOptions {
   budget?: TimeBudget;
   /** Keep the stack of unexpected errors on their findings (`--verbose`). */
   verbose?: boolean;
+  /** Scan only this OpenAPI file below the root, and what it `$ref`s, as the one API. */
+  spec?: string;
 }
 
 export const INPUT_PROBLEM_RULE: RuleMetadata = {
@@ -71,7 +73,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   const { config: repositoryConfig, problems: configProblems } = readConfig(absoluteRoot, documents, (file) => files.exists(file));
   const config = withSettings(repositoryConfig, options.settings);
   const budget = options.budget ?? new TimeBudget();
-  const service = readService(absoluteRoot, { files, documents, isExcluded: excludeMatcher(config.exclude), parseCache: options.cache, budget });
+  const service = readService(absoluteRoot, { files, documents, isExcluded: excludeMatcher(config.exclude), parseCache: options.cache, budget, spec: options.spec });
   options.cache?.prune();
   // What went wrong analysing one part: reported, while the other parts are analysed as usual.
   const analysisProblems: InputProblem[] = [];

@@ -99,7 +99,7 @@ describe('apim-posture CLI', () => {
   it('exits 3 when the folder does not exist', () => {
     const result = cli(['scan', path.join(os.tmpdir(), 'no-such-folder-apim-posture')]);
     assert.strictEqual(result.code, EXIT.failure);
-    assert.match(result.err, /is not a folder/);
+    assert.match(result.err, /is neither a folder nor an OpenAPI file/);
   });
 
   it('lists the rules', () => {
