@@ -43,5 +43,6 @@ export type InputProblemKind =
   | 'not-a-file' // a FIFO, device, socket or unlistable folder where a file or folder was expected
   | 'too-deep' // nesting past a depth limit: the part below the limit is not analysed
   | 'over-budget' // expansion or work past its budget: the rest is not analysed
+  | 'skipped' // a folder not read by design (build output, dependencies) or reached a second way: said, so that a clean report never hides it
   | 'unsafe-pattern' // a repository-supplied regular expression that cannot be run in linear time
   | 'analysis-error'; // an unexpected exception while reading or analysing one file or API: the others are unaffected

@@ -13,7 +13,7 @@ import type { ParseCache } from './parse/cache';
 import { createDocumentReader } from './parse/index';
 import { TimeBudget } from './limits';
 import type { ApiResource } from './model';
-import { analysisError, type InputProblem } from './problems';
+import { analysisError, type InputProblem, type InputProblemKind } from './problems';
 import type { ScanResult } from './report/scanResult';
 import { ALL_RULES } from './rules/index';
 import { findingId, ruleHelpUri, type Rule, type RuleContext } from './rules/rule';
@@ -246,12 +246,15 @@ function checkIsolated(rule: Rule, context: RuleContext, contextFor: (apis: ApiR
   }
 }
 
+/** Problems that tell what was left unread rather than what went wrong: a file that is no spec, a build folder. */
+const TELLING_PROBLEMS: ReadonlySet<InputProblemKind> = new Set(['not-a-spec', 'skipped']);
+
 function problemFinding(problem: InputProblem, verbose: boolean): Finding {
   return {
     id: findingId(INPUT_PROBLEM_RULE.id, problem.file, `${problem.kind}:${problem.message}`),
     ruleId: INPUT_PROBLEM_RULE.id,
     remediation: INPUT_PROBLEM_RULE.remediation,
-    severity: problem.kind === 'not-a-spec' ? 'info' : INPUT_PROBLEM_RULE.severity,
+    severity: TELLING_PROBLEMS.has(problem.kind) ? 'info' : INPUT_PROBLEM_RULE.severity,
     resource: 'service',
     message: problem.message,
     location: { file: problem.file, span: problem.span ?? { start: 0, end: 0 } },

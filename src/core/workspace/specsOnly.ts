@@ -4,6 +4,7 @@ import type { ApiResource, ApimService } from '../model';
 import type { OpenApiSpec } from '../spec/openapi';
 import type { ReadContext } from './context';
 import { fileDeclaration } from './declaration';
+import { relativeOrSelf } from './files';
 import { mergeOperations } from './operations';
 import { emptyContent, type ServiceContent } from './resources';
 
@@ -35,9 +36,19 @@ type SpecsOnlyContent = ServiceContent & Pick<ApimService, 'assumptions'>;
  * an API of its own.
  */
 export function readSpecsOnly(files: readonly string[], ctx: ReadContext): SpecsOnlyContent {
+  const root = ctx.files.rootFolder;
   const specs: OpenApiSpec[] = [];
+  /** Per spec's real path, the path it was read under: a symbolic link to a spec is not a second API. */
+  const readAs = new Map<string, string>();
   for (const file of files) {
     if (!SPEC_EXTENSION.test(file) || !isSpec(ctx, file)) continue;
+    const real = ctx.files.realPath(file);
+    const first = 'real' in real ? readAs.get(real.real) : undefined;
+    if (first !== undefined) {
+      ctx.report([{ file, kind: 'skipped', message: `${relativeOrSelf(root, file)} is the same file as ${relativeOrSelf(root, first)} (through a symbolic link), already read as an API; it was not read twice.` }]);
+      continue;
+    }
+    if ('real' in real) readAs.set(real.real, file);
     const spec = ctx.readSpec(file);
     if (spec) specs.push(spec);
   }

@@ -1,7 +1,9 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import type { ApimService } from '../../../src/core/model';
+import { scan } from '../../../src/core/scan';
 import type { SourceLocation } from '../../../src/core/text';
 import { readService } from '../../../src/core/workspace/readService';
 import { apiNames } from '../../../src/core/workspace/specsOnly';
@@ -193,5 +195,63 @@ describe('readService: one spec named', () => {
     const service = readService(config, { spec: path.join(config, 'settings.yaml') });
     assert.deepStrictEqual(service.apis, []);
     assert.deepStrictEqual(problemSummary(service, config), ['not-a-spec settings.yaml']);
+  });
+});
+
+describe('readService: specs only, what is not read', () => {
+  let root: string;
+  let service: ApimService;
+  const write = (file: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), text);
+  };
+  const spec = (title: string) => `openapi: 3.0.3\ninfo:\n  title: ${title}\n  version: '1'\npaths:\n  /orders:\n    get:\n      operationId: listOrders\n      responses:\n        '200':\n          description: OK\n`;
+
+  before(() => {
+    // Written here, not kept in git: the repository's .gitignore leaves dist/ and out/ out.
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'apim-posture-unread-'));
+    write('specs/orders/openapi.yaml', spec('Orders'));
+    write('dist/openapi.json', JSON.stringify({ openapi: '3.0.3', info: { title: 'Generated', version: '1' }, paths: {} }));
+    write('out/openapi.yaml', spec('Compiled'));
+    write('packages/web/node_modules/some-sdk/openapi.yaml', spec('A dependency'));
+    write('.git/config', '[core]\n');
+    fs.symlinkSync('specs', path.join(root, 'linked-specs'));
+    fs.symlinkSync(path.join('specs', 'orders', 'openapi.yaml'), path.join(root, 'orders.yaml'));
+    fs.symlinkSync('missing.yaml', path.join(root, 'broken.yaml'));
+    service = readService(root);
+  });
+
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('reads a spec reached through links once, under its own path', () => {
+    assert.deepStrictEqual(service.apis.map((a) => `${a.name} ${path.relative(root, a.definitionFile!).split(path.sep).join('/')}`), ['orders specs/orders/openapi.yaml']);
+  });
+
+  it('says what it did not read, and why: build and dependency folders, second ways in, links to nothing', () => {
+    assert.deepStrictEqual(problemSummary(service, root), [
+      'skipped dist',
+      'skipped linked-specs',
+      'skipped orders.yaml',
+      'skipped out',
+      'skipped packages/web/node_modules',
+      'unreadable broken.yaml',
+    ]);
+    const message = (file: string) => service.problems.find((problem) => problem.file === path.join(root, file))!.message;
+    assert.match(message('dist'), /^The folder dist was not read: it holds build output/);
+    assert.match(message('packages/web/node_modules'), /^The folder packages\/web\/node_modules was not read: it holds dependencies/);
+    assert.strictEqual(message('linked-specs'), 'linked-specs leads to the folder specs, which is read under that name; it was not read twice.');
+    assert.match(message('orders.yaml'), /^orders\.yaml is the same file as specs\/orders\/openapi\.yaml/);
+  });
+
+  it('reports folders it skips on purpose as information, and a broken link as a problem', () => {
+    const findings = scan(root).findings.filter((finding) => finding.ruleId === 'input-problem');
+    assert.deepStrictEqual(findings.map((finding) => `${finding.properties?.problemKind} ${finding.severity}`).sort(), [
+      'skipped info',
+      'skipped info',
+      'skipped info',
+      'skipped info',
+      'skipped info',
+      'unreadable medium',
+    ]);
   });
 });
