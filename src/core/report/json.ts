@@ -22,6 +22,7 @@ export function formatJson(result: ScanResult): string {
     version: result.toolVersion,
     root: result.root,
     summary: summarize(result),
+    assumptions: result.service.assumptions.length > 0 ? result.service.assumptions : undefined,
     rules: sortedRules(result.rules).map(jsonRule),
     findings: [...result.findings].sort(compareFindings).map((finding) => jsonFinding(finding, locate)),
   };

@@ -66,6 +66,7 @@ export function formatSarif(result: ScanResult): string {
         },
         originalUriBaseIds: { [SRCROOT]: { uri: rootUri(result.root) } },
         columnKind: 'utf16CodeUnits',
+        properties: result.service.assumptions.length > 0 ? { assumptions: result.service.assumptions } : undefined,
         results: [...result.findings]
           .sort(compareFindings)
           .map((finding) => sarifResult(finding, ruleIndex.get(finding.ruleId), locator)),
