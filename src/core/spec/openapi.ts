@@ -122,10 +122,13 @@ export function loadOpenApi(file: string, reader: DocumentReader): { spec?: Open
   return { spec, problems };
 }
 
+/** Whether a parsed document says it is OpenAPI (of some version): it has a top-level `openapi` or `swagger` field. */
+export function declaresOpenApi(value: unknown): value is Record<string, unknown> {
+  return isRecord(value) && (value.openapi !== undefined || value.swagger !== undefined);
+}
+
 function detectVersion(value: unknown): OpenApiVersion | { reason: string } {
-  if (!isRecord(value) || (value.openapi === undefined && value.swagger === undefined)) {
-    return { reason: 'Not an OpenAPI definition: it has no `openapi` or `swagger` field.' };
-  }
+  if (!declaresOpenApi(value)) return { reason: 'Not an OpenAPI definition: it has no `openapi` or `swagger` field.' };
   // YAML reads `openapi: 3.0` and `swagger: 2.0` as numbers.
   const declared = String(value.openapi ?? value.swagger);
   if (value.openapi === undefined) return /^2(\.0)?$/.test(declared) ? '2.0' : { reason: `Swagger version ${declared} is not supported (2.0 is).` };

@@ -1,7 +1,7 @@
 // A repository with OpenAPI files and nothing that says how APIM serves them: each spec is one API.
 import * as path from 'path';
 import type { ApiResource, ApimService } from '../model';
-import type { OpenApiSpec } from '../spec/openapi';
+import { declaresOpenApi, type OpenApiSpec } from '../spec/openapi';
 import type { ReadContext } from './context';
 import { fileDeclaration } from './declaration';
 import { relativeOrSelf } from './files';
@@ -70,8 +70,7 @@ function isSpec(ctx: ReadContext, file: string): boolean {
   const read = ctx.files.read(file);
   if (read.problem) ctx.report([read.problem]);
   if (read.text === undefined || !SPEC_KEY.test(read.text)) return false;
-  const value = ctx.parseDocument(file)?.value;
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && ('openapi' in value || 'swagger' in value);
+  return declaresOpenApi(ctx.parseDocument(file)?.value);
 }
 
 function specsContent(specs: readonly OpenApiSpec[], ctx: ReadContext): SpecsOnlyContent {

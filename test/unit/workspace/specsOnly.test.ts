@@ -201,7 +201,7 @@ describe('readService: one spec named', () => {
 describe('readService: specs only, what is not read', () => {
   let root: string;
   let service: ApimService;
-  const write = (file: string, text: string) => {
+  const write = (file: string, text: string | Buffer) => {
     fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     fs.writeFileSync(path.join(root, file), text);
   };
@@ -215,6 +215,7 @@ describe('readService: specs only, what is not read', () => {
     write('out/openapi.yaml', spec('Compiled'));
     write('packages/web/node_modules/some-sdk/openapi.yaml', spec('A dependency'));
     write('.git/config', '[core]\n');
+    write('data/export.json', Buffer.from([0x7b, 0x00, 0x7d]));
     fs.symlinkSync('specs', path.join(root, 'linked-specs'));
     fs.symlinkSync(path.join('specs', 'orders', 'openapi.yaml'), path.join(root, 'orders.yaml'));
     fs.symlinkSync('missing.yaml', path.join(root, 'broken.yaml'));
@@ -227,7 +228,7 @@ describe('readService: specs only, what is not read', () => {
     assert.deepStrictEqual(service.apis.map((a) => `${a.name} ${path.relative(root, a.definitionFile!).split(path.sep).join('/')}`), ['orders specs/orders/openapi.yaml']);
   });
 
-  it('says what it did not read, and why: build and dependency folders, second ways in, links to nothing', () => {
+  it('says what it did not read, and why: build and dependency folders, second ways in, links to nothing, binary files', () => {
     assert.deepStrictEqual(problemSummary(service, root), [
       'skipped dist',
       'skipped linked-specs',
@@ -235,6 +236,7 @@ describe('readService: specs only, what is not read', () => {
       'skipped out',
       'skipped packages/web/node_modules',
       'unreadable broken.yaml',
+      'unreadable data/export.json',
     ]);
     const message = (file: string) => service.problems.find((problem) => problem.file === path.join(root, file))!.message;
     assert.match(message('dist'), /^The folder dist was not read: it holds build output/);
@@ -251,6 +253,7 @@ describe('readService: specs only, what is not read', () => {
       'skipped info',
       'skipped info',
       'skipped info',
+      'unreadable medium',
       'unreadable medium',
     ]);
   });
