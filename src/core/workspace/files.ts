@@ -267,6 +267,7 @@ export function listFiles(reader: FileReader, isExcluded: (relativePath: string)
   /** Per folder's real path, the path it is listed under. */
   const visitedFolders = new Map<string, string>();
   const links: string[] = [];
+  let nextLink = 0;
   // Depth first, each folder's entries in name order, as a stack rather than recursion: nesting is the repository's to choose.
   const stack: { folder: string; entries: fs.Dirent[]; next: number }[] = [];
   const enter = (folder: string) => {
@@ -321,7 +322,7 @@ export function listFiles(reader: FileReader, isExcluded: (relativePath: string)
       }
       kind = entry;
     } else {
-      const link = links.shift();
+      const link = links[nextLink++];
       if (link === undefined) break;
       full = link;
       kind = follow(link, relativeOrSelf(root, link));
