@@ -32,7 +32,8 @@ Usage:
   apim-posture rules
   apim-posture --help | --version
 
-scan      Reads OpenAPI specs, policy XML, APIOps and Bicep files below path (default: .) and reports findings.
+scan      Reads OpenAPI specs, policy XML, APIOps and Bicep files below path (default: .) and reports findings;
+          path may also be one OpenAPI file: it is read as the one API, with the files it $refs below its folder.
           With a snapshot of Azure (--snapshot, or ${DEFAULT_SNAPSHOT_PATH} below path when present),
           Defender's findings on the deployed service (origin "observed") and the drift between git
           and Azure join the predicted findings.
@@ -180,8 +181,11 @@ function parseScanArguments(args: string[], colorDefault: boolean): ScanArgument
 function runScan(args: string[], io: Parameters<typeof run>[1]): number {
   const options = parseScanArguments(args, Boolean(io.out.isTTY) && !process.env.NO_COLOR);
   const target = path.resolve(options.target);
-  if (!fs.existsSync(target) || !fs.statSync(target).isDirectory()) {
-    io.err.write(`apim-posture: ${options.target} is not a folder.\n`);
+  const stat = fs.statSync(target, { throwIfNoEntry: false });
+  // One spec is scanned from its folder, so that its $refs stay confined to that folder.
+  const spec = stat?.isFile() && /\.(ya?ml|json)$/i.test(target) ? target : undefined;
+  if (!stat?.isDirectory() && !spec) {
+    io.err.write(`apim-posture: ${options.target} is neither a folder nor an OpenAPI file (.yaml, .yml, .json).\n`);
     return EXIT.failure;
   }
   const showProgress = Boolean(io.err.isTTY);
@@ -190,7 +194,7 @@ function runScan(args: string[], io: Parameters<typeof run>[1]): number {
     io.err.write(`apim-posture: the snapshot ${options.snapshot} does not exist.\n`);
     return EXIT.failure;
   }
-  const result = scan(target, { snapshot: options.snapshot === 'none' ? undefined : options.snapshot });
+  const result = scan(spec ? path.dirname(spec) : target, { snapshot: options.snapshot === 'none' ? undefined : options.snapshot, spec });
   if (showProgress) io.err.write('\r\x1b[K');
   const report = chunked(render(result, options));
   if (options.output) {

@@ -57,6 +57,8 @@ export interface ApimService {
   problems: InputProblem[];
   /** Every file the reader looked at, for the report and the output channel. */
   filesRead: string[];
+  /** What the reading took for granted where no file says (a specs-only repository: APIM's defaults), for every report to show. */
+  assumptions: string[];
   /** What only the deployed service and Defender know; absent when working from files alone. */
   deployment?: DeploymentFacts;
 }

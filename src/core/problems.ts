@@ -38,11 +38,12 @@ export type InputProblemKind =
   | 'remote-ref' // http(s) $ref: never fetched
   | 'ref-cycle' // a $ref chain that only leads back to itself
   | 'not-a-spec' // a YAML/JSON file that is neither OpenAPI nor a known APIOps artifact where one was expected
-  | 'invalid-artifact' // an APIOps/Bicep file with a wrong shape (e.g. apiInformation.json without properties)
+  | 'invalid-artifact' // an APIOps/Bicep file or a spec with a wrong shape (apiInformation.json without properties, paths without operations)
   | 'unresolved-value' // infrastructure code (Terraform, ARM) whose value the files do not determine (a variable or parameter without a value, an attribute Azure sets, reference()): what depends on it is not analysed
   | 'outside-root' // a reference (or symlink) leading outside the scanned folder: refused before opening
   | 'not-a-file' // a FIFO, device, socket or unlistable folder where a file or folder was expected
   | 'too-deep' // nesting past a depth limit: the part below the limit is not analysed
   | 'over-budget' // expansion or work past its budget: the rest is not analysed
+  | 'skipped' // a folder not read by design (build output, dependencies) or reached a second way: said, so that a clean report never hides it
   | 'unsafe-pattern' // a repository-supplied regular expression that cannot be run in linear time
   | 'analysis-error'; // an unexpected exception while reading or analysing one file or API: the others are unaffected

@@ -14,7 +14,7 @@ import { createDocumentReader } from './parse/index';
 import { TimeBudget } from './limits';
 import { linearPatternError } from './linearPattern';
 import type { ApiResource } from './model';
-import { analysisError, type InputProblem } from './problems';
+import { analysisError, type InputProblem, type InputProblemKind } from './problems';
 import type { ScanResult } from './report/scanResult';
 import { ALL_RULES } from './rules/index';
 import { findingId, ruleHelpUri, type Rule, type RuleContext } from './rules/rule';
@@ -43,6 +43,8 @@ export interface ScanOptions {
   budget?: TimeBudget;
   /** Keep the stack of unexpected errors on their findings (`--verbose`). */
   verbose?: boolean;
+  /** Scan only this OpenAPI file below the root, and what it `$ref`s, as the one API. */
+  spec?: string;
 }
 
 export const INPUT_PROBLEM_RULE: RuleMetadata = {
@@ -72,7 +74,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   const { config: repositoryConfig, problems: configProblems } = readConfig(absoluteRoot, documents, (file) => files.exists(file));
   const config = withSettings(repositoryConfig, options.settings, absoluteRoot, configProblems);
   const budget = options.budget ?? new TimeBudget();
-  const service = readService(absoluteRoot, { files, documents, isExcluded: excludeMatcher(config.exclude), parseCache: options.cache, budget });
+  const service = readService(absoluteRoot, { files, documents, isExcluded: excludeMatcher(config.exclude), parseCache: options.cache, budget, spec: options.spec });
   options.cache?.prune();
   // What went wrong analysing one part: reported, while the other parts are analysed as usual.
   const analysisProblems: InputProblem[] = [];
@@ -262,12 +264,15 @@ function checkIsolated(rule: Rule, context: RuleContext, contextFor: (apis: ApiR
   }
 }
 
+/** Problems that tell what was left unread rather than what went wrong: a file that is no spec, a build folder. */
+const TELLING_PROBLEMS: ReadonlySet<InputProblemKind> = new Set(['not-a-spec', 'skipped']);
+
 function problemFinding(problem: InputProblem, verbose: boolean): Finding {
   return {
     id: findingId(INPUT_PROBLEM_RULE.id, problem.file, `${problem.kind}:${problem.message}`),
     ruleId: INPUT_PROBLEM_RULE.id,
     remediation: INPUT_PROBLEM_RULE.remediation,
-    severity: problem.kind === 'not-a-spec' ? 'info' : INPUT_PROBLEM_RULE.severity,
+    severity: TELLING_PROBLEMS.has(problem.kind) ? 'info' : INPUT_PROBLEM_RULE.severity,
     resource: 'service',
     message: problem.message,
     location: { file: problem.file, span: problem.span ?? { start: 0, end: 0 } },

@@ -14,6 +14,12 @@ export interface InformationType {
   formats?: string[];
   /** Tested against examples, defaults and enum values. */
   values?: TextPattern[];
+  /**
+   * Whether a name about such a value (`allergy_type`, `diagnosis_id`) is of this type too: what kind
+   * of diagnosis a patient has is health information, whereas `api_key_id` or `phoneNumberType` is not
+   * a key or a phone number, so for other types such names are not classified by name.
+   */
+  includesMetadata?: boolean;
 }
 
 const BUILT_IN: InformationType[] = [
@@ -52,6 +58,7 @@ const BUILT_IN: InformationType[] = [
     displayName: 'Health information',
     sensitivity: 'high',
     names: [/diagnos|medical|patient|prescription|allerg|bloodtype|medication|icd10|healthrecord|healthcondition|healthinsurance/],
+    includesMetadata: true,
   },
   {
     id: 'date-of-birth',
@@ -103,6 +110,7 @@ export class SensitiveDataClassifier {
         // Custom patterns are the team's own regular expressions: test them against the name as written, too.
         names: type.namePatterns.map(linearPattern),
         values: type.valuePatterns.map(linearPattern),
+        includesMetadata: true,
       })),
     ];
   }
@@ -142,11 +150,38 @@ export class SensitiveDataClassifier {
     let types = this.byName.get(name);
     if (!types) {
       const normalized = name.toLowerCase().replace(/[^a-z0-9]/g, '');
-      types = this.types.filter((type) => type.names.some((expression) => expression.test(normalized) || expression.test(name)));
+      const valueLength = valueNameLength(name, normalized);
+      types = this.types.filter((type) =>
+        type.names.some((expression) => (type.includesMetadata ? expression.test(normalized) || expression.test(name) : namesValue(expression, normalized, valueLength))),
+      );
       this.byName.set(name, types);
     }
     return types;
   }
+}
+
+/** Last words that make a name about a value rather than the value: `email_alias_id`, `phoneNumberType`, `email_count`. */
+const METADATA_WORDS: ReadonlySet<string> = new Set(['id', 'ids', 'uuid', 'sid', 'name', 'type', 'count']);
+
+/**
+ * How much of the normalized name is left without its last word when that word is a metadata word
+ * (`api_key_id` -> 6, for `apikey`); undefined when the name does not end in one.
+ */
+function valueNameLength(name: string, normalized: string): number | undefined {
+  const words = name.split(/[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/).filter(Boolean);
+  const last = words[words.length - 1]?.toLowerCase();
+  return words.length > 1 && METADATA_WORDS.has(last) ? normalized.length - last.length : undefined;
+}
+
+/**
+ * Whether `expression` names the value: it matches, and when the name ends in a metadata word, the
+ * match takes that word in (`passport_id`, `street_name` are values; `api_key_id` is not).
+ */
+function namesValue(expression: TextPattern, normalized: string, valueLength: number | undefined): boolean {
+  // Only built-in patterns are asked (custom ones include metadata), and they are RegExps, with match positions.
+  if (!(expression instanceof RegExp)) return expression.test(normalized);
+  const match = expression.exec(normalized);
+  return match !== null && (valueLength === undefined || match.index + match[0].length > valueLength);
 }
 
 function sampleValues(schema: Record<string, unknown>): string[] {

@@ -28,6 +28,7 @@ export function* jsonReportPieces(result: ScanResult): Generator<string> {
     version: result.toolVersion,
     root: result.root,
     summary: summarize(result),
+    assumptions: result.service.assumptions.length > 0 ? result.service.assumptions : undefined,
     rules: sortedRules(result.rules).map(jsonRule),
     findings: new LazyArray([...result.findings].sort(compareFindings), (finding) => jsonFinding(finding, locate)),
   };

@@ -40,6 +40,7 @@ export function formatMarkdown(result: ScanResult, options: MarkdownOptions = {}
       `| Suppressed | ${summary.suppressed} |`,
     ].join('\n'),
     `${summary.filesRead} files read in ${formatDuration(summary.durationMs)} by ${TOOL_NAME} ${markdownText(result.toolVersion)}.`,
+    ...result.service.assumptions.map((assumption) => `**Assumed:** ${markdownText(assumption)}`),
   ];
   if (active.length === 0) parts.push('No findings.');
   for (const group of active) {

@@ -72,6 +72,7 @@ export function* sarifReportPieces(result: ScanResult): Generator<string> {
         },
         originalUriBaseIds: { [SRCROOT]: { uri: rootUri(result.root) } },
         columnKind: 'utf16CodeUnits',
+        properties: result.service.assumptions.length > 0 ? { assumptions: result.service.assumptions } : undefined,
         results: new LazyArray([...result.findings].sort(compareFindings), (finding) => sarifResult(finding, ruleIndex.get(finding.ruleId), locator)),
       },
     ],

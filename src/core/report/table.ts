@@ -22,7 +22,7 @@ const DIM = '2';
 /**
  * The terminal report: unsuppressed findings grouped by severity (high first) as aligned columns
  * `SEVERITY  file:line:col  resource  message  [ruleId]`, then suppressed ones with their reason,
- * then one summary line.
+ * then one summary line and what the reading assumed.
  */
 export function formatTable(result: ScanResult, options: TableOptions = {}): string {
   const paint = (text: string, code: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
@@ -55,7 +55,7 @@ export function formatTable(result: ScanResult, options: TableOptions = {}): str
     const lines = suppressed.map((finding) => `${line(finding)}\n${' '.repeat(severityWidth + 2)}${paint(suppressionNote(finding), DIM)}`);
     sections.push([`Suppressed (${suppressed.length}):`, ...lines].join('\n'));
   }
-  sections.push(summaryLine(summarize(result)));
+  sections.push([summaryLine(summarize(result)), ...result.service.assumptions.map((assumption) => `Assumed: ${oneLine(assumption)}`)].join('\n'));
   return sections.join('\n\n') + '\n';
 }
 

@@ -35,7 +35,7 @@ export interface SpecOperation {
   /** URL template as written in `paths`. */
   path: string;
   operationId?: string;
-  /** The method key in its path item (the file may differ from the root when the path item is a $ref). */
+  /** The method key in its path item (the file may differ from the root when the path item is a $ref; the operation itself may be a $ref to yet another file). */
   location: SourceLocation;
   /** Where the operation object is, as document + path (for edits and further lookups). */
   document: ParsedDocument;
@@ -122,10 +122,13 @@ export function loadOpenApi(file: string, reader: DocumentReader): { spec?: Open
   return { spec, problems };
 }
 
+/** Whether a parsed document says it is OpenAPI (of some version): it has a top-level `openapi` or `swagger` field. */
+export function declaresOpenApi(value: unknown): value is Record<string, unknown> {
+  return isRecord(value) && (value.openapi !== undefined || value.swagger !== undefined);
+}
+
 function detectVersion(value: unknown): OpenApiVersion | { reason: string } {
-  if (!isRecord(value) || (value.openapi === undefined && value.swagger === undefined)) {
-    return { reason: 'Not an OpenAPI definition: it has no `openapi` or `swagger` field.' };
-  }
+  if (!declaresOpenApi(value)) return { reason: 'Not an OpenAPI definition: it has no `openapi` or `swagger` field.' };
   // YAML reads `openapi: 3.0` and `swagger: 2.0` as numbers.
   const declared = String(value.openapi ?? value.swagger);
   if (value.openapi === undefined) return /^2(\.0)?$/.test(declared) ? '2.0' : { reason: `Swagger version ${declared} is not supported (2.0 is).` };
@@ -206,13 +209,21 @@ class SpecReader {
     );
   }
 
+  /** Every operation; paths that yield none at all are a problem, told at `paths`: the API would look clean unread. */
   operations(): SpecOperation[] {
     const operations: SpecOperation[] = [];
     const paths = this.rootValue.paths;
     if (!isRecord(paths)) return operations;
-    for (const [template, written] of Object.entries(paths)) {
-      if (!template.startsWith('/')) continue; // `x-` extensions
-      operations.push(...this.pathItemOperations(template, written));
+    const templates = Object.keys(paths).filter((key) => key.startsWith('/')); // not `x-` extensions
+    for (const template of templates) operations.push(...this.pathItemOperations(template, paths[template]));
+    if (operations.length === 0 && templates.length > 0) {
+      const [declared, them] = templates.length === 1 ? ['One path is', 'it'] : [`${templates.length} paths are`, 'them'];
+      this.resolver.problems.push({
+        file: this.root.file,
+        span: this.root.keySpan(['paths']),
+        kind: 'invalid-artifact',
+        message: `${declared} declared, but no operation (${METHODS.join(', ')}) could be read from ${them}: this API has nothing to analyse.`,
+      });
     }
     return operations;
   }
@@ -249,15 +260,19 @@ class SpecReader {
     const item = this.resolve({ value: written, document: this.root, pointer: ['paths', template] });
     if (!item || !isRecord(item.value)) return operations;
     for (const method of METHODS) {
-      const operation = item.value[method];
-      if (!isRecord(operation)) continue;
-      const node: Located = { value: operation, document: item.document, pointer: [...item.pointer, method] };
+      if (item.value[method] === undefined) continue;
+      const listed: JsonPath = [...item.pointer, method];
+      // An operation may be a $ref (DigitalOcean's spec keeps each in a file of its own): read where it
+      // leads, located where the path item lists it.
+      const node = this.resolve({ value: item.value[method], document: item.document, pointer: listed });
+      if (!node || !isRecord(node.value)) continue;
+      const operation = node.value;
       operations.push({
         method,
         path: template,
         operationId: typeof operation.operationId === 'string' ? operation.operationId : undefined,
-        location: locate(item.document, node.pointer, 'key'),
-        document: item.document,
+        location: locate(item.document, listed, 'key'),
+        document: node.document,
         pointer: node.pointer,
         parameters: this.parameters(item, node),
         bodies: this.version === '2.0' ? this.swaggerBodies(node) : this.openApiBodies(node),

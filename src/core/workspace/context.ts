@@ -114,13 +114,13 @@ export class ReadContext {
     return { file, xml };
   }
 
-  /** An OpenAPI file; `guessed` when the file was only picked for looking like one: then not being one is no problem. */
-  readSpec(file: string, guessed = false): OpenApiSpec | undefined {
+  /** An OpenAPI file; one that is not (or of a version not supported) is reported as `not-a-spec`. */
+  readSpec(file: string): OpenApiSpec | undefined {
     this.noteRead(file);
     const loaded = this.isolate(file, `The spec ${path.basename(file)}`, () => loadOpenApi(file, this.documents));
     if (!loaded) return undefined;
     const { spec, problems } = loaded;
-    this.report(guessed ? problems.filter((problem) => problem.kind !== 'not-a-spec') : problems);
+    this.report(problems);
     if (spec) {
       this.report(spec.problems);
       for (const document of spec.documents) this.noteRead(document.file);

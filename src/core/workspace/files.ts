@@ -6,8 +6,18 @@ import type { InputProblem } from '../problems';
 /** Files above this size are reported, not read: a spec this large is almost certainly generated junk. */
 export const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
 
-// `.apim-posture` holds the tool's own files (snapshots, policy backups), never APIM artifacts.
-const ALWAYS_SKIPPED_FOLDERS = new Set(['.git', 'node_modules', '.vscode-test', 'dist', 'out', '.apim-posture']);
+/**
+ * Folders never read, and what they hold. They may hold a spec (a generated `dist/openapi.json`, a
+ * dependency's), so each one met is reported: a clean report must not hide what was not looked at.
+ */
+const SKIPPED_FOLDERS: ReadonlyMap<string, string> = new Map([
+  ['node_modules', 'dependencies'],
+  ['dist', 'build output'],
+  ['out', 'build output'],
+  ['.vscode-test', 'the VS Code downloads of extension tests'],
+]);
+/** Git's own store and this tool's (snapshots, policy backups): nothing of the repository's APIs, so not worth a word. */
+const IGNORED_FOLDERS: ReadonlySet<string> = new Set(['.git', '.apim-posture']);
 
 export interface ReadResult {
   text?: string;
@@ -241,20 +251,25 @@ function formatBytes(bytes: number): string {
 export interface FileListing {
   /** Absolute paths below the root, as the repository names them (a link's own path, not its target's). */
   files: string[];
-  /** Entries that were not listed and why: links out of the root, FIFOs and devices, folders that cannot be read. */
+  /** Entries that were not listed and why: skipped folders, links out of the root, FIFOs and devices, folders that cannot be read. */
   problems: InputProblem[];
 }
 
 /**
- * Every regular file below the reader's root, skipping VCS and build folders. Symbolic links that
- * stay inside the root are followed (a folder reached twice is listed once); those leading out, and
- * whatever is not a regular file or a readable folder, are listed as problems, never skipped silently.
+ * Every regular file below the reader's root, but in build and dependency folders. Symbolic links that
+ * stay inside the root are followed once everything else is listed, so that what they lead to is
+ * listed under its own path and a folder reached twice is listed once. Whatever is not listed is a
+ * problem, never skipped silently: skipped folders, second ways to a folder, links out of the root or
+ * to nothing, what is not a regular file or a readable folder.
  */
 export function listFiles(reader: FileReader, isExcluded: (relativePath: string) => boolean = () => false): FileListing {
   const root = reader.rootFolder;
   const files: string[] = [];
   const problems: InputProblem[] = [];
-  const visitedFolders = new Set<string>();
+  /** Per folder's real path, the path it is listed under. */
+  const visitedFolders = new Map<string, string>();
+  const links: string[] = [];
+  let nextLink = 0;
   // Depth first, each folder's entries in name order, as a stack rather than recursion: nesting is the repository's to choose.
   const stack: { folder: string; entries: fs.Dirent[]; next: number }[] = [];
   const enter = (folder: string) => {
@@ -263,8 +278,13 @@ export function listFiles(reader: FileReader, isExcluded: (relativePath: string)
       problems.push(real.problem);
       return;
     }
-    if (visitedFolders.has(real.real)) return;
-    visitedFolders.add(real.real);
+    const listedAs = visitedFolders.get(real.real);
+    if (listedAs !== undefined) {
+      const message = `${relativeOrSelf(root, folder)} leads to the folder ${relativeOrSelf(root, listedAs)}, which is read under that name; it was not read twice.`;
+      problems.push({ file: folder, kind: 'skipped', message });
+      return;
+    }
+    visitedFolders.set(real.real, folder);
     try {
       const entries = fs.readdirSync(real.real, { withFileTypes: true });
       stack.push({ folder, entries: entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)), next: 0 });
@@ -272,31 +292,51 @@ export function listFiles(reader: FileReader, isExcluded: (relativePath: string)
       problems.push({ file: folder, kind: 'unreadable', message: `The folder ${relativeOrSelf(root, folder)} could not be listed (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing in it was read.` });
     }
   };
-  enter(root);
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1];
-    if (top.next === top.entries.length) {
-      stack.pop();
-      continue;
+  /** What a path inside the root is, its links followed; undefined (with a problem) when it leads out or to nothing. */
+  const follow = (link: string, relative: string): fs.Stats | undefined => {
+    const target = reader.realPath(link);
+    if ('problem' in target) {
+      if (!isExcluded(relative)) problems.push(target.problem);
+      return undefined;
     }
-    const entry = top.entries[top.next++];
-    const full = path.join(top.folder, entry.name);
-    const relative = relativeOrSelf(root, full);
-    let kind: fs.Dirent | fs.Stats = entry;
-    if (entry.isSymbolicLink()) {
-      const target = reader.realPath(full);
-      if ('problem' in target) {
-        if (!isExcluded(relative)) problems.push(target.problem);
+    try {
+      return fs.statSync(target.real);
+    } catch {
+      if (!isExcluded(relative)) problems.push({ file: link, kind: 'unreadable', message: `${relative} is a symbolic link to nothing (its target does not exist); it was not read.` });
+      return undefined;
+    }
+  };
+  enter(root);
+  for (;;) {
+    let full: string;
+    let kind: fs.Dirent | fs.Stats | undefined;
+    const top = stack[stack.length - 1];
+    if (top) {
+      if (top.next === top.entries.length) {
+        stack.pop();
         continue;
       }
-      try {
-        kind = fs.statSync(target.real);
-      } catch {
-        continue; // a dangling link inside the root: nothing to read
+      const entry = top.entries[top.next++];
+      full = path.join(top.folder, entry.name);
+      if (entry.isSymbolicLink()) {
+        links.push(full);
+        continue;
       }
+      kind = entry;
+    } else {
+      const link = links[nextLink++];
+      if (link === undefined) break;
+      full = link;
+      kind = follow(link, relativeOrSelf(root, link));
+      if (!kind) continue;
     }
+    const name = path.basename(full);
+    const relative = relativeOrSelf(root, full);
     if (kind.isDirectory()) {
-      if (!ALWAYS_SKIPPED_FOLDERS.has(entry.name) && !isExcluded(relative + '/')) enter(full);
+      const skipped = SKIPPED_FOLDERS.get(name);
+      if (IGNORED_FOLDERS.has(name) || isExcluded(relative + '/')) continue;
+      if (skipped) problems.push({ file: full, kind: 'skipped', message: `The folder ${relative} was not read: it holds ${skipped}, not the repository's own APIs. To check a spec in it, scan that spec or folder by itself.` });
+      else enter(full);
     } else if (isExcluded(relative)) {
       continue;
     } else if (kind.isFile()) {
@@ -312,6 +352,7 @@ export function listFiles(reader: FileReader, isExcluded: (relativePath: string)
   return { files, problems };
 }
 
-function relativeOrSelf(root: string, file: string): string {
+/** `file` below `root`, `/`-separated, as messages name it; `.` for the root itself. */
+export function relativeOrSelf(root: string, file: string): string {
   return path.relative(root, file).split(path.sep).join('/') || '.';
 }

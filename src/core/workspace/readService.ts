@@ -9,7 +9,7 @@ import type { TimeBudget } from '../limits';
 import type { ParseCache } from '../parse/cache';
 import { FileReader, listFiles } from './files';
 import { emptyContent, linkProducts, mergeContent, type ServiceContent } from './resources';
-import { readSpecsOnly } from './specsOnly';
+import { readNamedSpec, readSpecsOnly } from './specsOnly';
 import { readTerraform } from './terraform';
 
 export interface ReadServiceOptions {
@@ -23,6 +23,8 @@ export interface ReadServiceOptions {
   parseCache?: ParseCache;
   /** When reading must stop (the editor's budget per analysis); the rest is reported as not read. */
   budget?: TimeBudget;
+  /** Read only this OpenAPI file below the root, and what it `$ref`s, as the one API (`apim-posture scan openapi.yaml`). */
+  spec?: string;
 }
 
 /**
@@ -44,6 +46,10 @@ function readServicesFrom(root: string, options: ReadServiceOptions, firstOnly: 
   const absoluteRoot = path.resolve(root);
   const files = options.files ?? new FileReader(absoluteRoot);
   const documents = options.documents ?? createDocumentReader(files);
+  if (options.spec !== undefined) {
+    const ctx = new ReadContext(files, documents, options.parseCache, options.budget);
+    return [toService(absoluteRoot, 'specs-only', readNamedSpec(path.resolve(options.spec), ctx), ctx)];
+  }
   const listing = listFiles(files, options.isExcluded);
   const allFiles = listing.files;
   const apiopsRoots = findApiopsRoots(absoluteRoot, allFiles);
@@ -88,7 +94,7 @@ function readInfrastructure(files: readonly string[], ctx: ReadContext): { layou
   return { layout: layout ?? 'bicep', content };
 }
 
-function toService(root: string, layout: RepositoryLayout, content: ServiceContent, ctx: ReadContext): ApimService {
+function toService(root: string, layout: RepositoryLayout, content: ServiceContent & Partial<Pick<ApimService, 'assumptions'>>, ctx: ReadContext): ApimService {
   linkProducts(content);
-  return { root, layout, ...content, problems: ctx.problems, filesRead: ctx.filesRead };
+  return { root, layout, assumptions: [], ...content, problems: ctx.problems, filesRead: ctx.filesRead };
 }

@@ -96,10 +96,22 @@ describe('apim-posture CLI', () => {
     }
   });
 
+  it('scans one OpenAPI file as the one API, from its folder, and says what it assumed', () => {
+    const folder = path.join(__dirname, '..', '..', 'fixtures', 'workspace', 'specs-real', 'digitalocean', 'specification');
+    const result = cli(['scan', path.join(folder, 'DigitalOcean-public.v2.yaml'), '--format', 'json']);
+    assert.strictEqual(result.code, EXIT.ok, result.err);
+    const report = JSON.parse(result.out);
+    assert.strictEqual(report.root, folder);
+    assert.strictEqual(report.assumptions.length, 1);
+    // An https server, and no parameter or field named like sensitive data: nothing to find, and every $ref read.
+    assert.deepStrictEqual(report.findings, []);
+    assert.match(cli(['scan', path.join(folder, 'DigitalOcean-public.v2.yaml')]).out, /\nAssumed: .*subscription key required/);
+  });
+
   it('exits 3 when the folder does not exist', () => {
     const result = cli(['scan', path.join(os.tmpdir(), 'no-such-folder-apim-posture')]);
     assert.strictEqual(result.code, EXIT.failure);
-    assert.match(result.err, /is not a folder/);
+    assert.match(result.err, /is neither a folder nor an OpenAPI file/);
   });
 
   it('lists the rules', () => {

@@ -125,6 +125,13 @@ describe('formatJson', () => {
     ]);
   });
 
+  it('writes what the reading assumed after the summary, and no key when it assumed nothing', () => {
+    const assuming = JSON.parse(formatJson(sampleScan([], ["Each spec requires a subscription key, APIM's default."])));
+    assert.deepStrictEqual(Object.keys(assuming), ['tool', 'version', 'root', 'summary', 'assumptions', 'rules', 'findings']);
+    assert.deepStrictEqual(assuming.assumptions, ["Each spec requires a subscription key, APIM's default."]);
+    assert.ok(!('assumptions' in report));
+  });
+
   it('does not depend on the order findings and rules come in', () => {
     const shuffled = {
       ...sampleScan([AUTH_FINDING, SECRET_FINDING, INPUT_PROBLEM_FINDING, SUPPRESSED_FINDING]),

@@ -90,6 +90,10 @@ describe('formatMarkdown', () => {
     assert.ok(markdown.includes('- Location: [apis/broken/specification.yaml:1:1](apis/broken/specification.yaml#L1)'));
   });
 
+  it('says what the reading assumed below the summary', () => {
+    assert.ok(formatMarkdown(sampleScan([], ['Each spec requires a subscription_key.'])).includes('3 files read in 42 ms by APIM Posture 0.1.0.\n\n**Assumed:** Each spec requires a subscription\\_key.\n\nNo findings.'));
+  });
+
   it('says so when there is nothing to report', () => {
     assert.ok(formatMarkdown(sampleScan([])).endsWith('3 files read in 42 ms by APIM Posture 0.1.0.\n\nNo findings.\n'));
   });

@@ -85,6 +85,13 @@ describe('formatSarif', () => {
     assert.deepStrictEqual(driver.rules[3].properties, { tags: ['security', 'apim'] });
   });
 
+  it("writes what the reading assumed in the run's properties, valid against the schema", () => {
+    const assuming = JSON.parse(formatSarif(sampleScan(undefined, ["Each spec requires a subscription key, APIM's default."])));
+    assert.deepStrictEqual(assuming.runs[0].properties, { assumptions: ["Each spec requires a subscription key, APIM's default."] });
+    assert.strictEqual(schemaErrors(assuming), '');
+    assert.strictEqual(run.properties, undefined);
+  });
+
   it('points every result at its rule, with the level of its own severity', () => {
     assert.deepStrictEqual(
       run.results.map((result: Json) => [result.ruleId, run.tool.driver.rules[result.ruleIndex].id, result.level]),

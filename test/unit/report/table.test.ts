@@ -37,6 +37,10 @@ describe('formatTable', () => {
     assert.ok(table.startsWith('INFO    apis/broken/specification.yaml:1:1  apis/broken  bad [2J name  [input-problem]\n'));
   });
 
+  it('ends with what the reading assumed', () => {
+    assert.ok(formatTable(sampleScan([], ["Each spec requires a subscription key, APIM's default."])).endsWith("3 files read in 42 ms.\nAssumed: Each spec requires a subscription key, APIM's default.\n"));
+  });
+
   it('says so when there is nothing to report', () => {
     const result = { ...sampleScan([]), durationMs: 1500 };
     assert.strictEqual(formatTable(result), 'No findings.\n\n0 findings (0 high, 0 medium, 0 low, 0 info), 0 suppressed; 3 files read in 1.5 s.\n');

@@ -1,0 +1,54 @@
+import * as assert from 'assert';
+import { SensitiveDataClassifier } from '../../../src/core/analysis/sensitiveData';
+
+const STRING = { type: 'string' };
+
+/** The information types a name is classified as, by name alone. */
+function typesOf(classifier: SensitiveDataClassifier, name: string): string[] {
+  return classifier.classify(name, STRING).map((classification) => `${classification.type.id} ${classification.evidence}`);
+}
+
+describe('SensitiveDataClassifier: names', () => {
+  const classifier = new SensitiveDataClassifier();
+
+  it('classifies the values themselves', () => {
+    assert.deepStrictEqual(typesOf(classifier, 'email'), ['email name']);
+    assert.deepStrictEqual(typesOf(classifier, 'created_by_user_email'), ['email name']);
+    assert.deepStrictEqual(typesOf(classifier, 'api_key'), ['credentials name']);
+    assert.deepStrictEqual(typesOf(classifier, 'apiKey'), ['credentials name']);
+    assert.deepStrictEqual(typesOf(classifier, 'phoneNumber'), ['phone name']);
+    assert.deepStrictEqual(typesOf(classifier, 'card_number'), ['payment-card name']);
+  });
+
+  it('does not take identifiers and metadata of a value for the value', () => {
+    // From real specs: DigitalOcean's `api_key_uuid`, Twilio's `phone_number_sid` and `PhoneNumberType`.
+    for (const name of ['api_key_id', 'apiKeyId', 'APIKeyID', 'api_key_uuid', 'api_key_name', 'email_alias_id', 'emailAddressIds', 'email_count', 'email_type', 'phoneNumberType', 'phone_number_sid', 'PhoneNumberSid', 'card_number_type', 'bank_account_id', 'access_token_type']) {
+      assert.deepStrictEqual(typesOf(classifier, name), [], name);
+    }
+  });
+
+  it('keeps values whose own name ends in a metadata word', () => {
+    assert.deepStrictEqual(typesOf(classifier, 'passport_id'), ['national-id name']);
+    assert.deepStrictEqual(typesOf(classifier, 'nationalId'), ['national-id name']);
+    assert.deepStrictEqual(typesOf(classifier, 'tax_id'), ['national-id name']);
+    assert.deepStrictEqual(typesOf(classifier, 'street_name'), ['address name']);
+    assert.deepStrictEqual(typesOf(classifier, 'blood_type'), ['health name']);
+  });
+
+  it('keeps health metadata: the kind of a diagnosis is health information', () => {
+    assert.deepStrictEqual(typesOf(classifier, 'allergy_type'), ['health name']);
+    assert.deepStrictEqual(typesOf(classifier, 'diagnosisId'), ['health name']);
+  });
+
+  it('still classifies metadata names by their format or example', () => {
+    assert.deepStrictEqual(
+      classifier.classify('email_alias_id', { type: 'string', format: 'email' }).map((classification) => `${classification.type.id} ${classification.evidence}`),
+      ['email format'],
+    );
+  });
+
+  it("leaves a team's own patterns as they are written", () => {
+    const custom = new SensitiveDataClassifier([{ id: 'loyalty-id', displayName: 'Loyalty member id', sensitivity: 'high', namePatterns: ['^loyaltyMember'], valuePatterns: [] }]);
+    assert.deepStrictEqual(typesOf(custom, 'loyaltyMemberId'), ['loyalty-id name']);
+  });
+});
