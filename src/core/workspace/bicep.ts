@@ -413,11 +413,14 @@ function splitName(name: Value): (string | Unknown)[] {
   return name.value.split('/').map((part) => (part.includes(HOLE) ? (name.hole ?? new Unknown('a part of the name is not known')) : part));
 }
 
-/** A resource id as ARM writes it from the provider on (what comes before does not change what is analysed). */
+/**
+ * A resource id as ARM writes it from the provider on (what comes before does not change what is
+ * analysed, nor does the service's name: one that is not known is left empty, as in `read`).
+ */
 function armId({ type, names }: Identity): Text {
   const [namespace, ...types] = type.split('/');
-  const hole = names.find((name): name is Unknown => name instanceof Unknown);
-  const parts = types.map((segment, index) => `/${segment}/${typeof names[index] === 'string' ? names[index] : HOLE}`);
+  const hole = names.slice(1).find((name): name is Unknown => name instanceof Unknown);
+  const parts = types.map((segment, index) => `/${segment}/${typeof names[index] === 'string' ? names[index] : index === 0 ? '' : HOLE}`);
   return new Text(`/providers/${namespace}${parts.join('')}`, undefined, hole);
 }
 

@@ -158,9 +158,13 @@ class ExpressionParser {
     const name = this.identifier();
     if (name === undefined) return this.giveUp(start, char === undefined ? 'a value is missing' : `\`${char}\` is not understood`);
     if (name === 'true' || name === 'false' || name === 'null') return { kind: 'literal', span: { start, end: this.pos }, value: name === 'null' ? null : name === 'true' };
+    const end = this.pos;
     this.skipSpace();
     if (this.text.startsWith('=>', this.pos)) return this.giveUp(start, 'lambdas are not evaluated');
-    if (this.text[this.pos] !== '(') return { kind: 'identifier', span: { start, end: this.pos }, name };
+    if (this.text[this.pos] !== '(') {
+      this.pos = end;
+      return { kind: 'identifier', span: { start, end }, name };
+    }
     const args = this.arguments(depth);
     return args ? { kind: 'call', span: { start, end: this.pos }, name, args } : this.giveUp(start, `${name}(...) is not closed`);
   }
