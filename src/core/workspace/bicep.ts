@@ -343,7 +343,7 @@ class FileInstance {
 
   /** A resource symbol; `locals` are the loop item of a looped resource (undefined until it is indexed). */
   reference(resource: BicepResource, locals: ReadonlyMap<string, Value> | undefined): ResourceReference {
-    const identity = () => (locals ? this.identity(resource, locals, 0) : undefined);
+    const identity = (depth: number) => (locals ? this.identity(resource, locals, depth) : undefined);
     return new ResourceReference(
       resource.symbol,
       (member) => {
@@ -351,7 +351,7 @@ class FileInstance {
         if (member === 'name') return this.evaluateAt(resource, ['name'], locals);
         if (member === 'properties') return this.evaluateAt(resource, ['properties'], locals);
         if (member === 'type') return new Text(this.staticType(resource));
-        if (member === 'id') return armId(identity()!);
+        if (member === 'id') return armId(identity(0)!);
         return new Unknown(`${resource.symbol}.${member} is set by Azure when it deploys`);
       },
       resource.loop && !locals
@@ -387,7 +387,7 @@ class FileInstance {
     const parentValue = resource.lexicalParent
       ? this.reference(resource.lexicalParent, resource.lexicalParent.loop ? undefined : locals)
       : bicepValueAt(resource.body, ['parent']) && this.evaluateAt(resource, ['parent'], locals);
-    const parent = parentValue instanceof ResourceReference && depth < MAX_PARENT_DEPTH ? parentValue.identity?.() : undefined;
+    const parent = parentValue instanceof ResourceReference && depth < MAX_PARENT_DEPTH ? parentValue.identity?.(depth + 1) : undefined;
     const own = splitName(name);
     if (parent) return { type, names: [...parent.names, own[own.length - 1]] };
     return { type, names: own.length === segments ? own : Array.from({ length: segments }, (_, index) => own[index] ?? new Unknown(name instanceof Unknown ? name.reason : `the name has no part for ${type.split('/')[index + 1]}`)) };

@@ -38,7 +38,7 @@ export class ResourceReference {
     /** A looped resource not yet indexed. */
     readonly element?: (index: Value) => Value,
     /** Its type and names, for a child that names it as `parent`. */
-    readonly identity?: () => { type: string; names: (string | Unknown)[] } | undefined,
+    readonly identity?: (depth: number) => { type: string; names: (string | Unknown)[] } | undefined,
   ) {}
 }
 
