@@ -47,6 +47,24 @@ const READ_PROPERTIES: Record<string, readonly string[]> = {
   'service/apiversionsets': ['versioningScheme'],
 };
 
+/** The resource kinds the model is built from; others (diagnostics, loggers) are not read. */
+const READ_KINDS = new Set([
+  'service/apis',
+  'service/apis/policies',
+  'service/apis/operations',
+  'service/apis/operations/policies',
+  'service/policies',
+  'service/products',
+  'service/products/apis',
+  'service/products/apilinks',
+  'service/products/policies',
+  'service/subscriptions',
+  'service/backends',
+  'service/namedvalues',
+  'service/apiversionsets',
+  'service/policyfragments',
+]);
+
 /** The APIM resources of the `.bicep` files among `files`, with `.bicepparam` and `*.parameters.json` files naming them. */
 export function readBicep(files: readonly string[], ctx: ReadContext): ServiceContent {
   const sources = new BicepSources(files, ctx);
@@ -239,7 +257,7 @@ class Deployment {
   private declare(instance: FileInstance, resource: BicepResource): void {
     if (resource.existing) return;
     const type = instance.staticType(resource).toLowerCase();
-    if (!type.startsWith(PROVIDER + 'service')) return;
+    if (!type.startsWith(PROVIDER) || !READ_KINDS.has(type.slice(PROVIDER.length))) return;
     for (const locals of this.loopItems(instance, resource.loop, resource.symbol)) {
       const declared = this.ctx.isolate(instance.file, resource.symbol, () => new ResourceReader(instance, resource, locals).read());
       if (!declared) continue;
@@ -349,7 +367,12 @@ class FileInstance {
       (member) => {
         if (!locals) return new Unknown(`${resource.symbol} is a loop: it needs an index`);
         if (member === 'name') return this.evaluateAt(resource, ['name'], locals);
-        if (member === 'properties') return this.evaluateAt(resource, ['properties'], locals);
+        if (member === 'properties') {
+          const properties = this.evaluateAt(resource, ['properties'], locals);
+          if (!isPlainObject(properties)) return properties;
+          // What is not written there (an endpoint, a host name) Azure sets.
+          return new ResourceReference(resource.symbol, (key) => properties[key] ?? new Unknown(`${resource.symbol}.properties.${key} is set by Azure when it deploys`));
+        }
         if (member === 'type') return new Text(this.staticType(resource));
         if (member === 'id') return armId(identity(0)!);
         return new Unknown(`${resource.symbol}.${member} is set by Azure when it deploys`);
