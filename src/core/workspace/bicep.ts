@@ -1,126 +1,604 @@
-// Reads APIM resources declared in Bicep: `Microsoft.ApiManagement/service/...` resources, top-level
-// or nested, with specs and policies from `loadTextContent(...)` (or inline policy strings).
+// Reads APIM resources declared in Bicep, one deployment at a time: an entry file (a .bicep file no
+// other one uses as a module) and the modules it calls, with the params they are passed, form one
+// scope where names, params and vars resolve. `existing` resources are references, never
+// declarations. Specs and policies come from `loadTextContent(...)`, inline strings, params and vars;
+// what the files do not determine is reported where it is written, never guessed.
 import * as path from 'path';
 import type { PolicyAttachment } from '../model';
+import type { JsonPath } from '../parse/document';
 import { parsePolicyXml } from '../policy/xml';
 import { MAX_NESTING_DEPTH } from '../limits';
+import type { InputProblemKind } from '../problems';
+import type { Span } from '../text';
+import { decodeJsonString, placeXmlText } from './armText';
 import type { ReadContext } from './context';
-import { declarationOf, isObject } from './declaration';
+import { declarationOf, isObject, type Properties } from './declaration';
 import { buildDeclaredContent, type DeclaredResource } from './declaredResources';
-import { bicepValueAt, parseBicepResources, plainValue, type BicepResource, type BicepValue } from './bicepParser';
+import { parseBicepExpression, type BicepNode } from './bicepExpression';
+import { bicepValueAt, parseBicepFile, type BicepFile, type BicepLoop, type BicepModule, type BicepResource, type BicepValue } from './bicepParser';
+import { Evaluator, HOLE, isPlainObject, Loaded, ResourceReference, Text, Unknown, type NameScope, type Value } from './bicepValues';
+import { qualifyDeployments } from './bicepDeployments';
+import { shorten } from './terraformValues';
 import { emptyContent, type ServiceContent } from './resources';
 
 const PROVIDER = 'microsoft.apimanagement/';
+const MENTIONS_APIM = /Microsoft\.ApiManagement\/service/i;
+/** Modules called inside one another before the chain is refused. */
+const MAX_MODULE_DEPTH = 16;
+/** File instances (entry and module calls, loops included) of one deployment. */
+const MAX_INSTANCES = 1000;
+/** Resources or modules one `for` loop may make. */
+const MAX_LOOP_ITEMS = 1000;
+/** Parent chains followed before they are taken for a cycle (`a.parent = b`, `b.parent = a`). */
+const MAX_PARENT_DEPTH = 8;
 
-/** The APIM resources of the `.bicep` files among `files` (the others are not read). */
+/**
+ * The properties the model reads, per resource kind: only these are said when not known (a
+ * description or a logger id that only Azure knows changes nothing analysed).
+ */
+const READ_PROPERTIES: Record<string, readonly string[]> = {
+  'service/apis': ['path', 'protocols', 'subscriptionRequired', 'serviceUrl', 'apiRevision', 'isCurrent', 'apiVersion', 'apiVersionSetId', 'type', 'apiType', 'format'],
+  'service/apis/operations': ['method', 'urlTemplate'],
+  'service/products': ['subscriptionRequired', 'state'],
+  'service/products/apilinks': ['apiId'],
+  'service/subscriptions': ['scope', 'state'],
+  'service/backends': ['url', 'protocol', 'tls', 'credentials'],
+  'service/namedvalues': ['secret', 'keyVault'],
+  'service/apiversionsets': ['versioningScheme'],
+};
+
+/** The resource kinds the model is built from; others (diagnostics, loggers) are not read. */
+const READ_KINDS = new Set([
+  'service/apis',
+  'service/apis/policies',
+  'service/apis/operations',
+  'service/apis/operations/policies',
+  'service/policies',
+  'service/products',
+  'service/products/apis',
+  'service/products/apilinks',
+  'service/products/policies',
+  'service/subscriptions',
+  'service/backends',
+  'service/namedvalues',
+  'service/apiversionsets',
+  'service/policyfragments',
+]);
+
+/** The APIM resources of the `.bicep` files among `files`, with `.bicepparam` and `*.parameters.json` files naming them. */
 export function readBicep(files: readonly string[], ctx: ReadContext): ServiceContent {
-  const declared: BicepDeclared[] = [];
-  for (const file of files) {
-    if (!file.endsWith('.bicep')) continue;
-    const text = ctx.files.read(file).text;
-    if (text === undefined || !/Microsoft\.ApiManagement\/service/i.test(text)) continue;
-    ctx.noteRead(file);
-    for (const resource of ctx.isolate(file, path.basename(file), () => resolveResources(file, text, ctx)) ?? []) declared.push(resource);
-  }
-  linkVersionSets(declared);
-  return ctx.isolate(declared[0]?.file ?? '', 'The Bicep declarations', () => buildDeclaredContent(declared, ctx)) ?? emptyContent();
-}
-
-/** A declared resource with the Bicep resource it was read from. */
-interface BicepDeclared extends DeclaredResource {
-  resource: BicepResource;
-}
-
-/** `apiVersionSetId: versionSet.id` names the version set by its symbol. */
-function linkVersionSets(declared: BicepDeclared[]): void {
-  const versionSetNames = new Map<string, string>();
-  for (const { kind, resource, names } of declared) if (kind === 'service/apiversionsets') versionSetNames.set(resource.symbol, names[names.length - 1]);
-  for (const api of declared) {
-    if (api.kind !== 'service/apis') continue;
-    const versionSet = bicepValueAt(api.resource.body, ['properties', 'apiVersionSetId']);
-    const symbol = versionSet?.kind === 'expression' ? /^(\w+)\.id$/.exec(versionSet.text)?.[1] : undefined;
-    api.versionSetName = symbol && versionSetNames.get(symbol);
-  }
-}
-
-function resolveResources(file: string, text: string, ctx: ReadContext): BicepDeclared[] {
-  const resources = parseBicepResources(text, (span) =>
-    ctx.report([{ file, span, kind: 'too-deep', message: `Values are nested more than ${MAX_NESTING_DEPTH} levels deep: what is below is read as empty.` }]),
-  );
-  const bySymbol = new Map(resources.map((resource) => [resource.symbol, resource]));
-  const cache = new Map<BicepResource, { type: string; names: string[] }>();
-  const resolve = (resource: BicepResource, depth = 0): { type: string; names: string[] } => {
-    const cached = cache.get(resource);
-    if (cached) return cached;
-    const parentSymbol = bicepValueAt(resource.body, ['parent']);
-    const parent =
-      resource.lexicalParent ?? (parentSymbol?.kind === 'expression' ? bySymbol.get(parentSymbol.text) : undefined);
-    // A parent chain this deep is a cycle (`a.parent = b`, `b.parent = a`): stop following it.
-    const parentResolved = parent && depth < 8 ? resolve(parent, depth + 1) : undefined;
-    const isFullType = resource.type.toLowerCase().startsWith('microsoft.');
-    const type = isFullType || !parentResolved ? resource.type : `${parentResolved.type}/${resource.type}`;
-    const name = nameText(bicepValueAt(resource.body, ['name']));
-    const names = parentResolved ? [...parentResolved.names, name.split('/').pop()!] : name.split('/');
-    const result = { type, names };
-    cache.set(resource, result);
-    return result;
+  const sources = new BicepSources(files, ctx);
+  const contents: { entry: string; content: ServiceContent }[] = [];
+  const visited = new Set<string>();
+  const read = (entry: string) => {
+    const what = `The Bicep deployment of ${relativePath(ctx, entry)}`;
+    const declared = ctx.isolate(entry, what, () => new Deployment(entry, sources, ctx, visited).read());
+    if (!declared?.length) return;
+    const content = ctx.isolate(entry, what, () => buildDeclaredContent(declared, ctx));
+    if (content) contents.push({ entry, content });
   };
-  const resolved: BicepDeclared[] = [];
-  for (const resource of resources) {
-    const { type, names } = resolve(resource);
-    if (!type.toLowerCase().startsWith(PROVIDER + 'service')) continue;
-    const propertiesNode = bicepValueAt(resource.body, ['properties']);
-    const propertiesKey = resource.body?.properties.get('properties')?.keySpan;
-    const declaration = declarationOf(
-      file,
-      resource.span,
-      (property) => bicepValueAt(propertiesNode, property)?.span,
-      propertiesKey ?? resource.span,
-    );
-    const properties = plainValue(propertiesNode);
-    resolved.push({
-      file,
-      span: resource.span,
-      resource,
-      kind: type.slice(PROVIDER.length).toLowerCase(),
-      names,
-      properties: isObject(properties) ? properties : {},
-      declaration,
-      definitionFile: () => loadedFile(file, resource, ctx),
-      policy: () => readPolicy(file, text, resource, ctx),
+  for (const entry of sources.entries()) read(entry);
+  // Files only reachable through a cycle of modules are read as deployments of their own.
+  for (const file of sources.bicepFiles) if (!visited.has(file) && MENTIONS_APIM.test(sources.parse(file)?.text ?? '')) read(file);
+  return contents.length === 0 ? emptyContent() : qualifyDeployments(contents, (entry) => relativePath(ctx, entry));
+}
+
+interface ParsedSource {
+  text: string;
+  parsed: BicepFile;
+}
+
+/** A parameter file's value for one param: its text tells whether two files agree. */
+interface ParameterValue {
+  file: string;
+  text: string;
+  value: () => Value;
+}
+
+/** The scanned Bicep files, parsed once, and which parameter files name which template. */
+class BicepSources {
+  readonly bicepFiles: string[];
+  private readonly parsed = new Map<string, ParsedSource | undefined>();
+  private readonly parameterFiles: string[];
+
+  constructor(
+    files: readonly string[],
+    private readonly ctx: ReadContext,
+  ) {
+    this.bicepFiles = files.filter((file) => file.endsWith('.bicep')).sort();
+    this.parameterFiles = files.filter((file) => file.endsWith('.bicepparam') || /\.parameters\.json$/i.test(file)).sort();
+  }
+
+  parse(file: string): ParsedSource | undefined {
+    if (this.parsed.has(file)) return this.parsed.get(file);
+    const text = this.ctx.files.read(file).text;
+    const source =
+      text === undefined
+        ? undefined
+        : this.ctx.isolate(file, path.basename(file), () => ({
+            text,
+            parsed: parseBicepFile(text, (span) => this.ctx.report([{ file, span, kind: 'too-deep', message: `Values are nested more than ${MAX_NESTING_DEPTH} levels deep: what is below is read as empty.` }])),
+          }));
+    this.parsed.set(file, source);
+    return source;
+  }
+
+  /** Files no other file calls as a module, in path order. */
+  entries(): string[] {
+    const called = new Set<string>();
+    for (const file of this.bicepFiles) {
+      for (const module of this.parse(file)?.parsed.modules ?? []) called.add(path.resolve(path.dirname(file), module.path));
+    }
+    return this.bicepFiles.filter((file) => !called.has(file));
+  }
+
+  /** The values parameter files give `template`'s params: `.bicepparam` files `using` it, `x.parameters.json` beside `x.bicep`. */
+  parameterValues(template: string, deployment: Deployment): Map<string, ParameterValue[]> {
+    const values = new Map<string, ParameterValue[]>();
+    const add = (name: string, value: ParameterValue) => values.set(name, [...(values.get(name) ?? []), value]);
+    for (const file of this.parameterFiles) {
+      if (file.endsWith('.bicepparam')) {
+        const source = this.parse(file);
+        const using = source?.parsed.using;
+        if (!source || !using || path.resolve(path.dirname(file), using.path) !== template) continue;
+        this.ctx.noteRead(file);
+        const instance = new FileInstance(deployment, file, source, () => undefined, 'the parameter file');
+        for (const [name, binding] of source.parsed.params) {
+          if (binding.value) add(name, { file, text: source.text.slice(binding.value.span.start, binding.value.span.end), value: () => instance.param(name) });
+        }
+      } else if (path.dirname(file) === path.dirname(template) && path.basename(file).toLowerCase() === path.basename(template, '.bicep').toLowerCase() + '.parameters.json') {
+        const document = this.ctx.parseDocument(file);
+        const parameters = isObject(document?.value) ? document.value.parameters : undefined;
+        if (!document || !isObject(parameters)) continue;
+        for (const [name, parameter] of Object.entries(parameters)) {
+          const span = document.valueSpan(['parameters', name, 'value']);
+          if (!isObject(parameter) || !('value' in parameter) || !span) continue;
+          add(name, { file, text: document.text.slice(span.start, span.end), value: () => jsonValue(parameter.value, document.text, ['parameters', name, 'value'], (at) => document.valueSpan(at), file) });
+        }
+      }
+    }
+    return values;
+  }
+}
+
+/** A JSON value as a Bicep value, strings located in the JSON file. */
+function jsonValue(value: unknown, text: string, at: JsonPath, spanOf: (at: JsonPath) => Span | undefined, file: string): Value {
+  if (typeof value === 'string') {
+    const span = spanOf(at);
+    const decoded = span && text[span.start] === '"' ? decodeJsonString(text, span) : undefined;
+    return decoded && decoded.value === value ? new Text(value, { file, offsets: decoded.offsets }) : new Text(value);
+  }
+  if (Array.isArray(value)) return value.map((item, index) => jsonValue(item, text, [...at, index], spanOf, file));
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, jsonValue(item, text, [...at, key], spanOf, file)]));
+  return typeof value === 'number' || typeof value === 'boolean' || value === null ? value : null;
+}
+
+/** One deployment: the entry file and its module calls, each a `FileInstance` with the params it is passed. */
+class Deployment {
+  readonly evaluator = new Evaluator();
+  private readonly declared: DeclaredResource[] = [];
+  private readonly declaredIds = new Set<string>();
+  private instances = 0;
+
+  constructor(
+    readonly entry: string,
+    readonly sources: BicepSources,
+    readonly ctx: ReadContext,
+    private readonly visited: Set<string>,
+  ) {}
+
+  read(): DeclaredResource[] {
+    const source = this.sources.parse(this.entry);
+    if (!source) return [];
+    const given = this.sources.parameterValues(this.entry, this);
+    const paramSource = (name: string): Value | undefined => {
+      const values = given.get(name);
+      if (!values) return undefined;
+      const texts = new Set(values.map((value) => value.text));
+      if (texts.size > 1) return new Unknown(`param ${name} is set differently by ${values.map((value) => path.basename(value.file)).join(' and ')}`);
+      return values[0].value();
+    };
+    this.instantiate(this.entry, source, paramSource, 'no parameter file gives it a value', [this.entry]);
+    return this.declared;
+  }
+
+  private instantiate(file: string, source: ParsedSource, paramSource: (name: string) => Value | undefined, noValue: string, chain: readonly string[]): void {
+    this.visited.add(file);
+    if (MENTIONS_APIM.test(source.text)) this.ctx.noteRead(file);
+    const instance = new FileInstance(this, file, source, paramSource, noValue);
+    for (const resource of source.parsed.resources) this.declare(instance, resource);
+    for (const module of source.parsed.modules) this.callModule(instance, module, chain);
+  }
+
+  /** A module call: each of its instances (one per loop item) with the params this call passes. */
+  private callModule(caller: FileInstance, module: BicepModule, chain: readonly string[]): void {
+    const reference = module.path;
+    if (/^(br|ts)[:/]/.test(reference)) {
+      // A registry module is not fetched; said only when it is an API Management one.
+      if (/api-?management/i.test(reference)) this.report(caller.file, module.pathSpan, `The registry module ${reference} is not fetched: the APIM resources it declares are not read.`, 'remote-ref');
+      return;
+    }
+    const file = path.resolve(path.dirname(caller.file), reference);
+    if (!file.endsWith('.bicep')) return;
+    if (!this.ctx.files.isInside(file)) return this.report(caller.file, module.pathSpan, `The module ${reference} is outside the scanned folder; it was not opened.`, 'outside-root');
+    if (chain.includes(file)) return this.report(caller.file, module.pathSpan, `The module ${reference} calls itself through ${chain.map((item) => path.basename(item)).join(' → ')}: it is not read again.`, 'ref-cycle');
+    if (chain.length > MAX_MODULE_DEPTH) return this.report(caller.file, module.pathSpan, `Modules are called more than ${MAX_MODULE_DEPTH} deep: ${reference} is not read.`, 'too-deep');
+    const source = this.ctx.files.exists(file) ? this.sources.parse(file) : undefined;
+    if (!source) return this.report(caller.file, module.pathSpan, `The module ${reference} is not a file that could be read.`, 'unresolved-ref');
+    const paramsNode = bicepValueAt(module.body, ['params']);
+    for (const locals of this.loopItems(caller, module.loop, `module ${module.symbol}`)) {
+      if (++this.instances > MAX_INSTANCES) return this.report(caller.file, module.span, `The deployment calls more than ${MAX_INSTANCES} modules: the rest are not read.`, 'over-budget');
+      const scope = caller.scope(locals);
+      const passed = paramsNode?.kind === 'object' ? undefined : paramsNode && this.evaluator.evaluate(caller.node(paramsNode), scope);
+      const paramSource = (name: string): Value | undefined => {
+        if (paramsNode?.kind === 'object') {
+          const value = paramsNode.properties.get(name)?.value;
+          return value && this.evaluator.evaluate(caller.node(value), scope);
+        }
+        if (passed === undefined) return undefined;
+        return isPlainObject(passed) ? passed[name] : passed instanceof Unknown ? passed : undefined;
+      };
+      this.instantiate(file, source, paramSource, `module ${module.symbol} in ${path.basename(caller.file)} does not pass it`, [...chain, file]);
+    }
+  }
+
+  /** The loop variables of each item of `loop` (one empty set without a loop); a collection not known is said. */
+  loopItems(instance: FileInstance, loop: BicepLoop | undefined, what: string): Map<string, Value>[] {
+    if (!loop) return [new Map()];
+    const collection = this.evaluator.evaluate(instance.node(loop.collection), instance.scope(new Map()));
+    if (!Array.isArray(collection)) {
+      const reason = collection instanceof Unknown ? collection.reason : 'it is not an array';
+      this.report(instance.file, loop.collection.span, `${what}: the loop over \`${shorten(loop.collection.text)}\` is not known from the files (${reason})${instance.deploymentNote()}; what it declares is not read.`);
+      return [];
+    }
+    return collection.slice(0, MAX_LOOP_ITEMS).map((item, index) => new Map<string, Value>([[loop.item, item], ...(loop.index ? [[loop.index, index] as [string, Value]] : [])]));
+  }
+
+  private declare(instance: FileInstance, resource: BicepResource): void {
+    if (resource.existing) return;
+    const type = instance.staticType(resource).toLowerCase();
+    if (!type.startsWith(PROVIDER) || !READ_KINDS.has(type.slice(PROVIDER.length))) return;
+    for (const locals of this.loopItems(instance, resource.loop, resource.symbol)) {
+      const declared = this.ctx.isolate(instance.file, resource.symbol, () => new ResourceReader(instance, resource, locals).read());
+      if (!declared) continue;
+      // The same resource declared twice in one deployment (a module called twice alike) is one resource.
+      const id = `${declared.kind}\0${declared.names.join('/')}`;
+      if (this.declaredIds.has(id)) continue;
+      this.declaredIds.add(id);
+      this.declared.push(declared);
+    }
+  }
+
+  report(file: string, span: Span, message: string, kind: InputProblemKind = 'unresolved-value'): void {
+    this.ctx.report([{ file, span, kind, message }]);
+  }
+}
+
+/** One file of a deployment with the params it is given: where names resolve. */
+class FileInstance {
+  private readonly values = new Map<string, Value | typeof PENDING>();
+  private readonly nodes = new Map<number, BicepNode>();
+  private readonly symbols: Map<string, BicepResource>;
+  readonly file: string;
+  readonly text: string;
+  readonly parsed: BicepFile;
+
+  constructor(
+    readonly deployment: Deployment,
+    file: string,
+    source: ParsedSource,
+    private readonly paramSource: (name: string) => Value | undefined,
+    private readonly noValue: string,
+  ) {
+    this.file = file;
+    this.text = source.text;
+    this.parsed = source.parsed;
+    this.symbols = new Map(source.parsed.resources.map((resource) => [resource.symbol, resource]));
+  }
+
+  /** The expression at a parsed value, parsed once. */
+  node(value: BicepValue): BicepNode {
+    let node = this.nodes.get(value.span.start);
+    if (!node) this.nodes.set(value.span.start, (node = parseBicepExpression(this.text, value.span)));
+    return node;
+  }
+
+  param(name: string): Value {
+    return this.memo(`param ${name}`, () => {
+      const given = this.paramSource(name);
+      if (given !== undefined) return given;
+      const fallback = this.parsed.params.get(name)?.value;
+      return fallback ? this.evaluate(fallback, new Map()) : new Unknown(`param ${name} has no default, and ${this.noValue}`);
     });
   }
-  return resolved;
+
+  private variable(name: string): Value {
+    return this.memo(`var ${name}`, () => this.evaluate(this.parsed.vars.get(name)!.value!, new Map()));
+  }
+
+  /** A param's or var's value, evaluated once; one that depends on itself is not known. */
+  private memo(key: string, compute: () => Value): Value {
+    const known = this.values.get(key);
+    if (known === PENDING) return new Unknown(`${key} depends on itself`);
+    if (known !== undefined) return known;
+    this.values.set(key, PENDING);
+    const value = compute();
+    this.values.set(key, value);
+    return value;
+  }
+
+  evaluate(value: BicepValue, locals: ReadonlyMap<string, Value>): Value {
+    return this.deployment.evaluator.evaluate(this.node(value), this.scope(locals));
+  }
+
+  scope(locals: ReadonlyMap<string, Value>): NameScope {
+    return {
+      file: this.file,
+      lookup: (name) => {
+        const local = locals.get(name);
+        if (local !== undefined) return local;
+        if (this.parsed.params.has(name)) return this.param(name);
+        if (this.parsed.vars.get(name)?.value) return this.variable(name);
+        const resource = this.symbols.get(name);
+        if (resource) return this.reference(resource, resource.loop ? undefined : new Map());
+        if (this.parsed.modules.some((module) => module.symbol === name)) return new Unknown(`the outputs of module ${name} are not followed`);
+        return new Unknown(`${name} is not declared in ${path.basename(this.file)}`);
+      },
+      nested: (parent, child) => {
+        if (parent instanceof Unknown) return parent;
+        const resource = this.parsed.resources.find((candidate) => candidate.symbol === child && candidate.lexicalParent !== undefined && parent instanceof ResourceReference && candidate.lexicalParent.symbol === parent.symbol);
+        return resource ? this.reference(resource, locals) : new Unknown(`::${child} is not a resource declared inside it`);
+      },
+      loadedFile: (relative, call) => {
+        const loaded = path.resolve(path.dirname(this.file), relative);
+        if (this.deployment.ctx.files.isInside(loaded)) return loaded;
+        this.deployment.report(this.file, call.span, `${this.text.slice(call.span.start, call.span.end)} points outside the scanned folder; it was not opened.`, 'outside-root');
+        return new Unknown(`${relative} is outside the scanned folder`);
+      },
+      readText: (file) => this.deployment.ctx.readText(file),
+    };
+  }
+
+  /** A resource symbol; `locals` are the loop item of a looped resource (undefined until it is indexed). */
+  reference(resource: BicepResource, locals: ReadonlyMap<string, Value> | undefined): ResourceReference {
+    const identity = (depth: number) => (locals ? this.identity(resource, locals, depth) : undefined);
+    return new ResourceReference(
+      resource.symbol,
+      (member) => {
+        if (!locals) return new Unknown(`${resource.symbol} is a loop: it needs an index`);
+        if (member === 'name') return this.evaluateAt(resource, ['name'], locals);
+        if (member === 'properties') {
+          const properties = this.evaluateAt(resource, ['properties'], locals);
+          if (!isPlainObject(properties)) return properties;
+          // What is not written there (an endpoint, a host name) Azure sets.
+          return new ResourceReference(resource.symbol, (key) => properties[key] ?? new Unknown(`${resource.symbol}.properties.${key} is set by Azure when it deploys`));
+        }
+        if (member === 'type') return new Text(this.staticType(resource));
+        if (member === 'id') return armId(identity(0)!);
+        return new Unknown(`${resource.symbol}.${member} is set by Azure when it deploys`);
+      },
+      resource.loop && !locals
+        ? (index) => {
+            const items = this.deployment.loopItems(this, resource.loop, resource.symbol);
+            const item = typeof index === 'number' ? items[index] : undefined;
+            return item ? this.reference(resource, item) : new Unknown(`${resource.symbol}[${String(index)}] is not an item of the loop`);
+          }
+        : undefined,
+      identity,
+    );
+  }
+
+  private evaluateAt(resource: BicepResource, at: JsonPath, locals: ReadonlyMap<string, Value>): Value {
+    const value = bicepValueAt(resource.body, at);
+    return value ? this.evaluate(value, locals) : new Unknown(`${resource.symbol}.${at.join('.')} is not written`);
+  }
+
+  /** The type without evaluating anything: a child's short type joined to its parent's. */
+  staticType(resource: BicepResource, depth = 0): string {
+    if (/^[^/]+\.[^/]+\//.test(resource.type) || depth > MAX_PARENT_DEPTH) return resource.type;
+    const parentValue = bicepValueAt(resource.body, ['parent']);
+    const parentSymbol = parentValue?.kind === 'expression' ? /^\w+/.exec(parentValue.text)?.[0] : undefined;
+    const parent = resource.lexicalParent ?? (parentSymbol === undefined ? undefined : this.symbols.get(parentSymbol));
+    return parent ? `${this.staticType(parent, depth + 1)}/${resource.type}` : resource.type;
+  }
+
+  /** The type and one name per type segment; a name not known is an `Unknown`. */
+  identity(resource: BicepResource, locals: ReadonlyMap<string, Value>, depth: number): Identity {
+    const type = this.staticType(resource);
+    const segments = type.split('/').length - 1;
+    const name = this.evaluateAt(resource, ['name'], locals);
+    const parentValue = resource.lexicalParent
+      ? this.reference(resource.lexicalParent, resource.lexicalParent.loop ? undefined : locals)
+      : bicepValueAt(resource.body, ['parent']) && this.evaluateAt(resource, ['parent'], locals);
+    const parent = parentValue instanceof ResourceReference && depth < MAX_PARENT_DEPTH ? parentValue.identity?.(depth + 1) : undefined;
+    const own = splitName(name);
+    if (parent) return { type, names: [...parent.names, own[own.length - 1]] };
+    return { type, names: own.length === segments ? own : Array.from({ length: segments }, (_, index) => own[index] ?? new Unknown(name instanceof Unknown ? name.reason : `the name has no part for ${type.split('/')[index + 1]}`)) };
+  }
+
+  /** Said after a problem in a module, which may be called by several deployments. */
+  deploymentNote(): string {
+    return this.file === this.deployment.entry ? '' : ` in the deployment of ${relativePath(this.deployment.ctx, this.deployment.entry)}`;
+  }
 }
 
-function nameText(value: BicepValue | undefined): string {
-  if (value?.kind === 'string') return value.value;
-  return value?.kind === 'expression' ? value.text : '';
+const PENDING = Symbol('pending');
+
+interface Identity {
+  type: string;
+  names: (string | Unknown)[];
 }
 
-/** The file of `loadTextContent('./x')` / `loadJsonContent('./x')` at `property`, resolved from the Bicep file. */
-function loadedFile(file: string, resource: BicepResource, ctx: ReadContext): string | undefined {
-  const value = bicepValueAt(resource.body, ['properties', 'value']);
-  if (value?.kind !== 'expression') return undefined;
-  // A JSON path argument (`loadJsonContent('x.json', '$.spec')`) selects part of the file: not the definition.
-  const match = /^load(?:TextContent\(\s*'([^']+)'\s*(?:,\s*'[^']*'\s*)?|JsonContent\(\s*'([^']+)'\s*)\)$/.exec(value.text);
-  const relative = match?.[1] ?? match?.[2];
-  if (relative === undefined) return undefined;
-  const loaded = path.resolve(path.dirname(file), relative);
-  if (ctx.files.isInside(loaded)) return loaded;
-  ctx.report([{ file, span: value.span, kind: 'outside-root', message: `${value.text} points outside the scanned folder; it was not opened.` }]);
-  return undefined;
+/** `'svc/apis/orders'` into its parts; a part with a hole is not known. */
+function splitName(name: Value): (string | Unknown)[] {
+  if (name instanceof Unknown) return [name];
+  if (!(name instanceof Text)) return [new Unknown('the name is not a string')];
+  return name.value.split('/').map((part) => (part.includes(HOLE) ? (name.hole ?? new Unknown('a part of the name is not known')) : part));
 }
 
-/** The policy of a `.../policies` or `policyFragments` resource: a loaded file, or an inline string. */
-function readPolicy(file: string, text: string, resource: BicepResource, ctx: ReadContext): PolicyAttachment | undefined {
-  const loaded = loadedFile(file, resource, ctx);
-  if (loaded) return ctx.readPolicy(loaded);
-  const value = bicepValueAt(resource.body, ['properties', 'value']);
-  if (value?.kind !== 'string') return undefined;
-  // Blank out the rest of the Bicep file so that the policy's offsets are offsets into the .bicep file.
-  const before = text.slice(0, value.contentSpan.start).replace(/[^\n]/g, ' ');
-  const xml = parsePolicyXml(file, before + value.value);
-  ctx.report(xml.problems);
-  return { file, xml };
+/**
+ * A resource id as ARM writes it from the provider on (what comes before does not change what is
+ * analysed, nor does the service's name: one that is not known is left empty, as in `read`).
+ */
+function armId({ type, names }: Identity): Text {
+  const [namespace, ...types] = type.split('/');
+  const hole = names.slice(1).find((name): name is Unknown => name instanceof Unknown);
+  const parts = types.map((segment, index) => `/${segment}/${typeof names[index] === 'string' ? names[index] : index === 0 ? '' : HOLE}`);
+  return new Text(`/providers/${namespace}${parts.join('')}`, undefined, hole);
+}
+
+/** Reads one APIM resource (one loop item) into a declared resource. */
+class ResourceReader {
+  private readonly deployment: Deployment;
+  private readonly propertiesValue?: BicepValue;
+  private readonly propertiesNode?: BicepNode;
+  private kind = '';
+
+  constructor(
+    private readonly instance: FileInstance,
+    private readonly resource: BicepResource,
+    private readonly locals: ReadonlyMap<string, Value>,
+  ) {
+    this.deployment = instance.deployment;
+    this.propertiesValue = bicepValueAt(resource.body, ['properties']);
+    this.propertiesNode = this.propertiesValue && instance.node(this.propertiesValue);
+  }
+
+  read(): DeclaredResource | undefined {
+    const { instance, resource } = this;
+    const identity = instance.identity(resource, this.locals, 0);
+    this.kind = identity.type.slice(PROVIDER.length).toLowerCase();
+    const names: string[] = [];
+    for (const [index, name] of identity.names.entries()) {
+      if (typeof name === 'string') names.push(name);
+      // The service's name changes nothing analysed (one service): one that is not known is left empty, unsaid.
+      else if (index === 0) names.push('');
+      else return this.unresolvedName(name);
+    }
+    const value = this.propertiesNode ? this.deployment.evaluator.evaluate(this.propertiesNode, instance.scope(this.locals)) : {};
+    const plain = this.plain(value, []);
+    const properties = isObject(plain) ? plain : {};
+    const declaration = declarationOf(instance.file, resource.span, (property) => this.locate(property), resource.body?.properties.get('properties')?.keySpan ?? resource.span);
+    const declared: DeclaredResource = {
+      file: instance.file,
+      span: resource.span,
+      kind: this.kind,
+      names,
+      properties,
+      declaration,
+      definitionFile: () => this.definitionFile(value, properties),
+      policy: () => this.policy(value),
+    };
+    return this.kind === 'service/products/apilinks' ? this.apiLink(declared, value) : declared;
+  }
+
+  private unresolvedName(unknown: Unknown): undefined {
+    const name = bicepValueAt(this.resource.body, ['name']);
+    this.report(name?.span ?? this.resource.span, `${this.resource.symbol}: name = \`${shorten(name ? this.written(name.span) : '')}\` is not known from the files (${unknown.reason})${this.instance.deploymentNote()}; the resource is not read.`);
+    return undefined;
+  }
+
+  /** `service/products/apiLinks` links the API its `apiId` names: read as the product's API. */
+  private apiLink(declared: DeclaredResource, value: Value): DeclaredResource | undefined {
+    const apiId = isPlainObject(value) ? value.apiId : undefined;
+    const apiName = apiId instanceof Text && !apiId.hole ? /\/apis\/([^/]+)\/?$/i.exec(apiId.value)?.[1] : undefined;
+    if (apiName === undefined) {
+      if (!(apiId instanceof Text && apiId.hole) && !(apiId instanceof Unknown)) this.report(this.locate(['apiId']) ?? this.resource.span, `${this.resource.symbol}: apiId does not name an API${this.instance.deploymentNote()}; the link is not read.`, 'invalid-artifact');
+      return undefined;
+    }
+    return { ...declared, kind: 'service/products/apis', names: [...declared.names.slice(0, 2), apiName] };
+  }
+
+  /** A value as plain JSON, its unknown parts left out (and said, for the properties the model reads). */
+  private plain(value: Value, at: JsonPath): unknown {
+    const unknown = value instanceof Unknown ? value : value instanceof Text ? value.hole : undefined;
+    if (unknown) {
+      if (at.length > 0 && READ_PROPERTIES[this.kind]?.includes(String(at[0]))) {
+        const span = this.locate(at) ?? this.resource.span;
+        this.report(span, `${this.resource.symbol}: properties.${at.join('.')} = \`${shorten(this.written(span))}\` is not known from the files (${unknown.reason})${this.instance.deploymentNote()}.`);
+      }
+      return undefined;
+    }
+    if (value instanceof Text) return value.value;
+    if (value instanceof Loaded) return value.call;
+    if (value instanceof ResourceReference) return undefined;
+    if (Array.isArray(value)) {
+      const items = value.map((item, index) => this.plain(item, [...at, index]));
+      return items.includes(undefined) ? undefined : items;
+    }
+    if (isPlainObject(value)) {
+      const object: Properties = {};
+      for (const [key, item] of Object.entries(value)) {
+        const plain = this.plain(item, [...at, key]);
+        if (plain !== undefined) object[key] = plain;
+      }
+      return object;
+    }
+    return value;
+  }
+
+  /** Where a property is written: in the resource's `properties` (through `any({...})`). */
+  private locate(property: JsonPath): Span | undefined {
+    const written = bicepValueAt(this.propertiesValue, property);
+    if (written) return written.span;
+    let node = this.propertiesNode;
+    for (const key of property) {
+      while (node?.kind === 'call' && node.name.toLowerCase() === 'any') node = node.args[0];
+      if (node?.kind === 'object') node = node.properties.find((candidate) => candidate.key === key)?.value;
+      else if (node?.kind === 'array' && typeof key === 'number') node = node.items[key];
+      else return undefined;
+    }
+    return node?.span;
+  }
+
+  /** An API's definition: a local file loaded by `loadTextContent` / `loadJsonContent`. */
+  private definitionFile(value: Value, properties: Properties): string | undefined {
+    if (this.kind !== 'service/apis' || !isPlainObject(value) || !('value' in value)) return undefined;
+    const definition = value.value;
+    if (definition instanceof Loaded) return definition.file;
+    const unknown = definition instanceof Unknown ? definition : definition instanceof Text ? definition.hole : undefined;
+    const isLink = typeof properties.format === 'string' && properties.format.includes('link');
+    if (unknown && !isLink) {
+      const span = this.locate(['value']) ?? this.resource.span;
+      this.report(span, `${this.resource.symbol}: the API definition \`${shorten(this.written(span))}\` is not known from the files (${unknown.reason})${this.instance.deploymentNote()}; its operations are not read.`);
+    }
+    return undefined;
+  }
+
+  /** The policy of a `.../policies` or `policyFragments` resource: a loaded file, or a string read where it is written. */
+  private policy(value: Value): PolicyAttachment | undefined {
+    if (!isPlainObject(value) || !('value' in value)) return undefined;
+    const policy = value.value;
+    const span = this.locate(['value']) ?? this.resource.span;
+    const format = value.format instanceof Text ? value.format.value : '';
+    if (format.endsWith('-link')) {
+      this.report(span, `${this.resource.symbol}: the policy is fetched from a URL when Azure deploys; it is not read.`, 'remote-ref');
+      return undefined;
+    }
+    if (policy instanceof Loaded) return this.deployment.ctx.readPolicy(policy.file);
+    const text = policy instanceof Text ? policy : this.deployment.evaluator.textOf(policy, this.instance.scope(this.locals));
+    const unknown = text instanceof Unknown ? text : text.hole;
+    if (unknown) this.report(span, `${this.resource.symbol}: the policy \`${shorten(this.written(span))}\` is not known from the files (${unknown.reason})${this.instance.deploymentNote()}${text instanceof Text ? ': it is read with that part as written' : ''}.`);
+    if (text instanceof Unknown) return undefined;
+    // Read in place: the characters stand at their offsets in the file that writes them.
+    const file = text.source?.file ?? this.instance.file;
+    const fileText = file === this.instance.file ? this.instance.text : this.deployment.ctx.readText(file);
+    if (fileText === undefined) return undefined;
+    const offsets = text.source?.offsets ?? Array.from({ length: text.value.length }, () => span.start);
+    const xml = parsePolicyXml(file, placeXmlText(fileText, text.value.split(HOLE).join(' '), offsets));
+    this.deployment.ctx.report(xml.problems);
+    return { file, xml };
+  }
+
+  private written(span: Span): string {
+    return this.instance.text.slice(span.start, span.end);
+  }
+
+  private report(span: Span, message: string, kind?: InputProblemKind): void {
+    this.deployment.report(this.instance.file, span, message, kind);
+  }
+}
+
+function relativePath(ctx: ReadContext, file: string): string {
+  return path.relative(ctx.files.rootFolder, file).split(path.sep).join('/');
 }

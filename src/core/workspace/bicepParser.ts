@@ -1,6 +1,6 @@
-// A tolerant reader of Bicep `resource` declarations: enough of the language to find resource
-// blocks, their names, types and literal properties with exact spans. Everything else (params,
-// modules, expressions) is skipped or kept as raw expression text; nothing here throws.
+// A tolerant reader of Bicep files: enough of the language to find `param`, `var`, `module` and
+// `resource` declarations (and a `.bicepparam` file's `using`), with their names, types and literal
+// values at exact spans. Expressions are kept as raw text for bicepExpression; nothing here throws.
 import { MAX_NESTING_DEPTH } from '../limits';
 import type { JsonPath } from '../parse/document';
 import type { Span } from '../text';
@@ -50,18 +50,65 @@ export interface BicepResource {
   body?: BicepObject;
   /** The resource this one is declared inside of. */
   lexicalParent?: BicepResource;
+  /** `existing`: a reference to a resource deployed elsewhere, not a declaration. */
+  existing: boolean;
+  loop?: BicepLoop;
+}
+
+/** `[for item in collection: ...]` or `[for (item, index) in collection: ...]`. */
+export interface BicepLoop {
+  item: string;
+  index?: string;
+  collection: BicepExpression;
+}
+
+export interface BicepModule {
+  symbol: string;
+  /** The module reference as written: `./apis/orders.bicep`, `br/public:...`. */
+  path: string;
+  pathSpan: Span;
+  span: Span;
+  body?: BicepObject;
+  loop?: BicepLoop;
+}
+
+/** A `param` (with its default, if any) or a `var`; in a `.bicepparam` file, `param x = value` is the value. */
+export interface BicepBinding {
+  name: string;
+  span: Span;
+  value?: BicepValue;
+}
+
+export interface BicepFile {
+  resources: BicepResource[];
+  modules: BicepModule[];
+  params: Map<string, BicepBinding>;
+  vars: Map<string, BicepBinding>;
+  /** A `.bicepparam` file's `using './main.bicep'`. */
+  using?: { path: string; span: Span };
 }
 
 const CLOSING: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/y;
 const RESOURCE_HEADER = /resource\s+([A-Za-z_][A-Za-z0-9_]*)\s+'([^'@]*)(?:@[^']*)?'\s*(existing\s*)?=/y;
+const MODULE_HEADER = /module\s+([A-Za-z_][A-Za-z0-9_]*)\s+'([^']*)'\s*=/y;
+// `param name type = default`, `param name = value` (.bicepparam), `var name = value`; a type may be `string[]` or `'a' | 'b'`.
+const BINDING_HEADER = /(param|var)\s+([A-Za-z_][A-Za-z0-9_]*)\b[^=\n]*(=)?/y;
+const USING_HEADER = /using\s+'([^']*)'/y;
+const LOOP_HEADER = /for\s+(?:([A-Za-z_][A-Za-z0-9_]*)|\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,\s*([A-Za-z_][A-Za-z0-9_]*)\s*\))\s+in\s+/y;
 
 /**
- * Every resource declared in `text`, nested ones included (after their parent). Objects and arrays
- * nested deeper than MAX_NESTING_DEPTH are read as empty, and `onTooDeep` is told where the first one is.
+ * The declarations of a Bicep file: resources (nested ones included, after their parent), modules,
+ * params and vars. Objects and arrays nested deeper than MAX_NESTING_DEPTH are read as empty, and
+ * `onTooDeep` is told where the first one is.
  */
-export function parseBicepResources(text: string, onTooDeep?: (span: Span) => void): BicepResource[] {
+export function parseBicepFile(text: string, onTooDeep?: (span: Span) => void): BicepFile {
   return new BicepParser(text, onTooDeep).parseFile();
+}
+
+/** Every resource declared in `text`, nested ones included (after their parent). */
+export function parseBicepResources(text: string, onTooDeep?: (span: Span) => void): BicepResource[] {
+  return parseBicepFile(text, onTooDeep).resources;
 }
 
 /** The plain value of a Bicep value: objects, arrays, strings and literals; expressions become undefined. */
@@ -92,7 +139,7 @@ export function bicepValueAt(value: BicepValue | undefined, path: JsonPath): Bic
 
 class BicepParser {
   private pos = 0;
-  private readonly resources: BicepResource[] = [];
+  private readonly file: BicepFile = { resources: [], modules: [], params: new Map(), vars: new Map() };
   /** Objects and arrays open around the current position. */
   private depth = 0;
 
@@ -101,13 +148,13 @@ class BicepParser {
     private onTooDeep?: (span: Span) => void,
   ) {}
 
-  parseFile(): BicepResource[] {
+  parseFile(): BicepFile {
     while (this.skipTrivia(true), this.pos < this.text.length) {
       const start = this.pos;
-      if (!this.tryResource()) this.skipStatement();
+      if (!this.tryResource() && !this.tryModule() && !this.tryBinding() && !this.tryUsing()) this.skipStatement();
       if (this.pos === start) this.pos++;
     }
-    return this.resources;
+    return this.file;
   }
 
   /** Spaces, comments and (when `newlines`) line breaks. */
@@ -127,15 +174,43 @@ class BicepParser {
     RESOURCE_HEADER.lastIndex = this.pos;
     const header = RESOURCE_HEADER.exec(this.text);
     if (!header) return false;
-    const resource: BicepResource = { symbol: header[1], type: header[2], span: { start: this.pos, end: this.pos }, lexicalParent: parent };
-    this.resources.push(resource);
+    const resource: BicepResource = { symbol: header[1], type: header[2], span: { start: this.pos, end: this.pos }, lexicalParent: parent, existing: header[3] !== undefined };
+    this.file.resources.push(resource);
     this.pos = RESOURCE_HEADER.lastIndex;
+    const { body, loop } = this.parseDeclarationBody(resource);
+    resource.body = body;
+    resource.loop = loop;
+    resource.span.end = this.pos;
+    return true;
+  }
+
+  private tryModule(): boolean {
+    MODULE_HEADER.lastIndex = this.pos;
+    const header = MODULE_HEADER.exec(this.text);
+    if (!header) return false;
+    const start = this.pos;
+    const pathStart = this.text.indexOf("'", start) + 1;
+    this.pos = MODULE_HEADER.lastIndex;
+    const { body, loop } = this.parseDeclarationBody();
+    this.file.modules.push({ symbol: header[1], path: header[2], pathSpan: { start: pathStart, end: pathStart + header[2].length }, span: { start, end: this.pos }, body, loop });
+    return true;
+  }
+
+  /** After `=`: `{...}`, `if (condition) {...}` or `[for item in items: {...}]`; the body is the object inside. */
+  private parseDeclarationBody(resource?: BicepResource): { body?: BicepObject; loop?: BicepLoop } {
     this.skipTrivia(true);
-    // `= [for item in items: {...}]` and `= if (condition) {...}`: the body is the object inside.
+    let loop: BicepLoop | undefined;
     const isLoop = this.text[this.pos] === '[';
     if (isLoop) {
       this.pos++;
+      this.skipTrivia(true);
+      LOOP_HEADER.lastIndex = this.pos;
+      const header = LOOP_HEADER.exec(this.text);
+      const collectionStart = header ? LOOP_HEADER.lastIndex : this.pos;
+      this.pos = collectionStart;
       this.skipExpression(':');
+      const end = this.trimmedEnd(collectionStart, this.pos);
+      if (header) loop = { item: header[1] ?? header[2], index: header[3], collection: { kind: 'expression', span: { start: collectionStart, end }, text: this.text.slice(collectionStart, end) } };
       this.pos++;
       this.skipTrivia(true);
     }
@@ -143,12 +218,36 @@ class BicepParser {
       this.pos += 2;
       this.skipExpression('{');
     }
-    if (this.text[this.pos] === '{') resource.body = this.parseObject(resource);
+    const body = this.text[this.pos] === '{' ? this.parseObject(resource) : undefined;
     if (isLoop) {
       this.skipTrivia(true);
       if (this.text[this.pos] === ']') this.pos++;
     }
-    resource.span.end = this.pos;
+    return { body, loop };
+  }
+
+  private tryBinding(): boolean {
+    BINDING_HEADER.lastIndex = this.pos;
+    const header = BINDING_HEADER.exec(this.text);
+    if (!header) return false;
+    const start = this.pos;
+    this.pos = BINDING_HEADER.lastIndex;
+    let value: BicepValue | undefined;
+    if (header[3]) {
+      this.skipTrivia(true);
+      value = this.parseValue();
+    } else this.skipExpression();
+    const binding = { name: header[2], span: { start, end: this.pos }, value };
+    (header[1] === 'param' ? this.file.params : this.file.vars).set(binding.name, binding);
+    return true;
+  }
+
+  private tryUsing(): boolean {
+    USING_HEADER.lastIndex = this.pos;
+    const header = USING_HEADER.exec(this.text);
+    if (!header) return false;
+    this.file.using = { path: header[1], span: { start: this.pos, end: USING_HEADER.lastIndex } };
+    this.pos = USING_HEADER.lastIndex;
     return true;
   }
 
@@ -165,7 +264,25 @@ class BicepParser {
     else this.skipExpression();
   }
 
+  /** A value; one that goes on past its first part (`'a' == b ? x : y`, `{...}.key`) is an expression. */
   private parseValue(): BicepValue {
+    const start = this.pos;
+    const value = this.parseFirstValue();
+    if (value.kind === 'expression') return value;
+    const end = this.pos;
+    this.skipTrivia(false);
+    const next = this.text[this.pos];
+    if (next === undefined || '\n,)]}'.includes(next) || this.text.startsWith('//', this.pos)) {
+      this.pos = end;
+      return value;
+    }
+    this.pos = start;
+    this.skipExpression();
+    const expressionEnd = this.trimmedEnd(start, this.pos);
+    return { kind: 'expression', span: { start, end: expressionEnd }, text: this.text.slice(start, expressionEnd) };
+  }
+
+  private parseFirstValue(): BicepValue {
     const start = this.pos;
     const char = this.text[this.pos];
     if (char === "'") return this.parseString();

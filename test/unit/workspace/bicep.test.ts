@@ -1,7 +1,10 @@
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import type { ApimService } from '../../../src/core/model';
 import { bicepValueAt, parseBicepResources, plainValue } from '../../../src/core/workspace/bicepParser';
+import { scan } from '../../../src/core/scan';
 import { readService } from '../../../src/core/workspace/readService';
 import { FIXTURES, api, byName, operationSummary, slice } from './helpers';
 
@@ -140,5 +143,119 @@ describe('readService: APIOps and Bicep together', () => {
       ],
     );
     assert.strictEqual(slice(api(service, 'payments').protocols?.location), "['http']");
+  });
+});
+
+describe('readService: Bicep deployments', () => {
+  const root = path.join(FIXTURES, 'bicep-deployments');
+  const module = path.join(root, 'modules/apim/v2/inference-api.bicep');
+  const openLab = path.join(root, 'labs/open-lab/main.bicep');
+  const accessApi = 'inference-api (labs:access-controlling:main.bicep)';
+  const openApi = 'inference-api (labs:open-lab:main.bicep)';
+  let service: ApimService;
+  before(() => {
+    service = readService(root);
+  });
+
+  it('reads each entry file with its modules as one deployment: the same name in two deployments is two APIs', () => {
+    assert.strictEqual(service.layout, 'bicep');
+    assert.deepStrictEqual(service.apis.map((a) => a.name).sort(), [accessApi, openApi, 'keyless', 'oncall-mcp-server', 'weather-mcp-server']);
+    // Module params: the path comes from a .bicepparam file in one deployment, from the default in the other.
+    assert.strictEqual(api(service, accessApi).path, 'inference/openai');
+    assert.strictEqual(api(service, openApi).path, 'open/openai');
+    assert.strictEqual(api(service, accessApi).declaration.file, module);
+    for (const name of [accessApi, openApi]) {
+      assert.strictEqual(api(service, name).spec?.file, path.join(root, 'modules/apim/v2/specs/AIFoundryOpenAI.json'));
+      assert.deepStrictEqual(api(service, name).operations.map((operation) => operation.id), [`apis/${name}/operations/chat-completions`, `apis/${name}/operations/embeddings`]);
+    }
+  });
+
+  it('attaches each deployment its own policies, passed through module params, vars and replace()', () => {
+    const accessPolicy = api(service, accessApi).policy;
+    assert.strictEqual(accessPolicy?.file, path.join(root, 'labs/access-controlling/policy.xml'));
+    assert.ok(accessPolicy?.xml.text.includes('<validate-jwt'));
+    assert.ok(accessPolicy?.xml.text.includes('backend-id="foundry1"'), 'replace() of {backend-id} with the only backend');
+    assert.ok(accessPolicy?.xml.text.includes('<audience>00000000-0000-0000-0000-000000000001</audience>'), 'clientId from main.parameters.json');
+
+    const openPolicy = api(service, openApi).policy;
+    assert.strictEqual(openPolicy?.file, openLab);
+    assert.ok(openPolicy?.xml.text.includes('backend-id="inference-backend-pool"'), 'two backends: the pool');
+    // Escapes are decoded, and the policy stands where the module param is written.
+    assert.ok(openPolicy?.xml.text.includes("<value>it's ${open} \u263A"));
+    assert.strictEqual(slice({ file: openLab, span: openPolicy!.xml.root!.span })?.slice(0, 10), '<policies>');
+    assert.deepStrictEqual(service.problems.filter((problem) => problem.kind === 'malformed-xml'), []);
+
+    // `toLower('${apiManagementName}/${inferenceAPIName}/Chat-Completions/policy')`, the service name unknown.
+    for (const name of [accessApi, openApi]) assert.strictEqual(api(service, name).operations[0].policy?.file, module);
+    assert.deepStrictEqual(
+      ['weather-mcp-server', 'oncall-mcp-server'].map((name) => [api(service, name).path, api(service, name).policy?.file]),
+      [
+        ['weather/mcp', path.join(root, 'modules/apim-streamable-mcp/policy.xml')],
+        ['oncall/mcp', path.join(root, 'modules/apim-streamable-mcp/policy.xml')],
+      ],
+    );
+  });
+
+  it('reads existing resources as references only, loops over literal arrays, apiLinks and any()', () => {
+    assert.ok(!service.apis.some((a) => a.name === 'legacy' || a.name === 'apim'));
+    assert.deepStrictEqual(service.backends.map((backend) => [backend.name, backend.url]).sort(), [
+      ['foundry1 (labs:access-controlling:main.bicep)', 'https://foundry1.example.com/openai'],
+      ['foundry1 (labs:open-lab:main.bicep)', 'https://foundry1.example.com/openai'],
+      ['foundry2', 'https://foundry2.example.com/openai'],
+    ]);
+    const open = byName(service.products, 'open');
+    assert.strictEqual(open.subscriptionRequired?.value, false);
+    assert.deepStrictEqual(open.apiNames, [openApi]);
+    assert.deepStrictEqual(api(service, openApi).productNames, ['open']);
+    assert.deepStrictEqual(api(service, accessApi).productNames, []);
+
+    const keyless = api(service, 'keyless');
+    assert.strictEqual(keyless.subscriptionRequired?.value, false);
+    assert.strictEqual(slice(keyless.subscriptionRequired?.location), 'false');
+    assert.deepStrictEqual(keyless.protocols?.value, ['http']);
+    assert.strictEqual(byName(service.fragments, 'banner').policy?.xml.root?.name, 'fragment');
+  });
+
+  it('reports what the files do not determine where it is written, and nothing else', () => {
+    assert.deepStrictEqual(
+      service.problems.map((problem) => [problem.kind, path.relative(root, problem.file).split(path.sep).join('/'), slice({ file: problem.file, span: problem.span! })]),
+      [
+        // tenant().tenantId reaches the policy through two replace()s, a module param and a var.
+        ['unresolved-value', 'modules/apim/v2/inference-api.bicep', 'updatedPolicyXml'],
+        ['unresolved-value', 'labs/open-lab/main.bicep', 'backendUrl'],
+      ],
+    );
+    assert.match(service.problems[0].message, /tenant\(\) is known only when Azure deploys.*deployment of labs\/access-controlling\/main\.bicep/);
+  });
+});
+
+describe('scan: Bicep deployments', () => {
+  it('judges each deployment’s API by its own policy', () => {
+    const result = scan(path.join(FIXTURES, 'bicep-deployments'));
+    const unauthenticated = result.findings.filter((finding) => finding.ruleId === 'endpoint-authentication').map((finding) => finding.resource);
+    // validate-jwt, passed to the module as `policyXml`, protects the access-controlling deployment's API...
+    assert.ok(!unauthenticated.some((resource) => resource.startsWith('apis/inference-api (labs:access-controlling')));
+    // ...not the other deployment's API of the same name, whose policy authenticates nothing.
+    assert.deepStrictEqual(unauthenticated.filter((resource) => resource.startsWith('apis/inference-api')).sort(), [
+      'apis/inference-api (labs:open-lab:main.bicep)/operations/chat-completions',
+      'apis/inference-api (labs:open-lab:main.bicep)/operations/embeddings',
+    ]);
+    assert.ok(!unauthenticated.some((resource) => resource.includes('mcp-server')));
+  });
+});
+
+describe('Bicep evaluation on hostile input', () => {
+  it('stops at module cycles, self-referencing vars and parent cycles', () => {
+    const files = new Map<string, string>([
+      ['a.bicep', "module b './b.bicep' = {\n  name: 'b'\n}\nvar x = y\nvar y = x\nresource api 'Microsoft.ApiManagement/service/apis@2024-06-01-preview' = {\n  name: 'svc/${x}'\n}\n"],
+      ['b.bicep', "module a './a.bicep' = {\n  name: 'a'\n}\nresource p 'Microsoft.ApiManagement/service/apis/policies@2024-06-01-preview' = {\n  parent: q\n  name: 'policy'\n}\nresource q 'Microsoft.ApiManagement/service/apis@2024-06-01-preview' = {\n  parent: p\n  name: 'loop'\n}\n"],
+    ]);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bicep-hostile-'));
+    for (const [name, text] of files) fs.writeFileSync(path.join(root, name), text);
+    const problems = readService(root).problems;
+    fs.rmSync(root, { recursive: true });
+    assert.ok(problems.some((problem) => problem.kind === 'ref-cycle'));
+    assert.deepStrictEqual(problems.filter((problem) => problem.kind === 'analysis-error'), []);
+    assert.ok(problems.some((problem) => problem.kind === 'unresolved-value' && /depends on itself/.test(problem.message)));
   });
 });
