@@ -19,8 +19,13 @@ export function setDeclaredProperties(declaration: Declaration, changes: readonl
   if (!document || document.format !== 'json') return undefined;
   const formattingOptions = formattingOf(document.text);
   let text = document.text;
-  for (const [property, value] of changes) {
-    text = applyEdits(text, modify(text, [...(declaration.propertiesPath ?? []), ...property], value, { formattingOptions }));
+  try {
+    for (const [property, value] of changes) {
+      text = applyEdits(text, modify(text, [...(declaration.propertiesPath ?? []), ...property], value, { formattingOptions }));
+    }
+  } catch {
+    // A file the edit cannot be placed in (a key written twice, the first time as a string): no fix, not a failed report.
+    return undefined;
   }
   if (text === document.text) return undefined;
   return { file: declaration.file, edits: [differingPart(document.text, text)] };

@@ -92,7 +92,16 @@ class RuleFinding implements Finding {
   }
 
   get fixes(): Fix[] {
-    return (this.computedFixes ??= this.computeFixes?.() ?? []);
+    return (this.computedFixes ??= this.fixesOrNone());
+  }
+
+  /** Fixes are computed when a report or the editor asks: one that cannot be computed on a broken file is left out, never a failed report. */
+  private fixesOrNone(): Fix[] {
+    try {
+      return this.computeFixes?.() ?? [];
+    } catch {
+      return [];
+    }
   }
 
   set fixes(fixes: Fix[]) {
