@@ -56,6 +56,8 @@ const USER_SETTINGS = {
   'extensions.autoCheckUpdates': false,
   'extensions.autoUpdate': false,
   'telemetry.telemetryLevel': 'off',
+  // The tests edit documents and expect them unsaved until they save or revert them.
+  'files.autoSave': 'off',
 };
 
 const started = Date.now();

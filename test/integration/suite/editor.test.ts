@@ -108,7 +108,8 @@ describe('editor experience on the sample', () => {
     assert.ok(document.isDirty);
     await poll('the protocols finding to go while unsaved', () => (postureDiagnostics('apis/store-locator/apiInformation.json', 'encrypted-protocols').length === 0 ? true : undefined));
     await vscode.window.showTextDocument(document);
-    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await vscode.commands.executeCommand('workbench.action.files.revert', document.uri);
+    assert.ok(document.getText().includes('"http",'), 'the revert brought back what is on disk');
     await poll('the protocols finding to come back', () => (postureDiagnostics('apis/store-locator/apiInformation.json', 'encrypted-protocols').length > 0 ? true : undefined));
   });
 
