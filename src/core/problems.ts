@@ -45,4 +45,5 @@ export type InputProblemKind =
   | 'too-deep' // nesting past a depth limit: the part below the limit is not analysed
   | 'over-budget' // expansion or work past its budget: the rest is not analysed
   | 'unsafe-pattern' // a repository-supplied regular expression that cannot be run in linear time
+  | 'not-compared' // a snapshot of Azure compared with one of the repository's services only
   | 'analysis-error'; // an unexpected exception while reading or analysing one file or API: the others are unaffected

@@ -60,6 +60,7 @@ function jsonFinding(finding: Finding, locate: (location: SourceLocation) => Jso
     severity: finding.severity,
     origin: finding.origin,
     resource: finding.resource,
+    service: finding.service,
     message: finding.message,
     remediation: finding.remediation,
     location: locate(finding.location),

@@ -75,6 +75,7 @@ export function findingToMarkdown(
     `- Location: ${link(finding.location)}`,
     `- Resource: ${codeSpan(finding.resource)}`,
   ];
+  if (finding.service !== undefined) lines.push(`- Service: ${codeSpan(finding.service)}`);
   if (rule?.defender) {
     lines.push(`- Defender for Cloud: ${markdownText(rule.defender.displayName)} (${rule.defender.severity})`);
   }

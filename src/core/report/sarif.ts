@@ -142,7 +142,8 @@ function sarifResult(finding: Finding, ruleIndex: number | undefined, locator: L
     locations: [
       {
         physicalLocation: physical(finding.location),
-        logicalLocations: [{ fullyQualifiedName: finding.resource, kind: 'resource' }],
+        // Several services' resources share names (`apis/orders` in dev and in prod): the service's root tells them apart.
+        logicalLocations: [{ fullyQualifiedName: finding.service === undefined ? finding.resource : `${finding.service}:${finding.resource}`, kind: 'resource' }],
       },
     ],
     relatedLocations: finding.related.length
@@ -163,7 +164,7 @@ function sarifResult(finding: Finding, ruleIndex: number | undefined, locator: L
       },
     ],
     fixes: finding.fixes.length ? finding.fixes.map((fix) => sarifFix(fix, locator)) : undefined,
-    properties: { ...finding.properties, origin: finding.origin },
+    properties: { ...finding.properties, origin: finding.origin, service: finding.service },
   };
 }
 

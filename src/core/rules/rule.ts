@@ -57,12 +57,13 @@ export interface FindingDraft {
 class RuleFinding implements Finding {
   related: RelatedLocation[] = [];
   relatedOmitted?: number;
+  service?: string;
   suppression?: Finding['suppression'];
   properties?: Record<string, unknown>;
   private computedFixes?: Fix[];
 
   constructor(
-    readonly id: string,
+    public id: string,
     readonly ruleId: string,
     public severity: Severity,
     readonly resource: ResourceId,

@@ -130,7 +130,7 @@ describe('scan: an APIOps v7 workspace', () => {
   const result = () => scan(root);
 
   it('composes global → workspace → product → API → operation, each with its own fragments', () => {
-    const { analyses, service } = result();
+    const { analyses, services: [service] } = result();
     const refunds = api(service, 'refunds');
     const auth = analyses.auth(refunds, refunds.operations[0]);
     assert.strictEqual(auth.state, 'authenticated', 'the workspace policy includes the workspace fragment jwt, which validates a JWT');
