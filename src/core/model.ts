@@ -10,7 +10,8 @@ import type { SourceLocation, Span } from './text';
 /**
  * An APIM resource named relative to its service, as ARM names it below `.../service/{name}/`:
  * `apis/orders`, `apis/orders;rev=2/operations/get-order`, `products/starter`, `subscriptions/s1`,
- * `backends/b1`, `namedValues/nv`, `policyFragments/f`, or `service` for the service itself.
+ * `backends/b1`, `namedValues/nv`, `policyFragments/f`, `workspaces/w/apis/orders` for a workspace's
+ * resources, or `service` for the service itself.
  */
 export type ResourceId = string;
 
@@ -53,6 +54,8 @@ export interface ApimService {
   namedValues: NamedValueResource[];
   fragments: FragmentResource[];
   versionSets: VersionSetResource[];
+  /** APIM workspaces; their resources are in the lists above, each naming its workspace. */
+  workspaces: WorkspaceResource[];
   /** Files that could not be read, parsed or resolved. */
   problems: InputProblem[];
   /** Every file the reader looked at, for the report and the output channel. */
@@ -78,7 +81,27 @@ export interface DeploymentFacts {
   inactiveOperations?: ResourceId[];
 }
 
-export interface ApiResource {
+/**
+ * A resource that may belong to an APIM workspace: then it sees only its workspace's products,
+ * fragments and named values, and its policies run below the workspace's policy.
+ */
+export interface WorkspaceMember {
+  /** The workspace's name; absent for the service's own resources. */
+  workspace?: string;
+}
+
+/** An APIM workspace (`workspaces/<ws>` in APIOps v7): a scope of its own between the service and its APIs. */
+export interface WorkspaceResource {
+  id: ResourceId;
+  name: string;
+  displayName?: string;
+  /** The workspace-scope policy: it runs between the global policy and the product's. */
+  policy?: PolicyAttachment;
+  /** `workspaceInformation.json`, when the export has one. */
+  declaration?: Declaration;
+}
+
+export interface ApiResource extends WorkspaceMember {
   id: ResourceId;
   /** APIM API name, with `;rev=N` for non-current revisions. */
   name: string;
@@ -118,7 +141,7 @@ export interface OperationResource {
   location: SourceLocation;
 }
 
-export interface ProductResource {
+export interface ProductResource extends WorkspaceMember {
   id: ResourceId;
   name: string;
   displayName?: string;
@@ -129,7 +152,7 @@ export interface ProductResource {
   declaration: Declaration;
 }
 
-export interface SubscriptionResource {
+export interface SubscriptionResource extends WorkspaceMember {
   id: ResourceId;
   name: string;
   displayName?: string;
@@ -139,7 +162,7 @@ export interface SubscriptionResource {
   declaration: Declaration;
 }
 
-export interface BackendResource {
+export interface BackendResource extends WorkspaceMember {
   id: ResourceId;
   name: string;
   url?: string;
@@ -151,7 +174,7 @@ export interface BackendResource {
   declaration: Declaration;
 }
 
-export interface NamedValueResource {
+export interface NamedValueResource extends WorkspaceMember {
   id: ResourceId;
   name: string;
   displayName?: string;
@@ -162,14 +185,14 @@ export interface NamedValueResource {
   declaration: Declaration;
 }
 
-export interface FragmentResource {
+export interface FragmentResource extends WorkspaceMember {
   id: ResourceId;
   name: string;
   policy?: PolicyAttachment;
   declaration: Declaration;
 }
 
-export interface VersionSetResource {
+export interface VersionSetResource extends WorkspaceMember {
   id: ResourceId;
   name: string;
   displayName?: string;
