@@ -1,6 +1,7 @@
 // The model of one API Management service as the repository declares it. Everything the rules, the
 // editor and the Azure layer need is here; nothing here knows how it was read (APIOps, apiops-cli,
 // Bicep, bare specs).
+import type { FileEdit } from './findings';
 import type { JsonPath, ParsedDocument } from './parse/document';
 import type { PolicyXml } from './policy/xml';
 import type { InputProblem } from './problems';
@@ -27,6 +28,12 @@ export interface Declaration {
   propertiesPath?: JsonPath;
   /** The location of a property (`['protocols']`), or of the declaration when the property is not written. */
   locate(property: JsonPath): SourceLocation;
+  /**
+   * Sets (`undefined` removes) properties, named as ARM names them, where a declaration that is not a
+   * JSON document (Bicep, Terraform) writes them; undefined when a value is not written literally.
+   * Fixes go through `setDeclaredProperties`, which uses this or edits the JSON document.
+   */
+  editProperties?(changes: readonly (readonly [JsonPath, unknown])[]): FileEdit | undefined;
 }
 
 /** A value read from a declaration, with where it is written (absent when APIM's default applies). */

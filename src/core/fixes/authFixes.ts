@@ -5,7 +5,7 @@ import { AUTH_POLICIES } from '../analysis/authentication';
 import type { FileEdit, Fix } from '../findings';
 import type { ApiResource, ApimService, OperationResource } from '../model';
 import { AUTH_POLICY_SNIPPETS, insertIntoSection, type AuthPolicyName } from '../policy/edit';
-import { setDeclaredProperty } from './jsonEdits';
+import { setDeclaredProperty } from './declarationEdits';
 import { policyTarget, type FixScope } from './policyFiles';
 
 const POLICY_TITLES: Record<AuthPolicyName, string> = {
