@@ -46,7 +46,24 @@ export interface Declared<T> {
 export interface PolicyAttachment {
   file: string;
   xml: PolicyXml;
+  /** Set when the policy is a string inside a deployment file (ARM, Bicep, Terraform), not a file of its own. */
+  inline?: InlinePolicy;
 }
+
+/**
+ * A policy written in a string: text inserted into it must be escaped the string's way. `computed`
+ * when it is not one literal written as it is (an expression, an interpolated string): never edited.
+ */
+export type InlinePolicy =
+  | { syntax: 'computed' }
+  | {
+      syntax: 'json' | 'bicep' | 'bicep-multiline' | 'terraform-heredoc';
+      /** The policy as its own text, and the offset in the file of each of its characters (an escape is several there). */
+      text: string;
+      offsets: readonly number[];
+      /** Where the string's content ends in the file. */
+      end: number;
+    };
 
 export interface ApimService {
   root: string;

@@ -5,7 +5,7 @@
 // what the files do not determine is reported where it is written, never guessed.
 import * as path from 'path';
 import { BICEP_SYNTAX, writtenPropertyEdits, type WrittenObject, type WrittenValue } from '../fixes/writtenProperties';
-import type { Declaration, PolicyAttachment } from '../model';
+import type { Declaration, InlinePolicy, PolicyAttachment } from '../model';
 import type { JsonPath } from '../parse/document';
 import { parsePolicyXml } from '../policy/xml';
 import { MAX_NESTING_DEPTH } from '../limits';
@@ -603,7 +603,16 @@ class ResourceReader {
     const offsets = text.source?.offsets ?? Array.from({ length: text.value.length }, () => span.start);
     const xml = parsePolicyXml(file, placeXmlText(fileText, text.value.split(HOLE).join(' '), offsets));
     this.deployment.ctx.report(xml.problems);
-    return { file, xml };
+    return { file, xml, inline: this.inlinePolicy(text) };
+  }
+
+  /** A policy string is edited in place only when it is the literal the resource writes, without `${...}`. */
+  private inlinePolicy(text: Text): InlinePolicy {
+    const written = bicepValueAt(this.propertiesValue, ['value']);
+    const offsets = text.source?.file === this.instance.file ? text.source.offsets : undefined;
+    const fromLiteral = written?.kind === 'string' && !text.hole && offsets !== undefined && offsets.every((offset) => offset >= written.contentSpan.start && offset < written.contentSpan.end);
+    if (!fromLiteral || (!written.multiline && written.value.includes('${'))) return { syntax: 'computed' };
+    return { syntax: written.multiline ? 'bicep-multiline' : 'bicep', text: text.value, offsets, end: written.contentSpan.end };
   }
 
   private written(span: Span): string {

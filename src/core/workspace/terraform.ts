@@ -5,7 +5,7 @@
 // what they do not is reported where it is written, never guessed.
 import * as path from 'path';
 import { HCL_SYNTAX, writtenPropertyEdits, type PropertyChange, type WrittenObject, type WrittenValue } from '../fixes/writtenProperties';
-import type { Declaration, PolicyAttachment } from '../model';
+import type { Declaration, InlinePolicy, PolicyAttachment } from '../model';
 import { parsePolicyXml } from '../policy/xml';
 import { MAX_NESTING_DEPTH } from '../limits';
 import type { InputProblemKind } from '../problems';
@@ -525,7 +525,13 @@ class TerraformModuleReader {
     rendered += text.slice(cursor, expression.contentSpan.end);
     const xml = parsePolicyXml(file, rendered);
     this.ctx.report(xml.problems);
-    return { file, xml };
+    // A heredoc holds the policy as written (no escapes but `$${` and `%%{`); a quoted string's escapes are not re-written: left alone.
+    const editable = expression.heredoc && expression.parts.every((part) => part.kind !== 'directive');
+    const content = text.slice(expression.contentSpan.start, expression.contentSpan.end);
+    const inline: InlinePolicy = editable
+      ? { syntax: 'terraform-heredoc', text: content, offsets: Array.from({ length: content.length }, (_, index) => expression.contentSpan.start + index), end: expression.contentSpan.end }
+      : { syntax: 'computed' };
+    return { file, xml, inline };
   }
 
   /** `${name}` in a `templatefile()` policy: said when its value is not known, or when it inserts XML. */
