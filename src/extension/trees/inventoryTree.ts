@@ -7,7 +7,7 @@ import { displaySafe } from './displaySafe';
 import { mappedService } from '../../core/azure/merge';
 import type { DeployedApi } from '../../core/azure/snapshot';
 import type { Finding } from '../../core/findings';
-import type { ApiResource, ApimService, OperationResource } from '../../core/model';
+import type { ApiResource, ApimService, OperationResource, RepositoryLayout } from '../../core/model';
 import type { ScanResult } from '../../core/report/scanResult';
 import type { SourceLocation } from '../../core/text';
 import { authLabel } from '../codeLens';
@@ -154,12 +154,21 @@ function withFindings(result: ScanResult, id: string, description?: string): str
   return [description, count ? `${count} finding${count === 1 ? '' : 's'}` : undefined].filter(Boolean).join(' · ') || undefined;
 }
 
+/** What declares the API, so a tree mixing deployments tells where to look. */
+function sourceOf(layout: RepositoryLayout, file: string): string {
+  if (file.endsWith('.bicep')) return 'Bicep';
+  if (file.endsWith('.tf')) return 'Terraform';
+  if (layout === 'arm') return 'ARM';
+  return layout === 'specs-only' ? 'spec' : 'APIOps';
+}
+
 function apiItem(analysis: FolderAnalysis, api: ApiResource): vscode.TreeItem {
   const result = analysis.result;
   const item = new vscode.TreeItem(api.displayName ?? api.name, api.operations.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
   const states = (api.operations.length ? api.operations : []).map((operation) => result.analyses.auth(api, operation).state);
   const unauthenticated = states.filter((state) => state === 'unauthenticated').length;
   const details = [
+    sourceOf(result.service.layout, api.declaration.file),
     api.path ? `/${api.path}` : undefined,
     api.revision && api.name.includes(';rev=') ? `rev ${api.revision}` : undefined,
     api.apiVersion ? `version ${api.apiVersion}` : undefined,
@@ -178,7 +187,7 @@ function apiItem(analysis: FolderAnalysis, api: ApiResource): vscode.TreeItem {
     : mapping
       ? `Azure: not mapped (${mapping.detail})`
       : undefined;
-  item.tooltip = [api.id, `${unauthenticated} of ${states.length} operations unauthenticated`, path.relative(result.root, api.declaration.file), azure].filter(Boolean).join('\n');
+  item.tooltip = [api.id, `${unauthenticated} of ${states.length} operations unauthenticated`, `${sourceOf(result.service.layout, api.declaration.file)}: ${path.relative(result.root, api.declaration.file)}`, azure].filter(Boolean).join('\n');
   item.contextValue = 'api';
   item.id = `${analysis.folder.uri.toString()}#${api.id}`;
   item.command = openCommand(result, api.declaration.locate(['displayName']));
