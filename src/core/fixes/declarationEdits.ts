@@ -21,7 +21,8 @@ export function setDeclaredProperties(declaration: Declaration, changes: readonl
   const document = declaration.document;
   if (!document || document.format !== 'json') return declaration.editProperties?.(changes);
   const propertiesPath = declaration.propertiesPath ?? [];
-  if (changes.some(([property]) => writtenAsExpression(document, [...propertiesPath, ...property]))) return undefined;
+  // A removed value may be anything (an APIOps named value's `value` can start with `[`): only overwrites are checked.
+  if (changes.some(([property, value]) => value !== undefined && writtenAsExpression(document, [...propertiesPath, ...property]))) return undefined;
   const formattingOptions = formattingOf(document.text);
   let text = document.text;
   try {
