@@ -1,6 +1,7 @@
 // The model of one API Management service as the repository declares it. Everything the rules, the
 // editor and the Azure layer need is here; nothing here knows how it was read (APIOps, apiops-cli,
 // Bicep, bare specs).
+import type { FileEdit } from './findings';
 import type { JsonPath, ParsedDocument } from './parse/document';
 import type { PolicyXml } from './policy/xml';
 import type { InputProblem } from './problems';
@@ -28,6 +29,12 @@ export interface Declaration {
   propertiesPath?: JsonPath;
   /** The location of a property (`['protocols']`), or of the declaration when the property is not written. */
   locate(property: JsonPath): SourceLocation;
+  /**
+   * Sets (`undefined` removes) properties, named as ARM names them, where a declaration that is not a
+   * JSON document (Bicep, Terraform) writes them; undefined when a value is not written literally.
+   * Fixes go through `setDeclaredProperties`, which uses this or edits the JSON document.
+   */
+  editProperties?(changes: readonly (readonly [JsonPath, unknown])[]): FileEdit | undefined;
 }
 
 /** A value read from a declaration, with where it is written (absent when APIM's default applies). */
@@ -40,7 +47,24 @@ export interface Declared<T> {
 export interface PolicyAttachment {
   file: string;
   xml: PolicyXml;
+  /** Set when the policy is a string inside a deployment file (ARM, Bicep, Terraform), not a file of its own. */
+  inline?: InlinePolicy;
 }
+
+/**
+ * A policy written in a string: text inserted into it must be escaped the string's way. `computed`
+ * when it is not one literal written as it is (an expression, an interpolated string): never edited.
+ */
+export type InlinePolicy =
+  | { syntax: 'computed' }
+  | {
+      syntax: 'json' | 'bicep' | 'bicep-multiline' | 'terraform-heredoc';
+      /** The policy as its own text, and the offset in the file of each of its characters (an escape is several there). */
+      text: string;
+      offsets: readonly number[];
+      /** Where the string's content ends in the file. */
+      end: number;
+    };
 
 export interface ApimService {
   root: string;

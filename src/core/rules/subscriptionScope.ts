@@ -1,5 +1,5 @@
 import type { Finding, Fix } from '../findings';
-import { setDeclaredProperty } from '../fixes/jsonEdits';
+import { setDeclaredProperty } from '../fixes/declarationEdits';
 import type { SubscriptionResource } from '../model';
 import type { ApimService } from '../model';
 import { DEFENDER } from './defender';

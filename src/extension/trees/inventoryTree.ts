@@ -7,7 +7,7 @@ import { displaySafe } from './displaySafe';
 import { mappedService } from '../../core/azure/merge';
 import type { DeployedApi } from '../../core/azure/snapshot';
 import type { Finding } from '../../core/findings';
-import type { ApiResource, ApimService, OperationResource } from '../../core/model';
+import type { ApiResource, ApimService, OperationResource, RepositoryLayout } from '../../core/model';
 import { serviceLabel } from '../../core/report/common';
 import type { ScanResult } from '../../core/report/scanResult';
 import type { SourceLocation } from '../../core/text';
@@ -180,12 +180,21 @@ function itemId(scope: ServiceScope, resource: string): string {
   return `${scope.analysis.folder.uri.toString()}#${scope.serviceRoot ?? ''}#${resource}`;
 }
 
+/** What declares the API, so a tree mixing deployments tells where to look. */
+function sourceOf(layout: RepositoryLayout, file: string): string {
+  if (file.endsWith('.bicep')) return 'Bicep';
+  if (file.endsWith('.tf')) return 'Terraform';
+  if (layout === 'arm') return 'ARM';
+  return layout === 'specs-only' ? 'spec' : 'APIOps';
+}
+
 function apiItem(scope: ServiceScope, api: ApiResource): vscode.TreeItem {
   const result = scope.analysis.result;
   const item = new vscode.TreeItem(api.displayName ?? api.name, api.operations.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
   const states = (api.operations.length ? api.operations : []).map((operation) => result.analyses.auth(api, operation).state);
   const unauthenticated = states.filter((state) => state === 'unauthenticated').length;
   const details = [
+    sourceOf(scope.service.layout, api.declaration.file),
     api.path ? `/${api.path}` : undefined,
     api.revision && api.name.includes(';rev=') ? `rev ${api.revision}` : undefined,
     api.apiVersion ? `version ${api.apiVersion}` : undefined,
@@ -205,7 +214,7 @@ function apiItem(scope: ServiceScope, api: ApiResource): vscode.TreeItem {
     : mapping
       ? `Azure: not mapped (${mapping.detail})`
       : undefined;
-  item.tooltip = [api.id, `${unauthenticated} of ${states.length} operations unauthenticated`, path.relative(result.root, api.declaration.file), azure].filter(Boolean).join('\n');
+  item.tooltip = [api.id, `${unauthenticated} of ${states.length} operations unauthenticated`, `${sourceOf(scope.service.layout, api.declaration.file)}: ${path.relative(result.root, api.declaration.file)}`, azure].filter(Boolean).join('\n');
   item.contextValue = 'api';
   item.id = itemId(scope, api.id);
   item.command = openCommand(result, api.declaration.locate(['displayName']));
