@@ -82,8 +82,8 @@ function measureInThisProcess(folder: string, reports: boolean): void {
   }
   const wallMs = performance.now() - started;
   const peakMb = process.resourceUsage().maxRSS / 1024;
-  const operations = result.service.apis.reduce((count, api) => count + api.operations.length, 0);
-  process.stdout.write(JSON.stringify({ wallMs, peakMb, findings: result.findings.length, apis: result.service.apis.length, operations, problems: result.service.problems.length, reportBytes }));
+  const operations = result.services[0].apis.reduce((count, api) => count + api.operations.length, 0);
+  process.stdout.write(JSON.stringify({ wallMs, peakMb, findings: result.findings.length, apis: result.services[0].apis.length, operations, problems: result.services[0].problems.length, reportBytes }));
 }
 
 /** A ~1 MB OpenAPI 3 spec: many operations with parameters and shared and inline schemas. */
@@ -125,7 +125,7 @@ function measureReanalysis(): void {
     const text = fs.readFileSync(file, 'utf8');
     const cache = new ParseCache();
     const before = scan(folder, { cache });
-    if (before.service.apis[0]?.operations.length === 0) throw new Error('the generated spec was not read');
+    if (before.services[0].apis[0]?.operations.length === 0) throw new Error('the generated spec was not read');
     // Typing: each edit adds to the previous text (a word typed into one description, then another),
     // and each is analysed as the editor would after its debounce.
     const timings: number[] = [];

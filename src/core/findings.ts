@@ -67,6 +67,11 @@ export interface Finding {
   ruleId: string;
   severity: Severity;
   resource: ResourceId;
+  /**
+   * The service the finding is about, as its root relative to the scanned folder (`envs/prod`), when
+   * the repository holds several (APIOps roots of environments or instances); absent when it holds one.
+   */
+  service?: string;
   message: string;
   /** How to make it healthy: the rule's advice, or Defender's own remediation for observed findings. */
   remediation: string;

@@ -1,6 +1,7 @@
 // The model of one API Management service as the repository declares it. Everything the rules, the
 // editor and the Azure layer need is here; nothing here knows how it was read (APIOps, apiops-cli,
 // Bicep, bare specs).
+import type { FileEdit } from './findings';
 import type { JsonPath, ParsedDocument } from './parse/document';
 import type { PolicyXml } from './policy/xml';
 import type { InputProblem } from './problems';
@@ -10,7 +11,8 @@ import type { SourceLocation, Span } from './text';
 /**
  * An APIM resource named relative to its service, as ARM names it below `.../service/{name}/`:
  * `apis/orders`, `apis/orders;rev=2/operations/get-order`, `products/starter`, `subscriptions/s1`,
- * `backends/b1`, `namedValues/nv`, `policyFragments/f`, or `service` for the service itself.
+ * `backends/b1`, `namedValues/nv`, `policyFragments/f`, `workspaces/w/apis/orders` for a workspace's
+ * resources, or `service` for the service itself.
  */
 export type ResourceId = string;
 
@@ -27,6 +29,12 @@ export interface Declaration {
   propertiesPath?: JsonPath;
   /** The location of a property (`['protocols']`), or of the declaration when the property is not written. */
   locate(property: JsonPath): SourceLocation;
+  /**
+   * Sets (`undefined` removes) properties, named as ARM names them, where a declaration that is not a
+   * JSON document (Bicep, Terraform) writes them; undefined when a value is not written literally.
+   * Fixes go through `setDeclaredProperties`, which uses this or edits the JSON document.
+   */
+  editProperties?(changes: readonly (readonly [JsonPath, unknown])[]): FileEdit | undefined;
 }
 
 /** A value read from a declaration, with where it is written (absent when APIM's default applies). */
@@ -39,7 +47,24 @@ export interface Declared<T> {
 export interface PolicyAttachment {
   file: string;
   xml: PolicyXml;
+  /** Set when the policy is a string inside a deployment file (ARM, Bicep, Terraform), not a file of its own. */
+  inline?: InlinePolicy;
 }
+
+/**
+ * A policy written in a string: text inserted into it must be escaped the string's way. `computed`
+ * when it is not one literal written as it is (an expression, an interpolated string): never edited.
+ */
+export type InlinePolicy =
+  | { syntax: 'computed' }
+  | {
+      syntax: 'json' | 'bicep' | 'bicep-multiline' | 'terraform-heredoc';
+      /** The policy as its own text, and the offset in the file of each of its characters (an escape is several there). */
+      text: string;
+      offsets: readonly number[];
+      /** Where the string's content ends in the file. */
+      end: number;
+    };
 
 export interface ApimService {
   root: string;
@@ -53,6 +78,8 @@ export interface ApimService {
   namedValues: NamedValueResource[];
   fragments: FragmentResource[];
   versionSets: VersionSetResource[];
+  /** APIM workspaces; their resources are in the lists above, each naming its workspace. */
+  workspaces: WorkspaceResource[];
   /** Files that could not be read, parsed or resolved. */
   problems: InputProblem[];
   /** Every file the reader looked at, for the report and the output channel. */
@@ -78,7 +105,27 @@ export interface DeploymentFacts {
   inactiveOperations?: ResourceId[];
 }
 
-export interface ApiResource {
+/**
+ * A resource that may belong to an APIM workspace: then it sees only its workspace's products,
+ * fragments and named values, and its policies run below the workspace's policy.
+ */
+export interface WorkspaceMember {
+  /** The workspace's name; absent for the service's own resources. */
+  workspace?: string;
+}
+
+/** An APIM workspace (`workspaces/<ws>` in APIOps v7): a scope of its own between the service and its APIs. */
+export interface WorkspaceResource {
+  id: ResourceId;
+  name: string;
+  displayName?: string;
+  /** The workspace-scope policy: it runs between the global policy and the product's. */
+  policy?: PolicyAttachment;
+  /** `workspaceInformation.json`, when the export has one. */
+  declaration?: Declaration;
+}
+
+export interface ApiResource extends WorkspaceMember {
   id: ResourceId;
   /** APIM API name, with `;rev=N` for non-current revisions. */
   name: string;
@@ -118,7 +165,7 @@ export interface OperationResource {
   location: SourceLocation;
 }
 
-export interface ProductResource {
+export interface ProductResource extends WorkspaceMember {
   id: ResourceId;
   name: string;
   displayName?: string;
@@ -129,7 +176,7 @@ export interface ProductResource {
   declaration: Declaration;
 }
 
-export interface SubscriptionResource {
+export interface SubscriptionResource extends WorkspaceMember {
   id: ResourceId;
   name: string;
   displayName?: string;
@@ -139,7 +186,7 @@ export interface SubscriptionResource {
   declaration: Declaration;
 }
 
-export interface BackendResource {
+export interface BackendResource extends WorkspaceMember {
   id: ResourceId;
   name: string;
   url?: string;
@@ -151,7 +198,7 @@ export interface BackendResource {
   declaration: Declaration;
 }
 
-export interface NamedValueResource {
+export interface NamedValueResource extends WorkspaceMember {
   id: ResourceId;
   name: string;
   displayName?: string;
@@ -162,14 +209,14 @@ export interface NamedValueResource {
   declaration: Declaration;
 }
 
-export interface FragmentResource {
+export interface FragmentResource extends WorkspaceMember {
   id: ResourceId;
   name: string;
   policy?: PolicyAttachment;
   declaration: Declaration;
 }
 
-export interface VersionSetResource {
+export interface VersionSetResource extends WorkspaceMember {
   id: ResourceId;
   name: string;
   displayName?: string;

@@ -13,14 +13,15 @@ import type { ParseCache } from './parse/cache';
 import { createDocumentReader } from './parse/index';
 import { TimeBudget } from './limits';
 import { linearPatternError } from './linearPattern';
-import type { ApiResource } from './model';
+import type { ApiResource, ApimService, OperationResource } from './model';
 import { analysisError, type InputProblem, type InputProblemKind } from './problems';
+import { serviceLabel } from './report/common';
 import type { ScanResult } from './report/scanResult';
 import { ALL_RULES } from './rules/index';
 import { findingId, ruleHelpUri, type Rule, type RuleContext } from './rules/rule';
 import { LineIndex } from './text';
 import { FileReader } from './workspace/files';
-import { readService } from './workspace/readService';
+import { readServices } from './workspace/readService';
 
 export const TOOL_VERSION = '0.1.0';
 
@@ -74,18 +75,37 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   const { config: repositoryConfig, problems: configProblems } = readConfig(absoluteRoot, documents, (file) => files.exists(file));
   const config = withSettings(repositoryConfig, options.settings, absoluteRoot, configProblems);
   const budget = options.budget ?? new TimeBudget();
-  const service = readService(absoluteRoot, { files, documents, isExcluded: excludeMatcher(config.exclude), parseCache: options.cache, budget, spec: options.spec });
+  const services = readServices(absoluteRoot, { files, documents, isExcluded: excludeMatcher(config.exclude), parseCache: options.cache, budget, spec: options.spec });
   options.cache?.prune();
+  // A repository of several services (environments, instances) names each finding's; one of one service needs no name.
+  const labelOf = (service: ApimService) => serviceLabel(absoluteRoot, services, service);
   // What went wrong analysing one part: reported, while the other parts are analysed as usual.
   const analysisProblems: InputProblem[] = [];
+  const findings: Finding[] = [];
+  const add = (more: Iterable<Finding>, service?: ApimService) => {
+    const label = service && labelOf(service);
+    for (const finding of more) {
+      const override = config.rules[finding.ruleId];
+      // Mutated, not copied: a finding's fixes are computed lazily by its class, which a copy would lose.
+      if (override && override !== 'off') finding.severity = override;
+      if (label !== undefined) inService(finding, label);
+      findings.push(finding);
+    }
+  };
 
+  // Azure's side is compared with the first service: a snapshot holds the deployed service(s) of one repository root.
+  const [comparedService] = services;
   let snapshot = readDeployed(absoluteRoot, options.snapshot, files, configProblems, options.cache);
   let mappings: ApiMapping[] = [];
   // Deployment facts first, so that rules may use them.
   if (snapshot) {
     try {
-      mappings = mapApis(service, snapshot.snapshot, config.mappings ?? []);
-      applySnapshot(service, snapshot.snapshot, mappings);
+      mappings = mapApis(comparedService, snapshot.snapshot, config.mappings ?? []);
+      applySnapshot(comparedService, snapshot.snapshot, mappings);
+      if (services.length > 1) {
+        const others = services.slice(1).map((service) => labelOf(service)).join(', ');
+        configProblems.push({ file: snapshot.file, kind: 'not-compared', message: `The snapshot of Azure is compared with ${labelOf(comparedService)} only; ${others} are predicted from their files alone.` });
+      }
     } catch (error) {
       analysisProblems.push(analysisError(snapshot.file, 'The snapshot of Azure', error));
       snapshot = undefined;
@@ -94,43 +114,42 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   }
 
   const rules = (options.rules ?? ALL_RULES).filter((rule) => config.rules[rule.meta.id] !== 'off');
-  const context = ruleContext(service, config, sensitiveDataClassifier(config, options.cache));
-  const findings: Finding[] = [];
-  const specProblemsBefore = new Map(service.apis.flatMap((api) => (api.spec ? [[api.spec.problems, api.spec.problems.length] as const] : [])));
-  const add = (more: Iterable<Finding>) => {
-    for (const finding of more) {
-      const override = config.rules[finding.ruleId];
-      // Mutated, not copied: a finding's fixes are computed lazily by its class, which a copy would lose.
-      if (override && override !== 'off') finding.severity = override;
-      findings.push(finding);
+  const classifier = sensitiveDataClassifier(config, options.cache);
+  const contexts = new Map<ApimService, RuleContext>();
+  for (const service of services) {
+    const context = ruleContext(service, config, classifier);
+    contexts.set(service, context);
+    const serviceProblems: InputProblem[] = [];
+    const specProblemsBefore = new Map(service.apis.flatMap((api) => (api.spec ? [[api.spec.problems, api.spec.problems.length] as const] : [])));
+    for (const rule of rules) {
+      if (budget.exceeded) {
+        serviceProblems.push({ file: service.root, kind: 'over-budget', message: `The analysis took longer than its ${budget.milliseconds} ms budget; rule ${rule.meta.id} and the rules after it did not run.` });
+        break;
+      }
+      add(checkIsolated(rule, context, (apis) => ruleContext({ ...service, apis }, config, classifier), serviceProblems), service);
     }
-  };
-  for (const rule of rules) {
-    if (budget.exceeded) {
-      analysisProblems.push({ file: absoluteRoot, kind: 'over-budget', message: `The analysis took longer than its ${budget.milliseconds} ms budget; rule ${rule.meta.id} and the rules after it did not run.` });
-      break;
-    }
-    add(checkIsolated(rule, context, (apis) => ruleContext({ ...service, apis }, config, context.sensitiveData), analysisProblems));
+    // Walking schemas for the rules may have found more in the specs (a broken or too deep $ref chain).
+    const foundByRules = [...specProblemsBefore].flatMap(([problems, before]) => problems.slice(before));
+    for (const problems of [service.problems, foundByRules, serviceProblems]) add(problems.map((problem) => problemFinding(problem, options.verbose ?? false)), service);
   }
   let deployed: ScanResult['deployed'];
   const extraRules: RuleMetadata[] = [];
   if (snapshot) {
     try {
-      const observed = observedFindings(service, snapshot, mappings, ALL_RULES.map((rule) => rule.meta)).filter((finding) => config.rules[finding.ruleId] !== 'off');
-      const driftItems = drift(service, snapshot.snapshot, mappings, findings, observed);
+      const predictedFindings = findings.filter((finding) => finding.service === labelOf(comparedService));
+      const observed = observedFindings(comparedService, snapshot, mappings, ALL_RULES.map((rule) => rule.meta)).filter((finding) => config.rules[finding.ruleId] !== 'off');
+      const driftItems = drift(comparedService, snapshot.snapshot, mappings, predictedFindings, observed);
       annotateDrift(observed, driftItems);
-      add(observed);
-      add(driftFindings(driftItems));
+      add(observed, comparedService);
+      add(driftFindings(driftItems), comparedService);
       const known = new Set(rules.map((rule) => rule.meta.id));
       extraRules.push(...[...observedRules(snapshot.snapshot), POLICY_DRIFT_RULE].filter((rule) => !known.has(rule.id)));
-      deployed = { snapshot, mappings, drift: driftItems };
+      deployed = { local: comparedService, snapshot, mappings, drift: driftItems };
     } catch (error) {
       analysisProblems.push(analysisError(snapshot.file, 'The snapshot of Azure', error));
     }
   }
-  // Walking schemas for the rules may have found more in the specs (a broken or too deep $ref chain).
-  const foundByRules = [...specProblemsBefore].flatMap(([problems, before]) => problems.slice(before));
-  for (const problems of [service.problems, foundByRules, configProblems, analysisProblems]) add(problems.map((problem) => problemFinding(problem, options.verbose ?? false)));
+  for (const problems of [configProblems, analysisProblems]) add(problems.map((problem) => problemFinding(problem, options.verbose ?? false)));
   add(applySuppressions(findings, config.suppressions, options.now ?? new Date()));
   findings.sort(byLocation);
 
@@ -138,7 +157,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   const sourceText = (file: string) => files.read(file).text ?? '';
   return {
     root: absoluteRoot,
-    service,
+    services,
     findings,
     rules: [...rules.map((rule) => rule.meta), ...extraRules, INPUT_PROBLEM_RULE, EXPIRED_SUPPRESSION_RULE],
     lineIndex(file) {
@@ -150,7 +169,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
       return index;
     },
     sourceText,
-    analyses: context,
+    analyses: analysesOf(contexts, classifier),
     durationMs: performance.now() - started,
     toolVersion: TOOL_VERSION,
     deployed,
@@ -220,8 +239,30 @@ function sensitiveDataClassifier(config: PostureConfig, cache: ParseCache | unde
   return kept.classifier;
 }
 
+/** The analyses of each service's operations, asked for by API and operation whatever service they are in. */
+function analysesOf(contexts: ReadonlyMap<ApimService, RuleContext>, sensitiveData: SensitiveDataClassifier): ScanResult['analyses'] {
+  const byOperation = new Map<OperationResource, RuleContext>();
+  for (const [service, context] of contexts) for (const api of service.apis) for (const operation of api.operations) byOperation.set(operation, context);
+  const [first] = contexts.values();
+  const contextOf = (operation: OperationResource) => byOperation.get(operation) ?? first;
+  return {
+    sensitiveData,
+    auth: (api, operation) => contextOf(operation).auth(api, operation),
+    exposure: (operation) => contextOf(operation).exposure(operation),
+  };
+}
+
+/**
+ * Names the service (its root, relative to the scanned folder) a finding of a repository of several
+ * belongs to; its id then differs from the same finding's in another root, and stays stable.
+ */
+function inService(finding: Finding, label: string): void {
+  finding.service = label;
+  finding.id = findingId(finding.ruleId, `${label}:${finding.resource}`, finding.id);
+}
+
 /** The analyses rules share, each computed once per operation. */
-export function ruleContext(service: ScanResult['service'], config: PostureConfig, sensitiveData = new SensitiveDataClassifier(config.customInformationTypes)): RuleContext {
+export function ruleContext(service: ApimService, config: PostureConfig, sensitiveData = new SensitiveDataClassifier(config.customInformationTypes)): RuleContext {
   const auth = new Map<string, OperationAuth>();
   const exposure = new Map<string, OperationExposure>();
   return {

@@ -2,7 +2,7 @@
 // data it carries, and whether Defender saw no traffic for 30 days. Clicking opens the operation's effective policy.
 import * as vscode from 'vscode';
 import type { OperationAuth } from '../core/analysis/authentication';
-import type { Ctx } from './ctx';
+import { operationKey, type Ctx } from './ctx';
 import { rangeOf } from './diagnostics';
 
 export class OperationCodeLenses implements vscode.CodeLensProvider {
@@ -19,18 +19,20 @@ export class OperationCodeLenses implements vscode.CodeLensProvider {
     if (!analysis) return [];
     const result = analysis.result;
     const lenses: vscode.CodeLens[] = [];
-    const inactive = new Set(result.service.deployment?.inactiveOperations ?? []);
-    for (const api of result.service.apis) {
-      for (const operation of api.operations) {
-        if (operation.specOperation?.location.file !== document.uri.fsPath) continue;
-        const range = rangeOf(result, operation.specOperation.location);
-        const auth = result.analyses.auth(api, operation);
-        lenses.push(new vscode.CodeLens(range, { title: authLabel(auth), tooltip: 'Show the effective policy of this operation', command: 'apimPosture.showEffectivePolicy', arguments: [operation.id] }));
-        const exposure = result.analyses.exposure(operation);
-        const types = [...new Set([...exposure.inUrl, ...exposure.inBodies].flatMap((entry) => entry.classifications.map((classification) => classification.type.displayName)))];
-        if (types.length > 0) lenses.push(new vscode.CodeLens(range, { title: `$(tag) ${types.join(', ')}${exposure.inUrl.length > 0 ? ' (in the URL)' : ''}`, command: '' }));
-        // Defender's traffic view (from the snapshot of Azure): an endpoint nobody called for 30 days is attack surface only.
-        if (inactive.has(operation.id)) lenses.push(new vscode.CodeLens(range, { title: '$(circle-slash) unused for 30 days (Defender for APIs)', tooltip: 'No traffic for 30 days: disable or remove the endpoint if nobody needs it.', command: '' }));
+    for (const service of result.services) {
+      const inactive = new Set(service.deployment?.inactiveOperations ?? []);
+      for (const api of service.apis) {
+        for (const operation of api.operations) {
+          if (operation.specOperation?.location.file !== document.uri.fsPath) continue;
+          const range = rangeOf(result, operation.specOperation.location);
+          const auth = result.analyses.auth(api, operation);
+          lenses.push(new vscode.CodeLens(range, { title: authLabel(auth), tooltip: 'Show the effective policy of this operation', command: 'apimPosture.showEffectivePolicy', arguments: [operationKey(result, service, operation)] }));
+          const exposure = result.analyses.exposure(operation);
+          const types = [...new Set([...exposure.inUrl, ...exposure.inBodies].flatMap((entry) => entry.classifications.map((classification) => classification.type.displayName)))];
+          if (types.length > 0) lenses.push(new vscode.CodeLens(range, { title: `$(tag) ${types.join(', ')}${exposure.inUrl.length > 0 ? ' (in the URL)' : ''}`, command: '' }));
+          // Defender's traffic view (from the snapshot of Azure): an endpoint nobody called for 30 days is attack surface only.
+          if (inactive.has(operation.id)) lenses.push(new vscode.CodeLens(range, { title: '$(circle-slash) unused for 30 days (Defender for APIs)', tooltip: 'No traffic for 30 days: disable or remove the endpoint if nobody needs it.', command: '' }));
+        }
       }
     }
     return lenses;

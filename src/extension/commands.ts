@@ -7,8 +7,10 @@ import type { Finding, Fix } from '../core/findings';
 import { missingNamedValueEdits } from '../core/fixes/namedValues';
 import { suppressionEdit } from '../core/fixes/suppression';
 import { AUTH_POLICY_SNIPPETS, type AuthPolicyName } from '../core/policy/edit';
+import type { ApimService, OperationResource } from '../core/model';
+import { serviceLabel, serviceOf } from '../core/report/common';
 import { findingToMarkdown } from '../core/report/markdown';
-import type { Ctx, LocatedFinding } from './ctx';
+import { operationKey, type Ctx, type FolderAnalysis, type LocatedFinding } from './ctx';
 import { rangeOf } from './diagnostics';
 import { applyAndSave, mergeFileEdits, toWorkspaceEdit } from './edits';
 import { effectivePolicyUri } from './effectivePolicyDocument';
@@ -78,7 +80,7 @@ async function applyWithFollowUp(ctx: Ctx, located: LocatedFinding, fix: Fix): P
   ctx.output.appendLine(`Applied "${fix.title}" to ${fix.edits.map((edit) => path.relative(located.analysis.folder.uri.fsPath, edit.file)).join(', ')}`);
   const policy = /^add-(.+)@/.exec(fix.id)?.[1] as AuthPolicyName | undefined;
   const snippet = policy ? AUTH_POLICY_SNIPPETS[policy] : undefined;
-  const missing = snippet ? missingNamedValueEdits(located.analysis.result.service, snippet.namedValues) : [];
+  const missing = snippet ? missingNamedValueEdits(serviceOf(located.analysis.result, located.finding), snippet.namedValues) : [];
   if (missing.length > 0) {
     const names = missing.map((edit) => path.basename(path.dirname(edit.file))).join(', ');
     // Not awaited: the fix is done; the offer stays in the notification center until answered.
@@ -159,19 +161,23 @@ export const copyFindingAsMarkdown: CommandFactory = (ctx) => async (argument: F
   void vscode.window.setStatusBarMessage('APIM Posture: finding copied as Markdown', 3000);
 };
 
-/** An operation id, or the Inventory view's operation node. */
-type OperationArgument = string | { operation: { id: string } } | undefined;
+/** An `operationKey`, or the Inventory view's operation node. */
+type OperationArgument = string | { analysis: FolderAnalysis; service: ApimService; operation: OperationResource } | undefined;
 
 export const showEffectivePolicy: CommandFactory = (ctx) => async (argument?: OperationArgument) => {
-  let operationId = typeof argument === 'string' ? argument : argument?.operation.id;
-  if (!operationId) {
+  let key = typeof argument === 'string' ? argument : argument && operationKey(argument.analysis.result, argument.service, argument.operation);
+  if (!key) {
     const picks = ctx.folderAnalyses.flatMap(({ result }) =>
-      result.service.apis.flatMap((api) => api.operations.map((operation) => ({ label: operation.name, description: `${operation.method ?? ''} ${operation.urlTemplate ?? ''}`.trim(), detail: api.name, id: operation.id }))),
+      result.services.flatMap((service) =>
+        service.apis.flatMap((api) =>
+          api.operations.map((operation) => ({ label: operation.name, description: `${operation.method ?? ''} ${operation.urlTemplate ?? ''}`.trim(), detail: [serviceLabel(result.root, result.services, service), api.name].filter(Boolean).join(': '), key: operationKey(result, service, operation) })),
+        ),
+      ),
     );
-    operationId = (await vscode.window.showQuickPick(picks, { placeHolder: 'Show the effective policy of which operation?', matchOnDescription: true, matchOnDetail: true }))?.id;
+    key = (await vscode.window.showQuickPick(picks, { placeHolder: 'Show the effective policy of which operation?', matchOnDescription: true, matchOnDetail: true }))?.key;
   }
-  if (!operationId) return;
-  const document = await vscode.workspace.openTextDocument(effectivePolicyUri(operationId));
+  if (!key) return;
+  const document = await vscode.workspace.openTextDocument(effectivePolicyUri(key));
   await vscode.languages.setTextDocumentLanguage(document, 'xml');
   await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
 };

@@ -2,8 +2,9 @@
 // workspace folders, the diagnostics they produce, and the scheduling of re-analysis.
 import * as vscode from 'vscode';
 import type { Finding } from '../core/findings';
-import type { ApiResource, OperationResource } from '../core/model';
+import type { ApiResource, ApimService, OperationResource } from '../core/model';
 import { ParseCache } from '../core/parse/cache';
+import { serviceLabel, summarize } from '../core/report/common';
 import type { ScanResult } from '../core/report/scanResult';
 import { TimeBudget } from '../core/limits';
 import { scan } from '../core/scan';
@@ -11,6 +12,12 @@ import { AzureDocuments } from './azure/azureDocuments';
 import { AzureSession } from './azure/session';
 import { readSettings } from './config';
 import { toDiagnostic } from './diagnostics';
+
+/** How commands name an operation: its id, after its service's root when the folder holds several services. */
+export function operationKey(result: ScanResult, service: ApimService, operation: OperationResource): string {
+  const label = serviceLabel(result.root, result.services, service);
+  return label === undefined ? operation.id : `${label}:${operation.id}`;
+}
 
 export interface FolderAnalysis {
   folder: vscode.WorkspaceFolder;
@@ -62,11 +69,14 @@ export class Ctx implements vscode.Disposable {
     return this.folderAnalyses.find((analysis) => file === analysis.folder.uri.fsPath || file.startsWith(analysis.folder.uri.fsPath + '/'));
   }
 
-  findOperation(operationId: string): { analysis: FolderAnalysis; api: ApiResource; operation: OperationResource } | undefined {
+  /** The operation of an `operationKey`. */
+  findOperation(key: string): { analysis: FolderAnalysis; service: ApimService; api: ApiResource; operation: OperationResource } | undefined {
     for (const analysis of this.folderAnalyses) {
-      for (const api of analysis.result.service.apis) {
-        const operation = api.operations.find((candidate) => candidate.id === operationId);
-        if (operation) return { analysis, api, operation };
+      for (const service of analysis.result.services) {
+        for (const api of service.apis) {
+          const operation = api.operations.find((candidate) => operationKey(analysis.result, service, candidate) === key);
+          if (operation) return { analysis, service, api, operation };
+        }
       }
     }
     return undefined;
@@ -124,10 +134,11 @@ export class Ctx implements vscode.Disposable {
     }
     if (stopped) this.overBudgetFolders.add(key);
     else this.overBudgetFolders.delete(key);
-    const problems = result.service.problems.length;
+    const problems = result.services.reduce((count, service) => count + service.problems.length, 0);
+    const services = result.services.map((service) => `${serviceLabel(result.root, result.services, service) ?? ''} ${service.layout} layout, ${service.apis.length} APIs`.trim());
     this.output.appendLine(
-      `[${new Date().toLocaleTimeString()}] ${folder.name}: ${result.service.layout} layout, ${result.service.apis.length} APIs, ` +
-        `${result.service.filesRead.length} files read, ${result.findings.length} findings${problems ? `, ${problems} input problems` : ''} in ${Math.round(result.durationMs)} ms`,
+      `[${new Date().toLocaleTimeString()}] ${folder.name}: ${services.join('; ')}, ` +
+        `${summarize(result).filesRead} files read, ${result.findings.length} findings${problems ? `, ${problems} input problems` : ''} in ${Math.round(result.durationMs)} ms`,
     );
   }
 

@@ -21,12 +21,12 @@ export class EffectivePolicyDocuments implements vscode.TextDocumentContentProvi
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    const operationId = decodeURIComponent(uri.query);
-    const found = this.ctx.findOperation(operationId);
-    if (!found) return `<!-- ${operationId} is not in the current analysis. -->\n`;
-    const { analysis, api, operation } = found;
+    const key = decodeURIComponent(uri.query);
+    const found = this.ctx.findOperation(key);
+    if (!found) return `<!-- ${key} is not in the current analysis. -->\n`;
+    const { analysis, service, api, operation } = found;
     const result = analysis.result;
     const auth = result.analyses.auth(api, operation);
-    return renderEffectivePolicy(auth.effective, result.service.root, (file) => result.sourceText(file));
+    return renderEffectivePolicy(auth.effective, service.root, (file) => result.sourceText(file));
   }
 }

@@ -78,7 +78,7 @@ describe('bad input', () => {
     assert.deepStrictEqual(requests, [], 'a remote $ref was fetched');
     // What could be read still counts: the APIs are there and keyless ones are still assessed.
     assert.ok(result.findings.some((finding) => finding.ruleId === 'endpoint-authentication' && finding.resource === 'apis/remote-ref/operations/a'));
-    const policyText = result.service.apis.find((candidate) => candidate.name === 'entities')?.policy?.xml.text ?? '';
+    const policyText = result.services[0].apis.find((candidate) => candidate.name === 'entities')?.policy?.xml.text ?? '';
     assert.ok(!policyText.includes('lollollol'), 'an entity was expanded');
   });
 

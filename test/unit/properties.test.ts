@@ -216,7 +216,7 @@ describe('any mutation of a repository', function () {
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it('reads every input kind of the unmutated repository, so that mutations reach every reader', () => {
-    const apis = scan(root, { snapshot: 'auto' }).service.apis.map((api) => api.name);
+    const apis = scan(root, { snapshot: 'auto' }).services.flatMap((service) => service.apis.map((api) => api.name));
     for (const name of ['orders', 'loyalty', 'payments-tf', 'billing']) assert.ok(apis.includes(name), `${name} is not read: ${apis.join(', ')}`);
   });
 

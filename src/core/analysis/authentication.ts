@@ -5,7 +5,7 @@ import { MAX_NESTING_DEPTH } from '../limits';
 import type { ApiResource, ApimService, OperationResource, ProductResource } from '../model';
 import type { AuthPolicyName } from '../policy/edit';
 import type { XmlElement } from '../policy/xml';
-import { effectivePolicy, expandIncludes, expansionBudget, fragmentsByName, type EffectivePolicy, type EffectiveStatement, type FragmentsByName, type PlacedElement } from './effectivePolicy';
+import { effectivePolicy, expandIncludes, expansionBudget, scopeFragments, type EffectivePolicy, type EffectiveStatement, type FragmentsByName, type PlacedElement, type ScopeRef } from './effectivePolicy';
 
 export const AUTH_POLICIES: readonly AuthPolicyName[] = ['validate-jwt', 'validate-azure-ad-token', 'validate-client-certificate'];
 
@@ -46,11 +46,11 @@ const AUTH_POLICY_SET: ReadonlySet<string> = new Set(AUTH_POLICIES);
  * otherwise it is accepted only when the API does not require a subscription (absent means required).
  */
 export function analyzeOperationAuth(service: ApimService, api: ApiResource, operation: OperationResource): OperationAuth {
-  const products = service.products.filter((product) => api.productNames.includes(product.name));
+  const products = service.products.filter((product) => product.workspace === api.workspace && api.productNames.includes(product.name));
   const openProduct = products.find((product) => product.subscriptionRequired?.value === false);
   const keyless = openProduct !== undefined || api.subscriptionRequired?.value === false;
   const effective = effectivePolicy(service, api, operation, openProduct);
-  const fragments = fragmentsByName(service);
+  const fragments = (scope: ScopeRef) => scopeFragments(service, api, scope.kind);
   const policies = authPoliciesIn(fragments, effective);
   // Protected products' auth policies only matter to explain why a keyless call is not covered.
   const productPolicies = products
@@ -68,9 +68,11 @@ export function analyzeOperationAuth(service: ApimService, api: ApiResource, ope
   return { state, keyless, openProduct, policies, productPolicies, checkHeaders, effective };
 }
 
-function authPoliciesIn(fragments: FragmentsByName, effective: EffectivePolicy): AuthPolicyUse[] {
+function authPoliciesIn(fragmentsOf: (scope: ScopeRef) => FragmentsByName, effective: EffectivePolicy): AuthPolicyUse[] {
   const uses: AuthPolicyUse[] = [];
   const budget = expansionBudget();
+  // The fragments of the statement being walked: what its elements include comes from its scope's.
+  let fragments: FragmentsByName = new Map();
   const runChildren = (placed: PlacedElement) => expandIncludes(fragments, placed.element.children, placed.file, placed.viaFragments, budget);
   const alwaysAuthenticatesByChoose = new Map<XmlElement, boolean>();
   /**
@@ -91,6 +93,7 @@ function authPoliciesIn(fragments: FragmentsByName, effective: EffectivePolicy):
     return result;
   };
   for (const statement of effective.sections.inbound.statements) {
+    fragments = fragmentsOf(statement.scope);
     // Depth first in document order, with a stack of its own: policies nest as deep as fragments let them.
     const pending: { placed: PlacedElement; conditional: boolean }[] = [{ placed: statement, conditional: false }];
     for (let next = pending.pop(); next; next = pending.pop()) {

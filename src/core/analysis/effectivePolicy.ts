@@ -1,14 +1,14 @@
-// The policy APIM runs for one operation: global → product → API → operation, where each scope's
-// `<base />` stands for the scope above it, and `<include-fragment>` stands for the fragment's body.
+// The policy APIM runs for one operation: global → workspace → product → API → operation, where each
+// scope's `<base />` stands for the scope above it, and `<include-fragment>` stands for the fragment's body.
 import { MAX_EFFECTIVE_ELEMENTS, MAX_FRAGMENT_DEPTH } from '../limits';
 import type { ApiResource, ApimService, FragmentResource, OperationResource, PolicyAttachment, ProductResource } from '../model';
 import { attribute, policySection, type PolicySectionName, type XmlElement } from '../policy/xml';
 
-export type PolicyScopeKind = 'global' | 'product' | 'api' | 'operation';
+export type PolicyScopeKind = 'global' | 'workspace' | 'product' | 'api' | 'operation';
 
 export interface ScopeRef {
   kind: PolicyScopeKind;
-  /** `service`, or the product / API / operation resource id. */
+  /** `service`, or the workspace / product / API / operation resource id. */
   resource: string;
   /** The policy file at this scope, when there is one. */
   file?: string;
@@ -44,6 +44,8 @@ export interface EffectivePolicy {
 interface ScopeLayer {
   ref: ScopeRef;
   attachment?: PolicyAttachment;
+  /** The fragments its `<include-fragment>`s can name: the service's, or its workspace's. */
+  fragments: FragmentsByName;
 }
 
 /**
@@ -57,16 +59,22 @@ export function effectivePolicy(
   operation: OperationResource,
   product?: ProductResource,
 ): EffectivePolicy {
+  const workspace = service.workspaces.find((candidate) => candidate.name === api.workspace);
+  const layer = (kind: PolicyScopeKind, resource: string, attachment: PolicyAttachment | undefined): ScopeLayer => ({
+    ref: { kind, resource, file: attachment?.file },
+    attachment,
+    fragments: scopeFragments(service, api, kind),
+  });
   const layers: ScopeLayer[] = [
-    { ref: { kind: 'global', resource: 'service', file: service.policy?.file }, attachment: service.policy },
-    ...(product ? [{ ref: { kind: 'product' as const, resource: product.id, file: product.policy?.file }, attachment: product.policy }] : []),
-    { ref: { kind: 'api', resource: api.id, file: api.policy?.file }, attachment: api.policy },
-    { ref: { kind: 'operation', resource: operation.id, file: operation.policy?.file }, attachment: operation.policy },
+    layer('global', 'service', service.policy),
+    ...(workspace ? [layer('workspace', workspace.id, workspace.policy)] : []),
+    ...(product ? [layer('product', product.id, product.policy)] : []),
+    layer('api', api.id, api.policy),
+    layer('operation', operation.id, operation.policy),
   ];
-  const fragments = fragmentsByName(service);
   const budget = expansionBudget();
-  const expand = (elements: XmlElement[], file: string, scope: ScopeRef, into: EffectiveStatement[]) => {
-    for (const placed of expandIncludes(fragments, elements, file, [], budget)) into.push({ ...placed, scope });
+  const expand = (elements: XmlElement[], layer: ScopeLayer, into: EffectiveStatement[]) => {
+    for (const placed of expandIncludes(layer.fragments, elements, layer.attachment!.file, [], budget)) into.push({ ...placed, scope: layer.ref });
   };
 
   const composeSection = (name: PolicySectionName): EffectiveSection => {
@@ -89,7 +97,7 @@ export function effectivePolicy(
           if (!sawBase) for (const statement of compose(depth - 1)) statements.push(statement);
           sawBase = true;
         } else {
-          expand([child], layer.attachment.file, layer.ref, statements);
+          expand([child], layer, statements);
         }
       }
       if (!sawBase && depth > 0) section.inheritanceCutAt.push(layer.ref);
@@ -137,11 +145,22 @@ class LazySections implements Record<PolicySectionName, EffectiveSection> {
 
 export type FragmentsByName = ReadonlyMap<string, FragmentResource>;
 
-const fragmentIndexes = new WeakMap<ApimService, FragmentsByName>();
+const fragmentIndexes = new WeakMap<ApimService, Map<string | undefined, FragmentsByName>>();
 
-export function fragmentsByName(service: ApimService): FragmentsByName {
-  let index = fragmentIndexes.get(service);
-  if (!index) fragmentIndexes.set(service, (index = new Map(service.fragments.map((fragment) => [fragment.name, fragment]))));
+/** The fragments a policy at scope `kind` on the call path of `api` can include: the global policy's are the service's. */
+export function scopeFragments(service: ApimService, api: ApiResource, kind: PolicyScopeKind): FragmentsByName {
+  return fragmentsByName(service, kind === 'global' ? undefined : api.workspace);
+}
+
+/** The fragments policies of the service (`workspace` undefined) or of one workspace can include: each scope has its own. */
+export function fragmentsByName(service: ApimService, workspace?: string): FragmentsByName {
+  let indexes = fragmentIndexes.get(service);
+  if (!indexes) fragmentIndexes.set(service, (indexes = new Map()));
+  let index = indexes.get(workspace);
+  if (!index) {
+    index = new Map(service.fragments.filter((fragment) => fragment.workspace === workspace).map((fragment) => [fragment.name, fragment]));
+    indexes.set(workspace, index);
+  }
   return index;
 }
 

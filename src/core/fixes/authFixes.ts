@@ -4,9 +4,9 @@ import type { OperationAuth } from '../analysis/authentication';
 import { AUTH_POLICIES } from '../analysis/authentication';
 import type { FileEdit, Fix } from '../findings';
 import type { ApiResource, ApimService, OperationResource } from '../model';
-import { AUTH_POLICY_SNIPPETS, insertIntoSection, type AuthPolicyName } from '../policy/edit';
-import { setDeclaredProperty } from './jsonEdits';
-import { policyTarget, type FixScope } from './policyFiles';
+import { AUTH_POLICY_SNIPPETS, type AuthPolicyName } from '../policy/edit';
+import { setDeclaredProperty } from './declarationEdits';
+import { insertIntoInbound, policyTarget, type FixScope } from './policyFiles';
 
 const POLICY_TITLES: Record<AuthPolicyName, string> = {
   'validate-jwt': 'Require a JWT (validate-jwt)',
@@ -46,7 +46,7 @@ export function authenticationFixes(service: ApimService, api: ApiResource, oper
       const target = policyTarget(service, scope);
       if (!target) continue;
       const snippet = AUTH_POLICY_SNIPPETS[policy];
-      const edit = insertIntoSection(target.file, target.xml, 'inbound', snippet.xml, { elementName: policy });
+      const edit = insertIntoInbound(target, snippet.xml, policy);
       if (edit) fixes.push({ id: `add-${policy}@${scope.kind}`, title: `${POLICY_TITLES[policy]} ${label}`, edits: [edit] });
     }
   }

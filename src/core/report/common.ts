@@ -2,6 +2,7 @@
 // order of findings and the summary counts. Each format builds on these so that they never disagree.
 import * as path from 'path';
 import { SEVERITY_ORDER, type Finding, type RuleMetadata, type Severity } from '../findings';
+import type { ApimService } from '../model';
 import type { LineIndex, SourceLocation } from '../text';
 import type { ScanResult } from './scanResult';
 
@@ -53,6 +54,19 @@ export function encodeUriPath(posixPath: string): string {
     .split('/')
     .map((segment) => encodeURIComponent(wellFormed(segment)).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
     .join('/');
+}
+
+/**
+ * How findings name a service: its root relative to the scanned folder when the repository holds
+ * several (`envs/prod`), undefined when it holds one.
+ */
+export function serviceLabel(root: string, services: readonly ApimService[], service: ApimService): string | undefined {
+  return services.length > 1 ? relativePath(root, service.root) : undefined;
+}
+
+/** The service a finding is about; the first for findings about the repository as a whole (its configuration). */
+export function serviceOf(result: ScanResult, finding: Finding): ApimService {
+  return result.services.find((service) => serviceLabel(result.root, result.services, service) === finding.service) ?? result.services[0];
 }
 
 /** Deterministic order, independent of rule execution order: file, position, rule, id. */
@@ -115,7 +129,7 @@ export function summarize(result: ScanResult): ReportSummary {
     findings: result.findings.length - suppressed,
     bySeverity,
     suppressed,
-    filesRead: result.service.filesRead.length,
+    filesRead: new Set(result.services.flatMap((service) => service.filesRead)).size,
     durationMs: Math.round(result.durationMs),
   };
 }
@@ -140,4 +154,9 @@ export function wellFormed(text: string): string {
 
 export function formatDuration(durationMs: number): string {
   return durationMs < 1000 ? `${Math.round(durationMs)} ms` : `${(durationMs / 1000).toFixed(1)} s`;
+}
+
+/** What the reading of every service assumed, each assumption once. */
+export function assumptionsOf(result: ScanResult): string[] {
+  return [...new Set(result.services.flatMap((service) => service.assumptions))];
 }

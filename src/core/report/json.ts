@@ -1,6 +1,6 @@
 import type { Finding, RuleMetadata } from '../findings';
 import type { SourceLocation } from '../text';
-import { compareFindings, regionOf, relativePath, sortedRules, summarize, TOOL_NAME, type Region } from './common';
+import { compareFindings, regionOf, relativePath, sortedRules, summarize, TOOL_NAME, type Region, assumptionsOf } from './common';
 import { jsonPieces, LazyArray } from './jsonStream';
 import type { ScanResult } from './scanResult';
 
@@ -28,7 +28,7 @@ export function* jsonReportPieces(result: ScanResult): Generator<string> {
     version: result.toolVersion,
     root: result.root,
     summary: summarize(result),
-    assumptions: result.service.assumptions.length > 0 ? result.service.assumptions : undefined,
+    assumptions: assumptionsOf(result).length > 0 ? assumptionsOf(result) : undefined,
     rules: sortedRules(result.rules).map(jsonRule),
     findings: new LazyArray([...result.findings].sort(compareFindings), (finding) => jsonFinding(finding, locate)),
   };
@@ -61,6 +61,7 @@ function jsonFinding(finding: Finding, locate: (location: SourceLocation) => Jso
     severity: finding.severity,
     origin: finding.origin,
     resource: finding.resource,
+    service: finding.service,
     message: finding.message,
     remediation: finding.remediation,
     location: locate(finding.location),

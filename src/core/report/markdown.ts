@@ -12,6 +12,7 @@ import {
   summarize,
   TOOL_NAME,
   type LineIndexOf,
+  assumptionsOf,
 } from './common';
 import type { ScanResult } from './scanResult';
 
@@ -40,7 +41,7 @@ export function formatMarkdown(result: ScanResult, options: MarkdownOptions = {}
       `| Suppressed | ${summary.suppressed} |`,
     ].join('\n'),
     `${summary.filesRead} files read in ${formatDuration(summary.durationMs)} by ${TOOL_NAME} ${markdownText(result.toolVersion)}.`,
-    ...result.service.assumptions.map((assumption) => `**Assumed:** ${markdownText(assumption)}`),
+    ...assumptionsOf(result).map((assumption) => `**Assumed:** ${markdownText(assumption)}`),
   ];
   if (active.length === 0) parts.push('No findings.');
   for (const group of active) {
@@ -76,6 +77,7 @@ export function findingToMarkdown(
     `- Location: ${link(finding.location)}`,
     `- Resource: ${codeSpan(finding.resource)}`,
   ];
+  if (finding.service !== undefined) lines.push(`- Service: ${codeSpan(finding.service)}`);
   if (rule?.defender) {
     lines.push(`- Defender for Cloud: ${markdownText(rule.defender.displayName)} (${rule.defender.severity})`);
   }

@@ -11,6 +11,7 @@ import {
   sortedRules,
   TOOL_NAME,
   type Region,
+  assumptionsOf,
 } from './common';
 import { jsonPieces, LazyArray } from './jsonStream';
 import { markdownText } from './markdown';
@@ -72,7 +73,7 @@ export function* sarifReportPieces(result: ScanResult): Generator<string> {
         },
         originalUriBaseIds: { [SRCROOT]: { uri: rootUri(result.root) } },
         columnKind: 'utf16CodeUnits',
-        properties: result.service.assumptions.length > 0 ? { assumptions: result.service.assumptions } : undefined,
+        properties: assumptionsOf(result).length > 0 ? { assumptions: assumptionsOf(result) } : undefined,
         results: new LazyArray([...result.findings].sort(compareFindings), (finding) => sarifResult(finding, ruleIndex.get(finding.ruleId), locator)),
       },
     ],
@@ -143,7 +144,8 @@ function sarifResult(finding: Finding, ruleIndex: number | undefined, locator: L
     locations: [
       {
         physicalLocation: physical(finding.location),
-        logicalLocations: [{ fullyQualifiedName: finding.resource, kind: 'resource' }],
+        // Several services' resources share names (`apis/orders` in dev and in prod): the service's root tells them apart.
+        logicalLocations: [{ fullyQualifiedName: finding.service === undefined ? finding.resource : `${finding.service}:${finding.resource}`, kind: 'resource' }],
       },
     ],
     relatedLocations: finding.related.length
@@ -164,7 +166,7 @@ function sarifResult(finding: Finding, ruleIndex: number | undefined, locator: L
       },
     ],
     fixes: finding.fixes.length ? finding.fixes.map((fix) => sarifFix(fix, locator)) : undefined,
-    properties: { ...finding.properties, origin: finding.origin },
+    properties: { ...finding.properties, origin: finding.origin, service: finding.service },
   };
 }
 

@@ -10,7 +10,8 @@ import type { LineIndex } from '../text';
 export interface ScanResult {
   /** Absolute path of the scanned folder; report paths are relative to it. */
   root: string;
-  service: ApimService;
+  /** The services the repository declares (one per APIOps root), each with its `root`; never empty. */
+  services: ApimService[];
   /** All findings, suppressed ones included (each carries its `suppression`); input problems are findings of rule `input-problem`. */
   findings: Finding[];
   /** Metadata of every rule that ran (and of `input-problem`). */
@@ -20,9 +21,9 @@ export interface ScanResult {
   /** The text of a file as the scan read it (unsaved editor contents included): the text all spans refer to. */
   sourceText(file: string): string;
   /** The per-operation analyses the rules used (authentication, sensitive data), for the editor to show. */
-  analyses: Pick<RuleContext, 'auth' | 'exposure'>;
+  analyses: Pick<RuleContext, 'auth' | 'exposure' | 'sensitiveData'>;
   durationMs: number;
   toolVersion: string;
-  /** The snapshot of Azure merged into this scan, with the API mappings and the drift it showed. */
-  deployed?: { snapshot: LoadedSnapshot; mappings: ApiMapping[]; drift: DriftItem[] };
+  /** The snapshot of Azure merged into this scan, the service it was compared with, the API mappings and the drift it showed. */
+  deployed?: { local: ApimService; snapshot: LoadedSnapshot; mappings: ApiMapping[]; drift: DriftItem[] };
 }

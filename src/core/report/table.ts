@@ -8,6 +8,7 @@ import {
   relativePath,
   summarize,
   type ReportSummary,
+  assumptionsOf,
 } from './common';
 import type { ScanResult } from './scanResult';
 
@@ -22,19 +23,22 @@ const DIM = '2';
 /**
  * The terminal report: unsuppressed findings grouped by severity (high first) as aligned columns
  * `SEVERITY  file:line:col  resource  message  [ruleId]`, then suppressed ones with their reason,
- * then one summary line and what the reading assumed.
+ * then one summary line and what the reading assumed. A repository of several services adds a column naming each finding's,
+ * after the severity.
  */
 export function formatTable(result: ScanResult, options: TableOptions = {}): string {
   const paint = (text: string, code: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const { active, suppressed } = partitionFindings(result.findings);
-  const rows = new Map<Finding, { location: string; resource: string }>();
+  const rows = new Map<Finding, { service: string; location: string; resource: string }>();
   for (const finding of [...active.flatMap((group) => group.findings), ...suppressed]) {
     rows.set(finding, {
+      service: oneLine(finding.service ?? ''),
       location: oneLine(locationLabel(relativePath(result.root, finding.location.file), regionOf(result.lineIndex, finding.location))),
       resource: oneLine(finding.resource),
     });
   }
   // Widths over all rows, so that suppressed findings line up with the others.
+  const serviceWidth = Math.max(0, ...[...rows.values()].map((row) => row.service.length));
   const locationWidth = Math.max(0, ...[...rows.values()].map((row) => row.location.length));
   const resourceWidth = Math.max(0, ...[...rows.values()].map((row) => row.resource.length));
   const severityWidth = Math.max(...SEVERITY_ORDER.map((severity) => severity.length));
@@ -43,6 +47,7 @@ export function formatTable(result: ScanResult, options: TableOptions = {}): str
     const row = rows.get(finding)!;
     return [
       paint(finding.severity.toUpperCase().padEnd(severityWidth), SEVERITY_COLOR[finding.severity]),
+      ...(serviceWidth > 0 ? [row.service.padEnd(serviceWidth)] : []),
       paint(row.location.padEnd(locationWidth), DIM),
       row.resource.padEnd(resourceWidth),
       `${oneLine(finding.message)}  ${paint(`[${finding.ruleId}]`, DIM)}`,
@@ -55,7 +60,7 @@ export function formatTable(result: ScanResult, options: TableOptions = {}): str
     const lines = suppressed.map((finding) => `${line(finding)}\n${' '.repeat(severityWidth + 2)}${paint(suppressionNote(finding), DIM)}`);
     sections.push([`Suppressed (${suppressed.length}):`, ...lines].join('\n'));
   }
-  sections.push([summaryLine(summarize(result)), ...result.service.assumptions.map((assumption) => `Assumed: ${oneLine(assumption)}`)].join('\n'));
+  sections.push([summaryLine(summarize(result)), ...assumptionsOf(result).map((assumption) => `Assumed: ${oneLine(assumption)}`)].join('\n'));
   return sections.join('\n\n') + '\n';
 }
 

@@ -1,6 +1,6 @@
 import type { Declared } from '../model';
 import type { Finding } from '../findings';
-import { setDeclaredProperties } from '../fixes/jsonEdits';
+import { setDeclaredProperties } from '../fixes/declarationEdits';
 import { DEFENDER } from './defender';
 import { predicted, ruleHelpUri, type Rule } from './rule';
 

@@ -1,5 +1,5 @@
 import type { Finding } from '../findings';
-import { setDeclaredProperty } from '../fixes/jsonEdits';
+import { setDeclaredProperty } from '../fixes/declarationEdits';
 import { DEFENDER } from './defender';
 import { predicted, ruleHelpUri, type Rule } from './rule';
 

@@ -1,5 +1,6 @@
 import type { Finding } from '../findings';
 import type { PolicyAttachment } from '../model';
+import { fragmentsByName } from '../analysis/effectivePolicy';
 import { attribute, descendants } from '../policy/xml';
 import { predicted, ruleHelpUri, type Rule } from './rule';
 
@@ -16,20 +17,21 @@ export const missingFragment: Rule = {
   meta,
   check(context) {
     const service = context.service;
-    const known = new Set(service.fragments.map((fragment) => fragment.name));
-    const attachments: { resource: string; attachment?: PolicyAttachment }[] = [
+    // A workspace's policies include the workspace's fragments, the service's the service's.
+    const attachments: { resource: string; attachment?: PolicyAttachment; workspace?: string }[] = [
       { resource: 'service', attachment: service.policy },
-      ...service.products.map((product) => ({ resource: product.id, attachment: product.policy })),
-      ...service.apis.flatMap((api) => [{ resource: api.id, attachment: api.policy }, ...api.operations.map((operation) => ({ resource: operation.id, attachment: operation.policy }))]),
-      ...service.fragments.map((fragment) => ({ resource: fragment.id, attachment: fragment.policy })),
+      ...service.workspaces.map((workspace) => ({ resource: workspace.id, attachment: workspace.policy, workspace: workspace.name })),
+      ...service.products.map((product) => ({ resource: product.id, attachment: product.policy, workspace: product.workspace })),
+      ...service.apis.flatMap((api) => [api, ...api.operations].map((resource) => ({ resource: resource.id, attachment: resource.policy, workspace: api.workspace }))),
+      ...service.fragments.map((fragment) => ({ resource: fragment.id, attachment: fragment.policy, workspace: fragment.workspace })),
     ];
     const findings: Finding[] = [];
-    for (const { resource, attachment } of attachments) {
+    for (const { resource, attachment, workspace } of attachments) {
       const root = attachment?.xml.root;
       if (!attachment || !root) continue;
       for (const include of descendants(root, 'include-fragment')) {
         const fragmentId = attribute(include, 'fragment-id')?.value ?? '';
-        if (known.has(fragmentId)) continue;
+        if (fragmentsByName(service, workspace).has(fragmentId)) continue;
         findings.push(
           predicted(meta, {
             resource,

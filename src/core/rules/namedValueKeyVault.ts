@@ -1,5 +1,5 @@
 import type { Finding, Fix } from '../findings';
-import { setDeclaredProperties } from '../fixes/jsonEdits';
+import { setDeclaredProperties } from '../fixes/declarationEdits';
 import type { NamedValueResource } from '../model';
 import { DEFENDER } from './defender';
 import { predicted, ruleHelpUri, type Rule } from './rule';

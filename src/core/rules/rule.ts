@@ -57,12 +57,13 @@ export interface FindingDraft {
 class RuleFinding implements Finding {
   related: RelatedLocation[] = [];
   relatedOmitted?: number;
+  service?: string;
   suppression?: Finding['suppression'];
   properties?: Record<string, unknown>;
   private computedFixes?: Fix[];
 
   constructor(
-    readonly id: string,
+    public id: string,
     readonly ruleId: string,
     public severity: Severity,
     readonly resource: ResourceId,
@@ -125,8 +126,17 @@ export function observedFact(meta: RuleMetadata, draft: FindingDraft): Finding {
   return ruleFinding(meta, draft, 'observed');
 }
 
+/** `workspaces/<ws>/apis/...`: an API of an APIM workspace, or a part of one. */
+const WORKSPACE_API = /^workspaces\/([^/]+)\/apis\//;
+
+export const WORKSPACE_API_NOTE = 'Defender for APIs does not assess APIs in workspaces, so this prediction is the only check it gets.';
+
 function ruleFinding(meta: RuleMetadata, draft: FindingDraft, origin: Finding['origin']): Finding {
-  return new RuleFinding(findingId(meta.id, draft.resource, draft.key ?? ''), meta.id, draft.severity ?? meta.severity, draft.resource, draft.message, meta.remediation, draft.location, origin, draft, draft.fixes);
+  const workspace = WORKSPACE_API.exec(draft.resource)?.[1];
+  // Said on every finding about a workspace API: nothing in Defender's own findings will repeat it.
+  const message = workspace === undefined ? draft.message : `${draft.message} ${WORKSPACE_API_NOTE}`;
+  const properties = workspace === undefined ? draft.properties : { ...draft.properties, workspace, assessedByDefenderForApis: false };
+  return new RuleFinding(findingId(meta.id, draft.resource, draft.key ?? ''), meta.id, draft.severity ?? meta.severity, draft.resource, message, meta.remediation, draft.location, origin, { ...draft, properties }, draft.fixes);
 }
 
 /** Ids already hashed: the editor re-analyses on every edit and asks for the same thousands again. */

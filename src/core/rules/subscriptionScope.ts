@@ -1,5 +1,5 @@
 import type { Finding, Fix } from '../findings';
-import { setDeclaredProperty } from '../fixes/jsonEdits';
+import { setDeclaredProperty } from '../fixes/declarationEdits';
 import type { SubscriptionResource } from '../model';
 import type { ApimService } from '../model';
 import { DEFENDER } from './defender';
@@ -32,7 +32,7 @@ export const subscriptionAllApis: Rule = {
       findings.push(
         predicted(meta, {
           resource: subscription.id,
-          message: `Subscription ${subscription.displayName ?? subscription.name} is scoped to all APIs (${scope.value}): its key opens every API of the service, including APIs added later.`,
+          message: `Subscription ${subscription.displayName ?? subscription.name} is scoped to all APIs (${scope.value}): its key opens every API of ${subscription.workspace === undefined ? 'the service' : `workspace ${subscription.workspace}`}, including APIs added later.`,
           location: scope.location,
           fixes: () => narrowingFixes(context.service, subscription),
         }),
@@ -43,9 +43,11 @@ export const subscriptionAllApis: Rule = {
 };
 
 function narrowingFixes(service: ApimService, subscription: SubscriptionResource): Fix[] {
+  // A workspace's subscription can only be narrowed to the workspace's own products and APIs.
+  const inScope = <T extends { workspace?: string }>(resources: T[]) => resources.filter((resource) => resource.workspace === subscription.workspace);
   const candidates = [
-    ...service.products.map((product) => ({ scope: `/products/${product.name}`, title: `Scope subscription to product ${product.name}` })),
-    ...service.apis.filter((api) => api.name !== '' && api.isCurrent !== false && !api.name.includes(';rev=')).map((api) => ({ scope: `/apis/${api.name}`, title: `Scope subscription to API ${api.name}` })),
+    ...inScope(service.products).map((product) => ({ scope: `/products/${product.name}`, title: `Scope subscription to product ${product.name}` })),
+    ...inScope(service.apis).filter((api) => api.name !== '' && api.isCurrent !== false && !api.name.includes(';rev=')).map((api) => ({ scope: `/apis/${api.name}`, title: `Scope subscription to API ${api.name}` })),
   ]
     // Two declarations of one API (a Bicep resource written twice) are one scope.
     .filter((candidate, index, all) => all.findIndex((other) => other.scope === candidate.scope) === index)

@@ -1,7 +1,10 @@
 // Reads the APIOps extractor layout (Azure/apiops) and its successor's (Azure/apiops-cli): one folder
 // per resource kind, one folder per resource, an `*Information.json` with ARM `properties` in each.
+// Every version of the extractor is read: the older ones (display-name folders with
+// `<version>/<revision>/` inside, `apiVersionSetInformation.json`), v4+ (`products/<p>/apis.json`)
+// and v7 (APIM workspaces under `workspaces/<ws>/`, tag links under `tags/`, which are not needed).
 import * as path from 'path';
-import type { Declaration, FragmentResource, ProductResource, RepositoryLayout } from '../model';
+import type { Declaration, FragmentResource, ProductResource, RepositoryLayout, WorkspaceResource } from '../model';
 import type { ReadContext } from './context';
 import { documentDeclaration, fileDeclaration, isObject, isString, stringAt, type Properties } from './declaration';
 import { mergeOperations, policyLocation, readDefinition, type DeclaredOperation } from './operations';
@@ -9,6 +12,7 @@ import {
   apiResource,
   backendResource,
   emptyContent,
+  moveIntoWorkspace,
   namedValueResource,
   productResource,
   subscriptionResource,
@@ -16,24 +20,36 @@ import {
   type ServiceContent,
 } from './resources';
 
-const API_INFORMATION = /(?:^|\/)apis\/[^/]+\/apiInformation\.json$/;
+/** `apis/<api>/apiInformation.json`, or older extractors' `apis/<displayName>/<version>/<revision>/apiInformation.json`. */
+const API_INFORMATION = /(?:^|\/)apis\/[^/]+\/(?:[^/]+\/\d+\/)?apiInformation\.json$/;
+/** Older extractors' `<version or Original>/<revision>/` folders inside an API's folder. */
+const REVISION_FOLDER = /^([^/]+)\/(\d+)\/(.+)$/;
+/** Folders whose `apis/<api>/` link to APIs declared elsewhere (APIOps v7 names some links `apiInformation.json` too). */
+const LINK_FOLDER = /(?:^|\/)(?:products|tags|gateways)\/[^/]+$/;
+/** An APIM workspace's folder: it belongs to the service around it. */
+const WORKSPACE_FOLDER = /(?:^|\/)workspaces\/[^/]+$/;
 const SPECIFICATION = /^specification\.(ya?ml|json|graphql|gql|wsdl|wadl|xml)$/i;
 /** Folders only apiops-cli writes (the extractor spells them with spaces). */
 const CLI_FOLDERS = ['namedValues', 'policyFragments', 'versionSets'];
+/** A resource name as APIM spells one: older extractors named folders by display name and wrote this inside. */
+const RESOURCE_NAME = /^[^/\\]+$/;
 
 /** name -> (path inside the resource's folder -> absolute file), e.g. `basic-api` -> `operations/get-items/policy.xml`. */
 type ResourceFolders = Map<string, Map<string, string>>;
 
 /**
  * The APIOps roots below `root` (folders holding `apis/<api>/apiInformation.json`), outermost
- * first; a root nested in another (an APIM workspace's folder) belongs to the outer one.
+ * first. An APIM workspace's folder is not a root: the folder holding `workspaces/` is, and a root
+ * nested in another belongs to the outer one.
  */
 export function findApiopsRoots(root: string, files: readonly string[]): string[] {
   const candidates = new Set<string>();
   for (const file of files) {
     const relative = toRelative(root, file);
     const match = API_INFORMATION.exec(relative);
-    if (match) candidates.add(relative.slice(0, match.index));
+    if (!match) continue;
+    const folder = relative.slice(0, match.index);
+    if (!LINK_FOLDER.test(folder)) candidates.add(folder.replace(WORKSPACE_FOLDER, ''));
   }
   const sorted = [...candidates].sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
   const roots: string[] = [];
@@ -45,18 +61,38 @@ export function findApiopsRoots(root: string, files: readonly string[]): string[
 
 export function readApiops(root: string, files: readonly string[], ctx: ReadContext): { layout: RepositoryLayout; content: ServiceContent } {
   const kinds = indexResourceFolders(root, files);
+  const { content, hasApisJson } = readScope(kinds, ctx);
+  for (const [name, workspaceFiles] of kinds.get('workspaces') ?? []) {
+    const [someFile] = workspaceFiles.values();
+    const workspace = ctx.isolate(someFile, `Workspace ${name}`, () => readWorkspace(root, name, workspaceFiles, ctx));
+    if (!workspace) continue;
+    content.workspaces.push(workspace.resource);
+    for (const kind of ['apis', 'products', 'subscriptions', 'backends', 'namedValues', 'fragments', 'versionSets'] as const) {
+      (content[kind] as unknown[]).push(...workspace.content[kind]);
+    }
+  }
+
+  const isCli =
+    hasApisJson ||
+    CLI_FOLDERS.some((folder) => kinds.has(folder)) ||
+    [...(kinds.get('apis')?.values() ?? [])].some((apiFiles) => [...apiFiles.keys()].some((file) => file.endsWith('/operationInformation.json')));
+  return { layout: isCli ? 'apiops-cli' : 'apiops', content };
+}
+
+/** The resources of one scope: the service's folder, or a workspace's, which holds the same kinds of folders. */
+function readScope(kinds: Map<string, ResourceFolders>, ctx: ReadContext): { content: ServiceContent; hasApisJson: boolean } {
   const folders = (...names: string[]): ResourceFolders => new Map(names.flatMap((name) => [...(kinds.get(name) ?? [])]));
   const content = emptyContent();
 
-  const globalPolicy = path.join(root, 'policy.xml');
-  if (files.includes(globalPolicy)) content.policy = ctx.readPolicy(globalPolicy);
+  const scopePolicy = kinds.get('')?.get('')?.get('policy.xml');
+  if (scopePolicy) content.policy = ctx.readPolicy(scopePolicy);
 
-  for (const [name, apiFiles] of folders('apis')) {
+  for (const [folder, apiFiles] of apiFolders(folders('apis'))) {
     const [someFile] = apiFiles.values();
-    const api = ctx.isolate(someFile, `API ${name}`, () => {
-      const information = readInformation(ctx, apiFiles, 'apiInformation.json', name);
+    const api = ctx.isolate(someFile, `API ${folder}`, () => {
+      const information = readInformation(ctx, apiFiles, ['apiInformation.json'], olderApiName(folder));
       if (!information) return undefined;
-      const api = apiResource(name, information.properties, information.declaration);
+      const api = apiResource(information.name, information.properties, information.declaration);
       const specification = [...apiFiles.keys()].find((file) => SPECIFICATION.test(file));
       const definedOperations = specification ? readDefinition(ctx, api, apiFiles.get(specification)!) : [];
       const policy = apiFiles.get('policy.xml');
@@ -76,30 +112,92 @@ export function readApiops(root: string, files: readonly string[], ctx: ReadCont
     content.products.push(product);
   }
 
-  content.subscriptions = readResources(ctx, folders('subscriptions'), 'subscriptionInformation.json', subscriptionResource);
-  content.backends = readResources(ctx, folders('backends'), 'backendInformation.json', backendResource);
-  content.namedValues = readResources(ctx, folders('named values', 'namedValues'), 'namedValueInformation.json', namedValueResource);
-  content.versionSets = readResources(ctx, folders('version sets', 'versionSets'), 'versionSetInformation.json', versionSetResource);
+  content.subscriptions = readResources(ctx, folders('subscriptions'), ['subscriptionInformation.json'], subscriptionResource);
+  content.backends = readResources(ctx, folders('backends'), ['backendInformation.json'], backendResource);
+  content.namedValues = readResources(ctx, folders('named values', 'namedValues'), ['namedValueInformation.json'], namedValueResource);
+  content.versionSets = [
+    ...readResources(ctx, folders('version sets', 'versionSets'), ['versionSetInformation.json', 'apiVersionSetInformation.json'], versionSetResource),
+    ...readResources(ctx, apiVersionSetFiles(folders('apis')), ['apiVersionSet.json'], versionSetResource),
+  ];
 
   for (const [name, fragmentFiles] of folders('policy fragments', 'policyFragments')) {
     const [someFile] = fragmentFiles.values();
     const fragment = ctx.isolate(someFile, `The policy fragment ${name}`, () => readFragment(ctx, name, fragmentFiles));
     if (fragment) content.fragments.push(fragment);
   }
+  return { content, hasApisJson };
+}
 
-  const isCli =
-    hasApisJson ||
-    CLI_FOLDERS.some((folder) => kinds.has(folder)) ||
-    [...folders('apis').values()].some((apiFiles) => [...apiFiles.keys()].some((file) => file.endsWith('/operationInformation.json')));
-  return { layout: isCli ? 'apiops-cli' : 'apiops', content };
+/** `workspaces/<name>/`: its policy, and resources that are its own (ids below `workspaces/<name>/`). */
+function readWorkspace(root: string, name: string, workspaceFiles: Map<string, string>, ctx: ReadContext): { resource: WorkspaceResource; content: ServiceContent } {
+  const workspaceRoot = path.join(root, 'workspaces', name);
+  const { content } = readScope(indexResourceFolders(workspaceRoot, [...workspaceFiles.values()]), ctx);
+  moveIntoWorkspace(content, name);
+  const informationFile = workspaceFiles.get('workspaceInformation.json');
+  const information = informationFile ? readInformationFile(ctx, informationFile) : undefined;
+  const resource: WorkspaceResource = {
+    id: `workspaces/${name}`,
+    name,
+    displayName: information && stringAt(information.properties, ['displayName']),
+    policy: content.policy,
+    declaration: information?.declaration,
+  };
+  return { resource, content };
+}
+
+/**
+ * One entry per API: `apis/<api>/`, or, as older extractors wrote them, each
+ * `apis/<displayName>/<version or Original>/<revision>/` that holds an apiInformation.json
+ * (keyed `<displayName>/<version>/<revision>`).
+ */
+function apiFolders(apis: ResourceFolders): ResourceFolders {
+  const folders: ResourceFolders = new Map();
+  for (const [name, apiFiles] of apis) {
+    const revisions: ResourceFolders = new Map();
+    if (!apiFiles.has('apiInformation.json')) {
+      for (const [file, absolute] of apiFiles) {
+        const match = REVISION_FOLDER.exec(file);
+        if (!match) continue;
+        const key = `${name}/${match[1]}/${match[2]}`;
+        let revisionFiles = revisions.get(key);
+        if (!revisionFiles) revisions.set(key, (revisionFiles = new Map()));
+        revisionFiles.set(match[3], absolute);
+      }
+    }
+    const older = [...revisions].filter(([, revisionFiles]) => revisionFiles.has('apiInformation.json'));
+    if (older.length === 0) folders.set(name, apiFiles);
+    for (const [key, revisionFiles] of older) folders.set(key, revisionFiles);
+  }
+  return folders;
+}
+
+/**
+ * The name of an API whose information file does not write it: the folder's, and for older
+ * extractors' `<displayName>/<version>/<revision>` the version and a non-first revision added as APIM adds them.
+ */
+function olderApiName(folder: string): string {
+  const [name, version, revision] = folder.split('/');
+  if (version === undefined) return name;
+  return `${name}${version === 'Original' ? '' : `-${version}`}${revision === '1' ? '' : `;rev=${revision}`}`;
+}
+
+/** Older extractors' `apis/<displayName>/apiVersionSet.json`, keyed by the API folder's name. */
+function apiVersionSetFiles(apis: ResourceFolders): ResourceFolders {
+  const files: ResourceFolders = new Map();
+  for (const [name, apiFiles] of apis) {
+    const file = apiFiles.get('apiVersionSet.json');
+    if (file) files.set(name, new Map([['apiVersionSet.json', file]]));
+  }
+  return files;
 }
 
 function readProduct(ctx: ReadContext, name: string, productFiles: Map<string, string>): ProductResource | undefined {
-  const information = readInformation(ctx, productFiles, 'productInformation.json', name);
+  const information = readInformation(ctx, productFiles, ['productInformation.json'], name);
   if (!information) return undefined;
-  const product = productResource(name, information.properties, information.declaration);
+  const product = productResource(information.name, information.properties, information.declaration);
   for (const [file, absolute] of productFiles) {
-    const linked = /^apis\/([^/]+)\/productApiInformation\.json$/.exec(file);
+    // A workspace's product links its APIs with `apiInformation.json` (APIOps v7).
+    const linked = /^apis\/([^/]+)\/(?:productApiInformation|apiInformation)\.json$/.exec(file);
     if (!linked) continue;
     ctx.noteRead(absolute);
     product.apiNames.push(linked[1]);
@@ -115,13 +213,16 @@ function toRelative(root: string, file: string): string {
   return path.relative(root, file).split(path.sep).join('/');
 }
 
-/** `<kind>/<name>/<rest>` files, indexed as kind -> name -> rest -> absolute path. */
+/**
+ * `<kind>/<name>/<rest>` files, indexed as kind -> name -> rest -> absolute path; files directly in
+ * `root` (the scope's policy.xml) are under kind '' and name ''.
+ */
 function indexResourceFolders(root: string, files: readonly string[]): Map<string, ResourceFolders> {
   const kinds = new Map<string, ResourceFolders>();
   for (const file of files) {
     const segments = toRelative(root, file).split('/');
-    if (segments.length < 3 || segments[0] === '..') continue;
-    const [kind, name, ...rest] = segments;
+    if (segments[0] === '..' || segments.length === 2) continue;
+    const [kind, name, ...rest] = segments.length === 1 ? ['', '', ...segments] : segments;
     let resources = kinds.get(kind);
     if (!resources) kinds.set(kind, (resources = new Map()));
     let resourceFiles = resources.get(name);
@@ -134,33 +235,42 @@ function indexResourceFolders(root: string, files: readonly string[]): Map<strin
 interface Information {
   properties: Properties;
   declaration: Declaration;
+  /** The `name` the file writes beside its properties (older extractors do), when it is one APIM could have. */
+  name?: string;
 }
 
 /** Resources that are their information file and nothing else. */
 function readResources<T>(
   ctx: ReadContext,
   resourceFolders: ResourceFolders,
-  fileName: string,
+  fileNames: readonly string[],
   build: (name: string, properties: Properties, declaration: Declaration) => T,
 ): T[] {
   const resources: T[] = [];
-  for (const [name, resourceFiles] of resourceFolders) {
+  for (const [folder, resourceFiles] of resourceFolders) {
     const [someFile] = resourceFiles.values();
-    const resource = ctx.isolate(someFile, name, () => {
-      const information = readInformation(ctx, resourceFiles, fileName, name);
-      return information && build(name, information.properties, information.declaration);
+    const resource = ctx.isolate(someFile, folder, () => {
+      const information = readInformation(ctx, resourceFiles, fileNames, folder);
+      return information && build(information.name, information.properties, information.declaration);
     });
     if (resource) resources.push(resource);
   }
   return resources;
 }
 
-/** The information file `fileName` of resource `name`; a folder without one is reported and skipped. */
-function readInformation(ctx: ReadContext, resourceFiles: Map<string, string>, fileName: string, name: string): Information | undefined {
-  const file = resourceFiles.get(fileName);
-  if (file) return readInformationFile(ctx, file);
+/**
+ * The information file of the resource in folder `folder` (the first of `fileNames` it has, as
+ * extractor versions named it), named as the file says, else after the folder; a folder without
+ * one is reported and skipped.
+ */
+function readInformation(ctx: ReadContext, resourceFiles: Map<string, string>, fileNames: readonly string[], folder: string): Required<Information> | undefined {
+  const file = fileNames.map((fileName) => resourceFiles.get(fileName)).find(isString);
+  if (file) {
+    const information = readInformationFile(ctx, file);
+    return information && { ...information, name: information.name ?? folder };
+  }
   const [someFile] = resourceFiles.values();
-  ctx.invalidArtifact(someFile, `'${name}' has no ${fileName}; the resource was not read.`);
+  ctx.invalidArtifact(someFile, `'${folder}' has no ${fileNames[0]}; the resource was not read.`);
   return undefined;
 }
 
@@ -178,7 +288,12 @@ function readInformationFile(ctx: ReadContext, file: string): Information | unde
       { file, span: document.valueSpan([]), kind: 'invalid-artifact', message: `${path.basename(file)} has no "properties" object.` },
     ]);
   }
-  return { properties: isObject(properties) ? properties : {}, declaration: documentDeclaration(document) };
+  const name = isObject(document.value) ? document.value.name : undefined;
+  return {
+    properties: isObject(properties) ? properties : {},
+    declaration: documentDeclaration(document),
+    name: isString(name) && RESOURCE_NAME.test(name) ? name : undefined,
+  };
 }
 
 /** `operations/<op>/policy.xml` and apiops-cli's `operations/<op>/operationInformation.json`. */

@@ -4,7 +4,7 @@
 // parameter file beside the template) and variables, inline policies read in place, and `-link`
 // policies and definitions matched to the local file of the same name.
 import * as path from 'path';
-import type { PolicyAttachment } from '../model';
+import type { InlinePolicy, PolicyAttachment } from '../model';
 import type { JsonPath, ParsedDocument } from '../parse/document';
 import { parsePolicyXml } from '../policy/xml';
 import { MAX_NESTING_DEPTH } from '../limits';
@@ -411,7 +411,10 @@ class TemplateReader {
     if (!located) return undefined;
     const xml = parsePolicyXml(located.document.file, placeXmlText(located.document.text, located.value, located.offsets));
     this.ctx.report(xml.problems);
-    return { file: located.document.file, xml };
+    // Only a plain JSON string at the resource is edited in place; a `[[`, an expression or a variable is left alone.
+    const plainString = located.document === this.document && !written.startsWith('[');
+    const inline: InlinePolicy = plainString ? { syntax: 'json', text: located.value, offsets: located.offsets, end: span.end - 1 } : { syntax: 'computed' };
+    return { file: located.document.file, xml, inline };
   }
 
   /**

@@ -4,7 +4,8 @@
 // declarations. Specs and policies come from `loadTextContent(...)`, inline strings, params and vars;
 // what the files do not determine is reported where it is written, never guessed.
 import * as path from 'path';
-import type { PolicyAttachment } from '../model';
+import { BICEP_SYNTAX, writtenPropertyEdits, type WrittenObject, type WrittenValue } from '../fixes/writtenProperties';
+import type { Declaration, InlinePolicy, PolicyAttachment } from '../model';
 import type { JsonPath } from '../parse/document';
 import { parsePolicyXml } from '../policy/xml';
 import { MAX_NESTING_DEPTH } from '../limits';
@@ -15,7 +16,7 @@ import type { ReadContext } from './context';
 import { declarationOf, isObject, type Properties } from './declaration';
 import { buildDeclaredContent, type DeclaredResource } from './declaredResources';
 import { parseBicepExpression, type BicepNode } from './bicepExpression';
-import { bicepValueAt, parseBicepFile, type BicepFile, type BicepLoop, type BicepModule, type BicepResource, type BicepValue } from './bicepParser';
+import { bicepValueAt, parseBicepFile, type BicepFile, type BicepLoop, type BicepModule, type BicepObject, type BicepResource, type BicepValue } from './bicepParser';
 import { Evaluator, HOLE, isPlainObject, Loaded, ResourceReference, Text, Unknown, type NameScope, type Value } from './bicepValues';
 import { qualifyDeployments } from './bicepDeployments';
 import { shorten } from './terraformValues';
@@ -478,7 +479,7 @@ class ResourceReader {
     const value = this.propertiesNode ? this.deployment.evaluator.evaluate(this.propertiesNode, instance.scope(this.locals)) : {};
     const plain = this.plain(value, []);
     const properties = isObject(plain) ? plain : {};
-    const declaration = declarationOf(instance.file, resource.span, (property) => this.locate(property), resource.body?.properties.get('properties')?.keySpan ?? resource.span);
+    const declaration = this.declaration();
     const declared: DeclaredResource = {
       file: instance.file,
       span: resource.span,
@@ -537,6 +538,21 @@ class ResourceReader {
     return value;
   }
 
+  /** Properties are edited where `properties: { ... }` writes them; `any({...})` or a variable leaves them alone. */
+  private declaration(): Declaration {
+    const { instance, resource } = this;
+    const located = declarationOf(instance.file, resource.span, (property) => this.locate(property), resource.body?.properties.get('properties')?.keySpan ?? resource.span);
+    const written = this.propertiesValue;
+    if (written?.kind !== 'object') return located;
+    return {
+      ...located,
+      editProperties: (changes) => {
+        const edits = writtenPropertyEdits(instance.text, writtenBicepObject(written), changes, BICEP_SYNTAX);
+        return edits && edits.length > 0 ? { file: instance.file, edits } : undefined;
+      },
+    };
+  }
+
   /** Where a property is written: in the resource's `properties` (through `any({...})`). */
   private locate(property: JsonPath): Span | undefined {
     const written = bicepValueAt(this.propertiesValue, property);
@@ -587,7 +603,16 @@ class ResourceReader {
     const offsets = text.source?.offsets ?? Array.from({ length: text.value.length }, () => span.start);
     const xml = parsePolicyXml(file, placeXmlText(fileText, text.value.split(HOLE).join(' '), offsets));
     this.deployment.ctx.report(xml.problems);
-    return { file, xml };
+    return { file, xml, inline: this.inlinePolicy(text) };
+  }
+
+  /** A policy string is edited in place only when it is the literal the resource writes, without `${...}`. */
+  private inlinePolicy(text: Text): InlinePolicy {
+    const written = bicepValueAt(this.propertiesValue, ['value']);
+    const offsets = text.source?.file === this.instance.file ? text.source.offsets : undefined;
+    const fromLiteral = written?.kind === 'string' && !text.hole && offsets !== undefined && offsets.every((offset) => offset >= written.contentSpan.start && offset < written.contentSpan.end);
+    if (!fromLiteral || (!written.multiline && written.value.includes('${'))) return { syntax: 'computed' };
+    return { syntax: written.multiline ? 'bicep-multiline' : 'bicep', text: text.value, offsets, end: written.contentSpan.end };
   }
 
   private written(span: Span): string {
@@ -597,6 +622,19 @@ class ResourceReader {
   private report(span: Span, message: string, kind?: InputProblemKind): void {
     this.deployment.report(this.instance.file, span, message, kind);
   }
+}
+
+function writtenBicepObject(object: BicepObject): WrittenObject {
+  return {
+    entries: new Map([...object.properties].map(([key, { keySpan, value }]) => [key, { span: { start: keySpan.start, end: value.span.end }, value: value.kind === 'object' ? writtenBicepObject(value) : writtenBicepValue(value) }])),
+  };
+}
+
+/** Strings with `${...}` (even escaped, to be safe), references and calls are not literals. */
+function writtenBicepValue(value: BicepValue): WrittenValue {
+  const isLiteral = (item: BicepValue): boolean =>
+    item.kind === 'literal' || (item.kind === 'string' && (item.multiline || !item.value.includes('${'))) || (item.kind === 'array' && item.items.every(isLiteral));
+  return { span: value.span, literal: isLiteral(value) };
 }
 
 function relativePath(ctx: ReadContext, file: string): string {

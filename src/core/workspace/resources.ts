@@ -9,17 +9,36 @@ import type {
   ProductResource,
   SubscriptionResource,
   VersionSetResource,
+  WorkspaceMember,
 } from '../model';
 import { declaredAt, isBoolean, isObject, isString, isStringArray, stringAt, valueAt, type Properties } from './declaration';
 
 /** The parts of a service every layout reader fills; `readService` adds root, layout, problems and files. */
 export type ServiceContent = Pick<
   ApimService,
-  'policy' | 'apis' | 'products' | 'subscriptions' | 'backends' | 'namedValues' | 'fragments' | 'versionSets'
+  'policy' | 'apis' | 'products' | 'subscriptions' | 'backends' | 'namedValues' | 'fragments' | 'versionSets' | 'workspaces'
 >;
 
 export function emptyContent(): ServiceContent {
-  return { apis: [], products: [], subscriptions: [], backends: [], namedValues: [], fragments: [], versionSets: [] };
+  return { apis: [], products: [], subscriptions: [], backends: [], namedValues: [], fragments: [], versionSets: [], workspaces: [] };
+}
+
+/**
+ * Makes what a workspace's folder declares the workspace's own: ids below `workspaces/<ws>/`
+ * (operations and version set references included), each resource naming its workspace.
+ */
+export function moveIntoWorkspace(content: ServiceContent, workspace: string): void {
+  const prefix = `workspaces/${workspace}/`;
+  const move = (resource: { id: string } & WorkspaceMember) => {
+    resource.id = prefix + resource.id;
+    resource.workspace = workspace;
+  };
+  for (const api of content.apis) {
+    move(api);
+    if (api.versionSetId !== undefined) api.versionSetId = prefix + api.versionSetId;
+    for (const operation of api.operations) operation.id = prefix + operation.id;
+  }
+  for (const resource of [...content.products, ...content.subscriptions, ...content.backends, ...content.namedValues, ...content.fragments, ...content.versionSets]) move(resource);
 }
 
 const REVISION_SUFFIX = /;rev=([^/]+)$/;
@@ -143,12 +162,16 @@ export function mergeContent(into: ServiceContent, from: ServiceContent): void {
   addMissing(into.namedValues, from.namedValues);
   addMissing(into.fragments, from.fragments);
   addMissing(into.versionSets, from.versionSets);
+  addMissing(into.workspaces, from.workspaces);
 }
 
-/** Fills `ApiResource.productNames` from the products' API lists; every revision of an API is in its products. */
+/**
+ * Fills `ApiResource.productNames` from the products' API lists; every revision of an API is in its
+ * products, and a workspace's products hold only the workspace's APIs.
+ */
 export function linkProducts(content: ServiceContent): void {
   for (const api of content.apis) {
     const base = baseApiName(api.name);
-    api.productNames = content.products.filter((product) => product.apiNames.includes(base)).map((product) => product.name);
+    api.productNames = content.products.filter((product) => product.workspace === api.workspace && product.apiNames.includes(base)).map((product) => product.name);
   }
 }

@@ -4,7 +4,8 @@
 // `.tfvars` values, locals, other resources' attributes, literal `for_each`/`count`) is resolved;
 // what they do not is reported where it is written, never guessed.
 import * as path from 'path';
-import type { Declaration, PolicyAttachment } from '../model';
+import { HCL_SYNTAX, writtenPropertyEdits, type PropertyChange, type WrittenObject, type WrittenValue } from '../fixes/writtenProperties';
+import type { Declaration, InlinePolicy, PolicyAttachment } from '../model';
 import { parsePolicyXml } from '../policy/xml';
 import { MAX_NESTING_DEPTH } from '../limits';
 import type { InputProblemKind } from '../problems';
@@ -266,7 +267,7 @@ class TerraformModuleReader {
         kind: identity.type.toLowerCase(),
         names: identity.names,
         properties,
-        declaration: this.declaration(resource, locations),
+        declaration: this.declaration(resource, locations, (changes) => azurermChanges(mapping, changes), writtenBody(resource.block.body)),
         definitionFile: contentValue && (() => this.definitionFile(instance, { expression: contentValue.value, file: resource.file, text: resource.text }, importBlock.scope, properties.format)),
         policy: policyAttribute ? () => this.policy(instance, { expression: policyAttribute.value, file: resource.file, text: resource.text }) : undefined,
       },
@@ -334,7 +335,8 @@ class TerraformModuleReader {
         kind,
         names: identity.names,
         properties,
-        declaration: this.declaration(resource, locations),
+        // `body` is edited only where the resource writes it (not through a local or a variable).
+        declaration: body?.expression === bodyAttribute?.value && propertiesItem?.value.kind === 'object' ? this.declaration(resource, locations, (changes) => changes, writtenObjectExpression(propertiesItem.value)) : this.declaration(resource, locations),
         definitionFile: kind === 'service/apis' && valueSource ? () => this.definitionFile(instance, valueSource, scope, properties.format) : undefined,
         policy: holdsPolicy && valueSource ? () => this.policy(instance, valueSource) : undefined,
       },
@@ -466,9 +468,24 @@ class TerraformModuleReader {
     return [];
   }
 
-  private declaration(resource: TerraformResource, locations: Map<string, SourceLocation>): Declaration {
+  /** With `written`, properties are edited where the resource writes them, after `toWritten` renames ARM's properties to the resource's own. */
+  private declaration(
+    resource: TerraformResource,
+    locations: Map<string, SourceLocation>,
+    toWritten?: (changes: readonly PropertyChange[]) => readonly PropertyChange[] | undefined,
+    written?: WrittenObject,
+  ): Declaration {
     const header = { file: resource.file, span: resource.block.headerSpan };
-    return { file: resource.file, span: resource.block.span, locate: (property) => locations.get(pathKey(property)) ?? header };
+    const declaration: Declaration = { file: resource.file, span: resource.block.span, locate: (property) => locations.get(pathKey(property)) ?? header };
+    if (!toWritten || !written) return declaration;
+    return {
+      ...declaration,
+      editProperties: (changes) => {
+        const renamed = toWritten(changes);
+        const edits = renamed && writtenPropertyEdits(resource.text, written, renamed, HCL_SYNTAX);
+        return edits && edits.length > 0 ? { file: resource.file, edits } : undefined;
+      },
+    };
   }
 
   /** A policy from `file(...)`, `templatefile(...)`, a string or heredoc (in place), or a variable or local holding one. */
@@ -508,7 +525,13 @@ class TerraformModuleReader {
     rendered += text.slice(cursor, expression.contentSpan.end);
     const xml = parsePolicyXml(file, rendered);
     this.ctx.report(xml.problems);
-    return { file, xml };
+    // A heredoc holds the policy as written (no escapes but `$${` and `%%{`); a quoted string's escapes are not re-written: left alone.
+    const editable = expression.heredoc && expression.parts.every((part) => part.kind !== 'directive');
+    const content = text.slice(expression.contentSpan.start, expression.contentSpan.end);
+    const inline: InlinePolicy = editable
+      ? { syntax: 'terraform-heredoc', text: content, offsets: Array.from({ length: content.length }, (_, index) => expression.contentSpan.start + index), end: expression.contentSpan.end }
+      : { syntax: 'computed' };
+    return { file, xml, inline };
   }
 
   /** `${name}` in a `templatefile()` policy: said when its value is not known, or when it inserts XML. */
@@ -657,6 +680,52 @@ function collectLocations(expression: HclExpression, at: JsonPath, file: string,
       collectLocations(item, [...at, index], file, locations, expressions);
     });
   }
+}
+
+/**
+ * ARM's property changes as the azurerm attributes that hold them (`tls.validateCertificateChain` →
+ * `tls.validate_certificate_chain`), an object value taken leaf by leaf; undefined when one has no
+ * attribute of its own (a subscription's `scope` is `api_id` or `product_id`, which name resources).
+ */
+function azurermChanges(mapping: ResourceMapping, changes: readonly PropertyChange[]): PropertyChange[] | undefined {
+  const leaves = (property: JsonPath, value: unknown): PropertyChange[] =>
+    isObject(value) ? Object.entries(value).flatMap(([key, inner]) => leaves([...property, key], inner)) : [[property, value]];
+  const renamed: PropertyChange[] = [];
+  for (const [property, value] of changes.flatMap(([property, value]) => leaves(property, value))) {
+    const attribute = mapping.properties?.find((candidate) => pathKey(candidate.to) === pathKey(property));
+    if (!attribute) return undefined;
+    renamed.push([attribute.from.split('.'), value]);
+  }
+  return renamed;
+}
+
+/** A resource or block body: blocks written twice or through `dynamic` cannot be edited as one. */
+function writtenBody(body: HclBody): WrittenObject {
+  const entries: WrittenObject['entries'] = new Map();
+  for (const attribute of body.attributes) entries.set(attribute.name, { span: attribute.span, value: writtenHclValue(attribute.value) });
+  for (const block of body.blocks) {
+    const type = block.type === 'dynamic' ? block.labels[0] : block.type;
+    const single = block.type !== 'dynamic' && body.blocks.filter((other) => other.type === type).length === 1;
+    entries.set(type, { span: block.span, value: single ? writtenBody(block.body) : { span: block.span, literal: false } });
+  }
+  return { entries, holdsBlocks: true };
+}
+
+function writtenObjectExpression(object: HclObject): WrittenObject {
+  return {
+    entries: new Map(
+      object.items.flatMap((item) =>
+        item.key === undefined ? [] : [[item.key, { span: { start: item.keySpan.start, end: item.value.span.end }, value: item.value.kind === 'object' ? writtenObjectExpression(item.value) : writtenHclValue(item.value) }] as const],
+      ),
+    ),
+  };
+}
+
+/** Booleans, numbers, strings without `${...}` or `%{...}` and lists of them; references and calls are not literals. */
+function writtenHclValue(value: HclExpression): WrittenValue {
+  const isLiteral = (item: HclExpression): boolean =>
+    item.kind === 'literal' || (item.kind === 'template' && !item.heredoc && item.parts.every((part) => part.kind === 'text')) || (item.kind === 'tuple' && item.items.every(isLiteral));
+  return { span: value.span, literal: isLiteral(value) };
 }
 
 function pathKey(property: JsonPath): string {

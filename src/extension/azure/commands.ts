@@ -100,7 +100,7 @@ export const selectSubscriptions: CommandFactory = (ctx) => async (ids?: string[
 
 /** The folders a snapshot is written to: those with APIs, else the first folder. */
 function snapshotFolders(ctx: Ctx): vscode.WorkspaceFolder[] {
-  const withApis = ctx.folderAnalyses.filter((analysis) => analysis.result.service.apis.length > 0).map((analysis) => analysis.folder);
+  const withApis = ctx.folderAnalyses.filter((analysis) => analysis.result.services.some((service) => service.apis.length > 0)).map((analysis) => analysis.folder);
   const first = vscode.workspace.workspaceFolders?.[0];
   return withApis.length > 0 ? withApis : first ? [first] : [];
 }
@@ -209,7 +209,7 @@ export const showMappings: CommandFactory = (ctx) => async (local?: string, depl
 async function pickApi(ctx: Ctx, argument: { api: ApiResource; analysis: FolderAnalysis } | string | undefined, placeHolder: string): Promise<{ api: ApiResource; analysis: FolderAnalysis } | undefined> {
   if (typeof argument === 'object') return argument;
   const candidates = ctx.folderAnalyses.flatMap((analysis) =>
-    analysis.result.service.apis.filter((api) => analysis.result.deployed?.mappings.some((mapping) => mapping.local === api.name && mapping.deployed)).map((api) => ({ api, analysis })),
+    (analysis.result.deployed?.local.apis ?? []).filter((api) => analysis.result.deployed?.mappings.some((mapping) => mapping.local === api.name && mapping.deployed)).map((api) => ({ api, analysis })),
   );
   if (typeof argument === 'string') return candidates.find((candidate) => candidate.api.name === argument);
   const picked = await vscode.window.showQuickPick(candidates.map((candidate) => ({ label: candidate.api.name, description: candidate.api.displayName, candidate })), { placeHolder });
@@ -365,7 +365,7 @@ export const applyToAzure: CommandFactory = (ctx) => async (argument?: PolicyArg
   const deployed = analysis && deployedOf(analysis);
   if (!analysis || !deployed) return { status: 'nothing-to-push' };
   if (refuseOtherCloud(ctx, deployed.snapshot.snapshot)) return { status: 'refused' };
-  const api = analysis.result.service.apis.find((candidate) => candidate.declaration.file === file);
+  const api = deployed.local.apis.find((candidate) => candidate.declaration.file === file);
   return api ? applyApiProperties(ctx, analysis, deployed, api) : applyPolicy(ctx, analysis, deployed, file);
 };
 

@@ -1,4 +1,4 @@
-// API Inventory: service → APIs (revisions, versions) → operations, and products, subscriptions,
+// API Inventory: service (one per APIOps root) → APIs (revisions, versions) → operations, and products, subscriptions,
 // backends and named values, with each one's authentication state, protocols and finding count; with a
 // snapshot of Azure, where each API is deployed and the deployed APIs the repository does not have.
 import * as path from 'path';
@@ -7,19 +7,31 @@ import { displaySafe } from './displaySafe';
 import { mappedService } from '../../core/azure/merge';
 import type { DeployedApi } from '../../core/azure/snapshot';
 import type { Finding } from '../../core/findings';
-import type { ApiResource, ApimService, OperationResource } from '../../core/model';
+import type { ApiResource, ApimService, OperationResource, RepositoryLayout } from '../../core/model';
+import { serviceLabel } from '../../core/report/common';
 import type { ScanResult } from '../../core/report/scanResult';
 import type { SourceLocation } from '../../core/text';
 import { authLabel } from '../codeLens';
 import type { Ctx, FolderAnalysis } from '../ctx';
 import { rangeOf } from '../diagnostics';
 
-type Node =
-  | { kind: 'service'; analysis: FolderAnalysis }
-  | { kind: 'group'; analysis: FolderAnalysis; group: Group }
-  | { kind: 'api'; analysis: FolderAnalysis; api: ApiResource }
-  | { kind: 'operation'; analysis: FolderAnalysis; api: ApiResource; operation: OperationResource }
-  | { kind: 'resource'; analysis: FolderAnalysis; id: string; label: string; description?: string; location: SourceLocation; icon: string };
+/** One service of a folder's analysis: a repository may hold several (an APIOps root per environment). */
+interface ServiceScope {
+  analysis: FolderAnalysis;
+  service: ApimService;
+  /** The service's root relative to the folder when the folder holds several; its findings carry it. */
+  serviceRoot?: string;
+}
+
+// Every node is of one service: commands given a node (Onboard API, Open in Portal) read its `analysis`.
+type Node = ServiceScope &
+  (
+    | { kind: 'service' }
+    | { kind: 'group'; group: Group }
+    | { kind: 'api'; api: ApiResource }
+    | { kind: 'operation'; api: ApiResource; operation: OperationResource }
+    | { kind: 'resource'; id: string; label: string; description?: string; location: SourceLocation; icon: string }
+  );
 
 type Group = 'apis' | 'products' | 'subscriptions' | 'backends' | 'namedValues' | 'fragments' | 'onlyInAzure';
 
@@ -42,15 +54,17 @@ export class InventoryTree implements vscode.TreeDataProvider<Node> {
   }
 
   getChildren(node?: Node): Node[] {
-    const analyses = this.ctx.folderAnalyses.filter((analysis) => !isEmpty(analysis.result.service));
-    if (!node) return analyses.length === 1 ? groupsOf(analyses[0]) : analyses.map((analysis) => ({ kind: 'service', analysis }));
+    const scopes = this.ctx.folderAnalyses.flatMap((analysis) =>
+      analysis.result.services.filter((service) => !isEmpty(service)).map((service) => ({ analysis, service, serviceRoot: serviceLabel(analysis.result.root, analysis.result.services, service) })),
+    );
+    if (!node) return scopes.length === 1 ? groupsOf(scopes[0]) : scopes.map((scope) => ({ ...scope, kind: 'service' }));
     switch (node.kind) {
       case 'service':
-        return groupsOf(node.analysis);
+        return groupsOf(node);
       case 'group':
-        return childrenOf(node.analysis, node.group);
+        return childrenOf(node, node.group);
       case 'api':
-        return node.api.operations.map((operation) => ({ kind: 'operation', analysis: node.analysis, api: node.api, operation }));
+        return node.api.operations.map((operation) => ({ ...scopeOf(node), kind: 'operation', api: node.api, operation }));
       default:
         return [];
     }
@@ -63,8 +77,8 @@ export class InventoryTree implements vscode.TreeDataProvider<Node> {
   private itemOf(node: Node): vscode.TreeItem {
     switch (node.kind) {
       case 'service': {
-        const service = node.analysis.result.service;
-        const item = new vscode.TreeItem(node.analysis.folder.name, vscode.TreeItemCollapsibleState.Expanded);
+        const { analysis, service, serviceRoot } = node;
+        const item = new vscode.TreeItem(serviceRoot === undefined ? analysis.folder.name : `${analysis.folder.name}: ${serviceRoot}`, vscode.TreeItemCollapsibleState.Expanded);
         item.description = `${service.layout} · ${service.apis.length} APIs`;
         item.iconPath = new vscode.ThemeIcon('cloud');
         return item;
@@ -72,13 +86,13 @@ export class InventoryTree implements vscode.TreeDataProvider<Node> {
       case 'group': {
         const item = new vscode.TreeItem(GROUP_LABELS[node.group].label, node.group === 'apis' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
         item.iconPath = new vscode.ThemeIcon(GROUP_LABELS[node.group].icon);
-        item.description = String(childrenOf(node.analysis, node.group).length);
+        item.description = String(childrenOf(node, node.group).length);
         return item;
       }
       case 'api':
-        return apiItem(node.analysis, node.api);
+        return apiItem(node, node.api);
       case 'operation':
-        return operationItem(node.analysis.result, node.api, node.operation);
+        return operationItem(node, node.api, node.operation);
       case 'resource': {
         const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
         item.description = node.description;
@@ -91,28 +105,33 @@ export class InventoryTree implements vscode.TreeDataProvider<Node> {
   }
 }
 
+/** Just the scope of a node, for its children: not its kind or other fields. */
+function scopeOf({ analysis, service, serviceRoot }: ServiceScope): ServiceScope {
+  return { analysis, service, serviceRoot };
+}
+
 function isEmpty(service: ApimService): boolean {
   return service.apis.length === 0 && service.products.length === 0 && !service.policy;
 }
 
-function groupsOf(analysis: FolderAnalysis): Node[] {
-  const service = analysis.result.service;
+function groupsOf(scope: ServiceScope): Node[] {
+  const service = scope.service;
   const groups: Group[] = ['apis'];
   if (service.products.length) groups.push('products');
   if (service.subscriptions.length) groups.push('subscriptions');
   if (service.backends.length) groups.push('backends');
   if (service.namedValues.length) groups.push('namedValues');
   if (service.fragments.length) groups.push('fragments');
-  if (deployedOnly(analysis).length) groups.push('onlyInAzure');
-  return groups.map((group) => ({ kind: 'group', analysis, group }));
+  if (deployedOnly(scope).length) groups.push('onlyInAzure');
+  return groups.map((group) => ({ ...scopeOf(scope), kind: 'group', group }));
 }
 
-function childrenOf(analysis: FolderAnalysis, group: Group): Node[] {
-  const service = analysis.result.service;
-  const resource = (id: string, label: string, location: SourceLocation, icon: string, description?: string): Node => ({ kind: 'resource', analysis, id, label, location, icon, description: withFindings(analysis.result, id, description) });
+function childrenOf(scope: ServiceScope, group: Group): Node[] {
+  const service = scope.service;
+  const resource = (id: string, label: string, location: SourceLocation, icon: string, description?: string): Node => ({ ...scopeOf(scope), kind: 'resource', id, label, location, icon, description: withFindings(scope, id, description) });
   switch (group) {
     case 'apis':
-      return service.apis.map((api) => ({ kind: 'api', analysis, api }));
+      return service.apis.map((api) => ({ ...scopeOf(scope), kind: 'api', api }));
     case 'products':
       return service.products.map((product) => resource(product.id, product.displayName ?? product.name, product.declaration.locate([]), 'package', `${product.subscriptionRequired?.value === false ? 'open' : 'key required'} · ${product.apiNames.length} APIs`));
     case 'subscriptions':
@@ -124,16 +143,16 @@ function childrenOf(analysis: FolderAnalysis, group: Group): Node[] {
     case 'fragments':
       return service.fragments.map((fragment) => resource(fragment.id, fragment.name, fragment.policy ? { file: fragment.policy.file, span: { start: 0, end: 0 } } : fragment.declaration.locate([]), 'symbol-snippet'));
     case 'onlyInAzure':
-      return deployedOnly(analysis).map(({ api, location, onboarded }) =>
+      return deployedOnly(scope).map(({ api, location, onboarded }) =>
         resource(`apis/${api.name}`, api.displayName ?? api.name, location, 'cloud', [api.path !== undefined ? `/${api.path}` : undefined, api.protocols?.join('+'), onboarded ? 'onboarded' : undefined].filter(Boolean).join(' · ')),
       );
   }
 }
 
 /** Deployed APIs of the mapped service that no local API maps to (the Echo API a portal created, say), located in the snapshot. */
-function deployedOnly(analysis: FolderAnalysis): { api: DeployedApi; location: SourceLocation; onboarded: boolean }[] {
-  const deployed = analysis.result.deployed;
-  const service = deployed && mappedService(deployed.snapshot.snapshot, deployed.mappings);
+function deployedOnly(scope: ServiceScope): { api: DeployedApi; location: SourceLocation; onboarded: boolean }[] {
+  const deployed = scope.analysis.result.deployed;
+  const service = deployed?.local === scope.service ? mappedService(deployed.snapshot.snapshot, deployed.mappings) : undefined;
   if (!deployed || !service) return [];
   const serviceIndex = deployed.snapshot.snapshot.services.indexOf(service);
   const mapped = new Set(deployed.mappings.flatMap((mapping) => (mapping.deployed ? [mapping.deployed.api.toLowerCase()] : [])));
@@ -145,57 +164,75 @@ function deployedOnly(analysis: FolderAnalysis): { api: DeployedApi; location: S
   });
 }
 
-function findingsOf(result: ScanResult, resourcePrefix: string): Finding[] {
-  return result.findings.filter((finding) => !finding.suppression && finding.severity !== 'info' && (finding.resource === resourcePrefix || finding.resource.startsWith(resourcePrefix + '/')));
+function findingsOf(scope: ServiceScope, resourcePrefix: string): Finding[] {
+  return scope.analysis.result.findings.filter(
+    (finding) => finding.service === scope.serviceRoot && !finding.suppression && finding.severity !== 'info' && (finding.resource === resourcePrefix || finding.resource.startsWith(resourcePrefix + '/')),
+  );
 }
 
-function withFindings(result: ScanResult, id: string, description?: string): string | undefined {
-  const count = findingsOf(result, id).length;
+function withFindings(scope: ServiceScope, id: string, description?: string): string | undefined {
+  const count = findingsOf(scope, id).length;
   return [description, count ? `${count} finding${count === 1 ? '' : 's'}` : undefined].filter(Boolean).join(' · ') || undefined;
 }
 
-function apiItem(analysis: FolderAnalysis, api: ApiResource): vscode.TreeItem {
-  const result = analysis.result;
+/** A tree item id: unique across folders and across the services of one folder. */
+function itemId(scope: ServiceScope, resource: string): string {
+  return `${scope.analysis.folder.uri.toString()}#${scope.serviceRoot ?? ''}#${resource}`;
+}
+
+/** What declares the API, so a tree mixing deployments tells where to look. */
+function sourceOf(layout: RepositoryLayout, file: string): string {
+  if (file.endsWith('.bicep')) return 'Bicep';
+  if (file.endsWith('.tf')) return 'Terraform';
+  if (layout === 'arm') return 'ARM';
+  return layout === 'specs-only' ? 'spec' : 'APIOps';
+}
+
+function apiItem(scope: ServiceScope, api: ApiResource): vscode.TreeItem {
+  const result = scope.analysis.result;
   const item = new vscode.TreeItem(api.displayName ?? api.name, api.operations.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
   const states = (api.operations.length ? api.operations : []).map((operation) => result.analyses.auth(api, operation).state);
   const unauthenticated = states.filter((state) => state === 'unauthenticated').length;
   const details = [
+    sourceOf(scope.service.layout, api.declaration.file),
     api.path ? `/${api.path}` : undefined,
     api.revision && api.name.includes(';rev=') ? `rev ${api.revision}` : undefined,
     api.apiVersion ? `version ${api.apiVersion}` : undefined,
     api.type !== 'http' ? api.type : undefined,
     api.protocols?.value.join('+'),
   ];
-  item.description = withFindings(result, api.id, details.filter(Boolean).join(' · '));
+  item.description = withFindings(scope, api.id, details.filter(Boolean).join(' · '));
   item.iconPath = unauthenticated
     ? new vscode.ThemeIcon('unlock', new vscode.ThemeColor('problemsErrorIcon.foreground'))
     : states.includes('conditional')
       ? new vscode.ThemeIcon('shield', new vscode.ThemeColor('problemsWarningIcon.foreground'))
       : new vscode.ThemeIcon('lock');
-  const mapping = result.deployed?.mappings.find((candidate) => candidate.local === api.name);
+  const onboarded = scope.service.deployment?.onboardedApis;
+  const mapping = result.deployed?.local === scope.service ? result.deployed.mappings.find((candidate) => candidate.local === api.name) : undefined;
   const azure = mapping?.deployed
-    ? `Azure: ${mapping.deployed.api} (${mapping.reason}, ${mapping.confidence} confidence)${result.service.deployment?.onboardedApis ? ` · Defender for APIs: ${result.service.deployment.onboardedApis.includes(api.name) ? 'onboarded' : 'not onboarded'}` : ''}`
+    ? `Azure: ${mapping.deployed.api} (${mapping.reason}, ${mapping.confidence} confidence)${onboarded ? ` · Defender for APIs: ${onboarded.includes(api.name) ? 'onboarded' : 'not onboarded'}` : ''}`
     : mapping
       ? `Azure: not mapped (${mapping.detail})`
       : undefined;
-  item.tooltip = [api.id, `${unauthenticated} of ${states.length} operations unauthenticated`, path.relative(result.root, api.declaration.file), azure].filter(Boolean).join('\n');
+  item.tooltip = [api.id, `${unauthenticated} of ${states.length} operations unauthenticated`, `${sourceOf(scope.service.layout, api.declaration.file)}: ${path.relative(result.root, api.declaration.file)}`, azure].filter(Boolean).join('\n');
   item.contextValue = 'api';
-  item.id = `${analysis.folder.uri.toString()}#${api.id}`;
+  item.id = itemId(scope, api.id);
   item.command = openCommand(result, api.declaration.locate(['displayName']));
   return item;
 }
 
-function operationItem(result: ScanResult, api: ApiResource, operation: OperationResource): vscode.TreeItem {
+function operationItem(scope: ServiceScope, api: ApiResource, operation: OperationResource): vscode.TreeItem {
+  const result = scope.analysis.result;
   const label = operation.method && operation.urlTemplate ? `${operation.method.toUpperCase()} ${operation.urlTemplate}` : operation.name;
   const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
   const auth = result.analyses.auth(api, operation);
-  item.description = withFindings(result, operation.id, `${operation.name} · ${authLabel(auth).replace(/\$\([\w-]+\) /, '')}`);
+  item.description = withFindings(scope, operation.id, `${operation.name} · ${authLabel(auth).replace(/\$\([\w-]+\) /, '')}`);
   item.iconPath = new vscode.ThemeIcon(
     auth.state === 'authenticated' ? 'lock' : auth.state === 'conditional' ? 'shield' : 'unlock',
     auth.state === 'unauthenticated' ? new vscode.ThemeColor('problemsErrorIcon.foreground') : auth.state === 'conditional' ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined,
   );
   item.contextValue = 'operation';
-  item.id = `${result.root}#${operation.id}`;
+  item.id = itemId(scope, operation.id);
   item.command = openCommand(result, operation.location);
   item.tooltip = operation.id;
   return item;

@@ -115,10 +115,10 @@ describe('a snapshot merged into the scan of samples/', () => {
   });
 
   it('fills the deployment facts: plan, onboarded APIs, inactive operations', () => {
-    assert.strictEqual(result.service.deployment?.defenderForApisEnabled, true);
-    assert.ok(!result.service.deployment?.onboardedApis?.includes('partners'));
-    assert.ok(result.service.deployment?.onboardedApis?.includes('orders'));
-    assert.deepStrictEqual(result.service.deployment?.inactiveOperations, ['apis/inventory/operations/list-warehouses']);
+    assert.strictEqual(result.services[0].deployment?.defenderForApisEnabled, true);
+    assert.ok(!result.services[0].deployment?.onboardedApis?.includes('partners'));
+    assert.ok(result.services[0].deployment?.onboardedApis?.includes('orders'));
+    assert.deepStrictEqual(result.services[0].deployment?.inactiveOperations, ['apis/inventory/operations/list-warehouses']);
   });
 
   it('reports recommendations 1 to 3 from the deployment facts, once: by the rules (as observed), not again by the assessment they came from', () => {
@@ -134,7 +134,7 @@ describe('a snapshot merged into the scan of samples/', () => {
     const unused = result.findings.find((finding) => finding.ruleId === 'unused-endpoint')!;
     assert.strictEqual(rel(unused.location.file), 'apis/inventory/specification.json');
     assert.ok(!result.findings.some((finding) => finding.properties?.assessmentKey === '4e8c00a2-e8bc-42a8-9e12-99584a51ad10'));
-    assert.deepStrictEqual(result.service.deployment?.deployedApis?.includes('partners'), true);
+    assert.deepStrictEqual(result.services[0].deployment?.deployedApis?.includes('partners'), true);
   });
 
   it('neither repeats nor calls drift an onboarding assessment: the rule reports partners, Defender alone reports product-graph', () => {

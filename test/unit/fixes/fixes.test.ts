@@ -46,6 +46,8 @@ describe('quick fixes (before → after)', () => {
         assert.deepStrictEqual(filesBelow(work), filesBelow(expectedFolder));
         for (const file of filesBelow(expectedFolder)) {
           assert.strictEqual(fs.readFileSync(path.join(work, file), 'utf8'), fs.readFileSync(path.join(expectedFolder, file), 'utf8'), `${file} differs from after/`);
+          // A policy inserted into a JSON string (an ARM template) must leave valid JSON.
+          if (file.endsWith('.json')) assert.doesNotThrow(() => JSON.parse(fs.readFileSync(path.join(work, file), 'utf8')), `${file} is no longer valid JSON`);
         }
 
         const rescan = scan(work);

@@ -7,7 +7,6 @@ import * as path from 'path';
 import { ParseCache } from '../../../src/core/parse/cache';
 import type { SensitiveDataClassifier } from '../../../src/core/analysis/sensitiveData';
 import type { ScanResult } from '../../../src/core/report/scanResult';
-import type { RuleContext } from '../../../src/core/rules/rule';
 import { scan } from '../../../src/core/scan';
 
 function customersSpec(queryParameter: string): string {
@@ -30,18 +29,18 @@ const ORDERS_SPEC = JSON.stringify({ openapi: '3.0.3', info: { title: 'Orders', 
 
 /** Everything a scan tells, spans included, as text: read before the next scan, as live documents move their spans to the newest text. */
 function told(result: ScanResult): string {
-  const operations = result.service.apis.flatMap((api) => api.operations);
+  const operations = result.services[0].apis.flatMap((api) => api.operations);
   return JSON.stringify({
     findings: result.findings,
-    problems: result.service.problems,
-    filesRead: result.service.filesRead,
+    problems: result.services[0].problems,
+    filesRead: result.services[0].filesRead,
     operations: operations.map((operation) => [operation.id, operation.location, operation.specOperation?.parameters.map((parameter) => parameter.location)]),
     exposure: operations.map((operation) => result.analyses.exposure(operation).inBodies.map((entry) => [entry.field.path, entry.field.location])),
   });
 }
 
 function classifierOf(result: ScanResult): SensitiveDataClassifier {
-  return (result.analyses as RuleContext).sensitiveData;
+  return result.analyses.sensitiveData;
 }
 
 function findingsOf(result: ScanResult, api: string): string[] {
@@ -91,7 +90,7 @@ describe('scan: re-analysis with a parse cache', () => {
   it('reuses what an edit left alone: the document, the classifier, the operations and their exposure', () => {
     const cache = new ParseCache();
     const first = scan(folder, { cache, now });
-    const customersOf = (result: ScanResult) => result.service.apis.find((api) => api.name === 'customers')!;
+    const customersOf = (result: ScanResult) => result.services[0].apis.find((api) => api.name === 'customers')!;
     const specOperations = (result: ScanResult) => customersOf(result).spec!.operations;
     const exposures = (result: ScanResult) => customersOf(result).operations.map((operation) => result.analyses.exposure(operation));
     const [firstOperations, firstExposures] = [specOperations(first), exposures(first)];
@@ -150,7 +149,7 @@ describe('scan: re-analysis with a parse cache', () => {
     const text = fs.readFileSync(snapshotFile, 'utf8');
     const changed = scan(sample, { cache, now, snapshot: 'auto', overlay: new Map([[snapshotFile, text.replace('"pricingTier": "Standard"', '"pricingTier": "Free"')]]) });
     assert.notStrictEqual(changed.deployed?.snapshot, first.deployed.snapshot);
-    assert.strictEqual(changed.service.deployment?.defenderForApisEnabled, false);
+    assert.strictEqual(changed.services[0].deployment?.defenderForApisEnabled, false);
     assert.strictEqual(JSON.stringify(again.findings), JSON.stringify(scan(sample, { now, snapshot: 'auto' }).findings));
     fs.rmSync(sample, { recursive: true, force: true });
   });

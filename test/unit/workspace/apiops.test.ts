@@ -317,6 +317,15 @@ describe('readService: broken input', () => {
 describe('readServices', () => {
   it('returns one service per outermost APIOps root', () => {
     const roots = readServices(FIXTURES).map((service) => path.relative(FIXTURES, service.root).split(path.sep).join('/'));
-    assert.deepStrictEqual(roots, ['broken', 'apiops-cli/apimartifacts', 'mixed/apim']);
+    assert.deepStrictEqual(roots, [
+      'apiops-older',
+      'apiops-v4',
+      'apiops-v7',
+      'broken',
+      'apiops-cli/apimartifacts',
+      'mixed/apim',
+      'apiops-environments/envs/dev',
+      'apiops-environments/envs/prod',
+    ]);
   });
 });
