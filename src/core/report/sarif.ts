@@ -13,6 +13,7 @@ import {
   type Region,
 } from './common';
 import { jsonPieces, LazyArray } from './jsonStream';
+import { boundedCoverage } from './coverage';
 import { markdownText } from './markdown';
 import type { ScanResult } from './scanResult';
 
@@ -72,7 +73,11 @@ export function* sarifReportPieces(result: ScanResult): Generator<string> {
         },
         originalUriBaseIds: { [SRCROOT]: { uri: rootUri(result.root) } },
         columnKind: 'utf16CodeUnits',
-        properties: result.service.assumptions.length > 0 ? { assumptions: result.service.assumptions } : undefined,
+        properties: {
+          assumptions: result.service.assumptions.length > 0 ? result.service.assumptions : undefined,
+          // Bounded: code scanning services limit a log's size, and a repository can leave any number of files unread.
+          coverage: boundedCoverage(result.coverage),
+        },
         results: new LazyArray([...result.findings].sort(compareFindings), (finding) => sarifResult(finding, ruleIndex.get(finding.ruleId), locator)),
       },
     ],

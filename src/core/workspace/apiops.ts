@@ -56,7 +56,7 @@ export function readApiops(root: string, files: readonly string[], ctx: ReadCont
     const api = ctx.isolate(someFile, `API ${name}`, () => {
       const information = readInformation(ctx, apiFiles, 'apiInformation.json', name);
       if (!information) return undefined;
-      const api = apiResource(name, information.properties, information.declaration);
+      const api = apiResource(name, information.properties, information.declaration, 'apiops');
       const specification = [...apiFiles.keys()].find((file) => SPECIFICATION.test(file));
       const definedOperations = specification ? readDefinition(ctx, api, apiFiles.get(specification)!) : [];
       const policy = apiFiles.get('policy.xml');
