@@ -153,11 +153,17 @@ function notReadClassifier(input: CoverageInput, problems: ApimService['problems
       case 'apiops':
         return apiopsRoot === undefined
           ? { kind: 'not-reached', reason: 'An APIOps file outside any APIOps folder (one holding apis/<api>/apiInformation.json): no reader reached it.' }
-          : { kind: 'folder-not-read', reason: `The APIOps folder ${relativeOrSelf(root, path.dirname(file))} is not read: it holds a kind of resource the analysis does not use.` };
+          : { kind: 'folder-not-read', reason: `APIOps ${apiopsKind(relativeOrSelf(apiopsRoot, file))} are not read: a kind of resource the analysis does not use.` };
       case 'infrastructure':
         return { kind: 'not-reached', reason: 'It mentions API Management, and no reader reached it.' };
     }
   };
+}
+
+/** The resource kind of an APIOps file by its path below the root: `loggers`, or `diagnostics` in `apis/<api>/diagnostics/...`. */
+function apiopsKind(relative: string): string {
+  const segments = relative.split('/');
+  return (segments[0] === 'apis' || segments[0] === 'products') && segments.length > 3 ? segments[2] : segments[0];
 }
 
 /** What kind of APIM file `file` is, by its name and its text; undefined when it is none. */
