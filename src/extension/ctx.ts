@@ -5,6 +5,7 @@ import type { Finding } from '../core/findings';
 import type { ApiResource, OperationResource } from '../core/model';
 import { ParseCache } from '../core/parse/cache';
 import type { ScanResult } from '../core/report/scanResult';
+import { coverageSummary } from '../core/report/coverage';
 import { TimeBudget } from '../core/limits';
 import { scan } from '../core/scan';
 import { AzureDocuments } from './azure/azureDocuments';
@@ -129,6 +130,7 @@ export class Ctx implements vscode.Disposable {
       `[${new Date().toLocaleTimeString()}] ${folder.name}: ${result.service.layout} layout, ${result.service.apis.length} APIs, ` +
         `${result.service.filesRead.length} files read, ${result.findings.length} findings${problems ? `, ${problems} input problems` : ''} in ${Math.round(result.durationMs)} ms`,
     );
+    for (const line of coverageSummary(result.coverage, ' (listed under "Not read" in the API Inventory)')) this.output.appendLine(`  ${line}`);
   }
 
   private forgetRemovedFolders(): void {

@@ -8,6 +8,7 @@ import { mappedService } from '../../core/azure/merge';
 import type { DeployedApi } from '../../core/azure/snapshot';
 import type { Finding } from '../../core/findings';
 import type { ApiResource, ApimService, OperationResource } from '../../core/model';
+import { boundedCoverage } from '../../core/report/coverage';
 import type { ScanResult } from '../../core/report/scanResult';
 import type { SourceLocation } from '../../core/text';
 import { authLabel } from '../codeLens';
@@ -19,9 +20,11 @@ type Node =
   | { kind: 'group'; analysis: FolderAnalysis; group: Group }
   | { kind: 'api'; analysis: FolderAnalysis; api: ApiResource }
   | { kind: 'operation'; analysis: FolderAnalysis; api: ApiResource; operation: OperationResource }
-  | { kind: 'resource'; analysis: FolderAnalysis; id: string; label: string; description?: string; location: SourceLocation; icon: string };
+  | { kind: 'resource'; analysis: FolderAnalysis; id: string; label: string; description?: string; location: SourceLocation; icon: string }
+  /** Something not read, with why; `file` when there is one to open. */
+  | { kind: 'notRead'; analysis: FolderAnalysis; label: string; reason: string; file?: string };
 
-type Group = 'apis' | 'products' | 'subscriptions' | 'backends' | 'namedValues' | 'fragments' | 'onlyInAzure';
+type Group = 'apis' | 'products' | 'subscriptions' | 'backends' | 'namedValues' | 'fragments' | 'onlyInAzure' | 'notRead';
 
 const GROUP_LABELS: Record<Group, { label: string; icon: string }> = {
   apis: { label: 'APIs', icon: 'symbol-interface' },
@@ -31,6 +34,7 @@ const GROUP_LABELS: Record<Group, { label: string; icon: string }> = {
   namedValues: { label: 'Named values', icon: 'symbol-constant' },
   fragments: { label: 'Policy fragments', icon: 'symbol-snippet' },
   onlyInAzure: { label: 'Only in Azure', icon: 'cloud' },
+  notRead: { label: 'Not read', icon: 'eye-closed' },
 };
 
 export class InventoryTree implements vscode.TreeDataProvider<Node> {
@@ -87,6 +91,14 @@ export class InventoryTree implements vscode.TreeDataProvider<Node> {
         item.contextValue = 'resource';
         return item;
       }
+      case 'notRead': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        item.description = node.reason;
+        item.tooltip = `${node.label}\n${node.reason}`;
+        item.iconPath = new vscode.ThemeIcon(node.file ? 'file' : 'info');
+        if (node.file) item.command = openCommand(node.analysis.result, { file: node.file, span: { start: 0, end: 0 } });
+        return item;
+      }
     }
   }
 }
@@ -104,6 +116,7 @@ function groupsOf(analysis: FolderAnalysis): Node[] {
   if (service.namedValues.length) groups.push('namedValues');
   if (service.fragments.length) groups.push('fragments');
   if (deployedOnly(analysis).length) groups.push('onlyInAzure');
+  if (notReadNodes(analysis).length) groups.push('notRead');
   return groups.map((group) => ({ kind: 'group', analysis, group }));
 }
 
@@ -123,11 +136,31 @@ function childrenOf(analysis: FolderAnalysis, group: Group): Node[] {
       return service.namedValues.map((namedValue) => resource(namedValue.id, namedValue.displayName ?? namedValue.name, namedValue.declaration.locate([]), namedValue.keyVaultSecretIdentifier ? 'lock' : namedValue.secret?.value ? 'unlock' : 'symbol-constant', namedValue.keyVaultSecretIdentifier ? 'Key Vault' : namedValue.secret?.value ? 'secret' : undefined));
     case 'fragments':
       return service.fragments.map((fragment) => resource(fragment.id, fragment.name, fragment.policy ? { file: fragment.policy.file, span: { start: 0, end: 0 } } : fragment.declaration.locate([]), 'symbol-snippet'));
+    case 'notRead':
+      return notReadNodes(analysis);
     case 'onlyInAzure':
       return deployedOnly(analysis).map(({ api, location, onboarded }) =>
         resource(`apis/${api.name}`, api.displayName ?? api.name, location, 'cloud', [api.path !== undefined ? `/${api.path}` : undefined, api.protocols?.join('+'), onboarded ? 'onboarded' : undefined].filter(Boolean).join(' · ')),
       );
   }
+}
+
+/** What the scan did not read, with why: files (to open), values not known, paths excluded or skipped; bounded like a report. */
+function notReadNodes(analysis: FolderAnalysis): Node[] {
+  const { root, coverage } = analysis.result;
+  const bounded = boundedCoverage(coverage);
+  const node = (label: string, reason: string, file?: string): Node => ({ kind: 'notRead', analysis, label, reason, file });
+  const more = (omitted: number | undefined) => (omitted ? [node(`and ${omitted} more`, '`apim-posture scan --coverage` lists them all')] : []);
+  return [
+    ...bounded.notRead.map((entry) => node(entry.file, entry.reason, path.join(root, entry.file))),
+    ...more(bounded.notReadOmitted),
+    ...(coverage.unresolvedValues ? [node(`${coverage.unresolvedValues} value${coverage.unresolvedValues === 1 ? '' : 's'} not known from the files`, 'each is an input problem in the Problems panel')] : []),
+    ...bounded.excluded.map((excluded) => node(excluded, 'excluded by the exclude setting')),
+    ...more(bounded.excludedOmitted),
+    ...bounded.skipped.map((skipped) => node(skipped.path, skipped.reason)),
+    ...more(bounded.skippedOmitted),
+    ...(coverage.folderListed ? [] : [node('Files beside the spec', 'only the spec named and what it $refs were read')]),
+  ];
 }
 
 /** Deployed APIs of the mapped service that no local API maps to (the Echo API a portal created, say), located in the snapshot. */
