@@ -26,7 +26,7 @@ const HELP = `APIM Posture ${TOOL_VERSION}: predicts Defender for APIs findings 
 
 Usage:
   apim-posture scan [path] [--format table|json|sarif|markdown] [--output file] [--fail-on high|medium|low|info|none] [--no-color]
-                    [--snapshot file | --no-snapshot]
+                    [--snapshot file | --no-snapshot] [--coverage]
   apim-posture snapshot export [--subscription id ...] [--output file] [--endpoint url] [--credential default|cli] [--include-healthy]
   apim-posture explain <rule>
   apim-posture rules
@@ -36,7 +36,8 @@ scan      Reads OpenAPI specs, policy XML, APIOps and Bicep files below path (de
           path may also be one OpenAPI file: it is read as the one API, with the files it $refs below its folder.
           With a snapshot of Azure (--snapshot, or ${DEFAULT_SNAPSHOT_PATH} below path when present),
           Defender's findings on the deployed service (origin "observed") and the drift between git
-          and Azure join the predicted findings.
+          and Azure join the predicted findings. Every report says what was read and what was not;
+          --coverage lists, in the table, each APIM file not read with its reason (JSON always does).
 snapshot  export: reads the deployed API Management inventory and Defender's findings from Azure
           (signed in with the Azure CLI or DefaultAzureCredential) into a JSON file, by default
           ${DEFAULT_SNAPSHOT_PATH}. Subscriptions: --subscription (repeatable), else every one the
@@ -110,6 +111,8 @@ interface ScanArguments {
   color: boolean;
   /** A snapshot file; `auto`: the repository's own when present; `none`: no snapshot. */
   snapshot: string;
+  /** `--coverage`: the table lists every file not read, with its reason. */
+  fullCoverage?: boolean;
 }
 
 /** Splits `--flag=value` and hands out values, for every command's arguments. */
@@ -168,6 +171,9 @@ function parseScanArguments(args: string[], colorDefault: boolean): ScanArgument
         break;
       case '--no-snapshot':
         parsed.snapshot = 'none';
+        break;
+      case '--coverage':
+        parsed.fullCoverage = true;
         break;
       default:
         if (flag.startsWith('-') || sawTarget) throw new UsageError(`unexpected argument "${argument.raw}".`);
@@ -341,7 +347,7 @@ function render(result: ScanResult, options: ScanArguments): Iterable<string> {
     case 'markdown':
       return [withFinalNewline(formatMarkdown(result))];
     case 'table':
-      return [withFinalNewline(formatTable(result, { color: options.color }))];
+      return [withFinalNewline(formatTable(result, { color: options.color, fullCoverage: options.fullCoverage }))];
   }
 }
 

@@ -20,6 +20,9 @@ export const MAX_RELATED_LOCATIONS = 50;
 /** Input problems kept per file; the rest are counted in one last problem. */
 export const MAX_PROBLEMS_PER_FILE = 100;
 
+/** Entries of each coverage list (files not read, paths excluded or skipped) that SARIF and Markdown reports keep; the rest are counted. */
+export const MAX_COVERAGE_ENTRIES = 100;
+
 /** Files one scan lists; a repository with more is read up to here, and says so. */
 export const MAX_LISTED_FILES = 200_000;
 

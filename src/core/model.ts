@@ -18,6 +18,9 @@ export type ResourceId = string;
 
 export type RepositoryLayout = 'apiops' | 'apiops-cli' | 'bicep' | 'terraform' | 'arm' | 'specs-only';
 
+/** What declared an API: an APIOps export, infrastructure code, or a bare OpenAPI file (specs-only). */
+export type ApiSource = 'apiops' | 'bicep' | 'terraform' | 'arm' | 'spec';
+
 /** Where a resource is declared, and how to find one of its properties there. */
 export interface Declaration {
   file: string;
@@ -134,6 +137,8 @@ export interface ApiResource extends WorkspaceMember {
   path?: string;
   /** `http` (REST, the default), `soap`, `graphql`, `websocket`, ... */
   type: string;
+  /** Which reader declared it: a repository may mix APIOps and infrastructure code, and coverage counts each. */
+  source: ApiSource;
   revision?: string;
   isCurrent?: boolean;
   apiVersion?: string;

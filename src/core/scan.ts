@@ -7,6 +7,7 @@ import { SensitiveDataClassifier } from './analysis/sensitiveData';
 import { mapApis, type ApiMapping } from './azure/mapping';
 import { annotateDrift, applySnapshot, drift, driftFindings, observedFindings, observedRules, POLICY_DRIFT_RULE } from './azure/merge';
 import { DEFAULT_SNAPSHOT_PATH, readSnapshotFile, type LoadedSnapshot } from './azure/snapshot';
+import { computeCoverage } from './coverage';
 import { excludeMatcher, readConfig, type PostureConfig, type SuppressionEntry } from './config';
 import type { Finding, RuleMetadata } from './findings';
 import type { ParseCache } from './parse/cache';
@@ -20,7 +21,7 @@ import type { ScanResult } from './report/scanResult';
 import { ALL_RULES } from './rules/index';
 import { findingId, ruleHelpUri, type Rule, type RuleContext } from './rules/rule';
 import { LineIndex } from './text';
-import { FileReader } from './workspace/files';
+import { FileReader, listFiles } from './workspace/files';
 import { readServices } from './workspace/readService';
 
 export const TOOL_VERSION = '0.1.0';
@@ -75,7 +76,11 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   const { config: repositoryConfig, problems: configProblems } = readConfig(absoluteRoot, documents, (file) => files.exists(file));
   const config = withSettings(repositoryConfig, options.settings, absoluteRoot, configProblems);
   const budget = options.budget ?? new TimeBudget();
-  const services = readServices(absoluteRoot, { files, documents, isExcluded: excludeMatcher(config.exclude), parseCache: options.cache, budget, spec: options.spec });
+  const isExcluded = excludeMatcher(config.exclude);
+  // Listed here, not only by the readers: coverage compares what was read with everything there is.
+  const listing = options.spec === undefined ? listFiles(files, isExcluded) : undefined;
+  const services = readServices(absoluteRoot, { files, documents, isExcluded, parseCache: options.cache, budget, spec: options.spec, listing });
+  const coverage = computeCoverage({ root: absoluteRoot, services, listing, files, documents });
   options.cache?.prune();
   // A repository of several services (environments, instances) names each finding's; one of one service needs no name.
   const labelOf = (service: ApimService) => serviceLabel(absoluteRoot, services, service);
@@ -173,6 +178,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
     durationMs: performance.now() - started,
     toolVersion: TOOL_VERSION,
     deployed,
+    coverage,
   };
 }
 

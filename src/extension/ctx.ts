@@ -6,6 +6,7 @@ import type { ApiResource, ApimService, OperationResource } from '../core/model'
 import { ParseCache } from '../core/parse/cache';
 import { serviceLabel, summarize } from '../core/report/common';
 import type { ScanResult } from '../core/report/scanResult';
+import { coverageSummary } from '../core/report/coverage';
 import { TimeBudget } from '../core/limits';
 import { scan } from '../core/scan';
 import { AzureDocuments } from './azure/azureDocuments';
@@ -140,6 +141,7 @@ export class Ctx implements vscode.Disposable {
       `[${new Date().toLocaleTimeString()}] ${folder.name}: ${services.join('; ')}, ` +
         `${summarize(result).filesRead} files read, ${result.findings.length} findings${problems ? `, ${problems} input problems` : ''} in ${Math.round(result.durationMs)} ms`,
     );
+    for (const line of coverageSummary(result.coverage, ' (listed under "Not read" in the API Inventory)')) this.output.appendLine(`  ${line}`);
   }
 
   private forgetRemovedFolders(): void {

@@ -29,6 +29,13 @@ export function* jsonReportPieces(result: ScanResult): Generator<string> {
     root: result.root,
     summary: summarize(result),
     assumptions: assumptionsOf(result).length > 0 ? assumptionsOf(result) : undefined,
+    // In full, written entry by entry: a repository can leave any number of files unread.
+    coverage: {
+      ...result.coverage,
+      notRead: new LazyArray(result.coverage.notRead, (entry) => entry),
+      excluded: new LazyArray(result.coverage.excluded, (entry) => entry),
+      skipped: new LazyArray(result.coverage.skipped, (entry) => entry),
+    },
     rules: sortedRules(result.rules).map(jsonRule),
     findings: new LazyArray([...result.findings].sort(compareFindings), (finding) => jsonFinding(finding, locate)),
   };

@@ -14,6 +14,8 @@ import {
   type LineIndexOf,
   assumptionsOf,
 } from './common';
+import type { Coverage } from '../coverage';
+import { boundedCoverage, coverageSummary } from './coverage';
 import type { ScanResult } from './scanResult';
 
 export interface MarkdownOptions {
@@ -48,7 +50,21 @@ export function formatMarkdown(result: ScanResult, options: MarkdownOptions = {}
     parts.push(`## ${severityLabel(group.severity)} (${group.findings.length})`, ...group.findings.map(block));
   }
   if (suppressed.length > 0) parts.push(`## Suppressed (${suppressed.length})`, ...suppressed.map(block));
+  parts.push('## Coverage', ...coverageToMarkdown(result.coverage));
   return parts.join('\n\n') + '\n';
+}
+
+/** What was read and what was not: the summary, then each list cut to a bound (a job summary has a size limit). */
+function coverageToMarkdown(coverage: Coverage): string[] {
+  const bounded = boundedCoverage(coverage);
+  const list = (title: string, entries: string[], omitted: number | undefined) =>
+    entries.length === 0 ? [] : [`**${title}:**\n\n${[...entries, ...(omitted ? [`and ${omitted} more`] : [])].map((entry) => `- ${entry}`).join('\n')}`];
+  return [
+    coverageSummary(coverage).map(markdownText).join('  \n'),
+    ...list('Not read', bounded.notRead.map((entry) => `${codeSpan(entry.file)}: ${markdownText(entry.reason)}`), bounded.notReadOmitted),
+    ...list('Excluded', bounded.excluded.map(codeSpan), bounded.excludedOmitted),
+    ...list('Skipped', bounded.skipped.map((entry) => `${codeSpan(entry.path)}: ${markdownText(entry.reason)}`), bounded.skippedOmitted),
+  ];
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   assumptionsOf,
 } from './common';
 import { jsonPieces, LazyArray } from './jsonStream';
+import { boundedCoverage } from './coverage';
 import { markdownText } from './markdown';
 import type { ScanResult } from './scanResult';
 
@@ -73,7 +74,11 @@ export function* sarifReportPieces(result: ScanResult): Generator<string> {
         },
         originalUriBaseIds: { [SRCROOT]: { uri: rootUri(result.root) } },
         columnKind: 'utf16CodeUnits',
-        properties: assumptionsOf(result).length > 0 ? { assumptions: assumptionsOf(result) } : undefined,
+        properties: {
+          assumptions: assumptionsOf(result).length > 0 ? assumptionsOf(result) : undefined,
+          // Bounded: code scanning services limit a log's size, and a repository can leave any number of files unread.
+          coverage: boundedCoverage(result.coverage),
+        },
         results: new LazyArray([...result.findings].sort(compareFindings), (finding) => sarifResult(finding, ruleIndex.get(finding.ruleId), locator)),
       },
     ],

@@ -1,6 +1,7 @@
 import type { ApiMapping } from '../azure/mapping';
 import type { DriftItem } from '../azure/merge';
 import type { LoadedSnapshot } from '../azure/snapshot';
+import type { Coverage } from '../coverage';
 import type { Finding, RuleMetadata } from '../findings';
 import type { ApimService } from '../model';
 import type { RuleContext } from '../rules/rule';
@@ -24,6 +25,8 @@ export interface ScanResult {
   analyses: Pick<RuleContext, 'auth' | 'exposure' | 'sensitiveData'>;
   durationMs: number;
   toolVersion: string;
+  /** What was read and what was not, with why. */
+  coverage: Coverage;
   /** The snapshot of Azure merged into this scan, the service it was compared with, the API mappings and the drift it showed. */
   deployed?: { local: ApimService; snapshot: LoadedSnapshot; mappings: ApiMapping[]; drift: DriftItem[] };
 }

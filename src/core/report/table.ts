@@ -10,11 +10,14 @@ import {
   type ReportSummary,
   assumptionsOf,
 } from './common';
+import { coverageDetail, coverageSummary } from './coverage';
 import type { ScanResult } from './scanResult';
 
 export interface TableOptions {
   /** ANSI colors; the CLI asks for them only when stdout is a terminal. */
   color?: boolean;
+  /** Every file not read with its reason (`--coverage`), instead of two lines that count them. */
+  fullCoverage?: boolean;
 }
 
 const SEVERITY_COLOR: Record<Severity, string> = { high: '1;31', medium: '33', low: '36', info: '90' };
@@ -23,8 +26,8 @@ const DIM = '2';
 /**
  * The terminal report: unsuppressed findings grouped by severity (high first) as aligned columns
  * `SEVERITY  file:line:col  resource  message  [ruleId]`, then suppressed ones with their reason,
- * then one summary line and what the reading assumed. A repository of several services adds a column naming each finding's,
- * after the severity.
+ * then what was read and what was not (in full when asked), one summary line and what the reading
+ * assumed. A repository of several services adds a column naming each finding's, after the severity.
  */
 export function formatTable(result: ScanResult, options: TableOptions = {}): string {
   const paint = (text: string, code: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
@@ -60,7 +63,9 @@ export function formatTable(result: ScanResult, options: TableOptions = {}): str
     const lines = suppressed.map((finding) => `${line(finding)}\n${' '.repeat(severityWidth + 2)}${paint(suppressionNote(finding), DIM)}`);
     sections.push([`Suppressed (${suppressed.length}):`, ...lines].join('\n'));
   }
-  sections.push([summaryLine(summarize(result)), ...assumptionsOf(result).map((assumption) => `Assumed: ${oneLine(assumption)}`)].join('\n'));
+  if (options.fullCoverage) sections.push(['Coverage:', ...coverageDetail(result.coverage)].join('\n'));
+  const coverageLines = options.fullCoverage ? [] : coverageSummary(result.coverage, ' (--coverage lists them)');
+  sections.push([summaryLine(summarize(result)), ...coverageLines, ...assumptionsOf(result).map((assumption) => `Assumed: ${oneLine(assumption)}`)].join('\n'));
   return sections.join('\n\n') + '\n';
 }
 

@@ -92,7 +92,7 @@ function readScope(kinds: Map<string, ResourceFolders>, ctx: ReadContext): { con
     const api = ctx.isolate(someFile, `API ${folder}`, () => {
       const information = readInformation(ctx, apiFiles, ['apiInformation.json'], olderApiName(folder));
       if (!information) return undefined;
-      const api = apiResource(information.name, information.properties, information.declaration);
+      const api = apiResource(information.name, information.properties, information.declaration, 'apiops');
       const specification = [...apiFiles.keys()].find((file) => SPECIFICATION.test(file));
       const definedOperations = specification ? readDefinition(ctx, api, apiFiles.get(specification)!) : [];
       const policy = apiFiles.get('policy.xml');

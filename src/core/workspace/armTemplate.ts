@@ -32,16 +32,16 @@ export function readArmTemplates(files: readonly string[], ctx: ReadContext): Se
   const localFiles = new LocalFiles(files);
   const declared: DeclaredResource[] = [];
   for (const file of files) {
-    if (!looksLikeTemplate(file, ctx)) continue;
+    if (!looksLikeApimTemplate(file, ctx.files.read(file).text)) continue;
     for (const resource of ctx.isolate(file, path.basename(file), () => new TemplateReader(file, ctx, localFiles).read()) ?? []) declared.push(resource);
   }
-  return ctx.isolate(declared[0]?.file ?? '', 'The ARM template declarations', () => buildDeclaredContent(declared, ctx)) ?? emptyContent();
+  return ctx.isolate(declared[0]?.file ?? '', 'The ARM template declarations', () => buildDeclaredContent(declared, ctx, 'arm')) ?? emptyContent();
 }
 
-function looksLikeTemplate(file: string, ctx: ReadContext): boolean {
+/** An ARM template that mentions APIM resources, by its name and its text; other files are not parsed. */
+export function looksLikeApimTemplate(file: string, text: string | undefined): boolean {
   const name = path.basename(file);
   if (!name.toLowerCase().endsWith('.json') || APIOPS_INFORMATION.test(name) || PARAMETER_FILE.test(name)) return false;
-  const text = ctx.files.read(file).text;
   if (text === undefined || !/Microsoft\.ApiManagement\/service/i.test(text)) return false;
   return /deploymentTemplate\.json/i.test(text.slice(0, SNIFF_CHARS)) || /"contentVersion"\s*:/.test(text);
 }

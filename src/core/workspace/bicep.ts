@@ -23,7 +23,8 @@ import { shorten } from './terraformValues';
 import { emptyContent, type ServiceContent } from './resources';
 
 const PROVIDER = 'microsoft.apimanagement/';
-const MENTIONS_APIM = /Microsoft\.ApiManagement\/service/i;
+/** A `.bicep` file that may declare APIM resources; others are not read. */
+export const BICEP_MENTIONS_APIM = /Microsoft\.ApiManagement\/service/i;
 /** Modules called inside one another before the chain is refused. */
 const MAX_MODULE_DEPTH = 16;
 /** File instances (entry and module calls, loops included) of one deployment. */
@@ -75,12 +76,12 @@ export function readBicep(files: readonly string[], ctx: ReadContext): ServiceCo
     const what = `The Bicep deployment of ${relativePath(ctx, entry)}`;
     const declared = ctx.isolate(entry, what, () => new Deployment(entry, sources, ctx, visited).read());
     if (!declared?.length) return;
-    const content = ctx.isolate(entry, what, () => buildDeclaredContent(declared, ctx));
+    const content = ctx.isolate(entry, what, () => buildDeclaredContent(declared, ctx, 'bicep'));
     if (content) contents.push({ entry, content });
   };
   for (const entry of sources.entries()) read(entry);
   // Files only reachable through a cycle of modules are read as deployments of their own.
-  for (const file of sources.bicepFiles) if (!visited.has(file) && MENTIONS_APIM.test(sources.parse(file)?.text ?? '')) read(file);
+  for (const file of sources.bicepFiles) if (!visited.has(file) && BICEP_MENTIONS_APIM.test(sources.parse(file)?.text ?? '')) read(file);
   return contents.length === 0 ? emptyContent() : qualifyDeployments(contents, (entry) => relativePath(ctx, entry));
 }
 
@@ -205,7 +206,7 @@ class Deployment {
 
   private instantiate(file: string, source: ParsedSource, paramSource: (name: string) => Value | undefined, noValue: string, chain: readonly string[]): void {
     this.visited.add(file);
-    if (MENTIONS_APIM.test(source.text)) this.ctx.noteRead(file);
+    if (BICEP_MENTIONS_APIM.test(source.text)) this.ctx.noteRead(file);
     const instance = new FileInstance(this, file, source, paramSource, noValue);
     for (const resource of source.parsed.resources) this.declare(instance, resource);
     for (const module of source.parsed.modules) this.callModule(instance, module, chain);

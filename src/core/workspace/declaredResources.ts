@@ -1,7 +1,7 @@
 // Infrastructure as code (Bicep, ARM templates, Terraform) declares APIM resources in ARM's shape: a
 // type below `Microsoft.ApiManagement/`, a name per type segment, and `properties`. Each format's
 // reader resolves its own syntax into `DeclaredResource`s; this one builder turns them into a service.
-import type { ApiResource, Declaration, PolicyAttachment, ProductResource } from '../model';
+import type { ApiResource, ApiSource, Declaration, PolicyAttachment, ProductResource } from '../model';
 import type { Span } from '../text';
 import type { ReadContext } from './context';
 import { stringAt, type Properties } from './declaration';
@@ -37,7 +37,7 @@ export interface DeclaredResource {
 }
 
 /** The service the declared resources make, parents read before their children. */
-export function buildDeclaredContent(declared: readonly DeclaredResource[], ctx: ReadContext): ServiceContent {
+export function buildDeclaredContent(declared: readonly DeclaredResource[], ctx: ReadContext, source: ApiSource): ServiceContent {
   const resources = [...declared].sort((a, b) => a.names.length - b.names.length);
   const content = emptyContent();
   const apis = new Map<string, ApiResource>();
@@ -56,7 +56,7 @@ export function buildDeclaredContent(declared: readonly DeclaredResource[], ctx:
     const name = names[names.length - 1];
     switch (kind) {
       case 'service/apis': {
-        const api = apiResource(name, properties, declaration);
+        const api = apiResource(name, properties, declaration, source);
         if (resource.versionSetName) api.versionSetId = `apiVersionSets/${resource.versionSetName}`;
         const definition = resource.definitionFile?.();
         declaredOperations.set(api, definition ? readDefinition(ctx, api, definition, stringAt(properties, ['format'])) : []);

@@ -253,6 +253,8 @@ export interface FileListing {
   files: string[];
   /** Entries that were not listed and why: skipped folders, links out of the root, FIFOs and devices, folders that cannot be read. */
   problems: InputProblem[];
+  /** Paths below the root, `/`-separated, that the `exclude` setting left out (folders end with `/`, and what is below them is not listed). */
+  excluded: string[];
 }
 
 /**
@@ -266,6 +268,7 @@ export function listFiles(reader: FileReader, isExcluded: (relativePath: string)
   const root = reader.rootFolder;
   const files: string[] = [];
   const problems: InputProblem[] = [];
+  const excluded: string[] = [];
   /** Per folder's real path, the path it is listed under. */
   const visitedFolders = new Map<string, string>();
   const links: string[] = [];
@@ -334,11 +337,12 @@ export function listFiles(reader: FileReader, isExcluded: (relativePath: string)
     const relative = relativeOrSelf(root, full);
     if (kind.isDirectory()) {
       const skipped = SKIPPED_FOLDERS.get(name);
-      if (IGNORED_FOLDERS.has(name) || isExcluded(relative + '/')) continue;
-      if (skipped) problems.push({ file: full, kind: 'skipped', message: `The folder ${relative} was not read: it holds ${skipped}, not the repository's own APIs. To check a spec in it, scan that spec or folder by itself.` });
+      if (IGNORED_FOLDERS.has(name)) continue;
+      if (isExcluded(relative + '/')) excluded.push(relative + '/');
+      else if (skipped) problems.push({ file: full, kind: 'skipped', message: `The folder ${relative} was not read: it holds ${skipped}, not the repository's own APIs. To check a spec in it, scan that spec or folder by itself.` });
       else enter(full);
     } else if (isExcluded(relative)) {
-      continue;
+      excluded.push(relative);
     } else if (kind.isFile()) {
       if (files.length === MAX_LISTED_FILES) {
         problems.push({ file: full, kind: 'over-budget', message: `The repository has more than ${MAX_LISTED_FILES} files; ${relative} and the files after it were not read.` });
@@ -349,7 +353,7 @@ export function listFiles(reader: FileReader, isExcluded: (relativePath: string)
       problems.push({ file: full, kind: 'not-a-file', message: `${relative} is ${fileKind(kind)}, not a regular file; it was not read.` });
     }
   }
-  return { files, problems };
+  return { files, problems, excluded };
 }
 
 /** `file` below `root`, `/`-separated, as messages name it; `.` for the root itself. */

@@ -7,7 +7,7 @@ import { readBicep } from './bicep';
 import { ReadContext } from './context';
 import type { TimeBudget } from '../limits';
 import type { ParseCache } from '../parse/cache';
-import { FileReader, listFiles } from './files';
+import { FileReader, listFiles, type FileListing } from './files';
 import { emptyContent, linkProducts, mergeContent, type ServiceContent } from './resources';
 import { readNamedSpec, readSpecsOnly } from './specsOnly';
 import { readTerraform } from './terraform';
@@ -25,6 +25,8 @@ export interface ReadServiceOptions {
   budget?: TimeBudget;
   /** Read only this OpenAPI file below the root, and what it `$ref`s, as the one API (`apim-posture scan openapi.yaml`). */
   spec?: string;
+  /** The files below the root, when the caller listed them already (the scan keeps the listing for coverage). */
+  listing?: FileListing;
 }
 
 /**
@@ -50,7 +52,7 @@ function readServicesFrom(root: string, options: ReadServiceOptions, firstOnly: 
     const ctx = new ReadContext(files, documents, options.parseCache, options.budget);
     return [toService(absoluteRoot, 'specs-only', readNamedSpec(path.resolve(options.spec), ctx), ctx)];
   }
-  const listing = listFiles(files, options.isExcluded);
+  const listing = options.listing ?? listFiles(files, options.isExcluded);
   const allFiles = listing.files;
   const apiopsRoots = findApiopsRoots(absoluteRoot, allFiles);
   const services: ApimService[] = [];

@@ -3,6 +3,7 @@
 import type {
   ApiResource,
   ApimService,
+  ApiSource,
   BackendResource,
   Declaration,
   NamedValueResource,
@@ -48,7 +49,7 @@ export function baseApiName(name: string): string {
   return name.replace(REVISION_SUFFIX, '');
 }
 
-export function apiResource(name: string, properties: Properties, declaration: Declaration): ApiResource {
+export function apiResource(name: string, properties: Properties, declaration: Declaration, source: ApiSource): ApiResource {
   const revision = stringAt(properties, ['apiRevision']) ?? REVISION_SUFFIX.exec(name)?.[1];
   const isCurrent = valueAt(properties, ['isCurrent']);
   const versionSetId = stringAt(properties, ['apiVersionSetId']);
@@ -59,6 +60,7 @@ export function apiResource(name: string, properties: Properties, declaration: D
     path: stringAt(properties, ['path']),
     // ARM reads `type`; Bicep templates often write the create-time `apiType` instead.
     type: stringAt(properties, ['type']) ?? stringAt(properties, ['apiType']) ?? 'http',
+    source,
     revision,
     // APIOps and ARM name a non-current revision `api;rev=N`; the current one carries the plain name.
     isCurrent: isBoolean(isCurrent) ? isCurrent : !REVISION_SUFFIX.test(name),

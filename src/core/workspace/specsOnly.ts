@@ -16,6 +16,12 @@ import { emptyContent, type ServiceContent } from './resources';
  */
 const SPEC_KEY = /(?:^|[{,])[ \t]*["']?(?:openapi|swagger)["']?[ \t]*:/m;
 const SPEC_EXTENSION = /\.(ya?ml|json)$/i;
+
+/** A YAML or JSON file whose text may hold an OpenAPI document: the files worth parsing to find out. */
+export function mayBeSpec(file: string, text: string): boolean {
+  return SPEC_EXTENSION.test(file) && SPEC_KEY.test(text);
+}
+
 /** Path segments that say nothing about the API (slugified): names leave them out. */
 const GENERIC_SEGMENTS: ReadonlySet<string> = new Set([
   'openapi', 'swagger', 'spec', 'specs', 'specification', 'specifications', 'api', 'apis',
@@ -84,6 +90,7 @@ function specsContent(specs: readonly OpenApiSpec[], ctx: ReadContext): SpecsOnl
       name,
       displayName: spec.title,
       type: 'http',
+      source: 'spec',
       declaration: fileDeclaration(spec.file, rootSpan),
       spec,
       definitionFile: spec.file,

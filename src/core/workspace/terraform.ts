@@ -32,7 +32,8 @@ import {
   type Value,
 } from './terraformValues';
 
-const MENTIONS_APIM = /azurerm_api_management|Microsoft\.ApiManagement/i;
+/** A `.tf` file that may declare APIM resources; a folder without one is not read. */
+export const TERRAFORM_MENTIONS_APIM = /azurerm_api_management|Microsoft\.ApiManagement/i;
 
 /** The APIM resources of the `.tf` files among `files`, with `.tfvars` beside them (the others are not read). */
 export function readTerraform(files: readonly string[], ctx: ReadContext): ServiceContent {
@@ -45,12 +46,12 @@ export function readTerraform(files: readonly string[], ctx: ReadContext): Servi
   const declared: DeclaredResource[] = [];
   for (const [folder, folderFiles] of folders) {
     const sources = folderFiles.filter((file) => file.endsWith('.tf')).map((file) => ({ file, text: ctx.files.read(file).text }));
-    if (!sources.some(({ text }) => text !== undefined && MENTIONS_APIM.test(text))) continue;
+    if (!sources.some(({ text }) => text !== undefined && TERRAFORM_MENTIONS_APIM.test(text))) continue;
     const what = `The Terraform files of ${path.relative(ctx.files.rootFolder, folder) || '.'}`;
     const read = ctx.isolate(folder, what, () => new TerraformModuleReader(folder, folderFiles, ctx).read());
     if (read) declared.push(...read);
   }
-  return ctx.isolate(declared[0]?.file ?? '', 'The Terraform declarations', () => buildDeclaredContent(declared, ctx)) ?? emptyContent();
+  return ctx.isolate(declared[0]?.file ?? '', 'The Terraform declarations', () => buildDeclaredContent(declared, ctx, 'terraform')) ?? emptyContent();
 }
 
 /** How an azurerm resource type maps onto ARM: its type below the service, its names, its properties. */

@@ -9,6 +9,7 @@ import type { DeployedApi } from '../../core/azure/snapshot';
 import type { Finding } from '../../core/findings';
 import type { ApiResource, ApimService, OperationResource, RepositoryLayout } from '../../core/model';
 import { serviceLabel } from '../../core/report/common';
+import { boundedCoverage } from '../../core/report/coverage';
 import type { ScanResult } from '../../core/report/scanResult';
 import type { SourceLocation } from '../../core/text';
 import { authLabel } from '../codeLens';
@@ -31,9 +32,11 @@ type Node = ServiceScope &
     | { kind: 'api'; api: ApiResource }
     | { kind: 'operation'; api: ApiResource; operation: OperationResource }
     | { kind: 'resource'; id: string; label: string; description?: string; location: SourceLocation; icon: string }
+    /** Something not read, with why; `file` when there is one to open. */
+    | { kind: 'notRead'; label: string; reason: string; file?: string }
   );
 
-type Group = 'apis' | 'products' | 'subscriptions' | 'backends' | 'namedValues' | 'fragments' | 'onlyInAzure';
+type Group = 'apis' | 'products' | 'subscriptions' | 'backends' | 'namedValues' | 'fragments' | 'onlyInAzure' | 'notRead';
 
 const GROUP_LABELS: Record<Group, { label: string; icon: string }> = {
   apis: { label: 'APIs', icon: 'symbol-interface' },
@@ -43,6 +46,7 @@ const GROUP_LABELS: Record<Group, { label: string; icon: string }> = {
   namedValues: { label: 'Named values', icon: 'symbol-constant' },
   fragments: { label: 'Policy fragments', icon: 'symbol-snippet' },
   onlyInAzure: { label: 'Only in Azure', icon: 'cloud' },
+  notRead: { label: 'Not read', icon: 'eye-closed' },
 };
 
 export class InventoryTree implements vscode.TreeDataProvider<Node> {
@@ -101,6 +105,14 @@ export class InventoryTree implements vscode.TreeDataProvider<Node> {
         item.contextValue = 'resource';
         return item;
       }
+      case 'notRead': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        item.description = node.reason;
+        item.tooltip = `${node.label}\n${node.reason}`;
+        item.iconPath = new vscode.ThemeIcon(node.file ? 'file' : 'info');
+        if (node.file) item.command = openCommand(node.analysis.result, { file: node.file, span: { start: 0, end: 0 } });
+        return item;
+      }
     }
   }
 }
@@ -123,6 +135,8 @@ function groupsOf(scope: ServiceScope): Node[] {
   if (service.namedValues.length) groups.push('namedValues');
   if (service.fragments.length) groups.push('fragments');
   if (deployedOnly(scope).length) groups.push('onlyInAzure');
+  // Coverage is the whole scan's: shown once, under the folder's first service.
+  if (scope.service === scope.analysis.result.services[0] && notReadNodes(scope).length) groups.push('notRead');
   return groups.map((group) => ({ ...scopeOf(scope), kind: 'group', group }));
 }
 
@@ -142,11 +156,31 @@ function childrenOf(scope: ServiceScope, group: Group): Node[] {
       return service.namedValues.map((namedValue) => resource(namedValue.id, namedValue.displayName ?? namedValue.name, namedValue.declaration.locate([]), namedValue.keyVaultSecretIdentifier ? 'lock' : namedValue.secret?.value ? 'unlock' : 'symbol-constant', namedValue.keyVaultSecretIdentifier ? 'Key Vault' : namedValue.secret?.value ? 'secret' : undefined));
     case 'fragments':
       return service.fragments.map((fragment) => resource(fragment.id, fragment.name, fragment.policy ? { file: fragment.policy.file, span: { start: 0, end: 0 } } : fragment.declaration.locate([]), 'symbol-snippet'));
+    case 'notRead':
+      return notReadNodes(scope);
     case 'onlyInAzure':
       return deployedOnly(scope).map(({ api, location, onboarded }) =>
         resource(`apis/${api.name}`, api.displayName ?? api.name, location, 'cloud', [api.path !== undefined ? `/${api.path}` : undefined, api.protocols?.join('+'), onboarded ? 'onboarded' : undefined].filter(Boolean).join(' · ')),
       );
   }
+}
+
+/** What the scan did not read, with why: files (to open), values not known, paths excluded or skipped; bounded like a report. */
+function notReadNodes(scope: ServiceScope): Node[] {
+  const { root, coverage } = scope.analysis.result;
+  const bounded = boundedCoverage(coverage);
+  const node = (label: string, reason: string, file?: string): Node => ({ ...scopeOf(scope), kind: 'notRead', label, reason, file });
+  const more = (omitted: number | undefined) => (omitted ? [node(`and ${omitted} more`, '`apim-posture scan --coverage` lists them all')] : []);
+  return [
+    ...bounded.notRead.map((entry) => node(entry.file, entry.reason, path.join(root, entry.file))),
+    ...more(bounded.notReadOmitted),
+    ...(coverage.unresolvedValues ? [node(`${coverage.unresolvedValues} value${coverage.unresolvedValues === 1 ? '' : 's'} not known from the files`, 'each is an input problem in the Problems panel')] : []),
+    ...bounded.excluded.map((excluded) => node(excluded, 'excluded by the exclude setting')),
+    ...more(bounded.excludedOmitted),
+    ...bounded.skipped.map((skipped) => node(skipped.path, skipped.reason)),
+    ...more(bounded.skippedOmitted),
+    ...(coverage.folderListed ? [] : [node('Files beside the spec', 'only the spec named and what it $refs were read')]),
+  ];
 }
 
 /** Deployed APIs of the mapped service that no local API maps to (the Echo API a portal created, say), located in the snapshot. */

@@ -108,6 +108,18 @@ describe('apim-posture CLI', () => {
     assert.match(cli(['scan', path.join(folder, 'DigitalOcean-public.v2.yaml')]).out, /\nAssumed: .*subscription key required/);
   });
 
+  it('says what it read and did not in two lines, and every file not read with --coverage', () => {
+    const summary = cli(['scan', SAMPLES, '--fail-on', 'none', '--no-snapshot']).out;
+    assert.match(summary, /^Read: 1 service \(apiops at \.\); 12 APIs, 38 operations, 18 policies from APIOps; 6 shared policies/m);
+    assert.match(summary, /^Not read: 1 API definition in a format not analysed \(--coverage lists them\)\.$/m);
+    assert.ok(!summary.includes('specification.graphql'));
+    const full = cli(['scan', SAMPLES, '--fail-on', 'none', '--no-snapshot', '--coverage']).out;
+    assert.match(full, /^Coverage:\n/m);
+    assert.match(full, /^Not read \(1\):\n {2}apis\/product-graph\/specification\.graphql {2}API product-graph is defined by it/m);
+    const json = JSON.parse(cli(['scan', SAMPLES, '--fail-on', 'none', '--no-snapshot', '--format', 'json']).out);
+    assert.deepStrictEqual(json.coverage.notRead.map((entry: { file: string }) => entry.file), ['apis/product-graph/specification.graphql']);
+  });
+
   it('exits 3 when the folder does not exist', () => {
     const result = cli(['scan', path.join(os.tmpdir(), 'no-such-folder-apim-posture')]);
     assert.strictEqual(result.code, EXIT.failure);

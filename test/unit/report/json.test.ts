@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import type { Coverage } from '../../../src/core/coverage';
 import { formatJson } from '../../../src/core/report';
 import {
   AUTH_FINDING,
@@ -7,6 +8,7 @@ import {
   RULES,
   SECRET_FINDING,
   SUPPRESSED_FINDING,
+  sampleCoverage,
   sampleScan,
 } from '../../fixtures/report/sampleScan';
 
@@ -14,7 +16,7 @@ describe('formatJson', () => {
   const report = JSON.parse(formatJson(sampleScan()));
 
   it('writes the header and summary', () => {
-    assert.deepStrictEqual(Object.keys(report), ['tool', 'version', 'root', 'summary', 'rules', 'findings']);
+    assert.deepStrictEqual(Object.keys(report), ['tool', 'version', 'root', 'summary', 'coverage', 'rules', 'findings']);
     assert.strictEqual(report.tool, 'APIM Posture');
     assert.strictEqual(report.version, '0.1.0');
     assert.strictEqual(report.root, ROOT);
@@ -127,9 +129,16 @@ describe('formatJson', () => {
 
   it('writes what the reading assumed after the summary, and no key when it assumed nothing', () => {
     const assuming = JSON.parse(formatJson(sampleScan([], ["Each spec requires a subscription key, APIM's default."])));
-    assert.deepStrictEqual(Object.keys(assuming), ['tool', 'version', 'root', 'summary', 'assumptions', 'rules', 'findings']);
+    assert.deepStrictEqual(Object.keys(assuming), ['tool', 'version', 'root', 'summary', 'assumptions', 'coverage', 'rules', 'findings']);
     assert.deepStrictEqual(assuming.assumptions, ["Each spec requires a subscription key, APIM's default."]);
     assert.ok(!('assumptions' in report));
+  });
+
+  it('writes the coverage in full: every file not read, path excluded and path skipped', () => {
+    assert.deepStrictEqual(report.coverage, sampleCoverage());
+    const many = { ...sampleCoverage(), notRead: Array.from({ length: 150 }, (_, index) => ({ file: `p/${index}.xml`, kind: 'policy-not-used', reason: 'unused' })) };
+    const written = JSON.parse(formatJson(sampleScan([], [], many as Coverage)));
+    assert.strictEqual(written.coverage.notRead.length, 150);
   });
 
   it('does not depend on the order findings and rules come in', () => {

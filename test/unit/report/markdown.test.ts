@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { findingToMarkdown, formatMarkdown } from '../../../src/core/report';
 import { codeSpan, markdownText } from '../../../src/core/report/markdown';
-import { AUTH_FINDING, ROOT, RULES, SECRET_FINDING, sampleScan } from '../../fixtures/report/sampleScan';
+import { AUTH_FINDING, ROOT, RULES, SECRET_FINDING, sampleCoverage, sampleScan } from '../../fixtures/report/sampleScan';
 
 const rule = (id: string) => RULES.find((candidate) => candidate.id === id);
 
@@ -84,9 +84,9 @@ describe('formatMarkdown', () => {
 
   it('lists findings by severity, then suppressed ones, each as findingToMarkdown writes it', () => {
     const headings = markdown.split('\n').filter((line) => line.startsWith('## '));
-    assert.deepStrictEqual(headings, ['## High (1)', '## Medium (1)', '## Info (1)', '## Suppressed (1)']);
+    assert.deepStrictEqual(headings, ['## High (1)', '## Medium (1)', '## Info (1)', '## Suppressed (1)', '## Coverage']);
     assert.ok(markdown.includes(`## High (1)\n\n${findingToMarkdown(AUTH_FINDING, rule('api-auth-missing'), ROOT, sampleScan().lineIndex)}\n\n## Medium`));
-    assert.ok(markdown.endsWith('- Suppressed: Legacy clients until Q3 (until 2026-09-30)\n'));
+    assert.ok(markdown.includes('- Suppressed: Legacy clients until Q3 (until 2026-09-30)\n\n## Coverage\n'));
     assert.ok(markdown.includes('- Location: [apis/broken/specification.yaml:1:1](apis/broken/specification.yaml#L1)'));
   });
 
@@ -95,6 +95,32 @@ describe('formatMarkdown', () => {
   });
 
   it('says so when there is nothing to report', () => {
-    assert.ok(formatMarkdown(sampleScan([])).endsWith('3 files read in 42 ms by APIM Posture 0.1.0.\n\nNo findings.\n'));
+    assert.ok(formatMarkdown(sampleScan([])).includes('3 files read in 42 ms by APIM Posture 0.1.0.\n\nNo findings.\n\n## Coverage\n'));
+  });
+
+  it('ends with the coverage: the summary, then each list cut to 100 entries', () => {
+    assert.ok(
+      markdown.endsWith(
+        [
+          '## Coverage',
+          '',
+          'Read: 1 service (apiops at .); 1 API, 2 operations, 1 policy from APIOps; 0 shared policies (global, products, fragments).  ',
+          'Not read: 1 policy file no scope uses, 1 path excluded.',
+          '',
+          '**Not read:**',
+          '',
+          '- `policies/unused.xml`: No API, operation, product, fragment or the global scope uses this policy.',
+          '',
+          '**Excluded:**',
+          '',
+          '- `legacy/`',
+          '',
+        ].join('\n'),
+      ),
+    );
+    const notRead = Array.from({ length: 101 }, (_, index) => ({ file: `p/*${index}*.xml`, kind: 'policy-not-used' as const, reason: 'un_used' }));
+    const long = formatMarkdown(sampleScan([], [], { ...sampleCoverage(), notRead }));
+    assert.ok(long.includes('- `p/*99*.xml`: un\\_used\n- and 1 more\n'));
+    assert.ok(!long.includes('p/*100*.xml'));
   });
 });

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { fileURLToPath } from 'url';
 import { formatSarif } from '../../../src/core/report';
-import { API_FILE, BROKEN_FILE, CONFIG_FILE, NAMED_VALUE_FILE, POLICY_FILE, sampleScan } from '../../fixtures/report/sampleScan';
+import { API_FILE, BROKEN_FILE, CONFIG_FILE, NAMED_VALUE_FILE, POLICY_FILE, sampleCoverage, sampleScan } from '../../fixtures/report/sampleScan';
 
 // The official schema, offline (see test/fixtures/report/README.md). strict: false because the schema
 // lists properties in `required` that some branches do not define, which Ajv's strict mode refuses.
@@ -87,9 +87,20 @@ describe('formatSarif', () => {
 
   it("writes what the reading assumed in the run's properties, valid against the schema", () => {
     const assuming = JSON.parse(formatSarif(sampleScan(undefined, ["Each spec requires a subscription key, APIM's default."])));
-    assert.deepStrictEqual(assuming.runs[0].properties, { assumptions: ["Each spec requires a subscription key, APIM's default."] });
+    assert.deepStrictEqual(assuming.runs[0].properties.assumptions, ["Each spec requires a subscription key, APIM's default."]);
     assert.strictEqual(schemaErrors(assuming), '');
-    assert.strictEqual(run.properties, undefined);
+    assert.ok(!('assumptions' in run.properties));
+  });
+
+  it("writes the coverage in the run's properties, each list cut to 100 entries and the rest counted", () => {
+    assert.deepStrictEqual(run.properties.coverage, { ...sampleCoverage(), notReadByKind: { 'policy-not-used': 1 } });
+    const notRead = Array.from({ length: 250 }, (_, index) => ({ file: `p/${index}.xml`, kind: 'policy-not-used' as const, reason: 'unused' }));
+    const bounded = JSON.parse(formatSarif(sampleScan([], [], { ...sampleCoverage(), notRead }))).runs[0].properties.coverage;
+    assert.strictEqual(bounded.notRead.length, 100);
+    assert.strictEqual(bounded.notRead[99].file, 'p/99.xml');
+    assert.strictEqual(bounded.notReadOmitted, 150);
+    assert.deepStrictEqual(bounded.notReadByKind, { 'policy-not-used': 250 });
+    assert.ok(!('excludedOmitted' in bounded));
   });
 
   it('points every result at its rule, with the level of its own severity', () => {

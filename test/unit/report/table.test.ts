@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { formatTable } from '../../../src/core/report';
-import { INPUT_PROBLEM_FINDING, sampleScan } from '../../fixtures/report/sampleScan';
+import { INPUT_PROBLEM_FINDING, sampleCoverage, sampleScan } from '../../fixtures/report/sampleScan';
 
 describe('formatTable', () => {
   it('groups findings by severity, lists suppressed ones with their reason, and ends with a summary', () => {
@@ -18,9 +18,43 @@ describe('formatTable', () => {
         '        reason: Legacy clients until Q3 (until 2026-09-30)',
         '',
         '3 findings (1 high, 1 medium, 0 low, 1 info), 1 suppressed; 3 files read in 42 ms.',
+        'Read: 1 service (apiops at .); 1 API, 2 operations, 1 policy from APIOps; 0 shared policies (global, products, fragments).',
+        'Not read: 1 policy file no scope uses, 1 path excluded (--coverage lists them).',
         '',
       ].join('\n'),
     );
+  });
+
+  it('lists every file not read, with its reason, when asked for the full coverage', () => {
+    const coverage = { ...sampleCoverage(), unresolvedValues: 2, skipped: [{ path: 'node_modules', reason: 'The folder node_modules was not read: it holds dependencies.' }] };
+    const table = formatTable(sampleScan([], [], coverage), { fullCoverage: true });
+    assert.strictEqual(
+      table,
+      [
+        'No findings.',
+        '',
+        'Coverage:',
+        'Read: 1 service (apiops at .); 1 API, 2 operations, 1 policy from APIOps; 0 shared policies (global, products, fragments).',
+        '3 files read.',
+        'Not read (1):',
+        '  policies/unused.xml  No API, operation, product, fragment or the global scope uses this policy.',
+        '2 values not known from the files; each is an input problem above.',
+        'Excluded by the exclude setting (1):',
+        '  legacy/',
+        'Skipped (1):',
+        '  node_modules  The folder node_modules was not read: it holds dependencies.',
+        '',
+        '0 findings (0 high, 0 medium, 0 low, 0 info), 0 suppressed; 3 files read in 42 ms.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('keeps escape sequences in file names out of the coverage lines', () => {
+    const coverage = { ...sampleCoverage(), notRead: [{ file: 'bad\u001b[2J\nname.xml', kind: 'policy-not-used' as const, reason: 'why\u202e' }] };
+    const table = formatTable(sampleScan([], [], coverage), { fullCoverage: true });
+    assert.ok(!table.includes('\u001b') && !table.includes('\u202e'));
+    assert.ok(table.includes('  bad [2J name.xml  why\n'));
   });
 
   it('colors only when asked', () => {
@@ -38,11 +72,16 @@ describe('formatTable', () => {
   });
 
   it('ends with what the reading assumed', () => {
-    assert.ok(formatTable(sampleScan([], ["Each spec requires a subscription key, APIM's default."])).endsWith("3 files read in 42 ms.\nAssumed: Each spec requires a subscription key, APIM's default.\n"));
+    assert.ok(formatTable(sampleScan([], ["Each spec requires a subscription key, APIM's default."])).endsWith("(--coverage lists them).\nAssumed: Each spec requires a subscription key, APIM's default.\n"));
   });
 
   it('says so when there is nothing to report', () => {
-    const result = { ...sampleScan([]), durationMs: 1500 };
-    assert.strictEqual(formatTable(result), 'No findings.\n\n0 findings (0 high, 0 medium, 0 low, 0 info), 0 suppressed; 3 files read in 1.5 s.\n');
+    const result = { ...sampleScan([], [], { ...sampleCoverage(), notRead: [], excluded: [] }), durationMs: 1500 };
+    assert.strictEqual(
+      formatTable(result),
+      'No findings.\n\n0 findings (0 high, 0 medium, 0 low, 0 info), 0 suppressed; 3 files read in 1.5 s.\n' +
+        'Read: 1 service (apiops at .); 1 API, 2 operations, 1 policy from APIOps; 0 shared policies (global, products, fragments).\n' +
+        'Not read: nothing; every APIM file found was read.\n',
+    );
   });
 });
