@@ -26,31 +26,37 @@ export function generateApiopsTree(root: string, size: { apis: number; operation
     write(`apis/${api}/apiInformation.json`, json({ displayName: api, path: api, protocols: a % 10 === 0 ? ['http', 'https'] : ['https'], subscriptionRequired: a % 2 === 0, serviceUrl: `https://${api}.backend.test` }));
     if (a % 2 === 0) write(`products/starter/apis/${api}/productApiInformation.json`, '{}\n');
     write(`apis/${api}/policy.xml`, policies(secured ? jwt() : '<set-header name="X-Api" exists-action="override"><value>' + api + '</value></set-header>', true));
-    const paths: string[] = [];
     for (let o = 0; o < size.operationsPerApi; o++) {
       const operation = `op-${o}`;
-      const method = METHODS[o % METHODS.length];
-      const parameter = o % 4 === 0 ? 'email' : 'id';
-      paths.push(
-        `  /items${o}/{${parameter}}:\n    ${method}:\n      operationId: ${operation}\n      parameters:\n        - name: ${parameter}\n          in: path\n          required: true\n          schema: { type: string }\n` +
-          `      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Item'\n`,
-      );
       if (o % 2 === 0) write(`apis/${api}/operations/${operation}/policy.xml`, policies(`<set-query-parameter name="op" exists-action="override"><value>${operation}</value></set-query-parameter>`, o % 5 !== 4));
     }
-    write(
-      `apis/${api}/specification.yaml`,
-      `openapi: 3.0.1\ninfo:\n  title: ${api}\n  version: '1.0'\nservers:\n  - url: https://contoso.azure-api.net/${api}\npaths:\n${paths.join('')}` +
-        `components:\n  schemas:\n    Item:\n      type: object\n      properties:\n        id: { type: string }\n        name: { type: string }\n        phoneNumber: { type: string }\n        dateOfBirth: { type: string, format: date }\n`,
-    );
+    write(`apis/${api}/specification.yaml`, openApiSpec(api, size.operationsPerApi));
   }
 }
 
-function policies(inbound: string, withBase: boolean): string {
+/** An OpenAPI 3 spec of `operations` operations (op-0, op-1, ...), every fourth with an `email` path parameter. */
+export function openApiSpec(api: string, operations: number): string {
+  const paths: string[] = [];
+  for (let o = 0; o < operations; o++) {
+    const method = METHODS[o % METHODS.length];
+    const parameter = o % 4 === 0 ? 'email' : 'id';
+    paths.push(
+      `  /items${o}/{${parameter}}:\n    ${method}:\n      operationId: op-${o}\n      parameters:\n        - name: ${parameter}\n          in: path\n          required: true\n          schema: { type: string }\n` +
+        `      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Item'\n`,
+    );
+  }
+  return (
+    `openapi: 3.0.1\ninfo:\n  title: ${api}\n  version: '1.0'\nservers:\n  - url: https://contoso.azure-api.net/${api}\npaths:\n${paths.join('')}` +
+    `components:\n  schemas:\n    Item:\n      type: object\n      properties:\n        id: { type: string }\n        name: { type: string }\n        phoneNumber: { type: string }\n        dateOfBirth: { type: string, format: date }\n`
+  );
+}
+
+export function policies(inbound: string, withBase: boolean): string {
   const base = withBase ? '\t\t<base />\n' : '';
   return `<policies>\n\t<inbound>\n${base}\t\t${inbound}\n\t</inbound>\n\t<backend>\n${base || '\t\t<forward-request />\n'}\t</backend>\n\t<outbound>\n${base}\t</outbound>\n\t<on-error>\n${base}\t</on-error>\n</policies>\n`;
 }
 
-function jwt(): string {
+export function jwt(): string {
   return '<validate-jwt header-name="Authorization" failed-validation-httpcode="401">\n\t\t\t<openid-config url="https://login.microsoftonline.com/{{tenant-id}}/v2.0/.well-known/openid-configuration" />\n\t\t\t<audiences><audience>{{api-audience}}</audience></audiences>\n\t\t</validate-jwt>';
 }
 
