@@ -331,8 +331,12 @@ class TerraformModuleReader {
     this.module = { folder, rootFolder, variables: new Map(), locals: new Map(), resources: new Map() };
     this.evaluator = new Evaluator(this.module, {
       idOf: (resource, scope) => {
-        const identity = this.identify({ resource, scope, address: this.address(resource, scope.each?.key ?? scope.countIndex ?? null, !scope.each && scope.countIndex === undefined) }, false);
+        const identity = this.identify({ resource, scope, address: this.instanceAddress(resource, scope) }, false);
         return identity ? armId(identity) : new Unknown(`the id of ${resource.type}.${resource.name} is not known`);
+      },
+      placeholderName: (resource, scope, attribute) => {
+        const names = resource.type === 'azurerm_api_management' ? ['name'] : AZURERM[resource.type]?.names;
+        return names?.[names.length - 1] === attribute ? this.instanceAddress(resource, scope) : undefined;
       },
       moduleInstances: (name) => this.moduleInstances(name),
     });
@@ -399,6 +403,11 @@ class TerraformModuleReader {
     return `${this.addressPrefix}${resource.type}.${resource.name}${single ? '' : `[${JSON.stringify(key)}]`}`;
   }
 
+  /** The address of the instance `scope` is in. */
+  private instanceAddress(resource: TerraformResource, scope: Scope): string {
+    return this.address(resource, scope.each?.key ?? scope.countIndex ?? null, !scope.each && scope.countIndex === undefined);
+  }
+
   read(): DeclaredResource[] {
     const declared: DeclaredResource[] = [];
     for (const resource of this.module.resources.values()) {
@@ -455,7 +464,7 @@ class TerraformModuleReader {
       return new ModuleNotFollowed(`the module comes from ${source}, which is not fetched`, passesApim ? 'remote-ref' : undefined);
     }
     const folder = path.resolve(this.folder, source);
-    if (!this.ctx.files.isInside(folder)) return new ModuleNotFollowed(`its source ${source} is outside the scanned folder; it was not opened`, 'outside-root');
+    if (!this.ctx.files.isInside(folder)) return new ModuleNotFollowed(`its source ${source} is outside the scanned folder, so it was not opened`, 'outside-root');
     // A module that leads to no APIM resource is followed only for its outputs: not following it is not worth a problem.
     const problem = (kind: InputProblemKind): InputProblemKind | undefined => (this.tree.leadsToApim(folder) ? kind : undefined);
     if (this.tree.tfFiles(folder).length === 0) return new ModuleNotFollowed(`its source ${source} has no .tf files that were read`, 'unresolved-ref');

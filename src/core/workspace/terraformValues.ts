@@ -58,6 +58,8 @@ export interface Scope {
 export interface ModuleLinks {
   /** For references to `.id`: a Terraform resource type knows its ARM shape. */
   idOf(resource: TerraformResource, scope: Scope): Value;
+  /** The name a resource is read under when the attribute naming it is not known: its address. */
+  placeholderName(resource: TerraformResource, scope: Scope, attribute: string): string | undefined;
   /** The instances of `module "name"`, each with its outputs. */
   moduleInstances(name: string): ModuleInstance[] | Unknown;
 }
@@ -222,7 +224,9 @@ export class Evaluator {
     const attribute = rest[0];
     if (attribute?.kind !== 'attribute') return new Unknown(`${root}.${first} is a whole resource`);
     const written = resource.block.body.attributes.find((candidate) => candidate.name === attribute.name);
-    const value = written ? this.evaluate(written.value, instanceScope) : attribute.name === 'id' ? this.links.idOf(resource, instanceScope) : new Unknown(`${root}.${first}.${attribute.name} is set by Azure when Terraform runs`);
+    let value = written ? this.evaluate(written.value, instanceScope) : attribute.name === 'id' ? this.links.idOf(resource, instanceScope) : new Unknown(`${root}.${first}.${attribute.name} is set by Azure when Terraform runs`);
+    // `api_name = azurerm_api_management_api.orders.name` names the API by the placeholder it is read under.
+    if (value instanceof Unknown) value = this.links.placeholderName(resource, instanceScope, attribute.name) ?? value;
     return this.steps(value, rest.slice(1), scope);
   }
 
