@@ -108,7 +108,7 @@ class TerraformTree {
     return [...roots, ...folders.filter((folder) => !reached.has(folder))];
   }
 
-  /** Whether the folder, or a local module it calls, declares APIM resources or passes them to a remote module. */
+  /** Whether the folder, or a local module it calls, declares APIM resources or passes them to a module that is not read (remote, or outside the root). */
   leadsToApim(folder: string, visiting = new Set<string>()): boolean {
     const known = this.leadsToApimMemo.get(folder);
     if (known !== undefined) return known;
@@ -117,7 +117,7 @@ class TerraformTree {
     const texts = this.tfFiles(folder).map((file) => this.ctx.files.read(file).text ?? '');
     const leads =
       texts.some((text) => TERRAFORM_MENTIONS_APIM.test(text)) ||
-      this.moduleBlocks(folder).some(({ block, text }) => !isLocalSource(literalString(attributeOf(block.body, 'source')?.value) ?? '') && MENTIONS_APIM_ARGUMENTS.test(text.slice(block.span.start, block.span.end))) ||
+      this.moduleBlocks(folder).some(({ block, text }) => this.calledFolder(folder, block) === undefined && MENTIONS_APIM_ARGUMENTS.test(text.slice(block.span.start, block.span.end))) ||
       this.localCalls(folder).some((callee) => this.leadsToApim(callee, visiting));
     visiting.delete(folder);
     this.leadsToApimMemo.set(folder, leads);
@@ -128,14 +128,16 @@ class TerraformTree {
   private localCalls(folder: string): string[] {
     let calls = this.calls.get(folder);
     if (calls) return calls;
-    calls = [];
-    for (const { block } of this.moduleBlocks(folder)) {
-      const source = literalString(attributeOf(block.body, 'source')?.value);
-      const callee = source !== undefined && isLocalSource(source) ? path.resolve(folder, source) : undefined;
-      if (callee && callee !== folder && this.ctx.files.isInside(callee) && this.tfFiles(callee).length > 0) calls.push(callee);
-    }
+    calls = this.moduleBlocks(folder).flatMap(({ block }) => this.calledFolder(folder, block) ?? []).filter((callee) => callee !== folder);
     this.calls.set(folder, calls);
     return calls;
+  }
+
+  /** The folder of this repository a `module` block calls, when it is one with `.tf` files. */
+  private calledFolder(folder: string, block: HclBlock): string | undefined {
+    const source = literalString(attributeOf(block.body, 'source')?.value);
+    const callee = source !== undefined && isLocalSource(source) ? path.resolve(folder, source) : undefined;
+    return callee && this.ctx.files.isInside(callee) && this.tfFiles(callee).length > 0 ? callee : undefined;
   }
 
   private moduleBlocks(folder: string): { block: HclBlock; text: string }[] {
