@@ -1,6 +1,6 @@
 // What a Terraform module's expressions are, as far as the files tell: literals, variables with
-// defaults or `.tfvars` values, locals, other resources' written attributes, string templates and a
-// few pure functions. Everything else is an `Unknown` that carries why, so the reader can say so.
+// defaults, `.tfvars` values or module arguments, locals, other resources' written attributes, called
+// modules' outputs, string templates and a few pure functions. Everything else is an `Unknown` that carries why, so the reader can say so.
 import * as path from 'path';
 import { literalString, type HclBlock, type HclBody, type HclExpression, type HclTemplate } from './hclParser';
 
