@@ -1,8 +1,9 @@
 // Reads APIM resources declared in Terraform: the azurerm provider's `azurerm_api_management_*`
-// resources and azapi's `azapi_resource` of `Microsoft.ApiManagement/service/...` types, each folder
-// of `.tf` files as one module. What the files determine (literals, variables with defaults or
-// `.tfvars` values, locals, other resources' attributes, literal `for_each`/`count`) is resolved;
-// what they do not is reported where it is written, never guessed.
+// resources and azapi's `azapi_resource` of `Microsoft.ApiManagement/service/...` types. Each folder
+// of `.tf` files is a module; a root module is read with the local modules it calls, each call's
+// arguments its `var.*`. What the files determine (literals, variables with defaults or `.tfvars`
+// values, locals, other resources' attributes, module outputs, literal `for_each`/`count`) is
+// resolved; what they do not is reported where it is written, never guessed.
 import * as path from 'path';
 import { HCL_SYNTAX, writtenPropertyEdits, type PropertyChange, type WrittenObject, type WrittenValue } from '../fixes/writtenProperties';
 import type { Declaration, InlinePolicy, PolicyAttachment } from '../model';
@@ -14,7 +15,7 @@ import type { SourceLocation, Span } from '../text';
 import type { ReadContext } from './context';
 import { isObject, type Properties } from './declaration';
 import { buildDeclaredContent, type DeclaredResource } from './declaredResources';
-import { parseHcl, unescapeAt, type HclAttribute, type HclBody, type HclExpression, type HclObject, type HclTemplate } from './hclParser';
+import { literalString, parseHcl, unescapeAt, type HclAttribute, type HclBlock, type HclBody, type HclExpression, type HclFile, type HclObject, type HclTemplate } from './hclParser';
 import { baseApiName, emptyContent, type ServiceContent } from './resources';
 import {
   blocksOf,
@@ -25,6 +26,8 @@ import {
   shorten,
   toBoolean,
   Unknown,
+  type EvaluationContext,
+  type ModuleInstance,
   type Scope,
   type Sourced,
   type TerraformModule,
@@ -35,23 +38,141 @@ import {
 /** A `.tf` file that may declare APIM resources; a folder without one is not read. */
 export const TERRAFORM_MENTIONS_APIM = /azurerm_api_management|Microsoft\.ApiManagement/i;
 
-/** The APIM resources of the `.tf` files among `files`, with `.tfvars` beside them (the others are not read). */
+/** A module block's text that passes APIM resources to a module the tool does not read. */
+const MENTIONS_APIM_ARGUMENTS = /api_?management|\bapis\b/i;
+
+/** Modules called within modules before the rest is taken for too deep. */
+const MAX_MODULE_DEPTH = 10;
+/** Module instances one scan reads, over all roots: `for_each` within `for_each` multiplies. */
+const MAX_MODULE_INSTANCES = 1000;
+
+/** The APIM resources of the `.tf` files among `files`, with the `.tfvars` that set their variables (the others are not read). */
 export function readTerraform(files: readonly string[], ctx: ReadContext): ServiceContent {
-  const folders = new Map<string, string[]>();
-  for (const file of files) {
-    if (!file.endsWith('.tf') && !file.endsWith('.tfvars')) continue;
-    const folder = path.dirname(file);
-    folders.set(folder, [...(folders.get(folder) ?? []), file]);
-  }
+  const tree = new TerraformTree(files, ctx);
   const declared: DeclaredResource[] = [];
-  for (const [folder, folderFiles] of folders) {
-    const sources = folderFiles.filter((file) => file.endsWith('.tf')).map((file) => ({ file, text: ctx.files.read(file).text }));
-    if (!sources.some(({ text }) => text !== undefined && TERRAFORM_MENTIONS_APIM.test(text))) continue;
-    const what = `The Terraform files of ${path.relative(ctx.files.rootFolder, folder) || '.'}`;
-    const read = ctx.isolate(folder, what, () => new TerraformModuleReader(folder, folderFiles, ctx).read());
+  for (const root of tree.roots()) {
+    const what = `The Terraform files of ${path.relative(ctx.files.rootFolder, root) || '.'}`;
+    const read = ctx.isolate(root, what, () => new TerraformModuleReader(tree, root, root).read());
     if (read) declared.push(...read);
   }
   return ctx.isolate(declared[0]?.file ?? '', 'The Terraform declarations', () => buildDeclaredContent(declared, ctx, 'terraform')) ?? emptyContent();
+}
+
+/** A `module` block's `source`: a folder of this repository when it starts with `./` or `../`; else a registry or remote one. */
+function isLocalSource(source: string): boolean {
+  return source.startsWith('./') || source.startsWith('../');
+}
+
+type ParsedFile = HclFile & { text: string; tooDeep: Span[] };
+
+/**
+ * The folders of `.tf` and `.tfvars` files, parsed once, and which folders call which. A folder that
+ * another folder calls as a module is not a root of its own: reading it alone would declare its
+ * resources a second time, without the arguments that name them.
+ */
+class TerraformTree {
+  /** `.tf` and `.tfvars` files by folder. */
+  readonly folders = new Map<string, string[]>();
+  private readonly parsed = new Map<string, ParsedFile | undefined>();
+  private readonly calls = new Map<string, string[]>();
+  private readonly leadsToApimMemo = new Map<string, boolean>();
+  private moduleInstancesLeft = MAX_MODULE_INSTANCES;
+
+  constructor(
+    files: readonly string[],
+    readonly ctx: ReadContext,
+  ) {
+    for (const file of files) {
+      if (!file.endsWith('.tf') && !file.endsWith('.tfvars')) continue;
+      const folder = path.dirname(file);
+      this.folders.set(folder, [...(this.folders.get(folder) ?? []), file]);
+    }
+  }
+
+  tfFiles(folder: string): string[] {
+    return (this.folders.get(folder) ?? []).filter((file) => file.endsWith('.tf'));
+  }
+
+  /** Folders read as root modules: those that lead to APIM and that no other folder calls, or that only a cycle calls. */
+  roots(): string[] {
+    const folders = [...this.folders.keys()].filter((folder) => this.leadsToApim(folder));
+    const called = new Set(folders.flatMap((folder) => this.localCalls(folder)));
+    const roots = folders.filter((folder) => !called.has(folder));
+    const reached = new Set<string>();
+    const reach = (folder: string): void => {
+      if (reached.has(folder)) return;
+      reached.add(folder);
+      for (const callee of this.localCalls(folder)) reach(callee);
+    };
+    roots.forEach(reach);
+    return [...roots, ...folders.filter((folder) => !reached.has(folder))];
+  }
+
+  /** Whether the folder, or a local module it calls, declares APIM resources or passes them to a module that is not read (remote, or outside the root). */
+  leadsToApim(folder: string, visiting = new Set<string>()): boolean {
+    const known = this.leadsToApimMemo.get(folder);
+    if (known !== undefined) return known;
+    if (visiting.has(folder)) return false;
+    visiting.add(folder);
+    const texts = this.tfFiles(folder).map((file) => this.ctx.files.read(file).text ?? '');
+    const leads =
+      texts.some((text) => TERRAFORM_MENTIONS_APIM.test(text)) ||
+      this.moduleBlocks(folder).some(({ block, text }) => this.calledFolder(folder, block) === undefined && MENTIONS_APIM_ARGUMENTS.test(text.slice(block.span.start, block.span.end))) ||
+      this.localCalls(folder).some((callee) => this.leadsToApim(callee, visiting));
+    visiting.delete(folder);
+    this.leadsToApimMemo.set(folder, leads);
+    return leads;
+  }
+
+  /** The folders of this repository the folder's `module` blocks call. */
+  private localCalls(folder: string): string[] {
+    let calls = this.calls.get(folder);
+    if (calls) return calls;
+    calls = this.moduleBlocks(folder).flatMap(({ block }) => this.calledFolder(folder, block) ?? []).filter((callee) => callee !== folder);
+    this.calls.set(folder, calls);
+    return calls;
+  }
+
+  /** The folder of this repository a `module` block calls, when it is one with `.tf` files. */
+  private calledFolder(folder: string, block: HclBlock): string | undefined {
+    const source = literalString(attributeOf(block.body, 'source')?.value);
+    const callee = source !== undefined && isLocalSource(source) ? path.resolve(folder, source) : undefined;
+    return callee && this.ctx.files.isInside(callee) && this.tfFiles(callee).length > 0 ? callee : undefined;
+  }
+
+  private moduleBlocks(folder: string): { block: HclBlock; text: string }[] {
+    return this.tfFiles(folder).flatMap((file) => {
+      const text = this.ctx.files.read(file).text;
+      // Parsed only when it calls a module: most folders do not.
+      if (text === undefined || !/\bmodule\s*"/.test(text)) return [];
+      const parsed = this.parse(file, text);
+      return parsed ? parsed.body.blocks.filter((block) => block.type === 'module').map((block) => ({ block, text })) : [];
+    });
+  }
+
+  /** A file's HCL, parsed once; the reader reports what did not parse. */
+  parse(file: string, text: string): ParsedFile | undefined {
+    if (!this.parsed.has(file)) {
+      const tooDeep: Span[] = [];
+      this.parsed.set(file, this.ctx.isolate(file, path.basename(file), () => ({ ...parseHcl(text, (span) => tooDeep.push(span)), text, tooDeep })));
+    }
+    return this.parsed.get(file);
+  }
+
+  /** The `.tfvars` of environment folders (folders of `.tfvars` without `.tf` files) below the root module's parent: `env/prod.tfvars`, `../environments/dev.tfvars`. */
+  environmentTfvars(rootFolder: string): string[] {
+    const parent = path.dirname(rootFolder);
+    return [...this.folders]
+      .filter(([folder, files]) => folder !== rootFolder && (folder + path.sep).startsWith(parent + path.sep) && files.every((file) => file.endsWith('.tfvars')))
+      .flatMap(([, files]) => files);
+  }
+
+  /** One more module instance read, while the scan's budget lasts. */
+  takeModuleInstance(): boolean {
+    if (this.moduleInstancesLeft <= 0) return false;
+    this.moduleInstancesLeft--;
+    return true;
+  }
 }
 
 /** How an azurerm resource type maps onto ARM: its type below the service, its names, its properties. */
@@ -169,23 +290,63 @@ interface Instance {
   address: string;
 }
 
+/** How a module is called: what its addresses start with, its arguments, and the modules calling it. */
+interface ModuleCall {
+  /** `module.apis["echo"].`, before the called module's resource addresses. */
+  addressPrefix: string;
+  /** Each argument of the `module` block, evaluated where the block is written. */
+  arguments: Map<string, Sourced>;
+  /** The folders of the modules calling it, the root first. */
+  callers: readonly string[];
+}
+
+/** A module call that is not followed, and the kind of problem that says so (none for a remote module that passes nothing of APIM). */
+class ModuleNotFollowed extends Unknown {
+  constructor(
+    reason: string,
+    readonly kind?: InputProblemKind,
+  ) {
+    super(reason);
+  }
+}
+
+interface CalledModule extends ModuleInstance {
+  reader: TerraformModuleReader;
+}
+
 class TerraformModuleReader {
   private readonly module: TerraformModule;
   private readonly evaluator: Evaluator;
+  private readonly moduleBlocks = new Map<string, { block: HclBlock; file: string; text: string }>();
+  private readonly outputs = new Map<string, HclExpression>();
+  private readonly calledModules = new Map<string, CalledModule[] | ModuleNotFollowed>();
+  private readonly addressPrefix: string;
 
+  /** `rootFolder` is the root module's: Terraform's working directory. `call` is absent for the root module itself. */
   constructor(
+    private readonly tree: TerraformTree,
     private readonly folder: string,
-    files: readonly string[],
-    private readonly ctx: ReadContext,
+    private readonly rootFolder: string,
+    private readonly call?: ModuleCall,
   ) {
-    this.module = { folder, variables: new Map(), locals: new Map(), resources: new Map() };
-    this.evaluator = new Evaluator(this.module, (resource, scope) => {
-      const identity = this.identify({ resource, scope, address: resource.name }, false);
-      return identity ? armId(identity) : new Unknown(`the id of ${resource.type}.${resource.name} is not known`);
+    this.addressPrefix = call?.addressPrefix ?? '';
+    this.module = { folder, rootFolder, variables: new Map(), locals: new Map(), resources: new Map() };
+    this.evaluator = new Evaluator(this.module, {
+      idOf: (resource, scope) => {
+        const identity = this.identify({ resource, scope, address: this.instanceAddress(resource, scope) }, false);
+        return identity ? armId(identity) : new Unknown(`the id of ${resource.type}.${resource.name} is not known`);
+      },
+      placeholderName: (resource, scope, attribute) => {
+        const names = resource.type === 'azurerm_api_management' ? ['name'] : AZURERM[resource.type]?.names;
+        return names?.[names.length - 1] === attribute ? this.instanceAddress(resource, scope) : undefined;
+      },
+      moduleInstances: (name) => this.moduleInstances(name),
     });
     const declaredVariables: { name: string; default?: Sourced }[] = [];
     const tfvars: { file: string; attributes: Map<string, Sourced> }[] = [];
-    for (const file of [...files].sort()) {
+    // Terraform reads `.tfvars` for the root module only; a called module's variables are its call's arguments.
+    const tfvarsFiles = call ? [] : [...(tree.folders.get(folder) ?? []).filter((file) => file.endsWith('.tfvars')), ...tree.environmentTfvars(folder)];
+    for (const file of [...tree.tfFiles(folder), ...tfvarsFiles].sort()) {
       const parsed = this.parse(file);
       if (!parsed) continue;
       const { body, text } = parsed;
@@ -203,47 +364,130 @@ class TerraformModuleReader {
         } else if ((block.type === 'resource' || block.type === 'data') && first !== undefined && second !== undefined) {
           const address = block.type === 'data' ? `data.${first}.${second}` : `${first}.${second}`;
           this.module.resources.set(address, { mode: block.type, type: first, name: second, block, file, text });
+        } else if (block.type === 'module' && first !== undefined) {
+          this.moduleBlocks.set(first, { block, file, text });
+        } else if (block.type === 'output' && first !== undefined) {
+          const value = attributeOf(block.body, 'value');
+          if (value) this.outputs.set(first, value.value);
         }
       }
     }
+    if (call) {
+      for (const { name, default: fallback } of declaredVariables) {
+        this.module.variables.set(name, call.arguments.get(name) ?? fallback ?? new Unknown(`var.${name} has no default and ${call.addressPrefix.slice(0, -1)} does not set it`));
+      }
+      return;
+    }
     // `.tfvars` beside the module are read in Terraform's order: terraform.tfvars, then *.auto.tfvars by name.
     tfvars.sort((a, b) => Number(path.basename(b.file) === 'terraform.tfvars') - Number(path.basename(a.file) === 'terraform.tfvars'));
-    this.module.variables = moduleVariables(declaredVariables, tfvars);
+    this.module.variables = moduleVariables(folder, declaredVariables, tfvars);
   }
 
   private parse(file: string): { body: HclBody; text: string } | undefined {
-    const text = this.ctx.readText(file);
+    const text = this.tree.ctx.readText(file);
     if (text === undefined) return undefined;
-    return this.ctx.isolate(file, path.basename(file), () => {
-      const parsed = parseHcl(text, (span) =>
-        this.ctx.report([{ file, span, kind: 'too-deep', message: `Values are nested more than ${MAX_NESTING_DEPTH} levels deep: what is below is not read.` }]),
-      );
-      for (const span of parsed.skipped) {
-        if (text.slice(span.start, span.end).trim() === '') continue;
-        this.ctx.report([{ file, span, kind: 'invalid-artifact', message: `\`${shorten(text.slice(span.start, span.end), 60)}\` is not read as HCL: it was skipped.` }]);
-      }
-      return { body: parsed.body, text };
-    });
+    const parsed = this.tree.parse(file, text);
+    if (!parsed) return undefined;
+    for (const span of parsed.tooDeep) this.tree.ctx.report([{ file, span, kind: 'too-deep', message: `Values are nested more than ${MAX_NESTING_DEPTH} levels deep: what is below is not read.` }]);
+    for (const span of parsed.skipped) {
+      if (text.slice(span.start, span.end).trim() === '') continue;
+      this.tree.ctx.report([{ file, span, kind: 'invalid-artifact', message: `\`${shorten(text.slice(span.start, span.end), 60)}\` is not read as HCL: it was skipped.` }]);
+    }
+    return { body: parsed.body, text };
+  }
+
+  private get ctx(): ReadContext {
+    return this.tree.ctx;
+  }
+
+  /** `module.apim.azurerm_api_management_api.orders["v1"]`. */
+  private address(resource: TerraformResource, key: Value, single: boolean): string {
+    return `${this.addressPrefix}${resource.type}.${resource.name}${single ? '' : `[${JSON.stringify(key)}]`}`;
+  }
+
+  /** The address of the instance `scope` is in. */
+  private instanceAddress(resource: TerraformResource, scope: Scope): string {
+    return this.address(resource, scope.each?.key ?? scope.countIndex ?? null, !scope.each && scope.countIndex === undefined);
   }
 
   read(): DeclaredResource[] {
     const declared: DeclaredResource[] = [];
     for (const resource of this.module.resources.values()) {
       if (resource.mode !== 'resource' || (!(resource.type in AZURERM) && resource.type !== 'azurerm_api_management' && resource.type !== 'azapi_resource')) continue;
-      const instances = this.evaluator.instances(resource);
+      const instances = this.evaluator.instances(resource.block);
       if (instances instanceof Unknown) {
         const iteration = attributeOf(resource.block.body, 'for_each') ?? attributeOf(resource.block.body, 'count');
-        this.unresolved(resource.file, iteration?.value.span ?? resource.block.headerSpan, `${resource.type}.${resource.name}: \`${shorten(sourceText(resource, iteration?.value))}\` is not known from the files (${instances.reason}); the resource is not read.`);
+        this.unresolved(resource.file, iteration?.value.span ?? resource.block.headerSpan, `${this.addressPrefix}${resource.type}.${resource.name}: \`${shorten(sourceText(resource, iteration?.value))}\` is not known from the files (${instances.reason}); the resource is not read.`);
         continue;
       }
       for (const { key, scope, single } of instances) {
-        const address = `${resource.type}.${resource.name}${single ? '' : `[${JSON.stringify(key)}]`}`;
+        const address = this.address(resource, key, single === true);
         const instance = { resource, scope, address };
         const read = this.ctx.isolate(resource.file, address, () => this.declare(instance));
         if (read) declared.push(...read);
       }
     }
+    for (const [name, { block, file }] of this.moduleBlocks) {
+      const called = this.moduleInstances(name);
+      if (called instanceof ModuleNotFollowed) {
+        if (called.kind) this.unresolved(file, block.headerSpan, `${this.addressPrefix}module.${name}: ${called.reason}; what it declares is not read.`, called.kind);
+        continue;
+      }
+      for (const { reader } of called) declared.push(...reader.read());
+    }
     return declared;
+  }
+
+  /** An output of this module, for `module.<name>.<output>` in its caller. */
+  private output(name: string): Value {
+    const value = this.outputs.get(name);
+    return value ? this.evaluator.evaluate(value, {}) : new Unknown(`${this.addressPrefix.slice(0, -1)} has no output "${name}"`);
+  }
+
+  /** The instances of `module "name"`, each read once, whether for what it declares or for its outputs. */
+  private moduleInstances(name: string): CalledModule[] | ModuleNotFollowed {
+    const known = this.calledModules.get(name);
+    if (known) return known;
+    // Said while the call is worked out, so that a `for_each` naming the module itself ends.
+    this.calledModules.set(name, new ModuleNotFollowed(`module.${name} refers to itself`));
+    const called = this.callModule(name);
+    this.calledModules.set(name, called);
+    return called;
+  }
+
+  private callModule(name: string): CalledModule[] | ModuleNotFollowed {
+    const written = this.moduleBlocks.get(name);
+    if (!written) return new ModuleNotFollowed(`module.${name} is not declared in this folder`);
+    const { block, file, text } = written;
+    const source = literalString(attributeOf(block.body, 'source')?.value);
+    if (source === undefined) return new ModuleNotFollowed('its source is not a literal string', 'unresolved-value');
+    if (!isLocalSource(source)) {
+      const passesApim = MENTIONS_APIM_ARGUMENTS.test(text.slice(block.span.start, block.span.end));
+      return new ModuleNotFollowed(`the module comes from ${source}, which is not fetched`, passesApim ? 'remote-ref' : undefined);
+    }
+    const folder = path.resolve(this.folder, source);
+    if (!this.ctx.files.isInside(folder)) return new ModuleNotFollowed(`its source ${source} is outside the scanned folder, so it was not opened`, 'outside-root');
+    // A module that leads to no APIM resource is followed only for its outputs: not following it is not worth a problem.
+    const problem = (kind: InputProblemKind): InputProblemKind | undefined => (this.tree.leadsToApim(folder) ? kind : undefined);
+    if (this.tree.tfFiles(folder).length === 0) return new ModuleNotFollowed(`its source ${source} has no .tf files that were read`, 'unresolved-ref');
+    const callers = [...(this.call?.callers ?? []), this.folder];
+    if (callers.includes(folder)) return new ModuleNotFollowed(`its source ${source} is a module calling it (a cycle)`, problem('ref-cycle'));
+    if (callers.length > MAX_MODULE_DEPTH) return new ModuleNotFollowed(`modules are nested more than ${MAX_MODULE_DEPTH} deep`, problem('too-deep'));
+    const instances = this.evaluator.instances(block);
+    if (instances instanceof Unknown) {
+      const iteration = attributeOf(block.body, 'for_each') ?? attributeOf(block.body, 'count');
+      return new ModuleNotFollowed(`\`${shorten(text.slice(iteration?.value.span.start ?? 0, iteration?.value.span.end ?? 0))}\` is not known from the files (${instances.reason})`, problem('unresolved-value'));
+    }
+    const called: CalledModule[] = [];
+    for (const { key, scope, single } of instances) {
+      if (!this.tree.takeModuleInstance()) return new ModuleNotFollowed(`more than ${MAX_MODULE_INSTANCES} module instances are called`, 'over-budget');
+      const addressPrefix = `${this.addressPrefix}module.${name}${single ? '' : `[${JSON.stringify(key)}]`}.`;
+      const context = { evaluator: this.evaluator, scope };
+      const argumentsOf = new Map(block.body.attributes.map((attribute) => [attribute.name, { expression: attribute.value, file, text, context }]));
+      const reader = new TerraformModuleReader(this.tree, folder, this.rootFolder, { addressPrefix, arguments: argumentsOf, callers });
+      called.push({ key, single, reader, output: (output) => reader.output(output) });
+    }
+    return called;
   }
 
   private declare(instance: Instance): DeclaredResource[] {
@@ -305,7 +549,7 @@ class TerraformModuleReader {
     const identity = this.identify(instance, true);
     if (!identity) return [];
     const bodyAttribute = attributeOf(resource.block.body, 'body');
-    const body = bodyAttribute && this.evaluator.definitionOf({ expression: bodyAttribute.value, file: resource.file, text: resource.text });
+    const body = bodyAttribute && this.evaluator.definitionOf({ expression: bodyAttribute.value, file: resource.file, text: resource.text }, scope);
     const bodyObject = body && unwrapJsonEncode(body.expression);
     const propertiesItem = bodyObject?.items.find((item) => item.key === 'properties');
     const locations = new Map<string, SourceLocation>();
@@ -313,7 +557,7 @@ class TerraformModuleReader {
     const expressions = new Map<string, HclExpression>();
     if (body && propertiesItem) {
       collectLocations(propertiesItem.value, [], body.file, locations, expressions);
-      const value = this.evaluator.evaluate(propertiesItem.value, scope);
+      const value = evaluateWhereWritten(body, propertiesItem.value);
       const known = this.known(value, [], (at, unknown) => {
         if (at[0] === 'displayName' || at[0] === 'description') return;
         const location = locations.get(pathKey(at)) ?? { file: body.file, span: propertiesItem.value.span };
@@ -327,7 +571,7 @@ class TerraformModuleReader {
     }
     const kind = identity.type.toLowerCase();
     const valueExpression = expressions.get(pathKey(['value']));
-    const valueSource = valueExpression && body ? { expression: valueExpression, file: body.file, text: body.text } : undefined;
+    const valueSource = valueExpression && body ? { expression: valueExpression, file: body.file, text: body.text, context: body.context } : undefined;
     const holdsPolicy = kind.endsWith('/policies') || kind === 'service/policyfragments';
     return [
       {
@@ -345,27 +589,27 @@ class TerraformModuleReader {
   }
 
   /**
-   * The type and names of a resource instance; undefined (said when `report`) when a name is not
-   * known from the files, or when an `azapi_resource` is not an APIM one.
+   * The type and names of a resource instance; undefined (said when `report`) when a parent's name
+   * is not known from the files, or when an `azapi_resource` is not an APIM one. A resource whose
+   * own name is not known is read under its Terraform address, so that what does not depend on the
+   * name is still analysed.
    */
   private identify(instance: Instance, report: boolean): Identity | undefined {
     const { resource, scope } = instance;
     const body = resource.block.body;
-    const nameOf = (attributeName: string): string | undefined => {
+    const nameOf = (attributeName: string, isOwnName = false): string | undefined => {
       if (attributeName.startsWith("'")) return attributeName.slice(1, -1);
       const attribute = attributeOf(body, attributeName);
       const value = attribute ? this.evaluator.evaluate(attribute.value, scope) : new Unknown(`${attributeName} is not written`);
       if (typeof value === 'string' || typeof value === 'number') return String(value);
       if (report) {
         const reason = value instanceof Unknown ? value.reason : 'it is not a string';
-        this.unresolved(resource.file, attribute?.value.span ?? resource.block.headerSpan, `${instance.address}: ${attributeName} = \`${shorten(sourceText(resource, attribute?.value))}\` is not known from the files (${reason}); the resource is not read.`);
+        const outcome = isOwnName ? `it is read under the name "${instance.address}"` : 'the resource is not read';
+        this.unresolved(resource.file, attribute?.value.span ?? resource.block.headerSpan, `${instance.address}: ${attributeName} = \`${shorten(sourceText(resource, attribute?.value))}\` is not known from the files (${reason}); ${outcome}.`);
       }
-      return undefined;
+      return isOwnName ? instance.address : undefined;
     };
-    if (resource.type === 'azurerm_api_management') {
-      const name = nameOf('name');
-      return name === undefined ? undefined : { type: 'service', names: [name] };
-    }
+    if (resource.type === 'azurerm_api_management') return { type: 'service', names: [nameOf('name', true)!] };
     if (resource.type === 'azapi_resource') {
       const type = this.evaluator.evaluate(attributeOf(body, 'type')?.value ?? missing, scope);
       const armType = typeof type === 'string' ? /^Microsoft\.ApiManagement\/(service(?:\/[^@]+)?)(?:@|$)/i.exec(type)?.[1] : undefined;
@@ -373,8 +617,7 @@ class TerraformModuleReader {
         if (report && type instanceof Unknown) nameOf('type');
         return undefined;
       }
-      const name = nameOf('name');
-      if (name === undefined) return undefined;
+      const name = nameOf('name', true)!;
       if (armType.toLowerCase() === 'service') return { type: armType, names: [name] };
       const parentId = nameOf('parent_id');
       const parent = parentId === undefined ? undefined : parseArmId(parentId);
@@ -386,8 +629,8 @@ class TerraformModuleReader {
     }
     const mapping = AZURERM[resource.type];
     const names: string[] = [];
-    for (const attributeName of mapping.names) {
-      const name = nameOf(attributeName);
+    for (const [index, attributeName] of mapping.names.entries()) {
+      const name = nameOf(attributeName, index === mapping.names.length - 1);
       if (name === undefined) return undefined;
       names.push(name);
     }
@@ -491,7 +734,7 @@ class TerraformModuleReader {
 
   /** A policy from `file(...)`, `templatefile(...)`, a string or heredoc (in place), or a variable or local holding one. */
   private policy(instance: Instance, source: Sourced): PolicyAttachment | undefined {
-    const written = this.evaluator.definitionOf(source);
+    const written = this.evaluator.definitionOf(source, instance.scope);
     const expression = written.expression;
     if (expression.kind === 'call' && (expression.name === 'file' || expression.name === 'templatefile')) {
       const file = this.loadedFile(instance, written);
@@ -500,7 +743,7 @@ class TerraformModuleReader {
       return policy;
     }
     if (expression.kind === 'template') return this.inlinePolicy(instance, { ...written, expression });
-    const value = this.evaluator.evaluate(expression, instance.scope);
+    const value = evaluateWhereWritten(written, expression);
     const reason = value instanceof Unknown ? `it is not known from the files: ${value.reason}` : 'it is computed by an expression that is not read as a policy';
     this.unresolved(written.file, expression.span, `${instance.address}: the policy \`${shorten(written.text.slice(expression.span.start, expression.span.end))}\` is not read (${reason}).`);
     return undefined;
@@ -511,7 +754,7 @@ class TerraformModuleReader {
    * that its offsets are the file's. `${...}` is read as written; one whose value is not known, or
    * that inserts XML, is said.
    */
-  private inlinePolicy(instance: Instance, template: Sourced & { expression: HclTemplate }): PolicyAttachment {
+  private inlinePolicy(instance: Instance, template: WrittenIn & { expression: HclTemplate }): PolicyAttachment {
     const { file, text, expression } = template;
     let rendered = text.slice(0, expression.contentSpan.start).replace(/[^\n]/g, ' ');
     let cursor = expression.contentSpan.start;
@@ -521,7 +764,7 @@ class TerraformModuleReader {
       rendered += part.kind === 'text' ? alignedText(written, !expression.heredoc) : written;
       cursor = part.span.end;
       if (part.kind === 'directive') this.unresolved(file, part.span, `${instance.address}: the template directive \`${shorten(written)}\` is not evaluated: the policy is read as written.`);
-      if (part.kind === 'interpolation') this.checkInsertedValue(instance, file, part.span, written, this.evaluator.evaluate(part.expression, instance.scope));
+      if (part.kind === 'interpolation') this.checkInsertedValue(instance, file, part.span, written, evaluateWhereWritten(template, part.expression));
     }
     rendered += text.slice(cursor, expression.contentSpan.end);
     const xml = parsePolicyXml(file, rendered);
@@ -536,10 +779,10 @@ class TerraformModuleReader {
   }
 
   /** `${name}` in a `templatefile()` policy: said when its value is not known, or when it inserts XML. */
-  private checkTemplatePlaceholders(instance: Instance, call: Sourced, policy: PolicyAttachment): void {
+  private checkTemplatePlaceholders(instance: Instance, call: WrittenIn, policy: PolicyAttachment): void {
     if (call.expression.kind !== 'call') return;
     const variablesExpression = call.expression.args[1];
-    const variables = variablesExpression ? this.evaluator.evaluate(variablesExpression, instance.scope) : {};
+    const variables = variablesExpression ? evaluateWhereWritten(call, variablesExpression) : {};
     for (const match of policy.xml.text.matchAll(/\$\$\{|%%\{|\$\{([^}]*)\}|%\{[^}]*\}/g)) {
       if (match[0] === '$${' || match[0] === '%%{') continue;
       const span = { start: match.index, end: match.index + match[0].length };
@@ -566,11 +809,11 @@ class TerraformModuleReader {
 
   /** The definition an API imports: a `file(...)`; a link or inline content is said, not read. */
   private definitionFile(instance: Instance, source: Sourced, scope: Scope, format: unknown): string | undefined {
-    const written = this.evaluator.definitionOf(source);
+    const written = this.evaluator.definitionOf(source, scope);
     const expression = written.expression;
     if (expression.kind === 'call' && (expression.name === 'file' || expression.name === 'templatefile')) return this.loadedFile(instance, written);
     const isLink = typeof format === 'string' && format.includes('link');
-    const value = this.evaluator.evaluate(expression, scope);
+    const value = evaluateWhereWritten(written, expression);
     const reason = isLink
       ? 'a link APIM imports the definition from'
       : value instanceof Unknown
@@ -580,17 +823,20 @@ class TerraformModuleReader {
     return undefined;
   }
 
-  /** The file of `file("...")` / `templatefile("...", {...})`, from the module's folder; never one outside the scanned folder. */
-  private loadedFile(instance: Instance, call: Sourced): string | undefined {
+  /**
+   * The file of `file("...")` / `templatefile("...", {...})`, from the root module's folder (Terraform's
+   * working directory, whichever module the call is in); never one outside the scanned folder.
+   */
+  private loadedFile(instance: Instance, call: WrittenIn): string | undefined {
     if (call.expression.kind !== 'call') return undefined;
     const [pathArgument] = call.expression.args;
-    const relative = pathArgument ? this.evaluator.evaluate(pathArgument, instance.scope) : new Unknown('no path is given');
+    const relative = pathArgument ? evaluateWhereWritten(call, pathArgument) : new Unknown('no path is given');
     const written = call.text.slice(call.expression.span.start, call.expression.span.end);
     if (typeof relative !== 'string') {
       this.unresolved(call.file, call.expression.span, `${instance.address}: \`${shorten(written)}\` is not known from the files (${relative instanceof Unknown ? relative.reason : 'the path is not a string'}).`);
       return undefined;
     }
-    const loaded = path.resolve(this.folder, relative);
+    const loaded = path.resolve(this.rootFolder, relative);
     if (this.ctx.files.isInside(loaded)) return loaded;
     this.ctx.report([{ file: call.file, span: call.expression.span, kind: 'outside-root', message: `${shorten(written)} points outside the scanned folder; it was not opened.` }]);
     return undefined;
@@ -645,6 +891,14 @@ function alignedText(written: string, quoted: boolean): string {
     at += length;
   }
   return aligned;
+}
+
+/** An expression with the module and `each`/`count` its names are evaluated in. */
+type WrittenIn = Sourced & { context: EvaluationContext };
+
+/** An expression within `written`, evaluated where `written` is written: in the caller, for a module argument. */
+function evaluateWhereWritten(written: WrittenIn, expression: HclExpression): Value {
+  return written.context.evaluator.evaluate(expression, written.context.scope);
 }
 
 /** Stands for an attribute that is not written, so that evaluating it says so. */

@@ -1,6 +1,6 @@
 // What a Terraform module's expressions are, as far as the files tell: literals, variables with
-// defaults or `.tfvars` values, locals, other resources' written attributes, string templates and a
-// few pure functions. Everything else is an `Unknown` that carries why, so the reader can say so.
+// defaults, `.tfvars` values or module arguments, locals, other resources' written attributes, called
+// modules' outputs, string templates and a few pure functions. Everything else is an `Unknown` that carries why, so the reader can say so.
 import * as path from 'path';
 import { literalString, type HclBlock, type HclBody, type HclExpression, type HclTemplate } from './hclParser';
 
@@ -16,6 +16,14 @@ export interface Sourced {
   expression: HclExpression;
   file: string;
   text: string;
+  /** Where it is evaluated, when not where it is used: a module argument is evaluated in its caller. */
+  context?: EvaluationContext;
+}
+
+/** A module's evaluator and the `each`/`count` in force: where an expression's names mean something. */
+export interface EvaluationContext {
+  evaluator: Evaluator;
+  scope: Scope;
 }
 
 export interface TerraformResource {
@@ -31,6 +39,8 @@ export interface TerraformResource {
 /** One folder of `.tf` files: Terraform's unit of variables, locals and resource addresses. */
 export interface TerraformModule {
   folder: string;
+  /** The root module's folder: Terraform's working directory, which `file()` paths, `path.root` and `path.cwd` are from. */
+  rootFolder: string;
   variables: Map<string, Sourced | Unknown>;
   locals: Map<string, Sourced>;
   /** By address: `azurerm_api_management_api.orders`, `data.azurerm_key_vault.kv`. */
@@ -44,8 +54,21 @@ export interface Scope {
   iterators?: ReadonlyMap<string, { key: Value; value: Value }>;
 }
 
-/** A resource instance's id, for references to `.id`: a Terraform resource type knows its ARM shape. */
-export type IdOf = (resource: TerraformResource, scope: Scope) => Value;
+/** What the reader knows beyond expressions: a resource instance's id, a called module's instances. */
+export interface ModuleLinks {
+  /** For references to `.id`: a Terraform resource type knows its ARM shape. */
+  idOf(resource: TerraformResource, scope: Scope): Value;
+  /** The name a resource is read under when the attribute naming it is not known: its address. */
+  placeholderName(resource: TerraformResource, scope: Scope, attribute: string): string | undefined;
+  /** The instances of `module "name"`, each with its outputs. */
+  moduleInstances(name: string): ModuleInstance[] | Unknown;
+}
+
+export interface ModuleInstance {
+  key: Value;
+  single?: boolean;
+  output(name: string): Value;
+}
 
 /** References followed through locals and variables before the chain is taken for a cycle. */
 const MAX_REFERENCE_DEPTH = 64;
@@ -57,7 +80,7 @@ export class Evaluator {
 
   constructor(
     readonly module: TerraformModule,
-    private readonly idOf: IdOf,
+    private readonly links: ModuleLinks,
   ) {}
 
   evaluate(expression: HclExpression, scope: Scope): Value {
@@ -172,10 +195,12 @@ export class Evaluator {
       case 'count':
         return scope.countIndex === undefined ? new Unknown('count.index is used outside count') : scope.countIndex;
       case 'path':
-        // Paths are resolved from the module's folder: `${path.module}/policy.xml`.
-        return first === 'module' || first === 'root' || first === 'cwd' ? '.' : new Unknown(`path.${first}`);
-      case 'data':
+        // Relative to the working directory, as Terraform gives them: `modules/apim` for a called module, `.` for the root.
+        if (first === 'root' || first === 'cwd') return '.';
+        return first === 'module' ? path.relative(this.module.rootFolder, this.module.folder).split(path.sep).join('/') || '.' : new Unknown(`path.${first}`);
       case 'module':
+        return first === undefined ? new Unknown('module') : this.moduleOutput(first, steps.slice(1), scope);
+      case 'data':
         return new Unknown(`${root}.${first ?? ''} is known only when Terraform runs`);
       case 'terraform':
         return new Unknown('terraform.workspace is known only when Terraform runs');
@@ -183,7 +208,7 @@ export class Evaluator {
     if (!first) return new Unknown(`${root} is not a known name`);
     const resource = this.module.resources.get(`${root}.${first}`);
     if (!resource) return new Unknown(`${root}.${first} is not declared in this folder`);
-    const instances = this.instances(resource);
+    const instances = this.instances(resource.block);
     let rest = steps.slice(1);
     let instanceScope: Scope | undefined = instances instanceof Unknown ? undefined : instances.length === 1 && instances[0].single ? instances[0].scope : undefined;
     if (!instanceScope) {
@@ -199,13 +224,35 @@ export class Evaluator {
     const attribute = rest[0];
     if (attribute?.kind !== 'attribute') return new Unknown(`${root}.${first} is a whole resource`);
     const written = resource.block.body.attributes.find((candidate) => candidate.name === attribute.name);
-    const value = written ? this.evaluate(written.value, instanceScope) : attribute.name === 'id' ? this.idOf(resource, instanceScope) : new Unknown(`${root}.${first}.${attribute.name} is set by Azure when Terraform runs`);
+    let value = written ? this.evaluate(written.value, instanceScope) : attribute.name === 'id' ? this.links.idOf(resource, instanceScope) : new Unknown(`${root}.${first}.${attribute.name} is set by Azure when Terraform runs`);
+    // `api_name = azurerm_api_management_api.orders.name` names the API by the placeholder it is read under.
+    if (value instanceof Unknown) value = this.links.placeholderName(resource, instanceScope, attribute.name) ?? value;
     return this.steps(value, rest.slice(1), scope);
   }
 
+  /** `module.name.output` or `module.name[key].output`: the output's value in the called module. */
+  private moduleOutput(name: string, steps: readonly Extract<HclExpression, { kind: 'traversal' }>['steps'][number][], scope: Scope): Value {
+    const instances = this.links.moduleInstances(name);
+    if (instances instanceof Unknown) return instances;
+    let rest = steps;
+    let instance = instances.length === 1 && instances[0].single ? instances[0] : undefined;
+    if (!instance) {
+      const index = rest[0];
+      if (index?.kind !== 'index') return new Unknown(`module.${name} has several instances`);
+      const key = this.evaluate(index.key, scope);
+      if (key instanceof Unknown) return key;
+      instance = instances.find((candidate) => candidate.key === key);
+      if (!instance) return new Unknown(`module.${name}[${JSON.stringify(key)}] is not an instance`);
+      rest = rest.slice(1);
+    }
+    const output = rest[0];
+    if (output?.kind !== 'attribute') return new Unknown(`module.${name} is a whole module`);
+    return this.steps(instance.output(output.name), rest.slice(1), scope);
+  }
+
   /** The instances `for_each` or `count` make of a resource (one, `single`, without either). */
-  instances(resource: TerraformResource): { key: Value; scope: Scope; single?: boolean }[] | Unknown {
-    const attributes = resource.block.body.attributes;
+  instances(block: HclBlock): { key: Value; scope: Scope; single?: boolean }[] | Unknown {
+    const attributes = block.body.attributes;
     const forEach = attributes.find((attribute) => attribute.name === 'for_each');
     const count = attributes.find((attribute) => attribute.name === 'count');
     if (forEach) {
@@ -241,7 +288,7 @@ export class Evaluator {
     const value = this.module.variables.get(name);
     if (value === undefined) return new Unknown(`var.${name} is not declared in this folder`);
     if (value instanceof Unknown) return value;
-    return this.evaluate(value.expression, {});
+    return value.context ? value.context.evaluator.evaluate(value.expression, value.context.scope) : this.evaluate(value.expression, {});
   }
 
   private local(name: string): Value {
@@ -249,13 +296,19 @@ export class Evaluator {
     return value ? this.evaluate(value.expression, {}) : new Unknown(`local.${name} is not declared in this folder`);
   }
 
-  /** Where the value of an expression is written: followed through `var.*` and `local.*` to the default, `.tfvars` value or local that holds it. */
-  definitionOf(sourced: Sourced, depth = 0): Sourced {
+  /**
+   * Where the value of an expression is written, with where to evaluate it: followed through `var.*`
+   * and `local.*` to the default, `.tfvars` value, local or module argument that holds it.
+   */
+  definitionOf(sourced: Sourced, scope: Scope, depth = 0): Sourced & { context: EvaluationContext } {
     const { expression } = sourced;
-    if (expression.kind !== 'traversal' || expression.steps.length !== 1 || expression.steps[0].kind !== 'attribute' || depth > MAX_REFERENCE_DEPTH) return sourced;
+    const here = { ...sourced, context: sourced.context ?? { evaluator: this as Evaluator, scope } };
+    if (expression.kind !== 'traversal' || expression.steps.length !== 1 || expression.steps[0].kind !== 'attribute' || depth > MAX_REFERENCE_DEPTH) return here;
     const name = expression.steps[0].name;
     const next = expression.root === 'var' ? this.module.variables.get(name) : expression.root === 'local' ? this.module.locals.get(name) : undefined;
-    return next && !(next instanceof Unknown) ? this.definitionOf(next, depth + 1) : sourced;
+    if (!next || next instanceof Unknown) return here;
+    const evaluator = next.context?.evaluator ?? this;
+    return evaluator.definitionOf(next, next.context?.scope ?? {}, depth + 1);
   }
 }
 
@@ -348,8 +401,13 @@ function dedent(text: string): string {
   return lines.map((line) => line.slice(Math.min(common, /^[ \t]*/.exec(line)![0].length))).join('\n');
 }
 
-/** A module's variables: `.tfvars` values beside it win over defaults; `dev.tfvars` and `prod.tfvars` that disagree leave it unknown. */
+/**
+ * A root module's variables: `.tfvars` values win over defaults. Besides the auto-loaded ones, the
+ * `.tfvars` given with `-var-file` (beside the module, or in an environment folder) count when they
+ * agree; `dev.tfvars` and `prod.tfvars` that disagree leave it unknown, naming them.
+ */
 export function moduleVariables(
+  folder: string,
   declared: readonly { name: string; default?: Sourced }[],
   tfvars: readonly { file: string; attributes: Map<string, Sourced> }[],
 ): Map<string, Sourced | Unknown> {
@@ -362,10 +420,10 @@ export function moduleVariables(
     const chosen = tfvars.filter(({ file, attributes }) => !isAutoLoaded(file) && attributes.has(name));
     const chosenTexts = new Set(chosen.map(({ attributes }) => sourceText(attributes.get(name)!)));
     if (chosenTexts.size > 1) {
-      variables.set(name, new Unknown(`var.${name} is set differently by ${chosen.map(({ file }) => path.basename(file)).join(' and ')}`));
+      variables.set(name, new Unknown(`var.${name} is set differently by ${chosen.map(({ file }) => path.relative(folder, file).split(path.sep).join('/')).join(' and ')}`));
     } else {
       const value = chosen[0]?.attributes.get(name) ?? autoValue ?? fallback;
-      variables.set(name, value ?? new Unknown(`var.${name} has no default and no value in a .tfvars file beside it`));
+      variables.set(name, value ?? new Unknown(`var.${name} has no default and no value in a .tfvars file beside it or in an environment folder`));
     }
   }
   return variables;

@@ -181,3 +181,57 @@ describe('scan: Terraform', () => {
     assert.ok(result.findings.some((finding) => finding.ruleId === 'input-problem' && finding.location?.file === main));
   });
 });
+
+describe('readService: Terraform modules', () => {
+  const root = path.join(FIXTURES, 'terraform-modules');
+  const at = (relative: string) => path.join(root, relative);
+  let service: ApimService;
+  before(() => {
+    service = readService(root);
+  });
+
+  it('follows local module calls, once per for_each instance, with the arguments as var.*', () => {
+    // modules/api is called by env/lab, so it is not read as a root of its own: each API once.
+    assert.deepStrictEqual(service.apis.map((a) => a.id).sort(), ['apis/azurerm_api_management_api.api', 'apis/legacy', 'apis/orders']);
+    const legacy = api(service, 'legacy');
+    assert.deepStrictEqual(legacy.protocols?.value, ['http', 'https']);
+    assert.strictEqual(slice(legacy.protocols?.location), 'var.protocols');
+    // A variable the call does not set takes the module's default.
+    assert.strictEqual(legacy.subscriptionRequired?.value, true);
+    // modules/loop calls itself back: what it declares is read once.
+    assert.deepStrictEqual(service.namedValues.map((value) => value.name), ['loop']);
+  });
+
+  it('resolves path.module from the module, file() paths from the root module, and module outputs', () => {
+    const orders = api(service, 'orders');
+    assert.strictEqual(orders.spec?.file, at('modules/api/specs/orders.yaml'));
+    assert.deepStrictEqual(operationSummary(orders), ['list-orders GET /orders']);
+    // templatefile("../../policies/base.xml") in modules/policy is from env/lab; api_name is module.apis["orders"].name.
+    assert.strictEqual(orders.policy?.file, at('policies/base.xml'));
+    assert.strictEqual(api(service, 'legacy').policy, undefined);
+  });
+
+  it('keeps a resource whose name is not known under its address, with environment .tfvars', () => {
+    const standalone = api(service, 'azurerm_api_management_api.api');
+    assert.deepStrictEqual(standalone.protocols?.value, ['http']);
+    // Only environments/prod.tfvars sets backend_url: it is read as the -var-file.
+    assert.strictEqual(standalone.serviceUrl, 'https://backend.contoso.com');
+  });
+
+  it('says what it does not follow: remote modules given APIs, sources outside the root, cycles', () => {
+    assert.deepStrictEqual(problemsAt(service, root).sort(), [
+      'outside-root env/lab/main.tf module "shared"',
+      'ref-cycle modules/loop/main.tf module "again"',
+      'remote-ref env/lab/main.tf module "gateway"',
+      'unresolved-value standalone/main.tf "${var.prefix}-api"',
+    ]);
+    const name = service.problems.find((problem) => problem.kind === 'unresolved-value');
+    assert.match(name!.message, /set differently by \.\.\/environments\/dev\.tfvars and \.\.\/environments\/prod\.tfvars\); it is read under the name "azurerm_api_management_api\.api"/);
+  });
+
+  it('gives the findings of APIs declared through modules', () => {
+    const result = scan(root);
+    const protocols = result.findings.filter((finding) => finding.ruleId === 'encrypted-protocols').map((finding) => finding.resource).sort();
+    assert.deepStrictEqual(protocols, ['apis/azurerm_api_management_api.api', 'apis/legacy']);
+  });
+});
