@@ -198,8 +198,8 @@ export interface BackendResource extends WorkspaceMember {
   protocol?: string;
   validateCertificateChain?: Declared<boolean>;
   validateCertificateName?: Declared<boolean>;
-  /** Client certificates or authorization header/query credentials are configured. */
-  hasCredentials: boolean;
+  /** Client certificates or authorization header/query credentials are configured; 'unknown' when the files do not determine them. */
+  hasCredentials: boolean | 'unknown';
   declaration: Declaration;
 }
 

@@ -13,12 +13,15 @@ export type BicepNode =
   | { kind: 'nested'; span: Span; target: BicepNode; name: string }
   | { kind: 'index'; span: Span; target: BicepNode; index: BicepNode }
   | { kind: 'call'; span: Span; name: string; args: BicepNode[] }
-  | { kind: 'object'; span: Span; properties: { key: string; keySpan: Span; value: BicepNode }[] }
+  | { kind: 'object'; span: Span; properties: ObjectEntry[] }
   | { kind: 'array'; span: Span; items: BicepNode[] }
   | { kind: 'ternary'; span: Span; test: BicepNode; then: BicepNode; otherwise: BicepNode }
   | { kind: 'binary'; span: Span; operator: string; left: BicepNode; right: BicepNode }
   | { kind: 'unary'; span: Span; operator: string; operand: BicepNode }
   | { kind: 'unsupported'; span: Span; reason: string };
+
+/** A property of an object literal, or a spread (`...expr`) whose properties are merged in at its place. */
+export type ObjectEntry = { key: string; keySpan: Span; value: BicepNode } | { key?: undefined; spread: BicepNode; span: Span };
 
 /** Decoded string text; character i of `value` is written at file offset `offsets[i]`. */
 export interface StringChunk {
@@ -190,7 +193,7 @@ class ExpressionParser {
   private object(depth: number): BicepNode {
     const start = this.pos;
     this.pos++;
-    const properties: Extract<BicepNode, { kind: 'object' }>['properties'] = [];
+    const properties: ObjectEntry[] = [];
     for (;;) {
       this.skipSpace();
       if (this.pos >= this.end) return this.giveUp(start, 'an object is not closed');
@@ -200,6 +203,15 @@ class ExpressionParser {
       }
       if (this.text[this.pos] === '@') return this.giveUp(start, 'decorators in objects are not read');
       const keyStart = this.pos;
+      if (this.text.startsWith('...', this.pos)) {
+        this.pos += 3;
+        const spread = this.expression(depth + 1);
+        if (spread.kind === 'unsupported') return spread;
+        properties.push({ spread, span: { start: keyStart, end: this.pos } });
+        this.skipSpace();
+        if (this.text[this.pos] === ',') this.pos++;
+        continue;
+      }
       let key: string | undefined;
       if (this.text[this.pos] === "'") {
         const keyNode = this.string(depth + 1);

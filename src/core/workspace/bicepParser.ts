@@ -11,6 +11,8 @@ export interface BicepObject {
   kind: 'object';
   span: Span;
   properties: Map<string, { keySpan: Span; value: BicepValue }>;
+  /** `...expr` entries: their properties are known only by evaluating them. */
+  spreads: BicepValue[];
 }
 
 export interface BicepArray {
@@ -335,20 +337,25 @@ class BicepParser {
   private parseObject(resource?: BicepResource): BicepObject {
     const start = this.pos;
     const properties = new Map<string, { keySpan: Span; value: BicepValue }>();
-    if (this.skippedTooDeep()) return { kind: 'object', span: { start, end: this.pos }, properties };
+    const spreads: BicepValue[] = [];
+    if (this.skippedTooDeep()) return { kind: 'object', span: { start, end: this.pos }, properties, spreads };
     this.pos++;
     this.depth++;
     while (this.skipTrivia(true), this.pos < this.text.length && this.text[this.pos] !== '}') {
       const entryStart = this.pos;
       if (this.text[this.pos] === '@') this.skipDecorator();
-      else if (!this.tryResource(resource)) this.parseProperty(properties);
+      else if (this.text.startsWith('...', this.pos)) {
+        this.pos += 3;
+        this.skipTrivia(true);
+        spreads.push(this.parseValue());
+      } else if (!this.tryResource(resource)) this.parseProperty(properties);
       if (this.text[this.pos] === ',') this.pos++;
       if (this.pos === entryStart) this.skipExpression();
       if (this.pos === entryStart) this.pos++;
     }
     if (this.text[this.pos] === '}') this.pos++;
     this.depth--;
-    return { kind: 'object', span: { start, end: this.pos }, properties };
+    return { kind: 'object', span: { start, end: this.pos }, properties, spreads };
   }
 
   /** At an object or array past the depth limit: skips it (reporting the first one) and says so. */

@@ -5,6 +5,7 @@
 // is written. What is not known is an `Unknown` carrying why; nothing is guessed.
 import { MAX_EVALUATED_LENGTH } from './armExpression';
 import type { BicepNode, StringChunk } from './bicepExpression';
+import type { Span } from '../text';
 
 export class Unknown {
   constructor(readonly reason: string) {}
@@ -40,6 +41,21 @@ export class ResourceReference {
     /** Its type and names, for a child that names it as `parent`. */
     readonly identity?: (depth: number) => { type: string; names: (string | Unknown)[] } | undefined,
   ) {}
+}
+
+/** A spread (`...expr`) whose value is not known: the object it is merged into may hold any property. */
+export interface UnknownPart {
+  unknown: Unknown;
+  file: string;
+  span: Span;
+}
+
+// Kept beside the object rather than in it, so that its keys stay exactly the properties written.
+const unknownParts = new WeakMap<object, UnknownPart>();
+
+/** What an object may hold beyond its known properties, when a spread in it is not known. */
+export function unknownPartOf(value: Value): UnknownPart | undefined {
+  return isPlainObject(value) ? unknownParts.get(value) : undefined;
 }
 
 export type Value = Text | number | boolean | null | Value[] | { [key: string]: Value } | Loaded | ResourceReference | Unknown;
@@ -89,7 +105,18 @@ export class Evaluator {
         return node.items.map((item) => this.evaluate(item, scope));
       case 'object': {
         const object: { [key: string]: Value } = {};
-        for (const property of node.properties) object[property.key] = this.evaluate(property.value, scope);
+        for (const entry of node.properties) {
+          if (entry.key !== undefined) {
+            object[entry.key] = this.evaluate(entry.value, scope);
+            continue;
+          }
+          const spread = this.evaluate(entry.spread, scope);
+          if (isPlainObject(spread)) Object.assign(object, spread);
+          const part = isPlainObject(spread)
+            ? unknownParts.get(spread)
+            : { unknown: spread instanceof Unknown ? spread : new Unknown('a spread of something else than an object'), file: scope.file, span: entry.span };
+          if (part && !unknownParts.has(object)) unknownParts.set(object, part);
+        }
         return object;
       }
       case 'member':
@@ -257,7 +284,8 @@ function member(target: Value, name: string): Value {
   if (isPlainObject(target)) {
     if (name in target) return target[name];
     const key = Object.keys(target).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
-    return key === undefined ? new Unknown(`it has no "${name}"`) : target[key];
+    if (key !== undefined) return target[key];
+    return unknownParts.get(target)?.unknown ?? new Unknown(`it has no "${name}"`);
   }
   return new Unknown(`.${name} of a value that has no properties`);
 }
