@@ -311,9 +311,12 @@ class FileInstance {
   param(name: string): Value {
     return this.memo(`param ${name}`, () => {
       const given = this.paramSource(name);
-      if (given !== undefined) return given;
-      const fallback = this.parsed.params.get(name)?.value;
-      return fallback ? this.evaluate(fallback, new Map()) : new Unknown(`param ${name} has no default, and ${this.noValue}`);
+      const binding = this.parsed.params.get(name);
+      const fallback = binding?.value;
+      // Bicep gives a param its default when it is passed null (`x: item.?x` with no x).
+      if (given !== undefined && !(given === null && fallback)) return given;
+      if (fallback) return this.evaluate(fallback, new Map());
+      return binding?.nullable ? null : new Unknown(`param ${name} has no default, and ${this.noValue}`);
     });
   }
 

@@ -8,7 +8,8 @@ export type BicepNode =
   | { kind: 'string'; span: Span; parts: (StringChunk | BicepNode)[] }
   | { kind: 'literal'; span: Span; value: boolean | number | null }
   | { kind: 'identifier'; span: Span; name: string }
-  | { kind: 'member'; span: Span; target: BicepNode; name: string }
+  /** `a.b`, or `a.?b` (`safe`): null when `a` has no `b`. */
+  | { kind: 'member'; span: Span; target: BicepNode; name: string; safe?: boolean }
   /** `parent::child`: a resource declared inside another. */
   | { kind: 'nested'; span: Span; target: BicepNode; name: string }
   | { kind: 'index'; span: Span; target: BicepNode; index: BicepNode }
@@ -114,14 +115,15 @@ class ExpressionParser {
       if (char === '.' || this.text.startsWith('::', this.pos)) {
         const nested = char === ':';
         this.pos += nested ? 2 : 1;
-        if (this.text[this.pos] === '?') this.pos++; // `a.?b`: safe dereference
+        const safe = this.text[this.pos] === '?';
+        if (safe) this.pos++;
         const name = this.identifier();
         if (name === undefined) return this.giveUp(start, 'a property name is missing');
         if (this.text[this.pos] === '(') {
           // `sys.concat(...)`, `az.resourceGroup()`: a namespaced function.
           const args = this.arguments(depth);
           node = args ? { kind: 'call', span: { start, end: this.pos }, name, args } : this.giveUp(start, 'a call is not closed');
-        } else node = { kind: nested ? 'nested' : 'member', span: { start, end: this.pos }, target: node, name };
+        } else node = nested ? { kind: 'nested', span: { start, end: this.pos }, target: node, name } : { kind: 'member', span: { start, end: this.pos }, target: node, name, safe };
       } else if (char === '[') {
         this.pos++;
         if (this.text[this.pos] === '?') this.pos++;

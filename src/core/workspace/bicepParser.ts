@@ -79,6 +79,8 @@ export interface BicepBinding {
   name: string;
   span: Span;
   value?: BicepValue;
+  /** `param x string?`: null when nothing gives it a value. */
+  nullable?: boolean;
 }
 
 export interface BicepFile {
@@ -239,7 +241,8 @@ class BicepParser {
       this.skipTrivia(true);
       value = this.parseValue();
     } else this.skipExpression();
-    const binding = { name: header[2], span: { start, end: this.pos }, value };
+    const nullable = header[1] === 'param' && !value && this.text.slice(start, this.pos).trimEnd().endsWith('?');
+    const binding = { name: header[2], span: { start, end: this.pos }, value, ...(nullable && { nullable }) };
     (header[1] === 'param' ? this.file.params : this.file.vars).set(binding.name, binding);
     return true;
   }

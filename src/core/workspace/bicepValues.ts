@@ -120,7 +120,7 @@ export class Evaluator {
         return object;
       }
       case 'member':
-        return member(this.evaluate(node.target, scope), node.name);
+        return member(this.evaluate(node.target, scope), node.name, node.safe);
       case 'nested':
         return scope.nested(this.evaluate(node.target, scope), node.name);
       case 'index':
@@ -278,14 +278,14 @@ export function isPlainObject(value: Value | undefined): value is { [key: string
 }
 
 /** `.name` of an object (ARM's property names are case-insensitive) or a resource. */
-function member(target: Value, name: string): Value {
+function member(target: Value, name: string, safe = false): Value {
   if (target instanceof Unknown) return target;
   if (target instanceof ResourceReference) return target.member(name);
   if (isPlainObject(target)) {
     if (name in target) return target[name];
     const key = Object.keys(target).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
     if (key !== undefined) return target[key];
-    return unknownParts.get(target)?.unknown ?? new Unknown(`it has no "${name}"`);
+    return unknownParts.get(target)?.unknown ?? (safe ? null : new Unknown(`it has no "${name}"`));
   }
   return new Unknown(`.${name} of a value that has no properties`);
 }
