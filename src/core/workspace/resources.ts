@@ -17,7 +17,7 @@ import { declaredAt, isBoolean, isObject, isString, isStringArray, NOT_KNOWN, st
 /** The parts of a service every layout reader fills; `readService` adds root, layout, problems and files. */
 export type ServiceContent = Pick<
   ApimService,
-  'policy' | 'apis' | 'products' | 'subscriptions' | 'backends' | 'namedValues' | 'fragments' | 'versionSets' | 'workspaces'
+  'policy' | 'unreadPolicy' | 'apis' | 'products' | 'subscriptions' | 'backends' | 'namedValues' | 'fragments' | 'versionSets' | 'workspaces'
 >;
 
 export function emptyContent(): ServiceContent {
