@@ -26,16 +26,17 @@ export const endpointAuthentication: Rule = {
       for (const operation of assessedOperations(api)) {
         const auth = context.auth(api, operation);
         if (auth.state === 'authenticated') continue;
+        const assessedByDefender = api.type === 'http';
         findings.push(
           predicted(meta, {
             resource: operation.id,
-            message: describe(api, operation, auth),
+            message: assessedByDefender ? describe(api, operation, auth) : `${describe(api, operation, auth)} ${notAssessedNote(api)}`,
             location: operation.location,
             related: chainLocations(auth),
             fixes: () => authenticationFixes(context.service, api, operation, auth),
             // What was not read is not asserted: said at info, with the policy that was not read.
             severity: auth.state === 'unknown' ? 'info' : auth.state === 'conditional' ? 'medium' : 'high',
-            properties: { authState: auth.state, keyless: auth.keyless, openProduct: auth.openProduct?.name },
+            properties: { authState: auth.state, keyless: auth.keyless, openProduct: auth.openProduct?.name, ...(!assessedByDefender && { assessedByDefenderForApis: false }) },
           }),
         );
       }
@@ -43,6 +44,11 @@ export const endpointAuthentication: Rule = {
     return findings;
   },
 };
+
+/** Defender for APIs onboards REST APIs only: for the others the finding is posture advice, not a Defender prediction. */
+function notAssessedNote(api: ApiResource): string {
+  return `Defender for APIs assesses REST APIs only, so it will not report this ${api.type} API: this is posture advice, not a predicted Defender recommendation.`;
+}
 
 /**
  * The operations of an API, or, for an API whose operations no file lists (GraphQL, SOAP without a
