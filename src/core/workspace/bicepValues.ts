@@ -23,7 +23,7 @@ export class Text {
   ) {}
 }
 
-/** `loadTextContent('x')` / `loadJsonContent('x')`: a local file, read only when its text is needed. */
+/** `loadTextContent('x')`, `loadJsonContent('x')` or `loadYamlContent('x')`: a local file, read only when its text is needed. */
 export class Loaded {
   constructor(
     readonly file: string,
@@ -132,8 +132,12 @@ export class Evaluator {
         if (typeof test === 'boolean') return this.evaluate(test ? node.then : node.otherwise, scope);
         return test instanceof Unknown ? test : new Unknown('a condition is not a boolean');
       }
-      case 'binary':
-        return binary(node.operator, this.evaluate(node.left, scope), this.evaluate(node.right, scope));
+      case 'binary': {
+        const [left, right] = [this.evaluate(node.left, scope), this.evaluate(node.right, scope)];
+        // A loaded file compared with a string (`spec != 'NA'`) is compared by its text.
+        const compared = (value: Value) => (value instanceof Loaded && (node.operator === '==' || node.operator === '!=') ? this.loadedText(value, scope) : value);
+        return binary(node.operator, compared(left), compared(right));
+      }
       case 'unary': {
         const operand = this.evaluate(node.operand, scope);
         if (node.operator === '!' && typeof operand === 'boolean') return !operand;
@@ -160,6 +164,12 @@ export class Evaluator {
     return joinTexts(pieces);
   }
 
+  /** A loaded file's whole text, however long: only compared, never kept. */
+  private loadedText(loaded: Loaded, scope: NameScope): Text | Unknown {
+    const text = scope.readText(loaded.file);
+    return text === undefined ? new Unknown(`${loaded.call} could not be read`) : new Text(text);
+  }
+
   /** A value as text: strings, numbers and booleans; a loaded file's text. */
   textOf(value: Value, scope: NameScope): Text | Unknown {
     if (value instanceof Text || value instanceof Unknown) return value;
@@ -181,11 +191,12 @@ export class Evaluator {
       case 'any':
         return args[0] ?? null;
       case 'loadtextcontent':
-      case 'loadjsoncontent': {
+      case 'loadjsoncontent':
+      case 'loadyamlcontent': {
         const relative = args[0];
         if (!(relative instanceof Text) || relative.hole) return relative instanceof Unknown ? relative : (relative instanceof Text && relative.hole) || new Unknown('the path is not a string');
-        // A JSON path argument (`loadJsonContent('x.json', '$.spec')`) selects part of the file.
-        if (name === 'loadjsoncontent' && args.length > 1) return new Unknown('a part of a JSON file is not read');
+        // A path argument (`loadJsonContent('x.json', '$.spec')`) selects part of the file.
+        if (name !== 'loadtextcontent' && args.length > 1) return new Unknown(`a part of a ${name === 'loadjsoncontent' ? 'JSON' : 'YAML'} file is not read`);
         const file = scope.loadedFile(relative.value, node);
         return file instanceof Unknown ? file : new Loaded(file, `${node.name}('${relative.value}')`);
       }

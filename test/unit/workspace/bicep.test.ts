@@ -344,3 +344,35 @@ describe('Bicep object spreads', () => {
     assert.match(findings[0].message, /is not known from the files/);
   });
 });
+
+describe('Bicep: specs through string(loadYamlContent(...))', () => {
+  it("reads the spec ai-hub-gateway passes as string(loadYamlContent(...)), through `!= 'NA'`", () => {
+    // The shape of ai-hub-gateway-solution-accelerator infra/modules/apim/apim.bicep:166 and api.bicep:80-81.
+    const files: Record<string, string> = {
+      'main.bicep': ["module api 'api.bicep' = {", "  name: 'api'", "  params: { openApiSpecification: string(loadYamlContent('./spec.yaml')) }", '}', ''].join('\n'),
+      'api.bicep': [
+        'param openApiSpecification string',
+        "resource api 'Microsoft.ApiManagement/service/apis@2022-08-01' = {",
+        "  name: 'svc/openai'",
+        '  properties: {',
+        "    path: 'openai'",
+        "    format: (openApiSpecification != 'NA') ? 'openapi' : null",
+        "    value: (openApiSpecification != 'NA') ? openApiSpecification : null",
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+      'spec.yaml': ['openapi: 3.0.1', 'info:', '  title: OpenAI', "  version: '1'", 'paths:', '  /chat:', '    post:', '      operationId: chat', '      responses:', "        '200':", '          description: OK', ''].join('\n'),
+    };
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bicep-yaml-'));
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(root, name), text);
+    try {
+      const service = readService(root);
+      assert.deepStrictEqual(service.problems, []);
+      assert.deepStrictEqual(operationSummary(api(service, 'openai')), ['chat POST /chat']);
+      assert.strictEqual(api(service, 'openai').definitionFile, path.join(root, 'spec.yaml'));
+    } finally {
+      fs.rmSync(root, { recursive: true });
+    }
+  });
+});
