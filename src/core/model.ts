@@ -74,6 +74,8 @@ export interface ApimService {
   layout: RepositoryLayout;
   /** The global (service-scope) policy. */
   policy?: PolicyAttachment;
+  /** A policy declared for this scope that could not be read (an input problem says why): not known, which is not absent. */
+  unreadPolicy?: SourceLocation;
   apis: ApiResource[];
   products: ProductResource[];
   subscriptions: SubscriptionResource[];
@@ -153,6 +155,8 @@ export interface ApiResource extends WorkspaceMember {
   /** Any definition file (OpenAPI, GraphQL, WSDL, WADL), read or not. */
   definitionFile?: string;
   policy?: PolicyAttachment;
+  /** A policy declared for this scope that could not be read (an input problem says why): not known, which is not absent. */
+  unreadPolicy?: SourceLocation;
   operations: OperationResource[];
   /** Names of the products the API belongs to. */
   productNames: string[];
@@ -166,6 +170,8 @@ export interface OperationResource {
   urlTemplate?: string;
   specOperation?: SpecOperation;
   policy?: PolicyAttachment;
+  /** A policy declared for this scope that could not be read (an input problem says why): not known, which is not absent. */
+  unreadPolicy?: SourceLocation;
   /** The best place to show the operation: the spec operation, else its policy file, else the API declaration. */
   location: SourceLocation;
 }
@@ -178,6 +184,8 @@ export interface ProductResource extends WorkspaceMember {
   state?: string;
   apiNames: string[];
   policy?: PolicyAttachment;
+  /** A policy declared for this scope that could not be read (an input problem says why): not known, which is not absent. */
+  unreadPolicy?: SourceLocation;
   declaration: Declaration;
 }
 
@@ -198,8 +206,8 @@ export interface BackendResource extends WorkspaceMember {
   protocol?: string;
   validateCertificateChain?: Declared<boolean>;
   validateCertificateName?: Declared<boolean>;
-  /** Client certificates or authorization header/query credentials are configured. */
-  hasCredentials: boolean;
+  /** Client certificates or authorization header/query credentials are configured; 'unknown' when the files do not determine them. */
+  hasCredentials: boolean | 'unknown';
   declaration: Declaration;
 }
 

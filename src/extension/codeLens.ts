@@ -43,6 +43,7 @@ export class OperationCodeLenses implements vscode.CodeLensProvider {
 export function authLabel(auth: OperationAuth): string {
   if (auth.state === 'conditional') return `$(shield) conditional: ${[...new Set(auth.policies.map((use) => use.policy))].join(', ')} inside <choose>`;
   if (auth.state === 'unauthenticated') return '$(warning) unauthenticated';
+  if (auth.state === 'unknown') return `$(question) not known: the ${auth.unreadPolicies.map((entry) => entry.scope).join(', ')} policy was not read`;
   const policy = auth.policies.find((use) => !use.conditional);
   if (policy) return `$(lock) ${policy.policy} (${policy.statement.scope.kind} scope${policy.statement.viaFragments.length ? `, fragment ${policy.statement.viaFragments.join(' → ')}` : ''})`;
   return '$(key) subscription key required';

@@ -74,5 +74,10 @@ describe('findings on the sample repositories', () => {
       'endpoint-authentication apis/versioned-api-v2/operations/get-version-v2 high',
       'endpoint-authentication apis/wadl-api/operations/get-wadl-status high',
     ]);
+    // Defender for APIs assesses REST APIs only: the GraphQL and SOAP findings are advice, and say so.
+    const notAssessed = scan(path.join(ROOT, 'test', 'fixtures', 'apiops-sample'))
+      .findings.filter((finding) => finding.properties?.assessedByDefenderForApis === false)
+      .map((finding) => finding.resource);
+    assert.deepStrictEqual(notAssessed.sort(), ['apis/graphql-api', 'apis/soap-api']);
   });
 });

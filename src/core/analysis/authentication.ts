@@ -3,13 +3,15 @@
 // running on the call. check-header on Authorization is not authentication.
 import { MAX_NESTING_DEPTH } from '../limits';
 import type { ApiResource, ApimService, OperationResource, ProductResource } from '../model';
+import type { SourceLocation } from '../text';
 import type { AuthPolicyName } from '../policy/edit';
 import type { XmlElement } from '../policy/xml';
 import { effectivePolicy, expandIncludes, expansionBudget, scopeFragments, type EffectivePolicy, type EffectiveStatement, type FragmentsByName, type PlacedElement, type ScopeRef } from './effectivePolicy';
 
 export const AUTH_POLICIES: readonly AuthPolicyName[] = ['validate-jwt', 'validate-azure-ad-token', 'validate-client-certificate'];
 
-export type AuthState = 'authenticated' | 'conditional' | 'unauthenticated';
+/** `unknown`: keyless, nothing read authenticates, and a policy on the call's path could not be read. */
+export type AuthState = 'authenticated' | 'conditional' | 'unauthenticated' | 'unknown';
 
 export interface AuthPolicyUse {
   policy: AuthPolicyName;
@@ -32,6 +34,8 @@ export interface OperationAuth {
   policies: AuthPolicyUse[];
   /** Auth policies in protected products' policies: they only run for calls with that product's key. */
   productPolicies: { product: ProductResource; use: AuthPolicyUse }[];
+  /** Policies on the keyless call path that are declared but could not be read. */
+  unreadPolicies: { scope: 'global' | 'product' | 'api' | 'operation'; location: SourceLocation }[];
   /** check-header statements that look like an auth check but are not one. */
   checkHeaders: EffectiveStatement[];
   /** The effective policy of a keyless call (of a call with an API-scoped key, when keys are required). */
@@ -61,11 +65,19 @@ export function analyzeOperationAuth(service: ApimService, api: ApiResource, ope
         .map((use) => ({ product, use })),
     );
   const checkHeaders = effective.sections.inbound.statements.filter((statement) => statement.element.name === 'check-header');
+  const scopes = [
+    { scope: 'global', location: service.unreadPolicy },
+    { scope: 'product', location: openProduct?.unreadPolicy },
+    { scope: 'api', location: api.unreadPolicy },
+    { scope: 'operation', location: operation.unreadPolicy },
+  ] as const;
+  const unreadPolicies = scopes.flatMap(({ scope, location }) => (location ? [{ scope, location }] : []));
   let state: AuthState;
   if (!keyless || policies.some((use) => !use.conditional)) state = 'authenticated';
+  else if (unreadPolicies.length > 0) state = 'unknown';
   else if (policies.length > 0) state = 'conditional';
   else state = 'unauthenticated';
-  return { state, keyless, openProduct, policies, productPolicies, checkHeaders, effective };
+  return { state, keyless, openProduct, policies, productPolicies, unreadPolicies, checkHeaders, effective };
 }
 
 function authPoliciesIn(fragmentsOf: (scope: ScopeRef) => FragmentsByName, effective: EffectivePolicy): AuthPolicyUse[] {

@@ -52,7 +52,7 @@ function findExposure(spec: SpecOperation, bodyFields: SchemaField[][], classifi
   const inBodies: SensitiveField[] = [];
   for (const [index, body] of spec.bodies.entries()) {
     for (const field of bodyFields[index]) {
-      const classifications = classifier.classify(field.name, field.schema);
+      const classifications = classifier.classify(field.name, field.schema, field.path);
       if (classifications.length > 0) inBodies.push({ body, field, classifications });
     }
   }

@@ -20,6 +20,13 @@ export interface InformationType {
    * a key or a phone number, so for other types such names are not classified by name.
    */
   includesMetadata?: boolean;
+  /**
+   * A value of this type is one string: a field named so whose schema is an object of metadata
+   * (`api_key_info`: name, created_at; no `value` and no field of this type) is not classified by its name.
+   */
+  scalarOnly?: boolean;
+  /** Paths under which a field of such a name is something else: an LLM's `logprobs.content[].token` is a text token. */
+  excludedPaths?: RegExp[];
 }
 
 const BUILT_IN: InformationType[] = [
@@ -52,6 +59,8 @@ const BUILT_IN: InformationType[] = [
     sensitivity: 'high',
     names: [/password|passwd|passphrase|^pwd$/, /secret$|clientsecret|apikey$|^apikey|accesstoken|refreshtoken|idtoken|bearertoken|^token$|privatekey|connectionstring/],
     formats: ['password'],
+    scalarOnly: true,
+    excludedPaths: [/logprob/i],
   },
   {
     id: 'health',
@@ -115,21 +124,23 @@ export class SensitiveDataClassifier {
     ];
   }
 
-  /** Information types a parameter or property belongs to, strongest evidence first. */
-  classify(name: string, schema: Record<string, unknown> | undefined): Classification[] {
+  /** Information types a parameter or property (at `path` in its body, when in one) belongs to, strongest evidence first. */
+  classify(name: string, schema: Record<string, unknown> | undefined, path?: string): Classification[] {
     if (!schema) return this.classifyUncached(name, schema);
     let byName = this.bySchema.get(schema);
     if (!byName) this.bySchema.set(schema, (byName = new Map()));
     let classifications = byName.get(name);
     if (!classifications) byName.set(name, (classifications = this.classifyUncached(name, schema)));
-    return classifications;
+    // The path is not part of the cache key: one schema is shared by fields at many paths.
+    const excluded = (classification: Classification) => path !== undefined && (classification.type.excludedPaths?.some((pattern) => pattern.test(path)) ?? false);
+    return classifications.some(excluded) ? classifications.filter((classification) => !excluded(classification)) : classifications;
   }
 
   private classifyUncached(name: string, schema: Record<string, unknown> | undefined): Classification[] {
     // A flag such as `emailVerified: boolean` names sensitive data but carries none.
     if (schema?.type === 'boolean') return [];
     const found = new Map<string, Classification>();
-    for (const type of this.typesForName(name)) found.set(type.id, { type, evidence: 'name' });
+    for (const type of this.typesForName(name)) if (!(type.scalarOnly && schema && this.isMetadataObject(schema, type))) found.set(type.id, { type, evidence: 'name' });
     if (schema) {
       const format = typeof schema.format === 'string' ? schema.format.toLowerCase() : undefined;
       const samples = sampleValues(schema);
@@ -146,6 +157,17 @@ export class SensitiveDataClassifier {
     return [...found.values()];
   }
 
+  /**
+   * An object (or an array of such objects, written inline) with declared properties, none of which
+   * is of `type` by its name or looks like the value (VALUE_HOLDER): it describes such a value rather than holding it. A map
+   * (`additionalProperties: { type: string }`) holds values; a `$ref` not followed here is not judged.
+   */
+  private isMetadataObject(schema: Record<string, unknown>, type: InformationType): boolean {
+    const object = schema.type === 'array' && isRecord(schema.items) ? schema.items : schema;
+    if (!isRecord(object.properties) || (isRecord(object.additionalProperties) && object.additionalProperties.type !== 'object')) return false;
+    return Object.keys(object.properties).every((property) => !VALUE_HOLDER.test(property.toLowerCase().replace(/[^a-z0-9]/g, '')) && !this.typesForName(property).includes(type));
+  }
+
   private typesForName(name: string): InformationType[] {
     let types = this.byName.get(name);
     if (!types) {
@@ -159,6 +181,9 @@ export class SensitiveDataClassifier {
     return types;
   }
 }
+
+/** Names of a field that holds the value of its object: `value`, `hugging_face_token`, `key`. */
+const VALUE_HOLDER = /^value$|(token|key|secret|password)$/;
 
 /** Last words that make a name about a value rather than the value: `email_alias_id`, `phoneNumberType`, `email_count`. */
 const METADATA_WORDS: ReadonlySet<string> = new Set(['id', 'ids', 'uuid', 'sid', 'name', 'type', 'count']);
@@ -182,6 +207,10 @@ function namesValue(expression: TextPattern, normalized: string, valueLength: nu
   if (!(expression instanceof RegExp)) return expression.test(normalized);
   const match = expression.exec(normalized);
   return match !== null && (valueLength === undefined || match.index + match[0].length > valueLength);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function sampleValues(schema: Record<string, unknown>): string[] {

@@ -22,6 +22,8 @@ export interface ApiRisk {
   score: number;
   unauthenticatedOperations: number;
   conditionalOperations: number;
+  /** Operations whose authentication is not known: a policy on their keyless path was not read. */
+  unknownOperations: number;
   operations: number;
   sensitivity?: 'high' | 'medium';
   informationTypes: string[];
@@ -39,16 +41,19 @@ export function apiRisk(context: RuleContext, api: ApiResource): ApiRisk {
   const states = assessedOperations(api).map((operation) => context.auth(api, operation).state);
   const unauthenticated = states.filter((state) => state === 'unauthenticated').length;
   const conditional = states.filter((state) => state === 'conditional').length;
+  const unknown = states.filter((state) => state === 'unknown').length;
   const exposures = api.operations.map((operation) => context.exposure(operation));
   const classifications = exposures.flatMap((exposure) => [...exposure.inUrl, ...exposure.inBodies].flatMap((entry) => entry.classifications));
   const sensitivity = highestSensitivity(classifications);
   const unencrypted = api.protocols?.value.some((protocol) => /^(http|ws)$/i.test(protocol)) ?? false;
-  const exposure = unauthenticated > 0 ? EXPOSURE.unauthenticated : conditional > 0 ? EXPOSURE.conditional : EXPOSURE.none;
+  // A call path whose policy was not read may or may not authenticate: weighed as a conditional one.
+  const exposure = unauthenticated > 0 ? EXPOSURE.unauthenticated : conditional + unknown > 0 ? EXPOSURE.conditional : EXPOSURE.none;
   const risk = combined(exposure, SENSITIVITY[sensitivity ?? 'none'], unencrypted ? TRANSPORT.clear : TRANSPORT.encrypted);
   return {
     score: Math.round((100 * risk) / WORST),
     unauthenticatedOperations: unauthenticated,
     conditionalOperations: conditional,
+    unknownOperations: unknown,
     operations: states.length,
     sensitivity,
     informationTypes: typeNames(classifications),
@@ -66,6 +71,7 @@ export const apiRiskRanking: Rule = {
       const factors: string[] = [];
       if (risk.unauthenticatedOperations > 0) factors.push(`${risk.unauthenticatedOperations} of ${risk.operations} operations unauthenticated`);
       if (risk.conditionalOperations > 0) factors.push(`${risk.conditionalOperations} conditionally authenticated`);
+      if (risk.unknownOperations > 0) factors.push(`${risk.unknownOperations} whose authentication is not known (a policy was not read)`);
       if (risk.informationTypes.length > 0) factors.push(`${risk.sensitivity} sensitivity data (${risk.informationTypes.join(', ')})`);
       if (risk.unencrypted) factors.push('unencrypted protocols accepted');
       findings.push(

@@ -19,12 +19,18 @@ export const backendAuthentication: Rule = {
   check(context) {
     const findings: Finding[] = [];
     for (const backend of context.service.backends) {
-      if (backend.hasCredentials) continue;
+      if (backend.hasCredentials === true) continue;
+      const subject = `Backend ${backend.name}${backend.url ? ` (${backend.url})` : ''}`;
+      // Not known is not absent: said at info, so that the reader checks what the files left open.
+      const unknown = backend.hasCredentials === 'unknown';
       findings.push(
         predicted(meta, {
           resource: backend.id,
-          message: `Backend ${backend.name}${backend.url ? ` (${backend.url})` : ''} has no client certificate and no authorization credentials.`,
+          message: unknown
+            ? `${subject}: whether it has a client certificate or authorization credentials is not known from the files (see the input problem at its credentials); Defender reports it if it has none.`
+            : `${subject} has no client certificate and no authorization credentials.`,
           location: backend.declaration.locate(['credentials']),
+          ...(unknown && { severity: 'info', properties: { credentialsKnown: false } }),
         }),
       );
     }

@@ -1,3 +1,4 @@
+import * as path from 'path';
 import type { AuthPolicyUse, OperationAuth } from '../analysis/authentication';
 import type { Finding, RelatedLocation } from '../findings';
 import { authenticationFixes } from '../fixes/authFixes';
@@ -25,15 +26,17 @@ export const endpointAuthentication: Rule = {
       for (const operation of assessedOperations(api)) {
         const auth = context.auth(api, operation);
         if (auth.state === 'authenticated') continue;
+        const assessedByDefender = api.type === 'http';
         findings.push(
           predicted(meta, {
             resource: operation.id,
-            message: describe(api, operation, auth),
+            message: assessedByDefender ? describe(api, operation, auth) : `${describe(api, operation, auth)} ${notAssessedNote(api)}`,
             location: operation.location,
             related: chainLocations(auth),
             fixes: () => authenticationFixes(context.service, api, operation, auth),
-            severity: auth.state === 'conditional' ? 'medium' : 'high',
-            properties: { authState: auth.state, keyless: auth.keyless, openProduct: auth.openProduct?.name },
+            // What was not read is not asserted: said at info, with the policy that was not read.
+            severity: auth.state === 'unknown' ? 'info' : auth.state === 'conditional' ? 'medium' : 'high',
+            properties: { authState: auth.state, keyless: auth.keyless, openProduct: auth.openProduct?.name, ...(!assessedByDefender && { assessedByDefenderForApis: false }) },
           }),
         );
       }
@@ -41,6 +44,11 @@ export const endpointAuthentication: Rule = {
     return findings;
   },
 };
+
+/** Defender for APIs onboards REST APIs only: for the others the finding is posture advice, not a Defender prediction. */
+function notAssessedNote(api: ApiResource): string {
+  return `Defender for APIs assesses REST APIs only, so it will not report this ${api.type} API: this is posture advice, not a predicted Defender recommendation.`;
+}
 
 /**
  * The operations of an API, or, for an API whose operations no file lists (GraphQL, SOAP without a
@@ -57,13 +65,16 @@ function describe(api: ApiResource, operation: OperationResource, auth: Operatio
       ? `API ${api.name} (${api.type}; no operations are listed, so the API is assessed as a whole)`
       : `Operation ${operation.method && operation.urlTemplate ? `${operation.method.toUpperCase()} ${operation.urlTemplate} (${operation.name})` : operation.name} of API ${api.name}`;
   const parts: string[] = [];
-  if (auth.state === 'conditional') {
+  const why = auth.openProduct
+    ? `API ${api.name} is in product ${auth.openProduct.name}, which requires no subscription, so calls without a key are accepted`
+    : `subscriptionRequired is false`;
+  if (auth.state === 'unknown') {
+    const unread = auth.unreadPolicies.map((entry) => `the ${entry.scope} policy declared in ${path.basename(entry.location.file)}`).join(' and ');
+    parts.push(`${subject} may accept calls without authentication: ${why}, and whether a policy authenticates them is not known from the files: ${unread} could not be read.`);
+  } else if (auth.state === 'conditional') {
     const policies = [...new Set(auth.policies.map((use) => use.policy))].join(', ');
     parts.push(`${subject} is authenticated only conditionally: ${policies} runs inside <choose>, so some calls skip it.`);
   } else {
-    const why = auth.openProduct
-      ? `API ${api.name} is in product ${auth.openProduct.name}, which requires no subscription, so calls without a key are accepted`
-      : `subscriptionRequired is false`;
     parts.push(`${subject} accepts calls without authentication: ${why}, and no validate-jwt, validate-azure-ad-token or validate-client-certificate runs in ${chainText(auth)}.`);
   }
   for (const { product, use } of auth.productPolicies) {
@@ -88,6 +99,7 @@ function chainLocations(auth: OperationAuth): RelatedLocation[] {
   for (const { product, use: entry } of auth.productPolicies) use(entry, `runs only for calls with a ${product.name} subscription key`);
   for (const statement of auth.checkHeaders) related.push({ location: { file: statement.file, span: statement.element.span }, message: 'check-header does not authenticate the caller' });
   const note = auth.state === 'unauthenticated' ? 'runs on this call and authenticates nothing' : 'runs on this call';
+  for (const { scope, location } of auth.unreadPolicies) related.push({ location, message: `the ${scope} policy declared here could not be read` });
   for (const scope of auth.effective.sections.inbound.scopesReached) {
     if (scope.file) related.push({ location: { file: scope.file, span: { start: 0, end: 0 } }, message: `the ${scope.kind} policy ${note}` });
   }

@@ -13,11 +13,11 @@ import type { InputProblemKind } from '../problems';
 import type { Span } from '../text';
 import { decodeJsonString, placeXmlText } from './armText';
 import type { ReadContext } from './context';
-import { declarationOf, isObject, type Properties } from './declaration';
+import { declarationOf, isObject, NOT_KNOWN, type Properties } from './declaration';
 import { buildDeclaredContent, type DeclaredResource } from './declaredResources';
-import { parseBicepExpression, type BicepNode } from './bicepExpression';
+import { parseBicepExpression, type BicepNode, type ObjectEntry } from './bicepExpression';
 import { bicepValueAt, parseBicepFile, type BicepFile, type BicepLoop, type BicepModule, type BicepObject, type BicepResource, type BicepValue } from './bicepParser';
-import { Evaluator, HOLE, isPlainObject, Loaded, ResourceReference, Text, Unknown, type NameScope, type Value } from './bicepValues';
+import { Evaluator, HOLE, isPlainObject, Loaded, ResourceReference, Text, Unknown, unknownPartOf, type NameScope, type Value } from './bicepValues';
 import { qualifyDeployments } from './bicepDeployments';
 import { shorten } from './terraformValues';
 import { emptyContent, type ServiceContent } from './resources';
@@ -231,14 +231,17 @@ class Deployment {
     for (const locals of this.loopItems(caller, module.loop, `module ${module.symbol}`)) {
       if (++this.instances > MAX_INSTANCES) return this.report(caller.file, module.span, `The deployment calls more than ${MAX_INSTANCES} modules: the rest are not read.`, 'over-budget');
       const scope = caller.scope(locals);
-      const passed = paramsNode?.kind === 'object' ? undefined : paramsNode && this.evaluator.evaluate(caller.node(paramsNode), scope);
+      // Params written one by one are evaluated one by one; a spread among them needs the whole object.
+      const oneByOne = paramsNode?.kind === 'object' && paramsNode.spreads.length === 0;
+      const passed = oneByOne ? undefined : paramsNode && this.evaluator.evaluate(caller.node(paramsNode), scope);
       const paramSource = (name: string): Value | undefined => {
-        if (paramsNode?.kind === 'object') {
+        if (oneByOne && paramsNode?.kind === 'object') {
           const value = paramsNode.properties.get(name)?.value;
           return value && this.evaluator.evaluate(caller.node(value), scope);
         }
         if (passed === undefined) return undefined;
-        return isPlainObject(passed) ? passed[name] : passed instanceof Unknown ? passed : undefined;
+        if (isPlainObject(passed)) return passed[name] ?? unknownPartOf(passed)?.unknown;
+        return passed instanceof Unknown ? passed : undefined;
       };
       this.instantiate(file, source, paramSource, `module ${module.symbol} in ${path.basename(caller.file)} does not pass it`, [...chain, file]);
     }
@@ -308,9 +311,12 @@ class FileInstance {
   param(name: string): Value {
     return this.memo(`param ${name}`, () => {
       const given = this.paramSource(name);
-      if (given !== undefined) return given;
-      const fallback = this.parsed.params.get(name)?.value;
-      return fallback ? this.evaluate(fallback, new Map()) : new Unknown(`param ${name} has no default, and ${this.noValue}`);
+      const binding = this.parsed.params.get(name);
+      const fallback = binding?.value;
+      // Bicep gives a param its default when it is passed null (`x: item.?x` with no x).
+      if (given !== undefined && !(given === null && fallback)) return given;
+      if (fallback) return this.evaluate(fallback, new Map());
+      return binding?.nullable ? null : new Unknown(`param ${name} has no default, and ${this.noValue}`);
     });
   }
 
@@ -511,21 +517,25 @@ class ResourceReader {
     return { ...declared, kind: 'service/products/apis', names: [...declared.names.slice(0, 2), apiName] };
   }
 
-  /** A value as plain JSON, its unknown parts left out (and said, for the properties the model reads). */
+  /**
+   * A value as plain JSON. Unknown parts of the properties the model reads are NOT_KNOWN (and said),
+   * so that rules do not take them for absent; other unknown parts are left out.
+   */
   private plain(value: Value, at: JsonPath): unknown {
+    const isRead = (key: string | number | undefined) => READ_PROPERTIES[this.kind]?.includes(String(key)) ?? false;
     const unknown = value instanceof Unknown ? value : value instanceof Text ? value.hole : undefined;
     if (unknown) {
-      if (at.length > 0 && READ_PROPERTIES[this.kind]?.includes(String(at[0]))) {
-        const span = this.locate(at) ?? this.resource.span;
-        this.report(span, `${this.resource.symbol}: properties.${at.join('.')} = \`${shorten(this.written(span))}\` is not known from the files (${unknown.reason})${this.instance.deploymentNote()}.`);
-      }
-      return undefined;
+      if (!isRead(at[0])) return undefined;
+      const span = this.locate(at) ?? this.resource.span;
+      this.report(span, `${this.resource.symbol}: properties.${at.join('.')} = \`${shorten(this.written(span))}\` is not known from the files (${unknown.reason})${this.instance.deploymentNote()}.`);
+      return NOT_KNOWN;
     }
     if (value instanceof Text) return value.value;
     if (value instanceof Loaded) return value.call;
     if (value instanceof ResourceReference) return undefined;
     if (Array.isArray(value)) {
       const items = value.map((item, index) => this.plain(item, [...at, index]));
+      if (items.includes(NOT_KNOWN)) return NOT_KNOWN;
       return items.includes(undefined) ? undefined : items;
     }
     if (isPlainObject(value)) {
@@ -534,6 +544,13 @@ class ResourceReader {
         const plain = this.plain(item, [...at, key]);
         if (plain !== undefined) object[key] = plain;
       }
+      const part = unknownPartOf(value);
+      if (!part || (at.length > 0 && !isRead(at[0]))) return object;
+      const where = at.length === 0 ? 'properties' : `properties.${at.join('.')}`;
+      this.deployment.report(part.file, part.span, `${this.resource.symbol}: a spread in ${where} is not known from the files (${part.unknown.reason})${this.instance.deploymentNote()}; what it may set is not read.`);
+      if (at.length > 0) return Object.keys(object).length === 0 ? NOT_KNOWN : object;
+      // Any read property the spread may set is not known, rather than absent.
+      for (const key of READ_PROPERTIES[this.kind] ?? []) if (!(key in object)) object[key] = NOT_KNOWN;
       return object;
     }
     return value;
@@ -544,7 +561,8 @@ class ResourceReader {
     const { instance, resource } = this;
     const located = declarationOf(instance.file, resource.span, (property) => this.locate(property), resource.body?.properties.get('properties')?.keySpan ?? resource.span);
     const written = this.propertiesValue;
-    if (written?.kind !== 'object') return located;
+    // A spread may set the very property an edit would add: such objects are not edited.
+    if (written?.kind !== 'object' || written.spreads.length > 0) return located;
     return {
       ...located,
       editProperties: (changes) => {
@@ -561,11 +579,34 @@ class ResourceReader {
     let node = this.propertiesNode;
     for (const key of property) {
       while (node?.kind === 'call' && node.name.toLowerCase() === 'any') node = node.args[0];
-      if (node?.kind === 'object') node = node.properties.find((candidate) => candidate.key === key)?.value;
+      if (node?.kind === 'object') node = this.propertyNode(node.properties, key);
       else if (node?.kind === 'array' && typeof key === 'number') node = node.items[key];
       else return undefined;
     }
     return node?.span;
+  }
+
+  /** The property `key` of an object literal: written in it, else in the last spread of a literal object that sets it. */
+  private propertyNode(entries: readonly ObjectEntry[], key: string | number): BicepNode | undefined {
+    for (let index = entries.length - 1; index >= 0; index--) {
+      const entry = entries[index];
+      if (entry.key !== undefined) {
+        if (entry.key === key) return entry.value;
+        continue;
+      }
+      const spread = this.spreadObject(entry.spread);
+      const found = spread && this.propertyNode(spread.properties, key);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** The object literal a spread merges: itself, or the branch of a conditional its known test takes. */
+  private spreadObject(node: BicepNode): Extract<BicepNode, { kind: 'object' }> | undefined {
+    if (node.kind === 'object') return node;
+    if (node.kind !== 'ternary') return undefined;
+    const test = this.deployment.evaluator.evaluate(node.test, this.instance.scope(this.locals));
+    return typeof test === 'boolean' ? this.spreadObject(test ? node.then : node.otherwise) : undefined;
   }
 
   /** An API's definition: a local file loaded by `loadTextContent` / `loadJsonContent`. */

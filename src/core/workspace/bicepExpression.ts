@@ -8,17 +8,21 @@ export type BicepNode =
   | { kind: 'string'; span: Span; parts: (StringChunk | BicepNode)[] }
   | { kind: 'literal'; span: Span; value: boolean | number | null }
   | { kind: 'identifier'; span: Span; name: string }
-  | { kind: 'member'; span: Span; target: BicepNode; name: string }
+  /** `a.b`, or `a.?b` (`safe`): null when `a` has no `b`. */
+  | { kind: 'member'; span: Span; target: BicepNode; name: string; safe?: boolean }
   /** `parent::child`: a resource declared inside another. */
   | { kind: 'nested'; span: Span; target: BicepNode; name: string }
   | { kind: 'index'; span: Span; target: BicepNode; index: BicepNode }
   | { kind: 'call'; span: Span; name: string; args: BicepNode[] }
-  | { kind: 'object'; span: Span; properties: { key: string; keySpan: Span; value: BicepNode }[] }
+  | { kind: 'object'; span: Span; properties: ObjectEntry[] }
   | { kind: 'array'; span: Span; items: BicepNode[] }
   | { kind: 'ternary'; span: Span; test: BicepNode; then: BicepNode; otherwise: BicepNode }
   | { kind: 'binary'; span: Span; operator: string; left: BicepNode; right: BicepNode }
   | { kind: 'unary'; span: Span; operator: string; operand: BicepNode }
   | { kind: 'unsupported'; span: Span; reason: string };
+
+/** A property of an object literal, or a spread (`...expr`) whose properties are merged in at its place. */
+export type ObjectEntry = { key: string; keySpan: Span; value: BicepNode } | { key?: undefined; spread: BicepNode; span: Span };
 
 /** Decoded string text; character i of `value` is written at file offset `offsets[i]`. */
 export interface StringChunk {
@@ -111,14 +115,15 @@ class ExpressionParser {
       if (char === '.' || this.text.startsWith('::', this.pos)) {
         const nested = char === ':';
         this.pos += nested ? 2 : 1;
-        if (this.text[this.pos] === '?') this.pos++; // `a.?b`: safe dereference
+        const safe = this.text[this.pos] === '?';
+        if (safe) this.pos++;
         const name = this.identifier();
         if (name === undefined) return this.giveUp(start, 'a property name is missing');
         if (this.text[this.pos] === '(') {
           // `sys.concat(...)`, `az.resourceGroup()`: a namespaced function.
           const args = this.arguments(depth);
           node = args ? { kind: 'call', span: { start, end: this.pos }, name, args } : this.giveUp(start, 'a call is not closed');
-        } else node = { kind: nested ? 'nested' : 'member', span: { start, end: this.pos }, target: node, name };
+        } else node = nested ? { kind: 'nested', span: { start, end: this.pos }, target: node, name } : { kind: 'member', span: { start, end: this.pos }, target: node, name, safe };
       } else if (char === '[') {
         this.pos++;
         if (this.text[this.pos] === '?') this.pos++;
@@ -190,7 +195,7 @@ class ExpressionParser {
   private object(depth: number): BicepNode {
     const start = this.pos;
     this.pos++;
-    const properties: Extract<BicepNode, { kind: 'object' }>['properties'] = [];
+    const properties: ObjectEntry[] = [];
     for (;;) {
       this.skipSpace();
       if (this.pos >= this.end) return this.giveUp(start, 'an object is not closed');
@@ -200,6 +205,15 @@ class ExpressionParser {
       }
       if (this.text[this.pos] === '@') return this.giveUp(start, 'decorators in objects are not read');
       const keyStart = this.pos;
+      if (this.text.startsWith('...', this.pos)) {
+        this.pos += 3;
+        const spread = this.expression(depth + 1);
+        if (spread.kind === 'unsupported') return spread;
+        properties.push({ spread, span: { start: keyStart, end: this.pos } });
+        this.skipSpace();
+        if (this.text[this.pos] === ',') this.pos++;
+        continue;
+      }
       let key: string | undefined;
       if (this.text[this.pos] === "'") {
         const keyNode = this.string(depth + 1);

@@ -11,6 +11,8 @@ export interface BicepObject {
   kind: 'object';
   span: Span;
   properties: Map<string, { keySpan: Span; value: BicepValue }>;
+  /** `...expr` entries: their properties are known only by evaluating them. */
+  spreads: BicepValue[];
 }
 
 export interface BicepArray {
@@ -77,6 +79,8 @@ export interface BicepBinding {
   name: string;
   span: Span;
   value?: BicepValue;
+  /** `param x string?`: null when nothing gives it a value. */
+  nullable?: boolean;
 }
 
 export interface BicepFile {
@@ -237,7 +241,8 @@ class BicepParser {
       this.skipTrivia(true);
       value = this.parseValue();
     } else this.skipExpression();
-    const binding = { name: header[2], span: { start, end: this.pos }, value };
+    const nullable = header[1] === 'param' && !value && this.text.slice(start, this.pos).trimEnd().endsWith('?');
+    const binding = { name: header[2], span: { start, end: this.pos }, value, ...(nullable && { nullable }) };
     (header[1] === 'param' ? this.file.params : this.file.vars).set(binding.name, binding);
     return true;
   }
@@ -335,20 +340,25 @@ class BicepParser {
   private parseObject(resource?: BicepResource): BicepObject {
     const start = this.pos;
     const properties = new Map<string, { keySpan: Span; value: BicepValue }>();
-    if (this.skippedTooDeep()) return { kind: 'object', span: { start, end: this.pos }, properties };
+    const spreads: BicepValue[] = [];
+    if (this.skippedTooDeep()) return { kind: 'object', span: { start, end: this.pos }, properties, spreads };
     this.pos++;
     this.depth++;
     while (this.skipTrivia(true), this.pos < this.text.length && this.text[this.pos] !== '}') {
       const entryStart = this.pos;
       if (this.text[this.pos] === '@') this.skipDecorator();
-      else if (!this.tryResource(resource)) this.parseProperty(properties);
+      else if (this.text.startsWith('...', this.pos)) {
+        this.pos += 3;
+        this.skipTrivia(true);
+        spreads.push(this.parseValue());
+      } else if (!this.tryResource(resource)) this.parseProperty(properties);
       if (this.text[this.pos] === ',') this.pos++;
       if (this.pos === entryStart) this.skipExpression();
       if (this.pos === entryStart) this.pos++;
     }
     if (this.text[this.pos] === '}') this.pos++;
     this.depth--;
-    return { kind: 'object', span: { start, end: this.pos }, properties };
+    return { kind: 'object', span: { start, end: this.pos }, properties, spreads };
   }
 
   /** At an object or array past the depth limit: skips it (reporting the first one) and says so. */

@@ -5,6 +5,7 @@
 // is written. What is not known is an `Unknown` carrying why; nothing is guessed.
 import { MAX_EVALUATED_LENGTH } from './armExpression';
 import type { BicepNode, StringChunk } from './bicepExpression';
+import type { Span } from '../text';
 
 export class Unknown {
   constructor(readonly reason: string) {}
@@ -22,7 +23,7 @@ export class Text {
   ) {}
 }
 
-/** `loadTextContent('x')` / `loadJsonContent('x')`: a local file, read only when its text is needed. */
+/** `loadTextContent('x')`, `loadJsonContent('x')` or `loadYamlContent('x')`: a local file, read only when its text is needed. */
 export class Loaded {
   constructor(
     readonly file: string,
@@ -40,6 +41,21 @@ export class ResourceReference {
     /** Its type and names, for a child that names it as `parent`. */
     readonly identity?: (depth: number) => { type: string; names: (string | Unknown)[] } | undefined,
   ) {}
+}
+
+/** A spread (`...expr`) whose value is not known: the object it is merged into may hold any property. */
+export interface UnknownPart {
+  unknown: Unknown;
+  file: string;
+  span: Span;
+}
+
+// Kept beside the object rather than in it, so that its keys stay exactly the properties written.
+const unknownParts = new WeakMap<object, UnknownPart>();
+
+/** What an object may hold beyond its known properties, when a spread in it is not known. */
+export function unknownPartOf(value: Value): UnknownPart | undefined {
+  return isPlainObject(value) ? unknownParts.get(value) : undefined;
 }
 
 export type Value = Text | number | boolean | null | Value[] | { [key: string]: Value } | Loaded | ResourceReference | Unknown;
@@ -89,11 +105,22 @@ export class Evaluator {
         return node.items.map((item) => this.evaluate(item, scope));
       case 'object': {
         const object: { [key: string]: Value } = {};
-        for (const property of node.properties) object[property.key] = this.evaluate(property.value, scope);
+        for (const entry of node.properties) {
+          if (entry.key !== undefined) {
+            object[entry.key] = this.evaluate(entry.value, scope);
+            continue;
+          }
+          const spread = this.evaluate(entry.spread, scope);
+          if (isPlainObject(spread)) Object.assign(object, spread);
+          const part = isPlainObject(spread)
+            ? unknownParts.get(spread)
+            : { unknown: spread instanceof Unknown ? spread : new Unknown('a spread of something else than an object'), file: scope.file, span: entry.span };
+          if (part && !unknownParts.has(object)) unknownParts.set(object, part);
+        }
         return object;
       }
       case 'member':
-        return member(this.evaluate(node.target, scope), node.name);
+        return member(this.evaluate(node.target, scope), node.name, node.safe);
       case 'nested':
         return scope.nested(this.evaluate(node.target, scope), node.name);
       case 'index':
@@ -105,8 +132,12 @@ export class Evaluator {
         if (typeof test === 'boolean') return this.evaluate(test ? node.then : node.otherwise, scope);
         return test instanceof Unknown ? test : new Unknown('a condition is not a boolean');
       }
-      case 'binary':
-        return binary(node.operator, this.evaluate(node.left, scope), this.evaluate(node.right, scope));
+      case 'binary': {
+        const [left, right] = [this.evaluate(node.left, scope), this.evaluate(node.right, scope)];
+        // A loaded file compared with a string (`spec != 'NA'`) is compared by its text.
+        const compared = (value: Value) => (value instanceof Loaded && (node.operator === '==' || node.operator === '!=') ? this.loadedText(value, scope) : value);
+        return binary(node.operator, compared(left), compared(right));
+      }
       case 'unary': {
         const operand = this.evaluate(node.operand, scope);
         if (node.operator === '!' && typeof operand === 'boolean') return !operand;
@@ -133,6 +164,12 @@ export class Evaluator {
     return joinTexts(pieces);
   }
 
+  /** A loaded file's whole text, however long: only compared, never kept. */
+  private loadedText(loaded: Loaded, scope: NameScope): Text | Unknown {
+    const text = scope.readText(loaded.file);
+    return text === undefined ? new Unknown(`${loaded.call} could not be read`) : new Text(text);
+  }
+
   /** A value as text: strings, numbers and booleans; a loaded file's text. */
   textOf(value: Value, scope: NameScope): Text | Unknown {
     if (value instanceof Text || value instanceof Unknown) return value;
@@ -154,11 +191,12 @@ export class Evaluator {
       case 'any':
         return args[0] ?? null;
       case 'loadtextcontent':
-      case 'loadjsoncontent': {
+      case 'loadjsoncontent':
+      case 'loadyamlcontent': {
         const relative = args[0];
         if (!(relative instanceof Text) || relative.hole) return relative instanceof Unknown ? relative : (relative instanceof Text && relative.hole) || new Unknown('the path is not a string');
-        // A JSON path argument (`loadJsonContent('x.json', '$.spec')`) selects part of the file.
-        if (name === 'loadjsoncontent' && args.length > 1) return new Unknown('a part of a JSON file is not read');
+        // A path argument (`loadJsonContent('x.json', '$.spec')`) selects part of the file.
+        if (name !== 'loadtextcontent' && args.length > 1) return new Unknown(`a part of a ${name === 'loadjsoncontent' ? 'JSON' : 'YAML'} file is not read`);
         const file = scope.loadedFile(relative.value, node);
         return file instanceof Unknown ? file : new Loaded(file, `${node.name}('${relative.value}')`);
       }
@@ -251,13 +289,14 @@ export function isPlainObject(value: Value | undefined): value is { [key: string
 }
 
 /** `.name` of an object (ARM's property names are case-insensitive) or a resource. */
-function member(target: Value, name: string): Value {
+function member(target: Value, name: string, safe = false): Value {
   if (target instanceof Unknown) return target;
   if (target instanceof ResourceReference) return target.member(name);
   if (isPlainObject(target)) {
     if (name in target) return target[name];
     const key = Object.keys(target).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
-    return key === undefined ? new Unknown(`it has no "${name}"`) : target[key];
+    if (key !== undefined) return target[key];
+    return unknownParts.get(target)?.unknown ?? (safe ? null : new Unknown(`it has no "${name}"`));
   }
   return new Unknown(`.${name} of a value that has no properties`);
 }

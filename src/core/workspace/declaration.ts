@@ -2,6 +2,12 @@ import type { Declaration, Declared } from '../model';
 import type { JsonPath, ParsedDocument } from '../parse/document';
 import type { Span } from '../text';
 
+/**
+ * A property whose value the files do not determine (an unresolved parameter, a spread that is not
+ * known): present, so that it is not taken for absent, and of no type, so that it is never read as a value.
+ */
+export const NOT_KNOWN = Symbol('not known from the files');
+
 /** A resource's `properties`, as plain values (JSON, or Bicep literals). */
 export type Properties = Record<string, unknown>;
 

@@ -2,7 +2,7 @@
 // type below `Microsoft.ApiManagement/`, a name per type segment, and `properties`. Each format's
 // reader resolves its own syntax into `DeclaredResource`s; this one builder turns them into a service.
 import type { ApiResource, ApiSource, Declaration, PolicyAttachment, ProductResource } from '../model';
-import type { Span } from '../text';
+import type { SourceLocation, Span } from '../text';
 import type { ReadContext } from './context';
 import { stringAt, type Properties } from './declaration';
 import { mergeOperations, readDefinition, type DeclaredOperation } from './operations';
@@ -54,6 +54,11 @@ export function buildDeclaredContent(declared: readonly DeclaredResource[], ctx:
   for (const resource of resources) {
     const { kind, names, properties, declaration } = resource;
     const name = names[names.length - 1];
+    // A policy resource whose policy is not read is kept as unread: analyses must not take it for absent.
+    const attached = (): { policy?: PolicyAttachment; unreadPolicy?: SourceLocation } => {
+      const policy = resource.policy?.();
+      return policy ? { policy } : { unreadPolicy: { file: resource.file, span: resource.span } };
+    };
     switch (kind) {
       case 'service/apis': {
         const api = apiResource(name, properties, declaration, source);
@@ -66,7 +71,7 @@ export function buildDeclaredContent(declared: readonly DeclaredResource[], ctx:
       }
       case 'service/apis/policies': {
         const api = apis.get(names[1]);
-        if (api) api.policy = resource.policy?.();
+        if (api) Object.assign(api, attached());
         break;
       }
       case 'service/apis/operations':
@@ -78,10 +83,10 @@ export function buildDeclaredContent(declared: readonly DeclaredResource[], ctx:
         });
         break;
       case 'service/apis/operations/policies':
-        operationsOf(names[1])?.push({ name: names[2], policy: resource.policy?.() });
+        operationsOf(names[1])?.push({ name: names[2], ...attached() });
         break;
       case 'service/policies':
-        content.policy = resource.policy?.();
+        Object.assign(content, attached());
         break;
       case 'service/products': {
         const product = productResource(name, properties, declaration);
@@ -94,7 +99,7 @@ export function buildDeclaredContent(declared: readonly DeclaredResource[], ctx:
         break;
       case 'service/products/policies': {
         const product = products.get(names[1]);
-        if (product) product.policy = resource.policy?.();
+        if (product) Object.assign(product, attached());
         break;
       }
       case 'service/subscriptions':

@@ -9,6 +9,8 @@ export interface DeclaredOperation {
   method?: string;
   urlTemplate?: string;
   policy?: PolicyAttachment;
+  /** A policy declared for the operation that could not be read. */
+  unreadPolicy?: SourceLocation;
   /** Where the operation itself is declared (an operationInformation.json, a Bicep block, a WADL method). */
   location?: SourceLocation;
 }
@@ -104,6 +106,7 @@ export function mergeOperations(api: ApiResource, declared: readonly DeclaredOpe
     resource.method ??= declaration.method?.toUpperCase();
     resource.urlTemplate ??= declaration.urlTemplate;
     resource.policy = declaration.policy ?? resource.policy;
+    resource.unreadPolicy ??= declaration.unreadPolicy;
     if (!resource.specOperation) resource.location = policyLocation(declaration.policy) ?? declaration.location ?? resource.location;
   }
   return [...byName.values()];

@@ -12,12 +12,12 @@ import type {
   VersionSetResource,
   WorkspaceMember,
 } from '../model';
-import { declaredAt, isBoolean, isObject, isString, isStringArray, stringAt, valueAt, type Properties } from './declaration';
+import { declaredAt, isBoolean, isObject, isString, isStringArray, NOT_KNOWN, stringAt, valueAt, type Properties } from './declaration';
 
 /** The parts of a service every layout reader fills; `readService` adds root, layout, problems and files. */
 export type ServiceContent = Pick<
   ApimService,
-  'policy' | 'apis' | 'products' | 'subscriptions' | 'backends' | 'namedValues' | 'fragments' | 'versionSets' | 'workspaces'
+  'policy' | 'unreadPolicy' | 'apis' | 'products' | 'subscriptions' | 'backends' | 'namedValues' | 'fragments' | 'versionSets' | 'workspaces'
 >;
 
 export function emptyContent(): ServiceContent {
@@ -107,7 +107,6 @@ export function subscriptionResource(name: string, properties: Properties, decla
 const CREDENTIAL_KEYS = ['certificate', 'certificateIds', 'header', 'query', 'authorization', 'managedIdentity'];
 
 export function backendResource(name: string, properties: Properties, declaration: Declaration): BackendResource {
-  const credentials = valueAt(properties, ['credentials']);
   return {
     id: `backends/${name}`,
     name,
@@ -115,9 +114,18 @@ export function backendResource(name: string, properties: Properties, declaratio
     protocol: stringAt(properties, ['protocol']),
     validateCertificateChain: declaredAt(properties, declaration, ['tls', 'validateCertificateChain'], isBoolean),
     validateCertificateName: declaredAt(properties, declaration, ['tls', 'validateCertificateName'], isBoolean),
-    hasCredentials: isObject(credentials) && CREDENTIAL_KEYS.some((key) => isWritten(credentials[key])),
+    hasCredentials: credentialsState(valueAt(properties, ['credentials'])),
     declaration,
   };
+}
+
+/** One credential written is enough; without one, a credential (or the whole) not known leaves it unknown. */
+function credentialsState(credentials: unknown): boolean | 'unknown' {
+  if (credentials === NOT_KNOWN) return 'unknown';
+  if (!isObject(credentials)) return false;
+  const values = CREDENTIAL_KEYS.map((key) => credentials[key]);
+  if (values.some((value) => value !== NOT_KNOWN && isWritten(value))) return true;
+  return values.includes(NOT_KNOWN) ? 'unknown' : false;
 }
 
 /** Written with content: an empty array, object or string configures nothing. */

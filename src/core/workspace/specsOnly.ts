@@ -1,4 +1,5 @@
 // A repository with OpenAPI files and nothing that says how APIM serves them: each spec is one API.
+import { isDeepStrictEqual } from 'util';
 import * as path from 'path';
 import type { ApiResource, ApimService } from '../model';
 import { declaresOpenApi, type OpenApiSpec } from '../spec/openapi';
@@ -59,7 +60,35 @@ export function readSpecsOnly(files: readonly string[], ctx: ReadContext): Specs
     if (spec) specs.push(spec);
   }
   const referenced = new Set(specs.flatMap((spec) => spec.documents.filter((document) => document.file !== spec.file).map((document) => document.file)));
-  return specsContent(specs.filter((spec) => !referenced.has(spec.file)), ctx);
+  return specsContent(withoutCopies(specs.filter((spec) => !referenced.has(spec.file)), ctx), ctx);
+}
+
+/**
+ * One spec kept as JSON and as YAML (Twilio's `json/x.json` and `yaml/x.yaml`) is one API: a spec with
+ * the file name of one read before it in the other format, and the same title, version and paths, is
+ * reported, not read again. Copies in one format may be deliberate (one per team or environment): kept.
+ */
+function withoutCopies(specs: readonly OpenApiSpec[], ctx: ReadContext): OpenApiSpec[] {
+  const root = ctx.files.rootFolder;
+  const kept: OpenApiSpec[] = [];
+  const byIdentity = new Map<string, OpenApiSpec[]>();
+  const isJson = (spec: OpenApiSpec) => /\.json$/i.test(spec.file);
+  for (const spec of specs) {
+    const value = spec.document.value as Record<string, unknown>;
+    const info = value.info as Record<string, unknown> | undefined;
+    const paths = typeof value.paths === 'object' && value.paths !== null ? Object.keys(value.paths).sort() : [];
+    const identity = JSON.stringify([path.basename(spec.file).replace(SPEC_EXTENSION, '').toLowerCase(), spec.title, info?.version, paths]);
+    const alike = byIdentity.get(identity) ?? [];
+    const first = alike.find((candidate) => isJson(candidate) !== isJson(spec));
+    if (!first) {
+      byIdentity.set(identity, [...alike, spec]);
+      kept.push(spec);
+      continue;
+    }
+    const content = isDeepStrictEqual(first.document.value, spec.document.value) ? 'the same content' : 'the same title, version and paths (their content differs elsewhere)';
+    ctx.report([{ file: spec.file, kind: 'skipped', message: `${relativeOrSelf(root, spec.file)} is a copy of ${relativeOrSelf(root, first.file)}, with ${content}: it is read once, as that API.` }]);
+  }
+  return kept;
 }
 
 /**

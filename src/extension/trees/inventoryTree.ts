@@ -262,7 +262,7 @@ function operationItem(scope: ServiceScope, api: ApiResource, operation: Operati
   const auth = result.analyses.auth(api, operation);
   item.description = withFindings(scope, operation.id, `${operation.name} · ${authLabel(auth).replace(/\$\([\w-]+\) /, '')}`);
   item.iconPath = new vscode.ThemeIcon(
-    auth.state === 'authenticated' ? 'lock' : auth.state === 'conditional' ? 'shield' : 'unlock',
+    auth.state === 'authenticated' ? 'lock' : auth.state === 'conditional' ? 'shield' : auth.state === 'unknown' ? 'question' : 'unlock',
     auth.state === 'unauthenticated' ? new vscode.ThemeColor('problemsErrorIcon.foreground') : auth.state === 'conditional' ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined,
   );
   item.contextValue = 'operation';

@@ -255,3 +255,37 @@ describe('authentication fixes of an API assessed as a whole', () => {
     assert.ok(finding.fixes.some((fix) => fix.id === 'add-validate-jwt@api'));
   });
 });
+
+describe('authentication when a policy is not read', () => {
+  // The shape of AI-Gateway labs/backend-pool-load-balancing-tf/main.tf:200: the API's policy is declared but computed.
+  const main = [
+    'param policyXml string',
+    "resource api 'Microsoft.ApiManagement/service/apis@2024-05-01' = {",
+    "  name: 'svc/orders'",
+    "  properties: { path: 'orders', subscriptionRequired: false }",
+    '}',
+    "resource apiPolicy 'Microsoft.ApiManagement/service/apis/policies@2024-05-01' = {",
+    "  name: 'svc/orders/policy'",
+    "  properties: { format: 'rawxml', value: policyXml }",
+    '}',
+    '',
+  ].join('\n');
+
+  it('does not call a keyless API unauthenticated: it says which policy it did not read', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'apim-posture-analysis-'));
+    roots.push(root);
+    fs.writeFileSync(path.join(root, 'main.bicep'), main);
+    const result = scan(root);
+    const api = result.services[0].apis[0];
+    const operation = { id: api.id, name: api.name, location: api.declaration.locate([]) };
+    const auth = analyzeOperationAuth(result.services[0], api, operation);
+    assert.strictEqual(auth.state, 'unknown');
+    assert.deepStrictEqual(auth.unreadPolicies.map((entry) => [entry.scope, main.slice(entry.location.span.start, entry.location.span.end).split('\n')[0]]), [
+      ['api', "resource apiPolicy 'Microsoft.ApiManagement/service/apis/policies@2024-05-01' = {"],
+    ]);
+    const finding = result.findings.find((candidate) => candidate.ruleId === 'endpoint-authentication')!;
+    assert.strictEqual(finding.severity, 'info');
+    assert.match(finding.message, /not known from the files: the api policy declared in main\.bicep could not be read/);
+    assert.ok(result.findings.some((candidate) => candidate.ruleId === 'input-problem' && /the policy `policyXml` is not known/.test(candidate.message)));
+  });
+});

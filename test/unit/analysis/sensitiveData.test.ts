@@ -52,3 +52,34 @@ describe('SensitiveDataClassifier: names', () => {
     assert.deepStrictEqual(typesOf(custom, 'loyaltyMemberId'), ['loyalty-id name']);
   });
 });
+
+describe('SensitiveDataClassifier: context of a name', () => {
+  const classifier = new SensitiveDataClassifier();
+  const ids = (name: string, schema: Record<string, unknown>, path?: string) => classifier.classify(name, schema, path).map((classification) => classification.type.id);
+
+  it('does not take an object named after a key for the key: its own fields are classified', () => {
+    // digitalocean/openapi gen-ai/definitions.yml: `api_key_info` is apiAgentAPIKeyInfo (name, created_at, created_by).
+    const keyInfo = { type: 'object', properties: { name: { type: 'string' }, created_at: { type: 'string', format: 'date-time' } } };
+    assert.deepStrictEqual(ids('api_key_info', keyInfo), []);
+    assert.deepStrictEqual(ids('api_keys', { type: 'array', items: keyInfo }), []);
+    assert.deepStrictEqual(ids('api_key', { type: 'string' }), ['credentials']);
+    assert.deepStrictEqual(ids('api_keys', { type: 'array', items: { type: 'string' } }), ['credentials']);
+    // An object that holds the secret is still one: DigitalOcean's dedicated-inference `token` (id, name, value)
+    // and `access_tokens` (a map of provider tokens).
+    assert.deepStrictEqual(ids('token', { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, value: { type: 'string' } } }), ['credentials']);
+    assert.deepStrictEqual(ids('access_tokens', { type: 'object', additionalProperties: { type: 'string' } }), ['credentials']);
+    assert.deepStrictEqual(ids('access_tokens', { type: 'object', properties: { hugging_face_token: { type: 'string' } } }), ['credentials']);
+    assert.deepStrictEqual(ids('api_key', { type: 'object', properties: { name: { type: 'string' }, api_key: { type: 'string' } } }), ['credentials']);
+    // Other types are still named by their container: a `creditCard` object is card data.
+    assert.deepStrictEqual(ids('creditCard', { type: 'object', properties: { number: { type: 'string' } } }), ['payment-card']);
+  });
+
+  it('does not take an LLM text token for a credential', () => {
+    // Azure-Samples/AI-Gateway modules/apim/v1/specs/AIFoundryOpenAI.json: chatCompletionTokenLogprob.token.
+    const token = { description: 'The token.', type: 'string' };
+    assert.deepStrictEqual(ids('token', token, 'choices[].logprobs.content[].token'), []);
+    assert.deepStrictEqual(ids('token', token, 'choices[].logprobs.content[].top_logprobs[].token'), []);
+    assert.deepStrictEqual(ids('token', token, 'session.token'), ['credentials']);
+    assert.deepStrictEqual(ids('token', token), ['credentials']);
+  });
+});

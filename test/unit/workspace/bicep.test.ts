@@ -259,3 +259,120 @@ describe('Bicep evaluation on hostile input', () => {
     assert.ok(problems.some((problem) => problem.kind === 'unresolved-value' && /depends on itself/.test(problem.message)));
   });
 });
+
+describe('Bicep object spreads', () => {
+  // The shape of Azure/bicep-registry-modules avm/res/api-management/service/backend/main.bicep:82.
+  const backendModule = [
+    'param name string',
+    'param credentials object?',
+    'param tls object?',
+    'param url string?',
+    "param type string = 'Single'",
+    "resource service 'Microsoft.ApiManagement/service@2024-05-01' existing = {",
+    "  name: 'svc'",
+    '}',
+    "resource backend 'Microsoft.ApiManagement/service/backends@2024-05-01' = {",
+    '  name: name',
+    '  parent: service',
+    '  properties: {',
+    '    type: type',
+    "    ...(type == 'Single'",
+    '      ? {',
+    '          credentials: credentials',
+    '          tls: tls ?? { validateCertificateChain: true }',
+    '          url: url',
+    '        }',
+    '      : {})',
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+
+  // Without an API, the folder would be read as specs only.
+  const api = "resource api 'Microsoft.ApiManagement/service/apis@2024-05-01' = {\n  name: 'svc/orders'\n  properties: { path: 'orders' }\n}\n";
+
+  function inFolder<T>(files: Record<string, string>, read: (root: string) => T): T {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bicep-spread-'));
+    for (const [name, text] of Object.entries({ ...files, 'api.bicep': api })) fs.writeFileSync(path.join(root, name), text);
+    try {
+      return read(root);
+    } finally {
+      fs.rmSync(root, { recursive: true });
+    }
+  }
+  const read = (files: Record<string, string>) => inFolder(files, readService);
+
+  it('reads the properties a known spread merges, where the spread writes them', () => {
+    const main = [
+      "var common = { authorization: { scheme: 'Basic', parameter: 'dXNlcjpwYXNz' } }",
+      "module basic 'backend.bicep' = {",
+      "  name: 'basic'",
+      "  params: { ...{ name: 'backend1' }, credentials: { ...common }, tls: { validateCertificateChain: false }, url: 'https://b1' }",
+      '}',
+      "module plain 'backend.bicep' = {",
+      "  name: 'plain'",
+      "  params: { name: 'backend2', url: 'https://b2', credentials: {}.?missing }",
+      '}',
+      '',
+    ].join('\n');
+    const service = read({ 'main.bicep': main, 'backend.bicep': backendModule });
+    const basic = byName(service.backends, 'backend1');
+    assert.strictEqual(basic.hasCredentials, true);
+    assert.strictEqual(basic.url, 'https://b1');
+    assert.strictEqual(basic.validateCertificateChain?.value, false);
+    // Located inside the spread's branch, where a reader would look.
+    assert.strictEqual(basic.declaration.locate(['credentials']).span.start, backendModule.indexOf('credentials: credentials') + 'credentials: '.length);
+    const plain = byName(service.backends, 'backend2');
+    assert.strictEqual(plain.hasCredentials, false, '`.?` of a missing property is null, not unknown');
+    assert.strictEqual(plain.validateCertificateChain?.value, true, 'the default applies');
+    assert.deepStrictEqual(service.problems, []);
+  });
+
+  it('says a spread whose condition is not known, and leaves what it may set unknown rather than absent', () => {
+    const main = ["module b 'backend.bicep' = {", "  name: 'b'", "  params: { name: 'backend1', type: backendType }", '}', 'param backendType string', ''].join('\n');
+    const service = read({ 'main.bicep': main, 'backend.bicep': backendModule });
+    const backend = byName(service.backends, 'backend1');
+    assert.strictEqual(backend.hasCredentials, 'unknown');
+    const spread = service.problems.find((problem) => /a spread in properties is not known/.test(problem.message));
+    assert.strictEqual(spread?.kind, 'unresolved-value');
+    assert.match(spread!.message, /param backendType has no default/);
+    assert.ok(backendModule.slice(spread!.span!.start).startsWith("...(type == 'Single'"));
+
+    // backend-authentication says what it did not know, at info, instead of asserting "no credentials".
+    const findings = inFolder({ 'main.bicep': main, 'backend.bicep': backendModule }, (root) => scan(root).findings).filter((finding) => finding.ruleId === 'backend-authentication');
+    assert.deepStrictEqual(findings.map((finding) => [finding.resource, finding.severity]), [['backends/backend1', 'info']]);
+    assert.match(findings[0].message, /is not known from the files/);
+  });
+});
+
+describe('Bicep: specs through string(loadYamlContent(...))', () => {
+  it("reads the spec ai-hub-gateway passes as string(loadYamlContent(...)), through `!= 'NA'`", () => {
+    // The shape of ai-hub-gateway-solution-accelerator infra/modules/apim/apim.bicep:166 and api.bicep:80-81.
+    const files: Record<string, string> = {
+      'main.bicep': ["module api 'api.bicep' = {", "  name: 'api'", "  params: { openApiSpecification: string(loadYamlContent('./spec.yaml')) }", '}', ''].join('\n'),
+      'api.bicep': [
+        'param openApiSpecification string',
+        "resource api 'Microsoft.ApiManagement/service/apis@2022-08-01' = {",
+        "  name: 'svc/openai'",
+        '  properties: {',
+        "    path: 'openai'",
+        "    format: (openApiSpecification != 'NA') ? 'openapi' : null",
+        "    value: (openApiSpecification != 'NA') ? openApiSpecification : null",
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+      'spec.yaml': ['openapi: 3.0.1', 'info:', '  title: OpenAI', "  version: '1'", 'paths:', '  /chat:', '    post:', '      operationId: chat', '      responses:', "        '200':", '          description: OK', ''].join('\n'),
+    };
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bicep-yaml-'));
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(root, name), text);
+    try {
+      const service = readService(root);
+      assert.deepStrictEqual(service.problems, []);
+      assert.deepStrictEqual(operationSummary(api(service, 'openai')), ['chat POST /chat']);
+      assert.strictEqual(api(service, 'openai').definitionFile, path.join(root, 'spec.yaml'));
+    } finally {
+      fs.rmSync(root, { recursive: true });
+    }
+  });
+});

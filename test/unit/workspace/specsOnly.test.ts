@@ -258,3 +258,40 @@ describe('readService: specs only, what is not read', () => {
     ]);
   });
 });
+
+describe('readService: one spec kept as JSON and YAML', () => {
+  const SPEC = { openapi: '3.0.1', info: { title: 'Twilio - Conversations', version: '1.0.0' }, paths: { '/v1/Credentials': { post: { operationId: 'CreateCredential', responses: { '201': { description: 'Created' } } } } } };
+  const yaml = (spec: typeof SPEC) =>
+    [`openapi: ${spec.openapi}`, 'info:', `  title: ${spec.info.title}`, `  version: ${spec.info.version}`, 'paths:', '  /v1/Credentials:', '    post:', '      operationId: CreateCredential', '      responses:', "        '201':", '          description: Created', ''].join('\n');
+
+  function read(files: Record<string, string>): ApimService {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'specs-copies-'));
+    try {
+      for (const [relative, text] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(root, relative)), { recursive: true });
+        fs.writeFileSync(path.join(root, relative), text);
+      }
+      const service = readService(root);
+      // Paths relative to the root, for the assertions.
+      for (const problem of service.problems) problem.file = path.relative(root, problem.file).split(path.sep).join('/');
+      return service;
+    } finally {
+      fs.rmSync(root, { recursive: true });
+    }
+  }
+
+  it("reads twilio-oai's json/x.json and yaml/x.yaml as one API, and says the other is a copy", () => {
+    const service = read({ 'spec/json/twilio_conversations_v1.json': JSON.stringify(SPEC, null, 2), 'spec/yaml/twilio_conversations_v1.yaml': yaml(SPEC) });
+    assert.deepStrictEqual(service.apis.map((a) => a.name), ['twilio-conversations-v1']);
+    assert.deepStrictEqual(
+      service.problems.map((problem) => [problem.kind, problem.file, problem.message]),
+      [['skipped', 'spec/yaml/twilio_conversations_v1.yaml', 'spec/yaml/twilio_conversations_v1.yaml is a copy of spec/json/twilio_conversations_v1.json, with the same content: it is read once, as that API.']],
+    );
+  });
+
+  it('keeps specs of one name that declare different APIs, and copies in one format', () => {
+    const other = { ...SPEC, info: { ...SPEC.info, version: '2.0.0' } };
+    assert.strictEqual(read({ 'json/x.json': JSON.stringify(SPEC), 'yaml/x.yaml': yaml(other) }).apis.length, 2);
+    assert.strictEqual(read({ 'team-a/x.json': JSON.stringify(SPEC), 'team-b/x.json': JSON.stringify(SPEC) }).apis.length, 2);
+  });
+});
