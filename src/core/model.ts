@@ -126,7 +126,9 @@ export interface WorkspaceResource {
   displayName?: string;
   /** The workspace-scope policy: it runs between the global policy and the product's. */
   policy?: PolicyAttachment;
-  /** `workspaceInformation.json`, when the export has one. */
+  /** A policy declared for this scope that could not be read (an input problem says why): not known, which is not absent. */
+  unreadPolicy?: SourceLocation;
+  /** `workspaceInformation.json`, or the infrastructure code's workspace resource, when there is one. */
   declaration?: Declaration;
 }
 

@@ -35,7 +35,7 @@ export interface OperationAuth {
   /** Auth policies in protected products' policies: they only run for calls with that product's key. */
   productPolicies: { product: ProductResource; use: AuthPolicyUse }[];
   /** Policies on the keyless call path that are declared but could not be read. */
-  unreadPolicies: { scope: 'global' | 'product' | 'api' | 'operation'; location: SourceLocation }[];
+  unreadPolicies: { scope: 'global' | 'workspace' | 'product' | 'api' | 'operation'; location: SourceLocation }[];
   /** check-header statements that look like an auth check but are not one. */
   checkHeaders: EffectiveStatement[];
   /** The effective policy of a keyless call (of a call with an API-scoped key, when keys are required). */
@@ -67,6 +67,7 @@ export function analyzeOperationAuth(service: ApimService, api: ApiResource, ope
   const checkHeaders = effective.sections.inbound.statements.filter((statement) => statement.element.name === 'check-header');
   const scopes = [
     { scope: 'global', location: service.unreadPolicy },
+    { scope: 'workspace', location: service.workspaces.find((workspace) => workspace.name === api.workspace)?.unreadPolicy },
     { scope: 'product', location: openProduct?.unreadPolicy },
     { scope: 'api', location: api.unreadPolicy },
     { scope: 'operation', location: operation.unreadPolicy },

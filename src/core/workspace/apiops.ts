@@ -9,6 +9,7 @@ import type { ReadContext } from './context';
 import { documentDeclaration, fileDeclaration, isObject, isString, stringAt, type Properties } from './declaration';
 import { mergeOperations, policyLocation, readDefinition, type DeclaredOperation } from './operations';
 import {
+  addWorkspaceContent,
   apiResource,
   backendResource,
   emptyContent,
@@ -67,9 +68,7 @@ export function readApiops(root: string, files: readonly string[], ctx: ReadCont
     const workspace = ctx.isolate(someFile, `Workspace ${name}`, () => readWorkspace(root, name, workspaceFiles, ctx));
     if (!workspace) continue;
     content.workspaces.push(workspace.resource);
-    for (const kind of ['apis', 'products', 'subscriptions', 'backends', 'namedValues', 'fragments', 'versionSets'] as const) {
-      (content[kind] as unknown[]).push(...workspace.content[kind]);
-    }
+    addWorkspaceContent(content, workspace.content);
   }
 
   const isCli =

@@ -12,7 +12,7 @@ import type { InputProblem } from '../problems';
 import type { Span } from '../text';
 import type { ReadContext } from './context';
 import { declarationOf, isObject, isString, valueAt, type Properties } from './declaration';
-import { buildDeclaredContent, type DeclaredResource } from './declaredResources';
+import { buildDeclaredContent, kindInScope, type DeclaredResource } from './declaredResources';
 import { evaluate, isExpression, parseExpression, PartialString, Unknown, type ArmValue, type ExpressionNode, type ExpressionScope } from './armExpression';
 import { decodeJsonString, placeXmlText } from './armText';
 import { emptyContent, type ServiceContent } from './resources';
@@ -330,7 +330,8 @@ class TemplateReader {
     const { jsonPath, scope, type, names } = found;
     const propertiesPath = [...jsonPath, 'properties'];
     const kind = type.slice(PROVIDER.length).toLowerCase();
-    const linkedValue = kind === 'service/apis' || kind.endsWith('policies') || kind === 'service/policyfragments';
+    const scopeKind = kindInScope(kind);
+    const linkedValue = scopeKind === 'service/apis' || kind.endsWith('policies') || scopeKind === 'service/policyfragments';
     const evaluated = scope.evaluateJson(propertiesPath, jsonAt(this.document, propertiesPath));
     const properties = this.plainProperties(evaluated, linkedValue ? ['value', 'policyContent'] : []);
     const span = this.document.valueSpan(jsonPath) ?? { start: 0, end: 0 };

@@ -14,7 +14,7 @@ import type { Span } from '../text';
 import { decodeJsonString, placeXmlText } from './armText';
 import type { ReadContext } from './context';
 import { declarationOf, isObject, NOT_KNOWN, type Properties } from './declaration';
-import { buildDeclaredContent, type DeclaredResource } from './declaredResources';
+import { buildDeclaredContent, kindInScope, type DeclaredResource } from './declaredResources';
 import { parseBicepExpression, type BicepNode, type ObjectEntry } from './bicepExpression';
 import { bicepValueAt, parseBicepFile, type BicepFile, type BicepLoop, type BicepModule, type BicepObject, type BicepResource, type BicepValue } from './bicepParser';
 import { Evaluator, HOLE, isPlainObject, Loaded, ResourceReference, Text, Unknown, unknownPartOf, type NameScope, type Value } from './bicepValues';
@@ -49,8 +49,9 @@ const READ_PROPERTIES: Record<string, readonly string[]> = {
   'service/apiversionsets': ['versioningScheme'],
 };
 
-/** The resource kinds the model is built from; others (diagnostics, loggers) are not read. */
+/** The resource kinds the model is built from, in the service or a workspace; others (diagnostics, loggers) are not read. */
 const READ_KINDS = new Set([
+  'service/workspaces',
   'service/apis',
   'service/apis/policies',
   'service/apis/operations',
@@ -262,7 +263,7 @@ class Deployment {
   private declare(instance: FileInstance, resource: BicepResource): void {
     if (resource.existing) return;
     const type = instance.staticType(resource).toLowerCase();
-    if (!type.startsWith(PROVIDER) || !READ_KINDS.has(type.slice(PROVIDER.length))) return;
+    if (!type.startsWith(PROVIDER) || !READ_KINDS.has(kindInScope(type.slice(PROVIDER.length)))) return;
     for (const locals of this.loopItems(instance, resource.loop, resource.symbol)) {
       const declared = this.ctx.isolate(instance.file, resource.symbol, () => new ResourceReader(instance, resource, locals).read());
       if (!declared) continue;
@@ -460,6 +461,7 @@ class ResourceReader {
   private readonly deployment: Deployment;
   private readonly propertiesValue?: BicepValue;
   private readonly propertiesNode?: BicepNode;
+  /** The kind as the service has it, a workspace's resource too (see `kindInScope`). */
   private kind = '';
 
   constructor(
@@ -475,7 +477,8 @@ class ResourceReader {
   read(): DeclaredResource | undefined {
     const { instance, resource } = this;
     const identity = instance.identity(resource, this.locals, 0);
-    this.kind = identity.type.slice(PROVIDER.length).toLowerCase();
+    const kind = identity.type.slice(PROVIDER.length).toLowerCase();
+    this.kind = kindInScope(kind);
     const names: string[] = [];
     for (const [index, name] of identity.names.entries()) {
       if (typeof name === 'string') names.push(name);
@@ -490,7 +493,7 @@ class ResourceReader {
     const declared: DeclaredResource = {
       file: instance.file,
       span: resource.span,
-      kind: this.kind,
+      kind,
       names,
       properties,
       declaration,
@@ -514,7 +517,7 @@ class ResourceReader {
       if (!(apiId instanceof Text && apiId.hole) && !(apiId instanceof Unknown)) this.report(this.locate(['apiId']) ?? this.resource.span, `${this.resource.symbol}: apiId does not name an API${this.instance.deploymentNote()}; the link is not read.`, 'invalid-artifact');
       return undefined;
     }
-    return { ...declared, kind: 'service/products/apis', names: [...declared.names.slice(0, 2), apiName] };
+    return { ...declared, kind: declared.kind.replace(/apilinks$/, 'apis'), names: [...declared.names.slice(0, -1), apiName] };
   }
 
   /**

@@ -1,15 +1,17 @@
 // Infrastructure as code (Bicep, ARM templates, Terraform) declares APIM resources in ARM's shape: a
 // type below `Microsoft.ApiManagement/`, a name per type segment, and `properties`. Each format's
 // reader resolves its own syntax into `DeclaredResource`s; this one builder turns them into a service.
-import type { ApiResource, ApiSource, Declaration, PolicyAttachment, ProductResource } from '../model';
+import type { ApiResource, ApiSource, Declaration, PolicyAttachment, ProductResource, WorkspaceResource } from '../model';
 import type { SourceLocation, Span } from '../text';
 import type { ReadContext } from './context';
 import { stringAt, type Properties } from './declaration';
 import { mergeOperations, readDefinition, type DeclaredOperation } from './operations';
 import {
+  addWorkspaceContent,
   apiResource,
   backendResource,
   emptyContent,
+  moveIntoWorkspace,
   namedValueResource,
   productResource,
   subscriptionResource,
@@ -36,8 +38,61 @@ export interface DeclaredResource {
   versionSetName?: string;
 }
 
-/** The service the declared resources make, parents read before their children. */
+const WORKSPACE_KIND_PREFIX = 'service/workspaces/';
+
+/**
+ * The kind a workspace's resource has at the service (`service/workspaces/apis` -> `service/apis`):
+ * a workspace holds the same kinds of resources as the service. Other kinds are returned as they are.
+ */
+export function kindInScope(kind: string): string {
+  return kind.startsWith(WORKSPACE_KIND_PREFIX) ? `service/${kind.slice(WORKSPACE_KIND_PREFIX.length)}` : kind;
+}
+
+/**
+ * The service the declared resources make. A workspace's resources are built like the service's,
+ * then moved into the workspace (ids `workspaces/<ws>/...`), as the APIOps reader does with its folders.
+ */
 export function buildDeclaredContent(declared: readonly DeclaredResource[], ctx: ReadContext, source: ApiSource): ServiceContent {
+  const serviceResources: DeclaredResource[] = [];
+  const workspaceResources = new Map<string, DeclaredResource[]>();
+  const workspaceDeclarations = new Map<string, Declaration>();
+  const displayNames = new Map<string, string | undefined>();
+  for (const resource of declared) {
+    if (resource.kind === 'service/workspaces') {
+      workspaceDeclarations.set(resource.names[1], resource.declaration);
+      displayNames.set(resource.names[1], stringAt(resource.properties, ['displayName']));
+    }
+    if (!resource.kind.startsWith(WORKSPACE_KIND_PREFIX)) {
+      serviceResources.push(resource);
+      continue;
+    }
+    const [serviceName, workspace, ...names] = resource.names;
+    const inWorkspace = workspaceResources.get(workspace) ?? [];
+    workspaceResources.set(workspace, inWorkspace);
+    inWorkspace.push({ ...resource, kind: kindInScope(resource.kind), names: [serviceName, ...names] });
+  }
+
+  const content = buildScope(serviceResources, ctx, source);
+  // A workspace declared elsewhere (Bicep's `existing`) still holds the policies declared for it here.
+  for (const workspace of new Set([...workspaceDeclarations.keys(), ...workspaceResources.keys()])) {
+    const workspaceContent = buildScope(workspaceResources.get(workspace) ?? [], ctx, source);
+    moveIntoWorkspace(workspaceContent, workspace);
+    const resource: WorkspaceResource = {
+      id: `workspaces/${workspace}`,
+      name: workspace,
+      displayName: displayNames.get(workspace),
+      policy: workspaceContent.policy,
+      unreadPolicy: workspaceContent.unreadPolicy,
+      declaration: workspaceDeclarations.get(workspace),
+    };
+    content.workspaces.push(resource);
+    addWorkspaceContent(content, workspaceContent);
+  }
+  return content;
+}
+
+/** The resources of one scope (the service, or one workspace), parents read before their children. */
+function buildScope(declared: readonly DeclaredResource[], ctx: ReadContext, source: ApiSource): ServiceContent {
   const resources = [...declared].sort((a, b) => a.names.length - b.names.length);
   const content = emptyContent();
   const apis = new Map<string, ApiResource>();

@@ -42,6 +42,13 @@ export function moveIntoWorkspace(content: ServiceContent, workspace: string): v
   for (const resource of [...content.products, ...content.subscriptions, ...content.backends, ...content.namedValues, ...content.fragments, ...content.versionSets]) move(resource);
 }
 
+/** Adds a workspace's resources, already moved into it, to the lists of the service holding it. */
+export function addWorkspaceContent(into: ServiceContent, workspace: ServiceContent): void {
+  for (const kind of ['apis', 'products', 'subscriptions', 'backends', 'namedValues', 'fragments', 'versionSets'] as const) {
+    (into[kind] as unknown[]).push(...workspace[kind]);
+  }
+}
+
 const REVISION_SUFFIX = /;rev=([^/]+)$/;
 
 /** `orders;rev=2` -> `orders`: products and subscriptions name the API, not one of its revisions. */

@@ -14,7 +14,7 @@ import type { JsonPath } from '../parse/document';
 import type { SourceLocation, Span } from '../text';
 import type { ReadContext } from './context';
 import { isObject, type Properties } from './declaration';
-import { buildDeclaredContent, type DeclaredResource } from './declaredResources';
+import { buildDeclaredContent, kindInScope, type DeclaredResource } from './declaredResources';
 import { literalString, parseHcl, unescapeAt, type HclAttribute, type HclBlock, type HclBody, type HclExpression, type HclFile, type HclObject, type HclTemplate } from './hclParser';
 import { baseApiName, emptyContent, type ServiceContent } from './resources';
 import {
@@ -181,6 +181,8 @@ interface ResourceMapping {
   type: string;
   /** Attributes naming the resource and its parents below the service, outermost first; a quoted literal stands for itself. */
   names: string[];
+  /** The attribute holding the parent's ARM id (a workspace's resources): its names come before `names`, the service's included. */
+  parentId?: string;
   properties?: PropertyMapping[];
   /** The attribute holding the policy XML (`xml_content`, or a fragment's `value`). */
   policy?: string;
@@ -269,6 +271,15 @@ const AZURERM: Record<string, ResourceMapping> = {
   azurerm_api_management_policy_fragment: { type: 'service/policyFragments', names: ['name'], policy: 'value' },
   azurerm_api_management_api_version_set: {
     type: 'service/apiVersionSets',
+    names: ['name'],
+    properties: [displayName, { from: 'versioning_scheme', to: ['versioningScheme'] }],
+  },
+  azurerm_api_management_workspace: { type: 'service/workspaces', names: ['name'], properties: [displayName] },
+  azurerm_api_management_workspace_policy: { type: 'service/workspaces/policies', parentId: 'api_management_workspace_id', names: ["'policy'"], policy: 'xml_content' },
+  azurerm_api_management_workspace_policy_fragment: { type: 'service/workspaces/policyFragments', parentId: 'api_management_workspace_id', names: ['name'], policy: 'xml_content' },
+  azurerm_api_management_workspace_api_version_set: {
+    type: 'service/workspaces/apiVersionSets',
+    parentId: 'api_management_workspace_id',
     names: ['name'],
     properties: [displayName, { from: 'versioning_scheme', to: ['versioningScheme'] }],
   },
@@ -570,9 +581,10 @@ class TerraformModuleReader {
       if (value instanceof Unknown) this.unresolved(resource.file, bodyAttribute.value.span, `${instance.address}: body = \`${shorten(sourceText(resource, bodyAttribute.value))}\` is not known from the files (${value.reason}).`);
     }
     const kind = identity.type.toLowerCase();
+    const scopeKind = kindInScope(kind);
     const valueExpression = expressions.get(pathKey(['value']));
     const valueSource = valueExpression && body ? { expression: valueExpression, file: body.file, text: body.text, context: body.context } : undefined;
-    const holdsPolicy = kind.endsWith('/policies') || kind === 'service/policyfragments';
+    const holdsPolicy = kind.endsWith('/policies') || scopeKind === 'service/policyfragments';
     return [
       {
         file: resource.file,
@@ -582,7 +594,7 @@ class TerraformModuleReader {
         properties,
         // `body` is edited only where the resource writes it (not through a local or a variable).
         declaration: body?.expression === bodyAttribute?.value && propertiesItem?.value.kind === 'object' ? this.declaration(resource, locations, (changes) => changes, writtenObjectExpression(propertiesItem.value)) : this.declaration(resource, locations),
-        definitionFile: kind === 'service/apis' && valueSource ? () => this.definitionFile(instance, valueSource, scope, properties.format) : undefined,
+        definitionFile: scopeKind === 'service/apis' && valueSource ? () => this.definitionFile(instance, valueSource, scope, properties.format) : undefined,
         policy: holdsPolicy && valueSource ? () => this.policy(instance, valueSource) : undefined,
       },
     ];
@@ -609,6 +621,15 @@ class TerraformModuleReader {
       }
       return isOwnName ? instance.address : undefined;
     };
+    /** The names in the ARM id an attribute holds (`parent_id`); undefined when it is not known or not an APIM id. */
+    const parentNames = (attributeName: string): string[] | undefined => {
+      const parentId = nameOf(attributeName);
+      const parent = parentId === undefined ? undefined : parseArmId(parentId);
+      if (!parent && report && parentId !== undefined) {
+        this.unresolved(resource.file, attributeOf(body, attributeName)!.value.span, `${instance.address}: ${attributeName} is not an API Management resource id; the resource is not read.`, 'invalid-artifact');
+      }
+      return parent?.names;
+    };
     if (resource.type === 'azurerm_api_management') return { type: 'service', names: [nameOf('name', true)!] };
     if (resource.type === 'azapi_resource') {
       const type = this.evaluator.evaluate(attributeOf(body, 'type')?.value ?? missing, scope);
@@ -619,23 +640,19 @@ class TerraformModuleReader {
       }
       const name = nameOf('name', true)!;
       if (armType.toLowerCase() === 'service') return { type: armType, names: [name] };
-      const parentId = nameOf('parent_id');
-      const parent = parentId === undefined ? undefined : parseArmId(parentId);
-      if (!parent) {
-        if (report && parentId !== undefined) this.unresolved(resource.file, attributeOf(body, 'parent_id')!.value.span, `${instance.address}: parent_id is not an API Management resource id; the resource is not read.`, 'invalid-artifact');
-        return undefined;
-      }
-      return { type: armType, names: [...parent.names, name] };
+      const parent = parentNames('parent_id');
+      return parent && { type: armType, names: [...parent, name] };
     }
     const mapping = AZURERM[resource.type];
-    const names: string[] = [];
+    const names = mapping.parentId ? parentNames(mapping.parentId) : [this.serviceName(instance)];
+    if (!names) return undefined;
     for (const [index, attributeName] of mapping.names.entries()) {
       const name = nameOf(attributeName, index === mapping.names.length - 1);
       if (name === undefined) return undefined;
       names.push(name);
     }
     if (resource.type === 'azurerm_api_management_subscription') names.push(this.subscriptionName(instance));
-    return { type: mapping.type, names: [this.serviceName(instance), ...names] };
+    return { type: mapping.type, names };
   }
 
   /** The service's name: it does not change what is analysed (one service), so an unknown one is left empty, unsaid. */
