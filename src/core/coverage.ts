@@ -21,7 +21,7 @@ export interface Coverage {
   services: { root: string; layout: RepositoryLayout }[];
   /** APIs, their operations, and the policies attached to them, by what declared the APIs. */
   bySource: SourceCounts[];
-  /** Policies of the global scope, products and fragments: shared by APIs of any source. */
+  /** Policies of the global scope, workspaces, products and fragments: shared by APIs of any source. */
   sharedPolicies: number;
   /** APIM files no reader read, by path. */
   notRead: NotReadFile[];
@@ -88,7 +88,7 @@ export function computeCoverage(input: CoverageInput): Coverage {
     return { source, apis: apis.length, operations: operations.length, policies };
   }).filter((counts) => counts.apis > 0);
   const sharedPolicies = services.reduce(
-    (count, service) => count + (service.policy ? 1 : 0) + [...service.products, ...service.fragments].filter((resource) => resource.policy).length,
+    (count, service) => count + (service.policy ? 1 : 0) + [...service.workspaces, ...service.products, ...service.fragments].filter((resource) => resource.policy).length,
     0,
   );
 

@@ -72,7 +72,7 @@ function readLine(coverage: Coverage): string {
       `${plural(counts.apis, 'API', 'APIs')}, ${plural(counts.operations, 'operation', 'operations')}, ${plural(counts.policies, 'policy', 'policies')} from ${SOURCE_LABEL[counts.source]}`,
   );
   if (sources.length === 0) sources.push('no API');
-  return `Read: ${plural(coverage.services.length, 'service', 'services')} (${services}); ${sources.join('; ')}; ${plural(coverage.sharedPolicies, 'shared policy', 'shared policies')} (global, products, fragments).`;
+  return `Read: ${plural(coverage.services.length, 'service', 'services')} (${services}); ${sources.join('; ')}; ${plural(coverage.sharedPolicies, 'shared policy', 'shared policies')} (global, workspaces, products, fragments).`;
 }
 
 function notReadLine(coverage: Coverage, whereListed: string): string {

@@ -104,7 +104,7 @@ describe('formatMarkdown', () => {
         [
           '## Coverage',
           '',
-          'Read: 1 service (apiops at .); 1 API, 2 operations, 1 policy from APIOps; 0 shared policies (global, products, fragments).  ',
+          'Read: 1 service (apiops at .); 1 API, 2 operations, 1 policy from APIOps; 0 shared policies (global, workspaces, products, fragments).  ',
           'Not read: 1 policy file no scope uses, 1 path excluded.',
           '',
           '**Not read:**',

@@ -18,7 +18,7 @@ describe('formatTable', () => {
         '        reason: Legacy clients until Q3 (until 2026-09-30)',
         '',
         '3 findings (1 high, 1 medium, 0 low, 1 info), 1 suppressed; 3 files read in 42 ms.',
-        'Read: 1 service (apiops at .); 1 API, 2 operations, 1 policy from APIOps; 0 shared policies (global, products, fragments).',
+        'Read: 1 service (apiops at .); 1 API, 2 operations, 1 policy from APIOps; 0 shared policies (global, workspaces, products, fragments).',
         'Not read: 1 policy file no scope uses, 1 path excluded (--coverage lists them).',
         '',
       ].join('\n'),
@@ -34,7 +34,7 @@ describe('formatTable', () => {
         'No findings.',
         '',
         'Coverage:',
-        'Read: 1 service (apiops at .); 1 API, 2 operations, 1 policy from APIOps; 0 shared policies (global, products, fragments).',
+        'Read: 1 service (apiops at .); 1 API, 2 operations, 1 policy from APIOps; 0 shared policies (global, workspaces, products, fragments).',
         '3 files read.',
         'Not read (1):',
         '  policies/unused.xml  No API, operation, product, fragment or the global scope uses this policy.',
@@ -80,7 +80,7 @@ describe('formatTable', () => {
     assert.strictEqual(
       formatTable(result),
       'No findings.\n\n0 findings (0 high, 0 medium, 0 low, 0 info), 0 suppressed; 3 files read in 1.5 s.\n' +
-        'Read: 1 service (apiops at .); 1 API, 2 operations, 1 policy from APIOps; 0 shared policies (global, products, fragments).\n' +
+        'Read: 1 service (apiops at .); 1 API, 2 operations, 1 policy from APIOps; 0 shared policies (global, workspaces, products, fragments).\n' +
         'Not read: nothing; every APIM file found was read.\n',
     );
   });
