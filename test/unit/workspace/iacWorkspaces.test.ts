@@ -2,6 +2,8 @@
 // and Terraform (azurerm for the workspaces and their policy, azapi for the APIs). Expected values
 // are read off the fixtures' files.
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import type { RepositoryLayout } from '../../../src/core/model';
 import { WORKSPACE_API_NOTE } from '../../../src/core/rules/rule';
@@ -76,5 +78,96 @@ describe('readService: a Bicep workspace product linking its API with apiLinks',
     const service = readService(path.join(ROOT, 'bicep'));
     assert.deepStrictEqual(service.products.map((product) => [product.id, product.workspace, product.apiNames]), [['workspaces/public/products/starter', 'public', ['catalog']]]);
     assert.deepStrictEqual(api(service, 'catalog').productNames, ['starter']);
+  });
+});
+
+/** Reads a folder holding `files`, removed afterwards. */
+function inFolder<T>(files: Record<string, string>, read: (root: string) => T): T {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'iac-workspaces-'));
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(root, name), text);
+  try {
+    return read(root);
+  } finally {
+    fs.rmSync(root, { recursive: true });
+  }
+}
+
+const workspaceApi = (workspace: string) =>
+  [
+    `resource ${workspace} 'Microsoft.ApiManagement/service/workspaces@2024-05-01' = {`,
+    `  name: 'svc/${workspace}'`,
+    '}',
+    "resource orders 'Microsoft.ApiManagement/service/workspaces/apis@2024-05-01' = {",
+    `  name: 'svc/${workspace}/orders'`,
+    "  properties: { path: 'orders', subscriptionRequired: false }",
+    "  resource getOrder 'operations@2024-05-01' = {",
+    "    name: 'get-order'",
+    "    properties: { method: 'GET', urlTemplate: '/orders/{id}' }",
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+
+describe('readService: workspaces in infrastructure code, edge cases', () => {
+  it('takes a workspace policy that is not known from the files for not known, not for absent', () => {
+    const policy = ['param policyXml string', "resource policy 'Microsoft.ApiManagement/service/workspaces/policies@2024-05-01' = {", "  name: 'svc/partners/policy'", "  properties: { format: 'rawxml', value: policyXml }", '}', ''].join('\n');
+    inFolder({ 'main.bicep': workspaceApi('partners') + policy }, (root) => {
+      const { analyses, services: [service] } = scan(root);
+      assert.strictEqual(byName(service.workspaces, 'partners').policy, undefined);
+      const orders = api(service, 'orders');
+      const auth = analyses.auth(orders, orders.operations[0]);
+      assert.strictEqual(auth.state, 'unknown');
+      assert.deepStrictEqual(auth.unreadPolicies.map((entry) => [entry.scope, path.basename(entry.location.file)]), [['workspace', 'main.bicep']]);
+    });
+  });
+
+  it('qualifies an API two Bicep deployments declare in the same workspace, its operations kept below it', () => {
+    const service = inFolder({ 'a.bicep': workspaceApi('partners'), 'b.bicep': workspaceApi('partners') }, readService);
+    assert.deepStrictEqual(service.workspaces.map((workspace) => workspace.id), ['workspaces/partners']);
+    assert.deepStrictEqual(
+      service.apis.map((resource) => [resource.id, resource.operations.map((operation) => operation.id)]),
+      [
+        ['workspaces/partners/apis/orders (a.bicep)', ['workspaces/partners/apis/orders (a.bicep)/operations/get-order']],
+        ['workspaces/partners/apis/orders (b.bicep)', ['workspaces/partners/apis/orders (b.bicep)/operations/get-order']],
+      ],
+    );
+  });
+
+  it("does not qualify the same API name in two workspaces of two deployments: each workspace's names are its own", () => {
+    const service = inFolder({ 'a.bicep': workspaceApi('partners'), 'b.bicep': workspaceApi('public') }, readService);
+    assert.deepStrictEqual(service.apis.map((resource) => resource.id), ['workspaces/partners/apis/orders', 'workspaces/public/apis/orders']);
+  });
+
+  it("reads azurerm's workspace policy fragments and version sets into their workspace, and an azapi API's version set", () => {
+    const main = [
+      'resource "azurerm_api_management_workspace" "partners" {',
+      '  name              = "partners"',
+      '  api_management_id = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ApiManagement/service/svc"',
+      '}',
+      'resource "azurerm_api_management_workspace_policy_fragment" "jwt" {',
+      '  name                        = "jwt"',
+      '  api_management_workspace_id = azurerm_api_management_workspace.partners.id',
+      '  xml_content                 = "<fragment><validate-jwt header-name=\\"Authorization\\" /></fragment>"',
+      '}',
+      'resource "azurerm_api_management_workspace_api_version_set" "orders" {',
+      '  name                        = "orders"',
+      '  api_management_workspace_id = azurerm_api_management_workspace.partners.id',
+      '  display_name                = "Orders"',
+      '  versioning_scheme           = "Segment"',
+      '}',
+      // Without an API, the folder would be read as specs only.
+      'resource "azapi_resource" "orders" {',
+      '  type      = "Microsoft.ApiManagement/service/workspaces/apis@2024-05-01"',
+      '  name      = "orders"',
+      '  parent_id = azurerm_api_management_workspace.partners.id',
+      '  body      = { properties = { path = "orders", apiVersionSetId = azurerm_api_management_workspace_api_version_set.orders.id } }',
+      '}',
+      '',
+    ].join('\n');
+    const service = inFolder({ 'main.tf': main }, readService);
+    assert.deepStrictEqual(service.problems, []);
+    assert.deepStrictEqual(service.fragments.map((fragment) => [fragment.id, fragment.workspace, fragment.policy?.xml.root?.name]), [['workspaces/partners/policyFragments/jwt', 'partners', 'fragment']]);
+    assert.deepStrictEqual(service.versionSets.map((versionSet) => [versionSet.id, versionSet.workspace, versionSet.versioningScheme]), [['workspaces/partners/apiVersionSets/orders', 'partners', 'Segment']]);
+    assert.strictEqual(api(service, 'orders').versionSetId, 'workspaces/partners/apiVersionSets/orders');
   });
 });
