@@ -152,6 +152,12 @@ function buildScope(declared: readonly DeclaredResource[], ctx: ReadContext, sou
       case 'service/products/apis':
         products.get(names[1])?.apiNames.push(name);
         break;
+      case 'service/products/apilinks': {
+        // ARM templates and azapi link an API by its id; Bicep's reader makes these `products/apis` itself.
+        const apiName = /\/apis\/([^/]+)\/?$/i.exec(stringAt(properties, ['apiId']) ?? '')?.[1];
+        if (apiName !== undefined) products.get(names[1])?.apiNames.push(apiName);
+        break;
+      }
       case 'service/products/policies': {
         const product = products.get(names[1]);
         if (product) Object.assign(product, attached());

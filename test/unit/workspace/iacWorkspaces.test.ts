@@ -48,6 +48,12 @@ for (const { layout, file } of FORMATS) {
         ],
       );
     });
+
+    it('links the workspace API to the workspace product with apiLinks', () => {
+      const service = readService(root);
+      assert.deepStrictEqual(service.products.map((product) => [product.id, product.workspace, product.apiNames]), [['workspaces/public/products/starter', 'public', ['catalog']]]);
+      assert.deepStrictEqual(api(service, 'catalog').productNames, ['starter']);
+    });
   });
 
   describe(`scan: workspaces declared in ${file}`, () => {
@@ -72,14 +78,6 @@ for (const { layout, file } of FORMATS) {
     });
   });
 }
-
-describe('readService: a Bicep workspace product linking its API with apiLinks', () => {
-  it('links the workspace API to the workspace product', () => {
-    const service = readService(path.join(ROOT, 'bicep'));
-    assert.deepStrictEqual(service.products.map((product) => [product.id, product.workspace, product.apiNames]), [['workspaces/public/products/starter', 'public', ['catalog']]]);
-    assert.deepStrictEqual(api(service, 'catalog').productNames, ['starter']);
-  });
-});
 
 /** Reads a folder holding `files`, removed afterwards. */
 function inFolder<T>(files: Record<string, string>, read: (root: string) => T): T {
