@@ -55,12 +55,11 @@ export function kindInScope(kind: string): string {
 export function buildDeclaredContent(declared: readonly DeclaredResource[], ctx: ReadContext, source: ApiSource): ServiceContent {
   const serviceResources: DeclaredResource[] = [];
   const workspaceResources = new Map<string, DeclaredResource[]>();
-  const workspaceDeclarations = new Map<string, Declaration>();
-  const displayNames = new Map<string, string | undefined>();
+  const workspaceDeclarations = new Map<string, DeclaredResource>();
   for (const resource of declared) {
     if (resource.kind === 'service/workspaces') {
-      workspaceDeclarations.set(resource.names[1], resource.declaration);
-      displayNames.set(resource.names[1], stringAt(resource.properties, ['displayName']));
+      workspaceDeclarations.set(resource.names[1], resource);
+      continue;
     }
     if (!resource.kind.startsWith(WORKSPACE_KIND_PREFIX)) {
       serviceResources.push(resource);
@@ -77,13 +76,14 @@ export function buildDeclaredContent(declared: readonly DeclaredResource[], ctx:
   for (const workspace of new Set([...workspaceDeclarations.keys(), ...workspaceResources.keys()])) {
     const workspaceContent = buildScope(workspaceResources.get(workspace) ?? [], ctx, source);
     moveIntoWorkspace(workspaceContent, workspace);
+    const declaredWorkspace = workspaceDeclarations.get(workspace);
     const resource: WorkspaceResource = {
       id: `workspaces/${workspace}`,
       name: workspace,
-      displayName: displayNames.get(workspace),
+      displayName: declaredWorkspace && stringAt(declaredWorkspace.properties, ['displayName']),
       policy: workspaceContent.policy,
       unreadPolicy: workspaceContent.unreadPolicy,
-      declaration: workspaceDeclarations.get(workspace),
+      declaration: declaredWorkspace?.declaration,
     };
     content.workspaces.push(resource);
     addWorkspaceContent(content, workspaceContent);
