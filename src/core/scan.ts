@@ -5,7 +5,7 @@ import { analyzeOperationAuth, type OperationAuth } from './analysis/authenticat
 import { operationExposure, type OperationExposure } from './analysis/dataExposure';
 import { SensitiveDataClassifier } from './analysis/sensitiveData';
 import { mapApis, type ApiMapping } from './azure/mapping';
-import { annotateDrift, applySnapshot, drift, driftFindings, observedFindings, observedRules, POLICY_DRIFT_RULE } from './azure/merge';
+import { annotateDrift, applySnapshot, drift, driftFindings, observedFindings, observedRules, POLICY_DRIFT_RULE, unreadParts } from './azure/merge';
 import { DEFAULT_SNAPSHOT_PATH, readSnapshotFile, type LoadedSnapshot } from './azure/snapshot';
 import { computeCoverage } from './coverage';
 import { excludeMatcher, readConfig, type PostureConfig, type SuppressionEntry } from './config';
@@ -147,6 +147,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
       annotateDrift(observed, driftItems);
       add(observed, comparedService);
       add(driftFindings(driftItems), comparedService);
+      add(unreadParts(comparedService, snapshot, mappings).map((problem) => problemFinding(problem, false)), comparedService);
       const known = new Set(rules.map((rule) => rule.meta.id));
       extraRules.push(...[...observedRules(snapshot.snapshot), POLICY_DRIFT_RULE].filter((rule) => !known.has(rule.id)));
       deployed = { local: comparedService, snapshot, mappings, drift: driftItems };
@@ -312,7 +313,7 @@ function checkIsolated(rule: Rule, context: RuleContext, contextFor: (apis: ApiR
 }
 
 /** Problems that tell what was left unread rather than what went wrong: a file that is no spec, a build folder. */
-const TELLING_PROBLEMS: ReadonlySet<InputProblemKind> = new Set(['not-a-spec', 'skipped']);
+const TELLING_PROBLEMS: ReadonlySet<InputProblemKind> = new Set(['not-a-spec', 'skipped', 'unread-in-azure']);
 
 function problemFinding(problem: InputProblem, verbose: boolean): Finding {
   return {
