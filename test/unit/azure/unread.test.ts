@@ -3,6 +3,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { readSnapshotFile, serializeSnapshot, type DeployedSnapshot, type SnapshotError } from '../../../src/core/azure/snapshot';
+import { formatTable } from '../../../src/core/report';
 import { scan } from '../../../src/core/scan';
 import { CONTOSO_SERVICE_ID, SAMPLE_SNAPSHOT, SAMPLES } from '../../azure/contoso';
 
@@ -76,6 +77,7 @@ describe('a snapshot with parts that could not be read', () => {
     assert.deepStrictEqual(unreadProblems(result).map((finding) => finding.message), [
       "Defender's findings and inactive endpoints are missing from this report: assessments of Microsoft.ResourceGraph/resources could not be read (500 InternalServerError): Something went wrong.",
     ]);
+    assert.ok(formatTable(result).includes("Not read from Azure when the snapshot was taken: Defender's assessments;"));
   });
 
   it('a complete snapshot has no such problem', () => {
