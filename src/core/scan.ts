@@ -42,7 +42,7 @@ export interface ScanOptions {
    * predicted findings; `auto`: `.apim-posture/snapshot.json` below the root, when there is one.
    */
   snapshot?: string | LoadedSnapshot;
-  /** Days after which the snapshot is reported as stale (default 7). */
+  /** Days after which the snapshot is reported as stale; over `.apim-posture.json`'s `snapshotMaxAgeDays` (default 7). */
   snapshotMaxAgeDays?: number;
   /** How long the scan may take before it stops reading and analysing, and says what it left out. */
   budget?: TimeBudget;
@@ -155,7 +155,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
       const known = new Set(rules.map((rule) => rule.meta.id));
       extraRules.push(...[...observedRules(snapshot.snapshot), POLICY_DRIFT_RULE].filter((rule) => !known.has(rule.id)));
       deployed = { local: comparedService, snapshot, mappings, drift: driftItems };
-      snapshotState = snapshotStatus(snapshot, options.now ?? new Date(), options.snapshotMaxAgeDays);
+      snapshotState = snapshotStatus(snapshot, options.now ?? new Date(), options.snapshotMaxAgeDays ?? config.snapshotMaxAgeDays);
     } catch (error) {
       analysisProblems.push(analysisError(snapshot.file, 'The snapshot of Azure', error));
     }

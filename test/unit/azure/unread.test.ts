@@ -1,8 +1,9 @@
 // A snapshot with parts Azure did not answer: what those parts would tell is unknown, never drift or absence.
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { readSnapshotFile, serializeSnapshot, type DeployedSnapshot, type SnapshotError } from '../../../src/core/azure/snapshot';
+import { emptySnapshot, readSnapshotFile, serializeSnapshot, type DeployedSnapshot, type SnapshotError } from '../../../src/core/azure/snapshot';
 import { formatTable } from '../../../src/core/report';
 import { scan } from '../../../src/core/scan';
 import { CONTOSO_SERVICE_ID, SAMPLE_SNAPSHOT, SAMPLES } from '../../azure/contoso';
@@ -83,4 +84,35 @@ describe('a snapshot with parts that could not be read', () => {
   it('a complete snapshot has no such problem', () => {
     assert.deepStrictEqual(unreadProblems(scanWith(() => undefined)), []);
   });
+});
+
+describe('the age past which a snapshot is stale', () => {
+  const now = new Date('2026-06-01T00:00:00Z');
+  // Taken 20 days before `now`.
+  const loaded = readSnapshotFile('/nowhere/snapshot.json', serializeSnapshot(emptySnapshot('https://management.azure.com', '2026-05-12T00:00:00Z')));
+
+  const pick = (result: ReturnType<typeof scan>) => ({ ageDays: result.snapshot?.ageDays, maxAgeDays: result.snapshot?.maxAgeDays, stale: result.snapshot?.stale });
+
+  function scanFolderWithConfig(config: unknown, maxAge?: number) {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'apim-posture-age-'));
+    try {
+      fs.writeFileSync(path.join(folder, '.apim-posture.json'), JSON.stringify(config));
+      return scan(folder, { snapshot: loaded, now, snapshotMaxAgeDays: maxAge });
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  }
+
+  it('is 7 days by default, snapshotMaxAgeDays in .apim-posture.json, and the option over both', () => {
+    assert.deepStrictEqual(pick(scanFolderWithConfig({})), { ageDays: 20, maxAgeDays: 7, stale: true });
+    assert.deepStrictEqual(pick(scanFolderWithConfig({ snapshotMaxAgeDays: 30 })), { ageDays: 20, maxAgeDays: 30, stale: false });
+    assert.deepStrictEqual(pick(scanFolderWithConfig({ snapshotMaxAgeDays: 30 }, 10)), { ageDays: 20, maxAgeDays: 10, stale: true });
+  });
+
+  it('says when the setting is no whole number of days, and keeps the default', () => {
+    const result = scanFolderWithConfig({ snapshotMaxAgeDays: 'a week' });
+    assert.strictEqual(result.snapshot?.maxAgeDays, 7);
+    assert.ok(result.findings.some((finding) => finding.ruleId === 'input-problem' && /snapshotMaxAgeDays must be a whole number of days/.test(finding.message)));
+  });
+
 });
