@@ -483,7 +483,8 @@ export function unreadParts(service: ApimService, loaded: LoadedSnapshot, mappin
   const deployed = mappedService(loaded.snapshot, mappings);
   if (!deployed) return [];
   const failed = new FailedReads(loaded.snapshot, deployed);
-  const why = (error: SnapshotError) => describeSnapshotError(error);
+  // Azure's messages end in a period of their own.
+  const why = (error: SnapshotError) => describeSnapshotError(error).replace(/\.+$/, '');
   const problems: InputProblem[] = [];
   for (const compared of comparedPolicies(service, deployed, mappings)) {
     const error = !compared.remote && compared.local ? failed.policy(compared.scope) : undefined;
