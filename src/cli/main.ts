@@ -17,7 +17,7 @@ import { ALL_RULES } from '../core/rules/index';
 import { EXPIRED_SUPPRESSION_RULE, INPUT_PROBLEM_RULE, scan, TOOL_VERSION } from '../core/scan';
 
 /** Documented in the README and in `--help`. */
-export const EXIT = { ok: 0, findings: 1, usage: 2, failure: 3 } as const;
+export const EXIT = { ok: 0, findings: 1, usage: 2, failure: 3, partial: 4 } as const;
 
 const FORMATS = ['table', 'json', 'sarif', 'markdown'] as const;
 type Format = (typeof FORMATS)[number];
@@ -26,8 +26,9 @@ const HELP = `APIM Posture ${TOOL_VERSION}: predicts Defender for APIs findings 
 
 Usage:
   apim-posture scan [path] [--format table|json|sarif|markdown] [--output file] [--fail-on high|medium|low|info|none] [--no-color]
-                    [--snapshot file | --no-snapshot] [--coverage]
+                    [--snapshot file | --no-snapshot] [--snapshot-max-age days] [--coverage]
   apim-posture snapshot export [--subscription id ...] [--output file] [--endpoint url] [--credential default|cli] [--include-healthy]
+                               [--allow-partial]
   apim-posture explain <rule>
   apim-posture rules
   apim-posture --help | --version
@@ -36,12 +37,15 @@ scan      Reads OpenAPI specs, policy XML, APIOps and Bicep files below path (de
           path may also be one OpenAPI file: it is read as the one API, with the files it $refs below its folder.
           With a snapshot of Azure (--snapshot, or ${DEFAULT_SNAPSHOT_PATH} below path when present),
           Defender's findings on the deployed service (origin "observed") and the drift between git
-          and Azure join the predicted findings. Every report says what was read and what was not;
+          and Azure join the predicted findings; every report says when the snapshot was taken, which
+          parts of it Azure did not answer, and that it is stale past --snapshot-max-age days (default 7).
+          Every report says what was read and what was not;
           --coverage lists, in the table, each APIM file not read with its reason (JSON always does).
 snapshot  export: reads the deployed API Management inventory and Defender's findings from Azure
           (signed in with the Azure CLI or DefaultAzureCredential) into a JSON file, by default
           ${DEFAULT_SNAPSHOT_PATH}. Subscriptions: --subscription (repeatable), else every one the
-          sign-in can read. The file holds no tokens, keys or secret values.
+          sign-in can read. The file holds no tokens, keys or secret values. When parts could not be
+          read, the file is written with them listed, and the exit code is 4 unless --allow-partial.
 explain   Says what a rule checks, why, how to fix it, and which Defender recommendation it predicts.
 rules     Lists the rules.
 
@@ -49,7 +53,8 @@ Exit codes:
   0  no unsuppressed finding at or above --fail-on (default: high)
   1  at least one unsuppressed finding at or above --fail-on
   2  wrong usage (unknown command, option or rule)
-  3  the scan could not run (path missing, unexpected error)`;
+  3  the scan could not run (path missing, unexpected error)
+  4  snapshot export: parts of Azure could not be read (the snapshot is written; --allow-partial exits 0)`;
 
 class UsageError extends Error {}
 
@@ -113,6 +118,8 @@ interface ScanArguments {
   snapshot: string;
   /** `--coverage`: the table lists every file not read, with its reason. */
   fullCoverage?: boolean;
+  /** `--snapshot-max-age`: days after which the snapshot is reported as stale. */
+  snapshotMaxAgeDays?: number;
 }
 
 /** Splits `--flag=value` and hands out values, for every command's arguments. */
@@ -175,6 +182,12 @@ function parseScanArguments(args: string[], colorDefault: boolean): ScanArgument
       case '--coverage':
         parsed.fullCoverage = true;
         break;
+      case '--snapshot-max-age': {
+        const days = value();
+        if (!/^\d+$/.test(days)) throw new UsageError(`--snapshot-max-age takes a whole number of days; "${days}" is not one.`);
+        parsed.snapshotMaxAgeDays = Number(days);
+        break;
+      }
       default:
         if (flag.startsWith('-') || sawTarget) throw new UsageError(`unexpected argument "${argument.raw}".`);
         parsed.target = flag;
@@ -200,7 +213,7 @@ function runScan(args: string[], io: Parameters<typeof run>[1]): number {
     io.err.write(`apim-posture: the snapshot ${options.snapshot} does not exist.\n`);
     return EXIT.failure;
   }
-  const result = scan(spec ? path.dirname(spec) : target, { snapshot: options.snapshot === 'none' ? undefined : options.snapshot, spec });
+  const result = scan(spec ? path.dirname(spec) : target, { snapshot: options.snapshot === 'none' ? undefined : options.snapshot, snapshotMaxAgeDays: options.snapshotMaxAgeDays, spec });
   if (showProgress) io.err.write('\r\x1b[K');
   const report = chunked(render(result, options));
   if (options.output) {
@@ -225,12 +238,14 @@ interface SnapshotArguments {
   endpoint?: string;
   credential: 'default' | 'cli';
   includeHealthy: boolean;
+  /** `--allow-partial`: parts that could not be read do not make the export fail. */
+  allowPartial: boolean;
 }
 
 export function parseSnapshotArguments(args: string[]): SnapshotArguments {
   const [subcommand, ...rest] = args;
   if (subcommand !== 'export') throw new UsageError(subcommand === undefined ? 'snapshot needs a subcommand: export.' : `unknown snapshot subcommand "${subcommand}" (try export).`);
-  const parsed: SnapshotArguments = { subscriptions: [], output: DEFAULT_SNAPSHOT_PATH, credential: 'default', includeHealthy: false };
+  const parsed: SnapshotArguments = { subscriptions: [], output: DEFAULT_SNAPSHOT_PATH, credential: 'default', includeHealthy: false, allowPartial: false };
   const reader = argumentReader(rest);
   for (let argument = reader.next(); argument; argument = reader.next()) {
     const { flag, value } = argument;
@@ -267,6 +282,9 @@ export function parseSnapshotArguments(args: string[]): SnapshotArguments {
       }
       case '--include-healthy':
         parsed.includeHealthy = true;
+        break;
+      case '--allow-partial':
+        parsed.allowPartial = true;
         break;
       default:
         throw new UsageError(`unexpected argument "${argument.raw}".`);
@@ -321,6 +339,11 @@ async function runSnapshot(args: string[], io: Io, azure: AzureAccess): Promise<
       const output = path.resolve(options.output);
       writeSnapshotFile(output, snapshot);
       io.err.write(`Wrote ${options.output}: ${summary.text}.\n`);
+      // A partial view of Azure must not pass for a whole one in CI: the scan reports what it lacks, and this says it first.
+      if (summary.errors.length > 0 && !options.allowPartial) {
+        io.err.write(`apim-posture: the snapshot is partial; exit code ${EXIT.partial} (--allow-partial accepts it).\n`);
+        return EXIT.partial;
+      }
       return EXIT.ok;
     } finally {
       process.removeListener('SIGINT', cancel);

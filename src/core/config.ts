@@ -41,6 +41,8 @@ export interface PostureConfig {
   exclude: string[];
   /** Local API → deployed API mappings the user confirmed (`"mappings": [{"local": "orders", "deployed": "orders-v2"}]`). */
   mappings?: ExplicitMapping[];
+  /** Days after which a snapshot of Azure is reported as stale (`"snapshotMaxAgeDays": 14`); `--snapshot-max-age` wins. */
+  snapshotMaxAgeDays?: number;
 }
 
 export const EMPTY_CONFIG: PostureConfig = { rules: {}, customInformationTypes: [], suppressions: [], exclude: [] };
@@ -119,7 +121,11 @@ export function readConfig(root: string, documents: DocumentReader, exists: (fil
     else wrong(['mappings', index], 'a mapping needs "local" (the API in the repository) and "deployed" (the API in Azure).');
   }
 
-  return { config: { file, rules, customInformationTypes, suppressions, exclude: stringArray(root_.exclude), mappings }, problems };
+  const maxAge = root_.snapshotMaxAgeDays;
+  const snapshotMaxAgeDays = typeof maxAge === 'number' && Number.isInteger(maxAge) && maxAge >= 0 ? maxAge : undefined;
+  if (maxAge !== undefined && snapshotMaxAgeDays === undefined) wrong(['snapshotMaxAgeDays'], 'snapshotMaxAgeDays must be a whole number of days.');
+
+  return { config: { file, rules, customInformationTypes, suppressions, exclude: stringArray(root_.exclude), mappings, snapshotMaxAgeDays }, problems };
 }
 
 /** Turns the config's glob-like patterns into one predicate over root-relative posix paths. */

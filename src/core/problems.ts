@@ -47,4 +47,5 @@ export type InputProblemKind =
   | 'skipped' // a folder not read by design (build output, dependencies) or reached a second way: said, so that a clean report never hides it
   | 'unsafe-pattern' // a repository-supplied regular expression that cannot be run in linear time
   | 'not-compared' // a snapshot of Azure compared with one of the repository's services only
+  | 'unread-in-azure' // a part of the snapshot Azure did not answer (a policy, the plan, onboarding, assessments): what depends on it is not concluded
   | 'analysis-error'; // an unexpected exception while reading or analysing one file or API: the others are unaffected

@@ -5,8 +5,9 @@ import { analyzeOperationAuth, type OperationAuth } from './analysis/authenticat
 import { operationExposure, type OperationExposure } from './analysis/dataExposure';
 import { SensitiveDataClassifier } from './analysis/sensitiveData';
 import { mapApis, type ApiMapping } from './azure/mapping';
-import { annotateDrift, applySnapshot, drift, driftFindings, observedFindings, observedRules, POLICY_DRIFT_RULE } from './azure/merge';
+import { annotateDrift, applySnapshot, drift, driftFindings, observedFindings, observedRules, POLICY_DRIFT_RULE, unreadParts } from './azure/merge';
 import { DEFAULT_SNAPSHOT_PATH, readSnapshotFile, type LoadedSnapshot } from './azure/snapshot';
+import { snapshotStatus } from './azure/status';
 import { computeCoverage } from './coverage';
 import { excludeMatcher, readConfig, type PostureConfig, type SuppressionEntry } from './config';
 import type { Finding, RuleMetadata } from './findings';
@@ -41,6 +42,8 @@ export interface ScanOptions {
    * predicted findings; `auto`: `.apim-posture/snapshot.json` below the root, when there is one.
    */
   snapshot?: string | LoadedSnapshot;
+  /** Days after which the snapshot is reported as stale; over `.apim-posture.json`'s `snapshotMaxAgeDays` (default 7). */
+  snapshotMaxAgeDays?: number;
   /** How long the scan may take before it stops reading and analysing, and says what it left out. */
   budget?: TimeBudget;
   /** Keep the stack of unexpected errors on their findings (`--verbose`). */
@@ -138,6 +141,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
     for (const problems of [service.problems, foundByRules, serviceProblems]) add(problems.map((problem) => problemFinding(problem, options.verbose ?? false)), service);
   }
   let deployed: ScanResult['deployed'];
+  let snapshotState: ScanResult['snapshot'];
   const extraRules: RuleMetadata[] = [];
   if (snapshot) {
     try {
@@ -147,9 +151,11 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
       annotateDrift(observed, driftItems);
       add(observed, comparedService);
       add(driftFindings(driftItems), comparedService);
+      add(unreadParts(comparedService, snapshot, mappings).map((problem) => problemFinding(problem, false)), comparedService);
       const known = new Set(rules.map((rule) => rule.meta.id));
       extraRules.push(...[...observedRules(snapshot.snapshot), POLICY_DRIFT_RULE].filter((rule) => !known.has(rule.id)));
       deployed = { local: comparedService, snapshot, mappings, drift: driftItems };
+      snapshotState = snapshotStatus(snapshot, options.now ?? new Date(), options.snapshotMaxAgeDays ?? config.snapshotMaxAgeDays);
     } catch (error) {
       analysisProblems.push(analysisError(snapshot.file, 'The snapshot of Azure', error));
     }
@@ -178,6 +184,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
     durationMs: performance.now() - started,
     toolVersion: TOOL_VERSION,
     deployed,
+    snapshot: snapshotState,
     coverage,
   };
 }
@@ -312,7 +319,7 @@ function checkIsolated(rule: Rule, context: RuleContext, contextFor: (apis: ApiR
 }
 
 /** Problems that tell what was left unread rather than what went wrong: a file that is no spec, a build folder. */
-const TELLING_PROBLEMS: ReadonlySet<InputProblemKind> = new Set(['not-a-spec', 'skipped']);
+const TELLING_PROBLEMS: ReadonlySet<InputProblemKind> = new Set(['not-a-spec', 'skipped', 'unread-in-azure']);
 
 function problemFinding(problem: InputProblem, verbose: boolean): Finding {
   return {

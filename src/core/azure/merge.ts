@@ -9,8 +9,10 @@ import { findingId, globalPolicyLocation, ruleHelpUri } from '../rules/rule';
 import type { SourceLocation } from '../text';
 import { parseApimResourceId } from './arm';
 import { routeKey, type ApiMapping } from './mapping';
-import type { PolicyScope, PolicyScopeRef } from './policies';
-import type { DeployedApi, DeployedAssessment, DeployedPolicy, DeployedService, DeployedSnapshot, LoadedSnapshot } from './snapshot';
+import { scopePath, type PolicyScope, type PolicyScopeRef } from './policies';
+import type { DeployedApi, DeployedAssessment, DeployedPolicy, DeployedService, DeployedSnapshot, LoadedSnapshot, SnapshotError } from './snapshot';
+import { describeSnapshotError } from './summary';
+import type { InputProblem } from '../problems';
 
 export const OBSERVED_SOURCE = 'Defender for APIs';
 export const POLICY_DRIFT_RULE: RuleMetadata = {
@@ -35,17 +37,24 @@ export function applySnapshot(service: ApimService, snapshot: DeployedSnapshot, 
   const deployed = mappedService(snapshot, mappings);
   const facts: DeploymentFacts = {};
   if (deployed) {
+    const failed = new FailedReads(snapshot, deployed);
+    // A plan that could not be read has no tier: unknown, not off.
     const tier = snapshot.subscriptions.find((subscription) => subscription.id.toLowerCase() === deployed.subscriptionId.toLowerCase())?.defenderForApis?.pricingTier;
     if (tier) facts.defenderForApisEnabled = tier === 'Standard';
-    const collections = new Set(deployed.apiCollections.map((collection) => collection.apiName.toLowerCase()));
     const mapped = mappings.filter((mapping) => mapping.deployed?.serviceId.toLowerCase() === deployed.id.toLowerCase());
     facts.deployedApis = mapped.map((mapping) => mapping.local);
-    facts.onboardedApis = mapped.filter((mapping) => collections.has(baseApiName(mapping.deployed!.api))).map((mapping) => mapping.local);
-    const placer = new Placer(service, deployed, mappings);
-    facts.inactiveOperations = snapshot.assessments
-      .filter((assessment) => assessment.status === 'Unhealthy' && matchesDefender(assessment, DEFENDER.unusedEndpoints))
-      .map((assessment) => placer.operation(assessment.resourceId)?.id)
-      .filter((id): id is ResourceId => Boolean(id));
+    // Onboarding and inactive operations stay unknown when their read failed: an empty list would claim none.
+    if (!failed.inSubscription('apiCollections')) {
+      const collections = new Set(deployed.apiCollections.map((collection) => collection.apiName.toLowerCase()));
+      facts.onboardedApis = mapped.filter((mapping) => collections.has(baseApiName(mapping.deployed!.api))).map((mapping) => mapping.local);
+    }
+    if (!failed.assessments()) {
+      const placer = new Placer(service, deployed, mappings);
+      facts.inactiveOperations = snapshot.assessments
+        .filter((assessment) => assessment.status === 'Unhealthy' && matchesDefender(assessment, DEFENDER.unusedEndpoints))
+        .map((assessment) => placer.operation(assessment.resourceId)?.id)
+        .filter((id): id is ResourceId => Boolean(id));
+    }
   }
   service.deployment = facts;
   return facts;
@@ -54,6 +63,32 @@ export function applySnapshot(service: ApimService, snapshot: DeployedSnapshot, 
 /** APIM onboards an API, not a revision: `orders;rev=2` is onboarded when `orders` is. */
 function baseApiName(name: string): string {
   return name.split(';')[0].toLowerCase();
+}
+
+/** The reads about a deployed service that failed: what they would have told is unknown, never absent. */
+class FailedReads {
+  constructor(
+    private readonly snapshot: DeployedSnapshot,
+    private readonly deployed: DeployedService,
+  ) {}
+
+  /** The failed read of a scope's policy (recorded at `<service id>/…/policies/policy`). */
+  policy(scope: PolicyScope): SnapshotError | undefined {
+    const below = scope.kind === 'global' ? [] : scopePath(scope);
+    const wanted = [this.deployed.id, ...below, 'policies', 'policy'].join('/').toLowerCase();
+    return this.deployed.errors.find((error) => error.operation === 'policy' && error.scope.toLowerCase() === wanted);
+  }
+
+  /** A failed read of the service's subscription: `pricing` (the plan) or `apiCollections` (onboarding). */
+  inSubscription(operation: 'pricing' | 'apiCollections'): SnapshotError | undefined {
+    const subscription = this.snapshot.subscriptions.find((candidate) => candidate.id.toLowerCase() === this.deployed.subscriptionId.toLowerCase());
+    return subscription?.errors.find((error) => error.operation === operation);
+  }
+
+  /** A failed Resource Graph query of Defender's assessments. */
+  assessments(): SnapshotError | undefined {
+    return this.snapshot.errors.find((error) => error.operation === 'assessments');
+  }
 }
 
 function matchesDefender(assessment: Pick<DeployedAssessment, 'key' | 'displayName'>, defender: DefenderMapping): boolean {
@@ -284,8 +319,10 @@ export function drift(service: ApimService, snapshot: DeployedSnapshot, mappings
   const deployed = mappedService(snapshot, mappings);
   if (!deployed) return [];
   const items: DriftItem[] = [];
-  const policyDrift = policyDifferences(service, deployed, mappings);
+  const failed = new FailedReads(snapshot, deployed);
+  const policyDrift = policyDifferences(service, deployed, mappings, failed);
   const differs = new Set(policyDrift.map((item) => item.resource.toLowerCase()));
+  const unread = unreadPolicies(service, deployed, mappings, failed);
   const predictedKeys = new Set(predicted.filter((finding) => finding.origin === 'predicted').map((finding) => `${finding.ruleId}|${finding.resource.toLowerCase()}`));
 
   for (const finding of observed) {
@@ -293,6 +330,8 @@ export function drift(service: ApimService, snapshot: DeployedSnapshot, mappings
     if (AZURE_ONLY.some((defender) => matchesDefender(assessment, defender))) continue;
     if (predictedKeys.has(`${finding.ruleId}|${finding.resource.toLowerCase()}`)) continue;
     const localRule = !finding.ruleId.startsWith('defender-');
+    // A policy up the chain that could not be read leaves open whether the files match Azure.
+    if (localRule && postureScopes(service, finding.resource).some((scope) => unread.has(scope.toLowerCase()))) continue;
     const changedLocally = localRule && localDefinitionDiffers(service, deployed, mappings, finding.resource, differs);
     const pushed = localRule && !changedLocally && pushedSinceAssessed(service, deployed, mappings, finding.resource);
     items.push({
@@ -330,14 +369,19 @@ function pushedSinceAssessed(service: ApimService, deployed: DeployedService, ma
   return pushed.some((time) => time !== undefined);
 }
 
+/** The policy scopes that decide a resource's posture: an API's or operation's chain (service, products, API, operation), else the resource itself. */
+function postureScopes(service: ApimService, resource: ResourceId): ResourceId[] {
+  const parts = resource.split('/');
+  const api = parts[0] === 'apis' ? service.apis.find((candidate) => candidate.id === `apis/${parts[1]}`) : undefined;
+  return api ? ['service', api.id, resource, ...api.productNames.map((product) => `products/${product}`)] : [resource];
+}
+
 /** Whether what decides a resource's posture (its policies up the scope chain, its API's properties) differs between git and Azure. */
 function localDefinitionDiffers(service: ApimService, deployed: DeployedService, mappings: readonly ApiMapping[], resource: ResourceId, policyDiffers: Set<string>): boolean {
+  if (postureScopes(service, resource).some((scope) => policyDiffers.has(scope.toLowerCase()))) return true;
   const parts = resource.split('/');
-  if (parts[0] !== 'apis') return policyDiffers.has(resource.toLowerCase());
-  const api = service.apis.find((candidate) => candidate.id === `apis/${parts[1]}`);
+  const api = parts[0] === 'apis' ? service.apis.find((candidate) => candidate.id === `apis/${parts[1]}`) : undefined;
   if (!api) return false;
-  const scopes = ['service', api.id, resource, ...api.productNames.map((product) => `products/${product}`)];
-  if (scopes.some((scope) => policyDiffers.has(scope.toLowerCase()))) return true;
   const mapping = mappings.find((candidate) => candidate.local === api.name && candidate.deployed);
   const remote = mapping && deployed.apis.find((candidate) => candidate.name.toLowerCase() === mapping.deployed!.api.toLowerCase());
   if (!remote) return false;
@@ -364,12 +408,49 @@ export function normalizePolicy(text: string | undefined): string {
     .trim();
 }
 
-function policyDifferences(service: ApimService, deployed: DeployedService, mappings: readonly ApiMapping[]): DriftItem[] {
+/** A scope whose policy git and Azure may both have: the local attachment, the deployed policy, and what the deployed one was read as. */
+interface ComparedPolicy {
+  resource: ResourceId;
+  local?: PolicyAttachment;
+  remote?: DeployedPolicy;
+  /** Where to point when the repository has no policy at the scope. */
+  fallback: SourceLocation;
+  scope: PolicyScope;
+}
+
+/** Every policy scope of the local service that has a deployed counterpart (the service, mapped APIs and their operations, products). */
+function comparedPolicies(service: ApimService, deployed: DeployedService, mappings: readonly ApiMapping[]): ComparedPolicy[] {
+  const compared: ComparedPolicy[] = [];
+  compared.push({ resource: 'service', local: service.policy, remote: deployed.policy, fallback: { file: service.root, span: { start: 0, end: 0 } }, scope: { kind: 'global' } });
+  for (const mapping of mappings) {
+    if (!mapping.deployed || mapping.deployed.serviceId.toLowerCase() !== deployed.id.toLowerCase()) continue;
+    const api = service.apis.find((candidate) => candidate.name === mapping.local);
+    const remote = deployed.apis.find((candidate) => candidate.name.toLowerCase() === mapping.deployed!.api.toLowerCase());
+    if (!api || !remote) continue;
+    compared.push({ resource: api.id, local: api.policy, remote: remote.policy, fallback: api.declaration.locate([]), scope: { kind: 'api', api: remote.name } });
+    for (const operation of api.operations) {
+      const remoteOperation =
+        remote.operations.find((candidate) => candidate.name.toLowerCase() === operation.name.toLowerCase()) ??
+        remote.operations.find((candidate) => routeKey(candidate.method, candidate.urlTemplate) === routeKey(operation.method, operation.urlTemplate));
+      if (!remoteOperation) continue;
+      compared.push({ resource: operation.id, local: operation.policy, remote: remoteOperation.policy, fallback: operation.location, scope: { kind: 'operation', api: remote.name, operation: remoteOperation.name } });
+    }
+  }
+  for (const product of service.products) {
+    const remote = deployed.products.find((candidate) => candidate.name.toLowerCase() === product.name.toLowerCase());
+    if (remote) compared.push({ resource: product.id, local: product.policy, remote: remote.policy, fallback: product.declaration.locate([]), scope: { kind: 'product', product: remote.name } });
+  }
+  return compared;
+}
+
+/** The policies git and Azure both answer for and that differ; a deployed policy whose read failed is compared with nothing. */
+function policyDifferences(service: ApimService, deployed: DeployedService, mappings: readonly ApiMapping[], failed: FailedReads): DriftItem[] {
   const ref = { subscriptionId: deployed.subscriptionId, resourceGroup: deployed.resourceGroup, serviceName: deployed.name };
   const items: DriftItem[] = [];
-  const compare = (resource: ResourceId, local: PolicyAttachment | undefined, remote: DeployedPolicy | undefined, fallback: SourceLocation, scope: PolicyScope) => {
-    if (!local && !remote) return;
-    if (normalizePolicy(local?.xml.text) === normalizePolicy(remote?.value)) return;
+  for (const { resource, local, remote, fallback, scope } of comparedPolicies(service, deployed, mappings)) {
+    if (!local && !remote) continue;
+    if (!remote && failed.policy(scope)) continue;
+    if (normalizePolicy(local?.xml.text) === normalizePolicy(remote?.value)) continue;
     items.push({
       kind: 'policy-differs',
       resource,
@@ -384,27 +465,45 @@ function policyDifferences(service: ApimService, deployed: DeployedService, mapp
       etag: remote?.etag,
       target: { ...ref, scope },
     });
-  };
-  if (service.policy || deployed.policy) compare('service', service.policy, deployed.policy, { file: service.root, span: { start: 0, end: 0 } }, { kind: 'global' });
-  for (const mapping of mappings) {
-    if (!mapping.deployed || mapping.deployed.serviceId.toLowerCase() !== deployed.id.toLowerCase()) continue;
-    const api = service.apis.find((candidate) => candidate.name === mapping.local);
-    const remote = deployed.apis.find((candidate) => candidate.name.toLowerCase() === mapping.deployed!.api.toLowerCase());
-    if (!api || !remote) continue;
-    compare(api.id, api.policy, remote.policy, api.declaration.locate([]), { kind: 'api', api: remote.name });
-    for (const operation of api.operations) {
-      const remoteOperation =
-        remote.operations.find((candidate) => candidate.name.toLowerCase() === operation.name.toLowerCase()) ??
-        remote.operations.find((candidate) => routeKey(candidate.method, candidate.urlTemplate) === routeKey(operation.method, operation.urlTemplate));
-      if (!remoteOperation) continue;
-      compare(operation.id, operation.policy, remoteOperation.policy, operation.location, { kind: 'operation', api: remote.name, operation: remoteOperation.name });
-    }
-  }
-  for (const product of service.products) {
-    const remote = deployed.products.find((candidate) => candidate.name.toLowerCase() === product.name.toLowerCase());
-    if (remote) compare(product.id, product.policy, remote.policy, product.declaration.locate([]), { kind: 'product', product: remote.name });
   }
   return items;
+}
+
+/** Local resources (lower case) whose deployed policy could not be read: whether they differ from Azure is unknown. */
+function unreadPolicies(service: ApimService, deployed: DeployedService, mappings: readonly ApiMapping[], failed: FailedReads): Set<string> {
+  return new Set(comparedPolicies(service, deployed, mappings).filter((compared) => !compared.remote && failed.policy(compared.scope)).map((compared) => compared.resource.toLowerCase()));
+}
+
+/**
+ * What the snapshot could not tell about the mapped service, as input problems in place of the
+ * conclusions that would need it: a deployed policy that could not be read (where the repository has
+ * one), the plan, onboarding, and Defender's assessments.
+ */
+export function unreadParts(service: ApimService, loaded: LoadedSnapshot, mappings: readonly ApiMapping[]): InputProblem[] {
+  const deployed = mappedService(loaded.snapshot, mappings);
+  if (!deployed) return [];
+  const failed = new FailedReads(loaded.snapshot, deployed);
+  // Azure's messages end in a period of their own.
+  const why = (error: SnapshotError) => describeSnapshotError(error).replace(/\.+$/, '');
+  const problems: InputProblem[] = [];
+  for (const compared of comparedPolicies(service, deployed, mappings)) {
+    const error = !compared.remote && compared.local ? failed.policy(compared.scope) : undefined;
+    if (!error) continue;
+    problems.push({
+      file: compared.local!.file,
+      span: wholeFile(compared.local!).span,
+      kind: 'unread-in-azure',
+      message: `The deployed ${compared.scope.kind} policy of ${compared.resource} is unknown, so it is not compared with the repository: ${why(error)}.`,
+    });
+  }
+  const atSnapshot = (message: string): InputProblem => ({ file: loaded.file, kind: 'unread-in-azure', message });
+  const pricing = failed.inSubscription('pricing');
+  if (pricing) problems.push(atSnapshot(`Whether the Defender for APIs plan is on is unknown: ${why(pricing)}.`));
+  const onboarding = failed.inSubscription('apiCollections');
+  if (onboarding) problems.push(atSnapshot(`Which APIs are onboarded to Defender for APIs is unknown, so none is reported as not onboarded: ${why(onboarding)}.`));
+  const assessments = failed.assessments();
+  if (assessments) problems.push(atSnapshot(`Defender's findings and inactive endpoints are missing from this report: ${why(assessments)}.`));
+  return problems;
 }
 
 /** Findings for the reports: `policy-differs` drift as info findings (the other kinds annotate observed findings). */

@@ -160,3 +160,48 @@ export function formatDuration(durationMs: number): string {
 export function assumptionsOf(result: ScanResult): string[] {
   return [...new Set(result.services.flatMap((service) => service.assumptions))];
 }
+
+/** Failed reads listed one by one in SARIF; past this, counted (code scanning limits a log's size). */
+const MAX_LISTED_UNREAD = 20;
+
+/** The merged snapshot's status as the JSON and SARIF reports carry it: its file relative to the root, failed reads bounded when asked. */
+export function snapshotSection(result: ScanResult, bounded = false) {
+  const status = result.snapshot;
+  if (!status) return undefined;
+  const listed = bounded ? status.unread.slice(0, MAX_LISTED_UNREAD) : status.unread;
+  return {
+    file: relativePath(result.root, status.file),
+    createdAt: status.createdAt,
+    ageDays: status.ageDays,
+    maxAgeDays: status.maxAgeDays,
+    stale: status.stale,
+    unread: listed,
+    unreadOmitted: status.unread.length > listed.length ? status.unread.length - listed.length : undefined,
+    notices: snapshotNotices(result),
+  };
+}
+
+/** What every report says of the merged snapshot: when it was taken, whether it is stale, and what Azure did not answer. */
+export function snapshotNotices(result: ScanResult): string[] {
+  const status = result.snapshot;
+  if (!status) return [];
+  const age = status.ageDays === undefined ? 'at an unknown time' : status.ageDays === 0 ? 'less than a day ago' : `${status.ageDays} day${status.ageDays === 1 ? '' : 's'} ago`;
+  const notices = [`Snapshot of Azure: ${relativePath(result.root, status.file)}, taken ${status.createdAt} (${age}).`];
+  if (status.stale) notices.push(`The snapshot is stale (older than ${status.maxAgeDays} days): Defender's findings and the drift may have changed since; run apim-posture snapshot export again.`);
+  if (status.unread.length > 0) notices.push(`Not read from Azure when the snapshot was taken: ${unreadParts(status.unread)}; what depends on them is missing from this report or unknown.`);
+  return notices;
+}
+
+const UNREAD_NAMES: Record<string, string> = {
+  assessments: "Defender's assessments",
+  apiCollections: 'onboarding (apiCollections)',
+  pricing: 'the Defender for APIs plan',
+  policy: 'policies',
+};
+
+/** `Defender's assessments, policies (3)`: failed reads by what they were of. */
+function unreadParts(unread: readonly { operation: string }[]): string {
+  const counts = new Map<string, number>();
+  for (const { operation } of unread) counts.set(operation, (counts.get(operation) ?? 0) + 1);
+  return [...counts].map(([operation, count]) => `${UNREAD_NAMES[operation] ?? operation}${count > 1 ? ` (${count})` : ''}`).join(', ');
+}

@@ -1,6 +1,6 @@
 import type { Finding, RuleMetadata } from '../findings';
 import type { SourceLocation } from '../text';
-import { compareFindings, regionOf, relativePath, sortedRules, summarize, TOOL_NAME, type Region, assumptionsOf } from './common';
+import { compareFindings, regionOf, relativePath, sortedRules, summarize, TOOL_NAME, type Region, assumptionsOf, snapshotSection } from './common';
 import { jsonPieces, LazyArray } from './jsonStream';
 import type { ScanResult } from './scanResult';
 
@@ -36,6 +36,7 @@ export function* jsonReportPieces(result: ScanResult): Generator<string> {
       excluded: new LazyArray(result.coverage.excluded, (entry) => entry),
       skipped: new LazyArray(result.coverage.skipped, (entry) => entry),
     },
+    snapshot: snapshotSection(result),
     rules: sortedRules(result.rules).map(jsonRule),
     findings: new LazyArray([...result.findings].sort(compareFindings), (finding) => jsonFinding(finding, locate)),
   };

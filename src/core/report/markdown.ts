@@ -13,6 +13,7 @@ import {
   TOOL_NAME,
   type LineIndexOf,
   assumptionsOf,
+  snapshotNotices,
 } from './common';
 import type { Coverage } from '../coverage';
 import { boundedCoverage, coverageSummary } from './coverage';
@@ -45,6 +46,8 @@ export function formatMarkdown(result: ScanResult, options: MarkdownOptions = {}
     `${summary.filesRead} files read in ${formatDuration(summary.durationMs)} by ${TOOL_NAME} ${markdownText(result.toolVersion)}.`,
     ...assumptionsOf(result).map((assumption) => `**Assumed:** ${markdownText(assumption)}`),
   ];
+  const notices = snapshotNotices(result);
+  if (notices.length > 0) parts.push(notices.map(markdownText).join('  \n'));
   if (active.length === 0) parts.push('No findings.');
   for (const group of active) {
     parts.push(`## ${severityLabel(group.severity)} (${group.findings.length})`, ...group.findings.map(block));

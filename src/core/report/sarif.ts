@@ -12,6 +12,7 @@ import {
   TOOL_NAME,
   type Region,
   assumptionsOf,
+  snapshotSection,
 } from './common';
 import { jsonPieces, LazyArray } from './jsonStream';
 import { boundedCoverage } from './coverage';
@@ -78,6 +79,7 @@ export function* sarifReportPieces(result: ScanResult): Generator<string> {
           assumptions: assumptionsOf(result).length > 0 ? assumptionsOf(result) : undefined,
           // Bounded: code scanning services limit a log's size, and a repository can leave any number of files unread.
           coverage: boundedCoverage(result.coverage),
+          snapshot: snapshotSection(result, true),
         },
         results: new LazyArray([...result.findings].sort(compareFindings), (finding) => sarifResult(finding, ruleIndex.get(finding.ruleId), locator)),
       },

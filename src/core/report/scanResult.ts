@@ -1,6 +1,7 @@
 import type { ApiMapping } from '../azure/mapping';
 import type { DriftItem } from '../azure/merge';
 import type { LoadedSnapshot } from '../azure/snapshot';
+import type { SnapshotStatus } from '../azure/status';
 import type { Coverage } from '../coverage';
 import type { Finding, RuleMetadata } from '../findings';
 import type { ApimService } from '../model';
@@ -29,4 +30,6 @@ export interface ScanResult {
   coverage: Coverage;
   /** The snapshot of Azure merged into this scan, the service it was compared with, the API mappings and the drift it showed. */
   deployed?: { local: ApimService; snapshot: LoadedSnapshot; mappings: ApiMapping[]; drift: DriftItem[] };
+  /** When the merged snapshot was taken, whether it is stale, and what Azure did not answer then: every report says it. */
+  snapshot?: SnapshotStatus;
 }

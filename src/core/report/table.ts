@@ -9,6 +9,7 @@ import {
   summarize,
   type ReportSummary,
   assumptionsOf,
+  snapshotNotices,
 } from './common';
 import { coverageDetail, coverageSummary } from './coverage';
 import type { ScanResult } from './scanResult';
@@ -65,7 +66,7 @@ export function formatTable(result: ScanResult, options: TableOptions = {}): str
   }
   if (options.fullCoverage) sections.push(['Coverage:', ...coverageDetail(result.coverage)].join('\n'));
   const coverageLines = options.fullCoverage ? [] : coverageSummary(result.coverage, ' (--coverage lists them)');
-  sections.push([summaryLine(summarize(result)), ...coverageLines, ...assumptionsOf(result).map((assumption) => `Assumed: ${oneLine(assumption)}`)].join('\n'));
+  sections.push([summaryLine(summarize(result)), ...coverageLines, ...snapshotNotices(result).map(oneLine), ...assumptionsOf(result).map((assumption) => `Assumed: ${oneLine(assumption)}`)].join('\n'));
   return sections.join('\n\n') + '\n';
 }
 

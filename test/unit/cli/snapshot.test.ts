@@ -60,10 +60,13 @@ describe('apim-posture snapshot export', function () {
       const azure: AzureAccess = { credential: fixedTokenCredential(), connection: { agent, retryDelayInMs: 5 } };
       const output = path.join(folder, 'out', 'snapshot.json');
       const named = await cli(['snapshot', 'export', '--subscription', `${subscriptionId(0)},${subscriptionId(2)}`, '--endpoint', emulator.endpoint, '-o', output], azure);
-      assert.strictEqual(named.code, EXIT.ok, named.err);
+      assert.strictEqual(named.code, EXIT.partial, named.err);
       assert.match(named.err, /Wrote .*: 1 API Management service\(s\), 2 API\(s\), \d+ Unhealthy assessment\(s\) from 2 subscription\(s\); 3 part\(s\) could not be read/);
       assert.match(named.err, /warning: services of \/subscriptions\/.* could not be read \(403 AuthorizationFailed\)/);
-      assert.strictEqual(readSnapshotFile(output).snapshot.services.length, 1);
+      assert.match(named.err, /the snapshot is partial; exit code 4 \(--allow-partial accepts it\)/);
+      assert.strictEqual(readSnapshotFile(output).snapshot.services.length, 1, 'a partial snapshot is still written, its failed parts listed');
+      const allowed = await cli(['snapshot', 'export', '--subscription', `${subscriptionId(0)},${subscriptionId(2)}`, '--endpoint', emulator.endpoint, '-o', output, '--allow-partial'], azure);
+      assert.strictEqual(allowed.code, EXIT.ok, allowed.err);
 
       const all = await cli(['snapshot', 'export', `--endpoint=${emulator.endpoint}`, '--output', output], azure);
       assert.strictEqual(all.code, EXIT.ok, all.err);
@@ -93,6 +96,16 @@ describe('apim-posture scan with a snapshot', () => {
     assert.match((await cli(['scan', SAMPLES, '--format', 'markdown'])).out, /API Management direct management endpoint should not be enabled/);
     const without = JSON.parse((await cli(['scan', SAMPLES, '--format', 'json', '--no-snapshot'])).out);
     assert.ok(without.findings.every((finding: { origin: string }) => finding.origin === 'predicted'));
+  });
+
+  it('calls the snapshot stale past --snapshot-max-age days', async () => {
+    const snapshot = path.join(SAMPLES, '.apim-posture', 'snapshot.json');
+    const ageDays = Math.floor((Date.now() - Date.parse(readSnapshotFile(snapshot).snapshot.createdAt)) / 86_400_000);
+    const fresh = JSON.parse((await cli(['scan', SAMPLES, '--format', 'json', '--snapshot-max-age', String(ageDays)])).out);
+    assert.deepStrictEqual([fresh.snapshot.ageDays, fresh.snapshot.maxAgeDays, fresh.snapshot.stale], [ageDays, ageDays, false]);
+    const stale = await cli(['scan', SAMPLES, '--fail-on', 'none', `--snapshot-max-age=${ageDays - 1}`]);
+    assert.match(stale.out, new RegExp(`The snapshot is stale \\(older than ${ageDays - 1} days\\)`));
+    assert.strictEqual((await cli(['scan', SAMPLES, '--snapshot-max-age', 'week'])).code, EXIT.usage);
   });
 
   it('takes a snapshot file by name, and fails when it does not exist', async () => {

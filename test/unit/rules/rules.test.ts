@@ -42,7 +42,8 @@ describe('rules on fixture repositories', () => {
           const expected = JSON.parse(fs.readFileSync(path.join(folder, 'expected.json'), 'utf8')) as Expected;
           const result = scan(folder, { rules: [rule!], snapshot: 'auto' });
           assert.deepStrictEqual(
-            result.findings.filter((finding) => finding.ruleId === 'input-problem').map((finding) => finding.message),
+            // A part of the snapshot Azure did not answer is what some fixtures are about (plan-unknown).
+            result.findings.filter((finding) => finding.ruleId === 'input-problem' && finding.properties?.problemKind !== 'unread-in-azure').map((finding) => finding.message),
             [],
             'the fixture itself must read cleanly',
           );
