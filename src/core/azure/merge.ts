@@ -545,7 +545,9 @@ export function annotateDrift(observed: Finding[], items: readonly DriftItem[]):
 function httpsUrl(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   try {
-    return new URL(text).protocol === 'https:' ? text : undefined;
+    // The parsed form: percent-encoded, so that it is a URI wherever it is written (SARIF checks).
+    const url = new URL(text);
+    return url.protocol === 'https:' ? url.href : undefined;
   } catch {
     return undefined;
   }

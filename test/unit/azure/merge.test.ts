@@ -4,7 +4,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { mapApis } from '../../../src/core/azure/mapping';
-import { readSnapshotFile, serializeSnapshot, type DeployedService, type DeployedSnapshot } from '../../../src/core/azure/snapshot';
+import { observedRules } from '../../../src/core/azure/merge';
+import { emptySnapshot, readSnapshotFile, serializeSnapshot, type DeployedService, type DeployedSnapshot } from '../../../src/core/azure/snapshot';
 import { scan } from '../../../src/core/scan';
 import { readService } from '../../../src/core/workspace/readService';
 import { CONTOSO_SERVICE_ID, makeSampleSnapshot, SAMPLE_SNAPSHOT, SAMPLES } from '../../azure/contoso';
@@ -217,5 +218,16 @@ describe('a snapshot merged into the scan of samples/', () => {
 
   it('the sample snapshot is for the Contoso service', () => {
     assert.ok(result.deployed!.mappings.every((mapping) => mapping.deployed?.serviceId === CONTOSO_SERVICE_ID));
+  });
+});
+
+describe('observedRules', () => {
+  const assessment = { key: '00000000-0000-0000-0000-000000000001', resourceId: '/subscriptions/s/x', status: 'Unhealthy', displayName: 'Something Defender says' };
+  const withPortal = (portalUri: string) => observedRules({ ...emptySnapshot('https://management.azure.com'), assessments: [{ ...assessment, portalUri }] })[0].helpUri;
+
+  it('links to the portal only over https, percent-encoded, and to the rule documentation otherwise', () => {
+    assert.strictEqual(withPortal('https://portal.azure.com/#blade/x°'), 'https://portal.azure.com/#blade/x%C2%B0');
+    assert.match(withPortal('javascript:alert(1)'), /^https:\/\/.*#defender-00000000-0000-0000-0000-000000000001$/);
+    assert.match(withPortal('not a url'), /#defender-/);
   });
 });
