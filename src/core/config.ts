@@ -3,7 +3,7 @@
 import * as path from 'path';
 import type { ExplicitMapping } from './azure/mapping';
 import type { Severity } from './findings';
-import { linearPatternError } from './linearPattern';
+import { refusedPattern } from './linearPattern';
 import type { DocumentReader } from './parse/index';
 import type { InputProblem } from './problems';
 import type { SourceLocation } from './text';
@@ -76,7 +76,7 @@ export function readConfig(root: string, documents: DocumentReader, exists: (fil
     }
     const namePatterns = stringArray(entry.namePatterns);
     const valuePatterns = stringArray(entry.valuePatterns);
-    const refused = [...namePatterns, ...valuePatterns].map((pattern) => ({ pattern, reason: linearPatternError(pattern) })).find(({ reason }) => reason !== undefined);
+    const refused = refusedPattern([...namePatterns, ...valuePatterns]);
     if (refused) {
       problems.push({
         file,

@@ -18,12 +18,14 @@ export function linearPattern(source: string): TextPattern {
   return { test: (text) => compiled.test(text) };
 }
 
-/** Why `source` cannot be run in linear time, or undefined when it can. */
-export function linearPatternError(source: string): string | undefined {
-  try {
-    linearPattern(source);
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
+/** The first of `sources` that cannot be run in linear time, and why; undefined when all can. */
+export function refusedPattern(sources: readonly string[]): { pattern: string; reason: string } | undefined {
+  for (const pattern of sources) {
+    try {
+      linearPattern(pattern);
+    } catch (error) {
+      return { pattern, reason: (error as Error).message };
+    }
   }
+  return undefined;
 }

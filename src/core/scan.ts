@@ -14,7 +14,7 @@ import type { Finding, RuleMetadata } from './findings';
 import type { ParseCache } from './parse/cache';
 import { createDocumentReader } from './parse/index';
 import { TimeBudget } from './limits';
-import { linearPatternError } from './linearPattern';
+import { refusedPattern } from './linearPattern';
 import type { ApiResource, ApimService, OperationResource } from './model';
 import { analysisError, type InputProblem, type InputProblemKind } from './problems';
 import { serviceLabel } from './report/common';
@@ -221,12 +221,12 @@ function withSettings(config: PostureConfig, settings: ScanOptions['settings'], 
   if (!settings) return config;
   // Workspace settings come with the repository: their patterns must run in linear time too.
   const customTypes = (settings.customInformationTypes ?? []).filter((type) => {
-    const refused = [...type.namePatterns, ...type.valuePatterns].find((pattern) => linearPatternError(pattern) !== undefined);
+    const refused = refusedPattern([...type.namePatterns, ...type.valuePatterns]);
     if (refused === undefined) return true;
     problems.push({
       file: root,
       kind: 'unsafe-pattern',
-      message: `The setting apimPosture.sensitiveData.customTypes: "${refused.slice(0, 100)}" cannot be run in linear time (${linearPatternError(refused)}); the information type "${type.id}" is not used.`,
+      message: `The setting apimPosture.sensitiveData.customTypes: "${refused.pattern.slice(0, 100)}" cannot be run in linear time (${refused.reason}); the information type "${type.id}" is not used.`,
     });
     return false;
   });

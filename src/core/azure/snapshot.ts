@@ -247,6 +247,7 @@ const MAX_PRUNING_ROUNDS = 8;
  */
 export function checkSnapshot(value: unknown): { snapshot?: DeployedSnapshot; dropped: DroppedPart[] } {
   validator ??= new Ajv({ allErrors: true, useDefaults: true, strict: false }).compile(SNAPSHOT_SCHEMA);
+  // Keyed by JSON pointer, as ajv names what it refuses: a required property dropped earlier is found in one lookup.
   const dropped = new Map<string, DroppedPart>();
   for (let round = 0; round < MAX_PRUNING_ROUNDS; round++) {
     if (validator(value)) return { snapshot: value as DeployedSnapshot, dropped: withoutCovered([...dropped.values()]) };
@@ -254,13 +255,13 @@ export function checkSnapshot(value: unknown): { snapshot?: DeployedSnapshot; dr
     for (const error of validator.errors ?? []) {
       const at = pathOf(value, error.instancePath);
       if (at.length === 0) return { dropped: [{ path: [], message: describe(error, dropped) }] };
-      targets.set(JSON.stringify(at), { path: at, message: describe(error, dropped) });
+      targets.set(pointerOf(at), { path: at, message: describe(error, dropped) });
     }
     // Deepest first, and the higher index of one array before the lower, so that each path still points where it did.
     const ordered = [...targets.values()].sort((a, b) => b.path.length - a.path.length || compareDescending(a.path, b.path));
     for (const target of ordered) {
       removeAt(value, target.path);
-      dropped.set(JSON.stringify(target.path), target);
+      dropped.set(pointerOf(target.path), target);
     }
   }
   return { dropped: [{ path: [], message: 'it is invalid in too many nested places' }] };
@@ -270,7 +271,7 @@ export function checkSnapshot(value: unknown): { snapshot?: DeployedSnapshot; dr
 function describe(error: ErrorObject, dropped: ReadonlyMap<string, DroppedPart>): string {
   if (error.keyword === 'required') {
     const missing = (error.params as { missingProperty: string }).missingProperty;
-    const earlier = [...dropped.values()].find((part) => pointerOf(part.path) === `${error.instancePath}/${missing}`);
+    const earlier = dropped.get(`${error.instancePath}/${missing.replace(/~/g, '~0').replace(/\//g, '~1')}`);
     return earlier ? `"${missing}" ${earlier.message}` : `it has no "${missing}"`;
   }
   return `${error.instancePath.split('/').pop() || 'the value'} ${error.message ?? 'is invalid'}`;

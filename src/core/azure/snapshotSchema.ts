@@ -12,12 +12,139 @@ const error = {
   required: ['operation', 'scope', 'message'],
   properties: { operation: text, scope: text, status: { type: 'integer' }, code: text, message: text },
 } as const;
-const errors = { type: 'array', items: { $ref: '#/definitions/error' }, default: [] } as const;
+const errors = { type: 'array', items: error, default: [] } as const;
 
 const policy = {
   type: 'object',
   required: ['value'],
   properties: { value: { type: 'string' }, etag: text, pushedAt: text },
+} as const;
+
+// Definitions are written in place, not by $ref: ajv then gathers the errors of every item in one
+// list instead of concatenating a copy per item, which made thousands of invalid items quadratic.
+const operation = {
+  type: 'object',
+  required: ['name'],
+  properties: { name, displayName: text, method: text, urlTemplate: text, policy: policy },
+} as const;
+
+const api = {
+  type: 'object',
+  required: ['name'],
+  properties: {
+    name,
+    displayName: text,
+    path: text,
+    apiType: text,
+    protocols: strings,
+    serviceUrl: text,
+    subscriptionRequired: { type: 'boolean' },
+    apiRevision: text,
+    isCurrent: { type: 'boolean' },
+    apiVersion: text,
+    apiVersionSetId: text,
+    pushedAt: text,
+    operations: { type: 'array', items: operation, default: [] },
+    policy: policy,
+  },
+} as const;
+
+const product = {
+  type: 'object',
+  required: ['name'],
+  properties: { name, displayName: text, subscriptionRequired: { type: 'boolean' }, state: text, apis: { type: 'array', items: name, default: [] }, policy: policy },
+} as const;
+
+const apimSubscription = { type: 'object', required: ['name'], properties: { name, displayName: text, scope: text, state: text } } as const;
+
+const backend = {
+  type: 'object',
+  required: ['name'],
+  properties: {
+    name,
+    url: text,
+    protocol: text,
+    validateCertificateChain: { type: 'boolean' },
+    validateCertificateName: { type: 'boolean' },
+    credentialKinds: { ...strings, default: [] },
+  },
+} as const;
+
+const namedValue = {
+  type: 'object',
+  required: ['name', 'secret'],
+  properties: { name, displayName: text, secret: { type: 'boolean' }, keyVaultSecretIdentifier: text, value: text },
+} as const;
+
+const fragment = { type: 'object', required: ['name'], properties: { name, description: text, policy: policy } } as const;
+
+const apiCollection = {
+  type: 'object',
+  required: ['apiName'],
+  properties: {
+    apiName: name,
+    displayName: text,
+    provisioningState: text,
+    discoveredVia: text,
+    baseUrl: text,
+    numberOfApiEndpoints: count,
+    numberOfInactiveApiEndpoints: count,
+    numberOfUnauthenticatedApiEndpoints: count,
+    numberOfExternalApiEndpoints: count,
+    numberOfApiEndpointsWithSensitiveDataExposed: count,
+    sensitivityLabel: text,
+  },
+} as const;
+
+const service = {
+  type: 'object',
+  required: ['id', 'name'],
+  properties: {
+    id: name,
+    subscriptionId: text,
+    resourceGroup: text,
+    name,
+    location: text,
+    sku: text,
+    gatewayUrl: text,
+    policy: policy,
+    apis: { type: 'array', items: api, default: [] },
+    products: { type: 'array', items: product, default: [] },
+    subscriptions: { type: 'array', items: apimSubscription, default: [] },
+    backends: { type: 'array', items: backend, default: [] },
+    namedValues: { type: 'array', items: namedValue, default: [] },
+    fragments: { type: 'array', items: fragment, default: [] },
+    apiCollections: { type: 'array', items: apiCollection, default: [] },
+    errors,
+  },
+} as const;
+
+const subscription = {
+  type: 'object',
+  required: ['id'],
+  properties: {
+    id: name,
+    displayName: text,
+    defenderForApis: { type: 'object', required: ['pricingTier'], properties: { pricingTier: text, subPlan: text } },
+    errors,
+  },
+} as const;
+
+const assessment = {
+  type: 'object',
+  required: ['key', 'resourceId', 'status'],
+  properties: {
+    // Assessment keys are GUIDs; they become rule ids and anchors of links in reports.
+    key: { type: 'string', pattern: '^[0-9A-Za-z-]{1,64}$' },
+    resourceId: name,
+    status: text,
+    severity: text,
+    displayName: text,
+    cause: text,
+    description: text,
+    remediation: text,
+    portalUri: text,
+  },
 } as const;
 
 export const SNAPSHOT_SCHEMA = {
@@ -30,127 +157,9 @@ export const SNAPSHOT_SCHEMA = {
     version: { const: 1 },
     createdAt: text,
     endpoint: text,
-    subscriptions: { type: 'array', items: { $ref: '#/definitions/subscription' }, default: [] },
-    services: { type: 'array', items: { $ref: '#/definitions/service' }, default: [] },
-    assessments: { type: 'array', items: { $ref: '#/definitions/assessment' }, default: [] },
+    subscriptions: { type: 'array', items: subscription, default: [] },
+    services: { type: 'array', items: service, default: [] },
+    assessments: { type: 'array', items: assessment, default: [] },
     errors,
-  },
-  definitions: {
-    error,
-    policy,
-    subscription: {
-      type: 'object',
-      required: ['id'],
-      properties: {
-        id: name,
-        displayName: text,
-        defenderForApis: { type: 'object', required: ['pricingTier'], properties: { pricingTier: text, subPlan: text } },
-        errors,
-      },
-    },
-    service: {
-      type: 'object',
-      required: ['id', 'name'],
-      properties: {
-        id: name,
-        subscriptionId: text,
-        resourceGroup: text,
-        name,
-        location: text,
-        sku: text,
-        gatewayUrl: text,
-        policy: { $ref: '#/definitions/policy' },
-        apis: { type: 'array', items: { $ref: '#/definitions/api' }, default: [] },
-        products: { type: 'array', items: { $ref: '#/definitions/product' }, default: [] },
-        subscriptions: { type: 'array', items: { $ref: '#/definitions/apimSubscription' }, default: [] },
-        backends: { type: 'array', items: { $ref: '#/definitions/backend' }, default: [] },
-        namedValues: { type: 'array', items: { $ref: '#/definitions/namedValue' }, default: [] },
-        fragments: { type: 'array', items: { $ref: '#/definitions/fragment' }, default: [] },
-        apiCollections: { type: 'array', items: { $ref: '#/definitions/apiCollection' }, default: [] },
-        errors,
-      },
-    },
-    api: {
-      type: 'object',
-      required: ['name'],
-      properties: {
-        name,
-        displayName: text,
-        path: text,
-        apiType: text,
-        protocols: strings,
-        serviceUrl: text,
-        subscriptionRequired: { type: 'boolean' },
-        apiRevision: text,
-        isCurrent: { type: 'boolean' },
-        apiVersion: text,
-        apiVersionSetId: text,
-        pushedAt: text,
-        operations: { type: 'array', items: { $ref: '#/definitions/operation' }, default: [] },
-        policy: { $ref: '#/definitions/policy' },
-      },
-    },
-    operation: {
-      type: 'object',
-      required: ['name'],
-      properties: { name, displayName: text, method: text, urlTemplate: text, policy: { $ref: '#/definitions/policy' } },
-    },
-    product: {
-      type: 'object',
-      required: ['name'],
-      properties: { name, displayName: text, subscriptionRequired: { type: 'boolean' }, state: text, apis: { type: 'array', items: name, default: [] }, policy: { $ref: '#/definitions/policy' } },
-    },
-    apimSubscription: { type: 'object', required: ['name'], properties: { name, displayName: text, scope: text, state: text } },
-    backend: {
-      type: 'object',
-      required: ['name'],
-      properties: {
-        name,
-        url: text,
-        protocol: text,
-        validateCertificateChain: { type: 'boolean' },
-        validateCertificateName: { type: 'boolean' },
-        credentialKinds: { ...strings, default: [] },
-      },
-    },
-    namedValue: {
-      type: 'object',
-      required: ['name', 'secret'],
-      properties: { name, displayName: text, secret: { type: 'boolean' }, keyVaultSecretIdentifier: text, value: text },
-    },
-    fragment: { type: 'object', required: ['name'], properties: { name, description: text, policy: { $ref: '#/definitions/policy' } } },
-    apiCollection: {
-      type: 'object',
-      required: ['apiName'],
-      properties: {
-        apiName: name,
-        displayName: text,
-        provisioningState: text,
-        discoveredVia: text,
-        baseUrl: text,
-        numberOfApiEndpoints: count,
-        numberOfInactiveApiEndpoints: count,
-        numberOfUnauthenticatedApiEndpoints: count,
-        numberOfExternalApiEndpoints: count,
-        numberOfApiEndpointsWithSensitiveDataExposed: count,
-        sensitivityLabel: text,
-      },
-    },
-    assessment: {
-      type: 'object',
-      required: ['key', 'resourceId', 'status'],
-      properties: {
-        // Assessment keys are GUIDs; they become rule ids and anchors of links in reports.
-        key: { type: 'string', pattern: '^[0-9A-Za-z-]{1,64}$' },
-        resourceId: name,
-        status: text,
-        severity: text,
-        displayName: text,
-        cause: text,
-        description: text,
-        remediation: text,
-        portalUri: text,
-      },
-    },
   },
 } as const;
