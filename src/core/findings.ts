@@ -46,6 +46,8 @@ export interface Fix {
   title: string;
   /** The safest fix of a finding is preferred (the editor marks it `isPreferred`). */
   preferred?: boolean;
+  /** An authentication policy the fix adds, and the scope it writes it at: the editor groups these behind a choice of scope. */
+  adds?: { policy: string; scope: 'global' | 'workspace' | 'product' | 'api' | 'operation' };
   edits: FileEdit[];
 }
 

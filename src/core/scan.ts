@@ -22,7 +22,7 @@ import type { ScanResult } from './report/scanResult';
 import { ALL_RULES } from './rules/index';
 import { findingId, ruleHelpUri, type Rule, type RuleContext } from './rules/rule';
 import { LineIndex } from './text';
-import { FileReader, listFiles } from './workspace/files';
+import { FileReader, listFiles, type FileIndex } from './workspace/files';
 import { readServices } from './workspace/readService';
 
 export const TOOL_VERSION = '0.1.0';
@@ -35,6 +35,8 @@ export interface ScanOptions {
   rules?: readonly Rule[];
   /** Parses kept between scans of the same folder (the editor's live analysis). */
   cache?: ParseCache;
+  /** Files read and listed by earlier scans of the same folder, kept current by file events (the language server's). */
+  index?: FileIndex;
   /** Settings from outside the repository (the editor's), applied over `.apim-posture.json`. */
   settings?: Partial<Pick<PostureConfig, 'rules' | 'customInformationTypes' | 'exclude'>>;
   /**
@@ -74,14 +76,15 @@ export const EXPIRED_SUPPRESSION_RULE: RuleMetadata = {
 export function scan(root: string, options: ScanOptions = {}): ScanResult {
   const started = performance.now();
   const absoluteRoot = path.resolve(root);
-  const files = new FileReader(absoluteRoot, options.overlay);
+  const files = new FileReader(absoluteRoot, options.overlay, undefined, options.index);
   const documents = createDocumentReader(files, options.cache);
   const { config: repositoryConfig, problems: configProblems } = readConfig(absoluteRoot, documents, (file) => files.exists(file));
   const config = withSettings(repositoryConfig, options.settings, absoluteRoot, configProblems);
   const budget = options.budget ?? new TimeBudget();
   const isExcluded = excludeMatcher(config.exclude);
   // Listed here, not only by the readers: coverage compares what was read with everything there is.
-  const listing = options.spec === undefined ? listFiles(files, isExcluded) : undefined;
+  const list = () => listFiles(files, isExcluded);
+  const listing = options.spec !== undefined ? undefined : options.index ? options.index.listing(JSON.stringify(config.exclude), list) : list();
   const services = readServices(absoluteRoot, { files, documents, isExcluded, parseCache: options.cache, budget, spec: options.spec, listing });
   const coverage = computeCoverage({ root: absoluteRoot, services, listing, files, documents });
   options.cache?.prune();

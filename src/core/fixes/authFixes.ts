@@ -47,7 +47,7 @@ export function authenticationFixes(service: ApimService, api: ApiResource, oper
       if (!target) continue;
       const snippet = AUTH_POLICY_SNIPPETS[policy];
       const edit = insertIntoInbound(target, snippet.xml, policy);
-      if (edit) fixes.push({ id: `add-${policy}@${scope.kind}`, title: `${POLICY_TITLES[policy]} ${label}`, edits: [edit] });
+      if (edit) fixes.push({ id: `add-${policy}@${scope.kind}`, title: `${POLICY_TITLES[policy]} ${label}`, edits: [edit], adds: { policy, scope: scope.kind } });
     }
   }
   return fixes;

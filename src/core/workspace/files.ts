@@ -51,6 +51,8 @@ export class FileReader {
     root: string,
     private readonly overlay: ReadonlyMap<string, string> = new Map(),
     private readonly maxFileBytes = DEFAULT_MAX_FILE_BYTES,
+    /** What earlier scans read from the disk and have not been told changed since (the editor's file index). */
+    private readonly index?: FileIndex,
   ) {
     this.root = path.resolve(root);
   }
@@ -59,7 +61,9 @@ export class FileReader {
     const absolute = path.resolve(file);
     let result = this.cache.get(absolute);
     if (!result) {
-      result = this.readUncached(absolute);
+      const kept = this.overlay.has(absolute) ? undefined : this.index?.reads.get(absolute);
+      result = kept ?? this.readUncached(absolute);
+      if (!kept && !this.overlay.has(absolute)) this.index?.reads.set(absolute, result);
       this.cache.set(absolute, result);
     }
     return result;
@@ -359,4 +363,44 @@ export function listFiles(reader: FileReader, isExcluded: (relativePath: string)
 /** `file` below `root`, `/`-separated, as messages name it; `.` for the root itself. */
 export function relativeOrSelf(root: string, file: string): string {
   return path.relative(root, file).split(path.sep).join('/') || '.';
+}
+
+/**
+ * What the files of one folder were when last read, kept between scans and kept current by the
+ * editor's file events: a re-analysis after an edit neither walks the tree nor reads unchanged files
+ * again. Whatever a change could affect is forgotten: the file's text on a change, the listing too
+ * when a file or folder appears, disappears or is renamed.
+ */
+export class FileIndex {
+  /** Disk reads by absolute path; unsaved editor contents are never kept here. */
+  readonly reads = new Map<string, ReadResult>();
+  private walked?: { exclusions: string; listing: FileListing };
+
+  /** A file changed on disk. */
+  changed(file: string): void {
+    this.reads.delete(path.resolve(file));
+  }
+
+  /** A file or folder appeared, disappeared or was renamed: the listing is walked again, and what was read below it read again. */
+  created(file: string): void {
+    this.walked = undefined;
+    const absolute = path.resolve(file);
+    for (const known of [...this.reads.keys()]) if (known === absolute || known.startsWith(absolute + path.sep)) this.reads.delete(known);
+  }
+
+  deleted(file: string): void {
+    this.created(file);
+  }
+
+  /** Everything may have changed (a settings change, a folder re-opened). */
+  clear(): void {
+    this.walked = undefined;
+    this.reads.clear();
+  }
+
+  /** The listing, walked again only after a structural change or under other exclusions (`exclusions` names them). */
+  listing(exclusions: string, walk: () => FileListing): FileListing {
+    if (this.walked?.exclusions !== exclusions) this.walked = { exclusions, listing: walk() };
+    return this.walked.listing;
+  }
 }

@@ -16,7 +16,7 @@ describe('formatJson', () => {
   const report = JSON.parse(formatJson(sampleScan()));
 
   it('writes the header and summary', () => {
-    assert.deepStrictEqual(Object.keys(report), ['tool', 'version', 'root', 'summary', 'coverage', 'rules', 'findings']);
+    assert.deepStrictEqual(Object.keys(report), ['contractVersion', 'tool', 'version', 'root', 'summary', 'coverage', 'rules', 'findings', 'services', 'drift']);
     assert.strictEqual(report.tool, 'APIM Posture');
     assert.strictEqual(report.version, '0.1.0');
     assert.strictEqual(report.root, ROOT);
@@ -42,7 +42,6 @@ describe('formatJson', () => {
       remediation: 'Require a subscription key, or add `validate-jwt` to the API policy.',
       helpUri: 'https://example.test/rules#api-auth-missing',
       defender: {
-        number: 1,
         displayName: 'API endpoints in Azure API Management should be authenticated',
         assessmentKey: '00000000-test-0000-0000-000000000001',
         keyConfirmed: true,
@@ -51,7 +50,6 @@ describe('formatJson', () => {
     });
     // An unconfirmed mapping has no key to write.
     assert.deepStrictEqual(report.rules[1].defender, {
-      number: 3,
       displayName: 'APIs should only be exposed over HTTPS',
       keyConfirmed: false,
       severity: 'Medium',
@@ -90,8 +88,8 @@ describe('formatJson', () => {
           },
         ],
         fixes: [
-          { id: 'require-subscription@apis/orders;rev=2', title: 'Require a subscription key', preferred: true },
-          { id: 'add-validate-jwt@apis/orders;rev=2', title: 'Add a validate-jwt policy', preferred: false },
+          { id: 'require-subscription@apis/orders;rev=2', title: 'Require a subscription key', preferred: true, kind: 'edit' },
+          { id: 'add-validate-jwt@apis/orders;rev=2', title: 'Add a validate-jwt policy', preferred: false, kind: 'edit' },
         ],
         properties: { auth: 'unauthenticated' },
       },
@@ -129,7 +127,7 @@ describe('formatJson', () => {
 
   it('writes what the reading assumed after the summary, and no key when it assumed nothing', () => {
     const assuming = JSON.parse(formatJson(sampleScan([], ["Each spec requires a subscription key, APIM's default."])));
-    assert.deepStrictEqual(Object.keys(assuming), ['tool', 'version', 'root', 'summary', 'assumptions', 'coverage', 'rules', 'findings']);
+    assert.deepStrictEqual(Object.keys(assuming), ['contractVersion', 'tool', 'version', 'root', 'summary', 'assumptions', 'coverage', 'rules', 'findings', 'services', 'drift']);
     assert.deepStrictEqual(assuming.assumptions, ["Each spec requires a subscription key, APIM's default."]);
     assert.ok(!('assumptions' in report));
   });

@@ -1,0 +1,209 @@
+// The one plain-data contract between the engine and every surface: the CLI's JSON report, the
+// language server's answers to the editor (diagnostics, trees, code lens, hovers, the effective policy)
+// and the later dashboard all read these types. Plain JSON values only (no closures, no classes), so it
+// crosses a process boundary as it is; `docs/report.schema.json` describes it, generated from these types.
+import type { AuthState } from '../analysis/authentication';
+import type { Coverage } from '../coverage';
+import type { DriftKind } from '../azure/merge';
+import type { SnapshotError } from '../azure/snapshot';
+import type { Severity } from '../findings';
+import type { ApiSource, RepositoryLayout } from '../model';
+import type { ReportSummary } from './common';
+
+/** Raised when a field changes meaning or disappears; new optional fields keep the version. */
+export const CONTRACT_VERSION = 2;
+
+/** A place in a file: the file relative to the report's `root` (`/`-separated; absolute when outside it) and a 1-based region, `endColumn` exclusive, columns in UTF-16 code units. */
+export interface ReportLocation {
+  file: string;
+  startLine: number;
+  startColumn: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export interface ReportRule {
+  id: string;
+  title: string;
+  severity: Severity;
+  description: string;
+  remediation: string;
+  helpUri: string;
+  defender?: {
+    displayName: string;
+    assessmentKey?: string;
+    keyConfirmed: boolean;
+    severity: 'High' | 'Medium' | 'Low';
+  };
+}
+
+/**
+ * A fix as a typed descriptor: what it does, not its edits. The edits are computed on request (the
+ * language server's `apimPosture/fixEdits`, or the CLI), against the text the analysis read.
+ */
+export interface ReportFix {
+  /** Stable within its finding. */
+  id: string;
+  title: string;
+  preferred: boolean;
+  /** `add-policy`: adds an authentication policy at `scope`; `edit`: changes the declaration or policy in place. */
+  kind: 'add-policy' | 'edit';
+  /** The policy an `add-policy` fix adds (`validate-jwt`). */
+  policy?: string;
+  /** Where an `add-policy` fix writes it. */
+  scope?: 'global' | 'workspace' | 'product' | 'api' | 'operation';
+}
+
+export interface ReportFinding {
+  /** Stable across runs and unrelated edits. */
+  id: string;
+  ruleId: string;
+  severity: Severity;
+  origin: 'predicted' | 'observed';
+  resource: string;
+  /** The service's root relative to the scanned folder, when the repository holds several. */
+  service?: string;
+  message: string;
+  remediation: string;
+  location: ReportLocation;
+  related: { location: ReportLocation; message: string }[];
+  relatedOmitted?: number;
+  fixes: ReportFix[];
+  suppression?: { reason: string; expires?: string; location: ReportLocation };
+  /** Rule-specific facts (auth state, sensitivity labels, risk score); `unmapped` marks a Defender finding no local file declares. */
+  properties?: Record<string, unknown>;
+}
+
+export interface ReportSnapshot {
+  file: string;
+  createdAt: string;
+  ageDays?: number;
+  maxAgeDays: number;
+  stale: boolean;
+  unread: SnapshotError[];
+  unreadOmitted?: number;
+  notices: string[];
+}
+
+/** How calls without a subscription key reach an operation, and what authenticates them. */
+export interface ReportAuthentication {
+  state: AuthState;
+  keyless: boolean;
+  /** One line: `validate-jwt (api scope)`, `subscription key required`, `conditional: validate-jwt inside <choose>`. */
+  summary: string;
+  /** The authentication policies on the keyless path, each with the scope it runs at and whether a `<choose>` branch holds it. */
+  policies: { policy: string; scope: string; conditional: boolean; viaFragments: string[]; location: ReportLocation }[];
+  /** Policies on that path that were declared but could not be read. */
+  unreadScopes: string[];
+  openProduct?: string;
+}
+
+/** One statement of the effective policy, in execution order. */
+export interface ReportPolicyStatement {
+  /** The element's name (`validate-jwt`, `rate-limit-by-key`). */
+  name: string;
+  scope: string;
+  viaFragments: string[];
+  location: ReportLocation;
+}
+
+export interface ReportEffectivePolicy {
+  /** Per section (`inbound`, `backend`, `outbound`, `on-error`): the scopes that ran, outermost first, and the statements. */
+  sections: Record<string, { scopesReached: string[]; inheritanceCutAt: string[]; statements: ReportPolicyStatement[] }>;
+}
+
+export interface ReportOperation {
+  id: string;
+  /** How commands name the operation: its id, after its service's root when the folder holds several. */
+  key: string;
+  name: string;
+  method?: string;
+  urlTemplate?: string;
+  location: ReportLocation;
+  /** The operation object in the spec, where code lenses go. */
+  specLocation?: ReportLocation;
+  authentication: ReportAuthentication;
+  /** Display names of the sensitive information types the operation carries. */
+  sensitiveTypes: string[];
+  sensitiveInUrl: boolean;
+  /** Defender saw no traffic for 30 days (from the snapshot). */
+  unused: boolean;
+  /** Present when asked for (the CLI's JSON report); the editor asks the server for one operation's. */
+  effectivePolicy?: ReportEffectivePolicy;
+}
+
+export interface ReportApi {
+  id: string;
+  name: string;
+  displayName?: string;
+  source: ApiSource;
+  /** Where the API is declared. */
+  location: ReportLocation;
+  path?: string;
+  type: string;
+  revision?: string;
+  apiVersion?: string;
+  protocols?: string[];
+  subscriptionRequired?: boolean;
+  workspace?: string;
+  products: string[];
+  /** With a snapshot: the deployed API it maps to, and whether Defender for APIs onboarded it. */
+  azure?: { deployedApi?: string; reason: string; confidence: string; detail: string; onboarded?: boolean };
+  operations: ReportOperation[];
+}
+
+/** A product, subscription, backend, named value or fragment, as the inventory lists it. */
+export interface ReportResource {
+  id: string;
+  label: string;
+  description?: string;
+  icon: 'package' | 'key' | 'server' | 'lock' | 'unlock' | 'symbol-constant' | 'symbol-snippet' | 'cloud';
+  location: ReportLocation;
+}
+
+export interface ReportService {
+  /** Its root relative to the scanned folder when the folder holds several services; absent when one. */
+  label?: string;
+  root: string;
+  layout: RepositoryLayout;
+  /** No APIs, products or global policy: nothing to list. */
+  empty: boolean;
+  apis: ReportApi[];
+  products: ReportResource[];
+  subscriptions: ReportResource[];
+  backends: ReportResource[];
+  namedValues: ReportResource[];
+  fragments: ReportResource[];
+  /** Deployed APIs (from the snapshot) that no local API maps to, located in the snapshot file. */
+  onlyInAzure: ReportResource[];
+}
+
+export interface ReportDrift {
+  kind: DriftKind;
+  resource: string;
+  message: string;
+  location: ReportLocation;
+  findingId?: string;
+}
+
+/** What was read and what was not, with why (plain data already). */
+export type ReportCoverage = Coverage;
+
+/** Everything one analysis of one folder says. The CLI's `--format json` writes it whole. */
+export interface AnalysisReport {
+  contractVersion: number;
+  tool: string;
+  version: string;
+  /** Absolute path of the scanned folder. */
+  root: string;
+  summary: ReportSummary;
+  assumptions?: string[];
+  coverage: ReportCoverage;
+  snapshot?: ReportSnapshot;
+  rules: ReportRule[];
+  findings: ReportFinding[];
+  /** The inventory: services, their APIs and operations with authentication, and what else they declare. */
+  services: ReportService[];
+  /** Differences between the repository and the snapshot of Azure. */
+  drift: ReportDrift[];
+}
