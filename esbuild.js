@@ -1,4 +1,5 @@
-// Bundles the extension, the CLI and the benchmark; each entry is self-contained (no node_modules at run time).
+// Bundles the extension, its language server and the server's engine worker, the CLI and the benchmark;
+// each entry is self-contained (no node_modules at run time).
 const esbuild = require('esbuild');
 
 const production = process.argv.includes('--production');
@@ -17,6 +18,8 @@ const common = {
 async function main() {
   await Promise.all([
     esbuild.build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
+    esbuild.build({ ...common, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' }),
+    esbuild.build({ ...common, entryPoints: ['src/server/engine.ts'], outfile: 'dist/engine.js' }),
     esbuild.build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
     esbuild.build({ ...common, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' }),
   ]);

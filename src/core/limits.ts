@@ -33,16 +33,24 @@ export const MAX_LISTED_FILES = 200_000;
 export class TimeBudget {
   private readonly deadline: number;
 
-  constructor(readonly milliseconds: number = Infinity) {
+  constructor(
+    readonly milliseconds: number = Infinity,
+    /** Whether whoever asked for the analysis no longer wants it (a newer edit arrived): it then stops as if out of time. */
+    private readonly isCancelled: () => boolean = () => false,
+  ) {
     this.deadline = performance.now() + milliseconds;
   }
 
   /** Whether some work was left out for lack of time. */
   stopped = false;
 
+  /** Whether the analysis was stopped because it was no longer wanted; its result is then thrown away. */
+  cancelled = false;
+
   /** Whether the time is up; asking when it is marks the analysis as stopped. */
   get exceeded(): boolean {
-    if (performance.now() > this.deadline) this.stopped = true;
+    if (this.isCancelled()) this.cancelled = this.stopped = true;
+    else if (performance.now() > this.deadline) this.stopped = true;
     return this.stopped;
   }
 }

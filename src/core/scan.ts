@@ -87,7 +87,8 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   const listing = options.spec !== undefined ? undefined : options.index ? options.index.listing(JSON.stringify(config.exclude), list) : list();
   const services = readServices(absoluteRoot, { files, documents, isExcluded, parseCache: options.cache, budget, spec: options.spec, listing });
   const coverage = computeCoverage({ root: absoluteRoot, services, listing, files, documents });
-  options.cache?.prune();
+  // A stopped scan did not ask for everything: what it left unread keeps its parse for the next one.
+  if (!budget.stopped) options.cache?.prune();
   // A repository of several services (environments, instances) names each finding's; one of one service needs no name.
   const labelOf = (service: ApimService) => serviceLabel(absoluteRoot, services, service);
   // What went wrong analysing one part: reported, while the other parts are analysed as usual.

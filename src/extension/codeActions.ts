@@ -1,4 +1,4 @@
-// Quick fixes on findings: the core computes the edits; this offers them, safest first.
+// Quick fixes on findings: the report lists each finding's fixes; their edits come from the server.
 import * as vscode from 'vscode';
 import type { Ctx } from './ctx';
 import { DIAGNOSTIC_SOURCE, sameFinding } from './diagnostics';
@@ -14,21 +14,23 @@ export class FindingCodeActions implements vscode.CodeActionProvider {
     const actions: vscode.CodeAction[] = [];
     for (const diagnostic of context.diagnostics) {
       if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
-      const located = this.ctx.findingsIn(document.uri.fsPath).find(({ finding, analysis }) => sameFinding(diagnostic, finding, analysis.result));
+      const located = this.ctx.findingsIn(document.uri.fsPath).find(({ finding }) => sameFinding(diagnostic, finding));
       if (!located) continue;
       const { finding } = located;
-      for (const fix of finding.fixes.filter((candidate) => !isScopedFix(candidate))) {
+      const direct = finding.fixes.filter((candidate) => !isScopedFix(candidate));
+      // A fix with a placeholder asks for the real value first; the others edit right away, with the edits the server computes.
+      const edits = new Map((await this.ctx.fixEdits(located, direct.filter((fix) => !FIX_INPUTS[fix.id]).map((fix) => fix.id))).map((entry) => [entry.fixId, entry.edits]));
+      for (const fix of direct) {
         const action = new vscode.CodeAction(FIX_INPUTS[fix.id] ? `${fix.title}…` : fix.title, vscode.CodeActionKind.QuickFix);
-        // A fix with a placeholder asks for the real value first; the others edit right away.
-        if (FIX_INPUTS[fix.id]) action.command = { command: 'apimPosture.applyFix', title: fix.title, arguments: [finding.id, fix.id] };
-        else action.edit = await toWorkspaceEdit(fix.edits);
+        const fileEdits = edits.get(fix.id);
+        if (fileEdits) action.edit = await toWorkspaceEdit(fileEdits);
+        else action.command = { command: 'apimPosture.applyFix', title: fix.title, arguments: [finding.id, fix.id] };
         action.diagnostics = [diagnostic];
-        action.isPreferred = fix.preferred === true;
+        action.isPreferred = fix.preferred;
         actions.push(action);
       }
       for (const group of SCOPED_FIX_GROUPS) {
-        const scoped = scopedFixes(finding.fixes, group.policy);
-        if (scoped.length === 0) continue;
+        if (scopedFixes(finding.fixes, group.policy).length === 0) continue;
         const action = new vscode.CodeAction(group.title, vscode.CodeActionKind.QuickFix);
         action.command = { command: 'apimPosture.applyScopedFix', title: group.title, arguments: [finding.id, group.policy] };
         action.diagnostics = [diagnostic];

@@ -3,14 +3,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { Finding, Fix } from '../core/findings';
-import { missingNamedValueEdits } from '../core/fixes/namedValues';
+import type { FileEdit } from '../core/findings';
 import { suppressionEdit } from '../core/fixes/suppression';
-import { AUTH_POLICY_SNIPPETS, type AuthPolicyName } from '../core/policy/edit';
-import type { ApimService, OperationResource } from '../core/model';
-import { serviceLabel, serviceOf } from '../core/report/common';
+import type { ReportFix, ReportOperation } from '../core/report/contract';
 import { findingToMarkdown } from '../core/report/markdown';
-import { operationKey, type Ctx, type FolderAnalysis, type LocatedFinding } from './ctx';
+import type { Ctx, LocatedFinding } from './ctx';
 import { rangeOf } from './diagnostics';
 import { applyAndSave, mergeFileEdits, toWorkspaceEdit } from './edits';
 import { effectivePolicyUri } from './effectivePolicyDocument';
@@ -34,8 +31,8 @@ export const analyze: CommandFactory = (ctx) => () =>
 export const revealFinding: CommandFactory = (ctx) => async (argument: FindingArgument) => {
   const located = resolveFinding(ctx, argument);
   if (!located) return;
-  const range = rangeOf(located.analysis.result, located.finding.location);
-  await vscode.window.showTextDocument(vscode.Uri.file(located.finding.location.file), { selection: range, preserveFocus: false });
+  const range = rangeOf(located.finding.location);
+  await vscode.window.showTextDocument(vscode.Uri.file(ctx.fileOf(located.analysis, located.finding.location)), { selection: range, preserveFocus: false });
 };
 
 export const applyFix: CommandFactory = (ctx) => async (argument: FindingArgument, fixId?: string) => {
@@ -56,7 +53,6 @@ export const applyScopedFix: CommandFactory = (ctx) => async (findingId: string,
   const choices = scopedFixes(located.finding.fixes, policy).map(({ scope, fix }) => ({
     label: SCOPE_TRADE_OFFS[scope]?.label ?? scope,
     detail: SCOPE_TRADE_OFFS[scope]?.detail,
-    description: path.relative(located.analysis.folder.uri.fsPath, fix.edits[0].file),
     fix,
   }));
   const picked = choices.length === 1 ? choices[0] : await vscode.window.showQuickPick(choices, { placeHolder: `Where should ${policy} run?`, matchOnDetail: true });
@@ -64,23 +60,24 @@ export const applyScopedFix: CommandFactory = (ctx) => async (findingId: string,
 };
 
 /** Applies a fix, saves it, and offers what the fix leaves to do (named values an auth policy refers to). */
-async function applyWithFollowUp(ctx: Ctx, located: LocatedFinding, fix: Fix): Promise<void> {
+async function applyWithFollowUp(ctx: Ctx, located: LocatedFinding, fix: ReportFix): Promise<void> {
+  const [computed] = await ctx.fixEdits(located, [fix.id]);
+  let edits: FileEdit[] = computed?.edits ?? [];
   const input = FIX_INPUTS[fix.id];
   if (input) {
-    const placeholder = fix.edits.flatMap((fileEdit) => fileEdit.edits).map((edit) => input.placeholder.exec(edit.newText)?.[0]).find(Boolean);
+    const placeholder = edits.flatMap((fileEdit) => fileEdit.edits).map((edit) => input.placeholder.exec(edit.newText)?.[0]).find(Boolean);
     const value = await vscode.window.showInputBox({ prompt: input.prompt, value: placeholder, validateInput: input.validate, ignoreFocusOut: true });
     if (!value || !placeholder) return;
     const fill = (text: string) => text.split(placeholder).join(value);
-    fix = { ...fix, edits: fix.edits.map((fileEdit) => ({ ...fileEdit, edits: fileEdit.edits.map((edit) => ({ ...edit, newText: fill(edit.newText) })) })) };
+    edits = edits.map((fileEdit) => ({ ...fileEdit, edits: fileEdit.edits.map((edit) => ({ ...edit, newText: fill(edit.newText) })) }));
   }
-  if (!(await applyAndSave(fix.edits))) {
+  if (edits.length === 0 || !(await applyAndSave(edits))) {
     void vscode.window.showErrorMessage(`APIM Posture could not apply "${fix.title}": the file changed or cannot be written.`);
     return;
   }
-  ctx.output.appendLine(`Applied "${fix.title}" to ${fix.edits.map((edit) => path.relative(located.analysis.folder.uri.fsPath, edit.file)).join(', ')}`);
-  const policy = /^add-(.+)@/.exec(fix.id)?.[1] as AuthPolicyName | undefined;
-  const snippet = policy ? AUTH_POLICY_SNIPPETS[policy] : undefined;
-  const missing = snippet ? missingNamedValueEdits(serviceOf(located.analysis.result, located.finding), snippet.namedValues) : [];
+  ctx.output.appendLine(`Applied "${fix.title}" to ${edits.map((edit) => path.relative(located.analysis.folder.uri.fsPath, edit.file)).join(', ')}`);
+  const policy = fix.policy;
+  const missing = computed?.missingNamedValues ?? [];
   if (missing.length > 0) {
     const names = missing.map((edit) => path.basename(path.dirname(edit.file))).join(', ');
     // Not awaited: the fix is done; the offer stays in the notification center until answered.
@@ -105,15 +102,16 @@ export const fixAllOfKind: CommandFactory = (ctx) => async (ruleId?: string) => 
     { placeHolder: `Fix every ${rule} finding that has a recommended fix` },
   );
   if (!where) return;
-  const fixes = ctx
+  const chosen = ctx
     .allFindings()
-    .filter(({ finding }) => finding.ruleId === rule && !finding.suppression && (!where.files || where.files.includes(finding.location.file)))
-    .flatMap(({ finding }) => finding.fixes.filter((fix) => fix.preferred));
-  if (fixes.length === 0) {
+    .filter(({ finding, analysis }) => finding.ruleId === rule && !finding.suppression && (!where.files || where.files.includes(ctx.fileOf(analysis, finding.location))))
+    .flatMap((located) => located.finding.fixes.filter((fix) => fix.preferred).map((fix) => ({ located, fix })));
+  if (chosen.length === 0) {
     void vscode.window.showInformationMessage(`No ${rule} finding ${where.files ? 'in this file ' : ''}has a recommended fix.`);
     return;
   }
-  const { merged, skipped } = mergeFileEdits(fixes.flatMap((fix) => fix.edits));
+  const fixEdits = (await Promise.all(chosen.map(({ located, fix }) => ctx.fixEditsOf(located, fix.id)))).flat();
+  const { merged, skipped } = mergeFileEdits(fixEdits);
   // Several files at once go through the refactor preview: the user sees every change before it lands.
   const edit = await toWorkspaceEdit(merged, merged.length > 1 ? { needsConfirmation: true, label: `Fix ${rule}` } : undefined);
   if (await vscode.workspace.applyEdit(edit)) {
@@ -155,22 +153,21 @@ export const suppressFinding: CommandFactory = (ctx) => async (argument: Finding
 export const copyFindingAsMarkdown: CommandFactory = (ctx) => async (argument: FindingArgument) => {
   const located = resolveFinding(ctx, argument);
   if (!located) return;
-  const result = located.analysis.result;
-  const rule = result.rules.find((candidate) => candidate.id === located.finding.ruleId);
-  await vscode.env.clipboard.writeText(findingToMarkdown(located.finding, rule, result.root, (file) => result.lineIndex(file)));
+  const rule = located.analysis.report.rules.find((candidate) => candidate.id === located.finding.ruleId);
+  await vscode.env.clipboard.writeText(findingToMarkdown(located.finding, rule));
   void vscode.window.setStatusBarMessage('APIM Posture: finding copied as Markdown', 3000);
 };
 
-/** An `operationKey`, or the Inventory view's operation node. */
-type OperationArgument = string | { analysis: FolderAnalysis; service: ApimService; operation: OperationResource } | undefined;
+/** An operation's key, or the Inventory view's operation node. */
+type OperationArgument = string | { operation: ReportOperation } | undefined;
 
 export const showEffectivePolicy: CommandFactory = (ctx) => async (argument?: OperationArgument) => {
-  let key = typeof argument === 'string' ? argument : argument && operationKey(argument.analysis.result, argument.service, argument.operation);
+  let key = typeof argument === 'string' ? argument : argument?.operation.key;
   if (!key) {
-    const picks = ctx.folderAnalyses.flatMap(({ result }) =>
-      result.services.flatMap((service) =>
+    const picks = ctx.folderAnalyses.flatMap(({ report }) =>
+      report.services.flatMap((service) =>
         service.apis.flatMap((api) =>
-          api.operations.map((operation) => ({ label: operation.name, description: `${operation.method ?? ''} ${operation.urlTemplate ?? ''}`.trim(), detail: [serviceLabel(result.root, result.services, service), api.name].filter(Boolean).join(': '), key: operationKey(result, service, operation) })),
+          api.operations.map((operation) => ({ label: operation.name, description: `${operation.method ?? ''} ${operation.urlTemplate ?? ''}`.trim(), detail: [service.label, api.name].filter(Boolean).join(': '), key: operation.key })),
         ),
       ),
     );
@@ -192,7 +189,7 @@ export const openSample: CommandFactory = (ctx) => async () => {
 export const showOutput: CommandFactory = (ctx) => () => ctx.output.show();
 
 export const explainRule: CommandFactory = (ctx) => async (ruleId?: string) => {
-  const rules = ctx.folderAnalyses[0]?.result.rules ?? [];
+  const rules = ctx.folderAnalyses[0]?.report.rules ?? [];
   const rule = rules.find((candidate) => candidate.id === ruleId) ?? (await vscode.window.showQuickPick(rules.map((candidate) => ({ label: candidate.id, description: candidate.title, rule: candidate }))))?.rule;
   if (!rule) return;
   const defender = rule.defender ? `\n\n**Defender for Cloud:** ${rule.defender.displayName} (${rule.defender.severity})${rule.defender.assessmentKey ? `, assessment \`${rule.defender.assessmentKey}\`` : ''}` : '';
@@ -210,8 +207,4 @@ export function findingsTreeCommands(tree: FindingsTree): Record<string, () => u
     },
     'apimPosture.clearFindingsFilter': () => tree.setFilter(''),
   };
-}
-
-export function findingTitle(finding: Finding): string {
-  return finding.message.length > 120 ? finding.message.slice(0, 117) + '…' : finding.message;
 }

@@ -1,49 +1,67 @@
-// The one object every part of the extension shares (after rust-analyzer's Ctx): the analyses of the
-// workspace folders, the diagnostics they produce, and the scheduling of re-analysis.
+// The one object every part of the extension shares (after rust-analyzer's Ctx): the language client
+// that runs the analysis in its own process, the reports it sends back (plain data, the contract of
+// src/core/report/contract.ts), and what the views need to find in them.
+import * as path from 'path';
 import * as vscode from 'vscode';
-import type { Finding } from '../core/findings';
-import type { ApiResource, ApimService, OperationResource } from '../core/model';
-import { ParseCache } from '../core/parse/cache';
-import { serviceLabel, summarize } from '../core/report/common';
-import type { ScanResult } from '../core/report/scanResult';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import type { FileEdit } from '../core/findings';
+import type { AnalysisReport, ReportApi, ReportFinding, ReportLocation, ReportOperation, ReportService } from '../core/report/contract';
 import { coverageSummary } from '../core/report/coverage';
-import { TimeBudget } from '../core/limits';
+import type { ScanResult } from '../core/report/scanResult';
 import { scan } from '../core/scan';
+import {
+  ANALYZE_REQUEST,
+  ANALYZED_NOTIFICATION,
+  EFFECTIVE_POLICY_REQUEST,
+  FIX_EDITS_REQUEST,
+  REPORT_REQUEST,
+  SETTINGS_NOTIFICATION,
+  type AnalyzedParams,
+  type EffectivePolicyParams,
+  type EffectivePolicyResult,
+  type FixEditsParams,
+  type FixEditsResult,
+  type ReportParams,
+  type ReportResult,
+  type ServerSettings,
+} from '../server/protocol';
 import { AzureDocuments } from './azure/azureDocuments';
 import { AzureSession } from './azure/session';
 import { readSettings } from './config';
-import { toDiagnostic } from './diagnostics';
 
-/** How commands name an operation: its id, after its service's root when the folder holds several services. */
-export function operationKey(result: ScanResult, service: ApimService, operation: OperationResource): string {
-  const label = serviceLabel(result.root, result.services, service);
-  return label === undefined ? operation.id : `${label}:${operation.id}`;
+/** The last report of one workspace folder. */
+export interface FolderAnalysis {
+  folder: vscode.WorkspaceFolder;
+  report: AnalysisReport;
+  version: number;
 }
 
-export interface FolderAnalysis {
+export interface LocatedFinding {
+  finding: ReportFinding;
+  analysis: FolderAnalysis;
+}
+
+/** A folder scanned in this process with the whole model, for the Azure commands (explicit, rare): see `scannedFolders`. */
+export interface ScannedFolder {
   folder: vscode.WorkspaceFolder;
   result: ScanResult;
 }
 
-export interface LocatedFinding {
-  finding: Finding;
-  analysis: FolderAnalysis;
-}
+/** The files whose documents the server reads while they are open (unsaved text wins over the disk). */
+const DOCUMENT_PATTERN = '**/*.{json,jsonc,yaml,yml,xml,bicep,bicepparam,tf,tfvars,graphql,wsdl,wadl}';
 
 export class Ctx implements vscode.Disposable {
   readonly output = vscode.window.createOutputChannel('APIM Posture');
-  readonly diagnostics = vscode.languages.createDiagnosticCollection('apim-posture');
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires after every analysis: trees, code lenses and the status bar refresh from it. */
   readonly onDidAnalyze = this.changed.event;
   private readonly analyses = new Map<string, FolderAnalysis>();
-  private readonly caches = new Map<string, ParseCache>();
+  private findingsByFile = new Map<string, LocatedFinding[]>();
   /** Folders whose last analysis ran out of time: told once, not on every keystroke. */
   private readonly overBudgetFolders = new Set<string>();
-  private readonly findingsByFile = new Map<string, LocatedFinding[]>();
-  private pending: NodeJS.Timeout | undefined;
-  private readonly dirtyFolders = new Set<string>();
-  private running: Promise<void> = Promise.resolve();
+  private readonly client: LanguageClient;
+  private readonly started: Promise<void>;
+  private scanned?: { versions: string; folders: ScannedFolder[] };
 
   /** Sign-in, subscriptions and the snapshot files of Azure. */
   readonly azure: AzureSession;
@@ -52,30 +70,47 @@ export class Ctx implements vscode.Disposable {
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.azure = new AzureSession(extension);
+    const module = extension.asAbsolutePath(path.join('dist', 'server.js'));
+    const serverOptions: ServerOptions = { run: { module, transport: TransportKind.ipc }, debug: { module, transport: TransportKind.ipc } };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [{ scheme: 'file', pattern: DOCUMENT_PATTERN }],
+      diagnosticCollectionName: 'apim-posture',
+      initializationOptions: serverSettings(),
+      outputChannel: this.output,
+    };
+    this.client = new LanguageClient('apimPosture', 'APIM Posture', serverOptions, clientOptions);
+    this.client.onNotification(ANALYZED_NOTIFICATION, (params: AnalyzedParams) => void this.analyzed(params));
+    this.started = this.client.start();
   }
 
   get folderAnalyses(): FolderAnalysis[] {
-    return [...this.analyses.values()];
+    const order = (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.toString());
+    return [...this.analyses.values()].sort((a, b) => order.indexOf(a.folder.uri.toString()) - order.indexOf(b.folder.uri.toString()));
   }
 
   allFindings(): LocatedFinding[] {
-    return this.folderAnalyses.flatMap((analysis) => analysis.result.findings.map((finding) => ({ finding, analysis })));
+    return this.folderAnalyses.flatMap((analysis) => analysis.report.findings.map((finding) => ({ finding, analysis })));
   }
 
   findingsIn(file: string): LocatedFinding[] {
-    return this.findingsByFile.get(file) ?? [];
+    return this.findingsByFile.get(path.resolve(file)) ?? [];
+  }
+
+  /** The absolute path of a place in a folder's report. */
+  fileOf(analysis: FolderAnalysis, location: ReportLocation): string {
+    return path.resolve(analysis.report.root, location.file);
   }
 
   analysisOf(file: string): FolderAnalysis | undefined {
-    return this.folderAnalyses.find((analysis) => file === analysis.folder.uri.fsPath || file.startsWith(analysis.folder.uri.fsPath + '/'));
+    return this.folderAnalyses.filter((analysis) => isWithin(analysis.folder.uri.fsPath, file)).sort((a, b) => b.folder.uri.fsPath.length - a.folder.uri.fsPath.length)[0];
   }
 
-  /** The operation of an `operationKey`. */
-  findOperation(key: string): { analysis: FolderAnalysis; service: ApimService; api: ApiResource; operation: OperationResource } | undefined {
+  /** The operation of a `ReportOperation.key`. */
+  findOperation(key: string): { analysis: FolderAnalysis; service: ReportService; api: ReportApi; operation: ReportOperation } | undefined {
     for (const analysis of this.folderAnalyses) {
-      for (const service of analysis.result.services) {
+      for (const service of analysis.report.services) {
         for (const api of service.apis) {
-          const operation = api.operations.find((candidate) => operationKey(analysis.result, service, candidate) === key);
+          const operation = api.operations.find((candidate) => candidate.key === key);
           if (operation) return { analysis, service, api, operation };
         }
       }
@@ -83,105 +118,134 @@ export class Ctx implements vscode.Disposable {
     return undefined;
   }
 
-  /** Re-analyses the folder holding `file` (every folder when undefined) after the configured delay. */
-  schedule(file?: string): void {
-    const folders = file ? [vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file))].filter((folder) => folder !== undefined) : (vscode.workspace.workspaceFolders ?? []);
-    for (const folder of folders) this.dirtyFolders.add(folder.uri.toString());
-    if (this.pending) clearTimeout(this.pending);
-    const delay = vscode.workspace.getConfiguration('apimPosture').get<number>('analysisDelay', 300);
-    this.pending = setTimeout(() => void this.analyzePending(), delay);
-  }
-
-  /** Analyses every workspace folder now, and resolves when the diagnostics are up to date. */
+  /** Analyses every workspace folder now, and resolves when the reports are here. */
   async analyzeAll(): Promise<void> {
-    for (const folder of vscode.workspace.workspaceFolders ?? []) this.dirtyFolders.add(folder.uri.toString());
-    await this.analyzePending();
-  }
-
-  private analyzePending(): Promise<void> {
-    if (this.pending) clearTimeout(this.pending);
-    this.pending = undefined;
-    this.running = this.running.then(() => this.runAnalyses()).catch((error) => this.output.appendLine(`Analysis failed: ${(error as Error).stack ?? error}`));
-    return this.running;
-  }
-
-  private async runAnalyses(): Promise<void> {
-    const folders = (vscode.workspace.workspaceFolders ?? []).filter((folder) => this.dirtyFolders.has(folder.uri.toString()));
-    this.dirtyFolders.clear();
-    if (folders.length === 0) return;
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'APIM Posture: analysing' }, async () => {
-      for (const folder of folders) this.analyzeFolder(folder);
-    });
+    await this.started;
+    await this.client.sendRequest(ANALYZE_REQUEST);
+    await Promise.all((vscode.workspace.workspaceFolders ?? []).map((folder) => this.fetchReport(folder)));
     this.forgetRemovedFolders();
-    this.publish();
     this.changed.fire();
   }
 
-  private analyzeFolder(folder: vscode.WorkspaceFolder): void {
-    const key = folder.uri.toString();
-    let cache = this.caches.get(key);
-    if (!cache) this.caches.set(key, (cache = new ParseCache()));
-    // A snapshot of Azure kept in the repository (.apim-posture/snapshot.json) adds Defender's own findings and drift.
-    // A user setting only (application scope): a hostile workspace must not be able to raise it and freeze the editor.
-    const timeBudgetMs = vscode.workspace.getConfiguration('apimPosture').get<number>('analysisTimeBudget', 5000);
-    const budget = new TimeBudget(timeBudgetMs);
-    const result = scan(folder.uri.fsPath, { overlay: unsavedDocuments(), cache, settings: readSettings(folder), snapshot: 'auto', budget });
-    this.analyses.set(key, { folder, result });
-    const stopped = budget.stopped;
-    if (stopped && !this.overBudgetFolders.has(key)) {
-      void vscode.window.showWarningMessage(`APIM Posture stopped analysing ${folder.name} after ${timeBudgetMs} ms; the Problems panel says what was not read.`, 'Open Settings').then((choice) => {
+  /** Tells the server the settings changed; it analyses again. */
+  async settingsChanged(): Promise<void> {
+    await this.started;
+    await this.client.sendNotification(SETTINGS_NOTIFICATION, serverSettings());
+  }
+
+  /** The edits of some of a finding's fixes, computed by the server on the text it analysed. */
+  async fixEdits(located: LocatedFinding, fixIds: string[]): Promise<FixEditsResult> {
+    await this.started;
+    return this.client.sendRequest(FIX_EDITS_REQUEST, { folder: located.analysis.folder.uri.toString(), findingId: located.finding.id, fixIds } satisfies FixEditsParams);
+  }
+
+  async fixEditsOf(located: LocatedFinding, fixId: string): Promise<FileEdit[]> {
+    return (await this.fixEdits(located, [fixId]))[0]?.edits ?? [];
+  }
+
+  async effectivePolicy(operation: string): Promise<EffectivePolicyResult> {
+    await this.started;
+    return this.client.sendRequest(EFFECTIVE_POLICY_REQUEST, { operation } satisfies EffectivePolicyParams);
+  }
+
+  /**
+   * The workspace folders scanned here, in the extension host, with the whole model: the Azure commands
+   * (load, compare, push, onboard) need the snapshot, the mappings and the local resources behind the
+   * report. They run on a user's explicit request, never on an edit; the scan is kept while the
+   * server's reports are the same ones.
+   */
+  async scannedFolders(): Promise<ScannedFolder[]> {
+    const versions = this.folderAnalyses.map((analysis) => `${analysis.folder.uri.toString()}@${analysis.version}`).join(' ');
+    if (this.scanned?.versions !== versions) {
+      const folders = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'APIM Posture: reading the workspace for Azure' }, async () =>
+        (vscode.workspace.workspaceFolders ?? []).map((folder) => ({ folder, result: scan(folder.uri.fsPath, { overlay: unsavedDocuments(), settings: readSettings(folder), snapshot: 'auto' }) })),
+      );
+      this.scanned = { versions, folders };
+    }
+    return this.scanned.folders;
+  }
+
+  async scannedFolderOf(file: string): Promise<ScannedFolder | undefined> {
+    return (await this.scannedFolders()).filter((scanned) => isWithin(scanned.folder.uri.fsPath, file)).sort((a, b) => b.folder.uri.fsPath.length - a.folder.uri.fsPath.length)[0];
+  }
+
+  private async analyzed(params: AnalyzedParams): Promise<void> {
+    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.parse(params.folder));
+    if (!folder) return;
+    if (params.stopped && !this.overBudgetFolders.has(params.folder)) {
+      const budget = vscode.workspace.getConfiguration('apimPosture').get<number>('analysisTimeBudget', 5000);
+      void vscode.window.showWarningMessage(`APIM Posture stopped analysing ${folder.name} after ${budget} ms; the Problems panel says what was not read.`, 'Open Settings').then((choice) => {
         if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'apimPosture.analysisTimeBudget');
       });
     }
-    if (stopped) this.overBudgetFolders.add(key);
-    else this.overBudgetFolders.delete(key);
-    const problems = result.services.reduce((count, service) => count + service.problems.length, 0);
-    const services = result.services.map((service) => `${serviceLabel(result.root, result.services, service) ?? ''} ${service.layout} layout, ${service.apis.length} APIs`.trim());
+    if (params.stopped) this.overBudgetFolders.add(params.folder);
+    else this.overBudgetFolders.delete(params.folder);
+    if ((this.analyses.get(params.folder)?.version ?? 0) >= params.version) return;
+    await this.fetchReport(folder);
+    this.changed.fire();
+  }
+
+  private async fetchReport(folder: vscode.WorkspaceFolder): Promise<void> {
+    const key = folder.uri.toString();
+    const answer = await this.client.sendRequest(REPORT_REQUEST, { folder: key } satisfies ReportParams).then((value) => value as ReportResult);
+    if (!answer || (this.analyses.get(key)?.version ?? 0) >= answer.version) return;
+    const analysis = { folder, report: answer.report, version: answer.version };
+    this.analyses.set(key, analysis);
+    this.log(analysis);
+    this.indexFindings();
+  }
+
+  private log({ folder, report }: FolderAnalysis): void {
+    const services = report.services.map((service) => `${service.label ?? ''} ${service.layout} layout, ${service.apis.length} APIs`.trim());
+    const problems = report.findings.filter((finding) => finding.ruleId === 'input-problem').length;
     this.output.appendLine(
-      `[${new Date().toLocaleTimeString()}] ${folder.name}: ${services.join('; ')}, ` +
-        `${summarize(result).filesRead} files read, ${result.findings.length} findings${problems ? `, ${problems} input problems` : ''} in ${Math.round(result.durationMs)} ms`,
+      `[${new Date().toLocaleTimeString()}] ${folder.name}: ${services.join('; ')}, ${report.summary.filesRead} files read, ${report.findings.length} findings${problems ? `, ${problems} input problems` : ''} in ${report.summary.durationMs} ms`,
     );
-    for (const line of coverageSummary(result.coverage, ' (listed under "Not read" in the API Inventory)')) this.output.appendLine(`  ${line}`);
+    for (const line of coverageSummary(report.coverage, ' (listed under "Not read" in the API Inventory)')) this.output.appendLine(`  ${line}`);
+  }
+
+  private indexFindings(): void {
+    const byFile = new Map<string, LocatedFinding[]>();
+    for (const located of this.allFindings()) {
+      const file = this.fileOf(located.analysis, located.finding.location);
+      byFile.set(file, [...(byFile.get(file) ?? []), located]);
+    }
+    this.findingsByFile = byFile;
   }
 
   private forgetRemovedFolders(): void {
     const current = new Set((vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.toString()));
-    for (const key of [...this.analyses.keys()]) {
-      if (current.has(key)) continue;
-      this.analyses.delete(key);
-      this.caches.delete(key);
-    }
-  }
-
-  /** Rebuilds all diagnostics: a finding's file can be anywhere in its folder, so the whole set is replaced. */
-  private publish(): void {
-    this.findingsByFile.clear();
-    const showInfo = vscode.workspace.getConfiguration('apimPosture').get<boolean>('showInfoFindings', true);
-    const byFile = new Map<string, vscode.Diagnostic[]>();
-    for (const located of this.allFindings()) {
-      const file = located.finding.location.file;
-      const list = this.findingsByFile.get(file) ?? [];
-      list.push(located);
-      this.findingsByFile.set(file, list);
-      // Defender findings on resources no local file declares stay in the Findings view only.
-      if (located.finding.suppression || located.finding.properties?.unmapped || (!showInfo && located.finding.severity === 'info')) continue;
-      const diagnostics = byFile.get(file) ?? [];
-      diagnostics.push(toDiagnostic(located.finding, located.analysis.result));
-      byFile.set(file, diagnostics);
-    }
-    this.diagnostics.clear();
-    for (const [file, diagnostics] of byFile) this.diagnostics.set(vscode.Uri.file(file), diagnostics);
+    for (const key of [...this.analyses.keys()]) if (!current.has(key)) this.analyses.delete(key);
+    this.indexFindings();
   }
 
   dispose(): void {
-    if (this.pending) clearTimeout(this.pending);
+    void this.client.stop();
     this.output.dispose();
-    this.diagnostics.dispose();
     this.changed.dispose();
   }
 }
 
-/** Open documents with unsaved edits: the analysis reads them instead of the disk. */
+/** Whether `file` is `folder` or below it, whatever the platform's separator. */
+function isWithin(folder: string, file: string): boolean {
+  const relative = path.relative(folder, file);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+/** What the server needs of the settings: each folder's (resource scope), and the user's that apply to all. */
+function serverSettings(): ServerSettings {
+  const settings = vscode.workspace.getConfiguration('apimPosture');
+  return {
+    folders: (vscode.workspace.workspaceFolders ?? []).map((folder) => ({ folder: folder.uri.toString(), settings: readSettings(folder) })),
+    // A user setting only (application scope): a hostile workspace must not be able to raise it.
+    analysisTimeBudgetMs: settings.get<number>('analysisTimeBudget', 5000),
+    analysisDelayMs: settings.get<number>('analysisDelay', 300),
+    highSeverityAs: settings.get('highSeverityAs') === 'warning' ? 'warning' : 'error',
+    showInfoFindings: settings.get<boolean>('showInfoFindings', true),
+  };
+}
+
+/** Open documents with unsaved edits: the in-host scan reads them instead of the disk. */
 function unsavedDocuments(): Map<string, string> {
   const overlay = new Map<string, string>();
   for (const document of vscode.workspace.textDocuments) {

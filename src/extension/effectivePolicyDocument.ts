@@ -1,13 +1,13 @@
-// The effective policy of an operation as a read-only virtual XML document, refreshed on each analysis.
+// The effective policy of an operation as a read-only virtual XML document, rendered by the server and
+// refreshed on each analysis.
 import * as vscode from 'vscode';
-import { renderEffectivePolicy } from '../core/analysis/renderEffectivePolicy';
 import type { Ctx } from './ctx';
 
 export const EFFECTIVE_POLICY_SCHEME = 'apim-posture-effective';
 
-export function effectivePolicyUri(operationId: string): vscode.Uri {
-  const name = operationId.split('/').pop() ?? operationId;
-  return vscode.Uri.from({ scheme: EFFECTIVE_POLICY_SCHEME, path: `/${name} (effective policy).xml`, query: encodeURIComponent(operationId) });
+export function effectivePolicyUri(operationKey: string): vscode.Uri {
+  const name = operationKey.split('/').pop() ?? operationKey;
+  return vscode.Uri.from({ scheme: EFFECTIVE_POLICY_SCHEME, path: `/${name} (effective policy).xml`, query: encodeURIComponent(operationKey) });
 }
 
 export class EffectivePolicyDocuments implements vscode.TextDocumentContentProvider {
@@ -20,13 +20,8 @@ export class EffectivePolicyDocuments implements vscode.TextDocumentContentProvi
     });
   }
 
-  provideTextDocumentContent(uri: vscode.Uri): string {
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const key = decodeURIComponent(uri.query);
-    const found = this.ctx.findOperation(key);
-    if (!found) return `<!-- ${key} is not in the current analysis. -->\n`;
-    const { analysis, service, api, operation } = found;
-    const result = analysis.result;
-    const auth = result.analyses.auth(api, operation);
-    return renderEffectivePolicy(auth.effective, service.root, (file) => result.sourceText(file));
+    return (await this.ctx.effectivePolicy(key)) ?? `<!-- ${key} is not in the current analysis. -->\n`;
   }
 }

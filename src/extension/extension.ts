@@ -13,8 +13,6 @@ import { DriftTree } from './trees/driftTree';
 import { FindingsTree } from './trees/findingsTree';
 import { InventoryTree } from './trees/inventoryTree';
 
-/** The files whose changes can change findings. */
-const WATCHED = '**/{*.json,*.yaml,*.yml,*.xml,*.bicep,*.tf,*.tfvars,*.graphql,*.wsdl,*.wadl,.apim-posture.json}';
 const DOCUMENTS: vscode.DocumentSelector = [
   { scheme: 'file', language: 'yaml' },
   { scheme: 'file', language: 'json' },
@@ -63,8 +61,7 @@ export function activate(context: vscode.ExtensionContext): ApimPostureApi {
   for (const [id, factory] of Object.entries(factories)) context.subscriptions.push(vscode.commands.registerCommand(id, factory(ctx)));
   for (const [id, handler] of Object.entries(commands.findingsTreeCommands(findings))) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
 
-  const watcher = vscode.workspace.createFileSystemWatcher(WATCHED);
-  const onFile = (uri: vscode.Uri) => ctx.schedule(uri.fsPath);
+  // Edits, saves, file events and folder changes reach the language server through its client; settings through the extension.
   context.subscriptions.push(
     ctx,
     findingsView,
@@ -76,21 +73,11 @@ export function activate(context: vscode.ExtensionContext): ApimPostureApi {
     vscode.languages.registerCodeLensProvider(DOCUMENTS, new OperationCodeLenses(ctx)),
     vscode.workspace.registerTextDocumentContentProvider(EFFECTIVE_POLICY_SCHEME, new EffectivePolicyDocuments(ctx)),
     new StatusBar(ctx),
-    watcher,
-    watcher.onDidCreate(onFile),
-    watcher.onDidDelete(onFile),
-    watcher.onDidChange(onFile),
-    vscode.workspace.onDidChangeTextDocument((event) => {
-      if (event.document.uri.scheme === 'file' && event.contentChanges.length > 0) ctx.schedule(event.document.uri.fsPath);
-    }),
-    // Closing an unsaved document reverts the analysis to what is on disk.
-    vscode.workspace.onDidCloseTextDocument((document) => document.uri.scheme === 'file' && ctx.schedule(document.uri.fsPath)),
-    vscode.workspace.onDidRenameFiles(() => ctx.schedule()),
-    vscode.workspace.onDidChangeWorkspaceFolders(() => ctx.schedule()),
-    vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration('apimPosture') && ctx.schedule()),
+    vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration('apimPosture') && void ctx.settingsChanged()),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => void ctx.settingsChanged()),
   );
   // Menus that act on Azure show only when there is a snapshot of it.
-  context.subscriptions.push(ctx.onDidAnalyze(() => void vscode.commands.executeCommand('setContext', 'apimPosture.hasSnapshot', ctx.folderAnalyses.some((analysis) => analysis.result.deployed))));
+  context.subscriptions.push(ctx.onDidAnalyze(() => void vscode.commands.executeCommand('setContext', 'apimPosture.hasSnapshot', ctx.folderAnalyses.some((analysis) => analysis.report.snapshot))));
   void ctx.analyzeAll();
   return { ctx, inventory, findings, drift };
 }

@@ -1,6 +1,6 @@
-// The quick fixes as a declarative catalog (after 42Crunch's vscode-openapi): which core fixes are
-// offered directly, and which are grouped behind one action that asks for the scope.
-import type { Fix } from '../core/findings';
+// The quick fixes as a declarative catalog (after 42Crunch's vscode-openapi): which fixes are offered
+// directly, and which are grouped behind one action that asks for the scope.
+import type { ReportFix } from '../core/report/contract';
 import { KEY_VAULT_PLACEHOLDER } from '../core/rules/namedValueKeyVault';
 
 export interface ScopedFixGroup {
@@ -9,7 +9,7 @@ export interface ScopedFixGroup {
   title: string;
 }
 
-/** Fix ids `add-<policy>@<scope>`: one action per policy, the scope chosen in a QuickPick. */
+/** Fixes that add an authentication policy: one action per policy, the scope chosen in a QuickPick. */
 export const SCOPED_FIX_GROUPS: readonly ScopedFixGroup[] = [
   { policy: 'validate-jwt', title: 'Require a JWT (validate-jwt)…' },
   { policy: 'validate-azure-ad-token', title: 'Require a Microsoft Entra token (validate-azure-ad-token)…' },
@@ -24,15 +24,12 @@ export const SCOPE_TRADE_OFFS: Record<string, { label: string; detail: string }>
   global: { label: 'Every API of the service', detail: 'The broadest: every API, also public ones that must stay anonymous, gets the check.' },
 };
 
-export function scopedFixes(fixes: readonly Fix[], policy: string): { scope: string; fix: Fix }[] {
-  return fixes.flatMap((fix) => {
-    const match = /^add-(.+)@(\w+)$/.exec(fix.id);
-    return match && match[1] === policy ? [{ scope: match[2], fix }] : [];
-  });
+export function scopedFixes(fixes: readonly ReportFix[], policy: string): { scope: string; fix: ReportFix }[] {
+  return fixes.flatMap((fix) => (fix.kind === 'add-policy' && fix.policy === policy && fix.scope ? [{ scope: fix.scope, fix }] : []));
 }
 
-export function isScopedFix(fix: Fix): boolean {
-  return /^add-.+@\w+$/.test(fix.id);
+export function isScopedFix(fix: ReportFix): boolean {
+  return fix.kind === 'add-policy';
 }
 
 /** Fixes whose edits hold a placeholder the user must replace before they are applied. */

@@ -8,14 +8,12 @@ export class FindingHovers implements vscode.HoverProvider {
   constructor(private readonly ctx: Ctx) {}
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
-    const here = this.ctx
-      .findingsIn(document.uri.fsPath)
-      .filter(({ finding, analysis }) => !finding.suppression && rangeOf(analysis.result, finding.location).contains(position));
+    const here = this.ctx.findingsIn(document.uri.fsPath).filter(({ finding }) => !finding.suppression && rangeOf(finding.location).contains(position));
     if (here.length === 0) return undefined;
     const markdown = new vscode.MarkdownString(undefined, true);
     markdown.isTrusted = { enabledCommands: ['apimPosture.suppressFinding', 'apimPosture.showEffectivePolicy'] };
     for (const { finding, analysis } of here) {
-      const rule = analysis.result.rules.find((candidate) => candidate.id === finding.ruleId);
+      const rule = analysis.report.rules.find((candidate) => candidate.id === finding.ruleId);
       markdown.appendMarkdown(`**$(shield) ${markdownText(rule?.title ?? finding.ruleId)}** · ${finding.severity}${finding.origin === 'observed' ? ' · reported by Defender for APIs' : ''}\n\n`);
       markdown.appendMarkdown(markdownText(finding.message) + '\n\n');
       if (rule?.defender) markdown.appendMarkdown(`*Defender for Cloud recommendation:* ${markdownText(rule.defender.displayName)}\n\n`);
@@ -25,7 +23,7 @@ export class FindingHovers implements vscode.HoverProvider {
         markdown.appendMarkdown(`**How to fix.** ${markdownText(rule.remediation)}\n\n`);
       }
       const links = [rule ? `[Rule documentation](${rule.helpUri})` : undefined, `[Suppress…](command:apimPosture.suppressFinding?${encodeURIComponent(JSON.stringify([finding.id]))})`];
-      if (finding.resource.includes('/operations/')) links.push(`[Effective policy](command:apimPosture.showEffectivePolicy?${encodeURIComponent(JSON.stringify([finding.resource]))})`);
+      if (finding.resource.includes('/operations/')) links.push(`[Effective policy](command:apimPosture.showEffectivePolicy?${encodeURIComponent(JSON.stringify([finding.service ? `${finding.service}:${finding.resource}` : finding.resource]))})`);
       markdown.appendMarkdown(links.filter(Boolean).join(' · ') + '\n\n---\n\n');
     }
     return new vscode.Hover(markdown);

@@ -1,6 +1,6 @@
 // The status bar shows the workspace's posture at a glance and opens the Findings view.
 import * as vscode from 'vscode';
-import { oneLine, snapshotNotices, wellFormed } from '../core/report/common';
+import { oneLine, wellFormed } from '../core/report/common';
 import { coverageSummary } from '../core/report/coverage';
 import type { Ctx } from './ctx';
 
@@ -18,13 +18,13 @@ export class StatusBar implements vscode.Disposable {
       this.item.text = `$(shield) ${high} $(warning) ${medium}`;
       const observed = active.filter(({ finding }) => finding.origin === 'observed').length;
       // How old what Defender said is: a snapshot of last month is not today's Azure.
-      const snapshots = ctx.folderAnalyses.flatMap((analysis) => (analysis.result.deployed ? [analysis.result.deployed.snapshot.snapshot.createdAt] : []));
+      const snapshots = ctx.folderAnalyses.flatMap((analysis) => (analysis.report.snapshot ? [analysis.report.snapshot.createdAt] : []));
       const azure = snapshots.length ? `\n${observed} of them reported by Defender for APIs, in a snapshot of Azure taken ${age(snapshots.sort()[0])}.` : '\nNo snapshot of Azure: run "Load from Azure" to see what Defender for APIs reports.';
       // A stale or partial snapshot says so here too (its first notice, when it was taken, is the line above).
-      const snapshotWarnings = ctx.folderAnalyses.flatMap((analysis) => snapshotNotices(analysis.result).slice(1)).map((line) => oneLine(wellFormed(line)));
+      const snapshotWarnings = ctx.folderAnalyses.flatMap((analysis) => analysis.report.snapshot?.notices.slice(1) ?? []).map((line) => oneLine(wellFormed(line)));
       // What was not read, so that few findings never pass for a clean bill when little was looked at.
       const coverage = ctx.folderAnalyses
-        .flatMap((analysis) => [...(ctx.folderAnalyses.length > 1 ? [`${analysis.folder.name}:`] : []), ...coverageSummary(analysis.result.coverage)])
+        .flatMap((analysis) => [...(ctx.folderAnalyses.length > 1 ? [`${analysis.folder.name}:`] : []), ...coverageSummary(analysis.report.coverage)])
         .map((line) => oneLine(wellFormed(line)));
       this.item.tooltip = [`APIM Posture: ${high} high, ${medium} medium, ${count('low')} low findings.${azure}`, ...snapshotWarnings, ...coverage, 'Click to show them.'].join('\n');
       this.item.backgroundColor = high ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;

@@ -7,7 +7,7 @@ import type { Finding, Fix, RuleMetadata } from '../findings';
 import type { ApiResource, ApimService, OperationResource } from '../model';
 import { POLICY_SECTIONS } from '../policy/xml';
 import type { SourceLocation } from '../text';
-import { assumptionsOf, compareFindings, regionOf, relativePath, serviceLabel, snapshotSection, sortedRules, summarize, TOOL_NAME } from './common';
+import { assumptionsOf, compareFindings, regionOf, relativePath, serviceLabel, snapshotSection, sortedRules, summarize, TOOL_NAME, type LineIndexOf } from './common';
 import {
   CONTRACT_VERSION,
   type AnalysisReport,
@@ -39,7 +39,7 @@ export function toAnalysisReport(result: ScanResult, options: ReportOptions = {}
 
 /** The report's parts: the head (small), and the long lists with the function that turns each entry into its contract form. */
 export function reportParts(result: ScanResult, options: ReportOptions = {}) {
-  const locate = (location: SourceLocation): ReportLocation => ({ file: relativePath(result.root, location.file), ...regionOf(result.lineIndex, location) });
+  const locate = locator(result.root, result.lineIndex);
   const assumptions = assumptionsOf(result);
   const head = {
     contractVersion: CONTRACT_VERSION,
@@ -58,8 +58,21 @@ export function reportParts(result: ScanResult, options: ReportOptions = {}) {
     finding: (finding: Finding) => reportFinding(finding, locate),
     services: result.services,
     service: (service: ApimService) => reportService(result, service, locate, options),
-    drift: () => (result.deployed?.drift ?? []).map((item) => ({ kind: item.kind, resource: item.resource, message: item.message, location: locate(item.location), findingId: item.findingId })),
+    drift: () =>
+      (result.deployed?.drift ?? []).map((item) => ({
+        kind: item.kind,
+        resource: item.resource,
+        message: item.message,
+        location: locate(item.location),
+        findingId: item.findingId,
+        inRepository: item.kind === 'policy-differs' ? item.local !== undefined : undefined,
+      })),
   };
+}
+
+/** Places as the contract writes them: relative to `root`, 1-based. */
+export function locator(root: string, lineIndex: LineIndexOf): (location: SourceLocation) => ReportLocation {
+  return (location) => ({ file: relativePath(root, location.file), ...regionOf(lineIndex, location) });
 }
 
 function reportRule(rule: RuleMetadata): ReportRule {
@@ -83,7 +96,7 @@ export function reportFix(fix: Fix): ReportFix {
   return { id: fix.id, title: fix.title, preferred: fix.preferred ?? false, kind: fix.adds ? 'add-policy' : 'edit', policy: fix.adds?.policy, scope: fix.adds?.scope };
 }
 
-function reportFinding(finding: Finding, locate: (location: SourceLocation) => ReportLocation): ReportFinding {
+export function reportFinding(finding: Finding, locate: (location: SourceLocation) => ReportLocation): ReportFinding {
   return {
     id: finding.id,
     ruleId: finding.ruleId,

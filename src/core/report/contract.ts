@@ -184,6 +184,8 @@ export interface ReportDrift {
   message: string;
   location: ReportLocation;
   findingId?: string;
+  /** `policy-differs`: the repository has a policy there (which can be pushed); false when only Azure has one. */
+  inRepository?: boolean;
 }
 
 /** What was read and what was not, with why (plain data already). */

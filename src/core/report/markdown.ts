@@ -1,17 +1,15 @@
 import { SEVERITY_ORDER, type Finding, type RuleMetadata } from '../findings';
-import type { SourceLocation } from '../text';
+import { locator, reportFinding } from './analysisReport';
+import type { ReportFinding, ReportLocation, ReportRule } from './contract';
 import {
   encodeUriPath,
   formatDuration,
   locationLabel,
   oneLine,
   partitionFindings,
-  regionOf,
-  relativePath,
   severityLabel,
   summarize,
   TOOL_NAME,
-  type LineIndexOf,
   assumptionsOf,
   snapshotNotices,
 } from './common';
@@ -32,7 +30,8 @@ export function formatMarkdown(result: ScanResult, options: MarkdownOptions = {}
   const summary = summarize(result);
   const rules = new Map(result.rules.map((rule) => [rule.id, rule]));
   const { active, suppressed } = partitionFindings(result.findings);
-  const block = (finding: Finding) => findingToMarkdown(finding, rules.get(finding.ruleId), result.root, result.lineIndex, options);
+  const locate = locator(result.root, result.lineIndex);
+  const block = (finding: Finding) => findingToMarkdown(reportFinding(finding, locate), rules.get(finding.ruleId), options);
 
   const parts = [
     `# ${TOOL_NAME} report`,
@@ -70,23 +69,9 @@ function coverageToMarkdown(coverage: Coverage): string[] {
   ];
 }
 
-/**
- * One finding as a Markdown block: what, where, the Defender recommendation it predicts, related
- * locations, fixes and suppression. `lineIndex` gives the line index of any file the finding points
- * into (related locations may be in other files than the finding's).
- */
-export function findingToMarkdown(
-  finding: Finding,
-  rule: RuleMetadata | undefined,
-  root: string,
-  lineIndex: LineIndexOf,
-  options: MarkdownOptions = {},
-): string {
-  const link = (location: SourceLocation) => {
-    const file = relativePath(root, location.file);
-    const region = regionOf(lineIndex, location);
-    return `[${markdownText(locationLabel(file, region))}](${options.linkBase ?? ''}${encodeUriPath(file)}#L${region.startLine})`;
-  };
+/** One finding as a Markdown block: what, where, the Defender recommendation it predicts, related locations, fixes and suppression. */
+export function findingToMarkdown(finding: ReportFinding, rule: ReportRule | RuleMetadata | undefined, options: MarkdownOptions = {}): string {
+  const link = (location: ReportLocation) => `[${markdownText(locationLabel(location.file, location))}](${options.linkBase ?? ''}${encodeUriPath(location.file)}#L${location.startLine})`;
   const title = rule ? `[${markdownText(rule.title)}](${rule.helpUri})` : markdownText(finding.ruleId);
   const lines = [
     `**${severityLabel(finding.severity)}** · ${title} ${codeSpan(finding.ruleId)}`,

@@ -17,7 +17,7 @@ import { CONFIG_FILE_NAME } from '../../core/config';
 import { mappingEdit } from '../../core/fixes/mapping';
 import type { ApiResource } from '../../core/model';
 import type { CommandFactory } from '../commands';
-import type { Ctx, FolderAnalysis, LocatedFinding } from '../ctx';
+import type { Ctx, LocatedFinding, ScannedFolder as FolderAnalysis } from '../ctx';
 import { applyAndSave } from '../edits';
 import { portalResourceUrl } from './cloud';
 
@@ -100,7 +100,7 @@ export const selectSubscriptions: CommandFactory = (ctx) => async (ids?: string[
 
 /** The folders a snapshot is written to: those with APIs, else the first folder. */
 function snapshotFolders(ctx: Ctx): vscode.WorkspaceFolder[] {
-  const withApis = ctx.folderAnalyses.filter((analysis) => analysis.result.services.some((service) => service.apis.length > 0)).map((analysis) => analysis.folder);
+  const withApis = ctx.folderAnalyses.filter((analysis) => analysis.report.services.some((service) => service.apis.length > 0)).map((analysis) => analysis.folder);
   const first = vscode.workspace.workspaceFolders?.[0];
   return withApis.length > 0 ? withApis : first ? [first] : [];
 }
@@ -168,7 +168,8 @@ type MappingChoice = vscode.QuickPickItem & { deployed?: string | null };
 
 /** Shows each local API's mapping (reason, confidence) and lets the user confirm, change or remove it; `local` + `deployed` skip the pickers. */
 export const showMappings: CommandFactory = (ctx) => async (local?: string, deployedApi?: string | null) => {
-  const analysis = ctx.folderAnalyses.find((candidate) => candidate.result.deployed) ?? ctx.folderAnalyses[0];
+  const scanned = await ctx.scannedFolders();
+  const analysis = scanned.find((candidate) => candidate.result.deployed) ?? scanned[0];
   const deployed = deployedOf(analysis);
   if (!analysis || !deployed) return undefined;
   let chosenLocal = local;
@@ -202,13 +203,21 @@ export const showMappings: CommandFactory = (ctx) => async (local?: string, depl
   const edit = mappingEdit(root, configText, { local: chosenLocal, deployed: target ?? undefined });
   if (edit) await applyAndSave([edit]);
   await ctx.analyzeAll();
-  return ctx.analysisOf(root)?.result.deployed?.mappings.find((mapping) => mapping.local === chosenLocal);
+  return (await ctx.scannedFolderOf(root))?.result.deployed?.mappings.find((mapping) => mapping.local === chosenLocal);
 };
 
+/** An API of the inventory view: its name, and the folder it is in. */
+type ApiNode = { api: { id: string; name: string }; analysis: { folder: vscode.WorkspaceFolder }; operation?: { id: string } };
+
 /** The local API given (inventory node or name), or picked among the mapped ones. */
-async function pickApi(ctx: Ctx, argument: { api: ApiResource; analysis: FolderAnalysis } | string | undefined, placeHolder: string): Promise<{ api: ApiResource; analysis: FolderAnalysis } | undefined> {
-  if (typeof argument === 'object') return argument;
-  const candidates = ctx.folderAnalyses.flatMap((analysis) =>
+async function pickApi(ctx: Ctx, argument: ApiNode | string | undefined, placeHolder: string): Promise<{ api: ApiResource; analysis: FolderAnalysis } | undefined> {
+  const scanned = await ctx.scannedFolders();
+  if (typeof argument === 'object') {
+    const analysis = scanned.find((candidate) => candidate.folder.uri.toString() === argument.analysis.folder.uri.toString());
+    const api = analysis?.result.services.flatMap((service) => service.apis).find((candidate) => candidate.id === argument.api.id);
+    return analysis && api ? { api, analysis } : undefined;
+  }
+  const candidates = scanned.flatMap((analysis) =>
     (analysis.result.deployed?.local.apis ?? []).filter((api) => analysis.result.deployed?.mappings.some((mapping) => mapping.local === api.name && mapping.deployed)).map((api) => ({ api, analysis })),
   );
   if (typeof argument === 'string') return candidates.find((candidate) => candidate.api.name === argument);
@@ -217,7 +226,7 @@ async function pickApi(ctx: Ctx, argument: { api: ApiResource; analysis: FolderA
 }
 
 /** Onboards a local API's deployed counterpart to Defender for APIs (PUT apiCollections, long-running). */
-export const onboardApi: CommandFactory = (ctx) => async (argument?: { api: ApiResource; analysis: FolderAnalysis } | string): Promise<DeployedApiCollection | undefined> => {
+export const onboardApi: CommandFactory = (ctx) => async (argument?: ApiNode | string): Promise<DeployedApiCollection | undefined> => {
   if (refuseUntrusted('Onboarding to Defender for APIs')) return undefined;
   const chosen = await pickApi(ctx, argument, 'The API to onboard to Defender for APIs');
   if (!chosen) return undefined;
@@ -252,7 +261,7 @@ export const onboardApi: CommandFactory = (ctx) => async (argument?: { api: ApiR
 /** Enables the Defender for APIs plan of a subscription of the snapshot; it is billed, so the confirmation says so. */
 export const enableDefenderPlan: CommandFactory = (ctx) => async (subscriptionId?: string) => {
   if (refuseUntrusted('Enabling Defender for APIs')) return undefined;
-  const analysis = ctx.folderAnalyses.find((candidate) => candidate.result.deployed);
+  const analysis = (await ctx.scannedFolders()).find((candidate) => candidate.result.deployed);
   const deployed = deployedOf(analysis);
   if (!analysis || !deployed) return undefined;
   const snapshot = deployed.snapshot.snapshot;
@@ -292,10 +301,12 @@ export const enableDefenderPlan: CommandFactory = (ctx) => async (subscriptionId
 };
 
 /** Opens a finding's recommendation (or its resource), or an inventory API / operation, in the Azure portal. */
-export const openInPortal: CommandFactory = (ctx) => async (argument?: { located: LocatedFinding } | { api: ApiResource; analysis: FolderAnalysis; operation?: { id: string } }) => {
+export const openInPortal: CommandFactory = (ctx) => async (argument?: { located: LocatedFinding } | ApiNode) => {
   if (!argument) return undefined;
   const fromFinding = 'located' in argument;
-  const analysis = fromFinding ? argument.located.analysis : argument.analysis;
+  const folder = fromFinding ? argument.located.analysis.folder : argument.analysis.folder;
+  const analysis = await ctx.scannedFolderOf(folder.uri.fsPath);
+  if (!analysis) return undefined;
   const resource = fromFinding ? argument.located.finding.resource : (argument.operation?.id ?? argument.api.id);
   // What Defender reported carries its own ARM id and portal link.
   const properties = (fromFinding ? argument.located.finding.properties : undefined) ?? {};
@@ -317,11 +328,11 @@ function policyDriftOf(analysis: FolderAnalysis, file: string): DriftItem | unde
 }
 
 /** A drift item of the Drift view, or a policy file (explorer, editor title, palette: the active editor). */
-type PolicyArgument = vscode.Uri | { item: DriftItem } | undefined;
+type PolicyArgument = vscode.Uri | { item: { location: { file: string } }; analysis: { report: { root: string } } } | undefined;
 
 function policyFile(argument: PolicyArgument): string | undefined {
   if (argument instanceof vscode.Uri) return argument.fsPath;
-  if (argument && 'item' in argument) return argument.item.location.file;
+  if (argument && 'item' in argument) return path.resolve(argument.analysis.report.root, argument.item.location.file);
   const document = vscode.window.activeTextEditor?.document;
   return document?.uri.scheme === 'file' ? document.uri.fsPath : undefined;
 }
@@ -329,7 +340,7 @@ function policyFile(argument: PolicyArgument): string | undefined {
 /** Shows the deployed policy of a file's scope beside the local one. */
 export const comparePolicy: CommandFactory = (ctx) => async (argument?: PolicyArgument) => {
   const file = policyFile(argument);
-  const analysis = file ? ctx.analysisOf(file) : undefined;
+  const analysis = file ? await ctx.scannedFolderOf(file) : undefined;
   const item = file && analysis ? policyDriftOf(analysis, file) : undefined;
   if (!file || !item?.target) {
     void vscode.window.showInformationMessage('APIM Posture: this file has no deployed counterpart that differs from it (or there is no snapshot of Azure).');
@@ -361,7 +372,7 @@ export const applyToAzure: CommandFactory = (ctx) => async (argument?: PolicyArg
   const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.fsPath === file);
   if (document?.isDirty) await document.save();
   await ctx.analyzeAll();
-  const analysis = ctx.analysisOf(file);
+  const analysis = await ctx.scannedFolderOf(file);
   const deployed = analysis && deployedOf(analysis);
   if (!analysis || !deployed) return { status: 'nothing-to-push' };
   if (refuseOtherCloud(ctx, deployed.snapshot.snapshot)) return { status: 'refused' };

@@ -4,11 +4,12 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { displaySafe } from './displaySafe';
-import type { DriftItem, DriftKind } from '../../core/azure/merge';
+import type { DriftKind } from '../../core/azure/merge';
+import type { ReportDrift } from '../../core/report/contract';
 import type { Ctx, FolderAnalysis } from '../ctx';
 import { rangeOf } from '../diagnostics';
 
-type Node = { kind: 'group'; drift: DriftKind; members: { item: DriftItem; analysis: FolderAnalysis }[] } | { kind: 'item'; item: DriftItem; analysis: FolderAnalysis };
+type Node = { kind: 'group'; drift: DriftKind; members: { item: ReportDrift; analysis: FolderAnalysis }[] } | { kind: 'item'; item: ReportDrift; analysis: FolderAnalysis };
 
 const GROUPS: Record<DriftKind, { label: string; icon: string; tooltip: string }> = {
   'not-deployed': { label: 'Fixed locally, not deployed', icon: 'cloud-upload', tooltip: 'Defender still reports these in Azure, but the repository no longer has the problem: deploy the change.' },
@@ -28,7 +29,7 @@ export class DriftTree implements vscode.TreeDataProvider<Node> {
   getChildren(node?: Node): Node[] {
     if (node?.kind === 'group') return node.members.map((member) => ({ kind: 'item', ...member }));
     if (node) return [];
-    const members = this.ctx.folderAnalyses.flatMap((analysis) => (analysis.result.deployed?.drift ?? []).map((item) => ({ item, analysis })));
+    const members = this.ctx.folderAnalyses.flatMap((analysis) => analysis.report.drift.map((item) => ({ item, analysis })));
     return (Object.keys(GROUPS) as DriftKind[])
       .map((drift) => ({ kind: 'group' as const, drift, members: members.filter((member) => member.item.kind === drift) }))
       .filter((group) => group.members.length > 0);
@@ -49,15 +50,16 @@ export class DriftTree implements vscode.TreeDataProvider<Node> {
       return item;
     }
     const { item: drift, analysis } = node;
+    const file = vscode.Uri.file(this.ctx.fileOf(analysis, drift.location));
     const item = new vscode.TreeItem(drift.resource, vscode.TreeItemCollapsibleState.None);
-    item.description = path.relative(analysis.folder.uri.fsPath, drift.location.file);
+    item.description = path.relative(analysis.folder.uri.fsPath, file.fsPath);
     item.tooltip = drift.message;
-    item.contextValue = drift.kind === 'policy-differs' && drift.local !== undefined ? 'drift.policy' : 'drift';
+    item.contextValue = drift.inRepository ? 'drift.policy' : 'drift';
     item.id = `${analysis.folder.uri.toString()}#${drift.kind}#${drift.resource}#${drift.findingId ?? ''}`;
-    item.command =
-      drift.kind === 'policy-differs' && drift.local !== undefined
-        ? { command: 'apimPosture.azure.comparePolicy', title: 'Compare with Azure', arguments: [{ item: drift }] }
-        : { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.file(drift.location.file), { selection: rangeOf(analysis.result, drift.location) } satisfies vscode.TextDocumentShowOptions] };
+    // Compare and Apply are given the policy file: they find its drift in the snapshot themselves.
+    item.command = drift.inRepository
+      ? { command: 'apimPosture.azure.comparePolicy', title: 'Compare with Azure', arguments: [file] }
+      : { command: 'vscode.open', title: 'Open', arguments: [file, { selection: rangeOf(drift.location) } satisfies vscode.TextDocumentShowOptions] };
     return item;
   }
 }

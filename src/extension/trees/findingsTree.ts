@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { displaySafe } from './displaySafe';
 import { SEVERITY_ORDER, type Severity } from '../../core/findings';
-import { findingTitle } from '../commands';
+import type { ReportFinding } from '../../core/report/contract';
 import type { Ctx, LocatedFinding } from '../ctx';
 import { rangeOf } from '../diagnostics';
 
@@ -61,7 +61,7 @@ export class FindingsTree implements vscode.TreeDataProvider<Node> {
     return this.activeFindings().filter(
       ({ finding, analysis }) =>
         !needle ||
-        [finding.message, finding.resource, finding.ruleId, path.relative(analysis.folder.uri.fsPath, finding.location.file)].some((text) => text.toLowerCase().includes(needle)),
+        [finding.message, finding.resource, finding.ruleId, path.relative(analysis.folder.uri.fsPath, this.ctx.fileOf(analysis, finding.location))].some((text) => text.toLowerCase().includes(needle)),
     );
   }
 
@@ -80,7 +80,7 @@ export class FindingsTree implements vscode.TreeDataProvider<Node> {
     }
     const groups = new Map<string, LocatedFinding[]>();
     for (const located of findings) {
-      const rule = located.analysis.result.rules.find((candidate) => candidate.id === located.finding.ruleId);
+      const rule = located.analysis.report.rules.find((candidate) => candidate.id === located.finding.ruleId);
       const label = rule?.defender?.displayName ?? rule?.title ?? located.finding.ruleId;
       groups.set(label, [...(groups.get(label) ?? []), located]);
     }
@@ -103,8 +103,8 @@ export class FindingsTree implements vscode.TreeDataProvider<Node> {
     }
     const { finding, analysis } = node.located;
     const item = new vscode.TreeItem(findingTitle(finding), vscode.TreeItemCollapsibleState.None);
-    const position = analysis.result.lineIndex(finding.location.file).positionAt(finding.location.span.start);
-    item.description = `${finding.resource} · ${path.relative(analysis.folder.uri.fsPath, finding.location.file)}:${position.line + 1}`;
+    const file = this.ctx.fileOf(analysis, finding.location);
+    item.description = `${finding.resource} · ${path.relative(analysis.folder.uri.fsPath, file)}:${finding.location.startLine}`;
     item.tooltip = new vscode.MarkdownString().appendText(finding.message).appendMarkdown(`\n\n\`${finding.ruleId}\` · ${finding.severity}${finding.origin === 'observed' ? ' · Defender for APIs' : ''}`);
     item.iconPath = SEVERITY_ICONS[finding.severity];
     item.contextValue = finding.fixes.length > 0 ? 'finding.fixable' : 'finding';
@@ -112,7 +112,7 @@ export class FindingsTree implements vscode.TreeDataProvider<Node> {
     item.command = {
       command: 'vscode.open',
       title: 'Reveal',
-      arguments: [vscode.Uri.file(finding.location.file), { selection: rangeOf(analysis.result, finding.location) } satisfies vscode.TextDocumentShowOptions],
+      arguments: [vscode.Uri.file(file), { selection: rangeOf(finding.location) } satisfies vscode.TextDocumentShowOptions],
     };
     return item;
   }
@@ -120,4 +120,9 @@ export class FindingsTree implements vscode.TreeDataProvider<Node> {
 
 function worst(members: LocatedFinding[]): Severity {
   return SEVERITY_ORDER.find((severity) => members.some(({ finding }) => finding.severity === severity)) ?? 'info';
+}
+
+/** A finding's message, cut to what a tree row shows. */
+function findingTitle(finding: ReportFinding): string {
+  return finding.message.length > 120 ? finding.message.slice(0, 117) + '…' : finding.message;
 }

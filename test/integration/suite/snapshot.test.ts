@@ -26,7 +26,7 @@ describe('the snapshot of Azure in the repository', () => {
     const groups = api.inventory.getChildren();
     const onlyInAzure = groups.find((node) => node.kind === 'group' && node.group === 'onlyInAzure');
     assert.ok(onlyInAzure, JSON.stringify(groups.map((node) => node.kind === 'group' && node.group)));
-    const apis = api.inventory.getChildren(onlyInAzure).map((node) => node.kind === 'resource' && node.id);
+    const apis = api.inventory.getChildren(onlyInAzure).map((node) => node.kind === 'resource' && node.resource.id);
     assert.deepStrictEqual(apis, ['apis/echo-api']);
   });
 

@@ -1,16 +1,19 @@
 import * as assert from 'assert';
 import { findingToMarkdown, formatMarkdown } from '../../../src/core/report';
+import { locator, reportFinding } from '../../../src/core/report/analysisReport';
 import { codeSpan, markdownText } from '../../../src/core/report/markdown';
+import type { Finding } from '../../../src/core/findings';
 import { AUTH_FINDING, ROOT, RULES, SECRET_FINDING, sampleCoverage, sampleScan } from '../../fixtures/report/sampleScan';
 
 const rule = (id: string) => RULES.find((candidate) => candidate.id === id);
 
-describe('findingToMarkdown', () => {
-  const lineIndex = sampleScan().lineIndex;
+/** A finding as the contract carries it (paths relative to ROOT, 1-based regions): what findingToMarkdown writes. */
+const contract = (finding: Finding) => reportFinding(finding, locator(ROOT, sampleScan().lineIndex));
 
+describe('findingToMarkdown', () => {
   it('writes a finding with its location links, Defender recommendation, related locations and fixes', () => {
     assert.strictEqual(
-      findingToMarkdown(AUTH_FINDING, rule('api-auth-missing'), ROOT, lineIndex),
+      findingToMarkdown(contract(AUTH_FINDING), rule('api-auth-missing')),
       [
         '**High** · [API endpoints should be authenticated](https://example.test/rules#api-auth-missing) `api-auth-missing`',
         '',
@@ -28,7 +31,7 @@ describe('findingToMarkdown', () => {
   });
 
   it('escapes Markdown in messages but keeps their code spans, and links under a base URL', () => {
-    const markdown = findingToMarkdown(SECRET_FINDING, rule('named-value-secret-plaintext'), ROOT, lineIndex, {
+    const markdown = findingToMarkdown(contract(SECRET_FINDING), rule('named-value-secret-plaintext'), {
       linkBase: 'https://github.com/o/r/blob/abc/',
     });
     assert.ok(markdown.includes('\nNamed value `db-password` holds a \\*plain\\* \\<password\\> \\| not a secret.\n'));
@@ -41,7 +44,7 @@ describe('findingToMarkdown', () => {
   });
 
   it('still writes a finding whose rule is unknown', () => {
-    const markdown = findingToMarkdown({ ...SECRET_FINDING, ruleId: 'gone' }, undefined, ROOT, lineIndex);
+    const markdown = findingToMarkdown({ ...contract(SECRET_FINDING), ruleId: 'gone' }, undefined);
     assert.ok(markdown.startsWith('**Medium** · gone `gone`\n'));
     assert.ok(!markdown.includes('Remediation'));
   });
@@ -85,7 +88,7 @@ describe('formatMarkdown', () => {
   it('lists findings by severity, then suppressed ones, each as findingToMarkdown writes it', () => {
     const headings = markdown.split('\n').filter((line) => line.startsWith('## '));
     assert.deepStrictEqual(headings, ['## High (1)', '## Medium (1)', '## Info (1)', '## Suppressed (1)', '## Coverage']);
-    assert.ok(markdown.includes(`## High (1)\n\n${findingToMarkdown(AUTH_FINDING, rule('api-auth-missing'), ROOT, sampleScan().lineIndex)}\n\n## Medium`));
+    assert.ok(markdown.includes(`## High (1)\n\n${findingToMarkdown(contract(AUTH_FINDING), rule('api-auth-missing'))}\n\n## Medium`));
     assert.ok(markdown.includes('- Suppressed: Legacy clients until Q3 (until 2026-09-30)\n\n## Coverage\n'));
     assert.ok(markdown.includes('- Location: [apis/broken/specification.yaml:1:1](apis/broken/specification.yaml#L1)'));
   });

@@ -1,0 +1,70 @@
+// The language server's own requests and notifications, beside LSP's: what the editor asks of the
+// engine and what the engine tells it. Every value is plain data (src/core/report/contract.ts).
+import type { PostureConfig } from '../core/config';
+import type { FileEdit } from '../core/findings';
+import type { AnalysisReport } from '../core/report/contract';
+
+/** The editor's settings for one workspace folder (resource scope), and the user's that apply to all. */
+export interface FolderSettings {
+  /** `file:` URI of the workspace folder. */
+  folder: string;
+  settings: Partial<Pick<PostureConfig, 'rules' | 'customInformationTypes' | 'exclude'>>;
+}
+
+export interface ServerSettings {
+  folders: FolderSettings[];
+  /** How long one analysis may take (a user setting: a workspace cannot raise it). */
+  analysisTimeBudgetMs: number;
+  /** Quiet time after an edit before analysing. */
+  analysisDelayMs: number;
+  highSeverityAs: 'error' | 'warning';
+  showInfoFindings: boolean;
+}
+
+export const DEFAULT_SERVER_SETTINGS: ServerSettings = { folders: [], analysisTimeBudgetMs: 5000, analysisDelayMs: 300, highSeverityAs: 'error', showInfoFindings: true };
+
+/** Client → server: the settings changed (sent once after start, then on every change). */
+export const SETTINGS_NOTIFICATION = 'apimPosture/settings';
+
+/** Client → server: analyse every folder now; resolves when the diagnostics are published. */
+export const ANALYZE_REQUEST = 'apimPosture/analyze';
+
+/** Server → client: a folder was analysed; the client asks for the report when it needs it. */
+export const ANALYZED_NOTIFICATION = 'apimPosture/analyzed';
+export interface AnalyzedParams {
+  folder: string;
+  /** Raised on every analysis of the folder: a report asked for later names the analysis it comes from. */
+  version: number;
+  durationMs: number;
+  /** The analysis ran out of its time budget: what it left out is in the report. */
+  stopped: boolean;
+}
+
+/** Client → server: the last report of a folder (without each operation's effective policy). */
+export const REPORT_REQUEST = 'apimPosture/report';
+export interface ReportParams {
+  folder: string;
+}
+export type ReportResult = { version: number; report: AnalysisReport } | null;
+
+/** Client → server: the edits of some fixes of a finding of the last analysis, computed on the text it read. */
+export const FIX_EDITS_REQUEST = 'apimPosture/fixEdits';
+export interface FixEditsParams {
+  folder: string;
+  findingId: string;
+  fixIds: string[];
+}
+export type FixEditsResult = {
+  fixId: string;
+  edits: FileEdit[];
+  /** Named values the policy a fix adds refers to and the repository does not declare: edits that create them as placeholders. */
+  missingNamedValues?: FileEdit[];
+}[];
+
+/** Client → server: an operation's effective policy as one readable XML document. */
+export const EFFECTIVE_POLICY_REQUEST = 'apimPosture/effectivePolicy';
+export interface EffectivePolicyParams {
+  /** How commands name the operation (`ReportOperation.key`). */
+  operation: string;
+}
+export type EffectivePolicyResult = string | null;
