@@ -10,6 +10,7 @@ import { jsonReportPieces } from '../src/core/report/json';
 import { sarifReportPieces } from '../src/core/report/sarif';
 import { scan } from '../src/core/scan';
 import { azureCase, measureClient, serveEmulator } from './azureBench';
+import { editorLargeCase } from './editorBench';
 import { generateApiopsTree } from './generateApiops';
 import { generateTerraformTree } from './generateTerraform';
 import { removeHostileRepository, writeHostileRepository, writeManyPathsSpec } from '../test/hostile/repository';
@@ -213,7 +214,8 @@ async function main(): Promise<void> {
   if (caseFolder === '--case') return measureInThisProcess(process.argv[3], process.argv[4] === 'reports');
   const only = process.argv[2];
   const cases = only ? CASES.filter((benchCase) => benchCase.key === only) : CASES;
-  if (only && cases.length === 0 && !['reanalysis', 'corpus', 'azure'].includes(only)) throw new Error(`No bench case ${only}: ${[...CASES.map((benchCase) => benchCase.key), 'reanalysis', 'corpus', 'azure'].join(', ')}.`);
+  const separate = ['reanalysis', 'editor-large', 'corpus', 'azure'];
+  if (only && cases.length === 0 && !separate.includes(only)) throw new Error(`No bench case ${only}: ${[...CASES.map((benchCase) => benchCase.key), ...separate].join(', ')}.`);
   const rows: string[] = [];
   for (const benchCase of cases) {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'apim-posture-bench-'));
@@ -234,6 +236,7 @@ async function main(): Promise<void> {
     }
   }
   if (!only || only === 'reanalysis') process.stdout.write(execFileSync(process.execPath, [__filename, '--reanalysis'], { encoding: 'utf8' }));
+  if (!only || only === 'editor-large') console.log(await editorLargeCase(path.join(__dirname, 'server.js')));
   if (!only || only === 'corpus') process.stdout.write(execFileSync(process.execPath, [__filename, '--corpus'], { encoding: 'utf8' }));
   if (!only || only === 'azure') console.log(await azureCase(__filename));
 }

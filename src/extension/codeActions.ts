@@ -14,7 +14,7 @@ export class FindingCodeActions implements vscode.CodeActionProvider {
     const actions: vscode.CodeAction[] = [];
     for (const diagnostic of context.diagnostics) {
       if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
-      const located = this.ctx.findingsIn(document.uri.fsPath).find(({ finding }) => sameFinding(diagnostic, finding));
+      const located = (await this.ctx.findingsIn(document.uri.fsPath)).find(({ finding }) => sameFinding(diagnostic, finding));
       if (!located) continue;
       const { finding } = located;
       const direct = finding.fixes.filter((candidate) => !isScopedFix(candidate));
@@ -37,7 +37,7 @@ export class FindingCodeActions implements vscode.CodeActionProvider {
         actions.push(action);
       }
       if (finding.fixes.length > 0) {
-        const sameRule = this.ctx.allFindings().filter((other) => other.finding.ruleId === finding.ruleId && !other.finding.suppression && other.finding.fixes.some((fix) => fix.preferred));
+        const sameRule = (await this.ctx.allFindings()).filter((other) => other.finding.ruleId === finding.ruleId && !other.finding.suppression && other.finding.fixes.some((fix) => fix.preferred));
         if (sameRule.length > 1) {
           const fixAll = new vscode.CodeAction(`Fix all ${finding.ruleId} findings in the workspace (${sameRule.length})…`, vscode.CodeActionKind.QuickFix);
           fixAll.command = { command: 'apimPosture.fixAllOfKind', title: fixAll.title, arguments: [finding.ruleId] };

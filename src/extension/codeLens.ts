@@ -13,22 +13,16 @@ export class OperationCodeLenses implements vscode.CodeLensProvider {
     ctx.onDidAnalyze(() => this.changed.fire());
   }
 
-  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+  async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     if (!vscode.workspace.getConfiguration('apimPosture').get<boolean>('codeLens.enabled', true)) return [];
-    const analysis = this.ctx.analysisOf(document.uri.fsPath);
-    if (!analysis) return [];
     const lenses: vscode.CodeLens[] = [];
-    for (const service of analysis.report.services) {
-      for (const api of service.apis) {
-        for (const operation of api.operations) {
-          if (!operation.specLocation || this.ctx.fileOf(analysis, operation.specLocation) !== document.uri.fsPath) continue;
-          const range = rangeOf(operation.specLocation);
-          lenses.push(new vscode.CodeLens(range, { title: authLabel(operation.authentication), tooltip: 'Show the effective policy of this operation', command: 'apimPosture.showEffectivePolicy', arguments: [operation.key] }));
-          if (operation.sensitiveTypes.length > 0) lenses.push(new vscode.CodeLens(range, { title: `$(tag) ${operation.sensitiveTypes.join(', ')}${operation.sensitiveInUrl ? ' (in the URL)' : ''}`, command: '' }));
-          // Defender's traffic view (from the snapshot of Azure): an endpoint nobody called for 30 days is attack surface only.
-          if (operation.unused) lenses.push(new vscode.CodeLens(range, { title: '$(circle-slash) unused for 30 days (Defender for APIs)', tooltip: 'No traffic for 30 days: disable or remove the endpoint if nobody needs it.', command: '' }));
-        }
-      }
+    for (const operation of (await this.ctx.operationsIn(document.uri.fsPath)).operations) {
+      if (!operation.specLocation) continue;
+      const range = rangeOf(operation.specLocation);
+      lenses.push(new vscode.CodeLens(range, { title: authLabel(operation.authentication), tooltip: 'Show the effective policy of this operation', command: 'apimPosture.showEffectivePolicy', arguments: [operation.key] }));
+      if (operation.sensitiveTypes.length > 0) lenses.push(new vscode.CodeLens(range, { title: `$(tag) ${operation.sensitiveTypes.join(', ')}${operation.sensitiveInUrl ? ' (in the URL)' : ''}`, command: '' }));
+      // Defender's traffic view (from the snapshot of Azure): an endpoint nobody called for 30 days is attack surface only.
+      if (operation.unused) lenses.push(new vscode.CodeLens(range, { title: '$(circle-slash) unused for 30 days (Defender for APIs)', tooltip: 'No traffic for 30 days: disable or remove the endpoint if nobody needs it.', command: '' }));
     }
     return lenses;
   }

@@ -19,24 +19,24 @@ export type CommandFactory = (ctx: Ctx) => (...args: never[]) => unknown;
 /** A finding given by id (code actions), or as a tree item (the Findings view passes its node). */
 type FindingArgument = string | { located: LocatedFinding } | undefined;
 
-function resolveFinding(ctx: Ctx, argument: FindingArgument): LocatedFinding | undefined {
+async function resolveFinding(ctx: Ctx, argument: FindingArgument): Promise<LocatedFinding | undefined> {
   if (argument === undefined) return undefined;
   if (typeof argument === 'object') return argument.located;
-  return ctx.allFindings().find(({ finding }) => finding.id === argument);
+  return (await ctx.allFindings()).find(({ finding }) => finding.id === argument);
 }
 
 export const analyze: CommandFactory = (ctx) => () =>
   vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'APIM Posture: analysing the workspace' }, () => ctx.analyzeAll());
 
 export const revealFinding: CommandFactory = (ctx) => async (argument: FindingArgument) => {
-  const located = resolveFinding(ctx, argument);
+  const located = await resolveFinding(ctx, argument);
   if (!located) return;
   const range = rangeOf(located.finding.location);
-  await vscode.window.showTextDocument(vscode.Uri.file(ctx.fileOf(located.analysis, located.finding.location)), { selection: range, preserveFocus: false });
+  await vscode.window.showTextDocument(vscode.Uri.file(ctx.fileOf(located.root, located.finding.location)), { selection: range, preserveFocus: false });
 };
 
 export const applyFix: CommandFactory = (ctx) => async (argument: FindingArgument, fixId?: string) => {
-  const located = resolveFinding(ctx, argument);
+  const located = await resolveFinding(ctx, argument);
   if (!located) return;
   const fixes = located.finding.fixes;
   const fix =
@@ -48,7 +48,7 @@ export const applyFix: CommandFactory = (ctx) => async (argument: FindingArgumen
 };
 
 export const applyScopedFix: CommandFactory = (ctx) => async (findingId: string, policy: string) => {
-  const located = resolveFinding(ctx, findingId);
+  const located = await resolveFinding(ctx, findingId);
   if (!located) return;
   const choices = scopedFixes(located.finding.fixes, policy).map(({ scope, fix }) => ({
     label: SCOPE_TRADE_OFFS[scope]?.label ?? scope,
@@ -75,7 +75,7 @@ async function applyWithFollowUp(ctx: Ctx, located: LocatedFinding, fix: ReportF
     void vscode.window.showErrorMessage(`APIM Posture could not apply "${fix.title}": the file changed or cannot be written.`);
     return;
   }
-  ctx.output.appendLine(`Applied "${fix.title}" to ${edits.map((edit) => path.relative(located.analysis.folder.uri.fsPath, edit.file)).join(', ')}`);
+  ctx.output.appendLine(`Applied "${fix.title}" to ${edits.map((edit) => path.relative(located.folder.uri.fsPath, edit.file)).join(', ')}`);
   const policy = fix.policy;
   const missing = computed?.missingNamedValues ?? [];
   if (missing.length > 0) {
@@ -91,7 +91,8 @@ async function applyWithFollowUp(ctx: Ctx, located: LocatedFinding, fix: ReportF
 }
 
 export const fixAllOfKind: CommandFactory = (ctx) => async (ruleId?: string) => {
-  const rule = ruleId ?? (await vscode.window.showQuickPick([...new Set(ctx.allFindings().map(({ finding }) => finding.ruleId))], { placeHolder: 'Fix all findings of which rule?' }));
+  const findings = await ctx.allFindings();
+  const rule = ruleId ?? (await vscode.window.showQuickPick([...new Set(findings.map(({ finding }) => finding.ruleId))], { placeHolder: 'Fix all findings of which rule?' }));
   if (!rule) return;
   const active = vscode.window.activeTextEditor?.document.uri.fsPath;
   const where = await vscode.window.showQuickPick(
@@ -102,9 +103,8 @@ export const fixAllOfKind: CommandFactory = (ctx) => async (ruleId?: string) => 
     { placeHolder: `Fix every ${rule} finding that has a recommended fix` },
   );
   if (!where) return;
-  const chosen = ctx
-    .allFindings()
-    .filter(({ finding, analysis }) => finding.ruleId === rule && !finding.suppression && (!where.files || where.files.includes(ctx.fileOf(analysis, finding.location))))
+  const chosen = findings
+    .filter(({ finding, root }) => finding.ruleId === rule && !finding.suppression && (!where.files || where.files.includes(ctx.fileOf(root, finding.location))))
     .flatMap((located) => located.finding.fixes.filter((fix) => fix.preferred).map((fix) => ({ located, fix })));
   if (chosen.length === 0) {
     void vscode.window.showInformationMessage(`No ${rule} finding ${where.files ? 'in this file ' : ''}has a recommended fix.`);
@@ -122,9 +122,9 @@ export const fixAllOfKind: CommandFactory = (ctx) => async (ruleId?: string) => 
 };
 
 export const suppressFinding: CommandFactory = (ctx) => async (argument: FindingArgument) => {
-  const located = resolveFinding(ctx, argument);
+  const located = await resolveFinding(ctx, argument);
   if (!located) return;
-  const { finding, analysis } = located;
+  const { finding, folder } = located;
   const reason = await vscode.window.showInputBox({
     title: `Suppress ${finding.ruleId} for ${finding.resource}`,
     prompt: 'Why is this acceptable? The reason is written to .apim-posture.json, next to the code.',
@@ -142,7 +142,7 @@ export const suppressFinding: CommandFactory = (ctx) => async (argument: Finding
   );
   if (!expiry) return;
   const expires = expiry.days ? new Date(Date.now() + expiry.days * 86_400_000).toISOString().slice(0, 10) : undefined;
-  const root = analysis.folder.uri.fsPath;
+  const root = folder.uri.fsPath;
   const configFile = path.join(root, '.apim-posture.json');
   const open = vscode.workspace.textDocuments.find((document) => document.uri.fsPath === configFile);
   const text = open?.getText() ?? (fs.existsSync(configFile) ? fs.readFileSync(configFile, 'utf8') : undefined);
@@ -151,10 +151,9 @@ export const suppressFinding: CommandFactory = (ctx) => async (argument: Finding
 };
 
 export const copyFindingAsMarkdown: CommandFactory = (ctx) => async (argument: FindingArgument) => {
-  const located = resolveFinding(ctx, argument);
+  const located = await resolveFinding(ctx, argument);
   if (!located) return;
-  const rule = located.analysis.report.rules.find((candidate) => candidate.id === located.finding.ruleId);
-  await vscode.env.clipboard.writeText(findingToMarkdown(located.finding, rule));
+  await vscode.env.clipboard.writeText(findingToMarkdown(located.finding, located.rule));
   void vscode.window.setStatusBarMessage('APIM Posture: finding copied as Markdown', 3000);
 };
 
@@ -164,7 +163,7 @@ type OperationArgument = string | { operation: ReportOperation } | undefined;
 export const showEffectivePolicy: CommandFactory = (ctx) => async (argument?: OperationArgument) => {
   let key = typeof argument === 'string' ? argument : argument?.operation.key;
   if (!key) {
-    const picks = ctx.folderAnalyses.flatMap(({ report }) =>
+    const picks = (await ctx.reports()).flatMap(({ report }) =>
       report.services.flatMap((service) =>
         service.apis.flatMap((api) =>
           api.operations.map((operation) => ({ label: operation.name, description: `${operation.method ?? ''} ${operation.urlTemplate ?? ''}`.trim(), detail: [service.label, api.name].filter(Boolean).join(': '), key: operation.key })),
@@ -189,7 +188,7 @@ export const openSample: CommandFactory = (ctx) => async () => {
 export const showOutput: CommandFactory = (ctx) => () => ctx.output.show();
 
 export const explainRule: CommandFactory = (ctx) => async (ruleId?: string) => {
-  const rules = ctx.folderAnalyses[0]?.report.rules ?? [];
+  const rules = (await ctx.reports())[0]?.report.rules ?? [];
   const rule = rules.find((candidate) => candidate.id === ruleId) ?? (await vscode.window.showQuickPick(rules.map((candidate) => ({ label: candidate.id, description: candidate.title, rule: candidate }))))?.rule;
   if (!rule) return;
   const defender = rule.defender ? `\n\n**Defender for Cloud:** ${rule.defender.displayName} (${rule.defender.severity})${rule.defender.assessmentKey ? `, assessment \`${rule.defender.assessmentKey}\`` : ''}` : '';

@@ -5,20 +5,25 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import type { FileEdit } from '../core/findings';
-import type { AnalysisReport, ReportApi, ReportFinding, ReportLocation, ReportOperation, ReportService } from '../core/report/contract';
-import { coverageSummary } from '../core/report/coverage';
+import type { AnalysisReport, ReportFinding, ReportLocation, ReportOperation, ReportRule } from '../core/report/contract';
 import type { ScanResult } from '../core/report/scanResult';
 import { scan } from '../core/scan';
 import {
   ANALYZE_REQUEST,
   ANALYZED_NOTIFICATION,
   EFFECTIVE_POLICY_REQUEST,
+  FILE_FINDINGS_REQUEST,
+  FILE_OPERATIONS_REQUEST,
   FIX_EDITS_REQUEST,
   REPORT_REQUEST,
   SETTINGS_NOTIFICATION,
+  type AnalysisSummary,
   type AnalyzedParams,
   type EffectivePolicyParams,
   type EffectivePolicyResult,
+  type FileFindingsResult,
+  type FileOperationsResult,
+  type FileParams,
   type FixEditsParams,
   type FixEditsResult,
   type ReportParams,
@@ -29,16 +34,26 @@ import { AzureDocuments } from './azure/azureDocuments';
 import { AzureSession } from './azure/session';
 import { readSettings } from './config';
 
-/** The last report of one workspace folder. */
+/** The last analysis of one workspace folder, as the server announced it. */
 export interface FolderAnalysis {
   folder: vscode.WorkspaceFolder;
-  report: AnalysisReport;
   version: number;
+  summary: AnalysisSummary;
 }
 
+/** A folder's whole report, asked for when a view lists everything. */
+export interface FolderReport {
+  folder: vscode.WorkspaceFolder;
+  version: number;
+  report: AnalysisReport;
+}
+
+/** A finding with what the editor needs around it: its rule, its folder, and the root its paths are relative to. */
 export interface LocatedFinding {
   finding: ReportFinding;
-  analysis: FolderAnalysis;
+  rule?: ReportRule;
+  folder: vscode.WorkspaceFolder;
+  root: string;
 }
 
 /** A folder scanned in this process with the whole model, for the Azure commands (explicit, rare): see `scannedFolders`. */
@@ -56,7 +71,7 @@ export class Ctx implements vscode.Disposable {
   /** Fires after every analysis: trees, code lenses and the status bar refresh from it. */
   readonly onDidAnalyze = this.changed.event;
   private readonly analyses = new Map<string, FolderAnalysis>();
-  private findingsByFile = new Map<string, LocatedFinding[]>();
+  private readonly reportRequests = new Map<string, { version: number; report: Promise<FolderReport | undefined> }>();
   /** Folders whose last analysis ran out of time: told once, not on every keystroke. */
   private readonly overBudgetFolders = new Set<string>();
   private readonly client: LanguageClient;
@@ -79,7 +94,7 @@ export class Ctx implements vscode.Disposable {
       outputChannel: this.output,
     };
     this.client = new LanguageClient('apimPosture', 'APIM Posture', serverOptions, clientOptions);
-    this.client.onNotification(ANALYZED_NOTIFICATION, (params: AnalyzedParams) => void this.analyzed(params));
+    this.client.onNotification(ANALYZED_NOTIFICATION, (params: AnalyzedParams) => this.analyzed(params));
     this.started = this.client.start();
   }
 
@@ -88,41 +103,45 @@ export class Ctx implements vscode.Disposable {
     return [...this.analyses.values()].sort((a, b) => order.indexOf(a.folder.uri.toString()) - order.indexOf(b.folder.uri.toString()));
   }
 
-  allFindings(): LocatedFinding[] {
-    return this.folderAnalyses.flatMap((analysis) => analysis.report.findings.map((finding) => ({ finding, analysis })));
+  /** Every folder's whole report (fetched once per analysis, when first asked for). */
+  async reports(): Promise<FolderReport[]> {
+    const reports = await Promise.all(this.folderAnalyses.map((analysis) => this.reportOf(analysis)));
+    return reports.filter((report) => report !== undefined);
   }
 
-  findingsIn(file: string): LocatedFinding[] {
-    return this.findingsByFile.get(path.resolve(file)) ?? [];
+  async allFindings(): Promise<LocatedFinding[]> {
+    return (await this.reports()).flatMap(({ folder, report }) => {
+      const rules = new Map(report.rules.map((rule) => [rule.id, rule]));
+      return report.findings.map((finding) => ({ finding, rule: rules.get(finding.ruleId), folder, root: report.root }));
+    });
   }
 
-  /** The absolute path of a place in a folder's report. */
-  fileOf(analysis: FolderAnalysis, location: ReportLocation): string {
-    return path.resolve(analysis.report.root, location.file);
+  /** The findings located in one file: asked of the server, whatever the size of the repository. */
+  async findingsIn(file: string): Promise<LocatedFinding[]> {
+    await this.started;
+    const answer = (await this.client.sendRequest(FILE_FINDINGS_REQUEST, { file } satisfies FileParams)) as FileFindingsResult;
+    const folder = answer && vscode.workspace.getWorkspaceFolder(vscode.Uri.parse(answer.folder));
+    if (!answer || !folder) return [];
+    const rules = new Map(answer.rules.map((rule) => [rule.id, rule]));
+    return answer.findings.map((finding) => ({ finding, rule: rules.get(finding.ruleId), folder, root: answer.root }));
   }
 
-  analysisOf(file: string): FolderAnalysis | undefined {
-    return this.folderAnalyses.filter((analysis) => isWithin(analysis.folder.uri.fsPath, file)).sort((a, b) => b.folder.uri.fsPath.length - a.folder.uri.fsPath.length)[0];
+  /** The operations whose spec operation is in one file. */
+  async operationsIn(file: string): Promise<{ root: string; operations: ReportOperation[] }> {
+    await this.started;
+    const answer = (await this.client.sendRequest(FILE_OPERATIONS_REQUEST, { file } satisfies FileParams)) as FileOperationsResult;
+    return answer ?? { root: '', operations: [] };
   }
 
-  /** The operation of a `ReportOperation.key`. */
-  findOperation(key: string): { analysis: FolderAnalysis; service: ReportService; api: ReportApi; operation: ReportOperation } | undefined {
-    for (const analysis of this.folderAnalyses) {
-      for (const service of analysis.report.services) {
-        for (const api of service.apis) {
-          const operation = api.operations.find((candidate) => candidate.key === key);
-          if (operation) return { analysis, service, api, operation };
-        }
-      }
-    }
-    return undefined;
+  /** The absolute path of a place in a report whose paths are relative to `root`. */
+  fileOf(root: string, location: ReportLocation): string {
+    return path.resolve(root, location.file);
   }
 
   /** Analyses every workspace folder now, and resolves when the reports are here. */
   async analyzeAll(): Promise<void> {
     await this.started;
     await this.client.sendRequest(ANALYZE_REQUEST);
-    await Promise.all((vscode.workspace.workspaceFolders ?? []).map((folder) => this.fetchReport(folder)));
     this.forgetRemovedFolders();
     this.changed.fire();
   }
@@ -136,7 +155,7 @@ export class Ctx implements vscode.Disposable {
   /** The edits of some of a finding's fixes, computed by the server on the text it analysed. */
   async fixEdits(located: LocatedFinding, fixIds: string[]): Promise<FixEditsResult> {
     await this.started;
-    return this.client.sendRequest(FIX_EDITS_REQUEST, { folder: located.analysis.folder.uri.toString(), findingId: located.finding.id, fixIds } satisfies FixEditsParams);
+    return this.client.sendRequest(FIX_EDITS_REQUEST, { folder: located.folder.uri.toString(), findingId: located.finding.id, fixIds } satisfies FixEditsParams);
   }
 
   async fixEditsOf(located: LocatedFinding, fixId: string): Promise<FileEdit[]> {
@@ -169,7 +188,7 @@ export class Ctx implements vscode.Disposable {
     return (await this.scannedFolders()).filter((scanned) => isWithin(scanned.folder.uri.fsPath, file)).sort((a, b) => b.folder.uri.fsPath.length - a.folder.uri.fsPath.length)[0];
   }
 
-  private async analyzed(params: AnalyzedParams): Promise<void> {
+  private analyzed(params: AnalyzedParams): void {
     const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.parse(params.folder));
     if (!folder) return;
     if (params.stopped && !this.overBudgetFolders.has(params.folder)) {
@@ -181,42 +200,38 @@ export class Ctx implements vscode.Disposable {
     if (params.stopped) this.overBudgetFolders.add(params.folder);
     else this.overBudgetFolders.delete(params.folder);
     if ((this.analyses.get(params.folder)?.version ?? 0) >= params.version) return;
-    await this.fetchReport(folder);
+    const analysis = { folder, version: params.version, summary: params.summary };
+    this.analyses.set(params.folder, analysis);
+    this.log(analysis);
     this.changed.fire();
   }
 
-  private async fetchReport(folder: vscode.WorkspaceFolder): Promise<void> {
-    const key = folder.uri.toString();
-    const answer = await this.client.sendRequest(REPORT_REQUEST, { folder: key } satisfies ReportParams).then((value) => value as ReportResult);
-    if (!answer || (this.analyses.get(key)?.version ?? 0) >= answer.version) return;
-    const analysis = { folder, report: answer.report, version: answer.version };
-    this.analyses.set(key, analysis);
-    this.log(analysis);
-    this.indexFindings();
+  private reportOf(analysis: FolderAnalysis): Promise<FolderReport | undefined> {
+    const key = analysis.folder.uri.toString();
+    const known = this.reportRequests.get(key);
+    if (known && known.version >= analysis.version) return known.report;
+    const report = this.client
+      .sendRequest(REPORT_REQUEST, { folder: key } satisfies ReportParams)
+      .then((answer) => (answer as ReportResult) ?? undefined)
+      .then((answer) => answer && { folder: analysis.folder, version: answer.version, report: answer.report });
+    this.reportRequests.set(key, { version: analysis.version, report });
+    return report;
   }
 
-  private log({ folder, report }: FolderAnalysis): void {
-    const services = report.services.map((service) => `${service.label ?? ''} ${service.layout} layout, ${service.apis.length} APIs`.trim());
-    const problems = report.findings.filter((finding) => finding.ruleId === 'input-problem').length;
+  private log({ folder, summary }: FolderAnalysis): void {
     this.output.appendLine(
-      `[${new Date().toLocaleTimeString()}] ${folder.name}: ${services.join('; ')}, ${report.summary.filesRead} files read, ${report.findings.length} findings${problems ? `, ${problems} input problems` : ''} in ${report.summary.durationMs} ms`,
+      `[${new Date().toLocaleTimeString()}] ${folder.name}: ${summary.services.join('; ')}, ${summary.filesRead} files read, ${summary.findings} findings${summary.inputProblems ? `, ${summary.inputProblems} input problems` : ''} in ${summary.durationMs} ms`,
     );
-    for (const line of coverageSummary(report.coverage, ' (listed under "Not read" in the API Inventory)')) this.output.appendLine(`  ${line}`);
-  }
-
-  private indexFindings(): void {
-    const byFile = new Map<string, LocatedFinding[]>();
-    for (const located of this.allFindings()) {
-      const file = this.fileOf(located.analysis, located.finding.location);
-      byFile.set(file, [...(byFile.get(file) ?? []), located]);
-    }
-    this.findingsByFile = byFile;
+    for (const line of summary.coverage) this.output.appendLine(`  ${line}`);
   }
 
   private forgetRemovedFolders(): void {
     const current = new Set((vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.toString()));
-    for (const key of [...this.analyses.keys()]) if (!current.has(key)) this.analyses.delete(key);
-    this.indexFindings();
+    for (const key of [...this.analyses.keys()]) {
+      if (current.has(key)) continue;
+      this.analyses.delete(key);
+      this.reportRequests.delete(key);
+    }
   }
 
   dispose(): void {

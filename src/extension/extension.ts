@@ -77,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): ApimPostureApi {
     vscode.workspace.onDidChangeWorkspaceFolders(() => void ctx.settingsChanged()),
   );
   // Menus that act on Azure show only when there is a snapshot of it.
-  context.subscriptions.push(ctx.onDidAnalyze(() => void vscode.commands.executeCommand('setContext', 'apimPosture.hasSnapshot', ctx.folderAnalyses.some((analysis) => analysis.report.snapshot))));
+  context.subscriptions.push(ctx.onDidAnalyze(() => void vscode.commands.executeCommand('setContext', 'apimPosture.hasSnapshot', ctx.folderAnalyses.some((analysis) => analysis.summary.snapshot))));
   void ctx.analyzeAll();
   return { ctx, inventory, findings, drift };
 }

@@ -7,13 +7,12 @@ import { rangeOf } from './diagnostics';
 export class FindingHovers implements vscode.HoverProvider {
   constructor(private readonly ctx: Ctx) {}
 
-  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
-    const here = this.ctx.findingsIn(document.uri.fsPath).filter(({ finding }) => !finding.suppression && rangeOf(finding.location).contains(position));
+  async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
+    const here = (await this.ctx.findingsIn(document.uri.fsPath)).filter(({ finding }) => !finding.suppression && rangeOf(finding.location).contains(position));
     if (here.length === 0) return undefined;
     const markdown = new vscode.MarkdownString(undefined, true);
     markdown.isTrusted = { enabledCommands: ['apimPosture.suppressFinding', 'apimPosture.showEffectivePolicy'] };
-    for (const { finding, analysis } of here) {
-      const rule = analysis.report.rules.find((candidate) => candidate.id === finding.ruleId);
+    for (const { finding, rule } of here) {
       markdown.appendMarkdown(`**$(shield) ${markdownText(rule?.title ?? finding.ruleId)}** · ${finding.severity}${finding.origin === 'observed' ? ' · reported by Defender for APIs' : ''}\n\n`);
       markdown.appendMarkdown(markdownText(finding.message) + '\n\n');
       if (rule?.defender) markdown.appendMarkdown(`*Defender for Cloud recommendation:* ${markdownText(rule.defender.displayName)}\n\n`);

@@ -1,7 +1,7 @@
 // The status bar shows the workspace's posture at a glance and opens the Findings view.
 import * as vscode from 'vscode';
 import { oneLine, wellFormed } from '../core/report/common';
-import { coverageSummary } from '../core/report/coverage';
+import type { Severity } from '../core/findings';
 import type { Ctx } from './ctx';
 
 export class StatusBar implements vscode.Disposable {
@@ -11,20 +11,20 @@ export class StatusBar implements vscode.Disposable {
     this.item.name = 'APIM Posture';
     this.item.command = 'apimPosture.findings.focus';
     ctx.onDidAnalyze(() => {
-      const active = ctx.allFindings().filter(({ finding }) => !finding.suppression);
-      const count = (severity: string) => active.filter(({ finding }) => finding.severity === severity).length;
+      const summaries = ctx.folderAnalyses.map((analysis) => analysis.summary);
+      const count = (severity: Severity) => summaries.reduce((total, summary) => total + summary.bySeverity[severity], 0);
       const high = count('high');
       const medium = count('medium');
       this.item.text = `$(shield) ${high} $(warning) ${medium}`;
-      const observed = active.filter(({ finding }) => finding.origin === 'observed').length;
+      const observed = summaries.reduce((total, summary) => total + summary.observed, 0);
       // How old what Defender said is: a snapshot of last month is not today's Azure.
-      const snapshots = ctx.folderAnalyses.flatMap((analysis) => (analysis.report.snapshot ? [analysis.report.snapshot.createdAt] : []));
+      const snapshots = summaries.flatMap((summary) => (summary.snapshot ? [summary.snapshot.createdAt] : []));
       const azure = snapshots.length ? `\n${observed} of them reported by Defender for APIs, in a snapshot of Azure taken ${age(snapshots.sort()[0])}.` : '\nNo snapshot of Azure: run "Load from Azure" to see what Defender for APIs reports.';
       // A stale or partial snapshot says so here too (its first notice, when it was taken, is the line above).
-      const snapshotWarnings = ctx.folderAnalyses.flatMap((analysis) => analysis.report.snapshot?.notices.slice(1) ?? []).map((line) => oneLine(wellFormed(line)));
+      const snapshotWarnings = summaries.flatMap((summary) => summary.snapshot?.notices.slice(1) ?? []).map((line) => oneLine(wellFormed(line)));
       // What was not read, so that few findings never pass for a clean bill when little was looked at.
       const coverage = ctx.folderAnalyses
-        .flatMap((analysis) => [...(ctx.folderAnalyses.length > 1 ? [`${analysis.folder.name}:`] : []), ...coverageSummary(analysis.report.coverage)])
+        .flatMap((analysis) => [...(ctx.folderAnalyses.length > 1 ? [`${analysis.folder.name}:`] : []), ...analysis.summary.coverage])
         .map((line) => oneLine(wellFormed(line)));
       this.item.tooltip = [`APIM Posture: ${high} high, ${medium} medium, ${count('low')} low findings.${azure}`, ...snapshotWarnings, ...coverage, 'Click to show them.'].join('\n');
       this.item.backgroundColor = high ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;

@@ -11,11 +11,12 @@ import { ParseCache } from '../core/parse/cache';
 import { AUTH_POLICY_SNIPPETS, type AuthPolicyName } from '../core/policy/edit';
 import { operationKey, toAnalysisReport } from '../core/report/analysisReport';
 import { serviceOf } from '../core/report/common';
+import { coverageSummary } from '../core/report/coverage';
 import type { AnalysisReport } from '../core/report/contract';
 import type { ScanResult } from '../core/report/scanResult';
 import { scan } from '../core/scan';
 import { FileIndex } from '../core/workspace/files';
-import type { EffectivePolicyParams, EffectivePolicyResult, FixEditsParams, FixEditsResult, FolderSettings } from './protocol';
+import type { AnalysisSummary, EffectivePolicyParams, EffectivePolicyResult, FixEditsParams, FixEditsResult, FolderSettings } from './protocol';
 
 export type EngineRequest =
   | { kind: 'analyze'; id: number; folder: string; root: string; overlay: [string, string][]; settings: FolderSettings['settings']; budgetMs: number; cancel: SharedArrayBuffer }
@@ -26,7 +27,7 @@ export type EngineRequest =
 
 export interface AnalyzeResult {
   report: AnalysisReport;
-  durationMs: number;
+  summary: AnalysisSummary;
   stopped: boolean;
   /** A newer request cancelled it: its report is incomplete and is not to be shown. */
   cancelled: boolean;
@@ -57,7 +58,19 @@ function analyze(request: Extract<EngineRequest, { kind: 'analyze' }>): AnalyzeR
   const budget = new TimeBudget(request.budgetMs, () => Atomics.load(flag, 0) !== 0);
   const result = scan(request.root, { overlay: new Map(request.overlay), cache: engine.cache, index: engine.index, settings: request.settings, snapshot: 'auto', budget });
   if (!budget.cancelled) engine.result = result;
-  return { report: toAnalysisReport(result), durationMs: result.durationMs, stopped: budget.stopped && !budget.cancelled, cancelled: budget.cancelled };
+  const report = toAnalysisReport(result);
+  return { report, summary: analysisSummary(result, report), stopped: budget.stopped && !budget.cancelled, cancelled: budget.cancelled };
+}
+
+function analysisSummary(result: ScanResult, report: AnalysisReport): AnalysisSummary {
+  return {
+    ...report.summary,
+    observed: result.findings.filter((finding) => finding.origin === 'observed' && !finding.suppression).length,
+    services: report.services.map((service) => `${service.label ?? ''} ${service.layout} layout, ${service.apis.length} APIs`.trim()),
+    inputProblems: result.services.reduce((count, service) => count + service.problems.length, 0),
+    snapshot: report.snapshot && { createdAt: report.snapshot.createdAt, notices: report.snapshot.notices },
+    coverage: coverageSummary(result.coverage, ' (listed under "Not read" in the API Inventory)'),
+  };
 }
 
 function fixEdits({ folder, findingId, fixIds }: FixEditsParams): FixEditsResult {

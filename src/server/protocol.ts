@@ -2,7 +2,8 @@
 // engine and what the engine tells it. Every value is plain data (src/core/report/contract.ts).
 import type { PostureConfig } from '../core/config';
 import type { FileEdit } from '../core/findings';
-import type { AnalysisReport } from '../core/report/contract';
+import type { ReportSummary } from '../core/report/common';
+import type { AnalysisReport, ReportFinding, ReportOperation, ReportRule } from '../core/report/contract';
 
 /** The editor's settings for one workspace folder (resource scope), and the user's that apply to all. */
 export interface FolderSettings {
@@ -29,18 +30,46 @@ export const SETTINGS_NOTIFICATION = 'apimPosture/settings';
 /** Client → server: analyse every folder now; resolves when the diagnostics are published. */
 export const ANALYZE_REQUEST = 'apimPosture/analyze';
 
-/** Server → client: a folder was analysed; the client asks for the report when it needs it. */
+/**
+ * Server → client: a folder was analysed, with what the status bar and the output channel show. It is
+ * small whatever the repository's size: the client asks for the findings of a file, or for the whole
+ * report when a view needs it.
+ */
 export const ANALYZED_NOTIFICATION = 'apimPosture/analyzed';
 export interface AnalyzedParams {
   folder: string;
   /** Raised on every analysis of the folder: a report asked for later names the analysis it comes from. */
   version: number;
-  durationMs: number;
   /** The analysis ran out of its time budget: what it left out is in the report. */
   stopped: boolean;
+  summary: AnalysisSummary;
 }
 
-/** Client → server: the last report of a folder (without each operation's effective policy). */
+export interface AnalysisSummary extends ReportSummary {
+  /** Active findings reported by Defender (from the snapshot). */
+  observed: number;
+  /** One line per service: its root, layout and APIs. */
+  services: string[];
+  inputProblems: number;
+  /** When the merged snapshot of Azure was taken, and what every report says of it (stale, partial). */
+  snapshot?: { createdAt: string; notices: string[] };
+  /** What was read and what was not, in a few lines. */
+  coverage: string[];
+}
+
+/** Client → server: the findings located in one file, with the rules they are of. */
+export const FILE_FINDINGS_REQUEST = 'apimPosture/fileFindings';
+export interface FileParams {
+  /** Absolute path. */
+  file: string;
+}
+export type FileFindingsResult = { folder: string; root: string; findings: ReportFinding[]; rules: ReportRule[] } | null;
+
+/** Client → server: the operations whose spec operation is in one file (where code lenses go). */
+export const FILE_OPERATIONS_REQUEST = 'apimPosture/fileOperations';
+export type FileOperationsResult = { folder: string; root: string; operations: ReportOperation[] } | null;
+
+/** Client → server: the last report of a folder (without each operation's effective policy), for the views that list everything. */
 export const REPORT_REQUEST = 'apimPosture/report';
 export interface ReportParams {
   folder: string;

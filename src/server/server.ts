@@ -17,19 +17,24 @@ import {
   type WorkspaceFolder,
 } from 'vscode-languageserver/node';
 import { fileURLToPath, pathToFileURL } from 'url';
-import type { AnalysisReport, ReportFinding, ReportLocation } from '../core/report/contract';
+import type { AnalysisReport, ReportFinding, ReportLocation, ReportOperation } from '../core/report/contract';
 import type { AnalyzeResult, EngineRequest, EngineResponse } from './engine';
 import {
   ANALYZE_REQUEST,
   ANALYZED_NOTIFICATION,
   DEFAULT_SERVER_SETTINGS,
   EFFECTIVE_POLICY_REQUEST,
+  FILE_FINDINGS_REQUEST,
+  FILE_OPERATIONS_REQUEST,
   FIX_EDITS_REQUEST,
   REPORT_REQUEST,
   SETTINGS_NOTIFICATION,
   type AnalyzedParams,
   type EffectivePolicyParams,
   type EffectivePolicyResult,
+  type FileFindingsResult,
+  type FileOperationsResult,
+  type FileParams,
   type FixEditsParams,
   type FixEditsResult,
   type ReportParams,
@@ -78,8 +83,10 @@ interface Folder {
   root: string;
   version: number;
   report?: AnalysisReport;
-  /** Files its last diagnostics were published on, to clear the ones that have none now. */
-  published: Set<string>;
+  /** The report's findings and operations by absolute file, for the questions about one file. */
+  byFile: Map<string, { findings: ReportFinding[]; operations: ReportOperation[] }>;
+  /** The diagnostics last published, by file URI, as JSON: only files whose diagnostics changed are sent again. */
+  published: Map<string, string>;
   /** Set to 1 to cancel the running analysis. */
   running?: Int32Array;
   dirty: boolean;
@@ -90,14 +97,14 @@ let timer: NodeJS.Timeout | undefined;
 let queue: Promise<void> = Promise.resolve();
 
 function addFolders(added: readonly WorkspaceFolder[]): void {
-  for (const folder of added) folders.set(folder.uri, { uri: folder.uri, root: fileURLToPath(folder.uri), version: 0, published: new Set(), dirty: true });
+  for (const folder of added) folders.set(folder.uri, { uri: folder.uri, root: fileURLToPath(folder.uri), version: 0, byFile: new Map(), published: new Map(), dirty: true });
 }
 
 function removeFolders(removed: readonly WorkspaceFolder[]): void {
   for (const { uri } of removed) {
     const folder = folders.get(uri);
     if (!folder) continue;
-    for (const file of folder.published) void connection.sendDiagnostics({ uri: file, diagnostics: [] });
+    for (const file of folder.published.keys()) void connection.sendDiagnostics({ uri: file, diagnostics: [] });
     folders.delete(uri);
     engine.tell({ kind: 'forget', folder: uri });
   }
@@ -146,8 +153,9 @@ async function analyze(folder: Folder): Promise<void> {
     if (result.cancelled) return;
     folder.version++;
     folder.report = result.report;
+    folder.byFile = indexByFile(result.report);
     publish(folder);
-    void connection.sendNotification(ANALYZED_NOTIFICATION, { folder: folder.uri, version: folder.version, durationMs: result.durationMs, stopped: result.stopped } satisfies AnalyzedParams);
+    void connection.sendNotification(ANALYZED_NOTIFICATION, { folder: folder.uri, version: folder.version, stopped: result.stopped, summary: result.summary } satisfies AnalyzedParams);
   } catch (error) {
     connection.console.error(`Analysis of ${folder.root} failed: ${(error as Error).message}`);
   } finally {
@@ -169,9 +177,27 @@ function publish(folder: Folder): void {
     list.push(toDiagnostic(report, finding, rules.get(finding.ruleId)));
     byFile.set(uri, list);
   }
-  for (const file of folder.published) if (!byFile.has(file)) void connection.sendDiagnostics({ uri: file, diagnostics: [] });
-  for (const [uri, diagnostics] of byFile) void connection.sendDiagnostics({ uri, diagnostics });
-  folder.published = new Set(byFile.keys());
+  const published = new Map<string, string>();
+  for (const [uri, diagnostics] of byFile) {
+    const text = JSON.stringify(diagnostics);
+    published.set(uri, text);
+    if (folder.published.get(uri) !== text) void connection.sendDiagnostics({ uri, diagnostics });
+  }
+  for (const uri of folder.published.keys()) if (!published.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+  folder.published = published;
+}
+
+function indexByFile(report: AnalysisReport): Folder['byFile'] {
+  const byFile: Folder['byFile'] = new Map();
+  const entry = (file: string) => {
+    const absolute = path.resolve(report.root, file);
+    let found = byFile.get(absolute);
+    if (!found) byFile.set(absolute, (found = { findings: [], operations: [] }));
+    return found;
+  };
+  for (const finding of report.findings) entry(finding.location.file).findings.push(finding);
+  for (const service of report.services) for (const api of service.apis) for (const operation of api.operations) if (operation.specLocation) entry(operation.specLocation.file).operations.push(operation);
+  return byFile;
 }
 
 function fileUri(report: AnalysisReport, file: string): string {
@@ -249,6 +275,19 @@ connection.onRequest(ANALYZE_REQUEST, async () => {
 connection.onRequest(REPORT_REQUEST, ({ folder }: ReportParams): ReportResult => {
   const known = folders.get(folder);
   return known?.report ? { version: known.version, report: known.report } : null;
+});
+
+connection.onRequest(FILE_FINDINGS_REQUEST, ({ file }: FileParams): FileFindingsResult => {
+  const folder = folderOf(file);
+  if (!folder?.report) return null;
+  const findings = folder.byFile.get(path.resolve(file))?.findings ?? [];
+  const ruleIds = new Set(findings.map((finding) => finding.ruleId));
+  return { folder: folder.uri, root: folder.report.root, findings, rules: folder.report.rules.filter((rule) => ruleIds.has(rule.id)) };
+});
+
+connection.onRequest(FILE_OPERATIONS_REQUEST, ({ file }: FileParams): FileOperationsResult => {
+  const folder = folderOf(file);
+  return folder?.report ? { folder: folder.uri, root: folder.report.root, operations: folder.byFile.get(path.resolve(file))?.operations ?? [] } : null;
 });
 
 connection.onRequest(FIX_EDITS_REQUEST, (params: FixEditsParams) => engine.ask<FixEditsResult>({ kind: 'fixEdits', params }));

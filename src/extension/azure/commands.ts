@@ -100,7 +100,7 @@ export const selectSubscriptions: CommandFactory = (ctx) => async (ids?: string[
 
 /** The folders a snapshot is written to: those with APIs, else the first folder. */
 function snapshotFolders(ctx: Ctx): vscode.WorkspaceFolder[] {
-  const withApis = ctx.folderAnalyses.filter((analysis) => analysis.report.services.some((service) => service.apis.length > 0)).map((analysis) => analysis.folder);
+  const withApis = ctx.folderAnalyses.filter((analysis) => analysis.summary.services.some((service) => !/, 0 APIs$/.test(service))).map((analysis) => analysis.folder);
   const first = vscode.workspace.workspaceFolders?.[0];
   return withApis.length > 0 ? withApis : first ? [first] : [];
 }
@@ -304,7 +304,7 @@ export const enableDefenderPlan: CommandFactory = (ctx) => async (subscriptionId
 export const openInPortal: CommandFactory = (ctx) => async (argument?: { located: LocatedFinding } | ApiNode) => {
   if (!argument) return undefined;
   const fromFinding = 'located' in argument;
-  const folder = fromFinding ? argument.located.analysis.folder : argument.analysis.folder;
+  const folder = fromFinding ? argument.located.folder : argument.analysis.folder;
   const analysis = await ctx.scannedFolderOf(folder.uri.fsPath);
   if (!analysis) return undefined;
   const resource = fromFinding ? argument.located.finding.resource : (argument.operation?.id ?? argument.api.id);

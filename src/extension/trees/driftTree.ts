@@ -6,10 +6,10 @@ import * as vscode from 'vscode';
 import { displaySafe } from './displaySafe';
 import type { DriftKind } from '../../core/azure/merge';
 import type { ReportDrift } from '../../core/report/contract';
-import type { Ctx, FolderAnalysis } from '../ctx';
+import type { Ctx, FolderReport } from '../ctx';
 import { rangeOf } from '../diagnostics';
 
-type Node = { kind: 'group'; drift: DriftKind; members: { item: ReportDrift; analysis: FolderAnalysis }[] } | { kind: 'item'; item: ReportDrift; analysis: FolderAnalysis };
+type Node = { kind: 'group'; drift: DriftKind; members: { item: ReportDrift; analysis: FolderReport }[] } | { kind: 'item'; item: ReportDrift; analysis: FolderReport };
 
 const GROUPS: Record<DriftKind, { label: string; icon: string; tooltip: string }> = {
   'not-deployed': { label: 'Fixed locally, not deployed', icon: 'cloud-upload', tooltip: 'Defender still reports these in Azure, but the repository no longer has the problem: deploy the change.' },
@@ -26,10 +26,10 @@ export class DriftTree implements vscode.TreeDataProvider<Node> {
     ctx.onDidAnalyze(() => this.changed.fire(undefined));
   }
 
-  getChildren(node?: Node): Node[] {
+  async getChildren(node?: Node): Promise<Node[]> {
     if (node?.kind === 'group') return node.members.map((member) => ({ kind: 'item', ...member }));
     if (node) return [];
-    const members = this.ctx.folderAnalyses.flatMap((analysis) => analysis.report.drift.map((item) => ({ item, analysis })));
+    const members = (await this.ctx.reports()).flatMap((analysis) => analysis.report.drift.map((item) => ({ item, analysis })));
     return (Object.keys(GROUPS) as DriftKind[])
       .map((drift) => ({ kind: 'group' as const, drift, members: members.filter((member) => member.item.kind === drift) }))
       .filter((group) => group.members.length > 0);
@@ -50,7 +50,7 @@ export class DriftTree implements vscode.TreeDataProvider<Node> {
       return item;
     }
     const { item: drift, analysis } = node;
-    const file = vscode.Uri.file(this.ctx.fileOf(analysis, drift.location));
+    const file = vscode.Uri.file(this.ctx.fileOf(analysis.report.root, drift.location));
     const item = new vscode.TreeItem(drift.resource, vscode.TreeItemCollapsibleState.None);
     item.description = path.relative(analysis.folder.uri.fsPath, file.fsPath);
     item.tooltip = drift.message;

@@ -43,32 +43,29 @@ export class FindingsTree implements vscode.TreeDataProvider<Node> {
     this.refresh();
   }
 
+  /** The badge from the analyses' counts: the findings themselves are fetched only when the view shows them. */
   private refresh(): void {
     this.changed.fire();
     if (!this.view) return;
-    const shown = this.visibleFindings();
-    const high = shown.filter(({ finding }) => finding.severity === 'high').length;
+    const high = this.ctx.folderAnalyses.reduce((total, analysis) => total + analysis.summary.bySeverity.high, 0);
     this.view.badge = high ? { value: high, tooltip: `${high} high-severity findings` } : undefined;
-    this.view.message = this.filterText ? `Filtered by "${this.filterText}": ${shown.length} of ${this.activeFindings().length} findings` : undefined;
   }
 
-  private activeFindings(): LocatedFinding[] {
-    return this.ctx.allFindings().filter(({ finding }) => !finding.suppression);
-  }
-
-  private visibleFindings(): LocatedFinding[] {
+  private async visibleFindings(): Promise<LocatedFinding[]> {
     const needle = this.filterText.toLowerCase();
-    return this.activeFindings().filter(
-      ({ finding, analysis }) =>
-        !needle ||
-        [finding.message, finding.resource, finding.ruleId, path.relative(analysis.folder.uri.fsPath, this.ctx.fileOf(analysis, finding.location))].some((text) => text.toLowerCase().includes(needle)),
+    const active = (await this.ctx.allFindings()).filter(({ finding }) => !finding.suppression);
+    const shown = active.filter(
+      ({ finding, folder, root }) =>
+        !needle || [finding.message, finding.resource, finding.ruleId, path.relative(folder.uri.fsPath, this.ctx.fileOf(root, finding.location))].some((text) => text.toLowerCase().includes(needle)),
     );
+    if (this.view) this.view.message = this.filterText ? `Filtered by "${this.filterText}": ${shown.length} of ${active.length} findings` : undefined;
+    return shown;
   }
 
-  getChildren(node?: Node): Node[] {
+  async getChildren(node?: Node): Promise<Node[]> {
     if (node?.kind === 'group') return node.members.map((located) => ({ kind: 'finding', located }));
     if (node) return [];
-    const findings = this.visibleFindings();
+    const findings = await this.visibleFindings();
     if (this.grouping === 'severity') {
       return SEVERITY_ORDER.map((severity) => ({
         kind: 'group' as const,
@@ -80,7 +77,7 @@ export class FindingsTree implements vscode.TreeDataProvider<Node> {
     }
     const groups = new Map<string, LocatedFinding[]>();
     for (const located of findings) {
-      const rule = located.analysis.report.rules.find((candidate) => candidate.id === located.finding.ruleId);
+      const rule = located.rule;
       const label = rule?.defender?.displayName ?? rule?.title ?? located.finding.ruleId;
       groups.set(label, [...(groups.get(label) ?? []), located]);
     }
@@ -101,14 +98,14 @@ export class FindingsTree implements vscode.TreeDataProvider<Node> {
       item.id = `group:${this.grouping}:${node.key}`;
       return item;
     }
-    const { finding, analysis } = node.located;
+    const { finding, folder, root } = node.located;
     const item = new vscode.TreeItem(findingTitle(finding), vscode.TreeItemCollapsibleState.None);
-    const file = this.ctx.fileOf(analysis, finding.location);
-    item.description = `${finding.resource} · ${path.relative(analysis.folder.uri.fsPath, file)}:${finding.location.startLine}`;
+    const file = this.ctx.fileOf(root, finding.location);
+    item.description = `${finding.resource} · ${path.relative(folder.uri.fsPath, file)}:${finding.location.startLine}`;
     item.tooltip = new vscode.MarkdownString().appendText(finding.message).appendMarkdown(`\n\n\`${finding.ruleId}\` · ${finding.severity}${finding.origin === 'observed' ? ' · Defender for APIs' : ''}`);
     item.iconPath = SEVERITY_ICONS[finding.severity];
     item.contextValue = finding.fixes.length > 0 ? 'finding.fixable' : 'finding';
-    item.id = `${analysis.folder.uri.toString()}#${finding.id}`;
+    item.id = `${folder.uri.toString()}#${finding.id}`;
     item.command = {
       command: 'vscode.open',
       title: 'Reveal',

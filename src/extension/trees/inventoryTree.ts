@@ -7,12 +7,12 @@ import { displaySafe } from './displaySafe';
 import type { ReportApi, ReportFinding, ReportLocation, ReportOperation, ReportResource, ReportService } from '../../core/report/contract';
 import { boundedCoverage } from '../../core/report/coverage';
 import { authLabel } from '../codeLens';
-import type { Ctx, FolderAnalysis } from '../ctx';
+import type { Ctx, FolderReport } from '../ctx';
 import { rangeOf } from '../diagnostics';
 
 /** One service of a folder's analysis: a repository may hold several (an APIOps root per environment). */
 interface ServiceScope {
-  analysis: FolderAnalysis;
+  analysis: FolderReport;
   service: ReportService;
 }
 
@@ -51,8 +51,8 @@ export class InventoryTree implements vscode.TreeDataProvider<Node> {
     ctx.onDidAnalyze(() => this.changed.fire());
   }
 
-  getChildren(node?: Node): Node[] {
-    const scopes = this.ctx.folderAnalyses.flatMap((analysis) => analysis.report.services.filter((service) => !service.empty).map((service) => ({ analysis, service })));
+  async getChildren(node?: Node): Promise<Node[]> {
+    const scopes = (await this.ctx.reports()).flatMap((analysis) => analysis.report.services.filter((service) => !service.empty).map((service) => ({ analysis, service })));
     if (!node) return scopes.length === 1 ? groupsOf(scopes[0]) : scopes.map((scope) => ({ ...scope, kind: 'service' }));
     switch (node.kind) {
       case 'service':
@@ -216,6 +216,6 @@ function operationItem(ctx: Ctx, scope: ServiceScope, operation: ReportOperation
   return item;
 }
 
-function openCommand(ctx: Ctx, analysis: FolderAnalysis, location: ReportLocation): vscode.Command {
-  return { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.file(ctx.fileOf(analysis, location)), { selection: rangeOf(location) } satisfies vscode.TextDocumentShowOptions] };
+function openCommand(ctx: Ctx, analysis: FolderReport, location: ReportLocation): vscode.Command {
+  return { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.file(ctx.fileOf(analysis.report.root, location)), { selection: rangeOf(location) } satisfies vscode.TextDocumentShowOptions] };
 }

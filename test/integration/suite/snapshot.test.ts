@@ -15,18 +15,18 @@ describe('the snapshot of Azure in the repository', () => {
     await api.ctx.analyzeAll();
   });
 
-  it('the Drift view lists what is fixed locally but not deployed, and the policies that differ', () => {
-    const groups = api.drift.getChildren() as { drift: string; members: { item: { resource: string } }[] }[];
+  it('the Drift view lists what is fixed locally but not deployed, and the policies that differ', async () => {
+    const groups = (await api.drift.getChildren()) as { drift: string; members: { item: { resource: string } }[] }[];
     const resources = (drift: string) => groups.find((group) => group.drift === drift)?.members.map(({ item }) => item.resource) ?? [];
     assert.ok(resources('not-deployed').includes('apis/payments/operations/get-saved-card'), JSON.stringify(groups.map((group) => [group.drift, resources(group.drift)])));
     assert.ok(resources('policy-differs').includes('apis/payments/operations/get-saved-card'));
   });
 
-  it('the API Inventory lists the deployed APIs the repository does not have, under "Only in Azure"', () => {
-    const groups = api.inventory.getChildren();
+  it('the API Inventory lists the deployed APIs the repository does not have, under "Only in Azure"', async () => {
+    const groups = await api.inventory.getChildren();
     const onlyInAzure = groups.find((node) => node.kind === 'group' && node.group === 'onlyInAzure');
     assert.ok(onlyInAzure, JSON.stringify(groups.map((node) => node.kind === 'group' && node.group)));
-    const apis = api.inventory.getChildren(onlyInAzure).map((node) => node.kind === 'resource' && node.resource.id);
+    const apis = (await api.inventory.getChildren(onlyInAzure)).map((node) => node.kind === 'resource' && node.resource.id);
     assert.deepStrictEqual(apis, ['apis/echo-api']);
   });
 

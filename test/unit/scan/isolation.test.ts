@@ -3,6 +3,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import { TimeBudget } from '../../../src/core/limits';
+import { ParseCache } from '../../../src/core/parse/cache';
 import { ALL_RULES } from '../../../src/core/rules/index';
 import type { Rule } from '../../../src/core/rules/rule';
 import { scan } from '../../../src/core/scan';
@@ -45,5 +46,21 @@ describe('scan isolation', () => {
       'The analysis took longer than its 0 ms budget; rule … and the rules after it did not run.',
     ].sort());
     assert.strictEqual(result.services[0].apis.length, 0);
+  });
+
+  it('stops when it is cancelled, keeps the parses of what it did not reach, and says it was cancelled rather than out of time', () => {
+    const cache = new ParseCache();
+    scan(SAMPLES, { cache });
+    let asked = 0;
+    // Cancelled after reading has begun: as when a newer edit arrives while the language server analyses.
+    const budget = new TimeBudget(60_000, () => ++asked > 3);
+    scan(SAMPLES, { cache, budget });
+    assert.ok(budget.cancelled && budget.stopped);
+    // The next full scan parses nothing again: the cancelled one pruned no parse it did not use.
+    let parsed = 0;
+    const counting = new Proxy(cache, { get: (target, property) => (property === 'get' ? (kind: string, file: string, text: string, compute: (previous?: unknown) => unknown) => target.get(kind, file, text, (previous) => (parsed++, compute(previous))) : Reflect.get(target, property)) });
+    const again = scan(SAMPLES, { cache: counting });
+    assert.strictEqual(parsed, 0);
+    assert.strictEqual(again.services[0].apis.length, 12);
   });
 });

@@ -25,7 +25,7 @@ export interface LspSession {
   connection: MessageConnection;
   process: ChildProcess;
   /** Every publishDiagnostics the server sent, by file URI (the last one wins). */
-  diagnostics: Map<string, { message: string; code?: string | number; severity?: number; range: { start: { line: number; character: number } } }[]>;
+  diagnostics: Map<string, { message: string; code?: string | number; source?: string; severity?: number; range: { start: { line: number; character: number } } }[]>;
   notifications: { method: string; params: unknown }[];
   close(): Promise<void>;
 }
