@@ -5,10 +5,8 @@ export type Severity = 'high' | 'medium' | 'low' | 'info';
 
 export const SEVERITY_ORDER: readonly Severity[] = ['high', 'medium', 'low', 'info'];
 
-/** The Defender for Cloud recommendation a rule predicts (domain.md, section 1). */
+/** The Defender for Cloud recommendation a rule predicts (docs/rules.md names each rule's). */
 export interface DefenderMapping {
-  /** Row number in domain.md's table, for cross-reference. */
-  number: number;
   displayName: string;
   /** Assessment key (name of the `Microsoft.Security/assessments` resource), when known. */
   assessmentKey?: string;

@@ -96,7 +96,7 @@ export interface ApimService {
 }
 
 /**
- * Facts no file can tell (Defender recommendations 1, 2 and 3): filled in from Azure or from a
+ * Facts no file can tell (the Defender for APIs plan, onboarding, inactive operations): filled in from Azure or from a
  * snapshot of it, and merged with the predictions by the Azure layer.
  */
 export interface DeploymentFacts {

@@ -5,27 +5,35 @@ import { analyzeOperationAuth, type OperationAuth } from './analysis/authenticat
 import { operationExposure, type OperationExposure } from './analysis/dataExposure';
 import { SensitiveDataClassifier } from './analysis/sensitiveData';
 import { mapApis, type ApiMapping } from './azure/mapping';
-import { annotateDrift, applySnapshot, drift, driftFindings, observedFindings, observedRules, POLICY_DRIFT_RULE, unreadParts } from './azure/merge';
+import { annotateDrift, drift } from './azure/drift';
+import { applySnapshot } from './azure/facts';
+import { observedFindings } from './azure/observed';
+import { unreadParts } from './azure/unread';
 import { DEFAULT_SNAPSHOT_PATH, readSnapshotFile, type LoadedSnapshot } from './azure/snapshot';
 import { snapshotStatus } from './azure/status';
 import { computeCoverage } from './coverage';
 import { excludeMatcher, readConfig, type PostureConfig, type SuppressionEntry } from './config';
 import type { Finding, RuleMetadata } from './findings';
+import { version } from '../../package.json';
 import type { ParseCache } from './parse/cache';
 import { createDocumentReader } from './parse/index';
 import { TimeBudget } from './limits';
 import { refusedPattern } from './linearPattern';
 import type { ApiResource, ApimService, OperationResource } from './model';
-import { analysisError, type InputProblem, type InputProblemKind } from './problems';
+import { analysisError, type InputProblem } from './problems';
 import { serviceLabel } from './report/common';
 import type { ScanResult } from './report/scanResult';
-import { ALL_RULES } from './rules/index';
-import { findingId, ruleHelpUri, type Rule, type RuleContext } from './rules/rule';
+import { ALL_RULES } from './rules/catalog';
+import { driftFindings, POLICY_DRIFT_RULE } from './rules/deployedPolicyDiffers';
+import { INPUT_PROBLEM_RULE, problemFinding } from './rules/inputProblem';
+import { observedRules } from './rules/observedRecommendation';
+import { findingId, type Rule, type RuleContext } from './rules/rule';
+import { EXPIRED_SUPPRESSION_RULE, expiredSuppressionFinding } from './rules/suppressionExpired';
 import { LineIndex } from './text';
 import { FileReader, listFiles } from './workspace/files';
 import { readServices } from './workspace/readService';
 
-export const TOOL_VERSION = '0.1.0';
+export const TOOL_VERSION: string = version;
 
 export interface ScanOptions {
   /** Unsaved editor contents by absolute path; they win over the disk. */
@@ -51,25 +59,6 @@ export interface ScanOptions {
   /** Scan only this OpenAPI file below the root, and what it `$ref`s, as the one API. */
   spec?: string;
 }
-
-export const INPUT_PROBLEM_RULE: RuleMetadata = {
-  id: 'input-problem',
-  title: 'File could not be read as intended',
-  severity: 'medium',
-  description:
-    'A file that is malformed, unreadable, hostile (DTD/entities, alias bombs) or refers to what cannot be resolved (remote or missing $refs) is left out of the analysis, so findings it would produce are missing.',
-  remediation: 'Fix the file at the reported place; remote $refs are never fetched: vendor the referenced file into the repository.',
-  helpUri: ruleHelpUri('input-problem'),
-};
-
-export const EXPIRED_SUPPRESSION_RULE: RuleMetadata = {
-  id: 'suppression-expired',
-  title: 'Suppressions should not outlive their expiry date',
-  severity: 'low',
-  description: 'A suppression past its `expires` date no longer hides its findings; it should be renewed with a new reason, or removed.',
-  remediation: 'Remove the suppression from .apim-posture.json, or renew it with a new date and reason.',
-  helpUri: ruleHelpUri('suppression-expired'),
-};
 
 export function scan(root: string, options: ScanOptions = {}): ScanResult {
   const started = performance.now();
@@ -153,7 +142,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
       add(driftFindings(driftItems), comparedService);
       add(unreadParts(comparedService, snapshot, mappings).map((problem) => problemFinding(problem, false)), comparedService);
       const known = new Set(rules.map((rule) => rule.meta.id));
-      extraRules.push(...[...observedRules(snapshot.snapshot), POLICY_DRIFT_RULE].filter((rule) => !known.has(rule.id)));
+      extraRules.push(...[...observedRules(snapshot.snapshot, ALL_RULES.map((rule) => rule.meta)), POLICY_DRIFT_RULE].filter((rule) => !known.has(rule.id)));
       deployed = { local: comparedService, snapshot, mappings, drift: driftItems };
       snapshotState = snapshotStatus(snapshot, options.now ?? new Date(), options.snapshotMaxAgeDays ?? config.snapshotMaxAgeDays);
     } catch (error) {
@@ -318,42 +307,12 @@ function checkIsolated(rule: Rule, context: RuleContext, contextFor: (apis: ApiR
   }
 }
 
-/** Problems that tell what was left unread rather than what went wrong: a file that is no spec, a build folder. */
-const TELLING_PROBLEMS: ReadonlySet<InputProblemKind> = new Set(['not-a-spec', 'skipped', 'unread-in-azure']);
-
-function problemFinding(problem: InputProblem, verbose: boolean): Finding {
-  return {
-    id: findingId(INPUT_PROBLEM_RULE.id, problem.file, `${problem.kind}:${problem.message}`),
-    ruleId: INPUT_PROBLEM_RULE.id,
-    remediation: INPUT_PROBLEM_RULE.remediation,
-    severity: TELLING_PROBLEMS.has(problem.kind) ? 'info' : INPUT_PROBLEM_RULE.severity,
-    resource: 'service',
-    message: problem.message,
-    location: { file: problem.file, span: problem.span ?? { start: 0, end: 0 } },
-    related: [],
-    fixes: [],
-    origin: 'predicted',
-    properties: { problemKind: problem.kind, ...(verbose && problem.detail ? { stack: problem.detail } : {}) },
-  };
-}
-
 /** Marks suppressed findings, and returns a finding for each suppression past its expiry date. */
 function applySuppressions(findings: Finding[], suppressions: SuppressionEntry[], now: Date): Finding[] {
   const expired: Finding[] = [];
   for (const suppression of suppressions) {
     if (suppression.expires && hasExpired(suppression.expires, now)) {
-      expired.push({
-        id: findingId(EXPIRED_SUPPRESSION_RULE.id, suppression.resource, suppression.rule),
-        ruleId: EXPIRED_SUPPRESSION_RULE.id,
-        remediation: EXPIRED_SUPPRESSION_RULE.remediation,
-        severity: EXPIRED_SUPPRESSION_RULE.severity,
-        resource: suppression.resource,
-        message: `The suppression of ${suppression.rule} on ${suppression.resource} expired on ${suppression.expires}; its findings are reported again.`,
-        location: suppression.location,
-        related: [],
-        fixes: [],
-        origin: 'predicted',
-      });
+      expired.push(expiredSuppressionFinding(suppression));
       continue;
     }
     for (const finding of findings) {

@@ -7,9 +7,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { ApiManagementClient } from '@azure/arm-apimanagement';
 import type { SecurityCenter } from '@azure/arm-security';
-import { armEndpoint, throwIfAborted, type ArmConnection, type ServiceRef } from './arm';
-import { API_COLLECTIONS_API_VERSION, apiCollection, sendArm } from './load';
-import { normalizePolicy, protocolSet } from './merge';
+import { armEndpoint, sendArm, throwIfAborted, type ArmConnection, type ServiceRef } from './arm';
+import { API_COLLECTIONS_API_VERSION, apiCollection } from './defenderQueries';
+import { normalizePolicy, protocolSet } from './drift';
 import { readPolicy, scopePath, type PolicyScopeRef } from './policies';
 import type { DeployedApiCollection } from './snapshot';
 
@@ -137,7 +137,7 @@ export async function pushPolicy(
 /** An API of a service (`orders`, `catalog;rev=2`). */
 export type ApiRef = ServiceRef & { api: string };
 
-/** The API properties a push may change: those Defender's recommendations 4 (subscription key) and 8 (protocols) read. */
+/** The API properties a push may change: those Defender's recommendations on authenticated endpoints (subscription key) and encrypted protocols read. */
 export interface ApiProperties {
   protocols?: string[];
   subscriptionRequired?: boolean;

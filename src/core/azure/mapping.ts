@@ -184,3 +184,11 @@ export function deployedResourceId(resource: string, deployed: DeployedService, 
   }
   return `${deployed.id}/${parts.map(encodeURIComponent).join('/')}`;
 }
+
+/** The deployed service the mappings point at (the one the repository is for). */
+export function mappedService(snapshot: DeployedSnapshot, mappings: readonly ApiMapping[]): DeployedService | undefined {
+  const counts = new Map<string, number>();
+  for (const mapping of mappings) if (mapping.deployed) counts.set(mapping.deployed.serviceId.toLowerCase(), (counts.get(mapping.deployed.serviceId.toLowerCase()) ?? 0) + 1);
+  const [best] = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+  return best ? snapshot.services.find((service) => service.id.toLowerCase() === best[0]) : snapshot.services.length === 1 ? snapshot.services[0] : undefined;
+}

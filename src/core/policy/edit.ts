@@ -16,7 +16,7 @@ function snippet(xml: string): PolicySnippet {
   return { xml, namedValues: namedValueReferences(xml) };
 }
 
-/** The authentication policies of domain.md, section 4, keyed by their element name. */
+/** The policies that authenticate a call, as snippets keyed by their element name. */
 export const AUTH_POLICY_SNIPPETS: Readonly<Record<AuthPolicyName, PolicySnippet>> = {
   'validate-jwt': snippet(
     `<validate-jwt header-name="Authorization" failed-validation-httpcode="401" failed-validation-error-message="Unauthorized. Access token is missing or invalid.">

@@ -53,7 +53,6 @@ function jsonRule(rule: RuleMetadata) {
     remediation: rule.remediation,
     helpUri: rule.helpUri,
     defender: rule.defender && {
-      number: rule.defender.number,
       displayName: rule.defender.displayName,
       assessmentKey: rule.defender.assessmentKey,
       keyConfirmed: rule.defender.keyConfirmed,

@@ -1,5 +1,5 @@
 import type { ApiMapping } from '../azure/mapping';
-import type { DriftItem } from '../azure/merge';
+import type { DriftItem } from '../azure/drift';
 import type { LoadedSnapshot } from '../azure/snapshot';
 import type { SnapshotStatus } from '../azure/status';
 import type { Coverage } from '../coverage';

@@ -4,7 +4,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { displaySafe } from './displaySafe';
-import type { DriftItem, DriftKind } from '../../core/azure/merge';
+import type { DriftItem, DriftKind } from '../../core/azure/drift';
 import type { Ctx, FolderAnalysis } from '../ctx';
 import { rangeOf } from '../diagnostics';
 

@@ -4,7 +4,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { displaySafe } from './displaySafe';
-import { mappedService } from '../../core/azure/merge';
+import { mappedService } from '../../core/azure/mapping';
 import type { DeployedApi } from '../../core/azure/snapshot';
 import type { Finding } from '../../core/findings';
 import type { ApiResource, ApimService, OperationResource, RepositoryLayout } from '../../core/model';

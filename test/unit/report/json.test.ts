@@ -42,7 +42,6 @@ describe('formatJson', () => {
       remediation: 'Require a subscription key, or add `validate-jwt` to the API policy.',
       helpUri: 'https://example.test/rules#api-auth-missing',
       defender: {
-        number: 1,
         displayName: 'API endpoints in Azure API Management should be authenticated',
         assessmentKey: '00000000-test-0000-0000-000000000001',
         keyConfirmed: true,
@@ -51,7 +50,6 @@ describe('formatJson', () => {
     });
     // An unconfirmed mapping has no key to write.
     assert.deepStrictEqual(report.rules[1].defender, {
-      number: 3,
       displayName: 'APIs should only be exposed over HTTPS',
       keyConfirmed: false,
       severity: 'Medium',

@@ -3,7 +3,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import { TimeBudget } from '../../../src/core/limits';
-import { ALL_RULES } from '../../../src/core/rules/index';
+import { ALL_RULES } from '../../../src/core/rules/catalog';
 import type { Rule } from '../../../src/core/rules/rule';
 import { scan } from '../../../src/core/scan';
 
