@@ -1,5 +1,5 @@
 import type { ResourceId } from './model';
-import type { SourceLocation, Span } from './text';
+import type { FileEdit, SourceLocation } from './text';
 
 export type Severity = 'high' | 'medium' | 'low' | 'info';
 
@@ -24,18 +24,6 @@ export interface RuleMetadata {
   remediation: string;
   defender?: DefenderMapping;
   helpUri: string;
-}
-
-export interface TextEdit {
-  span: Span;
-  newText: string;
-}
-
-/** Edits to one file; `create` means the file does not exist yet and `edits` hold its whole text at span 0..0. */
-export interface FileEdit {
-  file: string;
-  create?: boolean;
-  edits: TextEdit[];
 }
 
 export interface Fix {

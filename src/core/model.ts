@@ -1,12 +1,11 @@
 // The model of one API Management service as the repository declares it. Everything the rules, the
 // editor and the Azure layer need is here; nothing here knows how it was read (APIOps, apiops-cli,
 // Bicep, bare specs).
-import type { FileEdit } from './findings';
 import type { JsonPath, ParsedDocument } from './parse/document';
 import type { PolicyXml } from './policy/xml';
 import type { InputProblem } from './problems';
 import type { OpenApiSpec, SpecOperation } from './spec/openapi';
-import type { SourceLocation, Span } from './text';
+import type { FileEdit, SourceLocation, Span } from './text';
 
 /**
  * An APIM resource named relative to its service, as ARM names it below `.../service/{name}/`:

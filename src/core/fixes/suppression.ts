@@ -1,5 +1,5 @@
 // Writes a suppression into the repository's `.apim-posture.json`, so the decision lives in git.
-import type { FileEdit } from '../findings';
+import type { FileEdit } from '../text';
 import { configEdit } from './configFile';
 
 export interface NewSuppression {

@@ -1,6 +1,6 @@
 // Pure text edits to policy documents, for quick fixes. Every byte outside the inserted text is kept
 // (comments, attribute order, line endings), and the inserted text follows the file's indentation.
-import type { FileEdit, TextEdit } from '../findings';
+import type { FileEdit, TextEdit } from '../text';
 import { childElements, parsePolicyXml, POLICY_SECTIONS, policySection, type PolicySectionName, type PolicyXml, type XmlElement } from './xml';
 
 export interface PolicySnippet {
