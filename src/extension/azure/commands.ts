@@ -6,12 +6,21 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { armEndpoint, isAbort, type ServiceRef } from '../../core/azure/arm';
-import { enableDefenderForApis, onboardApi as onboardToDefender, pushApiProperties, pushPolicy, type ApiProperties, type PushResult } from '../../core/azure/apply';
+import {
+  apiPropertiesPush,
+  enableDefenderForApis,
+  onboardApi as onboardToDefender,
+  policyPush,
+  pushedText,
+  pushToAzure,
+  type PushRequest,
+  type PushToAzureResult,
+} from '../../core/azure/apply';
 import type { DriftItem } from '../../core/azure/drift';
 import { loadDeployedState } from '../../core/azure/load';
 import { deployedResourceId, mappedService } from '../../core/azure/mapping';
 import { discoverSubscriptions } from '../../core/azure/resourceGraph';
-import { recordApiCollection, recordApiProperties, recordDefenderPlan, recordPolicy, scopeLabel } from '../../core/azure/record';
+import { recordApiCollection, recordDefenderPlan, scopeLabel } from '../../core/azure/record';
 import type { DeployedApiCollection, DeployedService, DeployedSnapshot } from '../../core/azure/snapshot';
 import { describeSnapshotError, summarizeSnapshot, type SnapshotSummary } from '../../core/azure/summary';
 import { CONFIG_FILE_NAME } from '../../core/config';
@@ -336,17 +345,28 @@ export const comparePolicy: CommandFactory = (ctx) => async (argument?: PolicyAr
     void vscode.window.showInformationMessage('APIM Posture: this file has no deployed counterpart that differs from it (or there is no snapshot of Azure).');
     return undefined;
   }
-  await showPolicyDiff(ctx, item, file);
+  await showPolicyDiff(ctx, scopeLabel(item.target), item.deployed, file);
   return item;
 };
 
-async function showPolicyDiff(ctx: Ctx, item: DriftItem, file: string): Promise<void> {
-  const label = scopeLabel(item.target!);
-  const deployedUri = ctx.azureDocuments.show(`${label}/policy.xml (Azure)`, item.deployed ?? '');
+async function showPolicyDiff(ctx: Ctx, label: string, deployed: string | undefined, file: string): Promise<void> {
+  const deployedUri = ctx.azureDocuments.show(`${label}/policy.xml (Azure)`, deployed ?? '');
   await vscode.commands.executeCommand('vscode.diff', deployedUri, vscode.Uri.file(file), `${label}: Azure ↔ ${path.basename(path.dirname(file))}/${path.basename(file)}`, { preview: false });
 }
 
-export type ApplyResult = PushResult | PushResult<ApiProperties> | { status: 'cancelled' | 'nothing-to-push' | 'refused' };
+/** Shows what a push changes against what Azure has; returns the document of what is pushed (the file, or the API's properties). */
+async function showPushDiff(ctx: Ctx, analysis: FolderAnalysis, request: PushRequest, file: string): Promise<vscode.Uri> {
+  if (request.kind === 'policy') {
+    await showPolicyDiff(ctx, request.label, request.loaded, file);
+    return vscode.Uri.file(file);
+  }
+  const localUri = ctx.azureDocuments.show(`${request.label}/properties.json (repository)`, pushedText(request.local));
+  const remoteUri = ctx.azureDocuments.show(`${request.label}/properties.json (Azure)`, pushedText(request.loaded));
+  await vscode.commands.executeCommand('vscode.diff', remoteUri, localUri, `${request.label}: Azure ↔ ${path.relative(analysis.folder.uri.fsPath, file)}`, { preview: false });
+  return localUri;
+}
+
+export type ApplyResult = PushToAzureResult | { status: 'cancelled' | 'nothing-to-push' | 'refused' };
 
 /**
  * Apply to Azure: pushes a local policy file to the scope it is deployed to, or an API's properties
@@ -367,10 +387,41 @@ export const applyToAzure: CommandFactory = (ctx) => async (argument?: PolicyArg
   if (!analysis || !deployed) return { status: 'nothing-to-push' };
   if (refuseOtherCloud(ctx, deployed.snapshot.snapshot)) return { status: 'refused' };
   const api = deployed.local.apis.find((candidate) => candidate.declaration.file === file);
-  return api ? applyApiProperties(ctx, analysis, deployed, api) : applyPolicy(ctx, analysis, deployed, file);
+  const request = api ? apiPropertiesPush(api, deployed.service, deployed.mappings) : policyPush(policyDriftOf(analysis, file), file, fs.readFileSync(file, 'utf8'));
+  if ('nothing' in request) {
+    void vscode.window.showInformationMessage(`APIM Posture: ${request.nothing}`);
+    return { status: 'nothing-to-push' };
+  }
+  const ours = await showPushDiff(ctx, analysis, request, file);
+  const backupFolder = ctx.azure.backupFolder(analysis.folder);
+  const what = api ? `the properties of API ${api.name}` : path.relative(analysis.folder.uri.fsPath, file);
+  const hasRemote = request.kind === 'api-properties' || request.loaded !== undefined;
+  if (!(await confirmPush(analysis, what, request.label, hasRemote, request.kind === 'policy' ? request.etag : undefined, backupFolder))) return { status: 'cancelled' };
+  const subject = `${request.kind === 'policy' ? 'the policy' : 'the properties'} of ${request.label}`;
+  try {
+    await ensureSignedIn(ctx);
+    const { clients, cloud } = ctx.azure.current();
+    const snapshot = deployed.snapshot.snapshot;
+    const result = await withCancellableProgress(`APIM Posture: pushing ${subject}`, (_report, abortSignal) =>
+      pushToAzure(clients.apim(request.target.subscriptionId), snapshot, request, backupFolder, { endpoint: cloud.armEndpoint, abortSignal }),
+    );
+    ctx.output.appendLine(`Push of ${subject}: ${result.status}${result.status === 'pushed' && result.backupFile ? `, backup ${result.backupFile}` : ''}.`);
+    if (result.status === 'conflict') {
+      const deletedInAzure = request.kind === 'policy' ? '<!-- deleted in Azure -->\n' : '// deleted in Azure\n';
+      await showConflict(ctx, request.label, request.kind === 'policy' ? 'policy.xml' : 'properties.json', ours, {
+        base: result.base === undefined ? undefined : pushedText(result.base),
+        remote: result.remote === undefined ? deletedInAzure : pushedText(result.remote),
+      });
+      return result;
+    }
+    await saveSnapshot(ctx, analysis, snapshot);
+    reportPushed(request.label, result);
+    return result;
+  } catch (error) {
+    reportError(ctx, `Pushing ${subject}`, error);
+    return undefined;
+  }
 };
-
-type Deployed = NonNullable<ReturnType<typeof deployedOf>>;
 
 /** Asks before a push: the diff is on screen, the dialog says what is replaced and where the backup goes. */
 async function confirmPush(analysis: FolderAnalysis, what: string, where: string, hasRemote: boolean, etag: string | undefined, backupFolder: string): Promise<boolean> {
@@ -385,83 +436,6 @@ async function confirmPush(analysis: FolderAnalysis, what: string, where: string
     'Push to Azure',
   );
   return confirm === 'Push to Azure';
-}
-
-async function applyPolicy(ctx: Ctx, analysis: FolderAnalysis, deployed: Deployed, file: string): Promise<ApplyResult | undefined> {
-  const item = policyDriftOf(analysis, file);
-  if (!item?.target || item.local === undefined) {
-    void vscode.window.showInformationMessage(
-      item ? 'APIM Posture: this scope has a policy in Azure but none in the repository; removing it is not done from here.' : `APIM Posture: ${path.basename(file)} is what is deployed (or it is not mapped to a deployed scope); nothing to push.`,
-    );
-    return { status: 'nothing-to-push' };
-  }
-  const target = item.target;
-  const label = scopeLabel(target);
-  const local = fs.readFileSync(file, 'utf8');
-  await showPolicyDiff(ctx, item, file);
-  const backupFolder = ctx.azure.backupFolder(analysis.folder);
-  if (!(await confirmPush(analysis, path.relative(analysis.folder.uri.fsPath, file), label, item.deployed !== undefined, item.etag, backupFolder))) return { status: 'cancelled' };
-  try {
-    await ensureSignedIn(ctx);
-    const { clients, cloud } = ctx.azure.current();
-    const result = await withCancellableProgress(`APIM Posture: pushing the policy of ${label}`, (_report, abortSignal) =>
-      pushPolicy(clients.apim(target.subscriptionId), target, local, item.etag, backupFolder, { endpoint: cloud.armEndpoint, base: item.deployed, abortSignal }),
-    );
-    ctx.output.appendLine(`Push of ${label}: ${result.status}${result.status === 'pushed' && result.backupFile ? `, backup ${result.backupFile}` : ''}.`);
-    if (result.status === 'conflict') {
-      await showConflict(ctx, label, 'policy.xml', vscode.Uri.file(file), { base: result.base, remote: result.remote ?? '<!-- deleted in Azure -->\n' });
-      return result;
-    }
-    recordPolicy(deployed.snapshot.snapshot, target, { value: local, etag: result.etag, pushedAt: new Date().toISOString() });
-    await saveSnapshot(ctx, analysis, deployed.snapshot.snapshot);
-    reportPushed(label, result);
-    return result;
-  } catch (error) {
-    reportError(ctx, `Pushing the policy of ${label}`, error);
-    return undefined;
-  }
-}
-
-/** The API properties a push sets, as JSON for the diffs. */
-const propertiesText = (properties: ApiProperties | undefined) => JSON.stringify(properties ?? {}, null, 2) + '\n';
-
-async function applyApiProperties(ctx: Ctx, analysis: FolderAnalysis, deployed: Deployed, api: ApiResource): Promise<ApplyResult | undefined> {
-  const deployedName = deployed.mappings.find((mapping) => mapping.local === api.name)?.deployed?.api;
-  const remote = deployedName && deployed.service.apis.find((candidate) => candidate.name.toLowerCase() === deployedName.toLowerCase());
-  const local: ApiProperties = {};
-  if (api.protocols) local.protocols = api.protocols.value;
-  if (api.subscriptionRequired) local.subscriptionRequired = api.subscriptionRequired.value;
-  if (!remote || Object.keys(local).length === 0) {
-    void vscode.window.showInformationMessage(`APIM Posture: API ${api.name} ${remote ? 'declares no protocols or subscription requirement' : 'is not mapped to a deployed API'}; nothing to push.`);
-    return { status: 'nothing-to-push' };
-  }
-  const base: ApiProperties = { ...(local.protocols ? { protocols: remote.protocols } : {}), ...(local.subscriptionRequired !== undefined ? { subscriptionRequired: remote.subscriptionRequired ?? true } : {}) };
-  const ref = { ...serviceRef(deployed.service), api: remote.name };
-  const label = `${deployed.service.name}/apis/${remote.name}`;
-  const localUri = ctx.azureDocuments.show(`${label}/properties.json (repository)`, propertiesText(local));
-  const remoteUri = ctx.azureDocuments.show(`${label}/properties.json (Azure)`, propertiesText(base));
-  await vscode.commands.executeCommand('vscode.diff', remoteUri, localUri, `${label}: Azure ↔ ${path.relative(analysis.folder.uri.fsPath, api.declaration.file)}`, { preview: false });
-  const backupFolder = ctx.azure.backupFolder(analysis.folder);
-  if (!(await confirmPush(analysis, `the properties of API ${api.name}`, label, true, undefined, backupFolder))) return { status: 'cancelled' };
-  try {
-    await ensureSignedIn(ctx);
-    const { clients } = ctx.azure.current();
-    const result = await withCancellableProgress(`APIM Posture: pushing the properties of ${label}`, (_report, abortSignal) =>
-      pushApiProperties(clients.apim(ref.subscriptionId), ref, local, base, backupFolder, { abortSignal }),
-    );
-    ctx.output.appendLine(`Push of ${label} properties: ${result.status}${result.status === 'pushed' && result.backupFile ? `, backup ${result.backupFile}` : ''}.`);
-    if (result.status === 'conflict') {
-      await showConflict(ctx, label, 'properties.json', localUri, { base: result.base && propertiesText(result.base), remote: result.remote ? propertiesText(result.remote) : '// deleted in Azure\n' });
-      return result;
-    }
-    recordApiProperties(deployed.snapshot.snapshot, ref, local, new Date().toISOString());
-    await saveSnapshot(ctx, analysis, deployed.snapshot.snapshot);
-    reportPushed(label, result);
-    return result;
-  } catch (error) {
-    reportError(ctx, `Pushing the properties of ${label}`, error);
-    return undefined;
-  }
 }
 
 function reportPushed(label: string, result: { status: 'pushed' | 'unchanged'; backupFile?: string }): void {
