@@ -1,5 +1,4 @@
-import type { PolicyScope } from './policies';
-import { scopePath } from './policies';
+import { scopePath, type PolicyScope } from './policies';
 import type { DeployedService, DeployedSnapshot, SnapshotError } from './snapshot';
 
 /** The reads about a deployed service that failed: what they would have told is unknown, never absent. */

@@ -7,7 +7,7 @@ import { routeKey, type ApiMapping } from './mapping';
 import type { DeployedApi, DeployedService } from './snapshot';
 
 /** Where a deployed resource is in the repository. */
-export interface Placement {
+interface Placement {
   resource: ResourceId;
   location: SourceLocation;
   mapping?: ApiMapping;
