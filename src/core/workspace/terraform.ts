@@ -919,7 +919,7 @@ function evaluateWhereWritten(written: WrittenIn, expression: HclExpression): Va
 }
 
 /** Stands for an attribute that is not written, so that evaluating it says so. */
-const missing: HclExpression = { kind: 'other', span: { start: 0, end: 0 }, text: 'nothing' };
+const missing: HclExpression = { kind: 'other', span: { start: 0, end: 0 }, text: 'nothing', reason: 'it is not written' };
 
 function attributeOf(body: HclBody, name: string): HclAttribute | undefined {
   return body.attributes.find((attribute) => attribute.name === name);

@@ -98,6 +98,8 @@ describe('readService: Terraform', () => {
       ['orders-us', 'https://us.orders.contoso.com', false],
     ]);
     assert.strictEqual(slice(service.backends[0].validateCertificateName?.location), 'false');
+    // `validate_certificate_chain = each.key != "eu"`.
+    assert.deepStrictEqual(service.backends.map((b) => b.validateCertificateChain?.value), [false, true]);
 
     const ordersKey = byName(service.namedValues, 'orders-key');
     assert.strictEqual(ordersKey.secret?.value, true);
@@ -115,8 +117,6 @@ describe('readService: Terraform', () => {
       'outside-root main.tf file("../../../../outside.xml")',
       'unresolved-value azapi.tf var.operation_count',
       'unresolved-value azapi.tf var.payments_url',
-      'unresolved-value main.tf each.key != "eu"',
-      'unresolved-value main.tf each.key != "eu"',
       'unresolved-value policies/orders.xml ${tenant}',
     ]);
     const tenant = service.problems.find((problem) => problem.file.endsWith('orders.xml'));
