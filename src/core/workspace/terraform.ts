@@ -341,7 +341,7 @@ class TerraformModuleReader {
     private readonly call?: ModuleCall,
   ) {
     this.addressPrefix = call?.addressPrefix ?? '';
-    this.module = { folder, rootFolder, variables: new Map(), locals: new Map(), resources: new Map() };
+    this.module = { folder, rootFolder, variables: new Map(), variableTypes: new Map(), locals: new Map(), resources: new Map() };
     this.evaluator = new Evaluator(this.module, {
       idOf: (resource, scope) => {
         const identity = this.identify({ resource, scope, address: this.instanceAddress(resource, scope) }, false);
@@ -370,6 +370,8 @@ class TerraformModuleReader {
         if (block.type === 'variable' && first !== undefined) {
           const fallback = attributeOf(block.body, 'default');
           declaredVariables.push({ name: first, default: fallback && { expression: fallback.value, file, text } });
+          const type = attributeOf(block.body, 'type');
+          if (type) this.module.variableTypes.set(first, type.value);
         } else if (block.type === 'locals') {
           for (const local of block.body.attributes) this.module.locals.set(local.name, { expression: local.value, file, text });
         } else if ((block.type === 'resource' || block.type === 'data') && first !== undefined && second !== undefined) {
@@ -683,13 +685,19 @@ class TerraformModuleReader {
       properties.state = AZURERM_SUBSCRIPTION_STATE;
       locations.set(pathKey(['state']), header);
     }
-    const target = attributeOf(body, 'api_id') ?? attributeOf(body, 'product_id');
-    if (!target) {
+    // `api_id = var.scoped ? ... : null`: an attribute set to null is not set.
+    let target: HclAttribute | undefined;
+    let id: Value = null;
+    for (const attribute of [attributeOf(body, 'api_id'), attributeOf(body, 'product_id')]) {
+      id = attribute ? this.evaluator.evaluate(attribute.value, scope) : null;
+      target = attribute;
+      if (id !== null) break;
+    }
+    if (!target || id === null) {
       properties.scope = '/apis';
       locations.set(pathKey(['scope']), header);
       return;
     }
-    const id = this.evaluator.evaluate(target.value, scope);
     const parsed = typeof id === 'string' ? parseArmId(id) : undefined;
     const name = parsed?.names[parsed.names.length - 1];
     if (name === undefined) {

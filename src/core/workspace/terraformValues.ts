@@ -48,6 +48,8 @@ export interface TerraformModule {
   /** The root module's folder: Terraform's working directory, which `file()` paths, `path.root` and `path.cwd` are from. */
   rootFolder: string;
   variables: Map<string, Sourced | Unknown>;
+  /** `type = object({ x = optional(string) })`: what a variable's value is converted to. */
+  variableTypes: Map<string, HclExpression>;
   locals: Map<string, Sourced>;
   /** By address: `azurerm_api_management_api.orders`, `data.azurerm_key_vault.kv`. */
   resources: Map<string, TerraformResource>;
@@ -368,7 +370,41 @@ export class Evaluator {
     const value = this.module.variables.get(name);
     if (value === undefined) return new Unknown(`var.${name} is not declared in this folder`);
     if (value instanceof Unknown) return value;
-    return value.context ? value.context.evaluator.evaluate(value.expression, value.context.scope) : this.evaluate(value.expression, {});
+    const given = value.context ? value.context.evaluator.evaluate(value.expression, value.context.scope) : this.evaluate(value.expression, {});
+    const type = this.module.variableTypes.get(name);
+    return type ? this.withOptionalAttributes(given, type) : given;
+  }
+
+  /**
+   * A value as its type makes it, as far as `optional()` goes: an object attribute the type says is
+   * optional and the value leaves out (or sets to null) is the default `optional(type, default)` gives,
+   * else null. Other conversions are not made.
+   */
+  private withOptionalAttributes(value: Value, type: HclExpression, depth = 0): Value {
+    if (type.kind !== 'call' || value instanceof Unknown || depth > MAX_REFERENCE_DEPTH) return value;
+    const [inner, fallback] = type.args;
+    switch (type.name) {
+      case 'optional':
+        if (value === null && fallback) return this.withOptionalAttributes(this.evaluate(fallback, {}), inner, depth + 1);
+        return inner ? this.withOptionalAttributes(value, inner, depth + 1) : value;
+      case 'list':
+      case 'set':
+        return Array.isArray(value) && inner ? value.map((item) => this.withOptionalAttributes(item, inner, depth + 1)) : value;
+      case 'map':
+        return isPlainObject(value) && inner ? Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.withOptionalAttributes(item, inner, depth + 1)])) : value;
+      case 'object': {
+        if (!isPlainObject(value) || inner?.kind !== 'object') return value;
+        const object = { ...value };
+        for (const { key, value: attributeType } of inner.items) {
+          if (key === undefined) continue;
+          const isOptional = attributeType.kind === 'call' && attributeType.name === 'optional';
+          if (key in object) object[key] = this.withOptionalAttributes(object[key], attributeType, depth + 1);
+          else if (isOptional) object[key] = this.withOptionalAttributes(null, attributeType, depth + 1);
+        }
+        return object;
+      }
+    }
+    return value;
   }
 
   private local(name: string): Value {
