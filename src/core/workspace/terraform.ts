@@ -433,6 +433,9 @@ class TerraformModuleReader {
         this.unresolved(resource.file, iteration?.value.span ?? resource.block.headerSpan, `${this.addressPrefix}${resource.type}.${resource.name}: \`${shorten(sourceText(resource, iteration?.value))}\` is not known from the files (${instances.reason}); the resource is not read.`);
         continue;
       }
+      const count = attributeOf(resource.block.body, 'count');
+      // `count = var.enabled ? 1 : 0`: Terraform's way to leave a resource out.
+      if (instances.length === 0 && count) this.unresolved(resource.file, count.value.span, `${this.addressPrefix}${resource.type}.${resource.name}: count = \`${shorten(sourceText(resource, count.value))}\` is 0: it is not deployed, and not read.`, 'skipped');
       for (const { key, scope, single } of instances) {
         const address = this.address(resource, key, single === true);
         const instance = { resource, scope, address };
@@ -645,7 +648,9 @@ class TerraformModuleReader {
       const parent = parentNames('parent_id');
       return parent && { type: armType, names: [...parent, name] };
     }
-    const mapping = AZURERM[resource.type];
+    const mapping = AZURERM[resource.type] as (typeof AZURERM)[string] | undefined;
+    // Another provider's resource (`azurerm_cognitive_account.x.id`): its id is Azure's.
+    if (!mapping) return undefined;
     const names = mapping.parentId ? parentNames(mapping.parentId) : [this.serviceName(instance)];
     if (!names) return undefined;
     for (const [index, attributeName] of mapping.names.entries()) {

@@ -198,7 +198,10 @@ export class Evaluator {
 
   private call(name: string, args: Value[]): Value {
     // try() and can() catch what Terraform would fail on; what is only not known stays not known.
-    if (name === 'try') return args.find((arg) => !(arg instanceof Invalid)) ?? new Invalid('every argument of try() fails');
+    if (name === 'try') {
+      const index = args.findIndex((arg) => !(arg instanceof Invalid));
+      return index === -1 ? new Invalid('every argument of try() fails') : args[index];
+    }
     if (name === 'can') return args[0] instanceof Invalid ? false : args[0] instanceof Unknown ? args[0] : true;
     if (name === 'coalesce') return coalesce(args);
     const unknown = args.find((arg): arg is Unknown => arg instanceof Unknown);
