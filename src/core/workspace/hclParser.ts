@@ -459,11 +459,7 @@ class HclParser {
     const start = this.pos;
     const isObject = this.text[start] === '{';
     const closer = isObject ? '}' : ']';
-    const giveUp = (why: string) => {
-      this.pos = start;
-      this.skipBalanced();
-      return this.other(start, this.pos, `a for expression ${why}`);
-    };
+    const giveUp = (why: string) => this.skipUnread(start, `a for expression ${why}`);
     this.pos++;
     this.skipTrivia(true);
     FOR_HEADER.lastIndex = this.pos;
@@ -550,11 +546,7 @@ class HclParser {
     this.skipTrivia(true);
     const inner = this.parseExpression(true);
     this.skipTrivia(true);
-    if (this.text[this.pos] !== ')') {
-      this.pos = start;
-      this.skipBalanced();
-      return this.other(start, this.pos, 'a parenthesis holds more than one expression');
-    }
+    if (this.text[this.pos] !== ')') return this.skipUnread(start, 'a parenthesis holds more than one expression');
     this.pos++;
     return inner;
   }
@@ -666,6 +658,18 @@ class HclParser {
     this.pos = Math.min(this.pos, end);
     flushText();
     return parts;
+  }
+
+  /**
+   * The bracket opened at `start`, not understood, kept as written. What ran to the end of the text
+   * is not scanned again: in unclosed nesting, each level would rescan all the rest.
+   */
+  private skipUnread(start: number, reason: string): HclOther {
+    if (this.pos < this.text.length) {
+      this.pos = start;
+      this.skipBalanced();
+    }
+    return this.other(start, this.pos, reason);
   }
 
   /** Past the depth limit at an operator: the rest of the expression is skipped (the first such place reported). */

@@ -2,7 +2,7 @@
 // resources and azapi's `azapi_resource` of `Microsoft.ApiManagement/service/...` types. Each folder
 // of `.tf` files is a module; a root module is read with the local modules it calls, each call's
 // arguments its `var.*`. What the files determine (literals, variables with defaults or `.tfvars`
-// values, locals, other resources' attributes, module outputs, literal `for_each`/`count`) is
+// values, locals, other resources' attributes, module outputs, known `for_each`/`count`) is
 // resolved; what they do not is reported where it is written, never guessed.
 import * as path from 'path';
 import { HCL_SYNTAX, writtenPropertyEdits, type PropertyChange, type WrittenObject, type WrittenValue } from '../fixes/writtenProperties';
