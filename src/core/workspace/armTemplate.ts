@@ -59,23 +59,27 @@ export function readArmTemplates(files: readonly string[], ctx: ReadContext): Se
  */
 function deployedOnce(deployments: readonly Deployment[], ctx: ReadContext): DeclaredResource[] {
   const linked = new Set(deployments.flatMap((deployment) => [...deployment.declaredBy.keys()].filter((file) => file !== deployment.entry)));
-  const covered = new Set<string>();
+  /** Each template read, to the entry of the deployment it is read in. */
+  const readIn = new Map<string, string>();
   const declared: DeclaredResource[] = [];
+  const relative = (file: string) => relativeOrSelf(ctx.files.rootFolder, file);
   const keep = (deployment: Deployment) => {
     const dropped = new Set<string>();
     for (const [file, resources] of deployment.declaredBy) {
-      if (!covered.has(file)) declared.push(...resources);
+      const entry = readIn.get(file);
+      if (entry === undefined) declared.push(...resources);
       else {
         dropped.add(file);
         const at = deployment.linkedAt.get(file);
-        if (at) deployment.report(at.file, at.span, 'skipped', `The template ${relativeOrSelf(ctx.files.rootFolder, file)} is read once, as part of another deployment that links it; the parameters this one passes it are not read.`);
+        const message = `The template ${relative(file)} is read once, in the deployment of ${relative(entry)}, which links it too; the parameters passed here are not applied.`;
+        if (at) deployment.report(at.file, at.span, 'skipped', message);
       }
     }
-    for (const file of deployment.declaredBy.keys()) covered.add(file);
+    for (const file of deployment.declaredBy.keys()) if (!readIn.has(file)) readIn.set(file, deployment.entry);
     deployment.keep((problem) => !dropped.has(problem.file));
   };
   for (const deployment of deployments) if (!linked.has(deployment.entry)) keep(deployment);
-  for (const deployment of deployments) if (!covered.has(deployment.entry)) keep(deployment);
+  for (const deployment of deployments) if (!readIn.has(deployment.entry)) keep(deployment);
   return declared;
 }
 
@@ -443,7 +447,7 @@ class TemplateReader {
       const type = childOf ? `${childOf.type}/${writtenType}` : writtenType;
       if (!isDeployment && !type.toLowerCase().startsWith(PROVIDER + 'service')) continue;
       if (!next.isCopy && resource.copy !== undefined) {
-        const copies = this.copies(jsonPath, scope, isDeployment ? 'deployment' : type.split('/').pop()!);
+        const copies = this.copies(jsonPath, scope, isDeployment ? 'deployment' : `${type.split('/').pop()} resource`);
         for (const copy of copies.reverse()) pending.push({ jsonPath, scope: copy, parent, isCopy: true });
         continue;
       }
@@ -538,7 +542,7 @@ class TemplateReader {
     if (!file) return;
     const span = this.document.valueSpan([...linkPath, key]);
     const linked = this.relative(file);
-    if (this.chain.includes(file)) return this.report(span, 'ref-cycle', `The template ${linked} links back to this one: it is not read again.`);
+    if (this.chain.includes(file)) return this.report(span, 'ref-cycle', `The template ${linked} is already being read, and it links here (a cycle of links): it is not read again.`);
     if (this.chain.length > MAX_LINK_DEPTH) return this.report(span, 'too-deep', `Templates are linked more than ${MAX_LINK_DEPTH} deep: ${linked} was not read.`);
     if (!this.deployment.takeLinkedRead()) return this.report(span, 'over-budget', `The deployment links more than ${MAX_LINKED_READS} templates: ${linked} was not read.`);
     const given = this.linkedParameters(jsonPath, scope, linked);
