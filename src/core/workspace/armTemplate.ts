@@ -35,16 +35,22 @@ const MAX_LINKED_READS = 1000;
 /** Copies one `copy` loop makes: ARM's own limit, past which it refuses the template. */
 const MAX_COPY_COUNT = 800;
 /** Copies (of resources and of properties, nested loops multiplied) one deployment makes. */
-const MAX_DEPLOYMENT_COPIES = 100_000;
+const MAX_DEPLOYMENT_COPIES = 5_000;
 
 /** The APIM resources of the ARM templates among `files` (the other files are not parsed). */
 export function readArmTemplates(files: readonly string[], ctx: ReadContext): ServiceContent {
   const localFiles = new LocalFiles(files);
+  const linking = files.filter((file) => looksLikeLinkingTemplate(file, ctx.files.read(file).text));
+  const others = files.filter((file) => !linking.includes(file) && looksLikeApimTemplate(file, ctx.files.read(file).text));
   const deployments: Deployment[] = [];
-  for (const file of files) {
-    if (!looksLikeApimTemplate(file, ctx.files.read(file).text) && !looksLikeLinkingTemplate(file, ctx.files.read(file).text)) continue;
+  const reached = new Set<string>();
+  // Templates that link others first: what they link is then not read on its own only to be dropped.
+  for (const file of [...linking, ...others]) {
+    if (reached.has(file)) continue;
     const deployment = new Deployment(file, localFiles, ctx);
-    if (ctx.isolate(file, path.basename(file), () => new TemplateReader(file, deployment).read())) deployments.push(deployment);
+    if (!ctx.isolate(file, path.basename(file), () => new TemplateReader(file, deployment).read())) continue;
+    deployments.push(deployment);
+    for (const read of deployment.declaredBy.keys()) reached.add(read);
   }
   const declared = deployedOnce(deployments, ctx);
   return ctx.isolate(declared[0]?.file ?? '', 'The ARM template declarations', () => buildDeclaredContent(declared, ctx, 'arm')) ?? emptyContent();
