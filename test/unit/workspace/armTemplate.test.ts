@@ -58,6 +58,31 @@ describe('ARM template expressions', () => {
     assert.strictEqual(call.text, "reference('app')");
   });
 
+  it('evaluates copyIndex() in its loops, length() and uri() as ARM does', () => {
+    const offsets = (text: string) => [...text].map((_, index) => index);
+    const inLoops = (expression: string): ArmValue => {
+      const scope: ExpressionScope = {
+        parameter: (_name, at) => new Unknown(at.span, at.text, 'no value'),
+        variable: (_name, at) => new Unknown(at.span, at.text, 'no value'),
+        copyIndex: (loop, at) => (loop === undefined ? 2 : loop === 'outer' ? 5 : new Unknown(at.span, at.text, 'no such loop')),
+      };
+      const node = parseExpression(expression, offsets(expression));
+      if ('error' in node) throw new Error(node.error);
+      return evaluate(node, scope, expression, offsets(expression));
+    };
+    assert.strictEqual(inLoops("[concat('api-', copyIndex())]"), 'api-2');
+    assert.strictEqual(inLoops("[concat('api-', copyIndex(1))]"), 'api-3');
+    assert.strictEqual(inLoops("[copyIndex('outer', 10)]"), 15);
+    assert.ok(inLoops("[copyIndex('other')]") instanceof Unknown);
+    assert.match((evaluateText('[copyIndex()]') as Unknown).reason, /outside a copy loop/);
+    assert.strictEqual(evaluateText("[length(parameters('list'))]", { list: ['a', 'b', 'c'] }), 3);
+    assert.strictEqual(evaluateText("[length('abcd')]"), 4);
+    assert.strictEqual(evaluateText("[uri('https://host/templates/main.json', 'nested/apis.json')]"), 'https://host/templates/nested/apis.json');
+    const linked = evaluateText("[uri(parameters('base'), 'apis.json')]");
+    assert.ok(linked instanceof PartialString);
+    assert.deepStrictEqual(linked.parts.slice(1), ['/apis.json']);
+  });
+
   it('refuses deep nesting and broken expressions with a message, without throwing', () => {
     const deep = '[' + 'concat('.repeat(100) + "'x'" + ')'.repeat(100) + ']';
     const parsed = parseExpression(deep, [...deep].map((_, index) => index));
