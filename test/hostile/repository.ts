@@ -173,11 +173,11 @@ export function writeHostileRepository(folder: string, options: HostileOptions =
       ),
     );
   });
-  add('arm-links', 'ARM templates linking a file beside the root, linking one another twice at each of 24 levels (2^24 reads), and copy loops of 10^9 copies and of 800 copies nested four deep', ['infra/links/link-0.json', 'infra/links/copies.json'], () => {
+  add('arm-links', 'ARM templates linking a file beside the root, linking one another twice at each of 12 levels (4,096 reads), and copy loops of 10^9 copies and of 800 copies nested four deep', ['infra/links/link-0.json', 'infra/links/copies.json'], () => {
     const template = (resources: object[]) => JSON.stringify({ $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', contentVersion: '1.0.0.0', resources }, null, 2);
     const link = (target: string) => ({ type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name: target, properties: { mode: 'Incremental', templateLink: { relativePath: target } } });
     const api = { type: 'Microsoft.ApiManagement/service/apis', apiVersion: '2022-08-01', name: "[concat('apim/arm-copy-', copyIndex())]", properties: { path: 'c', protocols: ['https'] } };
-    const levels = count(24);
+    const levels = count(12);
     for (let level = 0; level < levels; level++) {
       const next = `link-${level + 1}.json`;
       const resources = level === 0 ? [link('../../../outside/secrets.json'), link(next), link(next)] : [link(next), link(next)];

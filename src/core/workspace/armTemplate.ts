@@ -35,13 +35,14 @@ const MAX_LINKED_READS = 1000;
 /** Copies one `copy` loop makes: ARM's own limit, past which it refuses the template. */
 const MAX_COPY_COUNT = 800;
 /** Copies (of resources and of properties, nested loops multiplied) one deployment makes. */
-const MAX_DEPLOYMENT_COPIES = 5_000;
+const MAX_DEPLOYMENT_COPIES = 2_000;
 
 /** The APIM resources of the ARM templates among `files` (the other files are not parsed). */
 export function readArmTemplates(files: readonly string[], ctx: ReadContext): ServiceContent {
   const localFiles = new LocalFiles(files);
   const linking = files.filter((file) => looksLikeLinkingTemplate(file, ctx.files.read(file).text));
-  const others = files.filter((file) => !linking.includes(file) && looksLikeApimTemplate(file, ctx.files.read(file).text));
+  const linkingSet = new Set(linking);
+  const others = files.filter((file) => !linkingSet.has(file) && looksLikeApimTemplate(file, ctx.files.read(file).text));
   const deployments: Deployment[] = [];
   const reached = new Set<string>();
   // Templates that link others first: what they link is then not read on its own only to be dropped.
@@ -137,7 +138,9 @@ class Deployment {
   }
 
   declared(file: string, resources: readonly DeclaredResource[]): void {
-    this.declaredBy.set(file, [...(this.declaredBy.get(file) ?? []), ...resources]);
+    const known = this.declaredBy.get(file);
+    if (known) known.push(...resources);
+    else this.declaredBy.set(file, [...resources]);
   }
 
   takeLinkedRead(): boolean {
