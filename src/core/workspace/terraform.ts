@@ -644,6 +644,8 @@ class TerraformModuleReader {
       return parent && { type: armType, names: [...parent, name] };
     }
     const mapping = AZURERM[resource.type];
+    // `.id` of a resource that is not API Management's (`azurerm_ai_services.this.id`) names nothing the model reads.
+    if (!mapping) return undefined;
     const names = mapping.parentId ? parentNames(mapping.parentId) : [this.serviceName(instance)];
     if (!names) return undefined;
     for (const [index, attributeName] of mapping.names.entries()) {
