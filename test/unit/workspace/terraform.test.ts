@@ -334,3 +334,35 @@ describe('Terraform functions, conditionals and for expressions', () => {
     );
   });
 });
+
+describe('readService: Terraform references to resources that are not API Management', () => {
+  it('takes the id of another provider resource for not known, and reads the rest', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'terraform-foreign-id-'));
+    // As Azure/terraform-azurerm-avm-res-apimanagement-service examples/ai-foundry/main.tf:298 writes it.
+    fs.writeFileSync(
+      path.join(root, 'main.tf'),
+      [
+        'resource "azurerm_ai_services" "this" {',
+        '  name = "ai"',
+        '}',
+        'resource "azurerm_api_management_backend" "ai" {',
+        '  name                = "ai-foundry-backend"',
+        '  api_management_name = "apim"',
+        '  protocol            = "http"',
+        '  url                 = "https://management.azure.com${azurerm_ai_services.this.id}"',
+        '}',
+        'resource "azurerm_api_management_api" "ai" {',
+        '  name                = "ai"',
+        '  api_management_name = "apim"',
+        '  revision            = "1"',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const service = readService(root);
+    assert.strictEqual(service.layout, 'terraform');
+    assert.deepStrictEqual(service.backends.map((backend) => backend.name), ['ai-foundry-backend']);
+    assert.deepStrictEqual(problemsAt(service, root), ['unresolved-value main.tf "https://management.azure.com${azurerm_ai_services.this.id}"']);
+    assert.match(service.problems[0].message, /the id of azurerm_ai_services\.this is not known/);
+  });
+});
