@@ -42,21 +42,34 @@ export function matchRoots(roots: readonly RootToMatch[], snapshot: DeployedSnap
     if (byFolder.length === 1) matches.set(root, { root, deployed: byFolder[0], reason: `its folder is named ${byFolder[0].name}` });
   }
 
-  // The rest by the APIs they hold, among the services no other root was matched with.
-  const taken = new Set([...matches.values()].flatMap((match) => (match.deployed ? [match.deployed] : [])));
-  const free = snapshot.services.filter((candidate) => !taken.has(candidate));
-  const best = new Map<RootToMatch, { service: DeployedService; score: number }>();
-  for (const root of roots.filter((candidate) => !matches.has(candidate))) {
-    const [first, second] = free.map((service) => ({ service, score: serviceOverlap(root.service, service) })).sort((a, b) => b.score - a.score);
-    if (!first || first.score === 0) matches.set(root, { root, reason: `no deployed service in the snapshot${taken.size > 0 ? ' (besides those of other roots)' : ''} holds any of its APIs; ${howToName(root)}` });
-    else if (second && second.score === first.score) matches.set(root, { root, reason: `${first.service.name} and ${second.service.name} hold as many of its APIs; ${howToName(root)}` });
-    else best.set(root, first);
+  // The rest by the APIs they hold, among the services no other root was matched with: the clearest
+  // pair first (no other service holds as many of the root's APIs, no other root as many of the
+  // service's), then again without them, so that prod's match leaves dev its own.
+  const free = new Set(snapshot.services.filter((candidate) => ![...matches.values()].some((match) => match.deployed === candidate)));
+  const pending = new Set(roots.filter((root) => !matches.has(root)));
+  const ranking = (root: RootToMatch) => [...free].map((service) => ({ service, score: serviceOverlap(root.service, service) })).sort((a, b) => b.score - a.score);
+  for (;;) {
+    const clear = [...pending].flatMap((root) => {
+      const [first, second] = ranking(root);
+      return first && first.score > 0 && first.score !== second?.score ? [{ root, ...first }] : [];
+    });
+    const pick = clear
+      .filter((candidate) => !clear.some((other) => other.root !== candidate.root && other.service === candidate.service && other.score >= candidate.score))
+      .sort((a, b) => b.score - a.score)[0];
+    if (!pick) break;
+    matches.set(pick.root, { root: pick.root, deployed: pick.service, reason: `${pick.service.name} holds the most of its APIs` });
+    pending.delete(pick.root);
+    free.delete(pick.service);
   }
-  for (const [root, { service, score }] of best) {
-    const [stronger] = [...best].filter(([other, candidate]) => other !== root && candidate.service === service && candidate.score >= score).sort((a, b) => b[1].score - a[1].score);
-    if (!stronger) matches.set(root, { root, deployed: service, reason: `${service.name} holds the most of its APIs` });
-    else if (stronger[1].score === score) matches.set(root, { root, reason: `${service.name} holds as many APIs of ${stronger[0].label}; ${howToName(root)}` });
-    else matches.set(root, { root, reason: `${service.name} holds more APIs of ${stronger[0].label}, which is compared with it; ${howToName(root)}` });
+  for (const root of pending) {
+    const [first, second] = ranking(root);
+    const rival = first && [...pending].find((other) => other !== root && ranking(other)[0]?.service === first.service);
+    const why = !first || first.score === 0
+      ? `no deployed service in the snapshot${free.size < snapshot.services.length ? ' (besides those of other roots)' : ''} holds any of its APIs`
+      : first.score === second?.score
+        ? `${first.service.name} and ${second.service.name} hold as many of its APIs`
+        : `${first.service.name} holds as many APIs of ${rival?.label ?? 'another root'}`;
+    matches.set(root, { root, reason: `${why}; ${howToName(root)}` });
   }
   return roots.map((root) => matches.get(root)!);
 }
