@@ -219,11 +219,11 @@ export const showMappings: CommandFactory = (ctx) => async (local?: string, depl
     target = picked.deployed;
   }
   const root = analysis.folder.uri.fsPath;
-  const configFile = path.join(root, CONFIG_FILE_NAME);
+  // Of several roots, the mapping goes into the root's own file, where it holds for that root alone.
+  const configFolder = comparisons.length > 1 ? deployed.local.root : root;
+  const configFile = path.join(configFolder, CONFIG_FILE_NAME);
   const configText = fs.existsSync(configFile) ? fs.readFileSync(configFile, 'utf8') : undefined;
-  // Of several roots, each sees only its own deployed service: a mapping qualified by it holds for that root alone.
-  const qualified = target && comparisons.length > 1 ? `${deployed.service.name}/${target}` : target;
-  const edit = mappingEdit(root, configText, { local: chosenLocal, deployed: qualified ?? undefined });
+  const edit = mappingEdit(configFolder, configText, { local: chosenLocal, deployed: target ?? undefined });
   if (edit) await applyAndSave([edit]);
   await ctx.analyzeAll();
   const after = ctx.analysisOf(root)?.result.deployed?.find((comparison) => comparison.local.root === deployed.local.root);
