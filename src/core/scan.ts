@@ -11,7 +11,7 @@ import { DEFAULT_SNAPSHOT_PATH, readSnapshotFile, type DeployedService, type Loa
 import { snapshotStatus } from './azure/status';
 import { computeCoverage } from './coverage';
 import { CONFIG_FILE_NAME, excludeMatcher, readConfig, rootConfig, type PostureConfig, type ServiceEntry, type SuppressionEntry } from './config';
-import type { Finding, RuleMetadata, Severity } from './findings';
+import type { Finding, RuleMetadata } from './findings';
 import type { ParseCache } from './parse/cache';
 import { createDocumentReader, type DocumentReader } from './parse/index';
 import { TimeBudget } from './limits';
@@ -98,10 +98,11 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   const serviceOfFinding = new Map<Finding, ApimService>();
   const add = (more: Iterable<Finding>, service?: ApimService) => {
     const label = service && labelOf(service);
-    const override = configOf(service).rules;
+    const ruleSettings = configOf(service).rules;
     for (const finding of more) {
+      const override = ruleSettings[finding.ruleId];
       // Mutated, not copied: a finding's fixes are computed lazily by its class, which a copy would lose.
-      if (override[finding.ruleId] && override[finding.ruleId] !== 'off') finding.severity = override[finding.ruleId] as Severity;
+      if (override && override !== 'off') finding.severity = override;
       if (label !== undefined) inService(finding, label);
       if (service) serviceOfFinding.set(finding, service);
       findings.push(finding);
@@ -470,12 +471,13 @@ function applySuppressions(findings: Finding[], suppressions: SuppressionEntry[]
   for (const suppression of suppressions) {
     if (suppression.expires && hasExpired(suppression.expires, now)) {
       expired.push({
-        id: findingId(EXPIRED_SUPPRESSION_RULE.id, suppression.resource, suppression.rule),
+        // Two roots may each suppress the same resource: the root keeps the ids apart.
+        id: findingId(EXPIRED_SUPPRESSION_RULE.id, suppression.service === undefined ? suppression.resource : `${suppression.service}:${suppression.resource}`, suppression.rule),
         ruleId: EXPIRED_SUPPRESSION_RULE.id,
         remediation: EXPIRED_SUPPRESSION_RULE.remediation,
         severity: EXPIRED_SUPPRESSION_RULE.severity,
         resource: suppression.resource,
-        message: `The suppression of ${suppression.rule} on ${suppression.resource} expired on ${suppression.expires}; its findings are reported again.`,
+        message: `The suppression of ${suppression.rule} on ${suppression.resource}${suppression.service === undefined ? '' : ` in ${suppression.service}`} expired on ${suppression.expires}; its findings are reported again.`,
         location: suppression.location,
         related: [],
         fixes: [],

@@ -203,6 +203,21 @@ describe("a root's own .apim-posture.json", () => {
     ]);
   });
 
+  it('reports the expired suppressions of two roots apart', () => {
+    const expired = JSON.stringify({ suppressions: [{ rule: 'endpoint-authentication', resource: 'apis/orders/*', reason: 'until the gateway is ready', expires: '2025-12-31' }] });
+    const result = scan(repository(snapshotOf([]), { 'envs/dev/.apim-posture.json': expired, 'envs/prod/.apim-posture.json': expired }), { now: NOW });
+    const reported = result.findings.filter((finding) => finding.ruleId === 'suppression-expired');
+    assert.deepStrictEqual(
+      reported.map((finding) => [relative(result, finding.location.file), finding.message]),
+      [
+        ['envs/dev/.apim-posture.json', 'The suppression of endpoint-authentication on apis/orders/* in envs/dev expired on 2025-12-31; its findings are reported again.'],
+        ['envs/prod/.apim-posture.json', 'The suppression of endpoint-authentication on apis/orders/* in envs/prod expired on 2025-12-31; its findings are reported again.'],
+      ],
+    );
+    assert.notStrictEqual(reported[0].id, reported[1].id);
+    assert.ok(result.findings.filter((finding) => finding.ruleId === 'endpoint-authentication').every((finding) => !finding.suppression));
+  });
+
   it('says that the settings about the whole scan are read from the top-level file only', () => {
     const result = scan(repository(snapshotOf([]), { 'envs/prod/.apim-posture.json': JSON.stringify({ exclude: ['apis/**'], snapshotMaxAgeDays: 3 }) }), { now: NOW });
     const problems = result.findings.filter((finding) => finding.properties?.problemKind === 'invalid-artifact').map((finding) => `${finding.service} ${relative(result, finding.location.file)} ${finding.message.split(':')[1]}`);
