@@ -8,6 +8,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { DEFAULT_SNAPSHOT_PATH, writeSnapshotFile, type DeployedAssessment, type DeployedService, type DeployedSnapshot } from '../../../src/core/azure/snapshot';
 import type { Finding } from '../../../src/core/findings';
+import { applyTextEdits } from '../../../src/core/fixes/apply';
+import { suppressionEdit } from '../../../src/core/fixes/suppression';
 import { snapshotNotices } from '../../../src/core/report/common';
 import type { ScanResult } from '../../../src/core/report/scanResult';
 import { scan } from '../../../src/core/scan';
@@ -253,5 +255,14 @@ describe('suppressions naming a root', () => {
     assert.deepStrictEqual(auth.sort(), ['envs/dev dev is internal', 'envs/prod reported']);
     const problem = result.findings.find((finding) => finding.properties?.problemKind === 'invalid-artifact')!;
     assert.strictEqual(problem.message, '.apim-posture.json: the suppression names the service envs/test, which is not a root of this repository (envs/dev, envs/prod); it suppresses nothing.');
+  });
+
+  it("are what the editor's Suppress writes for a finding of one root of several", () => {
+    const folder = repository(snapshotOf([]));
+    const prod = scan(folder, { now: NOW }).findings.find((finding) => finding.service === 'envs/prod' && finding.ruleId === 'endpoint-authentication')!;
+    const edit = suppressionEdit(folder, undefined, { rule: prod.ruleId, resource: prod.resource, reason: 'behind the VPN', service: prod.service });
+    fs.writeFileSync(edit.file, applyTextEdits('', edit.edits));
+    const auth = scan(folder, { now: NOW }).findings.filter((finding) => finding.ruleId === 'endpoint-authentication').map((finding) => `${finding.service} ${finding.suppression?.reason ?? 'reported'}`);
+    assert.deepStrictEqual(auth.sort(), ['envs/dev reported', 'envs/prod behind the VPN']);
   });
 });
