@@ -89,8 +89,8 @@ export function activate(context: vscode.ExtensionContext): ApimPostureApi {
     vscode.workspace.onDidChangeWorkspaceFolders(() => ctx.schedule()),
     vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration('apimPosture') && ctx.schedule()),
   );
-  // Menus that act on Azure show only when there is a snapshot of it.
-  context.subscriptions.push(ctx.onDidAnalyze(() => void vscode.commands.executeCommand('setContext', 'apimPosture.hasSnapshot', ctx.folderAnalyses.some((analysis) => analysis.result.deployed))));
+  // Menus that act on Azure show only when there is a snapshot of it that a root was compared with.
+  context.subscriptions.push(ctx.onDidAnalyze(() => void vscode.commands.executeCommand('setContext', 'apimPosture.hasSnapshot', ctx.folderAnalyses.some((analysis) => analysis.result.deployed?.length))));
   void ctx.analyzeAll();
   return { ctx, inventory, findings, drift };
 }

@@ -18,7 +18,7 @@ export class StatusBar implements vscode.Disposable {
       this.item.text = `$(shield) ${high} $(warning) ${medium}`;
       const observed = active.filter(({ finding }) => finding.origin === 'observed').length;
       // How old what Defender said is: a snapshot of last month is not today's Azure.
-      const snapshots = ctx.folderAnalyses.flatMap((analysis) => (analysis.result.deployed ? [analysis.result.deployed.snapshot.snapshot.createdAt] : []));
+      const snapshots = ctx.folderAnalyses.flatMap((analysis) => (analysis.result.snapshot ? [analysis.result.snapshot.createdAt] : []));
       const azure = snapshots.length ? `\n${observed} of them reported by Defender for APIs, in a snapshot of Azure taken ${age(snapshots.sort()[0])}.` : '\nNo snapshot of Azure: run "Load from Azure" to see what Defender for APIs reports.';
       // A stale or partial snapshot says so here too (its first notice, when it was taken, is the line above).
       const snapshotWarnings = ctx.folderAnalyses.flatMap((analysis) => snapshotNotices(analysis.result).slice(1)).map((line) => oneLine(wellFormed(line)));

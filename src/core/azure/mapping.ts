@@ -101,12 +101,17 @@ export function chooseService(service: ApimService, snapshot: DeployedSnapshot, 
   }
   let best: { service: DeployedService; score: number } | undefined;
   for (const candidate of snapshot.services) {
-    const names = new Set(candidate.apis.map((api) => api.name.toLowerCase()));
-    const titles = new Set(candidate.apis.map((api) => normalizeTitle(api.displayName)));
-    const score = service.apis.reduce((sum, api) => sum + (names.has(api.name.toLowerCase()) ? 2 : 0) + (titles.has(normalizeTitle(api.spec?.title ?? api.displayName)) ? 1 : 0), 0);
+    const score = serviceOverlap(service, candidate);
     if (!best || score > best.score) best = { service: candidate, score };
   }
   return best?.service;
+}
+
+/** How much of a local service a deployed one holds: 2 per API name it has, 1 per API title. */
+export function serviceOverlap(service: ApimService, candidate: DeployedService): number {
+  const names = new Set(candidate.apis.map((api) => api.name.toLowerCase()));
+  const titles = new Set(candidate.apis.map((api) => normalizeTitle(api.displayName)));
+  return service.apis.reduce((sum, api) => sum + (names.has(api.name.toLowerCase()) ? 2 : 0) + (titles.has(normalizeTitle(api.spec?.title ?? api.displayName)) ? 1 : 0), 0);
 }
 
 /** `api`, `service/api` or an ARM id, resolved in the snapshot (a bare name in `target`). */

@@ -14,12 +14,13 @@ export const EXPIRED_SUPPRESSION_RULE: RuleMetadata = {
 /** The finding of a suppression past its expiry date, at the place it is written. */
 export function expiredSuppressionFinding(suppression: SuppressionEntry): Finding {
   return {
-    id: findingId(EXPIRED_SUPPRESSION_RULE.id, suppression.resource, suppression.rule),
+    // Two roots may each suppress the same resource: the root keeps the ids apart.
+    id: findingId(EXPIRED_SUPPRESSION_RULE.id, suppression.service === undefined ? suppression.resource : `${suppression.service}:${suppression.resource}`, suppression.rule),
     ruleId: EXPIRED_SUPPRESSION_RULE.id,
     remediation: EXPIRED_SUPPRESSION_RULE.remediation,
     severity: EXPIRED_SUPPRESSION_RULE.severity,
     resource: suppression.resource,
-    message: `The suppression of ${suppression.rule} on ${suppression.resource} expired on ${suppression.expires}; its findings are reported again.`,
+    message: `The suppression of ${suppression.rule} on ${suppression.resource}${suppression.service === undefined ? '' : ` in ${suppression.service}`} expired on ${suppression.expires}; its findings are reported again.`,
     location: suppression.location,
     related: [],
     fixes: [],

@@ -18,7 +18,7 @@ import {
 } from '../../core/azure/apply';
 import type { DriftItem } from '../../core/azure/drift';
 import { loadDeployedState } from '../../core/azure/load';
-import { deployedResourceId, mappedService } from '../../core/azure/mapping';
+import { deployedResourceId } from '../../core/azure/mapping';
 import { discoverSubscriptions } from '../../core/azure/resourceGraph';
 import { recordApiCollection, recordDefenderPlan, scopeLabel } from '../../core/azure/record';
 import type { DeployedApiCollection, DeployedService, DeployedSnapshot } from '../../core/azure/snapshot';
@@ -26,6 +26,8 @@ import { describeSnapshotError, summarizeSnapshot, type SnapshotSummary } from '
 import { CONFIG_FILE_NAME } from '../../core/config';
 import { mappingEdit } from '../../core/fixes/mapping';
 import type { ApiResource } from '../../core/model';
+import { serviceOf } from '../../core/report/common';
+import { comparisonOf, type DeployedComparison } from '../../core/report/scanResult';
 import type { CommandFactory } from '../commands';
 import type { Ctx, FolderAnalysis, LocatedFinding } from '../ctx';
 import { applyAndSave } from '../edits';
@@ -145,15 +147,32 @@ export const load: CommandFactory = (ctx) => async (): Promise<(SnapshotSummary 
   }
 };
 
-/** What a folder's analysis knows of Azure; a message and undefined when there is no snapshot. */
-function deployedOf(analysis: FolderAnalysis | undefined): (NonNullable<FolderAnalysis['result']['deployed']> & { service: DeployedService }) | undefined {
-  const deployed = analysis?.result.deployed;
-  const service = deployed && mappedService(deployed.snapshot.snapshot, deployed.mappings);
-  if (!deployed || !service) {
+/** What the analysis knows of the deployed service a root is compared with; a message and undefined when there is none. */
+function deployedOf(comparison: DeployedComparison | undefined): Deployed | undefined {
+  const service = comparison?.service;
+  if (!comparison || !service) {
     void vscode.window.showWarningMessage('APIM Posture: there is no snapshot of Azure for this folder, or it has no matching API Management service.', 'Load from Azure').then((choice) => choice && vscode.commands.executeCommand('apimPosture.azure.load'));
     return undefined;
   }
-  return { ...deployed, service };
+  return { ...comparison, service };
+}
+
+type Deployed = DeployedComparison & { service: DeployedService };
+
+/** The comparison of the root that has the API. */
+function comparisonOfApi(analysis: FolderAnalysis, api: ApiResource): DeployedComparison | undefined {
+  return analysis.result.deployed?.find((comparison) => comparison.local.apis.includes(api));
+}
+
+/** The root to work on: the only one compared, else the one picked. */
+async function pickComparison(analysis: FolderAnalysis | undefined, placeHolder: string): Promise<DeployedComparison | undefined> {
+  const comparisons = analysis?.result.deployed ?? [];
+  if (!analysis || comparisons.length <= 1) return comparisons[0];
+  const picked = await vscode.window.showQuickPick(
+    comparisons.map((comparison) => ({ label: path.relative(analysis.folder.uri.fsPath, comparison.local.root) || '.', description: comparison.service ? `→ ${comparison.service.name}` : undefined, comparison })),
+    { placeHolder },
+  );
+  return picked?.comparison;
 }
 
 function serviceRef(service: DeployedService): ServiceRef {
@@ -178,8 +197,11 @@ type MappingChoice = vscode.QuickPickItem & { deployed?: string | null };
 
 /** Shows each local API's mapping (reason, confidence) and lets the user confirm, change or remove it; `local` + `deployed` skip the pickers. */
 export const showMappings: CommandFactory = (ctx) => async (local?: string, deployedApi?: string | null) => {
-  const analysis = ctx.folderAnalyses.find((candidate) => candidate.result.deployed) ?? ctx.folderAnalyses[0];
-  const deployed = deployedOf(analysis);
+  const analysis = ctx.folderAnalyses.find((candidate) => candidate.result.deployed?.length) ?? ctx.folderAnalyses[0];
+  const comparisons = analysis?.result.deployed ?? [];
+  // An API named by the caller picks the first root that has it; otherwise the user picks the root.
+  const named = local === undefined ? undefined : comparisons.find((comparison) => comparison.local.apis.some((api) => api.name === local));
+  const deployed = deployedOf(named ?? (await pickComparison(analysis, 'The root whose API mappings to show')));
   if (!analysis || !deployed) return undefined;
   let chosenLocal = local;
   if (!chosenLocal) {
@@ -207,19 +229,24 @@ export const showMappings: CommandFactory = (ctx) => async (local?: string, depl
     target = picked.deployed;
   }
   const root = analysis.folder.uri.fsPath;
-  const configFile = path.join(root, CONFIG_FILE_NAME);
+  // Of several roots, the mapping goes into the root's own file, where it holds for that root alone.
+  const configFolder = comparisons.length > 1 ? deployed.local.root : root;
+  const configFile = path.join(configFolder, CONFIG_FILE_NAME);
   const configText = fs.existsSync(configFile) ? fs.readFileSync(configFile, 'utf8') : undefined;
-  const edit = mappingEdit(root, configText, { local: chosenLocal, deployed: target ?? undefined });
+  const edit = mappingEdit(configFolder, configText, { local: chosenLocal, deployed: target ?? undefined });
   if (edit) await applyAndSave([edit]);
   await ctx.analyzeAll();
-  return ctx.analysisOf(root)?.result.deployed?.mappings.find((mapping) => mapping.local === chosenLocal);
+  const after = ctx.analysisOf(root)?.result.deployed?.find((comparison) => comparison.local.root === deployed.local.root);
+  return after?.mappings.find((mapping) => mapping.local === chosenLocal);
 };
 
 /** The local API given (inventory node or name), or picked among the mapped ones. */
 async function pickApi(ctx: Ctx, argument: { api: ApiResource; analysis: FolderAnalysis } | string | undefined, placeHolder: string): Promise<{ api: ApiResource; analysis: FolderAnalysis } | undefined> {
   if (typeof argument === 'object') return argument;
   const candidates = ctx.folderAnalyses.flatMap((analysis) =>
-    (analysis.result.deployed?.local.apis ?? []).filter((api) => analysis.result.deployed?.mappings.some((mapping) => mapping.local === api.name && mapping.deployed)).map((api) => ({ api, analysis })),
+    (analysis.result.deployed ?? []).flatMap((comparison) =>
+      comparison.local.apis.filter((api) => comparison.mappings.some((mapping) => mapping.local === api.name && mapping.deployed)).map((api) => ({ api, analysis })),
+    ),
   );
   if (typeof argument === 'string') return candidates.find((candidate) => candidate.api.name === argument);
   const picked = await vscode.window.showQuickPick(candidates.map((candidate) => ({ label: candidate.api.name, description: candidate.api.displayName, candidate })), { placeHolder });
@@ -231,7 +258,7 @@ export const onboardApi: CommandFactory = (ctx) => async (argument?: { api: ApiR
   if (refuseUntrusted('Onboarding to Defender for APIs')) return undefined;
   const chosen = await pickApi(ctx, argument, 'The API to onboard to Defender for APIs');
   if (!chosen) return undefined;
-  const deployed = deployedOf(chosen.analysis);
+  const deployed = deployedOf(comparisonOfApi(chosen.analysis, chosen.api));
   const deployedApi = deployed?.mappings.find((mapping) => mapping.local === chosen.api.name)?.deployed?.api;
   if (!deployed || !deployedApi) return undefined;
   if (refuseOtherCloud(ctx, deployed.snapshot.snapshot)) return undefined;
@@ -262,8 +289,9 @@ export const onboardApi: CommandFactory = (ctx) => async (argument?: { api: ApiR
 /** Enables the Defender for APIs plan of a subscription of the snapshot; it is billed, so the confirmation says so. */
 export const enableDefenderPlan: CommandFactory = (ctx) => async (subscriptionId?: string) => {
   if (refuseUntrusted('Enabling Defender for APIs')) return undefined;
-  const analysis = ctx.folderAnalyses.find((candidate) => candidate.result.deployed);
-  const deployed = deployedOf(analysis);
+  // Every root's comparison holds the whole snapshot, with all its subscriptions.
+  const analysis = ctx.folderAnalyses.find((candidate) => candidate.result.deployed?.some((comparison) => comparison.service));
+  const deployed = deployedOf(analysis?.result.deployed?.find((comparison) => comparison.service));
   if (!analysis || !deployed) return undefined;
   const snapshot = deployed.snapshot.snapshot;
   if (refuseOtherCloud(ctx, snapshot)) return undefined;
@@ -309,9 +337,9 @@ export const openInPortal: CommandFactory = (ctx) => async (argument?: { located
   const resource = fromFinding ? argument.located.finding.resource : (argument.operation?.id ?? argument.api.id);
   // What Defender reported carries its own ARM id and portal link.
   const properties = (fromFinding ? argument.located.finding.properties : undefined) ?? {};
-  const deployed = analysis.result.deployed;
-  const service = deployed && mappedService(deployed.snapshot.snapshot, deployed.mappings);
-  const armId = (properties.azureResourceId as string | undefined) ?? (service ? deployedResourceId(resource, service, deployed!.mappings) : undefined);
+  const local = fromFinding ? serviceOf(analysis.result, argument.located.finding) : undefined;
+  const comparison = local ? analysis.result.deployed?.find((candidate) => candidate.local === local) : comparisonOfApi(analysis, (argument as { api: ApiResource }).api);
+  const armId = (properties.azureResourceId as string | undefined) ?? (comparison?.service ? deployedResourceId(resource, comparison.service, comparison.mappings) : undefined);
   const url = (properties.portalUri as string | undefined) ?? (armId ? portalResourceUrl(ctx.azure.current().cloud, armId) : undefined);
   if (!url) {
     void vscode.window.showWarningMessage('APIM Posture: this is not mapped to a resource in Azure. Load from Azure, or map the API (APIM Posture: Show API Mappings).');
@@ -323,7 +351,7 @@ export const openInPortal: CommandFactory = (ctx) => async (argument?: { located
 
 /** The policy drift of a file: its deployed counterpart differs (or is missing). */
 function policyDriftOf(analysis: FolderAnalysis, file: string): DriftItem | undefined {
-  return analysis.result.deployed?.drift.find((candidate) => candidate.kind === 'policy-differs' && candidate.location.file === file);
+  return analysis.result.deployed?.flatMap((comparison) => comparison.drift).find((candidate) => candidate.kind === 'policy-differs' && candidate.location.file === file);
 }
 
 /** A drift item of the Drift view, or a policy file (explorer, editor title, palette: the active editor). */
@@ -383,7 +411,7 @@ export const applyToAzure: CommandFactory = (ctx) => async (argument?: PolicyArg
   if (document?.isDirty) await document.save();
   await ctx.analyzeAll();
   const analysis = ctx.analysisOf(file);
-  const deployed = analysis && deployedOf(analysis);
+  const deployed = analysis && deployedOf(comparisonOf(analysis.result, file));
   if (!analysis || !deployed) return { status: 'nothing-to-push' };
   if (refuseOtherCloud(ctx, deployed.snapshot.snapshot)) return { status: 'refused' };
   const api = deployed.local.apis.find((candidate) => candidate.declaration.file === file);

@@ -8,7 +8,9 @@ import type { DriftItem, DriftKind } from '../../core/azure/drift';
 import type { Ctx, FolderAnalysis } from '../ctx';
 import { rangeOf } from '../diagnostics';
 
-type Node = { kind: 'group'; drift: DriftKind; members: { item: DriftItem; analysis: FolderAnalysis }[] } | { kind: 'item'; item: DriftItem; analysis: FolderAnalysis };
+/** A drift item, of the root (`root`) whose comparison with Azure showed it. */
+type Member = { item: DriftItem; analysis: FolderAnalysis; root: string };
+type Node = { kind: 'group'; drift: DriftKind; members: Member[] } | ({ kind: 'item' } & Member);
 
 const GROUPS: Record<DriftKind, { label: string; icon: string; tooltip: string }> = {
   'not-deployed': { label: 'Fixed locally, not deployed', icon: 'cloud-upload', tooltip: 'Defender still reports these in Azure, but the repository no longer has the problem: deploy the change.' },
@@ -28,7 +30,9 @@ export class DriftTree implements vscode.TreeDataProvider<Node> {
   getChildren(node?: Node): Node[] {
     if (node?.kind === 'group') return node.members.map((member) => ({ kind: 'item', ...member }));
     if (node) return [];
-    const members = this.ctx.folderAnalyses.flatMap((analysis) => (analysis.result.deployed?.drift ?? []).map((item) => ({ item, analysis })));
+    const members = this.ctx.folderAnalyses.flatMap((analysis) =>
+      (analysis.result.deployed ?? []).flatMap((comparison) => comparison.drift.map((item) => ({ item, analysis, root: comparison.local.root }))),
+    );
     return (Object.keys(GROUPS) as DriftKind[])
       .map((drift) => ({ kind: 'group' as const, drift, members: members.filter((member) => member.item.kind === drift) }))
       .filter((group) => group.members.length > 0);
@@ -48,12 +52,13 @@ export class DriftTree implements vscode.TreeDataProvider<Node> {
       item.id = `drift:${node.drift}`;
       return item;
     }
-    const { item: drift, analysis } = node;
+    const { item: drift, analysis, root } = node;
     const item = new vscode.TreeItem(drift.resource, vscode.TreeItemCollapsibleState.None);
     item.description = path.relative(analysis.folder.uri.fsPath, drift.location.file);
     item.tooltip = drift.message;
     item.contextValue = drift.kind === 'policy-differs' && drift.local !== undefined ? 'drift.policy' : 'drift';
-    item.id = `${analysis.folder.uri.toString()}#${drift.kind}#${drift.resource}#${drift.findingId ?? ''}`;
+    // The same resource may drift in two roots (environments) of one folder.
+    item.id = `${analysis.folder.uri.toString()}#${root}#${drift.kind}#${drift.resource}#${drift.findingId ?? ''}`;
     item.command =
       drift.kind === 'policy-differs' && drift.local !== undefined
         ? { command: 'apimPosture.azure.comparePolicy', title: 'Compare with Azure', arguments: [{ item: drift }] }

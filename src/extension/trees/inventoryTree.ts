@@ -4,7 +4,6 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { displaySafe } from './displaySafe';
-import { mappedService } from '../../core/azure/mapping';
 import type { DeployedApi } from '../../core/azure/snapshot';
 import type { Finding } from '../../core/findings';
 import type { ApiResource, ApimService, OperationResource, RepositoryLayout } from '../../core/model';
@@ -185,8 +184,8 @@ function notReadNodes(scope: ServiceScope): Node[] {
 
 /** Deployed APIs of the mapped service that no local API maps to (the Echo API a portal created, say), located in the snapshot. */
 function deployedOnly(scope: ServiceScope): { api: DeployedApi; location: SourceLocation; onboarded: boolean }[] {
-  const deployed = scope.analysis.result.deployed;
-  const service = deployed?.local === scope.service ? mappedService(deployed.snapshot.snapshot, deployed.mappings) : undefined;
+  const deployed = scope.analysis.result.deployed?.find((comparison) => comparison.local === scope.service);
+  const service = deployed?.service;
   if (!deployed || !service) return [];
   const serviceIndex = deployed.snapshot.snapshot.services.indexOf(service);
   const mapped = new Set(deployed.mappings.flatMap((mapping) => (mapping.deployed ? [mapping.deployed.api.toLowerCase()] : [])));
@@ -242,7 +241,7 @@ function apiItem(scope: ServiceScope, api: ApiResource): vscode.TreeItem {
       ? new vscode.ThemeIcon('shield', new vscode.ThemeColor('problemsWarningIcon.foreground'))
       : new vscode.ThemeIcon('lock');
   const onboarded = scope.service.deployment?.onboardedApis;
-  const mapping = result.deployed?.local === scope.service ? result.deployed.mappings.find((candidate) => candidate.local === api.name) : undefined;
+  const mapping = result.deployed?.find((comparison) => comparison.local === scope.service)?.mappings.find((candidate) => candidate.local === api.name);
   const azure = mapping?.deployed
     ? `Azure: ${mapping.deployed.api} (${mapping.reason}, ${mapping.confidence} confidence)${onboarded ? ` · Defender for APIs: ${onboarded.includes(api.name) ? 'onboarded' : 'not onboarded'}` : ''}`
     : mapping

@@ -150,7 +150,7 @@ describe('a snapshot merged into the scan of samples/', () => {
       withOnboarding.findings.filter((finding) => finding.ruleId === 'api-onboarding').map((finding) => `${finding.resource} ${finding.properties?.assessmentKey ? 'assessment' : 'rule'}`).sort(),
       ['apis/partners rule', 'apis/product-graph assessment'],
     );
-    assert.deepStrictEqual(withOnboarding.deployed!.drift.map((item) => `${item.kind} ${item.resource}`).sort(), result.deployed!.drift.map((item) => `${item.kind} ${item.resource}`).sort(), 'no drift from onboarding');
+    assert.deepStrictEqual(withOnboarding.deployed![0].drift.map((item) => `${item.kind} ${item.resource}`).sort(), result.deployed![0].drift.map((item) => `${item.kind} ${item.resource}`).sort(), 'no drift from onboarding');
   });
 
   it('places observed findings on the local spec operation, information file and policy', () => {
@@ -178,7 +178,7 @@ describe('a snapshot merged into the scan of samples/', () => {
   });
 
   it('reports drift: fixed locally but not deployed, not predicted, and policies that differ', () => {
-    const drift = result.deployed!.drift.map((item) => `${item.kind} ${item.resource}`).sort();
+    const drift = result.deployed![0].drift.map((item) => `${item.kind} ${item.resource}`).sort();
     assert.deepStrictEqual(drift, [
       'not-deployed apis/payments/operations/get-saved-card',
       'not-predicted apis/echo-api/operations/retrieve-resource',
@@ -189,7 +189,7 @@ describe('a snapshot merged into the scan of samples/', () => {
     const savedCard = observed.find((finding) => finding.resource === 'apis/payments/operations/get-saved-card' && finding.ruleId === 'endpoint-authentication')!;
     assert.strictEqual(savedCard.properties?.drift, 'not-deployed');
     assert.match(savedCard.message, /fixed in the repository, not deployed yet/);
-    const starter = result.deployed!.drift.find((item) => item.resource === 'products/starter')!;
+    const starter = result.deployed![0].drift.find((item) => item.resource === 'products/starter')!;
     assert.deepStrictEqual(starter.target, { subscriptionId: '6f1c2a4e-8b3d-4c5e-9f70-1a2b3c4d5e6f', resourceGroup: 'rg-contoso-apis', serviceName: 'apim-contoso-outfitters', scope: { kind: 'product', product: 'starter' } });
     assert.match(starter.deployed ?? '', /calls="100000"/);
     assert.match(starter.etag ?? '', /^"/);
@@ -220,7 +220,7 @@ describe('a snapshot merged into the scan of samples/', () => {
   });
 
   it('the sample snapshot is for the Contoso service', () => {
-    assert.ok(result.deployed!.mappings.every((mapping) => mapping.deployed?.serviceId === CONTOSO_SERVICE_ID));
+    assert.ok(result.deployed![0].mappings.every((mapping) => mapping.deployed?.serviceId === CONTOSO_SERVICE_ID));
   });
 });
 

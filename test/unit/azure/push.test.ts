@@ -24,14 +24,14 @@ describe('the push pipeline (against the ARM emulator of the Contoso sample)', f
   let apim: ApiManagementClient;
   let backups: string;
   // Scanned for each test: a push records into the snapshot the scan read.
-  let deployed: NonNullable<ReturnType<typeof scan>['deployed']>;
+  let deployed: NonNullable<ReturnType<typeof scan>['deployed']>[number];
 
   beforeEach(async () => {
     emulator = await new ArmEmulator(contosoState()).start();
     agent = emulator.agent();
     apim = new ApiManagementClient(fixedTokenCredential(), CONTOSO_SUBSCRIPTION, armClientOptions({ endpoint: emulator.endpoint, agent, retryDelayInMs: 5 }));
     backups = fs.mkdtempSync(path.join(os.tmpdir(), 'apim-posture-push-'));
-    deployed = scan(SAMPLES, { snapshot: 'auto' }).deployed!;
+    [deployed] = scan(SAMPLES, { snapshot: 'auto' }).deployed!;
   });
 
   afterEach(async () => {
