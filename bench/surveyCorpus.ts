@@ -3,19 +3,26 @@
 // Run with `npx tsx bench/surveyCorpus.ts <folder>...`; the repositories themselves are not committed.
 import * as fs from 'fs';
 import * as path from 'path';
+import { apimFileKind } from '../src/core/coverage';
+import { createDocumentReader, type DocumentReader } from '../src/core/parse/index';
 import { scan } from '../src/core/scan';
+import { FileReader } from '../src/core/workspace/files';
 
-/** What makes a file look APIM-relevant, judged by its name and first 64 KB: a deliberately generous net. */
-function looksApimRelevant(file: string, head: string): string | undefined {
+/**
+ * What makes a file look APIM-relevant: coverage's own check (src/core/coverage.ts), and on top of it
+ * a deliberately wider net judged by name and text, so that the survey also sees what coverage would
+ * not count: parameter files, templates without an ARM header, specs coverage's parse rejects.
+ */
+function looksApimRelevant(file: string, text: string, documents: DocumentReader): string | undefined {
+  const kind = apimFileKind(file, text, documents);
+  if (kind) return kind;
   const name = path.basename(file).toLowerCase();
-  if (name.endsWith('.tf') && head.includes('azurerm_api_management')) return 'terraform';
-  if (name.endsWith('.tfvars') && /api_?management|apim/i.test(head)) return 'terraform values';
-  if (name.endsWith('.bicep') && head.includes('Microsoft.ApiManagement/')) return 'bicep';
+  if (name.endsWith('.tfvars') && /api_?management|apim/i.test(text)) return 'terraform values';
   if (name.endsWith('.bicepparam')) return 'bicep parameters';
-  if (name.endsWith('.xml') && /<policies[\s>]|<fragment[\s>]/.test(head)) return 'policy xml';
-  if (name.endsWith('.json') && head.includes('"Microsoft.ApiManagement/service')) return 'arm template';
-  if (/^(api|operation|product|backend|namedvalue|subscription|policyfragment|versionset)information\.json$/.test(name)) return 'apiops artifact';
-  if (/\.(ya?ml|json)$/.test(name) && /^\s*["']?(openapi|swagger)["']?\s*:/m.test(head.slice(0, 4096))) return 'openapi';
+  if (name.endsWith('.bicep') && text.includes('Microsoft.ApiManagement/')) return 'bicep';
+  if (name.endsWith('.xml') && /<policies[\s>]|<fragment[\s>]/.test(text)) return 'policy';
+  if (name.endsWith('.json') && text.includes('"Microsoft.ApiManagement/service')) return 'apim json';
+  if (/\.(ya?ml|json)$/.test(name) && /^\s*["']?(openapi|swagger)["']?\s*:/m.test(text.slice(0, 4096))) return 'spec';
   return undefined;
 }
 
@@ -34,17 +41,6 @@ function listFiles(root: string): string[] {
   return found;
 }
 
-function readHead(file: string): string {
-  const descriptor = fs.openSync(file, 'r');
-  try {
-    const buffer = Buffer.alloc(65536);
-    const length = fs.readSync(descriptor, buffer, 0, buffer.length, 0);
-    return buffer.subarray(0, length).toString('utf8');
-  } finally {
-    fs.closeSync(descriptor);
-  }
-}
-
 function count<T>(items: T[], key: (item: T) => string): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
@@ -53,6 +49,8 @@ function count<T>(items: T[], key: (item: T) => string): Record<string, number> 
 
 function survey(root: string): unknown {
   const absoluteRoot = path.resolve(root);
+  const files = new FileReader(absoluteRoot);
+  const documents = createDocumentReader(files);
   const started = performance.now();
   const result = scan(absoluteRoot);
   const wallMs = performance.now() - started;
@@ -69,6 +67,8 @@ function survey(root: string): unknown {
     namedValues: result.services.flatMap((each) => each.namedValues),
   };
   const read = new Set(service.filesRead.map((file) => path.resolve(absoluteRoot, file)));
+  // Coverage's reason first: it is what the user sees; else a problem on the file or a skipped folder above it.
+  const listedNotRead = new Map(result.coverage.notRead.map((entry) => [path.resolve(absoluteRoot, entry.file), entry.kind]));
   const problemsByFile = new Map<string, string>();
   for (const problem of service.problems) problemsByFile.set(path.resolve(absoluteRoot, problem.file), problem.kind);
   const skippedFolders = service.problems.filter((problem) => problem.kind === 'skipped').map((problem) => path.resolve(absoluteRoot, problem.file));
@@ -76,12 +76,13 @@ function survey(root: string): unknown {
   const notRead: { file: string; looksLike: string; reason: string }[] = [];
   let relevant = 0;
   for (const file of listFiles(absoluteRoot)) {
-    const looksLike = looksApimRelevant(file, readHead(file));
+    const text = files.read(file).text;
+    const looksLike = text === undefined ? (listedNotRead.has(file) ? 'unreadable' : undefined) : looksApimRelevant(file, text, documents);
     if (!looksLike) continue;
     relevant++;
     if (read.has(file)) continue;
     const skippedBy = skippedFolders.find((folder) => file.startsWith(folder + path.sep));
-    const reason = problemsByFile.get(file) ?? (skippedBy ? `skipped folder ${path.relative(absoluteRoot, skippedBy)}` : 'none given');
+    const reason = listedNotRead.get(file) ?? problemsByFile.get(file) ?? (skippedBy ? `skipped folder ${path.relative(absoluteRoot, skippedBy)}` : 'none given');
     notRead.push({ file: path.relative(absoluteRoot, file), looksLike, reason });
   }
 

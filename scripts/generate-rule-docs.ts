@@ -2,7 +2,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ruleDocsMarkdown } from '../src/core/report/ruleDocs';
-import { ALL_RULES } from '../src/core/rules/index';
-import { EXPIRED_SUPPRESSION_RULE, INPUT_PROBLEM_RULE } from '../src/core/scan';
+import { RULE_CATALOG } from '../src/core/rules/catalog';
 
-fs.writeFileSync(path.join(__dirname, '..', 'docs', 'rules.md'), ruleDocsMarkdown([...ALL_RULES.map((rule) => rule.meta), INPUT_PROBLEM_RULE, EXPIRED_SUPPRESSION_RULE]));
+fs.writeFileSync(path.join(__dirname, '..', 'docs', 'rules.md'), ruleDocsMarkdown(RULE_CATALOG));

@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { TokenCredential } from '@azure/core-auth';
 import { armClientOptions, type ArmConnection } from '../core/azure/arm';
-import { loadDeployedState, discoverSubscriptions } from '../core/azure/load';
+import { loadDeployedState } from '../core/azure/load';
+import { discoverSubscriptions } from '../core/azure/resourceGraph';
 import { DEFAULT_SNAPSHOT_PATH, writeSnapshotFile } from '../core/azure/snapshot';
 import { describeSnapshotError, summarizeSnapshot } from '../core/azure/summary';
 import { SEVERITY_ORDER, type Severity } from '../core/findings';
@@ -13,8 +14,8 @@ import { formatMarkdown } from '../core/report/markdown';
 import { sarifReportPieces } from '../core/report/sarif';
 import type { ScanResult } from '../core/report/scanResult';
 import { formatTable } from '../core/report/table';
-import { ALL_RULES } from '../core/rules/index';
-import { EXPIRED_SUPPRESSION_RULE, INPUT_PROBLEM_RULE, scan, TOOL_VERSION } from '../core/scan';
+import { RULE_CATALOG, ruleById } from '../core/rules/catalog';
+import { scan, TOOL_VERSION } from '../core/scan';
 
 /** Documented in the README and in `--help`. */
 export const EXIT = { ok: 0, findings: 1, usage: 2, failure: 3, partial: 4 } as const;
@@ -46,7 +47,8 @@ snapshot  export: reads the deployed API Management inventory and Defender's fin
           ${DEFAULT_SNAPSHOT_PATH}. Subscriptions: --subscription (repeatable), else every one the
           sign-in can read. The file holds no tokens, keys or secret values. When parts could not be
           read, the file is written with them listed, and the exit code is 4 unless --allow-partial.
-explain   Says what a rule checks, why, how to fix it, and which Defender recommendation it predicts.
+explain   Says what a rule checks, why, how to fix it, and which Defender recommendation it predicts;
+          defender-<assessment key> names a recommendation of Defender's that no rule predicts.
 rules     Lists the rules.
 
 Exit codes:
@@ -88,7 +90,7 @@ export function run(argv: string[], io: Io, azure: AzureAccess = {}): number | P
       case 'explain':
         return runExplain(rest, io);
       case 'rules':
-        for (const rule of allRuleMetadata()) io.out.write(`${rule.id.padEnd(32)} ${rule.severity.padEnd(7)} ${rule.title}\n`);
+        for (const rule of RULE_CATALOG) io.out.write(`${rule.id.padEnd(32)} ${rule.severity.padEnd(7)} ${rule.title}\n`);
         return EXIT.ok;
       default:
         throw new UsageError(`unknown command "${command}".`);
@@ -378,14 +380,10 @@ function withFinalNewline(text: string): string {
   return text.endsWith('\n') ? text : text + '\n';
 }
 
-function allRuleMetadata() {
-  return [...ALL_RULES.map((rule) => rule.meta), INPUT_PROBLEM_RULE, EXPIRED_SUPPRESSION_RULE];
-}
-
 function runExplain(args: string[], io: Parameters<typeof run>[1]): number {
   if (args.length !== 1) throw new UsageError('explain takes one rule id (see "apim-posture rules").');
-  const rule = allRuleMetadata().find((candidate) => candidate.id === args[0]);
-  if (!rule) throw new UsageError(`no rule "${args[0]}". Rules: ${allRuleMetadata().map((candidate) => candidate.id).join(', ')}.`);
+  const rule = ruleById(args[0]);
+  if (!rule) throw new UsageError(`no rule "${args[0]}". Rules: ${RULE_CATALOG.map((candidate) => candidate.id).join(', ')}.`);
   const lines = [`${rule.id}: ${rule.title}`, `Severity: ${rule.severity}`, ''];
   if (rule.defender) {
     lines.push(`Defender for Cloud recommendation: ${rule.defender.displayName} (${rule.defender.severity})`);

@@ -1,5 +1,6 @@
-// The repository's own settings: `.apim-posture.json` at the scanned root. The editor writes
-// suppressions into the same file, so everything a team decides about findings lives in git.
+// The repository's own settings: `.apim-posture.json` at the scanned root, and one in an APIOps root
+// for that root's findings. The editor writes suppressions into the same file, so everything a team
+// decides about findings lives in git.
 import * as path from 'path';
 import type { ExplicitMapping } from './azure/mapping';
 import type { Severity } from './findings';
@@ -28,6 +29,17 @@ export interface SuppressionEntry {
   reason: string;
   /** ISO date; after it the suppression no longer applies and is itself reported. */
   expires?: string;
+  /** The root whose findings it applies to (its path below the scanned folder, as findings name it); every root's when absent. */
+  service?: string;
+  location: SourceLocation;
+}
+
+/** The deployed service an APIOps root is compared with (`"services": {"envs/prod": "apim-prod"}`). */
+export interface ServiceEntry {
+  /** The root's path relative to the config file's folder, `/`-separated; `.` for that folder. */
+  root: string;
+  /** The deployed service's name or ARM id. */
+  deployed: string;
   location: SourceLocation;
 }
 
@@ -43,13 +55,22 @@ export interface PostureConfig {
   mappings?: ExplicitMapping[];
   /** Days after which a snapshot of Azure is reported as stale (`"snapshotMaxAgeDays": 14`); `--snapshot-max-age` wins. */
   snapshotMaxAgeDays?: number;
+  /** Which deployed service each APIOps root is, where a snapshot of Azure holds several. */
+  services?: ServiceEntry[];
 }
 
 export const EMPTY_CONFIG: PostureConfig = { rules: {}, customInformationTypes: [], suppressions: [], exclude: [] };
 
 const SEVERITIES = new Set(['high', 'medium', 'low', 'info', 'off']);
 
-export function readConfig(root: string, documents: DocumentReader, exists: (file: string) => boolean): { config: PostureConfig; problems: InputProblem[] } {
+/** Settings about the whole scan, read from the scanned folder's file only. */
+const REPOSITORY_ONLY = ['exclude', 'snapshotMaxAgeDays'] as const;
+
+/**
+ * `.apim-posture.json` in `root`; `ofRoot` for an APIOps root's own file below the scanned folder,
+ * where the settings about the whole scan are reported as not used.
+ */
+export function readConfig(root: string, documents: DocumentReader, exists: (file: string) => boolean, ofRoot = false): { config: PostureConfig; problems: InputProblem[] } {
   const file = path.join(root, CONFIG_FILE_NAME);
   if (!exists(file)) return { config: EMPTY_CONFIG, problems: [] };
   const parsed = documents.parse(file);
@@ -59,6 +80,9 @@ export function readConfig(root: string, documents: DocumentReader, exists: (fil
   const wrong = (at: (string | number)[], message: string) =>
     problems.push({ file, kind: 'invalid-artifact', span: document.valueSpan(at), message: `${CONFIG_FILE_NAME}: ${message}` });
   const root_ = isObject(document.value) ? document.value : {};
+  if (ofRoot) {
+    for (const key of REPOSITORY_ONLY.filter((name) => name in root_)) wrong([key], `"${key}" applies to the whole scan: it is read from the scanned folder's ${CONFIG_FILE_NAME} only, and not used here.`);
+  }
 
   const rules: PostureConfig['rules'] = {};
   for (const [ruleId, setting] of Object.entries(isObject(root_.rules) ? root_.rules : {})) {
@@ -106,13 +130,25 @@ export function readConfig(root: string, documents: DocumentReader, exists: (fil
       wrong([...at, 'expires'], '"expires" must be a date such as 2027-01-31.');
       continue;
     }
+    if (entry.service !== undefined && typeof entry.service !== 'string') {
+      wrong([...at, 'service'], '"service" must be the path of an APIOps root, such as envs/prod.');
+      continue;
+    }
     suppressions.push({
       rule: entry.rule,
       resource: entry.resource,
       reason: entry.reason,
       expires: entry.expires as string | undefined,
+      ...(entry.service !== undefined ? { service: normalizeRoot(entry.service) } : {}),
       location: { file, span: document.valueSpan(at) ?? { start: 0, end: 0 } },
     });
+  }
+
+  const services: ServiceEntry[] = [];
+  if (root_.services !== undefined && !isObject(root_.services)) wrong(['services'], '"services" must map APIOps roots to deployed services: {"envs/prod": "apim-prod"}.');
+  for (const [rootPath, deployed] of Object.entries(isObject(root_.services) ? root_.services : {})) {
+    if (typeof deployed === 'string' && deployed.trim()) services.push({ root: normalizeRoot(rootPath), deployed: deployed.trim(), location: { file, span: document.valueSpan(['services', rootPath]) ?? { start: 0, end: 0 } } });
+    else wrong(['services', rootPath], 'a service must be named by its name or ARM id.');
   }
 
   const mappings: ExplicitMapping[] = [];
@@ -125,7 +161,30 @@ export function readConfig(root: string, documents: DocumentReader, exists: (fil
   const snapshotMaxAgeDays = typeof maxAge === 'number' && Number.isInteger(maxAge) && maxAge >= 0 ? maxAge : undefined;
   if (maxAge !== undefined && snapshotMaxAgeDays === undefined) wrong(['snapshotMaxAgeDays'], 'snapshotMaxAgeDays must be a whole number of days.');
 
-  return { config: { file, rules, customInformationTypes, suppressions, exclude: stringArray(root_.exclude), mappings, snapshotMaxAgeDays }, problems };
+  const config: PostureConfig = { file, rules, customInformationTypes, suppressions, exclude: stringArray(root_.exclude), mappings, snapshotMaxAgeDays, services };
+  return { config: ofRoot ? { ...config, exclude: [], snapshotMaxAgeDays: undefined } : config, problems };
+}
+
+/** `envs/prod`, `./envs/prod/` and `envs\\prod` are the same root; the config's own folder is `.`. */
+export function normalizeRoot(rootPath: string): string {
+  return rootPath.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/\/+$/, '') || '.';
+}
+
+/**
+ * The settings of an APIOps root: its own file's over the repository's. Rule settings and mappings
+ * win, custom information types add up; `rootPath` is the root below the scanned folder (its own
+ * suppressions hold for its findings only).
+ */
+export function rootConfig(repository: PostureConfig, own: PostureConfig, rootPath: string): PostureConfig {
+  return {
+    ...repository,
+    file: own.file,
+    rules: { ...repository.rules, ...own.rules },
+    customInformationTypes: [...repository.customInformationTypes, ...own.customInformationTypes],
+    suppressions: [...repository.suppressions, ...own.suppressions.map((suppression) => ({ ...suppression, service: rootPath }))],
+    // Later explicit mappings of the same local API replace earlier ones.
+    mappings: [...(repository.mappings ?? []), ...(own.mappings ?? [])],
+  };
 }
 
 /** Turns the config's glob-like patterns into one predicate over root-relative posix paths. */

@@ -167,7 +167,7 @@ function apiopsKind(relative: string): string {
 }
 
 /** What kind of APIM file `file` is, by its name and its text; undefined when it is none. */
-function apimFileKind(file: string, text: string, documents: DocumentReader): 'policy' | 'spec' | 'apiops' | 'infrastructure' | undefined {
+export function apimFileKind(file: string, text: string, documents: DocumentReader): 'policy' | 'spec' | 'apiops' | 'infrastructure' | undefined {
   const extension = path.extname(file).toLowerCase();
   if (!CANDIDATE_EXTENSIONS.has(extension)) return undefined;
   if (APIOPS_INFORMATION.test(path.basename(file))) return 'apiops';

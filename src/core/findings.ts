@@ -1,14 +1,12 @@
 import type { ResourceId } from './model';
-import type { SourceLocation, Span } from './text';
+import type { FileEdit, SourceLocation } from './text';
 
 export type Severity = 'high' | 'medium' | 'low' | 'info';
 
 export const SEVERITY_ORDER: readonly Severity[] = ['high', 'medium', 'low', 'info'];
 
-/** The Defender for Cloud recommendation a rule predicts (domain.md, section 1). */
+/** The Defender for Cloud recommendation a rule predicts (docs/rules.md names each rule's). */
 export interface DefenderMapping {
-  /** Row number in domain.md's table, for cross-reference. */
-  number: number;
   displayName: string;
   /** Assessment key (name of the `Microsoft.Security/assessments` resource), when known. */
   assessmentKey?: string;
@@ -26,18 +24,6 @@ export interface RuleMetadata {
   remediation: string;
   defender?: DefenderMapping;
   helpUri: string;
-}
-
-export interface TextEdit {
-  span: Span;
-  newText: string;
-}
-
-/** Edits to one file; `create` means the file does not exist yet and `edits` hold its whole text at span 0..0. */
-export interface FileEdit {
-  file: string;
-  create?: boolean;
-  edits: TextEdit[];
 }
 
 export interface Fix {

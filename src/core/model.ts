@@ -1,12 +1,11 @@
 // The model of one API Management service as the repository declares it. Everything the rules, the
 // editor and the Azure layer need is here; nothing here knows how it was read (APIOps, apiops-cli,
 // Bicep, bare specs).
-import type { FileEdit } from './findings';
 import type { JsonPath, ParsedDocument } from './parse/document';
 import type { PolicyXml } from './policy/xml';
 import type { InputProblem } from './problems';
 import type { OpenApiSpec, SpecOperation } from './spec/openapi';
-import type { SourceLocation, Span } from './text';
+import type { FileEdit, SourceLocation, Span } from './text';
 
 /**
  * An APIM resource named relative to its service, as ARM names it below `.../service/{name}/`:
@@ -96,7 +95,7 @@ export interface ApimService {
 }
 
 /**
- * Facts no file can tell (Defender recommendations 1, 2 and 3): filled in from Azure or from a
+ * Facts no file can tell (the Defender for APIs plan, onboarding, inactive operations): filled in from Azure or from a
  * snapshot of it, and merged with the predictions by the Azure layer.
  */
 export interface DeploymentFacts {

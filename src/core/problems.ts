@@ -44,8 +44,8 @@ export type InputProblemKind =
   | 'not-a-file' // a FIFO, device, socket or unlistable folder where a file or folder was expected
   | 'too-deep' // nesting past a depth limit: the part below the limit is not analysed
   | 'over-budget' // expansion or work past its budget: the rest is not analysed
-  | 'skipped' // a folder not read by design (build output, dependencies) or reached a second way: said, so that a clean report never hides it
+  | 'skipped' // a folder not read by design (build output, dependencies) or reached a second way, a resource a false condition (Bicep `if`, Terraform `count = 0`) leaves undeployed: said, so that a clean report never hides it
   | 'unsafe-pattern' // a repository-supplied regular expression that cannot be run in linear time
-  | 'not-compared' // a snapshot of Azure compared with one of the repository's services only
+  | 'not-compared' // a root of the repository that no deployed service of the snapshot of Azure could be matched with: predicted from its files alone
   | 'unread-in-azure' // a part of the snapshot Azure did not answer (a policy, the plan, onboarding, assessments): what depends on it is not concluded
   | 'analysis-error'; // an unexpected exception while reading or analysing one file or API: the others are unaffected

@@ -5,27 +5,38 @@ import { analyzeOperationAuth, type OperationAuth } from './analysis/authenticat
 import { operationExposure, type OperationExposure } from './analysis/dataExposure';
 import { SensitiveDataClassifier } from './analysis/sensitiveData';
 import { mapApis, type ApiMapping } from './azure/mapping';
-import { annotateDrift, applySnapshot, drift, driftFindings, observedFindings, observedRules, POLICY_DRIFT_RULE, unreadParts } from './azure/merge';
-import { DEFAULT_SNAPSHOT_PATH, readSnapshotFile, type LoadedSnapshot } from './azure/snapshot';
+import { annotateDrift, drift } from './azure/drift';
+import { applySnapshot } from './azure/facts';
+import { mappedService } from './azure/mapping';
+import { observedFindings } from './azure/observed';
+import { findService, matchRoots } from './azure/roots';
+import { unreadParts } from './azure/unread';
+import { DEFAULT_SNAPSHOT_PATH, readSnapshotFile, type DeployedService, type LoadedSnapshot } from './azure/snapshot';
 import { snapshotStatus } from './azure/status';
 import { computeCoverage } from './coverage';
-import { excludeMatcher, readConfig, type PostureConfig, type SuppressionEntry } from './config';
+import { CONFIG_FILE_NAME, excludeMatcher, readConfig, rootConfig, type PostureConfig, type ServiceEntry, type SuppressionEntry } from './config';
 import type { Finding, RuleMetadata } from './findings';
+import { version } from '../../package.json';
 import type { ParseCache } from './parse/cache';
-import { createDocumentReader } from './parse/index';
+import { createDocumentReader, type DocumentReader } from './parse/index';
 import { TimeBudget } from './limits';
 import { refusedPattern } from './linearPattern';
 import type { ApiResource, ApimService, OperationResource } from './model';
-import { analysisError, type InputProblem, type InputProblemKind } from './problems';
+import { analysisError, type InputProblem } from './problems';
 import { serviceLabel } from './report/common';
-import type { ScanResult } from './report/scanResult';
-import { ALL_RULES } from './rules/index';
-import { findingId, ruleHelpUri, type Rule, type RuleContext } from './rules/rule';
+import type { DeployedComparison, ScanResult } from './report/scanResult';
+import { ALL_RULES } from './rules/catalog';
+import { driftFindings, POLICY_DRIFT_RULE } from './rules/deployedPolicyDiffers';
+import { INPUT_PROBLEM_RULE, problemFinding } from './rules/inputProblem';
+import { observedRules } from './rules/observedRecommendation';
+import { findingId, type Rule, type RuleContext } from './rules/rule';
+import { EXPIRED_SUPPRESSION_RULE, expiredSuppressionFinding } from './rules/suppressionExpired';
 import { LineIndex } from './text';
-import { FileReader, listFiles, type FileIndex } from './workspace/files';
+import { publisherServiceName } from './workspace/apiopsConfiguration';
+import { FileReader, listFiles, relativeOrSelf, type FileIndex } from './workspace/files';
 import { readServices } from './workspace/readService';
 
-export const TOOL_VERSION = '0.1.0';
+export const TOOL_VERSION: string = version;
 
 export interface ScanOptions {
   /** Unsaved editor contents by absolute path; they win over the disk. */
@@ -54,32 +65,14 @@ export interface ScanOptions {
   spec?: string;
 }
 
-export const INPUT_PROBLEM_RULE: RuleMetadata = {
-  id: 'input-problem',
-  title: 'File could not be read as intended',
-  severity: 'medium',
-  description:
-    'A file that is malformed, unreadable, hostile (DTD/entities, alias bombs) or refers to what cannot be resolved (remote or missing $refs) is left out of the analysis, so findings it would produce are missing.',
-  remediation: 'Fix the file at the reported place; remote $refs are never fetched: vendor the referenced file into the repository.',
-  helpUri: ruleHelpUri('input-problem'),
-};
-
-export const EXPIRED_SUPPRESSION_RULE: RuleMetadata = {
-  id: 'suppression-expired',
-  title: 'Suppressions should not outlive their expiry date',
-  severity: 'low',
-  description: 'A suppression past its `expires` date no longer hides its findings; it should be renewed with a new reason, or removed.',
-  remediation: 'Remove the suppression from .apim-posture.json, or renew it with a new date and reason.',
-  helpUri: ruleHelpUri('suppression-expired'),
-};
-
 export function scan(root: string, options: ScanOptions = {}): ScanResult {
   const started = performance.now();
   const absoluteRoot = path.resolve(root);
   const files = new FileReader(absoluteRoot, options.overlay, undefined, options.index);
   const documents = createDocumentReader(files, options.cache);
   const { config: repositoryConfig, problems: configProblems } = readConfig(absoluteRoot, documents, (file) => files.exists(file));
-  const config = withSettings(repositoryConfig, options.settings, absoluteRoot, configProblems);
+  const settings = checkedSettings(options.settings, absoluteRoot, configProblems);
+  const config = withSettings(repositoryConfig, settings);
   const budget = options.budget ?? new TimeBudget();
   const isExcluded = excludeMatcher(config.exclude);
   // Listed here, not only by the readers: coverage compares what was read with everything there is.
@@ -91,81 +84,113 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   if (!budget.stopped) options.cache?.prune();
   // A repository of several services (environments, instances) names each finding's; one of one service needs no name.
   const labelOf = (service: ApimService) => serviceLabel(absoluteRoot, services, service);
+  const roots = rootSettings(absoluteRoot, services, repositoryConfig, settings, documents, files);
+  const configOf = (service: ApimService | undefined) => (service && roots.get(service)?.config) ?? config;
   // What went wrong analysing one part: reported, while the other parts are analysed as usual.
   const analysisProblems: InputProblem[] = [];
   const findings: Finding[] = [];
+  const serviceOfFinding = new Map<Finding, ApimService>();
   const add = (more: Iterable<Finding>, service?: ApimService) => {
     const label = service && labelOf(service);
+    const ruleSettings = configOf(service).rules;
     for (const finding of more) {
-      const override = config.rules[finding.ruleId];
+      const override = ruleSettings[finding.ruleId];
       // Mutated, not copied: a finding's fixes are computed lazily by its class, which a copy would lose.
       if (override && override !== 'off') finding.severity = override;
       if (label !== undefined) inService(finding, label);
+      if (service) serviceOfFinding.set(finding, service);
       findings.push(finding);
     }
   };
-
-  // Azure's side is compared with the first service: a snapshot holds the deployed service(s) of one repository root.
-  const [comparedService] = services;
-  let snapshot = readDeployed(absoluteRoot, options.snapshot, files, configProblems, options.cache);
-  let mappings: ApiMapping[] = [];
-  // Deployment facts first, so that rules may use them.
-  if (snapshot) {
-    try {
-      mappings = mapApis(comparedService, snapshot.snapshot, config.mappings ?? []);
-      applySnapshot(comparedService, snapshot.snapshot, mappings);
-      if (services.length > 1) {
-        const others = services.slice(1).map((service) => labelOf(service)).join(', ');
-        configProblems.push({ file: snapshot.file, kind: 'not-compared', message: `The snapshot of Azure is compared with ${labelOf(comparedService)} only; ${others} are predicted from their files alone.` });
-      }
-    } catch (error) {
-      analysisProblems.push(analysisError(snapshot.file, 'The snapshot of Azure', error));
-      snapshot = undefined;
-      mappings = [];
+  for (const [service, { problems }] of roots) add(problems.map((problem) => problemFinding(problem, options.verbose ?? false)), service);
+  const rootPaths = new Set(services.map((service) => rootPathOf(absoluteRoot, service)));
+  for (const suppression of config.suppressions) {
+    if (suppression.service !== undefined && !rootPaths.has(suppression.service)) {
+      configProblems.push({ ...suppression.location, kind: 'invalid-artifact', message: `${CONFIG_FILE_NAME}: the suppression names the service ${suppression.service}, which is not a root of this repository (${[...rootPaths].join(', ')}); it suppresses nothing.` });
     }
   }
 
-  const rules = (options.rules ?? ALL_RULES).filter((rule) => config.rules[rule.meta.id] !== 'off');
-  const classifier = sensitiveDataClassifier(config, options.cache);
+  let snapshot = readDeployed(absoluteRoot, options.snapshot, files, configProblems, options.cache);
+  const compared: Compared[] = [];
+  // Deployment facts first, so that rules may use them.
+  if (snapshot) {
+    const loaded = snapshot;
+    const targets = deployedTargets(absoluteRoot, services, roots, repositoryConfig, loaded, listing?.files ?? [], documents, configProblems);
+    for (const { local, deployed, reason } of targets) {
+      if (!deployed && reason !== undefined) {
+        add([problemFinding({ file: loaded.file, kind: 'not-compared', message: `The snapshot of Azure is not compared with ${labelOf(local) ?? 'the repository'}: ${reason}. It is predicted from its files alone.` }, false)], local);
+        continue;
+      }
+      try {
+        // A root matched with one deployed service sees only it: its mappings and drift cannot land in another environment's.
+        const view = deployed ? { ...loaded, snapshot: { ...loaded.snapshot, services: [deployed] } } : loaded;
+        const mappings = mapApis(local, view.snapshot, configOf(local).mappings ?? []);
+        applySnapshot(local, view.snapshot, mappings);
+        compared.push({ local, deployed, matchedBy: deployed && reason, view, mappings });
+      } catch (error) {
+        analysisProblems.push(analysisError(loaded.file, `The snapshot of Azure${services.length > 1 ? ` (compared with ${labelOf(local)})` : ''}`, error));
+        if (services.length === 1) snapshot = undefined;
+      }
+    }
+  }
+
+  const allRules = options.rules ?? ALL_RULES;
+  const rulesOf = (service: ApimService) => allRules.filter((rule) => configOf(service).rules[rule.meta.id] !== 'off');
+  const classifierOf = sensitiveDataClassifiers(options.cache);
   const contexts = new Map<ApimService, RuleContext>();
   for (const service of services) {
-    const context = ruleContext(service, config, classifier);
+    const serviceConfig = configOf(service);
+    const classifier = classifierOf(serviceConfig);
+    const context = ruleContext(service, serviceConfig, classifier);
     contexts.set(service, context);
     const serviceProblems: InputProblem[] = [];
     const specProblemsBefore = new Map(service.apis.flatMap((api) => (api.spec ? [[api.spec.problems, api.spec.problems.length] as const] : [])));
-    for (const rule of rules) {
+    for (const rule of rulesOf(service)) {
       if (budget.exceeded) {
         serviceProblems.push({ file: service.root, kind: 'over-budget', message: `The analysis took longer than its ${budget.milliseconds} ms budget; rule ${rule.meta.id} and the rules after it did not run.` });
         break;
       }
-      add(checkIsolated(rule, context, (apis) => ruleContext({ ...service, apis }, config, classifier), serviceProblems), service);
+      add(checkIsolated(rule, context, (apis) => ruleContext({ ...service, apis }, serviceConfig, classifier), serviceProblems), service);
     }
     // Walking schemas for the rules may have found more in the specs (a broken or too deep $ref chain).
     const foundByRules = [...specProblemsBefore].flatMap(([problems, before]) => problems.slice(before));
     for (const problems of [service.problems, foundByRules, serviceProblems]) add(problems.map((problem) => problemFinding(problem, options.verbose ?? false)), service);
   }
+  // The rules that ran on at least one service.
+  const rules = allRules.filter((rule) => services.some((service) => configOf(service).rules[rule.meta.id] !== 'off'));
   let deployed: ScanResult['deployed'];
   let snapshotState: ScanResult['snapshot'];
   const extraRules: RuleMetadata[] = [];
   if (snapshot) {
-    try {
-      const predictedFindings = findings.filter((finding) => finding.service === labelOf(comparedService));
-      const observed = observedFindings(comparedService, snapshot, mappings, ALL_RULES.map((rule) => rule.meta)).filter((finding) => config.rules[finding.ruleId] !== 'off');
-      const driftItems = drift(comparedService, snapshot.snapshot, mappings, predictedFindings, observed);
-      annotateDrift(observed, driftItems);
-      add(observed, comparedService);
-      add(driftFindings(driftItems), comparedService);
-      add(unreadParts(comparedService, snapshot, mappings).map((problem) => problemFinding(problem, false)), comparedService);
-      const known = new Set(rules.map((rule) => rule.meta.id));
-      extraRules.push(...[...observedRules(snapshot.snapshot), POLICY_DRIFT_RULE].filter((rule) => !known.has(rule.id)));
-      deployed = { local: comparedService, snapshot, mappings, drift: driftItems };
-      snapshotState = snapshotStatus(snapshot, options.now ?? new Date(), options.snapshotMaxAgeDays ?? config.snapshotMaxAgeDays);
-    } catch (error) {
-      analysisProblems.push(analysisError(snapshot.file, 'The snapshot of Azure', error));
+    const comparisons: DeployedComparison[] = [];
+    // A repository of one root whose comparison failed is reported as if it had no snapshot, as it always was.
+    let failedAlone = false;
+    for (const { local, deployed: service, matchedBy, view, mappings } of compared) {
+      try {
+        const rootRules = configOf(local).rules;
+        const predictedFindings = findings.filter((finding) => serviceOfFinding.get(finding) === local);
+        const observed = observedFindings(local, view, mappings, ALL_RULES.map((rule) => rule.meta)).filter((finding) => rootRules[finding.ruleId] !== 'off');
+        const driftItems = drift(local, view.snapshot, mappings, predictedFindings, observed);
+        annotateDrift(observed, driftItems);
+        add(observed, local);
+        add(driftFindings(driftItems), local);
+        add(unreadParts(local, view, mappings).map((problem) => problemFinding(problem, false)), local);
+        comparisons.push({ local, service: service ?? mappedService(view.snapshot, mappings), matchedBy, snapshot, mappings, drift: driftItems });
+      } catch (error) {
+        analysisProblems.push(analysisError(snapshot.file, `The snapshot of Azure${services.length > 1 ? ` (compared with ${labelOf(local)})` : ''}`, error));
+        failedAlone = services.length === 1;
+      }
     }
+    if (!failedAlone) deployed = comparisons;
+    if (comparisons.length > 0) {
+      const known = new Set(rules.map((rule) => rule.meta.id));
+      extraRules.push(...[...observedRules(snapshot.snapshot, ALL_RULES.map((rule) => rule.meta)), POLICY_DRIFT_RULE].filter((rule) => !known.has(rule.id)));
+    }
+    if (deployed) snapshotState = snapshotStatus(snapshot, options.now ?? new Date(), options.snapshotMaxAgeDays ?? config.snapshotMaxAgeDays);
   }
   for (const problems of [configProblems, analysisProblems]) add(problems.map((problem) => problemFinding(problem, options.verbose ?? false)));
-  add(applySuppressions(findings, config.suppressions, options.now ?? new Date()));
+  const suppressions = [...config.suppressions, ...[...roots.values()].flatMap((root) => root.ownSuppressions)];
+  add(applySuppressions(findings, suppressions, (finding) => rootPathOf(absoluteRoot, serviceOfFinding.get(finding)), options.now ?? new Date()));
   findings.sort(byLocation);
 
   const lineIndexes = new Map<string, LineIndex>();
@@ -184,7 +209,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
       return index;
     },
     sourceText,
-    analyses: analysesOf(contexts, classifier),
+    analyses: analysesOf(contexts, classifierOf(config)),
     durationMs: performance.now() - started,
     toolVersion: TOOL_VERSION,
     deployed,
@@ -220,11 +245,10 @@ function readDeployed(root: string, option: ScanOptions['snapshot'], files: File
   }
 }
 
-/** The repository's config with the editor's settings over it; settings' patterns are checked like the config's. */
-function withSettings(config: PostureConfig, settings: ScanOptions['settings'], root: string, problems: InputProblem[]): PostureConfig {
-  if (!settings) return config;
-  // Workspace settings come with the repository: their patterns must run in linear time too.
-  const customTypes = (settings.customInformationTypes ?? []).filter((type) => {
+/** The editor's settings, their patterns checked like the config's: workspace settings come with the repository, and must run in linear time too. */
+function checkedSettings(settings: ScanOptions['settings'], root: string, problems: InputProblem[]): ScanOptions['settings'] {
+  if (!settings) return undefined;
+  const customInformationTypes = (settings.customInformationTypes ?? []).filter((type) => {
     const refused = refusedPattern([...type.namePatterns, ...type.valuePatterns]);
     if (refused === undefined) return true;
     problems.push({
@@ -234,26 +258,120 @@ function withSettings(config: PostureConfig, settings: ScanOptions['settings'], 
     });
     return false;
   });
+  return { ...settings, customInformationTypes };
+}
+
+/** A config with the editor's (checked) settings over it. */
+function withSettings(config: PostureConfig, settings: ScanOptions['settings']): PostureConfig {
+  if (!settings) return config;
   return {
     ...config,
     rules: { ...config.rules, ...settings.rules },
-    customInformationTypes: [...config.customInformationTypes, ...customTypes],
+    customInformationTypes: [...config.customInformationTypes, ...(settings.customInformationTypes ?? [])],
     exclude: [...config.exclude, ...(settings.exclude ?? [])],
   };
 }
 
-/**
- * The classifier kept with the editor's parse cache while the information types stay the same: the
- * schema objects an edit left alone (the parse shares them) are not classified again.
- */
-const classifiersByCache = new WeakMap<ParseCache, { customTypes: string; classifier: SensitiveDataClassifier }>();
+/** A root's path below the scanned folder (`.` for the folder itself): how configs and suppressions name it. */
+function rootPathOf(scanRoot: string, service: ApimService | undefined): string | undefined {
+  return service && relativeOrSelf(scanRoot, service.root);
+}
 
-function sensitiveDataClassifier(config: PostureConfig, cache: ParseCache | undefined): SensitiveDataClassifier {
-  if (!cache) return new SensitiveDataClassifier(config.customInformationTypes);
-  const customTypes = JSON.stringify(config.customInformationTypes);
-  let kept = classifiersByCache.get(cache);
-  if (kept?.customTypes !== customTypes) classifiersByCache.set(cache, (kept = { customTypes, classifier: new SensitiveDataClassifier(config.customInformationTypes) }));
-  return kept.classifier;
+interface RootSettings {
+  /** The root's own `.apim-posture.json` over the repository's, the editor's settings over both. */
+  config: PostureConfig;
+  /** The root's own file, when it has one. */
+  own?: PostureConfig;
+  /** Its own suppressions, which hold for its findings only. */
+  ownSuppressions: SuppressionEntry[];
+  problems: InputProblem[];
+}
+
+/** The settings of each service read from an APIOps root below the scanned folder that has its own `.apim-posture.json`. */
+function rootSettings(scanRoot: string, services: readonly ApimService[], repository: PostureConfig, settings: ScanOptions['settings'], documents: DocumentReader, files: FileReader): Map<ApimService, RootSettings> {
+  const roots = new Map<ApimService, RootSettings>();
+  for (const service of services) {
+    if (service.root === scanRoot) continue;
+    const { config: own, problems } = readConfig(service.root, documents, (file) => files.exists(file), true);
+    if (own.file === undefined) continue;
+    const merged = rootConfig(repository, own, rootPathOf(scanRoot, service)!);
+    roots.set(service, { config: withSettings(merged, settings), own, ownSuppressions: merged.suppressions.slice(repository.suppressions.length), problems });
+  }
+  return roots;
+}
+
+/** A root compared with Azure: the deployed service it was matched with (none: the single root's usual choice), the snapshot as it sees it, its mappings. */
+interface Compared {
+  local: ApimService;
+  deployed?: DeployedService;
+  matchedBy?: string;
+  view: LoadedSnapshot;
+  mappings: ApiMapping[];
+}
+
+/**
+ * The deployed service each root is compared with, or why it is not. A repository of one root is
+ * compared as always (mapping picks the service) unless `.apim-posture.json` names one; the roots of
+ * a repository of several are matched with the services of the snapshot (`matchRoots`).
+ */
+function deployedTargets(
+  scanRoot: string,
+  services: readonly ApimService[],
+  roots: ReadonlyMap<ApimService, RootSettings>,
+  repository: PostureConfig,
+  snapshot: LoadedSnapshot,
+  listed: readonly string[],
+  documents: DocumentReader,
+  problems: InputProblem[],
+): { local: ApimService; deployed?: DeployedService; reason?: string }[] {
+  const named = new Map<ApimService, { deployed: string; source: string }>();
+  const byPath = new Map(services.map((service) => [rootPathOf(scanRoot, service)!, service]));
+  const source = (entry: ServiceEntry) => relativeOrSelf(scanRoot, entry.location.file);
+  for (const entry of repository.services ?? []) {
+    const service = byPath.get(entry.root);
+    if (service) named.set(service, { deployed: entry.deployed, source: source(entry) });
+    else problems.push({ ...entry.location, kind: 'invalid-artifact', message: `${CONFIG_FILE_NAME}: "services" names ${entry.root}, which is not a root of this repository (${[...byPath.keys()].join(', ')}).` });
+  }
+  for (const [service, { own }] of roots) {
+    for (const entry of own?.services ?? []) {
+      if (entry.root === '.') named.set(service, { deployed: entry.deployed, source: source(entry) });
+      else problems.push({ ...entry.location, kind: 'invalid-artifact', message: `${CONFIG_FILE_NAME}: in a root's own file, "services" names the root itself, as ".".` });
+    }
+  }
+  if (services.length === 1) {
+    const [local] = services;
+    const given = named.get(local);
+    if (!given) return [{ local }];
+    const found = findService(snapshot.snapshot, given.deployed);
+    return ['service' in found ? { local, deployed: found.service, reason: `named in ${given.source}` } : { local, reason: `${given.source} names ${given.deployed} for it, but ${found.why}` }];
+  }
+  const toMatch = services.map((service) => ({
+    service,
+    label: rootPathOf(scanRoot, service)!,
+    named: named.get(service),
+    declared: publisherServiceName(scanRoot, service.root, listed, documents),
+  }));
+  return matchRoots(toMatch, snapshot.snapshot).map((match) => ({ local: match.root.service, deployed: match.deployed, reason: match.reason }));
+}
+
+/**
+ * Per scan, the classifier of each set of information types (a root may add its own); kept with the
+ * editor's parse cache while the types stay the same, so that the schema objects an edit left alone
+ * (the parse shares them) are not classified again.
+ */
+const classifiersByCache = new WeakMap<ParseCache, Map<string, SensitiveDataClassifier>>();
+
+function sensitiveDataClassifiers(cache: ParseCache | undefined): (config: PostureConfig) => SensitiveDataClassifier {
+  const kept = cache && classifiersByCache.get(cache);
+  const used = new Map<string, SensitiveDataClassifier>();
+  if (cache) classifiersByCache.set(cache, used);
+  return (config) => {
+    const customTypes = JSON.stringify(config.customInformationTypes);
+    let classifier = used.get(customTypes) ?? kept?.get(customTypes);
+    if (!classifier) classifier = new SensitiveDataClassifier(config.customInformationTypes);
+    used.set(customTypes, classifier);
+    return classifier;
+  };
 }
 
 /** The analyses of each service's operations, asked for by API and operation whatever service they are in. */
@@ -322,46 +440,16 @@ function checkIsolated(rule: Rule, context: RuleContext, contextFor: (apis: ApiR
   }
 }
 
-/** Problems that tell what was left unread rather than what went wrong: a file that is no spec, a build folder. */
-const TELLING_PROBLEMS: ReadonlySet<InputProblemKind> = new Set(['not-a-spec', 'skipped', 'unread-in-azure']);
-
-function problemFinding(problem: InputProblem, verbose: boolean): Finding {
-  return {
-    id: findingId(INPUT_PROBLEM_RULE.id, problem.file, `${problem.kind}:${problem.message}`),
-    ruleId: INPUT_PROBLEM_RULE.id,
-    remediation: INPUT_PROBLEM_RULE.remediation,
-    severity: TELLING_PROBLEMS.has(problem.kind) ? 'info' : INPUT_PROBLEM_RULE.severity,
-    resource: 'service',
-    message: problem.message,
-    location: { file: problem.file, span: problem.span ?? { start: 0, end: 0 } },
-    related: [],
-    fixes: [],
-    origin: 'predicted',
-    properties: { problemKind: problem.kind, ...(verbose && problem.detail ? { stack: problem.detail } : {}) },
-  };
-}
-
-/** Marks suppressed findings, and returns a finding for each suppression past its expiry date. */
-function applySuppressions(findings: Finding[], suppressions: SuppressionEntry[], now: Date): Finding[] {
+/** Marks suppressed findings, and returns a finding for each suppression past its expiry date; one naming a root holds for that root's findings. */
+function applySuppressions(findings: Finding[], suppressions: SuppressionEntry[], rootOf: (finding: Finding) => string | undefined, now: Date): Finding[] {
   const expired: Finding[] = [];
   for (const suppression of suppressions) {
     if (suppression.expires && hasExpired(suppression.expires, now)) {
-      expired.push({
-        id: findingId(EXPIRED_SUPPRESSION_RULE.id, suppression.resource, suppression.rule),
-        ruleId: EXPIRED_SUPPRESSION_RULE.id,
-        remediation: EXPIRED_SUPPRESSION_RULE.remediation,
-        severity: EXPIRED_SUPPRESSION_RULE.severity,
-        resource: suppression.resource,
-        message: `The suppression of ${suppression.rule} on ${suppression.resource} expired on ${suppression.expires}; its findings are reported again.`,
-        location: suppression.location,
-        related: [],
-        fixes: [],
-        origin: 'predicted',
-      });
+      expired.push(expiredSuppressionFinding(suppression));
       continue;
     }
     for (const finding of findings) {
-      if (!finding.suppression && finding.ruleId === suppression.rule && resourceMatches(suppression.resource, finding.resource)) {
+      if (!finding.suppression && finding.ruleId === suppression.rule && resourceMatches(suppression.resource, finding.resource) && (suppression.service === undefined || rootOf(finding) === suppression.service)) {
         finding.suppression = { reason: suppression.reason, expires: suppression.expires, location: suppression.location };
       }
     }

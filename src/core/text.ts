@@ -49,3 +49,15 @@ export class LineIndex {
     return Math.min(lineStart + Math.max(0, position.character), nextLineStart);
   }
 }
+
+export interface TextEdit {
+  span: Span;
+  newText: string;
+}
+
+/** Edits to one file; `create` means the file does not exist yet and `edits` hold its whole text at span 0..0. */
+export interface FileEdit {
+  file: string;
+  create?: boolean;
+  edits: TextEdit[];
+}

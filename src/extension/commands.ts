@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { FileEdit } from '../core/findings';
+import type { FileEdit } from '../core/text';
 import { suppressionEdit } from '../core/fixes/suppression';
 import type { ReportFix, ReportOperation } from '../core/report/contract';
 import { findingToMarkdown } from '../core/report/markdown';
@@ -146,7 +146,8 @@ export const suppressFinding: CommandFactory = (ctx) => async (argument: Finding
   const configFile = path.join(root, '.apim-posture.json');
   const open = vscode.workspace.textDocuments.find((document) => document.uri.fsPath === configFile);
   const text = open?.getText() ?? (fs.existsSync(configFile) ? fs.readFileSync(configFile, 'utf8') : undefined);
-  await applyAndSave([suppressionEdit(root, text, { rule: finding.ruleId, resource: finding.resource, reason: reason.trim(), expires })]);
+  // A finding of one root of several (an environment) is suppressed there only.
+  await applyAndSave([suppressionEdit(root, text, { rule: finding.ruleId, resource: finding.resource, reason: reason.trim(), expires, service: finding.service })]);
   await ctx.analyzeAll();
 };
 

@@ -4,7 +4,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import type { FileEdit } from '../core/findings';
+import type { FileEdit } from '../core/text';
 import type { AnalysisReport, ReportFinding, ReportLocation, ReportOperation, ReportRule } from '../core/report/contract';
 import type { ScanResult } from '../core/report/scanResult';
 import { scan } from '../core/scan';

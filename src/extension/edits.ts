@@ -1,7 +1,6 @@
 // Core text edits (offsets) to VS Code workspace edits (positions in the documents as they are now).
 import * as vscode from 'vscode';
-import type { FileEdit } from '../core/findings';
-import { LineIndex } from '../core/text';
+import { LineIndex, type FileEdit } from '../core/text';
 
 export async function toWorkspaceEdit(fileEdits: readonly FileEdit[], metadata?: vscode.WorkspaceEditEntryMetadata): Promise<vscode.WorkspaceEdit> {
   const edit = new vscode.WorkspaceEdit();

@@ -1,7 +1,7 @@
 // The language server's own requests and notifications, beside LSP's: what the editor asks of the
 // engine and what the engine tells it. Every value is plain data (src/core/report/contract.ts).
 import type { PostureConfig } from '../core/config';
-import type { FileEdit } from '../core/findings';
+import type { FileEdit } from '../core/text';
 import type { ReportSummary } from '../core/report/common';
 import type { AnalysisReport, ReportFinding, ReportOperation, ReportRule } from '../core/report/contract';
 

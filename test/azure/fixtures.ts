@@ -5,7 +5,7 @@ import type { EmulatorAssessment, EmulatorMetadata, EmulatorState, EmulatorSubsc
 export const ENDPOINT_AUTH = DEFENDER.endpointAuthentication;
 export const UNUSED_ENDPOINTS = DEFENDER.unusedEndpoints;
 export const SUBSCRIPTION_SCOPE = DEFENDER.subscriptionScope;
-/** An assessment no local rule predicts (rec. 7 of domain.md). */
+/** An assessment no local rule predicts (the direct management endpoint). */
 export const DIRECT_MANAGEMENT = { key: 'e2aeced9-6ef0-410e-b948-4aaa65ded9a7', displayName: 'API Management direct management endpoint should not be enabled', severity: 'Low' as const };
 
 export function subscriptionId(index: number): string {

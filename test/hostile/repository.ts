@@ -173,6 +173,20 @@ export function writeHostileRepository(folder: string, options: HostileOptions =
       ),
     );
   });
+  add('arm-links', 'ARM templates linking a file beside the root, linking one another twice at each of 12 levels (4,096 reads), and copy loops of 10^9 copies and of 800 copies nested four deep', ['infra/links/link-0.json', 'infra/links/copies.json'], () => {
+    const template = (resources: object[]) => JSON.stringify({ $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', contentVersion: '1.0.0.0', resources }, null, 2);
+    const link = (target: string) => ({ type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name: target, properties: { mode: 'Incremental', templateLink: { relativePath: target } } });
+    const api = { type: 'Microsoft.ApiManagement/service/apis', apiVersion: '2022-08-01', name: "[concat('apim/arm-copy-', copyIndex())]", properties: { path: 'c', protocols: ['https'] } };
+    const levels = count(12);
+    for (let level = 0; level < levels; level++) {
+      const next = `link-${level + 1}.json`;
+      const resources = level === 0 ? [link('../../../outside/secrets.json'), link(next), link(next)] : [link(next), link(next)];
+      write(`infra/links/link-${level}.json`, template([...resources, { ...api, name: `apim/arm-link-${level}`, copy: undefined }]));
+    }
+    let copied: object = { ...api, copy: { name: 'apis', count: 800 } };
+    for (let depth = 0; depth < 4; depth++) copied = { type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name: `[concat('d', copyIndex())]`, copy: { name: `d${depth}`, count: 800 }, properties: { mode: 'Incremental', template: { resources: [copied] } } };
+    write('infra/links/copies.json', template([{ ...api, copy: { name: 'huge', count: 1_000_000_000 } }, copied]));
+  });
   add('hcl-deep', 'Terraform objects nested 5,000 levels', ['infra/deep.tf'], () => {
     const depth = count(5_000);
     write('infra/deep.tf', `resource "azurerm_api_management_named_value" "deep" {\n  name = "deep"\n  value = ${'{ a = '.repeat(depth)}1${' }'.repeat(depth)}\n}\n`);

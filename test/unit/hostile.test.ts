@@ -80,6 +80,9 @@ describe('a hostile repository, scanned by the CLI', function () {
     assert.strictEqual(kinds('apis/ref-outside/specification.yaml').length, 3, 'one problem per $ref, whether or not the outside file exists');
     assert.ok(kinds('apis/fifo-policy/policy.xml').includes('not-a-file'));
     assert.ok(kinds('infra/outside.bicep').includes('outside-root'));
+    assert.ok(kinds('infra/links/link-0.json').includes('outside-root'));
+    assert.ok(kinds('infra/links/link-0.json').includes('over-budget'), 'the links doubling at each level stop at the budget of linked reads');
+    assert.ok(['invalid-artifact', 'over-budget'].every((kind) => kinds('infra/links/copies.json').includes(kind)), 'copies past ARM\'s limit, and past the budget of copies');
   });
 
   it("keeps the ordinary APIs' findings, and reads what is inside the root however it is encoded or linked", () => {

@@ -1,17 +1,20 @@
 // Writes to Azure, only when called explicitly (after the user confirmed): a policy, or an API's
 // protocols and subscription requirement, pushed with If-Match on the ETag read before, with a
 // backup of what it replaces, and a three-way conflict instead of an overwrite when someone changed
-// it meanwhile; onboarding an API to Defender for APIs (a long-running PUT); enabling the Defender
+// it meanwhile, then recorded in the snapshot (one pipeline for both, `pushToAzure`); onboarding an API to Defender for APIs (a long-running PUT); enabling the Defender
 // for APIs plan (it costs money).
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ApiManagementClient } from '@azure/arm-apimanagement';
 import type { SecurityCenter } from '@azure/arm-security';
-import { armEndpoint, throwIfAborted, type ArmConnection, type ServiceRef } from './arm';
-import { API_COLLECTIONS_API_VERSION, apiCollection, sendArm } from './load';
-import { normalizePolicy, protocolSet } from './merge';
+import type { ApiResource } from '../model';
+import { armEndpoint, sendArm, throwIfAborted, type ArmConnection, type ServiceRef } from './arm';
+import { API_COLLECTIONS_API_VERSION, apiCollection } from './defenderQueries';
+import { normalizePolicy, protocolSet, type DriftItem } from './drift';
+import type { ApiMapping } from './mapping';
 import { readPolicy, scopePath, type PolicyScopeRef } from './policies';
-import type { DeployedApiCollection } from './snapshot';
+import { recordApiProperties, recordPolicy, scopeLabel } from './record';
+import type { DeployedApiCollection, DeployedService, DeployedSnapshot } from './snapshot';
 
 /** Changed since it was loaded (seen when reading before the write), or between that read and the write (412). */
 export type ConflictReason = 'changed-since-loaded' | 'precondition-failed';
@@ -137,7 +140,7 @@ export async function pushPolicy(
 /** An API of a service (`orders`, `catalog;rev=2`). */
 export type ApiRef = ServiceRef & { api: string };
 
-/** The API properties a push may change: those Defender's recommendations 4 (subscription key) and 8 (protocols) read. */
+/** The API properties a push may change: those Defender's recommendations on authenticated endpoints (subscription key) and encrypted protocols read. */
 export interface ApiProperties {
   protocols?: string[];
   subscriptionRequired?: boolean;
@@ -192,6 +195,91 @@ async function readApi(client: ApiManagementClient, target: ApiRef, abortSignal?
     if ((error as { statusCode?: number }).statusCode === 404) return undefined;
     throw error;
   }
+}
+
+/** A push the repository asks for: a policy file to the scope it is deployed to, or an API's properties from the file that declares them. */
+export type PushRequest = PolicyPush | ApiPropertiesPush;
+
+export interface PolicyPush {
+  kind: 'policy';
+  /** The scope, as `scopeLabel` names it. */
+  label: string;
+  target: PolicyScopeRef;
+  /** The policy text to push. */
+  local: string;
+  /** The deployed policy and its ETag as the snapshot has them; undefined when the scope had none. */
+  loaded?: string;
+  etag?: string;
+}
+
+export interface ApiPropertiesPush {
+  kind: 'api-properties';
+  /** `<service>/apis/<deployed api>`. */
+  label: string;
+  target: ApiRef;
+  local: ApiProperties;
+  /** The same properties as the snapshot has them deployed. */
+  loaded: ApiProperties;
+}
+
+/** Why there is nothing to push. */
+export interface NothingToPush {
+  nothing: string;
+}
+
+/** The push of a policy file whose deployed counterpart differs (`drift`: its `policy-differs` item, if any), with `text` the file's. */
+export function policyPush(drift: DriftItem | undefined, file: string, text: string): PolicyPush | NothingToPush {
+  if (!drift?.target || drift.local === undefined) {
+    return {
+      nothing: drift
+        ? 'this scope has a policy in Azure but none in the repository; removing it is not done from here.'
+        : `${path.basename(file)} is what is deployed (or it is not mapped to a deployed scope); nothing to push.`,
+    };
+  }
+  return { kind: 'policy', label: scopeLabel(drift.target), target: drift.target, local: text, loaded: drift.deployed, etag: drift.etag };
+}
+
+/** The push of the protocols and subscription requirement a local API declares to the deployed API it is mapped to. */
+export function apiPropertiesPush(api: ApiResource, service: DeployedService, mappings: readonly ApiMapping[]): ApiPropertiesPush | NothingToPush {
+  const deployedName = mappings.find((mapping) => mapping.local === api.name)?.deployed?.api;
+  const remote = deployedName && service.apis.find((candidate) => candidate.name.toLowerCase() === deployedName.toLowerCase());
+  const local: ApiProperties = {};
+  if (api.protocols) local.protocols = api.protocols.value;
+  if (api.subscriptionRequired) local.subscriptionRequired = api.subscriptionRequired.value;
+  if (!remote || Object.keys(local).length === 0) {
+    return { nothing: `API ${api.name} ${remote ? 'declares no protocols or subscription requirement' : 'is not mapped to a deployed API'}; nothing to push.` };
+  }
+  const loaded: ApiProperties = {
+    ...(local.protocols ? { protocols: remote.protocols } : {}),
+    ...(local.subscriptionRequired !== undefined ? { subscriptionRequired: remote.subscriptionRequired ?? true } : {}),
+  };
+  const target = { subscriptionId: service.subscriptionId, resourceGroup: service.resourceGroup, serviceName: service.name, api: remote.name };
+  return { kind: 'api-properties', label: `${service.name}/apis/${remote.name}`, target, local, loaded };
+}
+
+export type PushToAzureResult = PushResult | PushResult<ApiProperties>;
+
+/**
+ * Pushes what a request asks for, guarded by what was loaded and with a backup of what it replaces,
+ * and records what Azure then has in `snapshot` (a conflict leaves it as it is), so that the drift and
+ * the findings follow before the next load.
+ */
+export async function pushToAzure(client: ApiManagementClient, snapshot: DeployedSnapshot, request: PushRequest, backupFolder: string, options: Omit<PushOptions, 'base'> = {}): Promise<PushToAzureResult> {
+  const now = options.now ?? new Date();
+  const guarded = { abortSignal: options.abortSignal, now };
+  if (request.kind === 'policy') {
+    const result = await pushPolicy(client, request.target, request.local, request.etag, backupFolder, { ...guarded, endpoint: options.endpoint, base: request.loaded });
+    if (result.status !== 'conflict') recordPolicy(snapshot, request.target, { value: request.local, etag: result.etag, pushedAt: now.toISOString() });
+    return result;
+  }
+  const result = await pushApiProperties(client, request.target, request.local, request.loaded, backupFolder, guarded);
+  if (result.status !== 'conflict') recordApiProperties(snapshot, request.target, request.local, now.toISOString());
+  return result;
+}
+
+/** What a push compares, as the text a diff shows: the policy, or the API's properties as JSON. */
+export function pushedText(value: string | ApiProperties): string {
+  return typeof value === 'string' ? value : JSON.stringify(value, null, 2) + '\n';
 }
 
 /** Where a backup goes: `<backupFolder>/<service>/<segments>/<name>.<time>.<extension>`. */

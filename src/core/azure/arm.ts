@@ -1,8 +1,9 @@
-// How every Azure SDK client of the Azure layer is built and how its failures are read: one place
-// for the endpoint, the TLS trust of a test server, retry timing, ARM ids and concurrency.
+// How every Azure SDK client of the Azure layer is built, how a request the SDKs lack is sent, and how
+// failures are read: one place for the endpoint, the TLS trust of a test server, retry timing, ARM ids
+// and concurrency.
 import type { Agent } from 'https';
 import type { TokenCredential } from '@azure/core-auth';
-import type { HttpClient, PipelinePolicy } from '@azure/core-rest-pipeline';
+import { createPipelineRequest, type HttpClient, type PipelinePolicy, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
 
 export const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
 
@@ -144,4 +145,35 @@ export async function collect<T>(pager: AsyncIterable<T>): Promise<T[]> {
   const items: T[] = [];
   for await (const item of pager) items.push(item);
   return items;
+}
+
+/** An SDK client, whose pipeline (bearer token, retries, throttling) a request can go through. */
+export interface ArmPipeline {
+  sendRequest(request: PipelineRequest): Promise<PipelineResponse>;
+}
+
+export interface ArmResponse {
+  status: number;
+  header(name: string): string | undefined;
+  body: unknown;
+}
+
+/** Sends a request through an SDK client's own pipeline (bearer token, retries, throttling); 4xx/5xx throw like the SDK's errors. */
+export async function sendArm(client: ArmPipeline, url: string, method: 'GET' | 'PUT' | 'DELETE', abortSignal?: AbortSignal): Promise<ArmResponse> {
+  const response = await client.sendRequest(createPipelineRequest({ url, method, abortSignal }));
+  const text = response.bodyAsText ?? '';
+  const body = text ? safeJson(text) : undefined;
+  if (response.status >= 400) {
+    const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    throw Object.assign(new Error(error?.message ?? `${method} ${url.split('?')[0]} failed with ${response.status}`), { statusCode: response.status, code: error?.code });
+  }
+  return { status: response.status, header: (name) => response.headers.get(name), body };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

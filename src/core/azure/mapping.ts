@@ -101,12 +101,17 @@ export function chooseService(service: ApimService, snapshot: DeployedSnapshot, 
   }
   let best: { service: DeployedService; score: number } | undefined;
   for (const candidate of snapshot.services) {
-    const names = new Set(candidate.apis.map((api) => api.name.toLowerCase()));
-    const titles = new Set(candidate.apis.map((api) => normalizeTitle(api.displayName)));
-    const score = service.apis.reduce((sum, api) => sum + (names.has(api.name.toLowerCase()) ? 2 : 0) + (titles.has(normalizeTitle(api.spec?.title ?? api.displayName)) ? 1 : 0), 0);
+    const score = serviceOverlap(service, candidate);
     if (!best || score > best.score) best = { service: candidate, score };
   }
   return best?.service;
+}
+
+/** How much of a local service a deployed one holds: 2 per API name it has, 1 per API title. */
+export function serviceOverlap(service: ApimService, candidate: DeployedService): number {
+  const names = new Set(candidate.apis.map((api) => api.name.toLowerCase()));
+  const titles = new Set(candidate.apis.map((api) => normalizeTitle(api.displayName)));
+  return service.apis.reduce((sum, api) => sum + (names.has(api.name.toLowerCase()) ? 2 : 0) + (titles.has(normalizeTitle(api.spec?.title ?? api.displayName)) ? 1 : 0), 0);
 }
 
 /** `api`, `service/api` or an ARM id, resolved in the snapshot (a bare name in `target`). */
@@ -183,4 +188,12 @@ export function deployedResourceId(resource: string, deployed: DeployedService, 
     parts[1] = mapping.deployed.api;
   }
   return `${deployed.id}/${parts.map(encodeURIComponent).join('/')}`;
+}
+
+/** The deployed service the mappings point at (the one the repository is for). */
+export function mappedService(snapshot: DeployedSnapshot, mappings: readonly ApiMapping[]): DeployedService | undefined {
+  const counts = new Map<string, number>();
+  for (const mapping of mappings) if (mapping.deployed) counts.set(mapping.deployed.serviceId.toLowerCase(), (counts.get(mapping.deployed.serviceId.toLowerCase()) ?? 0) + 1);
+  const [best] = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+  return best ? snapshot.services.find((service) => service.id.toLowerCase() === best[0]) : snapshot.services.length === 1 ? snapshot.services[0] : undefined;
 }

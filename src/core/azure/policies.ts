@@ -3,8 +3,7 @@
 // `get` methods: in @azure/arm-apimanagement 10.0.0, `apiPolicy.get` is generated with `isXML: true`
 // and drops `properties.value` from ARM's JSON answer, so one request shape serves every scope.
 import type { ApiManagementClient } from '@azure/arm-apimanagement';
-import type { ServiceRef } from './arm';
-import { sendArm } from './load';
+import { sendArm, type ServiceRef } from './arm';
 import type { DeployedPolicy } from './snapshot';
 
 export type PolicyScope = { kind: 'global' } | { kind: 'product'; product: string } | { kind: 'api'; api: string } | { kind: 'operation'; api: string; operation: string };

@@ -1,4 +1,4 @@
-import type { TextEdit } from '../findings';
+import type { TextEdit } from '../text';
 
 /** Applies non-overlapping edits computed against `text` (in any order) and returns the new text. */
 export function applyTextEdits(text: string, edits: readonly TextEdit[]): string {

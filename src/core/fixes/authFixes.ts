@@ -2,7 +2,8 @@
 // configuration; an auth policy needs named values for the token issuer or certificate.
 import type { OperationAuth } from '../analysis/authentication';
 import { AUTH_POLICIES } from '../analysis/authentication';
-import type { FileEdit, Fix } from '../findings';
+import type { Fix } from '../findings';
+import type { FileEdit } from '../text';
 import type { ApiResource, ApimService, OperationResource } from '../model';
 import { AUTH_POLICY_SNIPPETS, type AuthPolicyName } from '../policy/edit';
 import { setDeclaredProperty } from './declarationEdits';

@@ -3,7 +3,7 @@
 import { modify, type JSONPath } from 'jsonc-parser';
 import * as path from 'path';
 import { CONFIG_FILE_NAME } from '../config';
-import type { FileEdit } from '../findings';
+import type { FileEdit } from '../text';
 
 /**
  * Sets `value` at `jsonPath` of the configuration (`[key, -1]` appends to an array, `undefined`

@@ -2,7 +2,7 @@
 // (APIOps files, ARM templates) are edited here keeping the file's own formatting (indentation, key
 // order); Bicep and Terraform declarations bring their own editor (`Declaration.editProperties`).
 import { applyEdits, modify, type FormattingOptions } from 'jsonc-parser';
-import type { FileEdit } from '../findings';
+import type { FileEdit } from '../text';
 import type { Declaration } from '../model';
 import type { JsonPath, ParsedDocument } from '../parse/document';
 import type { PropertyChange } from './writtenProperties';

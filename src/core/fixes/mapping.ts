@@ -2,7 +2,7 @@
 // wins over every heuristic (src/core/azure/mapping.ts).
 import { parseTree, findNodeAtLocation } from 'jsonc-parser';
 import type { ExplicitMapping } from '../azure/mapping';
-import type { FileEdit } from '../findings';
+import type { FileEdit } from '../text';
 import { configEdit } from './configFile';
 
 /**

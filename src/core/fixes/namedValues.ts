@@ -1,7 +1,7 @@
 // An auth policy snippet refers to named values (`{{tenant-id}}`); in an APIOps repository the fix
 // can also declare the ones the service lacks, as placeholders for the team to fill in.
 import * as path from 'path';
-import type { FileEdit } from '../findings';
+import type { FileEdit } from '../text';
 import type { ApimService } from '../model';
 
 /** Files that declare the named values of `names` the service does not have yet (APIOps layouts only). */

@@ -3,7 +3,7 @@
 // way); a missing one is created where APIOps expects it, and nowhere else: a new file beside a
 // template, a Bicep or a Terraform file would be deployed by nothing.
 import * as path from 'path';
-import type { FileEdit } from '../findings';
+import type { FileEdit } from '../text';
 import type { ApiResource, ApimService, InlinePolicy, OperationResource, PolicyAttachment, ProductResource } from '../model';
 import { insertIntoSection } from '../policy/edit';
 import { parsePolicyXml, type PolicyXml } from '../policy/xml';

@@ -2,9 +2,8 @@
 // read (keys, spans, which values are literals) and the syntax to write values in; the edit is made
 // here, the same way for both. A value that is not a literal (a parameter, a variable, an expression)
 // is never overwritten: the fix would change what the code means, so none is offered.
-import type { TextEdit } from '../findings';
 import type { JsonPath } from '../parse/document';
-import type { Span } from '../text';
+import type { Span, TextEdit } from '../text';
 
 /** An object written in the file (a Bicep object, a Terraform block body or object expression). */
 export interface WrittenObject {

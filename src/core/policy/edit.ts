@@ -1,6 +1,6 @@
 // Pure text edits to policy documents, for quick fixes. Every byte outside the inserted text is kept
 // (comments, attribute order, line endings), and the inserted text follows the file's indentation.
-import type { FileEdit, TextEdit } from '../findings';
+import type { FileEdit, TextEdit } from '../text';
 import { childElements, parsePolicyXml, POLICY_SECTIONS, policySection, type PolicySectionName, type PolicyXml, type XmlElement } from './xml';
 
 export interface PolicySnippet {
@@ -16,7 +16,7 @@ function snippet(xml: string): PolicySnippet {
   return { xml, namedValues: namedValueReferences(xml) };
 }
 
-/** The authentication policies of domain.md, section 4, keyed by their element name. */
+/** The policies that authenticate a call, as snippets keyed by their element name. */
 export const AUTH_POLICY_SNIPPETS: Readonly<Record<AuthPolicyName, PolicySnippet>> = {
   'validate-jwt': snippet(
     `<validate-jwt header-name="Authorization" failed-validation-httpcode="401" failed-validation-error-message="Unauthorized. Access token is missing or invalid.">

@@ -2,7 +2,6 @@
 // language server sends the editor. Everything a surface shows is decided here, once.
 import type { OperationAuth } from '../analysis/authentication';
 import type { EffectivePolicy } from '../analysis/effectivePolicy';
-import { mappedService } from '../azure/merge';
 import type { Finding, Fix, RuleMetadata } from '../findings';
 import type { ApiResource, ApimService, OperationResource } from '../model';
 import { POLICY_SECTIONS } from '../policy/xml';
@@ -59,14 +58,17 @@ export function reportParts(result: ScanResult, options: ReportOptions = {}) {
     services: result.services,
     service: (service: ApimService) => reportService(result, service, locate, options),
     drift: () =>
-      (result.deployed?.drift ?? []).map((item) => ({
-        kind: item.kind,
+      (result.deployed ?? []).flatMap((comparison) =>
+        comparison.drift.map((item) => ({
+          kind: item.kind,
+          service: serviceLabel(result.root, result.services, comparison.local),
         resource: item.resource,
         message: item.message,
         location: locate(item.location),
-        findingId: item.findingId,
-        inRepository: item.kind === 'policy-differs' ? item.local !== undefined : undefined,
-      })),
+          findingId: item.findingId,
+          inRepository: item.kind === 'policy-differs' ? item.local !== undefined : undefined,
+        })),
+      ),
   };
 }
 
@@ -152,7 +154,7 @@ function reportService(result: ScanResult, service: ApimService, locate: (locati
 
 function reportApi(result: ScanResult, service: ApimService, api: ApiResource, locate: (location: SourceLocation) => ReportLocation, options: ReportOptions): ReportApi {
   const onboarded = service.deployment?.onboardedApis;
-  const mapping = result.deployed?.local === service ? result.deployed.mappings.find((candidate) => candidate.local === api.name) : undefined;
+  const mapping = result.deployed?.find((comparison) => comparison.local === service)?.mappings.find((candidate) => candidate.local === api.name);
   const inactive = new Set(service.deployment?.inactiveOperations ?? []);
   return {
     id: api.id,
@@ -245,8 +247,8 @@ function reportEffectivePolicy(effective: EffectivePolicy, locate: (location: So
 
 /** Deployed APIs of the mapped service that no local API maps to (the Echo API a portal created, say), located in the snapshot. */
 function onlyInAzure(result: ScanResult, service: ApimService): { name: string; displayName?: string; location: SourceLocation; description: string }[] {
-  const deployed = result.deployed;
-  const deployedService = deployed?.local === service ? mappedService(deployed.snapshot.snapshot, deployed.mappings) : undefined;
+  const deployed = result.deployed?.find((comparison) => comparison.local === service);
+  const deployedService = deployed?.service;
   if (!deployed || !deployedService) return [];
   const serviceIndex = deployed.snapshot.snapshot.services.indexOf(deployedService);
   const mapped = new Set(deployed.mappings.flatMap((mapping) => (mapping.deployed ? [mapping.deployed.api.toLowerCase()] : [])));

@@ -65,7 +65,7 @@ export function serviceLabel(root: string, services: readonly ApimService[], ser
 }
 
 /** The service a finding is about; the first for findings about the repository as a whole (its configuration). */
-export function serviceOf(result: ScanResult, finding: Finding): ApimService {
+export function serviceOf(result: ScanResult, finding: Pick<Finding, 'service'>): ApimService {
   return result.services.find((service) => serviceLabel(result.root, result.services, service) === finding.service) ?? result.services[0];
 }
 
@@ -187,6 +187,9 @@ export function snapshotNotices(result: ScanResult): string[] {
   if (!status) return [];
   const age = status.ageDays === undefined ? 'at an unknown time' : status.ageDays === 0 ? 'less than a day ago' : `${status.ageDays} day${status.ageDays === 1 ? '' : 's'} ago`;
   const notices = [`Snapshot of Azure: ${relativePath(result.root, status.file)}, taken ${status.createdAt} (${age}).`];
+  // Which root is compared with which deployed service, when that was chosen for the root; roots not compared each have a finding saying why.
+  const matched = (result.deployed ?? []).filter((comparison) => comparison.matchedBy && comparison.service);
+  if (matched.length > 0) notices.push(`Compared with Azure: ${matched.map((comparison) => `${relativePath(result.root, comparison.local.root) || '.'} with ${comparison.service!.name} (${comparison.matchedBy})`).join('; ')}.`);
   if (status.stale) notices.push(`The snapshot is stale (older than ${status.maxAgeDays} days): Defender's findings and the drift may have changed since; run apim-posture snapshot export again.`);
   if (status.unread.length > 0) notices.push(`Not read from Azure when the snapshot was taken: ${unreadParts(status.unread)}; what depends on them is missing from this report or unknown.`);
   return notices;

@@ -4,7 +4,7 @@
 // crosses a process boundary as it is; `docs/report.schema.json` describes it, generated from these types.
 import type { AuthState } from '../analysis/authentication';
 import type { Coverage } from '../coverage';
-import type { DriftKind } from '../azure/merge';
+import type { DriftKind } from '../azure/drift';
 import type { SnapshotError } from '../azure/snapshot';
 import type { Severity } from '../findings';
 import type { ApiSource, RepositoryLayout } from '../model';
@@ -180,6 +180,8 @@ export interface ReportService {
 
 export interface ReportDrift {
   kind: DriftKind;
+  /** The root whose comparison with Azure showed it, when the folder holds several services. */
+  service?: string;
   resource: string;
   message: string;
   location: ReportLocation;

@@ -1,6 +1,7 @@
+import * as path from 'path';
 import type { ApiMapping } from '../azure/mapping';
-import type { DriftItem } from '../azure/merge';
-import type { LoadedSnapshot } from '../azure/snapshot';
+import type { DriftItem } from '../azure/drift';
+import type { DeployedService, LoadedSnapshot } from '../azure/snapshot';
 import type { SnapshotStatus } from '../azure/status';
 import type { Coverage } from '../coverage';
 import type { Finding, RuleMetadata } from '../findings';
@@ -28,8 +29,30 @@ export interface ScanResult {
   toolVersion: string;
   /** What was read and what was not, with why. */
   coverage: Coverage;
-  /** The snapshot of Azure merged into this scan, the service it was compared with, the API mappings and the drift it showed. */
-  deployed?: { local: ApimService; snapshot: LoadedSnapshot; mappings: ApiMapping[]; drift: DriftItem[] };
+  /** The snapshot of Azure merged into this scan: one comparison per root compared with a deployed service (none when no root matched one). */
+  deployed?: DeployedComparison[];
   /** When the merged snapshot was taken, whether it is stale, and what Azure did not answer then: every report says it. */
   snapshot?: SnapshotStatus;
+}
+
+/** One root of the repository compared with the deployed service it is. */
+export interface DeployedComparison {
+  local: ApimService;
+  /** The deployed service it is compared with; none when the snapshot holds no service (a repository of one root). */
+  service?: DeployedService;
+  /** How the root was matched with that service, when it was chosen for the root (several roots, or one named in the config). */
+  matchedBy?: string;
+  /** The whole snapshot, as read (every service in it). */
+  snapshot: LoadedSnapshot;
+  mappings: ApiMapping[];
+  drift: DriftItem[];
+}
+
+/** The comparison of the service that read `file`, else of the root that holds it. */
+export function comparisonOf(result: Pick<ScanResult, 'deployed'>, file: string): DeployedComparison | undefined {
+  const comparisons = result.deployed ?? [];
+  return (
+    comparisons.find((comparison) => comparison.local.filesRead.includes(file)) ??
+    comparisons.find((comparison) => file === comparison.local.root || file.startsWith(comparison.local.root + path.sep))
+  );
 }

@@ -23,7 +23,7 @@ export interface Rule {
 }
 
 /**
- * A rule that reads only what Azure told (`service.deployment`, Defender's recommendations 1 to 3).
+ * A rule that reads only what Azure told (`service.deployment`: the Defender for APIs plan, onboarding, unused endpoints).
  * The Azure layer asks it what it reports, so that Defender's own assessment of the same resource is
  * not shown a second time beside it.
  */
@@ -156,6 +156,16 @@ export function findingId(ruleId: string, resource: ResourceId, key: string): st
 
 export const DOCS_BASE = 'https://github.com/apim-posture/apim-posture/blob/main/docs/rules.md';
 
+/** A rule's section in docs/rules.md, whose heading is the rule's id. */
 export function ruleHelpUri(ruleId: string): string {
-  return `${DOCS_BASE}#${ruleId}`;
+  return `${DOCS_BASE}#${headingAnchor(ruleId)}`;
+}
+
+/** The anchor GitHub gives a Markdown heading: lower case, punctuation but `-` and `_` dropped, spaces as `-`. */
+export function headingAnchor(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
 }

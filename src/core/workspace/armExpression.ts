@@ -31,10 +31,12 @@ export class PartialString {
 
 export type ArmValue = string | number | boolean | null | ArmValue[] | { [key: string]: ArmValue } | PartialString | Unknown;
 
-/** What `parameters(...)` and `variables(...)` read; names are case-insensitive, as in ARM. */
+/** What `parameters(...)`, `variables(...)` and `copyIndex(...)` read; names are case-insensitive, as in ARM. */
 export interface ExpressionScope {
   parameter(name: string, at: Unknown): ArmValue;
   variable(name: string, at: Unknown): ArmValue;
+  /** The index of the copy loop named `loop` (the innermost one when undefined); absent outside copy loops. */
+  copyIndex?(loop: string | undefined, at: Unknown): number | Unknown;
 }
 
 /** Calls nested inside one another, and characters of one evaluated string, before giving up. */
@@ -200,6 +202,7 @@ export function evaluate(node: ExpressionNode, scope: ExpressionScope, source: s
           const at = unknown(current, '');
           return name === 'parameters' ? scope.parameter(key, at) : scope.variable(key, at);
         }
+        if (name === 'copyindex') return copyIndex(args, scope, current, unknown);
         const call = FUNCTIONS[name];
         if (!call) return unknown(current, `${current.name}() is not evaluated from the repository`);
         return call(args, (reason) => unknown(current, reason));
@@ -210,6 +213,17 @@ export function evaluate(node: ExpressionNode, scope: ExpressionScope, source: s
 }
 
 type Call = (args: ArmValue[], unknown: (reason: string) => Unknown) => ArmValue;
+
+/** `copyIndex()`, `copyIndex(offset)`, `copyIndex('loop')`, `copyIndex('loop', offset)`. */
+function copyIndex(args: ArmValue[], scope: ExpressionScope, node: ExpressionNode, unknown: (at: ExpressionNode, reason: string) => Unknown): ArmValue {
+  const unknownArg = firstUnknown(args);
+  if (unknownArg) return unknownArg;
+  const [first, second] = args;
+  const loop = typeof first === 'string' ? first : undefined;
+  const offset = typeof first === 'number' ? first : typeof second === 'number' ? second : 0;
+  const index = scope.copyIndex?.(loop, unknown(node, '')) ?? unknown(node, 'copyIndex() is used outside a copy loop');
+  return typeof index === 'number' ? index + offset : index;
+}
 
 function member(target: ArmValue, key: ArmValue, node: ExpressionNode, unknown: (at: ExpressionNode, reason: string) => Unknown): ArmValue {
   const unknownPart = firstUnknown([target, key]);
@@ -222,7 +236,7 @@ function member(target: ArmValue, key: ArmValue, node: ExpressionNode, unknown: 
   return unknown(node, 'the value has no such property');
 }
 
-function isPlainObject(value: ArmValue): value is { [key: string]: ArmValue } {
+export function isPlainObject(value: ArmValue): value is { [key: string]: ArmValue } {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Unknown) && !(value instanceof PartialString);
 }
 
@@ -297,6 +311,20 @@ const FUNCTIONS: Record<string, Call> = {
   tolower: ([value], unknown) => mapKnownParts(value, (text) => text.toLowerCase(), unknown),
   toupper: ([value], unknown) => mapKnownParts(value, (text) => text.toUpperCase(), unknown),
   string: ([value], unknown) => mapKnownParts(value, (text) => text, unknown),
+  length([value], unknown) {
+    if (typeof value === 'string' || Array.isArray(value)) return value.length;
+    if (isPlainObject(value)) return Object.keys(value).length;
+    return firstUnknown([value]) ?? unknown('length() of a value that is no string, array or object');
+  },
+  /** `uri(base, relative)`: the relative reference resolved against the base's folder, as ARM does. */
+  uri([base, relative], unknown) {
+    const baseParts = stringParts(base);
+    const relativeParts = stringParts(relative);
+    if (!baseParts || !relativeParts) return unknown('uri() of values that are no strings');
+    const last = baseParts[baseParts.length - 1];
+    const folder = typeof last === 'string' ? [...baseParts.slice(0, -1), last.slice(0, last.lastIndexOf('/') + 1)] : [...baseParts, '/'];
+    return joinParts([...folder, ...relativeParts], unknown);
+  },
   true: () => true,
   false: () => false,
   /**

@@ -1,8 +1,9 @@
 // Reads APIM resources declared in ARM JSON templates: `Microsoft.ApiManagement/service/...`
 // resources at any depth (top level with `svc/api` names, nested `resources` with short types,
-// inline nested deployments), their names and properties evaluated from parameters (defaults and a
-// parameter file beside the template) and variables, inline policies read in place, and `-link`
-// policies and definitions matched to the local file of the same name.
+// inline nested deployments, templates linked by `templateLink` that are files of the scanned folder),
+// each copy of a `copy` loop, their names and properties evaluated from parameters (defaults, a
+// parameter file beside the template, or what the linking deployment passes) and variables, inline
+// policies read in place, and `-link` policies and definitions matched to the local file of the same name.
 import * as path from 'path';
 import type { InlinePolicy, PolicyAttachment } from '../model';
 import type { JsonPath, ParsedDocument } from '../parse/document';
@@ -13,8 +14,9 @@ import type { Span } from '../text';
 import type { ReadContext } from './context';
 import { declarationOf, isObject, isString, valueAt, type Properties } from './declaration';
 import { buildDeclaredContent, kindInScope, type DeclaredResource } from './declaredResources';
-import { evaluate, isExpression, parseExpression, PartialString, Unknown, type ArmValue, type ExpressionNode, type ExpressionScope } from './armExpression';
+import { evaluate, isExpression, isPlainObject, parseExpression, PartialString, Unknown, type ArmValue, type ExpressionNode, type ExpressionScope } from './armExpression';
 import { decodeJsonString, placeXmlText } from './armText';
+import { relativeOrSelf } from './files';
 import { emptyContent, type ServiceContent } from './resources';
 
 const PROVIDER = 'microsoft.apimanagement/';
@@ -26,24 +28,130 @@ const APIOPS_INFORMATION = /Information\.json$/;
 const PARAMETER_FILE = /parameters\.json$/i;
 /** How far into a file to look for the template schema before parsing it. */
 const SNIFF_CHARS = 4096;
+/** Templates linked inside one another before the chain is refused. */
+const MAX_LINK_DEPTH = 16;
+/** Linked templates one deployment reads (a template linked twice is read twice), so that fan-out cannot multiply. */
+const MAX_LINKED_READS = 1000;
+/** Copies one `copy` loop makes: ARM's own limit, past which it refuses the template. */
+const MAX_COPY_COUNT = 800;
+/** Copies (of resources and of properties, nested loops multiplied) one deployment makes. */
+const MAX_DEPLOYMENT_COPIES = 2_000;
 
 /** The APIM resources of the ARM templates among `files` (the other files are not parsed). */
 export function readArmTemplates(files: readonly string[], ctx: ReadContext): ServiceContent {
   const localFiles = new LocalFiles(files);
-  const declared: DeclaredResource[] = [];
-  for (const file of files) {
-    if (!looksLikeApimTemplate(file, ctx.files.read(file).text)) continue;
-    for (const resource of ctx.isolate(file, path.basename(file), () => new TemplateReader(file, ctx, localFiles).read()) ?? []) declared.push(resource);
+  const linking = files.filter((file) => looksLikeLinkingTemplate(file, ctx.files.read(file).text));
+  const linkingSet = new Set(linking);
+  const others = files.filter((file) => !linkingSet.has(file) && looksLikeApimTemplate(file, ctx.files.read(file).text));
+  const deployments: Deployment[] = [];
+  const reached = new Set<string>();
+  // Templates that link others first: what they link is then not read on its own only to be dropped.
+  for (const file of [...linking, ...others]) {
+    if (reached.has(file)) continue;
+    const deployment = new Deployment(file, localFiles, ctx);
+    if (!ctx.isolate(file, path.basename(file), () => new TemplateReader(file, deployment).read())) continue;
+    deployments.push(deployment);
+    for (const read of deployment.declaredBy.keys()) reached.add(read);
   }
+  const declared = deployedOnce(deployments, ctx);
   return ctx.isolate(declared[0]?.file ?? '', 'The ARM template declarations', () => buildDeclaredContent(declared, ctx, 'arm')) ?? emptyContent();
+}
+
+/**
+ * The resources of the deployments, each template's counted once. A template that another one links
+ * is deployed with the parameters that one passes, so it is read there and not on its own (the APIM
+ * DevOps resource kit's master template and the templates beside it are one deployment); templates
+ * that link one another in a cycle are read from the first of them. A template that two deployments
+ * link is read in the first, and the second says so where it links it.
+ */
+function deployedOnce(deployments: readonly Deployment[], ctx: ReadContext): DeclaredResource[] {
+  const linked = new Set(deployments.flatMap((deployment) => [...deployment.declaredBy.keys()].filter((file) => file !== deployment.entry)));
+  /** Each template read, to the entry of the deployment it is read in. */
+  const readIn = new Map<string, string>();
+  const declared: DeclaredResource[] = [];
+  const relative = (file: string) => relativeOrSelf(ctx.files.rootFolder, file);
+  const keep = (deployment: Deployment) => {
+    const dropped = new Set<string>();
+    for (const [file, resources] of deployment.declaredBy) {
+      const entry = readIn.get(file);
+      if (entry === undefined) declared.push(...resources);
+      else {
+        dropped.add(file);
+        const at = deployment.linkedAt.get(file);
+        const message = `The template ${relative(file)} is read once, in the deployment of ${relative(entry)}, which links it too; the parameters passed here are not applied.`;
+        if (at) deployment.report(at.file, at.span, 'skipped', message);
+      }
+    }
+    for (const file of deployment.declaredBy.keys()) if (!readIn.has(file)) readIn.set(file, deployment.entry);
+    deployment.keep((problem) => !dropped.has(problem.file));
+  };
+  for (const deployment of deployments) if (!linked.has(deployment.entry)) keep(deployment);
+  for (const deployment of deployments) if (!readIn.has(deployment.entry)) keep(deployment);
+  return declared;
 }
 
 /** An ARM template that mentions APIM resources, by its name and its text; other files are not parsed. */
 export function looksLikeApimTemplate(file: string, text: string | undefined): boolean {
+  return text !== undefined && /Microsoft\.ApiManagement\/service/i.test(text) && looksLikeTemplate(file, text);
+}
+
+/** An ARM template that links other templates (the resource kit's master template), which may deploy APIM resources. */
+function looksLikeLinkingTemplate(file: string, text: string | undefined): boolean {
+  return text !== undefined && /"templateLink"\s*:/.test(text) && looksLikeTemplate(file, text);
+}
+
+function looksLikeTemplate(file: string, text: string): boolean {
   const name = path.basename(file);
   if (!name.toLowerCase().endsWith('.json') || APIOPS_INFORMATION.test(name) || PARAMETER_FILE.test(name)) return false;
-  if (text === undefined || !/Microsoft\.ApiManagement\/service/i.test(text)) return false;
   return /deploymentTemplate\.json/i.test(text.slice(0, SNIFF_CHARS)) || /"contentVersion"\s*:/.test(text);
+}
+
+/**
+ * One deployment: an entry template and the templates it links, read with the parameters passed.
+ * Its problems are held until it is known to be read as a deployment of its own (`keep`).
+ */
+class Deployment {
+  /** The resources each template read declares, the entry's first. */
+  readonly declaredBy = new Map<string, DeclaredResource[]>();
+  /** Where each linked template is first linked. */
+  readonly linkedAt = new Map<string, { file: string; span?: Span }>();
+  private held: InputProblem[] | undefined = [];
+  private linkedReads = 0;
+  private copies = 0;
+
+  constructor(
+    readonly entry: string,
+    readonly localFiles: LocalFiles,
+    readonly ctx: ReadContext,
+  ) {}
+
+  report(file: string, span: Span | undefined, kind: InputProblem['kind'], message: string): void {
+    const problem = { file, span, kind, message };
+    if (this.held) this.held.push(problem);
+    else this.ctx.report([problem]);
+  }
+
+  /** Reports the problems held that `wanted` keeps; later ones (of policies read lazily) are reported at once. */
+  keep(wanted: (problem: InputProblem) => boolean): void {
+    this.ctx.report((this.held ?? []).filter(wanted));
+    this.held = undefined;
+  }
+
+  declared(file: string, resources: readonly DeclaredResource[]): void {
+    const known = this.declaredBy.get(file);
+    if (known) known.push(...resources);
+    else this.declaredBy.set(file, [...resources]);
+  }
+
+  takeLinkedRead(): boolean {
+    return ++this.linkedReads <= MAX_LINKED_READS;
+  }
+
+  takeCopies(count: number): boolean {
+    if (this.copies + count > MAX_DEPLOYMENT_COPIES) return false;
+    this.copies += count;
+    return true;
+  }
 }
 
 /** The scanned files by base name and by folder, to find a linked file and a template's parameter file. */
@@ -90,26 +198,51 @@ interface WrittenAt {
   jsonPath: JsonPath;
 }
 
-type ParameterSource = { value: ArmValue; writtenAt?: WrittenAt } | { keyVaultIn: string };
+/** A parameter's value given from outside the template; `linkedFrom` names the template that links this one and passed it. */
+type ParameterSource = { value: ArmValue; writtenAt?: WrittenAt; linkedFrom?: string } | { keyVaultIn: string };
+
+/** What the scopes of one template share: its parameters and variables, evaluated once, and the deployment's count of copies. */
+interface TemplateDeclarations {
+  evaluated: Map<string, ArmValue>;
+  declaredPaths: Map<string, JsonPath | undefined>;
+  evaluating: Set<string>;
+  takeCopies: (count: number) => boolean;
+}
 
 /**
  * Where expressions of one template are evaluated: its parameters (given by a parameter file or a
- * nested deployment, else their defaults) and variables, each evaluated once.
+ * deployment, else their defaults) and variables, each evaluated once, and the indexes of the copy
+ * loops around the expression.
  */
 class TemplateScope implements ExpressionScope {
-  private readonly evaluated = new Map<string, ArmValue>();
-  private readonly declaredPaths = new Map<string, JsonPath | undefined>();
-  private readonly evaluating = new Set<string>();
-
   constructor(
     readonly document: ParsedDocument,
     private readonly templatePath: JsonPath,
     private readonly given: ReadonlyMap<string, ParameterSource>,
+    takeCopies: (count: number) => boolean,
+    private readonly shared: TemplateDeclarations = { evaluated: new Map(), declaredPaths: new Map(), evaluating: new Set(), takeCopies },
+    /** Loop names (lower case) to their index; the innermost loop is `innermost`. */
+    private readonly loops: ReadonlyMap<string, number> = new Map(),
+    private readonly innermost?: string,
   ) {}
+
+  /** This scope inside copy `index` of the loop `name`. */
+  inLoop(name: string, index: number): TemplateScope {
+    const loop = name.toLowerCase();
+    return new TemplateScope(this.document, this.templatePath, this.given, this.shared.takeCopies, this.shared, new Map([...this.loops, [loop, index]]), loop);
+  }
+
+  copyIndex(loop: string | undefined, at: Unknown): number | Unknown {
+    const index = this.loops.get(loop?.toLowerCase() ?? this.innermost ?? '');
+    if (index !== undefined) return index;
+    return new Unknown(at.span, at.text, loop === undefined ? 'copyIndex() is used outside a copy loop' : `no copy loop named '${loop}' encloses it`);
+  }
 
   parameter(name: string, at: Unknown): ArmValue {
     const given = this.given.get(name.toLowerCase());
-    if (given) return 'value' in given ? given.value : new Unknown(at.span, at.text, `it is a Key Vault reference in ${given.keyVaultIn}`);
+    if (given && 'keyVaultIn' in given) return new Unknown(at.span, at.text, `it is a Key Vault reference in ${given.keyVaultIn}`);
+    // What a linking template could not tell is said here, where this template uses it.
+    if (given) return given.linkedFrom === undefined ? given.value : relocated(given.value, at, given.linkedFrom);
     // Told where it is used, not remembered: each use is reported where it is written.
     const declaredPath = this.declaredPath('parameters', name);
     if (declaredPath && jsonAt(this.document, [...declaredPath, 'defaultValue']) === undefined) {
@@ -143,11 +276,12 @@ class TemplateScope implements ExpressionScope {
 
   private declaredPath(section: 'parameters' | 'variables', name: string): JsonPath | undefined {
     const id = `${section}/${name.toLowerCase()}`;
-    if (this.declaredPaths.has(id)) return this.declaredPaths.get(id);
+    const { declaredPaths } = this.shared;
+    if (declaredPaths.has(id)) return declaredPaths.get(id);
     const declarations = jsonAt(this.document, [...this.templatePath, section]);
     const key = isObject(declarations) ? Object.keys(declarations).find((candidate) => candidate.toLowerCase() === name.toLowerCase()) : undefined;
     const declaredPath = key === undefined ? undefined : [...this.templatePath, section, key];
-    this.declaredPaths.set(id, declaredPath);
+    declaredPaths.set(id, declaredPath);
     return declaredPath;
   }
 
@@ -156,23 +290,45 @@ class TemplateScope implements ExpressionScope {
     const declaredPath = this.declaredPath(section, name);
     if (declaredPath === undefined) return new Unknown(at.span, at.text, `the template declares no ${section === 'parameters' ? 'parameter' : 'variable'} '${name}'`);
     const id = declaredPath.join('/');
-    const known = this.evaluated.get(id);
+    const { evaluated, evaluating } = this.shared;
+    const known = evaluated.get(id);
     if (known !== undefined) return known;
-    if (this.evaluating.has(id)) return new Unknown(at.span, at.text, `'${name}' refers back to itself`);
-    this.evaluating.add(id);
+    if (evaluating.has(id)) return new Unknown(at.span, at.text, `'${name}' refers back to itself`);
+    evaluating.add(id);
     const value = evaluateAt(declaredPath);
-    this.evaluating.delete(id);
-    this.evaluated.set(id, value);
+    evaluating.delete(id);
+    evaluated.set(id, value);
     return value;
   }
 
-  /** The JSON value written at `at` in the template, its expressions evaluated. */
-  evaluateJson(at: JsonPath, value: unknown, depth = 0): ArmValue {
+  /**
+   * The JSON value written at `at` in the template, its expressions evaluated; in a resource's
+   * properties (`propertyCopies`), a `copy` array makes each of its properties from copies of its `input`.
+   */
+  evaluateJson(at: JsonPath, value: unknown, depth = 0, propertyCopies = false): ArmValue {
     if (depth > MAX_NESTING_DEPTH) return null;
     if (typeof value === 'string') return this.evaluateString(at, value);
-    if (Array.isArray(value)) return value.map((item, index) => this.evaluateJson([...at, index], item, depth + 1));
-    if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.evaluateJson([...at, key], item, depth + 1)]));
-    return typeof value === 'number' || typeof value === 'boolean' ? value : null;
+    if (Array.isArray(value)) return value.map((item, index) => this.evaluateJson([...at, index], item, depth + 1, propertyCopies));
+    if (!isObject(value)) return typeof value === 'number' || typeof value === 'boolean' ? value : null;
+    const copies = propertyCopies && Array.isArray(value.copy) ? value.copy : undefined;
+    const entries = Object.entries(value).filter(([key]) => !copies || key !== 'copy');
+    const evaluated: Record<string, ArmValue> = Object.fromEntries(entries.map(([key, item]) => [key, this.evaluateJson([...at, key], item, depth + 1, propertyCopies)]));
+    for (const [index, loop] of (copies ?? []).entries()) {
+      if (isObject(loop) && isString(loop.name)) evaluated[loop.name] = this.propertyCopy([...at, 'copy', index], loop, depth + 1);
+    }
+    return evaluated;
+  }
+
+  /** The property a property `copy` loop makes: its `input` evaluated once per index; unknown when its count is. */
+  private propertyCopy(at: JsonPath, loop: Properties, depth: number): ArmValue {
+    const count = this.evaluateJson([...at, 'count'], loop.count, depth + 1);
+    const unknown = (reason: string) => new Unknown(this.document.valueSpan([...at, 'count']) ?? { start: 0, end: 0 }, JSON.stringify(loop.count), reason);
+    if (count instanceof Unknown) return count;
+    if (count instanceof PartialString) return count.firstUnknown;
+    if (!isCopyCount(count)) return unknown(`the copy count is not a whole number from 0 to ${MAX_COPY_COUNT}`);
+    if (!this.shared.takeCopies(count)) return unknown(`the deployment makes more than ${MAX_DEPLOYMENT_COPIES} copies`);
+    const name = String(loop.name);
+    return Array.from({ length: count }, (_, index) => this.inLoop(name, index).evaluateJson([...at, 'input'], loop.input, depth + 1, true));
   }
 
   private evaluateString(at: JsonPath, value: string): ArmValue {
@@ -202,29 +358,48 @@ interface FoundResource {
   names: (string | undefined)[];
 }
 
+/** How a linked template is read: with what its deployment passes, below the templates that link to it. */
+interface LinkedCall {
+  given: ReadonlyMap<string, ParameterSource>;
+  /** The templates linking to this one, the entry first. */
+  chain: readonly string[];
+}
+
 class TemplateReader {
   /** Expressions of the service's name that could not be evaluated: not needed, so not reported where they recur. */
   private readonly serviceNameTexts = new Set<string>();
+  private readonly ctx: ReadContext;
+  private readonly chain: readonly string[];
   private document!: ParsedDocument;
 
   constructor(
     private readonly file: string,
-    private readonly ctx: ReadContext,
-    private readonly localFiles: LocalFiles,
-  ) {}
+    private readonly deployment: Deployment,
+    private readonly call?: LinkedCall,
+  ) {
+    this.ctx = deployment.ctx;
+    this.chain = [...(call?.chain ?? []), file];
+  }
 
-  read(): DeclaredResource[] {
+  /** The template's resources and those of the templates it links; undefined when the file is no ARM template. */
+  read(): DeclaredResource[] | undefined {
     const document = this.ctx.parseDocument(this.file);
     const root = document?.value;
-    if (!document || !isObject(root) || (!Array.isArray(root.resources) && !isObject(root.resources))) return [];
-    if (!/deploymentTemplate\.json/i.test(String(root.$schema)) && !isString(root.contentVersion)) return [];
+    if (!document || !isObject(root) || (!Array.isArray(root.resources) && !isObject(root.resources))) return undefined;
+    if (!/deploymentTemplate\.json/i.test(String(root.$schema)) && !isString(root.contentVersion)) return undefined;
     this.document = document;
-    const scope = new TemplateScope(document, [], this.parameterFileValues());
-    return this.findResources(scope).flatMap((found) => this.declare(found));
+    // Registered first, so that the template comes before those it links.
+    this.deployment.declared(this.file, []);
+    const parameterFile = this.call ? undefined : this.deployment.localFiles.parameterFileOf(this.file);
+    const given = this.call?.given ?? (parameterFile ? this.parameterFileValues(parameterFile) : new Map<string, ParameterSource>());
+    const scope = new TemplateScope(document, [], given, (count) => this.deployment.takeCopies(count));
+    const declared = this.findResources(scope).flatMap((found) => this.declare(found));
+    this.deployment.declared(this.file, declared);
+    return declared;
   }
 
   private report(span: Span | undefined, kind: InputProblem['kind'], message: string): void {
-    this.ctx.report([{ file: this.file, span, kind, message }]);
+    this.deployment.report(this.file, span, kind, message);
   }
 
   private isServiceName(unknown: Unknown): boolean {
@@ -236,12 +411,15 @@ class TemplateReader {
     this.report(unknown.span, 'unresolved-value', `${unknown.text} cannot be evaluated from the repository (${unknown.reason}): ${consequence}.`);
   }
 
-  private parameterFileValues(): Map<string, ParameterSource> {
+  private relative(file: string): string {
+    return relativeOrSelf(this.ctx.files.rootFolder, file);
+  }
+
+  private parameterFileValues(parameterFile: string): Map<string, ParameterSource> {
     const values = new Map<string, ParameterSource>();
-    const parameterFile = this.localFiles.parameterFileOf(this.file);
-    const document = parameterFile ? this.ctx.parseDocument(parameterFile) : undefined;
+    const document = this.ctx.parseDocument(parameterFile);
     const parameters = document && jsonAt(document, ['parameters']);
-    if (!parameterFile || !document || !isObject(parameters)) return values;
+    if (!document || !isObject(parameters)) return values;
     for (const [name, entry] of Object.entries(parameters)) {
       if (!isObject(entry)) continue;
       // Parameter files hold values, not expressions: ARM does not evaluate them.
@@ -251,10 +429,13 @@ class TemplateReader {
     return values;
   }
 
-  /** Every resource of the template, nested ones and those of inline nested deployments included, in document order. */
+  /**
+   * Every resource of the template, nested ones, each copy of a `copy` loop and those of inline nested
+   * deployments included, in document order; linked templates are read on the way.
+   */
   private findResources(rootScope: TemplateScope): FoundResource[] {
     const found: FoundResource[] = [];
-    const pending: { jsonPath: JsonPath; scope: TemplateScope; parent?: FoundResource }[] = [];
+    const pending: { jsonPath: JsonPath; scope: TemplateScope; parent?: FoundResource; isCopy?: boolean }[] = [];
     const pushResources = (containerPath: JsonPath, scope: TemplateScope, parent?: FoundResource) => {
       const container = jsonAt(this.document, containerPath);
       const keys = Array.isArray(container) ? container.map((_, index) => index) : isObject(container) ? Object.keys(container) : [];
@@ -266,17 +447,24 @@ class TemplateReader {
       const { jsonPath, scope, parent } = next;
       // Each level of nesting is two JSON levels deep, so the parser's depth limit bounds this walk too.
       const resource = jsonAt(this.document, jsonPath);
-      if (!isObject(resource)) continue;
+      // An `existing` resource (compiled Bicep) is a reference to one deployed elsewhere, never a declaration.
+      if (!isObject(resource) || resource.existing === true) continue;
       const writtenType = scope.evaluateJson([...jsonPath, 'type'], resource.type);
       if (typeof writtenType !== 'string') continue;
-      if (writtenType.toLowerCase() === DEPLOYMENTS) {
-        const nested = this.nestedDeployment(jsonPath, scope);
-        if (nested) pushResources([...jsonPath, 'properties', 'template', 'resources'], nested);
-        continue;
-      }
+      const isDeployment = writtenType.toLowerCase() === DEPLOYMENTS;
       const childOf = parent && !FULL_TYPE.test(writtenType) ? parent : undefined;
       const type = childOf ? `${childOf.type}/${writtenType}` : writtenType;
-      if (!type.toLowerCase().startsWith(PROVIDER + 'service')) continue;
+      if (!isDeployment && !type.toLowerCase().startsWith(PROVIDER + 'service')) continue;
+      if (!next.isCopy && resource.copy !== undefined) {
+        const copies = this.copies(jsonPath, scope, isDeployment ? 'deployment' : `${type.split('/').pop()} resource`);
+        for (const copy of copies.reverse()) pending.push({ jsonPath, scope: copy, parent, isCopy: true });
+        continue;
+      }
+      if (isDeployment) {
+        if (isObject(valueAt(resource, ['properties', 'template']))) pushResources([...jsonPath, 'properties', 'template', 'resources'], this.nestedDeployment(jsonPath, scope));
+        else if (valueAt(resource, ['properties', 'templateLink']) !== undefined) this.readLinkedTemplate(jsonPath, scope);
+        continue;
+      }
       const names = this.resourceNames(jsonPath, scope, type, childOf);
       if (!names) continue;
       const foundResource: FoundResource = { jsonPath, scope, type, names };
@@ -286,18 +474,99 @@ class TemplateReader {
     return found;
   }
 
-  /** The scope of an inline nested deployment's template: its own (`inner`) or its parent's (`outer`, ARM's default). */
-  private nestedDeployment(jsonPath: JsonPath, scope: TemplateScope): TemplateScope | undefined {
-    const properties = jsonAt(this.document, [...jsonPath, 'properties']);
-    if (!isObject(properties) || !isObject(properties.template)) return undefined;
-    if (String(valueAt(properties, ['expressionEvaluationOptions', 'scope'])).toLowerCase() !== 'inner') return scope;
-    const given = new Map<string, ParameterSource>();
-    const parameters = isObject(properties.parameters) ? properties.parameters : {};
-    for (const [name, entry] of Object.entries(parameters)) {
-      if (isObject(entry) && 'value' in entry) given.set(name.toLowerCase(), { value: scope.evaluateJson([...jsonPath, 'properties', 'parameters', name, 'value'], entry.value) });
-      else if (isObject(entry) && 'reference' in entry) given.set(name.toLowerCase(), { keyVaultIn: path.basename(this.file) });
+  /** The scopes of a resource's copies, one per index of its `copy` loop; none, reported, when the count is not known. */
+  private copies(jsonPath: JsonPath, scope: TemplateScope, what: string): TemplateScope[] {
+    const copyPath = [...jsonPath, 'copy'];
+    const copy = jsonAt(this.document, copyPath);
+    const countPath = [...copyPath, 'count'];
+    const count = isObject(copy) ? scope.evaluateJson(countPath, copy.count) : undefined;
+    const span = this.document.valueSpan(isObject(copy) && 'count' in copy ? countPath : copyPath);
+    const consequence = `the copies of this ${what} are not read`;
+    if (count instanceof Unknown || count instanceof PartialString) {
+      this.reportUnknown(count instanceof Unknown ? count : count.firstUnknown, `the number of copies is not known, so ${consequence}`);
+      return [];
     }
-    return new TemplateScope(this.document, [...jsonPath, 'properties', 'template'], given);
+    if (!isCopyCount(count)) {
+      this.report(span, 'invalid-artifact', `The copy count is not a whole number from 0 to ${MAX_COPY_COUNT} (ARM's limit): ${consequence}.`);
+      return [];
+    }
+    if (!this.deployment.takeCopies(count)) {
+      this.report(span, 'over-budget', `The deployment makes more than ${MAX_DEPLOYMENT_COPIES} copies: ${consequence}.`);
+      return [];
+    }
+    const name = isObject(copy) && isString(copy.name) ? copy.name : '';
+    return Array.from({ length: count }, (_, index) => scope.inLoop(name, index));
+  }
+
+  /** The scope of an inline nested deployment's template: its own (`inner`) or its parent's (`outer`, ARM's default). */
+  private nestedDeployment(jsonPath: JsonPath, scope: TemplateScope): TemplateScope {
+    const properties = jsonAt(this.document, [...jsonPath, 'properties']);
+    if (String(valueAt(isObject(properties) ? properties : {}, ['expressionEvaluationOptions', 'scope'])).toLowerCase() !== 'inner') return scope;
+    return new TemplateScope(this.document, [...jsonPath, 'properties', 'template'], this.givenParameters(jsonPath, scope), (count) => this.deployment.takeCopies(count));
+  }
+
+  /** What a deployment passes to its template's parameters, evaluated here; `linkedFrom` when the template is another file. */
+  private givenParameters(jsonPath: JsonPath, scope: TemplateScope, linkedFrom?: string): Map<string, ParameterSource> {
+    const given = new Map<string, ParameterSource>();
+    const parametersPath = [...jsonPath, 'properties', 'parameters'];
+    const parameters = jsonAt(this.document, parametersPath);
+    for (const [name, entry] of Object.entries(isObject(parameters) ? parameters : {})) {
+      const entryPath = [...parametersPath, name];
+      if (isObject(entry) && 'reference' in entry) given.set(name.toLowerCase(), { keyVaultIn: path.basename(this.file) });
+      else if (isObject(entry) && 'value' in entry) {
+        const valuePath = [...entryPath, 'value'];
+        given.set(name.toLowerCase(), { value: scope.evaluateJson(valuePath, entry.value), writtenAt: this.writtenAt(scope, valuePath), linkedFrom });
+      } else if (isString(entry)) {
+        // Compiled Bicep passes an optional parameter as one expression that makes its `{ value }`.
+        const made = scope.evaluateJson(entryPath, entry);
+        const value = isPlainObject(made) ? Object.entries(made).find(([key]) => key.toLowerCase() === 'value')?.[1] : made instanceof PartialString ? made.firstUnknown : made;
+        if (value !== undefined) given.set(name.toLowerCase(), { value, linkedFrom });
+      }
+    }
+    return given;
+  }
+
+  /** Where the value at `valuePath` is written as a plain string: there, or where the parameter or variable it names is. */
+  private writtenAt(scope: TemplateScope, valuePath: JsonPath): WrittenAt | undefined {
+    const written = jsonAt(this.document, valuePath);
+    if (!isString(written) || written.startsWith('[[')) return undefined;
+    if (!isExpression(written)) return { document: this.document, jsonPath: valuePath };
+    const parsed = scope.parse(valuePath);
+    return 'error' in parsed ? undefined : scope.writtenAt(parsed.node);
+  }
+
+  /**
+   * A template linked by `templateLink` (`relativePath`, or a `uri` that names a file of the scanned
+   * folder), read as part of this deployment with the parameters it is passed here.
+   */
+  private readLinkedTemplate(jsonPath: JsonPath, scope: TemplateScope): void {
+    const linkPath = [...jsonPath, 'properties', 'templateLink'];
+    const link = jsonAt(this.document, linkPath);
+    const key = isObject(link) ? ['relativePath', 'uri'].find((candidate) => link[candidate] !== undefined) : undefined;
+    if (key === undefined) {
+      this.report(this.document.valueSpan(linkPath), 'invalid-artifact', 'The deployment links its template by neither a relativePath nor a uri (a template spec is not read): what it deploys was not read.');
+      return;
+    }
+    const file = this.linkedFile(scope, [...linkPath, key], 'template of this deployment');
+    if (!file) return;
+    const span = this.document.valueSpan([...linkPath, key]);
+    const linked = this.relative(file);
+    if (this.chain.includes(file)) return this.report(span, 'ref-cycle', `The template ${linked} is already being read, and it links here (a cycle of links): it is not read again.`);
+    if (this.chain.length > MAX_LINK_DEPTH) return this.report(span, 'too-deep', `Templates are linked more than ${MAX_LINK_DEPTH} deep: ${linked} was not read.`);
+    if (!this.deployment.takeLinkedRead()) return this.report(span, 'over-budget', `The deployment links more than ${MAX_LINKED_READS} templates: ${linked} was not read.`);
+    const given = this.linkedParameters(jsonPath, scope, linked);
+    if (!given) return;
+    if (!this.deployment.linkedAt.has(file)) this.deployment.linkedAt.set(file, { file: this.file, span });
+    const reader = new TemplateReader(file, this.deployment, { given, chain: this.chain });
+    this.ctx.isolate(file, path.basename(file), () => reader.read() ?? this.report(span, 'invalid-artifact', `${linked} is not an ARM template: nothing was read from it.`));
+  }
+
+  /** The parameters of a linked template: what the deployment passes, or the local file its `parametersLink` names; undefined (reported) when that file is not local. */
+  private linkedParameters(jsonPath: JsonPath, scope: TemplateScope, linked: string): Map<string, ParameterSource> | undefined {
+    const parametersLinkPath = [...jsonPath, 'properties', 'parametersLink'];
+    if (jsonAt(this.document, parametersLinkPath) === undefined) return this.givenParameters(jsonPath, scope, path.basename(this.file));
+    const parameterFile = this.linkedFile(scope, [...parametersLinkPath, 'uri'], `parameter file of ${linked} (and with it that template)`);
+    return parameterFile ? this.parameterFileValues(parameterFile) : undefined;
   }
 
   /** One name per segment of `type` below the provider; undefined (reported) when they cannot be told. */
@@ -332,7 +601,7 @@ class TemplateReader {
     const kind = type.slice(PROVIDER.length).toLowerCase();
     const scopeKind = kindInScope(kind);
     const linkedValue = scopeKind === 'service/apis' || kind.endsWith('policies') || scopeKind === 'service/policyfragments';
-    const evaluated = scope.evaluateJson(propertiesPath, jsonAt(this.document, propertiesPath));
+    const evaluated = scope.evaluateJson(propertiesPath, jsonAt(this.document, propertiesPath), 0, true);
     const properties = this.plainProperties(evaluated, linkedValue ? ['value', 'policyContent'] : []);
     const span = this.document.valueSpan(jsonPath) ?? { start: 0, end: 0 };
     const document = this.document;
@@ -393,7 +662,7 @@ class TemplateReader {
     const { valueKey, format } = this.contentKey(found, properties);
     const valuePath = [...found.jsonPath, 'properties', valueKey];
     if (this.document.valueSpan(valuePath) === undefined) return undefined;
-    if (format.includes('link')) return this.linkedFile(found, valuePath, 'definition of the API');
+    if (format.includes('link')) return this.linkedFile(found.scope, valuePath, 'definition of the API');
     this.report(this.document.valueSpan(valuePath), 'invalid-artifact', `The API's definition is written inline in the template (format '${format}'): it is not analysed; its operations are read from the template's operation resources only.`);
     return undefined;
   }
@@ -405,7 +674,7 @@ class TemplateReader {
     const span = this.document.valueSpan(valuePath);
     if (!isString(written) || !span) return undefined;
     if (format.endsWith('-link')) {
-      const linked = this.linkedFile(found, valuePath, 'policy');
+      const linked = this.linkedFile(found.scope, valuePath, 'policy');
       return linked ? this.ctx.readPolicy(linked) : undefined;
     }
     const located = this.policyText(found.scope, valuePath, written, span);
@@ -443,12 +712,13 @@ class TemplateReader {
   }
 
   /**
-   * The local file a `-link` value names: ARM fetches it from a URL at deployment, and the
-   * repository keeps it under the same file name (the APIM DevOps extractor's `policies/` folder).
+   * The local file a link names: ARM fetches it from a URL at deployment, and the repository keeps
+   * it at the path after the URL's base (`concat(parameters('base'), '/apis/orders.json')`, from the
+   * template's folder), or at least under the same file name (the APIM DevOps extractor's `policies/` folder).
    */
-  private linkedFile(found: FoundResource, valuePath: JsonPath, what: string): string | undefined {
+  private linkedFile(scope: TemplateScope, valuePath: JsonPath, what: string): string | undefined {
     const written = jsonAt(this.document, valuePath);
-    const value = found.scope.evaluateJson(valuePath, written);
+    const value = scope.evaluateJson(valuePath, written);
     const span = this.document.valueSpan(valuePath);
     const known = typeof value === 'string' ? [value] : value instanceof PartialString ? value.parts.filter(isString) : [];
     const link = known.reverse().find((part) => /[^/?#]\.[A-Za-z0-9]+(?:[?#].*)?$/.test(part.trim()))?.trim();
@@ -458,13 +728,16 @@ class TemplateReader {
       this.reportUnknown(unknown, `the file of the ${what} cannot be told, so it was not read`);
       return undefined;
     }
-    if (typeof value === 'string' && !/^[a-z][a-z0-9+.-]*:/i.test(link)) return this.relativeFile(link, span, what);
-    const candidates = this.localFiles.named(fileName);
+    const hasScheme = /^[a-z][a-z0-9+.-]*:/i.test(link);
+    if (typeof value === 'string' && !hasScheme) return this.relativeFile(link, span, what);
+    const afterBase = hasScheme ? undefined : path.resolve(path.dirname(this.file), link.replace(/[?#].*$/, '').replace(/^\/+/, ''));
+    if (afterBase && this.ctx.files.isInside(afterBase) && this.ctx.files.exists(afterBase)) return afterBase;
+    const candidates = this.deployment.localFiles.named(fileName);
     const near = candidates.filter((candidate) => candidate.startsWith(path.dirname(this.file) + path.sep));
     const chosen = candidates.length === 1 ? candidates : near.length === 1 ? near : [];
     if (chosen.length === 1) return chosen[0];
     if (candidates.length > 1) {
-      const listed = candidates.map((candidate) => path.relative(this.ctx.files.rootFolder, candidate)).join(', ');
+      const listed = candidates.map((candidate) => this.relative(candidate)).join(', ');
       this.report(span, 'unresolved-ref', `The ${what} is linked to a file named ${fileName}, and several have that name (${listed}): none was read.`);
     } else {
       this.report(span, typeof value === 'string' ? 'remote-ref' : 'unresolved-ref', `The ${what} is linked to ${fileName}, and no file in the scanned folder has that name: it was not read (links are never fetched).`);
@@ -510,4 +783,22 @@ function literalText(node: ExpressionNode): { value: string; offsets: number[] }
   if (node.kind !== 'call' || node.name.toLowerCase() !== 'concat' || !node.args.every((arg) => arg.kind === 'string')) return undefined;
   const strings = node.args as Extract<ExpressionNode, { kind: 'string' }>[];
   return { value: strings.map((arg) => arg.value).join(''), offsets: strings.flatMap((arg) => arg.offsets) };
+}
+
+/** A copy loop's count ARM accepts: a whole number from 0 to its limit. */
+function isCopyCount(count: ArmValue | undefined): count is number {
+  return typeof count === 'number' && Number.isInteger(count) && count >= 0 && count <= MAX_COPY_COUNT;
+}
+
+/**
+ * A value a linking template passed, its unknown parts moved to `at`, where this template uses it:
+ * what the linking template could not tell is said at the use, with the expression it came from.
+ */
+function relocated(value: ArmValue, at: Unknown, linkedFrom: string): ArmValue {
+  const moved = (unknown: Unknown) => new Unknown(at.span, at.text, `${linkedFrom} passes ${unknown.text}, which is not known: ${unknown.reason}`);
+  if (value instanceof Unknown) return moved(value);
+  if (value instanceof PartialString) return new PartialString(value.parts.map((part) => (part instanceof Unknown ? moved(part) : part)));
+  if (Array.isArray(value)) return value.map((item) => relocated(item, at, linkedFrom));
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, relocated(item, at, linkedFrom)]));
+  return value;
 }

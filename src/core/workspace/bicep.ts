@@ -16,7 +16,7 @@ import type { ReadContext } from './context';
 import { declarationOf, isObject, NOT_KNOWN, type Properties } from './declaration';
 import { buildDeclaredContent, kindInScope, type DeclaredResource } from './declaredResources';
 import { parseBicepExpression, type BicepNode, type ObjectEntry } from './bicepExpression';
-import { bicepValueAt, parseBicepFile, type BicepFile, type BicepLoop, type BicepModule, type BicepObject, type BicepResource, type BicepValue } from './bicepParser';
+import { bicepValueAt, parseBicepFile, type BicepExpression, type BicepFile, type BicepLoop, type BicepModule, type BicepObject, type BicepResource, type BicepValue } from './bicepParser';
 import { Evaluator, HOLE, isPlainObject, Loaded, ResourceReference, Text, Unknown, unknownPartOf, type NameScope, type Value } from './bicepValues';
 import { qualifyDeployments } from './bicepDeployments';
 import { shorten } from './terraformValues';
@@ -145,7 +145,7 @@ class BicepSources {
         const using = source?.parsed.using;
         if (!source || !using || path.resolve(path.dirname(file), using.path) !== template) continue;
         this.ctx.noteRead(file);
-        const instance = new FileInstance(deployment, file, source, () => undefined, 'the parameter file');
+        const instance = new FileInstance(deployment, file, source, () => undefined, 'the parameter file', []);
         for (const [name, binding] of source.parsed.params) {
           if (binding.value) add(name, { file, text: source.text.slice(binding.value.span.start, binding.value.span.end), value: () => instance.param(name) });
         }
@@ -201,36 +201,61 @@ class Deployment {
       if (texts.size > 1) return new Unknown(`param ${name} is set differently by ${values.map((value) => path.basename(value.file)).join(' and ')}`);
       return values[0].value();
     };
-    this.instantiate(this.entry, source, paramSource, 'no parameter file gives it a value', [this.entry]);
+    this.populate(this.instantiate(this.entry, source, paramSource, 'no parameter file gives it a value', [this.entry]));
     return this.declared;
   }
 
-  private instantiate(file: string, source: ParsedSource, paramSource: (name: string) => Value | undefined, noValue: string, chain: readonly string[]): void {
+  private instantiate(file: string, source: ParsedSource, paramSource: (name: string) => Value | undefined, noValue: string, chain: readonly string[]): FileInstance {
     this.visited.add(file);
     if (BICEP_MENTIONS_APIM.test(source.text)) this.ctx.noteRead(file);
-    const instance = new FileInstance(this, file, source, paramSource, noValue);
-    for (const resource of source.parsed.resources) this.declare(instance, resource);
-    for (const module of source.parsed.modules) this.callModule(instance, module, chain);
+    return new FileInstance(this, file, source, paramSource, noValue, chain);
   }
 
-  /** A module call: each of its instances (one per loop item) with the params this call passes. */
-  private callModule(caller: FileInstance, module: BicepModule, chain: readonly string[]): void {
+  /** Declares what a file instance and the modules it calls deploy. */
+  private populate(instance: FileInstance): void {
+    for (const resource of instance.parsed.resources) this.declare(instance, resource);
+    for (const module of instance.parsed.modules) {
+      const called = instance.moduleCall(module);
+      if (!(called instanceof Unknown)) for (const child of called) if (child) this.populate(child);
+    }
+  }
+
+  /**
+   * A module call's instances, one per loop item (undefined for an item its condition leaves
+   * undeployed), with the params this call passes; or why it is not read, said once.
+   */
+  callModule(caller: FileInstance, module: BicepModule): (FileInstance | undefined)[] | Unknown {
     const reference = module.path;
     if (/^(br|ts)[:/]/.test(reference)) {
       // A registry module is not fetched; said only when it is an API Management one.
       if (/api-?management/i.test(reference)) this.report(caller.file, module.pathSpan, `The registry module ${reference} is not fetched: the APIM resources it declares are not read.`, 'remote-ref');
-      return;
+      return new Unknown(`module ${module.symbol} comes from ${reference}, which is not fetched`);
     }
     const file = path.resolve(path.dirname(caller.file), reference);
-    if (!file.endsWith('.bicep')) return;
-    if (!this.ctx.files.isInside(file)) return this.report(caller.file, module.pathSpan, `The module ${reference} is outside the scanned folder; it was not opened.`, 'outside-root');
-    if (chain.includes(file)) return this.report(caller.file, module.pathSpan, `The module ${reference} calls itself through ${chain.map((item) => path.basename(item)).join(' → ')}: it is not read again.`, 'ref-cycle');
-    if (chain.length > MAX_MODULE_DEPTH) return this.report(caller.file, module.pathSpan, `Modules are called more than ${MAX_MODULE_DEPTH} deep: ${reference} is not read.`, 'too-deep');
+    const notRead = (message: string, kind: InputProblemKind) => {
+      this.report(caller.file, module.pathSpan, message, kind);
+      return new Unknown(`module ${module.symbol} is not read`);
+    };
+    if (!file.endsWith('.bicep')) return new Unknown(`module ${module.symbol} is not a .bicep file`);
+    if (!this.ctx.files.isInside(file)) return notRead(`The module ${reference} is outside the scanned folder; it was not opened.`, 'outside-root');
+    const { chain } = caller;
+    if (chain.includes(file)) return notRead(`The module ${reference} calls itself through ${chain.map((item) => path.basename(item)).join(' → ')}: it is not read again.`, 'ref-cycle');
+    if (chain.length > MAX_MODULE_DEPTH) return notRead(`Modules are called more than ${MAX_MODULE_DEPTH} deep: ${reference} is not read.`, 'too-deep');
     const source = this.ctx.files.exists(file) ? this.sources.parse(file) : undefined;
-    if (!source) return this.report(caller.file, module.pathSpan, `The module ${reference} is not a file that could be read.`, 'unresolved-ref');
+    if (!source) return notRead(`The module ${reference} is not a file that could be read.`, 'unresolved-ref');
+    // Called, even when not deployed: not a deployment of its own.
+    this.visited.add(file);
     const paramsNode = bicepValueAt(module.body, ['params']);
+    const instances: (FileInstance | undefined)[] = [];
     for (const locals of this.loopItems(caller, module.loop, `module ${module.symbol}`)) {
-      if (++this.instances > MAX_INSTANCES) return this.report(caller.file, module.span, `The deployment calls more than ${MAX_INSTANCES} modules: the rest are not read.`, 'over-budget');
+      if (!this.isDeployed(caller, module.condition, locals, `module ${module.symbol}`)) {
+        instances.push(undefined);
+        continue;
+      }
+      if (++this.instances > MAX_INSTANCES) {
+        this.report(caller.file, module.span, `The deployment calls more than ${MAX_INSTANCES} modules: the rest are not read.`, 'over-budget');
+        break;
+      }
       const scope = caller.scope(locals);
       // Params written one by one are evaluated one by one; a spread among them needs the whole object.
       const oneByOne = paramsNode?.kind === 'object' && paramsNode.spreads.length === 0;
@@ -244,8 +269,26 @@ class Deployment {
         if (isPlainObject(passed)) return passed[name] ?? unknownPartOf(passed)?.unknown;
         return passed instanceof Unknown ? passed : undefined;
       };
-      this.instantiate(file, source, paramSource, `module ${module.symbol} in ${path.basename(caller.file)} does not pass it`, [...chain, file]);
+      instances.push(this.instantiate(file, source, paramSource, `module ${module.symbol} in ${path.basename(caller.file)} does not pass it`, [...chain, file]));
     }
+    return instances;
+  }
+
+  /**
+   * Whether a declaration written `= if (condition) {...}` is deployed (one loop item of it). A false
+   * condition is said, as what is not read; one the files do not determine is said too, and taken
+   * as deployed: a resource that may be deployed is judged rather than left out.
+   */
+  isDeployed(instance: FileInstance, condition: BicepExpression | undefined, locals: ReadonlyMap<string, Value>, what: string): boolean {
+    if (!condition) return true;
+    const value = this.evaluator.evaluate(instance.node(condition), instance.scope(locals));
+    const written = `\`${shorten(condition.text)}\``;
+    if (value === false) this.report(instance.file, condition.span, `${what}: the condition ${written} is false${instance.deploymentNote()}: it is not deployed, and not read.`, 'skipped');
+    else if (value !== true) {
+      const reason = value instanceof Unknown ? value.reason : 'it is not a boolean';
+      this.report(instance.file, condition.span, `${what}: the condition ${written} is not known from the files (${reason})${instance.deploymentNote()}; it is read as deployed.`);
+    }
+    return value !== false;
   }
 
   /** The loop variables of each item of `loop` (one empty set without a loop); a collection not known is said. */
@@ -265,6 +308,7 @@ class Deployment {
     const type = instance.staticType(resource).toLowerCase();
     if (!type.startsWith(PROVIDER) || !READ_KINDS.has(kindInScope(type.slice(PROVIDER.length)))) return;
     for (const locals of this.loopItems(instance, resource.loop, resource.symbol)) {
+      if (!this.isDeployed(instance, resource.condition, locals, resource.symbol)) continue;
       const declared = this.ctx.isolate(instance.file, resource.symbol, () => new ResourceReader(instance, resource, locals).read());
       if (!declared) continue;
       // The same resource declared twice in one deployment (a module called twice alike) is one resource.
@@ -285,6 +329,7 @@ class FileInstance {
   private readonly values = new Map<string, Value | typeof PENDING>();
   private readonly nodes = new Map<number, BicepNode>();
   private readonly symbols: Map<string, BicepResource>;
+  private readonly moduleCalls = new Map<BicepModule, (FileInstance | undefined)[] | Unknown>();
   readonly file: string;
   readonly text: string;
   readonly parsed: BicepFile;
@@ -295,6 +340,8 @@ class FileInstance {
     source: ParsedSource,
     private readonly paramSource: (name: string) => Value | undefined,
     private readonly noValue: string,
+    /** The files from the entry to this one: a module calling one of them is a cycle. */
+    readonly chain: readonly string[],
   ) {
     this.file = file;
     this.text = source.text;
@@ -350,7 +397,8 @@ class FileInstance {
         if (this.parsed.vars.get(name)?.value) return this.variable(name);
         const resource = this.symbols.get(name);
         if (resource) return this.reference(resource, resource.loop ? undefined : new Map());
-        if (this.parsed.modules.some((module) => module.symbol === name)) return new Unknown(`the outputs of module ${name} are not followed`);
+        const module = this.parsed.modules.find((candidate) => candidate.symbol === name);
+        if (module) return this.moduleReference(module);
         return new Unknown(`${name} is not declared in ${path.basename(this.file)}`);
       },
       nested: (parent, child) => {
@@ -366,6 +414,42 @@ class FileInstance {
       },
       readText: (file) => this.deployment.ctx.readText(file),
     };
+  }
+
+  /** The instances of a module call, made once: for what they declare and for their outputs. */
+  moduleCall(module: BicepModule): (FileInstance | undefined)[] | Unknown {
+    let called = this.moduleCalls.get(module);
+    if (!called) {
+      // Set while the call is worked out, so that a module whose params read its own outputs ends.
+      this.moduleCalls.set(module, new Unknown(`module ${module.symbol} depends on its own outputs`));
+      called = this.deployment.callModule(this, module);
+      this.moduleCalls.set(module, called);
+    }
+    return called;
+  }
+
+  /** An output of this file instance, for `module.outputs.name` in its caller. */
+  output(name: string): Value {
+    const binding = this.parsed.outputs.get(name);
+    if (!binding?.value) return new Unknown(`${path.basename(this.file)} has no output ${name}`);
+    return this.memo(`output ${name}`, () => this.evaluate(binding.value!, new Map()));
+  }
+
+  /** A module symbol: `mod.outputs.name`, or `mods[i].outputs.name` for a module called in a loop. */
+  private moduleReference(module: BicepModule, item?: number): ResourceReference {
+    return new ResourceReference(
+      module.symbol,
+      (member) => {
+        if (module.loop && item === undefined) return new Unknown(`module ${module.symbol} is a loop: it needs an index`);
+        const called = this.moduleCall(module);
+        if (called instanceof Unknown) return called;
+        if (member !== 'outputs') return new Unknown(`${module.symbol}.${member} is set by Azure when it deploys`);
+        const instance = called[item ?? 0];
+        if (!instance) return new Unknown(item === undefined || item < called.length ? `module ${module.symbol} is not deployed` : `${module.symbol}[${item}] is not an item of the loop`);
+        return new ResourceReference(module.symbol, (output) => instance.output(output));
+      },
+      module.loop && item === undefined ? (index) => (typeof index === 'number' ? this.moduleReference(module, index) : new Unknown(`${module.symbol}[...] needs a number`)) : undefined,
+    );
   }
 
   /** A resource symbol; `locals` are the loop item of a looped resource (undefined until it is indexed). */

@@ -1,5 +1,5 @@
-// A tolerant reader of Bicep files: enough of the language to find `param`, `var`, `module` and
-// `resource` declarations (and a `.bicepparam` file's `using`), with their names, types and literal
+// A tolerant reader of Bicep files: enough of the language to find `param`, `var`, `output`, `module`
+// and `resource` declarations (and a `.bicepparam` file's `using`), with their names, types and literal
 // values at exact spans. Expressions are kept as raw text for bicepExpression; nothing here throws.
 import { MAX_NESTING_DEPTH } from '../limits';
 import type { JsonPath } from '../parse/document';
@@ -55,6 +55,8 @@ export interface BicepResource {
   /** `existing`: a reference to a resource deployed elsewhere, not a declaration. */
   existing: boolean;
   loop?: BicepLoop;
+  /** `= if (condition) {...}`: the condition, without its parentheses. */
+  condition?: BicepExpression;
 }
 
 /** `[for item in collection: ...]` or `[for (item, index) in collection: ...]`. */
@@ -72,9 +74,10 @@ export interface BicepModule {
   span: Span;
   body?: BicepObject;
   loop?: BicepLoop;
+  condition?: BicepExpression;
 }
 
-/** A `param` (with its default, if any) or a `var`; in a `.bicepparam` file, `param x = value` is the value. */
+/** A `param` (with its default, if any), a `var` or an `output`; in a `.bicepparam` file, `param x = value` is the value. */
 export interface BicepBinding {
   name: string;
   span: Span;
@@ -88,6 +91,8 @@ export interface BicepFile {
   modules: BicepModule[];
   params: Map<string, BicepBinding>;
   vars: Map<string, BicepBinding>;
+  /** What a module gives its caller, as `module.outputs.name`. */
+  outputs: Map<string, BicepBinding>;
   /** A `.bicepparam` file's `using './main.bicep'`. */
   using?: { path: string; span: Span };
 }
@@ -96,8 +101,8 @@ const CLOSING: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/y;
 const RESOURCE_HEADER = /resource\s+([A-Za-z_][A-Za-z0-9_]*)\s+'([^'@]*)(?:@[^']*)?'\s*(existing\s*)?=/y;
 const MODULE_HEADER = /module\s+([A-Za-z_][A-Za-z0-9_]*)\s+'([^']*)'\s*=/y;
-// `param name type = default`, `param name = value` (.bicepparam), `var name = value`; a type may be `string[]` or `'a' | 'b'`.
-const BINDING_HEADER = /(param|var)\s+([A-Za-z_][A-Za-z0-9_]*)\b[^=\n]*(=)?/y;
+// `param name type = default`, `param name = value` (.bicepparam), `var name = value`, `output name type = value`; a type may be `string[]` or `'a' | 'b'`.
+const BINDING_HEADER = /(param|var|output)\s+([A-Za-z_][A-Za-z0-9_]*)\b[^=\n]*(=)?/y;
 const USING_HEADER = /using\s+'([^']*)'/y;
 const LOOP_HEADER = /for\s+(?:([A-Za-z_][A-Za-z0-9_]*)|\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,\s*([A-Za-z_][A-Za-z0-9_]*)\s*\))\s+in\s+/y;
 
@@ -143,7 +148,7 @@ export function bicepValueAt(value: BicepValue | undefined, path: JsonPath): Bic
 
 class BicepParser {
   private pos = 0;
-  private readonly file: BicepFile = { resources: [], modules: [], params: new Map(), vars: new Map() };
+  private readonly file: BicepFile = { resources: [], modules: [], params: new Map(), vars: new Map(), outputs: new Map() };
   /** Objects and arrays open around the current position. */
   private depth = 0;
 
@@ -181,9 +186,7 @@ class BicepParser {
     const resource: BicepResource = { symbol: header[1], type: header[2], span: { start: this.pos, end: this.pos }, lexicalParent: parent, existing: header[3] !== undefined };
     this.file.resources.push(resource);
     this.pos = RESOURCE_HEADER.lastIndex;
-    const { body, loop } = this.parseDeclarationBody(resource);
-    resource.body = body;
-    resource.loop = loop;
+    Object.assign(resource, this.parseDeclarationBody(resource));
     resource.span.end = this.pos;
     return true;
   }
@@ -195,13 +198,13 @@ class BicepParser {
     const start = this.pos;
     const pathStart = this.text.indexOf("'", start) + 1;
     this.pos = MODULE_HEADER.lastIndex;
-    const { body, loop } = this.parseDeclarationBody();
-    this.file.modules.push({ symbol: header[1], path: header[2], pathSpan: { start: pathStart, end: pathStart + header[2].length }, span: { start, end: this.pos }, body, loop });
+    const declaration = this.parseDeclarationBody();
+    this.file.modules.push({ symbol: header[1], path: header[2], pathSpan: { start: pathStart, end: pathStart + header[2].length }, span: { start, end: this.pos }, ...declaration });
     return true;
   }
 
   /** After `=`: `{...}`, `if (condition) {...}` or `[for item in items: {...}]`; the body is the object inside. */
-  private parseDeclarationBody(resource?: BicepResource): { body?: BicepObject; loop?: BicepLoop } {
+  private parseDeclarationBody(resource?: BicepResource): { body?: BicepObject; loop?: BicepLoop; condition?: BicepExpression } {
     this.skipTrivia(true);
     let loop: BicepLoop | undefined;
     const isLoop = this.text[this.pos] === '[';
@@ -218,8 +221,14 @@ class BicepParser {
       this.pos++;
       this.skipTrivia(true);
     }
-    if (this.text.startsWith('if', this.pos)) {
-      this.pos += 2;
+    let condition: BicepExpression | undefined;
+    if (/^if\s*\(/.test(this.text.slice(this.pos, this.pos + 32))) {
+      this.pos = this.text.indexOf('(', this.pos);
+      const open = this.pos;
+      this.skipBalanced();
+      const start = open + 1;
+      const end = this.text[this.pos - 1] === ')' ? this.pos - 1 : this.pos;
+      condition = { kind: 'expression', span: { start, end }, text: this.text.slice(start, end) };
       this.skipExpression('{');
     }
     const body = this.text[this.pos] === '{' ? this.parseObject(resource) : undefined;
@@ -227,7 +236,7 @@ class BicepParser {
       this.skipTrivia(true);
       if (this.text[this.pos] === ']') this.pos++;
     }
-    return { body, loop };
+    return { body, loop, ...(condition && { condition }) };
   }
 
   private tryBinding(): boolean {
@@ -243,7 +252,7 @@ class BicepParser {
     } else this.skipExpression();
     const nullable = header[1] === 'param' && !value && this.text.slice(start, this.pos).trimEnd().endsWith('?');
     const binding = { name: header[2], span: { start, end: this.pos }, value, ...(nullable && { nullable }) };
-    (header[1] === 'param' ? this.file.params : this.file.vars).set(binding.name, binding);
+    (header[1] === 'param' ? this.file.params : header[1] === 'var' ? this.file.vars : this.file.outputs).set(binding.name, binding);
     return true;
   }
 
@@ -263,7 +272,7 @@ class BicepParser {
     if (this.text[this.pos] === '(') this.skipBalanced();
   }
 
-  /** A statement that is not a resource (param, var, module, output, ...): to the end of its last line. */
+  /** A statement that is not a declaration read here (`type`, `func`, `metadata`, ...): to the end of its last line. */
   private skipStatement(): void {
     if (this.text[this.pos] === '@') this.skipDecorator();
     else this.skipExpression();

@@ -31,7 +31,7 @@ export class Loaded {
   ) {}
 }
 
-/** A resource symbol (`apim`, `apis[0]`): its name, id and written properties can be read. */
+/** A resource symbol (`apim`, `apis[0]`): its name, id and written properties can be read; or a module symbol, its outputs. */
 export class ResourceReference {
   constructor(
     readonly symbol: string,

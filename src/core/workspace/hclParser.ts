@@ -1,8 +1,8 @@
 // A tolerant reader of HCL2 (Terraform's `.tf` and `.tfvars`) that keeps the span of everything it
 // reads: blocks, attributes, strings and heredocs with their `${...}` interpolations, lists, objects,
-// function calls and references. Operators, conditionals and `for` expressions are kept as raw text
-// (`other`): the reader of Terraform only evaluates what it can know statically. Nothing here throws,
-// and unfinished input ends where the text does.
+// function calls, references, operators, conditionals and `for` expressions. Splats are kept as raw
+// text (`other`): the reader of Terraform only evaluates what it can know statically. Nothing here
+// throws, and unfinished input ends where the text does.
 import { MAX_NESTING_DEPTH } from '../limits';
 import type { Span } from '../text';
 
@@ -29,7 +29,7 @@ export interface HclBlock {
   body: HclBody;
 }
 
-export type HclExpression = HclLiteral | HclTemplate | HclTuple | HclObject | HclCall | HclTraversal | HclOther;
+export type HclExpression = HclLiteral | HclTemplate | HclTuple | HclObject | HclCall | HclTraversal | HclConditional | HclOperation | HclFor | HclOther;
 
 export interface HclLiteral {
   kind: 'literal';
@@ -80,6 +80,41 @@ export interface HclCall {
   span: Span;
   name: string;
   args: HclExpression[];
+  /** `f(a, list...)`: the last argument's items are the arguments. */
+  expandsLast?: boolean;
+}
+
+/** `test ? then : otherwise`. */
+export interface HclConditional {
+  kind: 'conditional';
+  span: Span;
+  test: HclExpression;
+  then: HclExpression;
+  otherwise: HclExpression;
+}
+
+/** `left operator right`, or `operator right` (`!x`, `-x`) without `left`. */
+export interface HclOperation {
+  kind: 'operation';
+  span: Span;
+  operator: string;
+  left?: HclExpression;
+  right: HclExpression;
+}
+
+/** `[for k, v in collection : value if condition]` or `{for k, v in collection : key => value... if condition}`. */
+export interface HclFor {
+  kind: 'for';
+  span: Span;
+  keyName?: string;
+  valueName: string;
+  collection: HclExpression;
+  /** An object's keys; a tuple has none. */
+  key?: HclExpression;
+  value: HclExpression;
+  /** `key => value...`: values of the same key are grouped into a list. */
+  grouped: boolean;
+  condition?: HclExpression;
 }
 
 export type HclTraversalStep = { kind: 'attribute'; name: string; span: Span } | { kind: 'index'; key: HclExpression; span: Span };
@@ -92,11 +127,12 @@ export interface HclTraversal {
   steps: HclTraversalStep[];
 }
 
-/** Anything else (`a ? b : c`, `x + 1`, `[for v in l : v]`, `a[*].b`), as written. */
+/** Anything else (`a[*].b`, an index into a literal, what is not an expression), as written, with why it is not read. */
 export interface HclOther {
   kind: 'other';
   span: Span;
   text: string;
+  reason: string;
 }
 
 export interface HclFile {
@@ -125,6 +161,9 @@ const CLOSING: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_-]*/y;
 const NUMBER = /\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const HEREDOC_HEADER = /<<(-?)([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n/y;
+// By precedence, lowest first; longest operators first, so that `>=` is not read as `>`.
+const BINARY_OPERATORS: readonly (readonly string[])[] = [['||'], ['&&'], ['==', '!='], ['>=', '<=', '>', '<'], ['+', '-'], ['*', '/', '%']];
+const FOR_HEADER = /for\s+([A-Za-z_][A-Za-z0-9_-]*)\s*(?:,\s*([A-Za-z_][A-Za-z0-9_-]*)\s*)?in\s/y;
 
 class HclParser {
   private pos = 0;
@@ -240,21 +279,59 @@ class HclParser {
   }
 
   /**
-   * One expression. `inBrackets`: inside `(`, `[` or `${`, where line breaks are spaces. An operand
-   * followed by an operator makes the whole expression `other`.
+   * One expression. `inBrackets`: inside `(`, `[` or `${`, where line breaks are spaces; outside,
+   * an expression ends with its line.
    */
   private parseExpression(inBrackets: boolean): HclExpression {
     const start = this.pos;
-    const operand = this.parseOperand(inBrackets);
-    const afterOperand = this.pos;
+    const test = this.parseBinary(0, inBrackets);
+    const afterTest = this.pos;
     this.skipTrivia(inBrackets);
-    // `=` and `:` separate keys from values: only these continue an expression.
-    if (!/^(?:[?+\-*/%<>]|==|!=|&&|\|\|)/.test(this.text.slice(this.pos, this.pos + 2))) {
-      this.pos = afterOperand;
-      return operand;
+    if (this.text[this.pos] !== '?') {
+      this.pos = afterTest;
+      return test;
     }
-    this.skipExpressionRest(inBrackets);
-    return this.other(start, this.pos);
+    const tooDeep = this.tooDeepOperand(start, inBrackets);
+    if (tooDeep) return tooDeep;
+    this.pos++;
+    this.skipTrivia(inBrackets);
+    this.depth++;
+    const then = this.parseExpression(inBrackets);
+    this.skipTrivia(inBrackets);
+    if (this.text[this.pos] !== ':') {
+      this.depth--;
+      this.skipExpressionRest(inBrackets);
+      return this.other(start, this.pos, 'a conditional has no `:`');
+    }
+    this.pos++;
+    this.skipTrivia(inBrackets);
+    const otherwise = this.parseExpression(inBrackets);
+    this.depth--;
+    return { kind: 'conditional', span: { start, end: otherwise.span.end }, test, then, otherwise };
+  }
+
+  private parseBinary(level: number, inBrackets: boolean): HclExpression {
+    if (level === BINARY_OPERATORS.length) return this.parseOperand(inBrackets);
+    const start = this.pos;
+    let left = this.parseBinary(level + 1, inBrackets);
+    for (;;) {
+      const afterLeft = this.pos;
+      this.skipTrivia(inBrackets);
+      const operator = BINARY_OPERATORS[level].find((candidate) => this.text.startsWith(candidate, this.pos));
+      // `//` and `/*` start comments; `<<` a heredoc operand.
+      if (!operator || (operator === '/' && /[/*]/.test(this.text[this.pos + 1] ?? '')) || (operator === '<' && this.text[this.pos + 1] === '<')) {
+        this.pos = afterLeft;
+        return left;
+      }
+      const tooDeep = this.tooDeepOperand(start, inBrackets);
+      if (tooDeep) return tooDeep;
+      this.pos += operator.length;
+      this.skipTrivia(inBrackets);
+      this.depth++;
+      const right = this.parseBinary(level + 1, inBrackets);
+      this.depth--;
+      left = { kind: 'operation', span: { start, end: right.span.end }, operator, left, right };
+    }
   }
 
   private parseOperand(inBrackets: boolean): HclExpression {
@@ -265,11 +342,23 @@ class HclParser {
       const heredoc = this.parseHeredoc();
       if (heredoc) return heredoc;
     }
+    if (char === '!' || (char === '-' && this.text[this.pos + 1] !== '-')) {
+      const tooDeep = this.tooDeepOperand(start, inBrackets);
+      if (tooDeep) return tooDeep;
+      this.pos++;
+      this.skipTrivia(inBrackets);
+      this.depth++;
+      const right = this.parseOperand(inBrackets);
+      this.depth--;
+      return { kind: 'operation', span: { start, end: right.span.end }, operator: char, right };
+    }
     if (char === '[' || char === '{' || char === '(') {
-      if (this.tooDeep()) return this.other(start, this.pos);
+      if (this.tooDeep()) return this.other(start, this.pos, 'values are nested too deep');
       if (/^[[{]\s*for\s/.test(this.text.slice(this.pos, this.pos + 16))) {
-        this.skipBalanced();
-        return this.other(start, this.pos);
+        this.depth++;
+        const forExpression = this.parseFor();
+        this.depth--;
+        return forExpression;
       }
       this.depth++;
       const value = char === '[' ? this.parseTuple() : char === '{' ? this.parseObject() : this.parseParenthesized();
@@ -284,9 +373,9 @@ class HclParser {
     }
     const name = this.identifier();
     if (name === undefined) {
-      // `-1`, `!x`, or text that is no expression: kept as written up to its end.
+      // Text that is no expression: kept as written up to its end.
       this.skipExpressionRest(inBrackets);
-      return this.other(start, this.pos);
+      return this.other(start, this.pos, 'it is not an expression');
     }
     if (this.text.startsWith('::', this.pos)) {
       // A provider function: `provider::name::function(...)`.
@@ -310,19 +399,19 @@ class HclParser {
       if (char === '.' && this.text[this.pos + 1] === '*') {
         this.pos += 2;
         this.skipPostfix();
-        return this.other(start, this.pos);
+        return this.other(start, this.pos, 'splat expressions (`.*`) are not evaluated');
       }
       if (char === '[' && /^\[\s*\*\s*\]/.test(this.text.slice(this.pos, this.pos + 8))) {
         this.skipBalanced();
         this.skipPostfix();
-        return this.other(start, this.pos);
+        return this.other(start, this.pos, 'splat expressions (`[*]`) are not evaluated');
       }
-      if (char !== '.' && char !== '[') return current;
+      // `list...`: an expansion, read by the call or `for` around it.
+      if ((char !== '.' && char !== '[') || this.text.startsWith('...', this.pos)) return current;
       const steps = current.kind === 'traversal' ? current.steps : undefined;
       if (!steps) {
-        // An index into a literal (`["a", "b"][0]`): not evaluated.
         this.skipPostfix();
-        return this.other(start, this.pos);
+        return this.other(start, this.pos, 'an index into a value that is not a name is not evaluated');
       }
       const stepStart = this.pos;
       if (char === '.') {
@@ -331,7 +420,7 @@ class HclParser {
         if (name === undefined) return current;
         steps.push({ kind: 'attribute', name, span: { start: stepStart, end: this.pos } });
       } else {
-        if (this.tooDeep()) return this.other(start, this.pos);
+        if (this.tooDeep()) return this.other(start, this.pos, 'values are nested too deep');
         this.pos++;
         this.depth++;
         this.skipTrivia(true);
@@ -363,6 +452,52 @@ class HclParser {
         else this.identifier();
       } else return;
     }
+  }
+
+  /** `[for ...]` or `{for ...}`; one that is not understood is kept as written. */
+  private parseFor(): HclExpression {
+    const start = this.pos;
+    const isObject = this.text[start] === '{';
+    const closer = isObject ? '}' : ']';
+    const giveUp = (why: string) => this.skipUnread(start, `a for expression ${why}`);
+    this.pos++;
+    this.skipTrivia(true);
+    FOR_HEADER.lastIndex = this.pos;
+    const header = FOR_HEADER.exec(this.text);
+    if (!header) return giveUp('has no `for name in`');
+    this.pos = FOR_HEADER.lastIndex;
+    this.skipTrivia(true);
+    const collection = this.parseExpression(true);
+    this.skipTrivia(true);
+    if (this.text[this.pos] !== ':') return giveUp('has no `:`');
+    this.pos++;
+    this.skipTrivia(true);
+    let key: HclExpression | undefined;
+    if (isObject) {
+      key = this.parseExpression(true);
+      this.skipTrivia(true);
+      if (!this.text.startsWith('=>', this.pos)) return giveUp('makes an object without `=>`');
+      this.pos += 2;
+      this.skipTrivia(true);
+    }
+    const value = this.parseExpression(true);
+    this.skipTrivia(true);
+    const grouped = isObject && this.text.startsWith('...', this.pos);
+    if (grouped) {
+      this.pos += 3;
+      this.skipTrivia(true);
+    }
+    let condition: HclExpression | undefined;
+    if (/^if\s/.test(this.text.slice(this.pos, this.pos + 3))) {
+      this.pos += 2;
+      this.skipTrivia(true);
+      condition = this.parseExpression(true);
+      this.skipTrivia(true);
+    }
+    if (this.text[this.pos] !== closer) return giveUp(`is not closed by \`${closer}\``);
+    this.pos++;
+    const [keyName, valueName] = header[2] === undefined ? [undefined, header[1]] : [header[1], header[2]];
+    return { kind: 'for', span: { start, end: this.pos }, keyName, valueName, collection, key, value, grouped, ...(condition && { condition }) };
   }
 
   private parseTuple(): HclTuple {
@@ -411,17 +546,13 @@ class HclParser {
     this.skipTrivia(true);
     const inner = this.parseExpression(true);
     this.skipTrivia(true);
-    if (this.text[this.pos] !== ')') {
-      this.pos = start;
-      this.skipBalanced();
-      return this.other(start, this.pos);
-    }
+    if (this.text[this.pos] !== ')') return this.skipUnread(start, 'a parenthesis holds more than one expression');
     this.pos++;
     return inner;
   }
 
   private parseCall(name: string, start: number): HclExpression {
-    if (this.tooDeep()) return this.other(start, this.pos);
+    if (this.tooDeep()) return this.other(start, this.pos, 'values are nested too deep');
     this.pos++;
     this.depth++;
     const args: HclExpression[] = [];
@@ -431,7 +562,6 @@ class HclParser {
       args.push(this.parseExpression(true));
       this.skipTrivia(true);
       if (this.text.startsWith('...', this.pos)) {
-        // `f(list...)`: the arguments are the list's items, not evaluated.
         expanded = true;
         this.pos += 3;
         this.skipTrivia(true);
@@ -442,8 +572,7 @@ class HclParser {
     }
     if (this.text[this.pos] === ')') this.pos++;
     this.depth--;
-    if (expanded) return this.other(start, this.pos);
-    return this.withPostfix({ kind: 'call', span: { start, end: this.pos }, name, args }, start);
+    return this.withPostfix({ kind: 'call', span: { start, end: this.pos }, name, args, ...(expanded && { expandsLast: true }) }, start);
   }
 
   /** A quoted template: `"text ${expression} %{ directive }"`; an unterminated one ends with its line. */
@@ -506,7 +635,7 @@ class HclParser {
           this.skipNested('}');
           parts.push({ kind: 'directive', span: { start: partStart, end: this.pos } });
         } else if (this.tooDeep(2)) {
-          parts.push({ kind: 'interpolation', span: { start: partStart, end: this.pos }, expression: this.other(partStart, this.pos) });
+          parts.push({ kind: 'interpolation', span: { start: partStart, end: this.pos }, expression: this.other(partStart, this.pos, 'values are nested too deep') });
         } else {
           this.pos += 2;
           this.depth++;
@@ -529,6 +658,27 @@ class HclParser {
     this.pos = Math.min(this.pos, end);
     flushText();
     return parts;
+  }
+
+  /**
+   * The bracket opened at `start`, not understood, kept as written. What ran to the end of the text
+   * is not scanned again: in unclosed nesting, each level would rescan all the rest.
+   */
+  private skipUnread(start: number, reason: string): HclOther {
+    if (this.pos < this.text.length) {
+      this.pos = start;
+      this.skipBalanced();
+    }
+    return this.other(start, this.pos, reason);
+  }
+
+  /** Past the depth limit at an operator: the rest of the expression is skipped (the first such place reported). */
+  private tooDeepOperand(start: number, inBrackets: boolean): HclOther | undefined {
+    if (this.depth < MAX_NESTING_DEPTH) return undefined;
+    this.skipExpressionRest(inBrackets);
+    this.onTooDeep?.({ start, end: this.pos });
+    this.onTooDeep = undefined;
+    return this.other(start, this.pos, 'values are nested too deep');
   }
 
   /** At a bracket past the depth limit (`offset` is its length): skips it, reporting the first one. */
@@ -628,10 +778,10 @@ class HclParser {
     }
   }
 
-  private other(start: number, end: number): HclOther {
+  private other(start: number, end: number, reason: string): HclOther {
     let trimmed = end;
     while (trimmed > start && /\s/.test(this.text[trimmed - 1])) trimmed--;
-    return { kind: 'other', span: { start, end: trimmed }, text: this.text.slice(start, trimmed) };
+    return { kind: 'other', span: { start, end: trimmed }, text: this.text.slice(start, trimmed), reason };
   }
 }
 

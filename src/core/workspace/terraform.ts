@@ -2,7 +2,7 @@
 // resources and azapi's `azapi_resource` of `Microsoft.ApiManagement/service/...` types. Each folder
 // of `.tf` files is a module; a root module is read with the local modules it calls, each call's
 // arguments its `var.*`. What the files determine (literals, variables with defaults or `.tfvars`
-// values, locals, other resources' attributes, module outputs, literal `for_each`/`count`) is
+// values, locals, other resources' attributes, module outputs, known `for_each`/`count`) is
 // resolved; what they do not is reported where it is written, never guessed.
 import * as path from 'path';
 import { HCL_SYNTAX, writtenPropertyEdits, type PropertyChange, type WrittenObject, type WrittenValue } from '../fixes/writtenProperties';
@@ -341,7 +341,7 @@ class TerraformModuleReader {
     private readonly call?: ModuleCall,
   ) {
     this.addressPrefix = call?.addressPrefix ?? '';
-    this.module = { folder, rootFolder, variables: new Map(), locals: new Map(), resources: new Map() };
+    this.module = { folder, rootFolder, variables: new Map(), variableTypes: new Map(), locals: new Map(), resources: new Map() };
     this.evaluator = new Evaluator(this.module, {
       idOf: (resource, scope) => {
         const identity = this.identify({ resource, scope, address: this.instanceAddress(resource, scope) }, false);
@@ -370,6 +370,8 @@ class TerraformModuleReader {
         if (block.type === 'variable' && first !== undefined) {
           const fallback = attributeOf(block.body, 'default');
           declaredVariables.push({ name: first, default: fallback && { expression: fallback.value, file, text } });
+          const type = attributeOf(block.body, 'type');
+          if (type) this.module.variableTypes.set(first, type.value);
         } else if (block.type === 'locals') {
           for (const local of block.body.attributes) this.module.locals.set(local.name, { expression: local.value, file, text });
         } else if ((block.type === 'resource' || block.type === 'data') && first !== undefined && second !== undefined) {
@@ -431,6 +433,9 @@ class TerraformModuleReader {
         this.unresolved(resource.file, iteration?.value.span ?? resource.block.headerSpan, `${this.addressPrefix}${resource.type}.${resource.name}: \`${shorten(sourceText(resource, iteration?.value))}\` is not known from the files (${instances.reason}); the resource is not read.`);
         continue;
       }
+      const count = attributeOf(resource.block.body, 'count');
+      // `count = var.enabled ? 1 : 0`: Terraform's way to leave a resource out.
+      if (instances.length === 0 && count) this.unresolved(resource.file, count.value.span, `${this.addressPrefix}${resource.type}.${resource.name}: count = \`${shorten(sourceText(resource, count.value))}\` is 0: it is not deployed, and not read.`, 'skipped');
       for (const { key, scope, single } of instances) {
         const address = this.address(resource, key, single === true);
         const instance = { resource, scope, address };
@@ -643,7 +648,9 @@ class TerraformModuleReader {
       const parent = parentNames('parent_id');
       return parent && { type: armType, names: [...parent, name] };
     }
-    const mapping = AZURERM[resource.type];
+    const mapping = AZURERM[resource.type] as (typeof AZURERM)[string] | undefined;
+    // Another provider's resource (`azurerm_cognitive_account.x.id`): its id is Azure's.
+    if (!mapping) return undefined;
     const names = mapping.parentId ? parentNames(mapping.parentId) : [this.serviceName(instance)];
     if (!names) return undefined;
     for (const [index, attributeName] of mapping.names.entries()) {
@@ -683,13 +690,19 @@ class TerraformModuleReader {
       properties.state = AZURERM_SUBSCRIPTION_STATE;
       locations.set(pathKey(['state']), header);
     }
-    const target = attributeOf(body, 'api_id') ?? attributeOf(body, 'product_id');
-    if (!target) {
+    // `api_id = var.scoped ? ... : null`: an attribute set to null is not set.
+    let target: HclAttribute | undefined;
+    let id: Value = null;
+    for (const attribute of [attributeOf(body, 'api_id'), attributeOf(body, 'product_id')]) {
+      id = attribute ? this.evaluator.evaluate(attribute.value, scope) : null;
+      target = attribute;
+      if (id !== null) break;
+    }
+    if (!target || id === null) {
       properties.scope = '/apis';
       locations.set(pathKey(['scope']), header);
       return;
     }
-    const id = this.evaluator.evaluate(target.value, scope);
     const parsed = typeof id === 'string' ? parseArmId(id) : undefined;
     const name = parsed?.names[parsed.names.length - 1];
     if (name === undefined) {
@@ -919,7 +932,7 @@ function evaluateWhereWritten(written: WrittenIn, expression: HclExpression): Va
 }
 
 /** Stands for an attribute that is not written, so that evaluating it says so. */
-const missing: HclExpression = { kind: 'other', span: { start: 0, end: 0 }, text: 'nothing' };
+const missing: HclExpression = { kind: 'other', span: { start: 0, end: 0 }, text: 'nothing', reason: 'it is not written' };
 
 function attributeOf(body: HclBody, name: string): HclAttribute | undefined {
   return body.attributes.find((attribute) => attribute.name === name);

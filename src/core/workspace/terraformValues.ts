@@ -1,7 +1,10 @@
 // What a Terraform module's expressions are, as far as the files tell: literals, variables with
 // defaults, `.tfvars` values or module arguments, locals, other resources' written attributes, called
-// modules' outputs, string templates and a few pure functions. Everything else is an `Unknown` that carries why, so the reader can say so.
+// modules' outputs, string templates, operators, conditionals, `for` expressions and the pure
+// functions of collections and strings. Everything else is an `Unknown` that carries why, so the
+// reader can say so.
 import * as path from 'path';
+import { linearReplace } from '../linearPattern';
 import { literalString, type HclBlock, type HclBody, type HclExpression, type HclTemplate } from './hclParser';
 
 export type Value = string | number | boolean | null | Value[] | { [key: string]: Value } | Unknown;
@@ -10,6 +13,9 @@ export type Value = string | number | boolean | null | Value[] | { [key: string]
 export class Unknown {
   constructor(readonly reason: string) {}
 }
+
+/** An expression Terraform itself would fail on (an attribute that is not there, an index past the end): what `try()` and `can()` catch. */
+export class Invalid extends Unknown {}
 
 /** An expression with the file it is written in. */
 export interface Sourced {
@@ -42,6 +48,8 @@ export interface TerraformModule {
   /** The root module's folder: Terraform's working directory, which `file()` paths, `path.root` and `path.cwd` are from. */
   rootFolder: string;
   variables: Map<string, Sourced | Unknown>;
+  /** `type = object({ x = optional(string) })`: what a variable's value is converted to. */
+  variableTypes: Map<string, HclExpression>;
   locals: Map<string, Sourced>;
   /** By address: `azurerm_api_management_api.orders`, `data.azurerm_key_vault.kv`. */
   resources: Map<string, TerraformResource>;
@@ -50,6 +58,8 @@ export interface TerraformModule {
 /** `each`, `count` and `dynamic` block iterators in force where an expression is evaluated. */
 export interface Scope {
   each?: { key: Value; value: Value };
+  /** The names `for` expressions bind (`for k, v in ...`). */
+  bound?: ReadonlyMap<string, Value>;
   countIndex?: number;
   iterators?: ReadonlyMap<string, { key: Value; value: Value }>;
 }
@@ -109,13 +119,63 @@ export class Evaluator {
         }
         return object;
       }
-      case 'call':
-        return this.call(expression.name, expression.args.map((arg) => this.evaluate(arg, scope)));
+      case 'call': {
+        const args = expression.args.map((arg) => this.evaluate(arg, scope));
+        if (expression.expandsLast) {
+          const last = args.pop();
+          if (!Array.isArray(last)) return last instanceof Unknown ? last : new Invalid(`${expression.name}(...) expands something other than a list`);
+          args.push(...last);
+        }
+        return this.call(expression.name, args);
+      }
       case 'traversal':
         return this.reference(expression, scope);
+      case 'conditional': {
+        const test = toBoolean(this.evaluate(expression.test, scope));
+        if (typeof test === 'boolean') return this.evaluate(test ? expression.then : expression.otherwise, scope);
+        return test instanceof Unknown ? test : new Invalid('a condition is not a boolean');
+      }
+      case 'operation':
+        return expression.left
+          ? operate(expression.operator, this.evaluate(expression.left, scope), this.evaluate(expression.right, scope))
+          : negate(expression.operator, this.evaluate(expression.right, scope));
+      case 'for':
+        return this.forExpression(expression, scope);
       case 'other':
-        return new Unknown('operators, conditionals and for expressions are not evaluated');
+        return new Unknown(expression.reason);
     }
+  }
+
+  /** `[for k, v in collection : value if condition]`, `{for ... : key => value}`. */
+  private forExpression(expression: Extract<HclExpression, { kind: 'for' }>, scope: Scope): Value {
+    const entries = forEntries(this.evaluate(expression.collection, scope));
+    if (entries instanceof Unknown) return entries;
+    const items: Value[] = [];
+    const object: { [key: string]: Value } = {};
+    for (const [key, value] of entries.slice(0, MAX_INSTANCES)) {
+      const bound = new Map(scope.bound);
+      bound.set(expression.valueName, value);
+      if (expression.keyName !== undefined) bound.set(expression.keyName, key);
+      const itemScope = { ...scope, bound };
+      if (expression.condition) {
+        const keep = toBoolean(this.evaluate(expression.condition, itemScope));
+        if (typeof keep !== 'boolean') return keep instanceof Unknown ? keep : new Invalid('a for expression\'s condition is not a boolean');
+        if (!keep) continue;
+      }
+      const item = this.evaluate(expression.value, itemScope);
+      if (!expression.key) {
+        items.push(item);
+        continue;
+      }
+      const name = this.evaluate(expression.key, itemScope);
+      if (name instanceof Unknown) return name;
+      if (typeof name !== 'string' && typeof name !== 'number' && typeof name !== 'boolean') return new Invalid('a for expression makes a key that is not a string');
+      const text = String(name);
+      if (expression.grouped) object[text] = [...((object[text] as Value[] | undefined) ?? []), item];
+      else if (text in object) return new Invalid(`a for expression makes the key "${text}" twice`);
+      else object[text] = item;
+    }
+    return expression.key ? object : items;
   }
 
   private template(template: HclTemplate, scope: Scope): Value {
@@ -137,44 +197,67 @@ export class Evaluator {
   }
 
   private call(name: string, args: Value[]): Value {
+    // try() and can() catch what Terraform would fail on; what is only not known stays not known.
+    if (name === 'try') {
+      const index = args.findIndex((arg) => !(arg instanceof Invalid));
+      return index === -1 ? new Invalid('every argument of try() fails') : args[index];
+    }
+    if (name === 'can') return args[0] instanceof Invalid ? false : args[0] instanceof Unknown ? args[0] : true;
+    if (name === 'coalesce') return coalesce(args);
     const unknown = args.find((arg): arg is Unknown => arg instanceof Unknown);
+    if (unknown) return unknown;
+    const [first, second, third] = args;
     const strings = args.every((arg) => typeof arg === 'string') ? (args as string[]) : undefined;
     switch (name) {
       case 'jsonencode':
       case 'tostring':
       case 'tolist':
-      case 'toset':
       case 'tomap':
-        return args[0] ?? null;
+        return first ?? null;
+      case 'toset':
+        return Array.isArray(first) ? distinct(first) : (first ?? null);
       case 'tobool':
-        return unknown ?? toBoolean(args[0]);
+        return toBoolean(first);
       case 'tonumber':
-        return unknown ?? (typeof args[0] === 'string' && args[0].trim() !== '' && !isNaN(Number(args[0])) ? Number(args[0]) : (args[0] ?? null));
+        return typeof first === 'string' && first.trim() !== '' && !isNaN(Number(first)) ? Number(first) : (first ?? null);
       case 'lower':
       case 'upper':
-        if (unknown) return unknown;
         if (strings?.length !== 1) break;
         return name === 'lower' ? strings[0].toLowerCase() : strings[0].toUpperCase();
       case 'format':
-        if (unknown) return unknown;
-        if (typeof args[0] !== 'string' || /%[^s%]/.test(args[0])) break;
-        return format(args[0], args.slice(1));
+        if (typeof first !== 'string' || /%[^sd%]/.test(first)) break;
+        return format(first, args.slice(1));
       case 'join':
-        if (unknown) return unknown;
-        if (typeof args[0] !== 'string' || !Array.isArray(args[1])) break;
-        return joinStrings(args[0], args[1]);
-      case 'concat':
-        if (unknown) return unknown;
-        return args.every(Array.isArray) ? (args as Value[][]).flat() : new Unknown('concat of something other than lists');
-      case 'merge':
-        if (unknown) return unknown;
-        return args.every(isPlainObject) ? Object.assign({}, ...args) : new Unknown('merge of something other than objects');
-      case 'lookup': {
-        const [map, key, fallback] = args;
-        if (map instanceof Unknown || key instanceof Unknown) return map instanceof Unknown ? map : (key as Unknown);
-        if (isPlainObject(map) && typeof key === 'string') return key in map ? map[key] : (fallback ?? new Unknown(`lookup of "${key}" finds nothing`));
+        if (typeof first !== 'string' || !Array.isArray(second)) break;
+        return joinStrings(first, second);
+      case 'replace':
+        if (strings?.length !== 3) break;
+        return replace(strings[0], strings[1], strings[2]);
+      case 'length':
+        if (typeof first === 'string') return [...first].length;
+        if (Array.isArray(first)) return first.length;
+        if (isPlainObject(first)) return Object.keys(first).length;
         break;
-      }
+      case 'keys':
+      case 'values':
+        if (!isPlainObject(first)) break;
+        // Terraform gives a map's keys, and its values, in the keys' lexical order.
+        return Object.keys(first)
+          .sort()
+          .map((key) => (name === 'keys' ? key : first[key]));
+      case 'concat':
+        return args.every(Array.isArray) ? (args as Value[][]).flat() : new Invalid('concat of something other than lists');
+      case 'flatten':
+        return Array.isArray(first) ? flatten(first) : new Invalid('flatten of something other than a list');
+      case 'distinct':
+        return Array.isArray(first) ? distinct(first) : new Invalid('distinct of something other than a list');
+      case 'contains':
+        return Array.isArray(first) ? first.some((item) => sameValue(item, second ?? null)) : new Invalid('contains of something other than a list');
+      case 'merge':
+        return args.every((arg) => isPlainObject(arg) || arg === null) ? Object.assign({}, ...args) : new Invalid('merge of something other than objects');
+      case 'lookup':
+        if (isPlainObject(first) && typeof second === 'string') return second in first ? first[second] : (third ?? new Invalid(`lookup of "${second}" finds nothing`));
+        break;
     }
     return new Unknown(`${name}(...) is not evaluated`);
   }
@@ -182,6 +265,8 @@ export class Evaluator {
   private reference(traversal: Extract<HclExpression, { kind: 'traversal' }>, scope: Scope): Value {
     const { root, steps } = traversal;
     const first = steps[0]?.kind === 'attribute' ? steps[0].name : undefined;
+    const bound = scope.bound?.get(root);
+    if (bound !== undefined) return this.steps(bound, steps, scope);
     const iterator = scope.iterators?.get(root);
     if (iterator && first) return this.steps(first === 'key' ? iterator.key : iterator.value, steps.slice(1), scope);
     switch (root) {
@@ -277,9 +362,9 @@ export class Evaluator {
       if (current instanceof Unknown) return current;
       const key = step.kind === 'attribute' ? step.name : this.evaluate(step.key, scope);
       if (key instanceof Unknown) return key;
-      if (Array.isArray(current) && (typeof key === 'number' || /^\d+$/.test(String(key)))) current = current[Number(key)] ?? new Unknown(`index ${String(key)} is past the end`);
-      else if (isPlainObject(current) && typeof key === 'string') current = key in current ? current[key] : new Unknown(`it has no "${key}"`);
-      else return new Unknown(`${JSON.stringify(key)} cannot be looked up in this value`);
+      if (Array.isArray(current) && (typeof key === 'number' || /^\d+$/.test(String(key)))) current = current[Number(key)] ?? new Invalid(`index ${String(key)} is past the end`);
+      else if (isPlainObject(current) && typeof key === 'string') current = key in current ? current[key] : new Invalid(`it has no "${key}"`);
+      else return new Invalid(`${JSON.stringify(key)} cannot be looked up in this value`);
     }
     return current;
   }
@@ -288,7 +373,41 @@ export class Evaluator {
     const value = this.module.variables.get(name);
     if (value === undefined) return new Unknown(`var.${name} is not declared in this folder`);
     if (value instanceof Unknown) return value;
-    return value.context ? value.context.evaluator.evaluate(value.expression, value.context.scope) : this.evaluate(value.expression, {});
+    const given = value.context ? value.context.evaluator.evaluate(value.expression, value.context.scope) : this.evaluate(value.expression, {});
+    const type = this.module.variableTypes.get(name);
+    return type ? this.withOptionalAttributes(given, type) : given;
+  }
+
+  /**
+   * A value as its type makes it, as far as `optional()` goes: an object attribute the type says is
+   * optional and the value leaves out (or sets to null) is the default `optional(type, default)` gives,
+   * else null. Other conversions are not made.
+   */
+  private withOptionalAttributes(value: Value, type: HclExpression, depth = 0): Value {
+    if (type.kind !== 'call' || value instanceof Unknown || depth > MAX_REFERENCE_DEPTH) return value;
+    const [inner, fallback] = type.args;
+    switch (type.name) {
+      case 'optional':
+        if (value === null && fallback) return this.withOptionalAttributes(this.evaluate(fallback, {}), inner, depth + 1);
+        return inner ? this.withOptionalAttributes(value, inner, depth + 1) : value;
+      case 'list':
+      case 'set':
+        return Array.isArray(value) && inner ? value.map((item) => this.withOptionalAttributes(item, inner, depth + 1)) : value;
+      case 'map':
+        return isPlainObject(value) && inner ? Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.withOptionalAttributes(item, inner, depth + 1)])) : value;
+      case 'object': {
+        if (!isPlainObject(value) || inner?.kind !== 'object') return value;
+        const object = { ...value };
+        for (const { key, value: attributeType } of inner.items) {
+          if (key === undefined) continue;
+          const isOptional = attributeType.kind === 'call' && attributeType.name === 'optional';
+          if (key in object) object[key] = this.withOptionalAttributes(object[key], attributeType, depth + 1);
+          else if (isOptional) object[key] = this.withOptionalAttributes(null, attributeType, depth + 1);
+        }
+        return object;
+      }
+    }
+    return value;
   }
 
   private local(name: string): Value {
@@ -330,6 +449,13 @@ export function blocksOf(evaluator: Evaluator, body: HclBody, type: string, scop
     }
   }
   return found;
+}
+
+/** A `for` expression's keys and values: a list's indexes, a map's keys. */
+function forEntries(collection: Value): [Value, Value][] | Unknown {
+  if (Array.isArray(collection)) return collection.map((item, index) => [index, item]);
+  if (isPlainObject(collection)) return Object.entries(collection);
+  return collection instanceof Unknown ? collection : new Invalid('a for expression goes over something other than a list or a map');
 }
 
 /** `for_each`'s entries: a map's keys and values, a set's strings as both. */
@@ -378,13 +504,107 @@ export function shorten(text: string, length = 80): string {
 function format(pattern: string, args: Value[]): Value {
   let index = 0;
   let unknown: Unknown | undefined;
-  const result = pattern.replace(/%([s%])/g, (_, verb: string) => {
+  const result = pattern.replace(/%([sd%])/g, (_, verb: string) => {
     if (verb === '%') return '%';
     const arg = args[index++];
     if (arg instanceof Unknown) unknown = arg;
     return typeof arg === 'object' ? '' : String(arg);
   });
   return unknown ?? result;
+}
+
+/** `a op b`: arithmetic, comparison and logic. `false && x` is false and `true || x` true, whatever x is. */
+function operate(operator: string, left: Value, right: Value): Value {
+  if (operator === '&&' || operator === '||') {
+    const [a, b] = [toBoolean(left), toBoolean(right)];
+    const decisive = operator === '||';
+    if (a === decisive || b === decisive) return decisive;
+    if (a instanceof Unknown || b instanceof Unknown) return a instanceof Unknown ? a : (b as Unknown);
+    return typeof a === 'boolean' && typeof b === 'boolean' ? !decisive : new Invalid(`\`${operator}\` of something other than booleans`);
+  }
+  if (left instanceof Unknown || right instanceof Unknown) return left instanceof Unknown ? left : (right as Unknown);
+  if (operator === '==' || operator === '!=') {
+    const unknown = firstUnknown(left) ?? firstUnknown(right);
+    return unknown ?? sameValue(left, right) === (operator === '==');
+  }
+  // Terraform converts numeric strings where numbers are expected.
+  const [a, b] = [toNumber(left), toNumber(right)];
+  if (a === undefined || b === undefined) return new Invalid(`\`${operator}\` of something other than numbers`);
+  switch (operator) {
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+    case '+':
+      return a + b;
+    case '-':
+      return a - b;
+    case '*':
+      return a * b;
+    case '/':
+      return b === 0 ? new Invalid('a division by zero') : a / b;
+    case '%':
+      return b === 0 ? new Invalid('a division by zero') : a % b;
+  }
+  return new Unknown(`\`${operator}\` is not evaluated`);
+}
+
+function negate(operator: string, operand: Value): Value {
+  if (operand instanceof Unknown) return operand;
+  if (operator === '!') {
+    const value = toBoolean(operand);
+    return typeof value === 'boolean' ? !value : new Invalid('`!` of something other than a boolean');
+  }
+  const number = toNumber(operand);
+  return number === undefined ? new Invalid('`-` of something other than a number') : -number;
+}
+
+function toNumber(value: Value): number | undefined {
+  if (typeof value === 'number') return value;
+  return typeof value === 'string' && value.trim() !== '' && !isNaN(Number(value)) ? Number(value) : undefined;
+}
+
+/** Terraform's equality: same type and value, lists and objects by their items. */
+function sameValue(left: Value, right: Value): boolean {
+  if (Array.isArray(left) && Array.isArray(right)) return left.length === right.length && left.every((item, index) => sameValue(item, right[index]));
+  if (isPlainObject(left) && isPlainObject(right)) {
+    const keys = Object.keys(left);
+    return keys.length === Object.keys(right).length && keys.every((key) => key in right && sameValue(left[key], right[key]));
+  }
+  return left === right;
+}
+
+function distinct(items: Value[]): Value[] {
+  return items.filter((item, index) => items.findIndex((other) => sameValue(item, other)) === index);
+}
+
+function flatten(items: Value[]): Value[] {
+  return items.flatMap((item) => (Array.isArray(item) ? flatten(item) : [item]));
+}
+
+/** The first argument that is neither null nor an empty string; one not known before it leaves the result not known. */
+function coalesce(args: Value[]): Value {
+  for (const arg of args) {
+    if (arg instanceof Unknown) return arg;
+    if (arg !== null && arg !== '') return arg;
+  }
+  return new Invalid('every argument of coalesce() is null or empty');
+}
+
+/** `replace(text, "old", "new")`, or a `/regular expression/` run by RE2 (linear time, as Terraform's own). */
+function replace(text: string, search: string, replacement: string): Value {
+  if (search.length > 1 && search.startsWith('/') && search.endsWith('/')) {
+    try {
+      return linearReplace(search.slice(1, -1), text, replacement);
+    } catch (error) {
+      return new Invalid(`replace()'s pattern ${search} is refused (${(error as Error).message})`);
+    }
+  }
+  return search === '' ? text : text.split(search).join(replacement);
 }
 
 function joinStrings(separator: string, items: Value[]): Value {

@@ -6,16 +6,28 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { armEndpoint, isAbort, type ServiceRef } from '../../core/azure/arm';
-import { enableDefenderForApis, onboardApi as onboardToDefender, pushApiProperties, pushPolicy, type ApiProperties, type PushResult } from '../../core/azure/apply';
-import { discoverSubscriptions, loadDeployedState } from '../../core/azure/load';
+import {
+  apiPropertiesPush,
+  enableDefenderForApis,
+  onboardApi as onboardToDefender,
+  policyPush,
+  pushedText,
+  pushToAzure,
+  type PushRequest,
+  type PushToAzureResult,
+} from '../../core/azure/apply';
+import type { DriftItem } from '../../core/azure/drift';
+import { loadDeployedState } from '../../core/azure/load';
 import { deployedResourceId } from '../../core/azure/mapping';
-import { mappedService, type DriftItem } from '../../core/azure/merge';
-import { recordApiCollection, recordApiProperties, recordDefenderPlan, recordPolicy, scopeLabel } from '../../core/azure/record';
+import { discoverSubscriptions } from '../../core/azure/resourceGraph';
+import { recordApiCollection, recordDefenderPlan, scopeLabel } from '../../core/azure/record';
 import type { DeployedApiCollection, DeployedService, DeployedSnapshot } from '../../core/azure/snapshot';
 import { describeSnapshotError, summarizeSnapshot, type SnapshotSummary } from '../../core/azure/summary';
 import { CONFIG_FILE_NAME } from '../../core/config';
 import { mappingEdit } from '../../core/fixes/mapping';
 import type { ApiResource } from '../../core/model';
+import { serviceLabel, serviceOf } from '../../core/report/common';
+import { comparisonOf, type DeployedComparison } from '../../core/report/scanResult';
 import type { CommandFactory } from '../commands';
 import type { Ctx, LocatedFinding, ScannedFolder as FolderAnalysis } from '../ctx';
 import { applyAndSave } from '../edits';
@@ -135,15 +147,32 @@ export const load: CommandFactory = (ctx) => async (): Promise<(SnapshotSummary 
   }
 };
 
-/** What a folder's analysis knows of Azure; a message and undefined when there is no snapshot. */
-function deployedOf(analysis: FolderAnalysis | undefined): (NonNullable<FolderAnalysis['result']['deployed']> & { service: DeployedService }) | undefined {
-  const deployed = analysis?.result.deployed;
-  const service = deployed && mappedService(deployed.snapshot.snapshot, deployed.mappings);
-  if (!deployed || !service) {
+/** What the analysis knows of the deployed service a root is compared with; a message and undefined when there is none. */
+function deployedOf(comparison: DeployedComparison | undefined): Deployed | undefined {
+  const service = comparison?.service;
+  if (!comparison || !service) {
     void vscode.window.showWarningMessage('APIM Posture: there is no snapshot of Azure for this folder, or it has no matching API Management service.', 'Load from Azure').then((choice) => choice && vscode.commands.executeCommand('apimPosture.azure.load'));
     return undefined;
   }
-  return { ...deployed, service };
+  return { ...comparison, service };
+}
+
+type Deployed = DeployedComparison & { service: DeployedService };
+
+/** The comparison of the root that has the API. */
+function comparisonOfApi(analysis: FolderAnalysis, api: ApiResource): DeployedComparison | undefined {
+  return analysis.result.deployed?.find((comparison) => comparison.local.apis.includes(api));
+}
+
+/** The root to work on: the only one compared, else the one picked. */
+async function pickComparison(analysis: FolderAnalysis | undefined, placeHolder: string): Promise<DeployedComparison | undefined> {
+  const comparisons = analysis?.result.deployed ?? [];
+  if (!analysis || comparisons.length <= 1) return comparisons[0];
+  const picked = await vscode.window.showQuickPick(
+    comparisons.map((comparison) => ({ label: path.relative(analysis.folder.uri.fsPath, comparison.local.root) || '.', description: comparison.service ? `→ ${comparison.service.name}` : undefined, comparison })),
+    { placeHolder },
+  );
+  return picked?.comparison;
 }
 
 function serviceRef(service: DeployedService): ServiceRef {
@@ -169,8 +198,11 @@ type MappingChoice = vscode.QuickPickItem & { deployed?: string | null };
 /** Shows each local API's mapping (reason, confidence) and lets the user confirm, change or remove it; `local` + `deployed` skip the pickers. */
 export const showMappings: CommandFactory = (ctx) => async (local?: string, deployedApi?: string | null) => {
   const scanned = await ctx.scannedFolders();
-  const analysis = scanned.find((candidate) => candidate.result.deployed) ?? scanned[0];
-  const deployed = deployedOf(analysis);
+  const analysis = scanned.find((candidate) => candidate.result.deployed?.length) ?? scanned[0];
+  const comparisons = analysis?.result.deployed ?? [];
+  // An API named by the caller picks the first root that has it; otherwise the user picks the root.
+  const named = local === undefined ? undefined : comparisons.find((comparison) => comparison.local.apis.some((api) => api.name === local));
+  const deployed = deployedOf(named ?? (await pickComparison(analysis, 'The root whose API mappings to show')));
   if (!analysis || !deployed) return undefined;
   let chosenLocal = local;
   if (!chosenLocal) {
@@ -198,27 +230,38 @@ export const showMappings: CommandFactory = (ctx) => async (local?: string, depl
     target = picked.deployed;
   }
   const root = analysis.folder.uri.fsPath;
-  const configFile = path.join(root, CONFIG_FILE_NAME);
+  // Of several roots, the mapping goes into the root's own file, where it holds for that root alone.
+  const configFolder = comparisons.length > 1 ? deployed.local.root : root;
+  const configFile = path.join(configFolder, CONFIG_FILE_NAME);
   const configText = fs.existsSync(configFile) ? fs.readFileSync(configFile, 'utf8') : undefined;
-  const edit = mappingEdit(root, configText, { local: chosenLocal, deployed: target ?? undefined });
+  const edit = mappingEdit(configFolder, configText, { local: chosenLocal, deployed: target ?? undefined });
   if (edit) await applyAndSave([edit]);
   await ctx.analyzeAll();
-  return (await ctx.scannedFolderOf(root))?.result.deployed?.mappings.find((mapping) => mapping.local === chosenLocal);
+  const after = (await ctx.scannedFolderOf(root))?.result.deployed?.find((comparison) => comparison.local.root === deployed.local.root);
+  return after?.mappings.find((mapping) => mapping.local === chosenLocal);
 };
 
-/** An API of the inventory view: its name, and the folder it is in. */
-type ApiNode = { api: { id: string; name: string }; analysis: { folder: vscode.WorkspaceFolder }; operation?: { id: string } };
+/** An API of the inventory view: its id, the service (root) and the folder it is in. */
+type ApiNode = { api: { id: string; name: string }; service: { label?: string }; analysis: { folder: vscode.WorkspaceFolder }; operation?: { id: string } };
+
+/** The local API an inventory node shows, in the folder scanned here. */
+function apiOfNode(analysis: FolderAnalysis, node: ApiNode): ApiResource | undefined {
+  const service = analysis.result.services.find((candidate) => serviceLabel(analysis.result.root, analysis.result.services, candidate) === node.service.label);
+  return service?.apis.find((candidate) => candidate.id === node.api.id);
+}
 
 /** The local API given (inventory node or name), or picked among the mapped ones. */
 async function pickApi(ctx: Ctx, argument: ApiNode | string | undefined, placeHolder: string): Promise<{ api: ApiResource; analysis: FolderAnalysis } | undefined> {
   const scanned = await ctx.scannedFolders();
   if (typeof argument === 'object') {
     const analysis = scanned.find((candidate) => candidate.folder.uri.toString() === argument.analysis.folder.uri.toString());
-    const api = analysis?.result.services.flatMap((service) => service.apis).find((candidate) => candidate.id === argument.api.id);
+    const api = analysis && apiOfNode(analysis, argument);
     return analysis && api ? { api, analysis } : undefined;
   }
   const candidates = scanned.flatMap((analysis) =>
-    (analysis.result.deployed?.local.apis ?? []).filter((api) => analysis.result.deployed?.mappings.some((mapping) => mapping.local === api.name && mapping.deployed)).map((api) => ({ api, analysis })),
+    (analysis.result.deployed ?? []).flatMap((comparison) =>
+      comparison.local.apis.filter((api) => comparison.mappings.some((mapping) => mapping.local === api.name && mapping.deployed)).map((api) => ({ api, analysis })),
+    ),
   );
   if (typeof argument === 'string') return candidates.find((candidate) => candidate.api.name === argument);
   const picked = await vscode.window.showQuickPick(candidates.map((candidate) => ({ label: candidate.api.name, description: candidate.api.displayName, candidate })), { placeHolder });
@@ -230,7 +273,7 @@ export const onboardApi: CommandFactory = (ctx) => async (argument?: ApiNode | s
   if (refuseUntrusted('Onboarding to Defender for APIs')) return undefined;
   const chosen = await pickApi(ctx, argument, 'The API to onboard to Defender for APIs');
   if (!chosen) return undefined;
-  const deployed = deployedOf(chosen.analysis);
+  const deployed = deployedOf(comparisonOfApi(chosen.analysis, chosen.api));
   const deployedApi = deployed?.mappings.find((mapping) => mapping.local === chosen.api.name)?.deployed?.api;
   if (!deployed || !deployedApi) return undefined;
   if (refuseOtherCloud(ctx, deployed.snapshot.snapshot)) return undefined;
@@ -261,8 +304,9 @@ export const onboardApi: CommandFactory = (ctx) => async (argument?: ApiNode | s
 /** Enables the Defender for APIs plan of a subscription of the snapshot; it is billed, so the confirmation says so. */
 export const enableDefenderPlan: CommandFactory = (ctx) => async (subscriptionId?: string) => {
   if (refuseUntrusted('Enabling Defender for APIs')) return undefined;
-  const analysis = (await ctx.scannedFolders()).find((candidate) => candidate.result.deployed);
-  const deployed = deployedOf(analysis);
+  // Every root's comparison holds the whole snapshot, with all its subscriptions.
+  const analysis = (await ctx.scannedFolders()).find((candidate) => candidate.result.deployed?.some((comparison) => comparison.service));
+  const deployed = deployedOf(analysis?.result.deployed?.find((comparison) => comparison.service));
   if (!analysis || !deployed) return undefined;
   const snapshot = deployed.snapshot.snapshot;
   if (refuseOtherCloud(ctx, snapshot)) return undefined;
@@ -310,9 +354,10 @@ export const openInPortal: CommandFactory = (ctx) => async (argument?: { located
   const resource = fromFinding ? argument.located.finding.resource : (argument.operation?.id ?? argument.api.id);
   // What Defender reported carries its own ARM id and portal link.
   const properties = (fromFinding ? argument.located.finding.properties : undefined) ?? {};
-  const deployed = analysis.result.deployed;
-  const service = deployed && mappedService(deployed.snapshot.snapshot, deployed.mappings);
-  const armId = (properties.azureResourceId as string | undefined) ?? (service ? deployedResourceId(resource, service, deployed!.mappings) : undefined);
+  const local = fromFinding ? serviceOf(analysis.result, argument.located.finding) : undefined;
+  const api = fromFinding ? undefined : apiOfNode(analysis, argument);
+  const comparison = local ? analysis.result.deployed?.find((candidate) => candidate.local === local) : api && comparisonOfApi(analysis, api);
+  const armId = (properties.azureResourceId as string | undefined) ?? (comparison?.service ? deployedResourceId(resource, comparison.service, comparison.mappings) : undefined);
   const url = (properties.portalUri as string | undefined) ?? (armId ? portalResourceUrl(ctx.azure.current().cloud, armId) : undefined);
   if (!url) {
     void vscode.window.showWarningMessage('APIM Posture: this is not mapped to a resource in Azure. Load from Azure, or map the API (APIM Posture: Show API Mappings).');
@@ -324,7 +369,7 @@ export const openInPortal: CommandFactory = (ctx) => async (argument?: { located
 
 /** The policy drift of a file: its deployed counterpart differs (or is missing). */
 function policyDriftOf(analysis: FolderAnalysis, file: string): DriftItem | undefined {
-  return analysis.result.deployed?.drift.find((candidate) => candidate.kind === 'policy-differs' && candidate.location.file === file);
+  return analysis.result.deployed?.flatMap((comparison) => comparison.drift).find((candidate) => candidate.kind === 'policy-differs' && candidate.location.file === file);
 }
 
 /** A drift item of the Drift view, or a policy file (explorer, editor title, palette: the active editor). */
@@ -346,17 +391,28 @@ export const comparePolicy: CommandFactory = (ctx) => async (argument?: PolicyAr
     void vscode.window.showInformationMessage('APIM Posture: this file has no deployed counterpart that differs from it (or there is no snapshot of Azure).');
     return undefined;
   }
-  await showPolicyDiff(ctx, item, file);
+  await showPolicyDiff(ctx, scopeLabel(item.target), item.deployed, file);
   return item;
 };
 
-async function showPolicyDiff(ctx: Ctx, item: DriftItem, file: string): Promise<void> {
-  const label = scopeLabel(item.target!);
-  const deployedUri = ctx.azureDocuments.show(`${label}/policy.xml (Azure)`, item.deployed ?? '');
+async function showPolicyDiff(ctx: Ctx, label: string, deployed: string | undefined, file: string): Promise<void> {
+  const deployedUri = ctx.azureDocuments.show(`${label}/policy.xml (Azure)`, deployed ?? '');
   await vscode.commands.executeCommand('vscode.diff', deployedUri, vscode.Uri.file(file), `${label}: Azure ↔ ${path.basename(path.dirname(file))}/${path.basename(file)}`, { preview: false });
 }
 
-export type ApplyResult = PushResult | PushResult<ApiProperties> | { status: 'cancelled' | 'nothing-to-push' | 'refused' };
+/** Shows what a push changes against what Azure has; returns the document of what is pushed (the file, or the API's properties). */
+async function showPushDiff(ctx: Ctx, analysis: FolderAnalysis, request: PushRequest, file: string): Promise<vscode.Uri> {
+  if (request.kind === 'policy') {
+    await showPolicyDiff(ctx, request.label, request.loaded, file);
+    return vscode.Uri.file(file);
+  }
+  const localUri = ctx.azureDocuments.show(`${request.label}/properties.json (repository)`, pushedText(request.local));
+  const remoteUri = ctx.azureDocuments.show(`${request.label}/properties.json (Azure)`, pushedText(request.loaded));
+  await vscode.commands.executeCommand('vscode.diff', remoteUri, localUri, `${request.label}: Azure ↔ ${path.relative(analysis.folder.uri.fsPath, file)}`, { preview: false });
+  return localUri;
+}
+
+export type ApplyResult = PushToAzureResult | { status: 'cancelled' | 'nothing-to-push' | 'refused' };
 
 /**
  * Apply to Azure: pushes a local policy file to the scope it is deployed to, or an API's properties
@@ -373,14 +429,45 @@ export const applyToAzure: CommandFactory = (ctx) => async (argument?: PolicyArg
   if (document?.isDirty) await document.save();
   await ctx.analyzeAll();
   const analysis = await ctx.scannedFolderOf(file);
-  const deployed = analysis && deployedOf(analysis);
+  const deployed = analysis && deployedOf(comparisonOf(analysis.result, file));
   if (!analysis || !deployed) return { status: 'nothing-to-push' };
   if (refuseOtherCloud(ctx, deployed.snapshot.snapshot)) return { status: 'refused' };
   const api = deployed.local.apis.find((candidate) => candidate.declaration.file === file);
-  return api ? applyApiProperties(ctx, analysis, deployed, api) : applyPolicy(ctx, analysis, deployed, file);
+  const request = api ? apiPropertiesPush(api, deployed.service, deployed.mappings) : policyPush(policyDriftOf(analysis, file), file, fs.readFileSync(file, 'utf8'));
+  if ('nothing' in request) {
+    void vscode.window.showInformationMessage(`APIM Posture: ${request.nothing}`);
+    return { status: 'nothing-to-push' };
+  }
+  const ours = await showPushDiff(ctx, analysis, request, file);
+  const backupFolder = ctx.azure.backupFolder(analysis.folder);
+  const what = api ? `the properties of API ${api.name}` : path.relative(analysis.folder.uri.fsPath, file);
+  const hasRemote = request.kind === 'api-properties' || request.loaded !== undefined;
+  if (!(await confirmPush(analysis, what, request.label, hasRemote, request.kind === 'policy' ? request.etag : undefined, backupFolder))) return { status: 'cancelled' };
+  const subject = `${request.kind === 'policy' ? 'the policy' : 'the properties'} of ${request.label}`;
+  try {
+    await ensureSignedIn(ctx);
+    const { clients, cloud } = ctx.azure.current();
+    const snapshot = deployed.snapshot.snapshot;
+    const result = await withCancellableProgress(`APIM Posture: pushing ${subject}`, (_report, abortSignal) =>
+      pushToAzure(clients.apim(request.target.subscriptionId), snapshot, request, backupFolder, { endpoint: cloud.armEndpoint, abortSignal }),
+    );
+    ctx.output.appendLine(`Push of ${subject}: ${result.status}${result.status === 'pushed' && result.backupFile ? `, backup ${result.backupFile}` : ''}.`);
+    if (result.status === 'conflict') {
+      const deletedInAzure = request.kind === 'policy' ? '<!-- deleted in Azure -->\n' : '// deleted in Azure\n';
+      await showConflict(ctx, request.label, request.kind === 'policy' ? 'policy.xml' : 'properties.json', ours, {
+        base: result.base === undefined ? undefined : pushedText(result.base),
+        remote: result.remote === undefined ? deletedInAzure : pushedText(result.remote),
+      });
+      return result;
+    }
+    await saveSnapshot(ctx, analysis, snapshot);
+    reportPushed(request.label, result);
+    return result;
+  } catch (error) {
+    reportError(ctx, `Pushing ${subject}`, error);
+    return undefined;
+  }
 };
-
-type Deployed = NonNullable<ReturnType<typeof deployedOf>>;
 
 /** Asks before a push: the diff is on screen, the dialog says what is replaced and where the backup goes. */
 async function confirmPush(analysis: FolderAnalysis, what: string, where: string, hasRemote: boolean, etag: string | undefined, backupFolder: string): Promise<boolean> {
@@ -395,83 +482,6 @@ async function confirmPush(analysis: FolderAnalysis, what: string, where: string
     'Push to Azure',
   );
   return confirm === 'Push to Azure';
-}
-
-async function applyPolicy(ctx: Ctx, analysis: FolderAnalysis, deployed: Deployed, file: string): Promise<ApplyResult | undefined> {
-  const item = policyDriftOf(analysis, file);
-  if (!item?.target || item.local === undefined) {
-    void vscode.window.showInformationMessage(
-      item ? 'APIM Posture: this scope has a policy in Azure but none in the repository; removing it is not done from here.' : `APIM Posture: ${path.basename(file)} is what is deployed (or it is not mapped to a deployed scope); nothing to push.`,
-    );
-    return { status: 'nothing-to-push' };
-  }
-  const target = item.target;
-  const label = scopeLabel(target);
-  const local = fs.readFileSync(file, 'utf8');
-  await showPolicyDiff(ctx, item, file);
-  const backupFolder = ctx.azure.backupFolder(analysis.folder);
-  if (!(await confirmPush(analysis, path.relative(analysis.folder.uri.fsPath, file), label, item.deployed !== undefined, item.etag, backupFolder))) return { status: 'cancelled' };
-  try {
-    await ensureSignedIn(ctx);
-    const { clients, cloud } = ctx.azure.current();
-    const result = await withCancellableProgress(`APIM Posture: pushing the policy of ${label}`, (_report, abortSignal) =>
-      pushPolicy(clients.apim(target.subscriptionId), target, local, item.etag, backupFolder, { endpoint: cloud.armEndpoint, base: item.deployed, abortSignal }),
-    );
-    ctx.output.appendLine(`Push of ${label}: ${result.status}${result.status === 'pushed' && result.backupFile ? `, backup ${result.backupFile}` : ''}.`);
-    if (result.status === 'conflict') {
-      await showConflict(ctx, label, 'policy.xml', vscode.Uri.file(file), { base: result.base, remote: result.remote ?? '<!-- deleted in Azure -->\n' });
-      return result;
-    }
-    recordPolicy(deployed.snapshot.snapshot, target, { value: local, etag: result.etag, pushedAt: new Date().toISOString() });
-    await saveSnapshot(ctx, analysis, deployed.snapshot.snapshot);
-    reportPushed(label, result);
-    return result;
-  } catch (error) {
-    reportError(ctx, `Pushing the policy of ${label}`, error);
-    return undefined;
-  }
-}
-
-/** The API properties a push sets, as JSON for the diffs. */
-const propertiesText = (properties: ApiProperties | undefined) => JSON.stringify(properties ?? {}, null, 2) + '\n';
-
-async function applyApiProperties(ctx: Ctx, analysis: FolderAnalysis, deployed: Deployed, api: ApiResource): Promise<ApplyResult | undefined> {
-  const deployedName = deployed.mappings.find((mapping) => mapping.local === api.name)?.deployed?.api;
-  const remote = deployedName && deployed.service.apis.find((candidate) => candidate.name.toLowerCase() === deployedName.toLowerCase());
-  const local: ApiProperties = {};
-  if (api.protocols) local.protocols = api.protocols.value;
-  if (api.subscriptionRequired) local.subscriptionRequired = api.subscriptionRequired.value;
-  if (!remote || Object.keys(local).length === 0) {
-    void vscode.window.showInformationMessage(`APIM Posture: API ${api.name} ${remote ? 'declares no protocols or subscription requirement' : 'is not mapped to a deployed API'}; nothing to push.`);
-    return { status: 'nothing-to-push' };
-  }
-  const base: ApiProperties = { ...(local.protocols ? { protocols: remote.protocols } : {}), ...(local.subscriptionRequired !== undefined ? { subscriptionRequired: remote.subscriptionRequired ?? true } : {}) };
-  const ref = { ...serviceRef(deployed.service), api: remote.name };
-  const label = `${deployed.service.name}/apis/${remote.name}`;
-  const localUri = ctx.azureDocuments.show(`${label}/properties.json (repository)`, propertiesText(local));
-  const remoteUri = ctx.azureDocuments.show(`${label}/properties.json (Azure)`, propertiesText(base));
-  await vscode.commands.executeCommand('vscode.diff', remoteUri, localUri, `${label}: Azure ↔ ${path.relative(analysis.folder.uri.fsPath, api.declaration.file)}`, { preview: false });
-  const backupFolder = ctx.azure.backupFolder(analysis.folder);
-  if (!(await confirmPush(analysis, `the properties of API ${api.name}`, label, true, undefined, backupFolder))) return { status: 'cancelled' };
-  try {
-    await ensureSignedIn(ctx);
-    const { clients } = ctx.azure.current();
-    const result = await withCancellableProgress(`APIM Posture: pushing the properties of ${label}`, (_report, abortSignal) =>
-      pushApiProperties(clients.apim(ref.subscriptionId), ref, local, base, backupFolder, { abortSignal }),
-    );
-    ctx.output.appendLine(`Push of ${label} properties: ${result.status}${result.status === 'pushed' && result.backupFile ? `, backup ${result.backupFile}` : ''}.`);
-    if (result.status === 'conflict') {
-      await showConflict(ctx, label, 'properties.json', localUri, { base: result.base && propertiesText(result.base), remote: result.remote ? propertiesText(result.remote) : '// deleted in Azure\n' });
-      return result;
-    }
-    recordApiProperties(deployed.snapshot.snapshot, ref, local, new Date().toISOString());
-    await saveSnapshot(ctx, analysis, deployed.snapshot.snapshot);
-    reportPushed(label, result);
-    return result;
-  } catch (error) {
-    reportError(ctx, `Pushing the properties of ${label}`, error);
-    return undefined;
-  }
 }
 
 function reportPushed(label: string, result: { status: 'pushed' | 'unchanged'; backupFile?: string }): void {

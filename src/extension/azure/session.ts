@@ -4,7 +4,7 @@
 // export` writes too), so the analysis, the CLI and an offline session all read the same file.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { createClients, type LoadClients } from '../../core/azure/load';
+import { createClients, type LoadClients } from '../../core/azure/clients';
 import { DEFAULT_SNAPSHOT_PATH, writeSnapshotFile, type DeployedSnapshot } from '../../core/azure/snapshot';
 import { currentCloud, type AzureCloud } from './cloud';
 import { VsCodeCredential } from './credential';

@@ -4,7 +4,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { displaySafe } from './displaySafe';
-import type { DriftKind } from '../../core/azure/merge';
+import type { DriftKind } from '../../core/azure/drift';
 import type { ReportDrift } from '../../core/report/contract';
 import type { Ctx, FolderReport } from '../ctx';
 import { rangeOf } from '../diagnostics';
@@ -55,7 +55,8 @@ export class DriftTree implements vscode.TreeDataProvider<Node> {
     item.description = path.relative(analysis.folder.uri.fsPath, file.fsPath);
     item.tooltip = drift.message;
     item.contextValue = drift.inRepository ? 'drift.policy' : 'drift';
-    item.id = `${analysis.folder.uri.toString()}#${drift.kind}#${drift.resource}#${drift.findingId ?? ''}`;
+    item.id = `${analysis.folder.uri.toString()}#${drift.service ?? ''}#${drift.kind}#${drift.resource}#${drift.findingId ?? ''}`;
+    // The same resource may drift in two roots (environments) of one folder: the id names the root.
     // Compare and Apply are given the policy file: they find its drift in the snapshot themselves.
     item.command = drift.inRepository
       ? { command: 'apimPosture.azure.comparePolicy', title: 'Compare with Azure', arguments: [file] }

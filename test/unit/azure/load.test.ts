@@ -1,7 +1,8 @@
 // Loading the deployed state through the real SDK clients against the local HTTPS ARM emulator.
 import * as assert from 'assert';
 import type { Agent } from 'https';
-import { loadDeployedState, type LoadOptions } from '../../../src/core/azure/load';
+import { loadDeployedState } from '../../../src/core/azure/load';
+import type { LoadOptions } from '../../../src/core/azure/loadContext';
 import { serializeSnapshot } from '../../../src/core/azure/snapshot';
 import { ArmEmulator, fixedTokenCredential, TEST_TOKEN, type EmulatorState } from '../../azure/emulator';
 import { ENDPOINT_AUTH, generatedEstate, SUBSCRIPTION_SCOPE, subscriptionId } from '../../azure/fixtures';

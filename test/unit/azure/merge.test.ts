@@ -3,9 +3,12 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { applySnapshot } from '../../../src/core/azure/facts';
 import { mapApis } from '../../../src/core/azure/mapping';
-import { observedRules } from '../../../src/core/azure/merge';
+import { observedFindings } from '../../../src/core/azure/observed';
 import { emptySnapshot, readSnapshotFile, serializeSnapshot, type DeployedService, type DeployedSnapshot } from '../../../src/core/azure/snapshot';
+import { ALL_RULES } from '../../../src/core/rules/catalog';
+import { observedRules } from '../../../src/core/rules/observedRecommendation';
 import { scan } from '../../../src/core/scan';
 import { readService } from '../../../src/core/workspace/readService';
 import { CONTOSO_SERVICE_ID, makeSampleSnapshot, SAMPLE_SNAPSHOT, SAMPLES } from '../../azure/contoso';
@@ -147,7 +150,7 @@ describe('a snapshot merged into the scan of samples/', () => {
       withOnboarding.findings.filter((finding) => finding.ruleId === 'api-onboarding').map((finding) => `${finding.resource} ${finding.properties?.assessmentKey ? 'assessment' : 'rule'}`).sort(),
       ['apis/partners rule', 'apis/product-graph assessment'],
     );
-    assert.deepStrictEqual(withOnboarding.deployed!.drift.map((item) => `${item.kind} ${item.resource}`).sort(), result.deployed!.drift.map((item) => `${item.kind} ${item.resource}`).sort(), 'no drift from onboarding');
+    assert.deepStrictEqual(withOnboarding.deployed![0].drift.map((item) => `${item.kind} ${item.resource}`).sort(), result.deployed![0].drift.map((item) => `${item.kind} ${item.resource}`).sort(), 'no drift from onboarding');
   });
 
   it('places observed findings on the local spec operation, information file and policy', () => {
@@ -175,7 +178,7 @@ describe('a snapshot merged into the scan of samples/', () => {
   });
 
   it('reports drift: fixed locally but not deployed, not predicted, and policies that differ', () => {
-    const drift = result.deployed!.drift.map((item) => `${item.kind} ${item.resource}`).sort();
+    const drift = result.deployed![0].drift.map((item) => `${item.kind} ${item.resource}`).sort();
     assert.deepStrictEqual(drift, [
       'not-deployed apis/payments/operations/get-saved-card',
       'not-predicted apis/echo-api/operations/retrieve-resource',
@@ -186,7 +189,7 @@ describe('a snapshot merged into the scan of samples/', () => {
     const savedCard = observed.find((finding) => finding.resource === 'apis/payments/operations/get-saved-card' && finding.ruleId === 'endpoint-authentication')!;
     assert.strictEqual(savedCard.properties?.drift, 'not-deployed');
     assert.match(savedCard.message, /fixed in the repository, not deployed yet/);
-    const starter = result.deployed!.drift.find((item) => item.resource === 'products/starter')!;
+    const starter = result.deployed![0].drift.find((item) => item.resource === 'products/starter')!;
     assert.deepStrictEqual(starter.target, { subscriptionId: '6f1c2a4e-8b3d-4c5e-9f70-1a2b3c4d5e6f', resourceGroup: 'rg-contoso-apis', serviceName: 'apim-contoso-outfitters', scope: { kind: 'product', product: 'starter' } });
     assert.match(starter.deployed ?? '', /calls="100000"/);
     assert.match(starter.etag ?? '', /^"/);
@@ -217,17 +220,28 @@ describe('a snapshot merged into the scan of samples/', () => {
   });
 
   it('the sample snapshot is for the Contoso service', () => {
-    assert.ok(result.deployed!.mappings.every((mapping) => mapping.deployed?.serviceId === CONTOSO_SERVICE_ID));
+    assert.ok(result.deployed![0].mappings.every((mapping) => mapping.deployed?.serviceId === CONTOSO_SERVICE_ID));
   });
 });
 
-describe('observedRules', () => {
-  const assessment = { key: '00000000-0000-0000-0000-000000000001', resourceId: '/subscriptions/s/x', status: 'Unhealthy', displayName: 'Something Defender says' };
-  const withPortal = (portalUri: string) => observedRules({ ...emptySnapshot('https://management.azure.com'), assessments: [{ ...assessment, portalUri }] })[0].helpUri;
+describe('observed recommendations no rule predicts', () => {
+  it('link to their section of docs/rules.md, whatever the snapshot says', () => {
+    const assessment = { key: '00000000-0000-0000-0000-000000000001', resourceId: '/subscriptions/s/x', status: 'Unhealthy', displayName: 'Something Defender says', portalUri: 'https://portal.azure.com/#blade/x' };
+    const [rule] = observedRules({ ...emptySnapshot('https://management.azure.com'), assessments: [assessment] }, ALL_RULES.map((candidate) => candidate.meta));
+    assert.strictEqual(rule.id, 'defender-00000000-0000-0000-0000-000000000001');
+    assert.match(rule.helpUri, /\/docs\/rules\.md#defender-assessment-key$/);
+  });
 
-  it('links to the portal only over https, percent-encoded, and to the rule documentation otherwise', () => {
-    assert.strictEqual(withPortal('https://portal.azure.com/#blade/x°'), 'https://portal.azure.com/#blade/x%C2%B0');
-    assert.match(withPortal('javascript:alert(1)'), /^https:\/\/.*#defender-00000000-0000-0000-0000-000000000001$/);
-    assert.match(withPortal('not a url'), /#defender-/);
+  it('carry the portal link of their findings only over https, percent-encoded', () => {
+    const snapshot = JSON.parse(fs.readFileSync(SAMPLE_SNAPSHOT, 'utf8')) as DeployedSnapshot;
+    for (const assessment of snapshot.assessments) {
+      assessment.portalUri = assessment.key === 'e2aeced9-6ef0-410e-b948-4aaa65ded9a7' ? 'https://portal.azure.com/#blade/x°' : 'javascript:alert(1)';
+    }
+    const loaded = readSnapshotFile(SAMPLE_SNAPSHOT, serializeSnapshot(snapshot));
+    const service = readService(SAMPLES);
+    const mappings = mapApis(service, loaded.snapshot);
+    applySnapshot(service, loaded.snapshot, mappings);
+    const portalUris = new Set(observedFindings(service, loaded, mappings).map((finding) => finding.properties?.portalUri));
+    assert.deepStrictEqual([...portalUris].sort(), ['https://portal.azure.com/#blade/x%C2%B0', undefined]);
   });
 });

@@ -27,23 +27,23 @@ describe('azure: the snapshot after writes', () => {
   it('a pushed policy ends its policy drift, and the recorded ETag is the one a next push sends', () => {
     const root = sampleCopy();
     const before = scan(root, { snapshot: 'auto' });
-    const drift = before.deployed!.drift.find((item) => item.kind === 'policy-differs' && item.resource === 'apis/payments/operations/get-saved-card');
+    const drift = before.deployed![0].drift.find((item) => item.kind === 'policy-differs' && item.resource === 'apis/payments/operations/get-saved-card');
     assert.ok(drift?.local, 'the sample starts with get-saved-card fixed in git only');
 
-    const loaded = before.deployed!.snapshot;
-    const notDeployed = before.deployed!.drift.find((item) => item.kind === 'not-deployed' && item.resource === 'apis/payments/operations/get-saved-card');
+    const loaded = before.deployed![0].snapshot;
+    const notDeployed = before.deployed![0].drift.find((item) => item.kind === 'not-deployed' && item.resource === 'apis/payments/operations/get-saved-card');
     assert.ok(notDeployed, 'Defender still reports it: fixed in git, not deployed');
     assert.strictEqual(recordPolicy(loaded.snapshot, { ...CONTOSO, scope: GET_SAVED_CARD }, { value: drift.local, etag: '"new"', pushedAt: '2026-11-23T12:00:00Z' }), true);
     fs.writeFileSync(loaded.file, serializeSnapshot(loaded.snapshot));
 
     const after = scan(root, { snapshot: 'auto' });
-    assert.ok(!after.deployed!.drift.some((item) => item.kind === 'policy-differs' && item.resource === 'apis/payments/operations/get-saved-card'));
+    assert.ok(!after.deployed![0].drift.some((item) => item.kind === 'policy-differs' && item.resource === 'apis/payments/operations/get-saved-card'));
     // Defender's assessment predates the push: the finding waits for its next assessment, it is no gap in the rules.
-    const kinds = after.deployed!.drift.filter((item) => item.resource === 'apis/payments/operations/get-saved-card').map((item) => item.kind);
+    const kinds = after.deployed![0].drift.filter((item) => item.resource === 'apis/payments/operations/get-saved-card').map((item) => item.kind);
     assert.deepStrictEqual(kinds, ['awaiting-evaluation']);
     const observed = after.findings.find((finding) => finding.id === notDeployed.findingId);
     assert.match(observed?.message ?? '', /Defender has not assessed it again yet/);
-    const operation = after.deployed!.snapshot.snapshot.services[0].apis.find((api) => api.name === 'payments')!.operations.find((candidate) => candidate.name === 'get-saved-card')!;
+    const operation = after.deployed![0].snapshot.snapshot.services[0].apis.find((api) => api.name === 'payments')!.operations.find((candidate) => candidate.name === 'get-saved-card')!;
     assert.strictEqual(operation.policy?.etag, '"new"');
   });
 
@@ -116,7 +116,7 @@ describe('fixes: mappings in .apim-posture.json', () => {
     const root = sampleCopy();
     const edit = mappingEdit(root, undefined, { local: 'orders', deployed: 'customers' })!;
     fs.writeFileSync(edit.file, applyTextEdits('', edit.edits));
-    const orders = scan(root, { snapshot: 'auto' }).deployed!.mappings.find((mapping) => mapping.local === 'orders');
+    const orders = scan(root, { snapshot: 'auto' }).deployed![0].mappings.find((mapping) => mapping.local === 'orders');
     assert.deepStrictEqual([orders?.reason, orders?.deployed?.api], ['explicit', 'customers']);
   });
 });

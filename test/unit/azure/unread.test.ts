@@ -29,7 +29,7 @@ describe('a snapshot with parts that could not be read', () => {
       snapshot.services[0].errors.push(failure);
     });
     // The complete sample's drift, less the two conclusions about get-saved-card that need its deployed policy.
-    assert.deepStrictEqual(result.deployed!.drift.map((item) => `${item.kind} ${item.resource}`).sort(), [
+    assert.deepStrictEqual(result.deployed![0].drift.map((item) => `${item.kind} ${item.resource}`).sort(), [
       'not-predicted apis/echo-api/operations/retrieve-resource',
       'not-predicted service',
       'policy-differs products/starter',

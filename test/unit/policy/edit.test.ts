@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
-import type { FileEdit } from '../../../src/core/findings';
+import type { FileEdit } from '../../../src/core/text';
 import { applyTextEdits } from '../../../src/core/fixes/apply';
 import { AUTH_POLICY_SNIPPETS, insertIntoSection, namedValueReferences, type AuthPolicyName } from '../../../src/core/policy/edit';
 import { attribute, childElements, parsePolicyXml, POLICY_SECTIONS, policySection } from '../../../src/core/policy/xml';

@@ -5,7 +5,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ALL_RULES } from '../../../src/core/rules/index';
+import { ALL_RULES } from '../../../src/core/rules/catalog';
 import { scan } from '../../../src/core/scan';
 
 interface ExpectedFinding {

@@ -4,7 +4,7 @@ import * as assert from 'assert';
 import * as path from 'path';
 import { TimeBudget } from '../../../src/core/limits';
 import { ParseCache } from '../../../src/core/parse/cache';
-import { ALL_RULES } from '../../../src/core/rules/index';
+import { ALL_RULES } from '../../../src/core/rules/catalog';
 import type { Rule } from '../../../src/core/rules/rule';
 import { scan } from '../../../src/core/scan';
 

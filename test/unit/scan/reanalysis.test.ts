@@ -144,11 +144,11 @@ describe('scan: re-analysis with a parse cache', () => {
     const first = scan(sample, { cache, now, snapshot: 'auto' });
     const again = scan(sample, { cache, now, snapshot: 'auto' });
     assert.ok(first.deployed);
-    assert.strictEqual(again.deployed?.snapshot, first.deployed.snapshot);
+    assert.strictEqual(again.deployed?.[0].snapshot, first.deployed[0].snapshot);
 
     const text = fs.readFileSync(snapshotFile, 'utf8');
     const changed = scan(sample, { cache, now, snapshot: 'auto', overlay: new Map([[snapshotFile, text.replace('"pricingTier": "Standard"', '"pricingTier": "Free"')]]) });
-    assert.notStrictEqual(changed.deployed?.snapshot, first.deployed.snapshot);
+    assert.notStrictEqual(changed.deployed?.[0].snapshot, first.deployed[0].snapshot);
     assert.strictEqual(changed.services[0].deployment?.defenderForApisEnabled, false);
     assert.strictEqual(JSON.stringify(again.findings), JSON.stringify(scan(sample, { now, snapshot: 'auto' }).findings));
     fs.rmSync(sample, { recursive: true, force: true });

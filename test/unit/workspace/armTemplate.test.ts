@@ -58,6 +58,31 @@ describe('ARM template expressions', () => {
     assert.strictEqual(call.text, "reference('app')");
   });
 
+  it('evaluates copyIndex() in its loops, length() and uri() as ARM does', () => {
+    const offsets = (text: string) => [...text].map((_, index) => index);
+    const inLoops = (expression: string): ArmValue => {
+      const scope: ExpressionScope = {
+        parameter: (_name, at) => new Unknown(at.span, at.text, 'no value'),
+        variable: (_name, at) => new Unknown(at.span, at.text, 'no value'),
+        copyIndex: (loop, at) => (loop === undefined ? 2 : loop === 'outer' ? 5 : new Unknown(at.span, at.text, 'no such loop')),
+      };
+      const node = parseExpression(expression, offsets(expression));
+      if ('error' in node) throw new Error(node.error);
+      return evaluate(node, scope, expression, offsets(expression));
+    };
+    assert.strictEqual(inLoops("[concat('api-', copyIndex())]"), 'api-2');
+    assert.strictEqual(inLoops("[concat('api-', copyIndex(1))]"), 'api-3');
+    assert.strictEqual(inLoops("[copyIndex('outer', 10)]"), 15);
+    assert.ok(inLoops("[copyIndex('other')]") instanceof Unknown);
+    assert.match((evaluateText('[copyIndex()]') as Unknown).reason, /outside a copy loop/);
+    assert.strictEqual(evaluateText("[length(parameters('list'))]", { list: ['a', 'b', 'c'] }), 3);
+    assert.strictEqual(evaluateText("[length('abcd')]"), 4);
+    assert.strictEqual(evaluateText("[uri('https://host/templates/main.json', 'nested/apis.json')]"), 'https://host/templates/nested/apis.json');
+    const linked = evaluateText("[uri(parameters('base'), 'apis.json')]");
+    assert.ok(linked instanceof PartialString);
+    assert.deepStrictEqual(linked.parts.slice(1), ['/apis.json']);
+  });
+
   it('refuses deep nesting and broken expressions with a message, without throwing', () => {
     const deep = '[' + 'concat('.repeat(100) + "'x'" + ')'.repeat(100) + ']';
     const parsed = parseExpression(deep, [...deep].map((_, index) => index));
@@ -246,6 +271,106 @@ describe('readService: a hand-written ARM template', () => {
   it('never takes an APIOps *Information.json file for a template', () => {
     assert.ok(!service.filesRead.includes(path.join(root, 'notes/backendInformation.json')));
     assert.deepStrictEqual(service.backends.map((backend) => backend.name), ['orders-backend']);
+  });
+});
+
+describe('readService: linked templates of the resource kit\'s master template', () => {
+  const root = path.join(ARM, 'linked/resource-kit');
+  let service: ApimService;
+  before(() => {
+    service = readService(root);
+  });
+
+  it('reads the templates the master links by concat(base, path) once, with the service name from the master\'s parameter file', () => {
+    assert.deepStrictEqual(service.problems, []);
+    assert.deepStrictEqual(service.apis.map((a) => a.id), ['apis/httpBinAPI']);
+    const httpbin = api(service, 'httpBinAPI');
+    assert.strictEqual(httpbin.declaration.file, path.join(root, 'api-httpbin/v1/api-httpbin.v1.template.json'));
+    assert.deepStrictEqual(operationSummary(httpbin), ['get GET /get']);
+    // resourceId('Microsoft.ApiManagement/service', parameters('ApimServiceName')) in the linked template: the master passes contosoapim-dev.
+    assert.ok(httpbin.versionSetId?.includes('/service/contosoapim-dev/api-version-sets/versionset-httpbin-api'), httpbin.versionSetId);
+    assert.ok(service.filesRead.includes(path.join(root, 'master.parameters.json')));
+  });
+
+  it('reads a linked template\'s inline policy in place', () => {
+    const starter = byName(service.products, 'starter');
+    const file = path.join(root, 'products/product-starter.template.json');
+    assert.strictEqual(starter.policy?.file, file);
+    assert.strictEqual(slice({ file, span: descendants(starter.policy!.xml.root!, 'rate-limit')[0].startTagSpan }), '<rate-limit calls=\\"3\\" renewal-period=\\"10\\" />');
+  });
+});
+
+describe('readService: copy loops and linked templates', () => {
+  const root = path.join(ARM, 'linked/contoso');
+  const main = path.join(root, 'main.json');
+  let service: ApimService;
+  before(() => {
+    service = readService(root);
+  });
+
+  it('makes one resource per copy, with copyIndex(), copyIndex(offset) and copyIndex(loop) in names and properties', () => {
+    assert.deepStrictEqual(service.apis.map((a) => a.id), ['apis/orders', 'apis/refunds', 'apis/legacy']);
+    assert.deepStrictEqual(
+      service.apis.map((a) => [a.displayName, a.path, a.protocols?.value]),
+      [
+        ['ORDERS', 'orders', ['https']],
+        ['REFUNDS', 'refunds', ['http', 'https']],
+        ['Legacy', 'legacy', ['http', 'https']],
+      ],
+    );
+    assert.deepStrictEqual(operationSummary(api(service, 'orders')), ['get-order-1 GET /orders/v1', 'get-order-2 GET /orders/v2']);
+    // Each copy is located at the resource that declares them all.
+    assert.strictEqual(slice(api(service, 'refunds').subscriptionRequired?.location), 'false');
+  });
+
+  it('reports a copy count that is not known where it is written, and reads none of its copies', () => {
+    assert.deepStrictEqual(service.backends, []);
+    const problem = service.problems.find((candidate) => candidate.kind === 'unresolved-value' && candidate.file === main);
+    assert.strictEqual(slice({ file: main, span: problem!.span! }), "parameters('backendCount')");
+    assert.match(problem!.message, /number of copies is not known/);
+  });
+
+  it('reads a copied deployment\'s linked template once per copy, with the parameters of that copy', () => {
+    const policyFile = path.join(root, 'nested/api-policy.json');
+    for (const name of ['orders', 'refunds']) {
+      const policy = api(service, name).policy;
+      assert.strictEqual(policy?.file, policyFile, name);
+      assert.strictEqual(descendants(policy!.xml.root!, 'validate-jwt').length, 1, name);
+    }
+  });
+
+  it('follows a uri after an unknown base and uri(deployment().properties.templateLink.uri, ...) to the files of the folder', () => {
+    const gold = byName(service.products, 'gold');
+    assert.strictEqual(gold.declaration?.file, path.join(root, 'nested/products.json'));
+    assert.strictEqual(gold.subscriptionRequired?.value, true);
+    assert.deepStrictEqual(gold.apiNames, ['orders']);
+    assert.deepStrictEqual(api(service, 'orders').productNames, ['gold']);
+  });
+
+  it('reads each linked template once, not again on its own, and says where a second deployment links it', () => {
+    assert.strictEqual(service.products.length, 1);
+    assert.deepStrictEqual(problemSummary(service, root), [
+      'outside-root main.json',
+      'ref-cycle nested/cycle.json',
+      'skipped staging.json',
+      'unresolved-value main.json',
+      'unresolved-value nested/products.json',
+    ]);
+    const at = (kind: string) => {
+      const problem = service.problems.find((candidate) => candidate.kind === kind)!;
+      return slice({ file: problem.file, span: problem.span! });
+    };
+    assert.strictEqual(at('outside-root'), '"../../outside.json"');
+    assert.strictEqual(at('ref-cycle'), '"cycle.json"');
+    assert.strictEqual(at('skipped'), '"nested/products.json"');
+    assert.match(service.problems.find((problem) => problem.kind === 'skipped')!.message, /in the deployment of main\.json/);
+  });
+
+  it('says at the linked template\'s use what the linking template could not tell it', () => {
+    const products = path.join(root, 'nested/products.json');
+    const problem = service.problems.find((candidate) => candidate.file === products)!;
+    assert.strictEqual(slice({ file: products, span: problem.span! }), "parameters('issuer')");
+    assert.match(problem.message, /main\.json passes parameters\('_artifactsLocation'\), which is not known/);
   });
 });
 

@@ -376,3 +376,116 @@ describe('Bicep: specs through string(loadYamlContent(...))', () => {
     }
   });
 });
+
+describe('readService: Bicep module outputs and conditions (AI-Gateway)', () => {
+  const root = path.join(FIXTURES, 'bicep-conditions');
+  let service: ApimService;
+  before(() => {
+    service = readService(root);
+  });
+
+  it("links the product to the API a module's output `apiId` names, in a loop whose condition holds", () => {
+    assert.deepStrictEqual(service.apis.map((a) => a.name), ['inference-api']);
+    assert.deepStrictEqual(byName(service.products, 'platinum').apiNames, ['inference-api']);
+    assert.deepStrictEqual(api(service, 'inference-api').productNames, ['platinum']);
+    assert.strictEqual(api(service, 'inference-api').policy?.file, path.join(root, 'labs/finops-framework/policy.xml'));
+  });
+
+  it("does not read what a false condition leaves undeployed (authType is 'ApiKey' in apikey.bicepparam), and says so as skipped", () => {
+    assert.ok(!service.apis.some((a) => a.name === 'oauth-protected-resource-metadata'));
+    assert.deepStrictEqual(
+      service.problems.map((problem) => [problem.kind, path.relative(root, problem.file).split(path.sep).join('/'), slice({ file: problem.file, span: problem.span! })]),
+      [
+        ['skipped', 'labs/ghcp-byok-foundry/main.bicep', "authType == 'EntraID'"],
+        ['skipped', 'labs/ghcp-byok-foundry/main.bicep', "authType == 'EntraID'"],
+        ['skipped', 'labs/ghcp-byok-foundry/main.bicep', "authType == 'EntraID'"],
+      ],
+    );
+    assert.match(service.problems[0].message, /^prmApi: the condition `authType == 'EntraID'` is false: it is not deployed, and not read\.$/);
+  });
+});
+
+describe('Bicep module outputs and conditions', () => {
+  const SERVICE = "resource apim 'Microsoft.ApiManagement/service@2024-06-01-preview' existing = {\n  name: 'svc'\n}\n";
+  const API = "resource api 'Microsoft.ApiManagement/service/apis@2024-06-01-preview'";
+  const POLICY = "resource policy 'Microsoft.ApiManagement/service/apis/policies@2024-06-01-preview'";
+  function read(files: Record<string, string>): { service: ApimService; root: string } {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bicep-outputs-'));
+    for (const [name, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+      fs.writeFileSync(path.join(root, name), text);
+    }
+    const service = readService(root);
+    fs.rmSync(root, { recursive: true });
+    return { service, root };
+  }
+  const written = (problem: { file: string; span?: { start: number; end: number } }, files: Record<string, string>, root: string) => files[path.relative(root, problem.file)].slice(problem.span!.start, problem.span!.end);
+
+  it('passes a policy one module outputs to another, and names a child by an API module’s output', () => {
+    const files = {
+      'main.bicep': [
+        "module policies 'policies.bicep' = {\n  name: 'policies'\n}",
+        "module orders 'api.bicep' = {\n  name: 'orders'\n  params: {\n    policyXml: policies.outputs.jwtPolicy\n  }\n}",
+        "resource operation 'Microsoft.ApiManagement/service/apis/operations@2024-06-01-preview' = {\n  name: 'svc/${orders.outputs.apiName}/list'\n  properties: {\n    method: 'GET'\n    urlTemplate: '/orders'\n  }\n}",
+      ].join('\n'),
+      'policies.bicep': "output jwtPolicy string = '<policies><inbound><validate-jwt header-name=\"Authorization\" /></inbound></policies>'\n",
+      // `api.name` is the name as written: the module writes the API's own name, below its parent.
+      'api.bicep': `param policyXml string\n${SERVICE}${API} = {\n  parent: apim\n  name: 'orders'\n  properties: {\n    path: 'orders'\n  }\n}\n${POLICY} = {\n  parent: api\n  name: 'policy'\n  properties: {\n    value: policyXml\n  }\n}\noutput apiName string = api.name\n`,
+    };
+    const { service } = read(files);
+    const orders = api(service, 'orders');
+    assert.deepStrictEqual(operationSummary(orders), ['list GET /orders']);
+    // The policy is read where the module that outputs it writes it.
+    assert.ok(orders.policy?.file.endsWith('policies.bicep'));
+    assert.strictEqual(orders.policy?.xml.root?.children[0].children[0].name, 'validate-jwt');
+    assert.deepStrictEqual(service.problems, []);
+  });
+
+  it('reads the outputs of a looped module by index, and says an output that is not there', () => {
+    const files = {
+      'main.bicep': [
+        "module apis 'api.bicep' = [for name in ['a', 'b']: {\n  name: name\n  params: {\n    apiName: name\n  }\n}]",
+        `${POLICY} = {\n  name: 'svc/\${apis[1].outputs.apiName}/policy'\n  properties: {\n    value: '<policies />'\n  }\n}`,
+        `resource other 'Microsoft.ApiManagement/service/apis/policies@2024-06-01-preview' = {\n  name: 'svc/\${apis[0].outputs.missing}/policy'\n  properties: {\n    value: '<policies />'\n  }\n}`,
+      ].join('\n'),
+      'api.bicep': `param apiName string\n${SERVICE}${API} = {\n  parent: apim\n  name: apiName\n  properties: {\n    path: apiName\n  }\n}\noutput apiName string = api.name\n`,
+    };
+    const { service, root } = read(files);
+    assert.deepStrictEqual(service.apis.map((a) => [a.name, a.policy !== undefined]), [
+      ['a', false],
+      ['b', true],
+    ]);
+    assert.deepStrictEqual(
+      service.problems.map((problem) => [problem.kind, written(problem, files, root)]),
+      [['unresolved-value', "'svc/${apis[0].outputs.missing}/policy'"]],
+    );
+    assert.match(service.problems[0].message, /api\.bicep has no output missing/);
+  });
+
+  it('declares a resource or module whose condition is not known, and says it is assumed deployed', () => {
+    const files = {
+      'main.bicep': [
+        'param enabled bool',
+        "param legacy bool = false",
+        `${API} = if (enabled) {\n  name: 'svc/orders'\n  properties: {\n    path: 'orders'\n  }\n}`,
+        "module more 'more.bicep' = if (!legacy) {\n  name: 'more'\n}",
+        "module old 'old.bicep' = if (legacy) {\n  name: 'old'\n}",
+        `resource uses 'Microsoft.ApiManagement/service/apis@2024-06-01-preview' = {\n  name: 'svc/\${old.outputs.name}'\n}`,
+      ].join('\n'),
+      'more.bicep': `resource api 'Microsoft.ApiManagement/service/apis@2024-06-01-preview' = if (length('x') == 1 ? true : false) {\n  name: 'svc/more'\n}\n`,
+      'old.bicep': "resource api 'Microsoft.ApiManagement/service/apis@2024-06-01-preview' = {\n  name: 'svc/old'\n}\noutput name string = api.name\n",
+    };
+    const { service, root } = read(files);
+    assert.deepStrictEqual(service.apis.map((a) => a.name).sort(), ['more', 'orders']);
+    assert.deepStrictEqual(
+      service.problems.map((problem) => [problem.kind, written(problem, files, root)]),
+      [
+        ['unresolved-value', 'enabled'],
+        ['skipped', 'legacy'],
+        ['unresolved-value', "'svc/${old.outputs.name}'"],
+      ],
+    );
+    assert.match(service.problems[0].message, /^api: the condition `enabled` is not known from the files \(param enabled has no default.*\); it is read as deployed\.$/);
+    assert.match(service.problems[2].message, /module old is not deployed/);
+  });
+});

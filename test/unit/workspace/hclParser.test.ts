@@ -58,7 +58,7 @@ describe('parseHcl', () => {
     assert.deepStrictEqual(c.value.kind === 'template' && c.value.parts.map((part) => part.kind), ['directive', 'text', 'directive']);
   });
 
-  it('keeps objects, calls and references, and operators, conditionals and for expressions as written', () => {
+  it('reads objects, calls, references, operators, conditionals and for expressions; keeps splats as written', () => {
     const text = [
       'o = { k = "v", "quoted-key" : 2, nested = { x = true } }',
       'f = templatefile("policy.xml", { base-url = "https://${azurerm_x.y.host}" })',
@@ -69,8 +69,11 @@ describe('parseHcl', () => {
       '  var.b == 2 ? 3 : 4,',
       ']',
       'loop = { for k, v in var.m : k => v }',
+      'grouped = [for a in var.apis : upper(a.name) if a.enabled && !a.hidden]',
+      'expanded = merge([for m in var.maps : { for k, v in m : k => v... }]...)',
       'splat = azurerm_x.y[*].id',
       'negative = -1',
+      'precedence = 1 + 2 * 3 >= 7 || false',
       'provider_fn = provider::azapi::build_resource_id("a", "b")',
     ].join('\n');
     const values = new Map(parseHcl(text).body.attributes.map((attribute) => [attribute.name, attribute.value]));
@@ -81,12 +84,37 @@ describe('parseHcl', () => {
     const reference = values.get('r')!;
     assert.deepStrictEqual(reference.kind === 'traversal' && reference.root, 'azurerm_api_management_api');
     const otherText = (expression: HclExpression | undefined) => (expression?.kind === 'other' ? expression.text : expression?.kind);
-    assert.strictEqual(otherText(values.get('cond')), 'var.a ? "x" : "y"');
+    // The structure as written: `(test ? then : otherwise)`, `(left op right)`, `op(right)`.
+    const shape = (expression: HclExpression | undefined): string => {
+      switch (expression?.kind) {
+        case 'conditional':
+          return `(${shape(expression.test)} ? ${shape(expression.then)} : ${shape(expression.otherwise)})`;
+        case 'operation':
+          return expression.left ? `(${shape(expression.left)} ${expression.operator} ${shape(expression.right)})` : `${expression.operator}${shape(expression.right)}`;
+        case 'for': {
+          const inner = `for ${[expression.keyName, expression.valueName].filter(Boolean).join(',')} in ${shape(expression.collection)}: ${expression.key ? `${shape(expression.key)} => ` : ''}${shape(expression.value)}${expression.grouped ? '...' : ''}${expression.condition ? ` if ${shape(expression.condition)}` : ''}`;
+          return expression.key ? `{${inner}}` : `[${inner}]`;
+        }
+        case 'call':
+          return `${expression.name}(${expression.args.map(shape).join(', ')}${expression.expandsLast ? '...' : ''})`;
+        case 'traversal':
+          return at(text, expression.span);
+        case 'template':
+        case 'literal':
+          return at(text, expression.span);
+        default:
+          return `<${expression?.kind}>`;
+      }
+    };
+    assert.strictEqual(shape(values.get('cond')), '(var.a ? "x" : "y")');
     const list = values.get('list')!;
-    assert.deepStrictEqual(list.kind === 'tuple' && list.items.map(otherText), ['literal', 'var.b == 2 ? 3 : 4']);
-    assert.strictEqual(otherText(values.get('loop')), '{ for k, v in var.m : k => v }');
+    assert.deepStrictEqual(list.kind === 'tuple' && list.items.map(shape), ['1', '((var.b == 2) ? 3 : 4)']);
+    assert.strictEqual(shape(values.get('loop')), '{for k,v in var.m: k => v}');
+    assert.strictEqual(shape(values.get('grouped')), '[for a in var.apis: upper(a.name) if (a.enabled && !a.hidden)]');
+    assert.strictEqual(shape(values.get('expanded')), 'merge([for m in var.maps: {for k,v in m: k => v...}]...)');
+    assert.strictEqual(shape(values.get('precedence')), '(((1 + (2 * 3)) >= 7) || false)');
     assert.strictEqual(otherText(values.get('splat')), 'azurerm_x.y[*].id');
-    assert.strictEqual(otherText(values.get('negative')), '-1');
+    assert.strictEqual(shape(values.get('negative')), '-1');
     assert.strictEqual(values.get('provider_fn')?.kind, 'call');
   });
 

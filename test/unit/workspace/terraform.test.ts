@@ -1,4 +1,6 @@
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import type { ApimService } from '../../../src/core/model';
 import { scan } from '../../../src/core/scan';
@@ -98,6 +100,8 @@ describe('readService: Terraform', () => {
       ['orders-us', 'https://us.orders.contoso.com', false],
     ]);
     assert.strictEqual(slice(service.backends[0].validateCertificateName?.location), 'false');
+    // `validate_certificate_chain = each.key != "eu"`.
+    assert.deepStrictEqual(service.backends.map((b) => b.validateCertificateChain?.value), [false, true]);
 
     const ordersKey = byName(service.namedValues, 'orders-key');
     assert.strictEqual(ordersKey.secret?.value, true);
@@ -115,8 +119,6 @@ describe('readService: Terraform', () => {
       'outside-root main.tf file("../../../../outside.xml")',
       'unresolved-value azapi.tf var.operation_count',
       'unresolved-value azapi.tf var.payments_url',
-      'unresolved-value main.tf each.key != "eu"',
-      'unresolved-value main.tf each.key != "eu"',
       'unresolved-value policies/orders.xml ${tenant}',
     ]);
     const tenant = service.problems.find((problem) => problem.file.endsWith('orders.xml'));
@@ -233,5 +235,134 @@ describe('readService: Terraform modules', () => {
     const result = scan(root);
     const protocols = result.findings.filter((finding) => finding.ruleId === 'encrypted-protocols').map((finding) => finding.resource).sort();
     assert.deepStrictEqual(protocols, ['apis/azurerm_api_management_api.api', 'apis/legacy']);
+  });
+});
+
+describe('readService: Terraform expressions in the AVM API Management module', () => {
+  const root = path.join(FIXTURES, 'terraform-expressions');
+  let service: ApimService;
+  before(() => {
+    service = readService(root);
+  });
+
+  it("fills the apis variable's optional() attributes with their defaults, and reads a conditional version set and dynamic import", () => {
+    assert.deepStrictEqual(
+      service.apis.map((a) => [a.name, a.path, a.protocols?.value, a.subscriptionRequired?.value]),
+      [
+        ['echo-api', 'echo', ['https'], true],
+        ['status-api', 'status', ['http', 'https'], false],
+      ],
+    );
+    assert.strictEqual(slice(api(service, 'echo-api').protocols?.location), 'each.value.protocols');
+  });
+
+  it('makes one operation per entry of merge([for ... : {for ... : key => merge(...)}]...)', () => {
+    assert.deepStrictEqual(operationSummary(api(service, 'echo-api')), ['echo-api-get-resource GET /resource']);
+    assert.deepStrictEqual(operationSummary(api(service, 'status-api')), ['status-api-ping GET /ping', 'status-api-health GET /health']);
+  });
+
+  it('scopes a subscription by the conditional that is not null, or to all APIs when both are', () => {
+    assert.deepStrictEqual(
+      service.subscriptions.map((subscription) => [subscription.name, subscription.scope?.value]),
+      [
+        ['echo-subscription', '/apis/echo-api'],
+        ['all-apis', '/apis'],
+      ],
+    );
+  });
+
+  it('says that count = 0 leaves the global policy out, and which API policy the for filter keeps but is not read', () => {
+    assert.strictEqual(service.policy, undefined);
+    assert.deepStrictEqual(problemsAt(service, root), [
+      'skipped modules/apim/main.tf var.policy != null ? 1 : 0',
+      'unresolved-value modules/apim/main.tf each.value.policy.xml_content',
+    ]);
+    assert.match(service.problems[0].message, /^module\.apim\.azurerm_api_management_policy\.this: count = `var\.policy != null \? 1 : 0` is 0: it is not deployed, and not read\.$/);
+    // status-api has no policy: `{ for k, v in var.apis : k => v if v.policy != null }` leaves it out.
+    assert.match(service.problems[1].message, /azurerm_api_management_api_policy\.this\["echo-api"\]/);
+  });
+});
+
+describe('Terraform functions, conditionals and for expressions', () => {
+  function read(mainTf: string): ApimService {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'terraform-expressions-'));
+    fs.writeFileSync(path.join(folder, 'main.tf'), mainTf);
+    const service = readService(folder);
+    fs.rmSync(folder, { recursive: true });
+    return service;
+  }
+  const apiFor = (label: string, forEach: string, name = 'each.key') =>
+    `resource "azurerm_api_management_api" "${label}" {\n  for_each = ${forEach}\n  api_management_name = "svc"\n  resource_group_name = "rg"\n  name = ${name}\n  revision = "1"\n}\n`;
+
+  it('evaluates the functions of collections and strings when their arguments are known', () => {
+    const service = read(
+      [
+        'locals {',
+        '  apis = { orders = { path = "Orders", tier = "gold" }, users = { path = "Users" } }',
+        '  names = [for k, v in local.apis : v.path]',
+        '}',
+        apiFor('upper', 'toset([for k in keys(local.apis) : format("%s-%d", upper(k), length(local.apis))])'),
+        apiFor('regex', 'toset(tolist(concat(values({ b = "b" }), [lower(local.names[0])], ["a", "a"])))', 'replace(each.key, "/^(.)$/", "x-$1")'),
+        apiFor('filtered', '{ for k, v in local.apis : k => v if try(v.tier, null) != null }', '"${each.key}-${lookup(each.value, "tier", "none")}-${coalesce("", try(each.value.missing, ""), "c")}"'),
+        apiFor('merged', 'merge({ a = 1 }, { b = 2 })', 'replace("${each.key}-${each.value}", "-", "_")'),
+      ].join('\n'),
+    );
+    assert.deepStrictEqual(service.apis.map((a) => a.name).sort(), ['ORDERS-2', 'USERS-2', 'a_1', 'b_2', 'orders', 'orders-gold-c', 'x-a', 'x-b'].sort());
+    assert.deepStrictEqual(service.problems, []);
+  });
+
+  it('declares count = var.enabled ? 1 : 0 per the variable, and says what it does not know at its span', () => {
+    const service = read(
+      [
+        'variable "enabled" {\n  default = true\n}',
+        'variable "unknown" {}',
+        apiFor('on', 'var.enabled ? toset(["on"]) : toset([])'),
+        'resource "azurerm_api_management_api" "off" {\n  count = !var.enabled ? 1 : 0\n  api_management_name = "svc"\n  resource_group_name = "rg"\n  name = "off"\n  revision = "1"\n}',
+        'resource "azurerm_api_management_api" "maybe" {\n  count = var.unknown && true ? 1 : 0\n  api_management_name = "svc"\n  resource_group_name = "rg"\n  name = "maybe"\n  revision = "1"\n}',
+        // `false && x` is false whatever x is.
+        'resource "azurerm_api_management_api" "never" {\n  count = false && var.unknown ? 1 : 0\n  api_management_name = "svc"\n  resource_group_name = "rg"\n  name = "never"\n  revision = "1"\n}',
+      ].join('\n'),
+    );
+    assert.deepStrictEqual(service.apis.map((a) => a.name), ['on']);
+    assert.deepStrictEqual(
+      service.problems.map((problem) => [problem.kind, /count = `([^`]*)` is 0/.exec(problem.message)?.[1] ?? problem.message]),
+      [
+        ['skipped', '!var.enabled ? 1 : 0'],
+        ['unresolved-value', 'azurerm_api_management_api.maybe: `var.unknown && true ? 1 : 0` is not known from the files (var.unknown has no default and no value in a .tfvars file beside it or in an environment folder); the resource is not read.'],
+        ['skipped', 'false && var.unknown ? 1 : 0'],
+      ],
+    );
+  });
+});
+
+describe('readService: Terraform references to resources that are not API Management', () => {
+  it('takes the id of another provider resource for not known, and reads the rest', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'terraform-foreign-id-'));
+    // As Azure/terraform-azurerm-avm-res-apimanagement-service examples/ai-foundry/main.tf:298 writes it.
+    fs.writeFileSync(
+      path.join(root, 'main.tf'),
+      [
+        'resource "azurerm_ai_services" "this" {',
+        '  name = "ai"',
+        '}',
+        'resource "azurerm_api_management_backend" "ai" {',
+        '  name                = "ai-foundry-backend"',
+        '  api_management_name = "apim"',
+        '  protocol            = "http"',
+        '  url                 = "https://management.azure.com${azurerm_ai_services.this.id}"',
+        '}',
+        'resource "azurerm_api_management_api" "ai" {',
+        '  name                = "ai"',
+        '  api_management_name = "apim"',
+        '  revision            = "1"',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const service = readService(root);
+    assert.strictEqual(service.layout, 'terraform');
+    assert.deepStrictEqual(service.backends.map((backend) => backend.name), ['ai-foundry-backend']);
+    assert.deepStrictEqual(problemsAt(service, root), ['unresolved-value main.tf "https://management.azure.com${azurerm_ai_services.this.id}"']);
+    assert.match(service.problems[0].message, /the id of azurerm_ai_services\.this is not known/);
   });
 });

@@ -1,0 +1,39 @@
+import type { ApimService } from '../model';
+import type { InputProblem } from '../problems';
+import { comparedPolicies, wholeFile } from './drift';
+import { FailedReads } from './failedReads';
+import { mappedService, type ApiMapping } from './mapping';
+import type { LoadedSnapshot, SnapshotError } from './snapshot';
+import { describeSnapshotError } from './summary';
+
+/**
+ * What the snapshot could not tell about the mapped service, as input problems in place of the
+ * conclusions that would need it: a deployed policy that could not be read (where the repository has
+ * one), the plan, onboarding, and Defender's assessments.
+ */
+export function unreadParts(service: ApimService, loaded: LoadedSnapshot, mappings: readonly ApiMapping[]): InputProblem[] {
+  const deployed = mappedService(loaded.snapshot, mappings);
+  if (!deployed) return [];
+  const failed = new FailedReads(loaded.snapshot, deployed);
+  // Azure's messages end in a period of their own.
+  const why = (error: SnapshotError) => describeSnapshotError(error).replace(/\.+$/, '');
+  const problems: InputProblem[] = [];
+  for (const compared of comparedPolicies(service, deployed, mappings)) {
+    const error = !compared.remote && compared.local ? failed.policy(compared.scope) : undefined;
+    if (!error) continue;
+    problems.push({
+      file: compared.local!.file,
+      span: wholeFile(compared.local!).span,
+      kind: 'unread-in-azure',
+      message: `The deployed ${compared.scope.kind} policy of ${compared.resource} is unknown, so it is not compared with the repository: ${why(error)}.`,
+    });
+  }
+  const atSnapshot = (message: string): InputProblem => ({ file: loaded.file, kind: 'unread-in-azure', message });
+  const pricing = failed.inSubscription('pricing');
+  if (pricing) problems.push(atSnapshot(`Whether the Defender for APIs plan is on is unknown: ${why(pricing)}.`));
+  const onboarding = failed.inSubscription('apiCollections');
+  if (onboarding) problems.push(atSnapshot(`Which APIs are onboarded to Defender for APIs is unknown, so none is reported as not onboarded: ${why(onboarding)}.`));
+  const assessments = failed.assessments();
+  if (assessments) problems.push(atSnapshot(`Defender's findings and inactive endpoints are missing from this report: ${why(assessments)}.`));
+  return problems;
+}
