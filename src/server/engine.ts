@@ -1,35 +1,56 @@
 // The engine: scans run here, in a worker thread of the language server, so that the server keeps
-// answering (hovers, reports, cancellation) while a large repository is analysed. It owns what is kept
-// between analyses of a folder: the parse cache, the file index and the last scan, whose fixes and
-// effective policies are computed when the editor asks for them.
+// answering (and can cancel) while a large repository is analysed. It owns what is kept between
+// analyses of a folder: the parse cache, the file index and the last scan. Each analysis sends the
+// server only what changed for the editor (the diagnostics of files whose findings changed, and
+// the counts); the findings of one file, its operations, the whole report, fix edits and effective
+// policies are computed from the last scan when the editor asks.
 import * as path from 'path';
+import { pathToFileURL } from 'url';
 import { parentPort } from 'worker_threads';
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
 import { renderEffectivePolicy } from '../core/analysis/renderEffectivePolicy';
+import type { Finding } from '../core/findings';
 import { missingNamedValueEdits } from '../core/fixes/namedValues';
 import { TimeBudget } from '../core/limits';
+import type { ApiResource, ApimService, OperationResource } from '../core/model';
 import { ParseCache } from '../core/parse/cache';
 import { AUTH_POLICY_SNIPPETS, type AuthPolicyName } from '../core/policy/edit';
-import { operationKey, toAnalysisReport } from '../core/report/analysisReport';
-import { serviceOf } from '../core/report/common';
+import { locator, operationKey, reportFinding, reportOperation, reportRule, toAnalysisReport } from '../core/report/analysisReport';
+import { serviceLabel, serviceOf, snapshotNotices, summarize } from '../core/report/common';
+import type { AnalysisReport, ReportLocation } from '../core/report/contract';
 import { coverageSummary } from '../core/report/coverage';
-import type { AnalysisReport } from '../core/report/contract';
 import type { ScanResult } from '../core/report/scanResult';
 import { scan } from '../core/scan';
+import type { SourceLocation } from '../core/text';
 import { FileIndex } from '../core/workspace/files';
-import type { AnalysisSummary, EffectivePolicyParams, EffectivePolicyResult, FixEditsParams, FixEditsResult, FolderSettings } from './protocol';
+import type { AnalysisSummary, EffectivePolicyParams, EffectivePolicyResult, FileFindingsResult, FileOperationsResult, FixEditsParams, FixEditsResult, FolderSettings, ServerSettings } from './protocol';
 
 export type EngineRequest =
-  | { kind: 'analyze'; id: number; folder: string; root: string; overlay: [string, string][]; settings: FolderSettings['settings']; budgetMs: number; cancel: SharedArrayBuffer }
+  | {
+      kind: 'analyze';
+      id: number;
+      folder: string;
+      root: string;
+      overlay: [string, string][];
+      settings: FolderSettings['settings'];
+      diagnostics: Pick<ServerSettings, 'highSeverityAs' | 'showInfoFindings'>;
+      budgetMs: number;
+      cancel: SharedArrayBuffer;
+    }
+  | { kind: 'fileFindings'; id: number; file: string }
+  | { kind: 'fileOperations'; id: number; file: string }
+  | { kind: 'report'; id: number; folder: string }
   | { kind: 'fixEdits'; id: number; params: FixEditsParams }
   | { kind: 'effectivePolicy'; id: number; params: EffectivePolicyParams }
   | { kind: 'fileEvents'; events: { file: string; type: 'created' | 'changed' | 'deleted' }[] }
   | { kind: 'forget'; folder: string };
 
 export interface AnalyzeResult {
-  report: AnalysisReport;
+  /** Diagnostics of the files whose diagnostics changed (an empty list clears a file's). */
+  diagnostics: [string, Diagnostic[]][];
   summary: AnalysisSummary;
   stopped: boolean;
-  /** A newer request cancelled it: its report is incomplete and is not to be shown. */
+  /** A newer request cancelled it: nothing of it is kept or shown. */
   cancelled: boolean;
 }
 
@@ -40,6 +61,11 @@ class FolderEngine {
   readonly cache = new ParseCache();
   readonly index = new FileIndex();
   result?: ScanResult;
+  /** The last scan's findings and spec operations by absolute file. */
+  byFile = new Map<string, { findings: Finding[]; operations: { service: ApimService; api: ApiResource; operation: OperationResource }[] }>();
+  /** The diagnostics last sent, by file URI, as JSON: only changes are sent again. */
+  published = new Map<string, string>();
+  report?: AnalysisReport;
 
   constructor(readonly root: string) {}
 
@@ -47,30 +73,129 @@ class FolderEngine {
     const relative = path.relative(this.root, file);
     return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
   }
+
+  locate(): (location: SourceLocation) => ReportLocation {
+    const result = this.result!;
+    return locator(result.root, result.lineIndex);
+  }
 }
 
 const folders = new Map<string, FolderEngine>();
 
-function analyze(request: Extract<EngineRequest, { kind: 'analyze' }>): AnalyzeResult {
+function folderOf(file: string): FolderEngine | undefined {
+  return [...folders.values()].filter((engine) => engine.contains(file)).sort((a, b) => b.root.length - a.root.length)[0];
+}
+
+function analyze(request: Extract<EngineRequest, { kind: 'analyze' }>): AnalyzeResult | { cancelled: true } {
   let engine = folders.get(request.folder);
   if (!engine || engine.root !== request.root) folders.set(request.folder, (engine = new FolderEngine(request.root)));
   const flag = new Int32Array(request.cancel);
   const budget = new TimeBudget(request.budgetMs, () => Atomics.load(flag, 0) !== 0);
   const result = scan(request.root, { overlay: new Map(request.overlay), cache: engine.cache, index: engine.index, settings: request.settings, snapshot: 'auto', budget });
-  if (!budget.cancelled) engine.result = result;
-  const report = toAnalysisReport(result);
-  return { report, summary: analysisSummary(result, report), stopped: budget.stopped && !budget.cancelled, cancelled: budget.cancelled };
+  if (budget.cancelled) return { cancelled: true };
+  engine.result = result;
+  engine.report = undefined;
+  engine.byFile = indexByFile(result);
+  return { diagnostics: changedDiagnostics(engine, request.diagnostics), summary: analysisSummary(result), stopped: budget.stopped, cancelled: false };
 }
 
-function analysisSummary(result: ScanResult, report: AnalysisReport): AnalysisSummary {
+function indexByFile(result: ScanResult): FolderEngine['byFile'] {
+  const byFile: FolderEngine['byFile'] = new Map();
+  const entry = (file: string) => {
+    let found = byFile.get(file);
+    if (!found) byFile.set(file, (found = { findings: [], operations: [] }));
+    return found;
+  };
+  for (const finding of result.findings) entry(finding.location.file).findings.push(finding);
+  for (const service of result.services) {
+    for (const api of service.apis) for (const operation of api.operations) if (operation.specOperation) entry(operation.specOperation.location.file).operations.push({ service, api, operation });
+  }
+  return byFile;
+}
+
+const SEVERITIES = { high: DiagnosticSeverity.Error, medium: DiagnosticSeverity.Warning, low: DiagnosticSeverity.Information, info: DiagnosticSeverity.Hint };
+
+/** The findings as LSP diagnostics, for the files whose diagnostics differ from what was last sent. */
+function changedDiagnostics(engine: FolderEngine, options: AnalyzeRequestDiagnostics): [string, Diagnostic[]][] {
+  const result = engine.result!;
+  const locate = engine.locate();
+  const rules = new Map(result.rules.map((rule) => [rule.id, rule]));
+  const uriOf = (file: string) => pathToFileURL(file).toString();
+  const byUri = new Map<string, Diagnostic[]>();
+  for (const finding of result.findings) {
+    // Defender findings on resources no local file declares stay in the Findings view only.
+    if (finding.suppression || finding.properties?.unmapped || (!options.showInfoFindings && finding.severity === 'info')) continue;
+    const rule = rules.get(finding.ruleId);
+    const uri = uriOf(finding.location.file);
+    const list = byUri.get(uri) ?? [];
+    list.push({
+      range: rangeOf(locate(finding.location)),
+      severity: finding.severity === 'high' && options.highSeverityAs === 'warning' ? DiagnosticSeverity.Warning : SEVERITIES[finding.severity],
+      source: finding.origin === 'observed' ? 'Defender for APIs' : 'APIM Posture',
+      code: finding.ruleId,
+      codeDescription: rule ? { href: rule.helpUri } : undefined,
+      message: finding.message + (rule?.defender ? `\nDefender for Cloud: ${rule.defender.displayName}` : ''),
+      relatedInformation: finding.related.map((related) => ({ location: { uri: uriOf(related.location.file), range: rangeOf(locate(related.location)) }, message: related.message })),
+      data: { findingId: finding.id },
+    });
+    byUri.set(uri, list);
+  }
+  const changed: [string, Diagnostic[]][] = [];
+  const published = new Map<string, string>();
+  for (const [uri, diagnostics] of byUri) {
+    const text = JSON.stringify(diagnostics);
+    published.set(uri, text);
+    if (engine.published.get(uri) !== text) changed.push([uri, diagnostics]);
+  }
+  for (const uri of engine.published.keys()) if (!published.has(uri)) changed.push([uri, []]);
+  engine.published = published;
+  return changed;
+}
+
+type AnalyzeRequestDiagnostics = Extract<EngineRequest, { kind: 'analyze' }>['diagnostics'];
+
+function rangeOf(location: ReportLocation) {
+  return { start: { line: location.startLine - 1, character: location.startColumn - 1 }, end: { line: location.endLine - 1, character: location.endColumn - 1 } };
+}
+
+function analysisSummary(result: ScanResult): AnalysisSummary {
   return {
-    ...report.summary,
+    ...summarize(result),
     observed: result.findings.filter((finding) => finding.origin === 'observed' && !finding.suppression).length,
-    services: report.services.map((service) => `${service.label ?? ''} ${service.layout} layout, ${service.apis.length} APIs`.trim()),
+    services: result.services.map((service) => `${serviceLabel(result.root, result.services, service) ?? ''} ${service.layout} layout, ${service.apis.length} APIs`.trim()),
     inputProblems: result.services.reduce((count, service) => count + service.problems.length, 0),
-    snapshot: report.snapshot && { createdAt: report.snapshot.createdAt, notices: report.snapshot.notices },
+    snapshot: result.snapshot && { createdAt: result.snapshot.createdAt, notices: snapshotNotices(result) },
     coverage: coverageSummary(result.coverage, ' (listed under "Not read" in the API Inventory)'),
   };
+}
+
+function fileFindings(file: string): FileFindingsResult {
+  const engine = folderOf(file);
+  const result = engine?.result;
+  if (!engine || !result) return null;
+  const findings = engine.byFile.get(path.resolve(file))?.findings ?? [];
+  const ruleIds = new Set(findings.map((finding) => finding.ruleId));
+  const locate = engine.locate();
+  return { folder: folderKey(engine), root: result.root, findings: findings.map((finding) => reportFinding(finding, locate)), rules: result.rules.filter((rule) => ruleIds.has(rule.id)).map(reportRule) };
+}
+
+function fileOperations(file: string): FileOperationsResult {
+  const engine = folderOf(file);
+  const result = engine?.result;
+  if (!engine || !result) return null;
+  const locate = engine.locate();
+  const operations = (engine.byFile.get(path.resolve(file))?.operations ?? []).map(({ service, api, operation }) => reportOperation(result, service, api, operation, locate));
+  return { folder: folderKey(engine), root: result.root, operations };
+}
+
+function folderKey(engine: FolderEngine): string {
+  return [...folders].find(([, candidate]) => candidate === engine)![0];
+}
+
+function report(folder: string): AnalysisReport | null {
+  const engine = folders.get(folder);
+  if (!engine?.result) return null;
+  return (engine.report ??= toAnalysisReport(engine.result));
 }
 
 function fixEdits({ folder, findingId, fixIds }: FixEditsParams): FixEditsResult {
@@ -104,6 +229,12 @@ function handle(request: EngineRequest): unknown {
   switch (request.kind) {
     case 'analyze':
       return analyze(request);
+    case 'fileFindings':
+      return fileFindings(request.file);
+    case 'fileOperations':
+      return fileOperations(request.file);
+    case 'report':
+      return report(request.folder);
     case 'fixEdits':
       return fixEdits(request.params);
     case 'effectivePolicy':

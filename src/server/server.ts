@@ -7,17 +7,15 @@ import { Worker } from 'worker_threads';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   createConnection,
-  DiagnosticSeverity,
   DidChangeWatchedFilesNotification,
   FileChangeType,
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
-  type Diagnostic,
   type WorkspaceFolder,
 } from 'vscode-languageserver/node';
-import { fileURLToPath, pathToFileURL } from 'url';
-import type { AnalysisReport, ReportFinding, ReportLocation, ReportOperation } from '../core/report/contract';
+import { fileURLToPath } from 'url';
+import type { AnalysisReport } from '../core/report/contract';
 import type { AnalyzeResult, EngineRequest, EngineResponse } from './engine';
 import {
   ANALYZE_REQUEST,
@@ -77,16 +75,14 @@ class Engine {
 
 const engine = new Engine();
 
-/** One workspace folder: its last report, and the analysis running for it, if any. */
+/** One workspace folder: its last analysis's version, and the analysis running for it, if any. */
 interface Folder {
   uri: string;
   root: string;
   version: number;
-  report?: AnalysisReport;
-  /** The report's findings and operations by absolute file, for the questions about one file. */
-  byFile: Map<string, { findings: ReportFinding[]; operations: ReportOperation[] }>;
-  /** The diagnostics last published, by file URI, as JSON: only files whose diagnostics changed are sent again. */
-  published: Map<string, string>;
+  analysed: boolean;
+  /** Files that have diagnostics now, to clear them when the folder goes. */
+  withDiagnostics: Set<string>;
   /** Set to 1 to cancel the running analysis. */
   running?: Int32Array;
   dirty: boolean;
@@ -97,14 +93,14 @@ let timer: NodeJS.Timeout | undefined;
 let queue: Promise<void> = Promise.resolve();
 
 function addFolders(added: readonly WorkspaceFolder[]): void {
-  for (const folder of added) folders.set(folder.uri, { uri: folder.uri, root: fileURLToPath(folder.uri), version: 0, byFile: new Map(), published: new Map(), dirty: true });
+  for (const folder of added) folders.set(folder.uri, { uri: folder.uri, root: fileURLToPath(folder.uri), version: 0, analysed: false, withDiagnostics: new Set(), dirty: true });
 }
 
 function removeFolders(removed: readonly WorkspaceFolder[]): void {
   for (const { uri } of removed) {
     const folder = folders.get(uri);
     if (!folder) continue;
-    for (const file of folder.published.keys()) void connection.sendDiagnostics({ uri: file, diagnostics: [] });
+    for (const file of folder.withDiagnostics) void connection.sendDiagnostics({ uri: file, diagnostics: [] });
     folders.delete(uri);
     engine.tell({ kind: 'forget', folder: uri });
   }
@@ -149,79 +145,30 @@ async function analyze(folder: Folder): Promise<void> {
   const overlay: [string, string][] = documents.all().flatMap((document) => (document.uri.startsWith('file:') ? [[fileURLToPath(document.uri), document.getText()] as [string, string]] : []));
   const folderSettings = settings.folders.find((candidate) => candidate.folder === folder.uri)?.settings ?? {};
   try {
-    const result = await engine.ask<AnalyzeResult>({ kind: 'analyze', folder: folder.uri, root: folder.root, overlay, settings: folderSettings, budgetMs: settings.analysisTimeBudgetMs, cancel });
+    const result = await engine.ask<AnalyzeResult | { cancelled: true }>({
+      kind: 'analyze',
+      folder: folder.uri,
+      root: folder.root,
+      overlay,
+      settings: folderSettings,
+      diagnostics: { highSeverityAs: settings.highSeverityAs, showInfoFindings: settings.showInfoFindings },
+      budgetMs: settings.analysisTimeBudgetMs,
+      cancel,
+    });
     if (result.cancelled) return;
     folder.version++;
-    folder.report = result.report;
-    folder.byFile = indexByFile(result.report);
-    publish(folder);
+    folder.analysed = true;
+    for (const [uri, diagnostics] of result.diagnostics) {
+      void connection.sendDiagnostics({ uri, diagnostics });
+      if (diagnostics.length > 0) folder.withDiagnostics.add(uri);
+      else folder.withDiagnostics.delete(uri);
+    }
     void connection.sendNotification(ANALYZED_NOTIFICATION, { folder: folder.uri, version: folder.version, stopped: result.stopped, summary: result.summary } satisfies AnalyzedParams);
   } catch (error) {
     connection.console.error(`Analysis of ${folder.root} failed: ${(error as Error).message}`);
   } finally {
     folder.running = undefined;
   }
-}
-
-/** The folder's findings as LSP diagnostics, on every file that has some; files that had some before and have none now are cleared. */
-function publish(folder: Folder): void {
-  const report = folder.report;
-  if (!report) return;
-  const rules = new Map(report.rules.map((rule) => [rule.id, rule]));
-  const byFile = new Map<string, Diagnostic[]>();
-  for (const finding of report.findings) {
-    // Defender findings on resources no local file declares stay in the Findings view only.
-    if (finding.suppression || finding.properties?.unmapped || (!settings.showInfoFindings && finding.severity === 'info')) continue;
-    const uri = fileUri(report, finding.location.file);
-    const list = byFile.get(uri) ?? [];
-    list.push(toDiagnostic(report, finding, rules.get(finding.ruleId)));
-    byFile.set(uri, list);
-  }
-  const published = new Map<string, string>();
-  for (const [uri, diagnostics] of byFile) {
-    const text = JSON.stringify(diagnostics);
-    published.set(uri, text);
-    if (folder.published.get(uri) !== text) void connection.sendDiagnostics({ uri, diagnostics });
-  }
-  for (const uri of folder.published.keys()) if (!published.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
-  folder.published = published;
-}
-
-function indexByFile(report: AnalysisReport): Folder['byFile'] {
-  const byFile: Folder['byFile'] = new Map();
-  const entry = (file: string) => {
-    const absolute = path.resolve(report.root, file);
-    let found = byFile.get(absolute);
-    if (!found) byFile.set(absolute, (found = { findings: [], operations: [] }));
-    return found;
-  };
-  for (const finding of report.findings) entry(finding.location.file).findings.push(finding);
-  for (const service of report.services) for (const api of service.apis) for (const operation of api.operations) if (operation.specLocation) entry(operation.specLocation.file).operations.push(operation);
-  return byFile;
-}
-
-function fileUri(report: AnalysisReport, file: string): string {
-  return pathToFileURL(path.resolve(report.root, file)).toString();
-}
-
-function rangeOf(location: ReportLocation) {
-  return { start: { line: location.startLine - 1, character: location.startColumn - 1 }, end: { line: location.endLine - 1, character: location.endColumn - 1 } };
-}
-
-const SEVERITIES = { high: DiagnosticSeverity.Error, medium: DiagnosticSeverity.Warning, low: DiagnosticSeverity.Information, info: DiagnosticSeverity.Hint };
-
-function toDiagnostic(report: AnalysisReport, finding: ReportFinding, rule: AnalysisReport['rules'][number] | undefined): Diagnostic {
-  const severity = finding.severity === 'high' && settings.highSeverityAs === 'warning' ? DiagnosticSeverity.Warning : SEVERITIES[finding.severity];
-  return {
-    range: rangeOf(finding.location),
-    severity,
-    source: finding.origin === 'observed' ? 'Defender for APIs' : 'APIM Posture',
-    code: finding.ruleId,
-    codeDescription: rule ? { href: rule.helpUri } : undefined,
-    message: finding.message + (rule?.defender ? `\nDefender for Cloud: ${rule.defender.displayName}` : ''),
-    relatedInformation: finding.related.map((related) => ({ location: { uri: fileUri(report, related.location.file), range: rangeOf(related.location) }, message: related.message })),
-    data: { findingId: finding.id },
-  };
 }
 
 connection.onInitialize((params) => {
@@ -272,24 +219,16 @@ connection.onRequest(ANALYZE_REQUEST, async () => {
   await analyzeDirty();
 });
 
-connection.onRequest(REPORT_REQUEST, ({ folder }: ReportParams): ReportResult => {
+connection.onRequest(REPORT_REQUEST, async ({ folder }: ReportParams): Promise<ReportResult> => {
   const known = folders.get(folder);
-  return known?.report ? { version: known.version, report: known.report } : null;
+  if (!known?.analysed) return null;
+  const version = known.version;
+  const report = await engine.ask<AnalysisReport | null>({ kind: 'report', folder });
+  return report && { version, report };
 });
 
-connection.onRequest(FILE_FINDINGS_REQUEST, ({ file }: FileParams): FileFindingsResult => {
-  const folder = folderOf(file);
-  if (!folder?.report) return null;
-  const findings = folder.byFile.get(path.resolve(file))?.findings ?? [];
-  const ruleIds = new Set(findings.map((finding) => finding.ruleId));
-  return { folder: folder.uri, root: folder.report.root, findings, rules: folder.report.rules.filter((rule) => ruleIds.has(rule.id)) };
-});
-
-connection.onRequest(FILE_OPERATIONS_REQUEST, ({ file }: FileParams): FileOperationsResult => {
-  const folder = folderOf(file);
-  return folder?.report ? { folder: folder.uri, root: folder.report.root, operations: folder.byFile.get(path.resolve(file))?.operations ?? [] } : null;
-});
-
+connection.onRequest(FILE_FINDINGS_REQUEST, ({ file }: FileParams) => engine.ask<FileFindingsResult>({ kind: 'fileFindings', file: path.resolve(file) }));
+connection.onRequest(FILE_OPERATIONS_REQUEST, ({ file }: FileParams) => engine.ask<FileOperationsResult>({ kind: 'fileOperations', file: path.resolve(file) }));
 connection.onRequest(FIX_EDITS_REQUEST, (params: FixEditsParams) => engine.ask<FixEditsResult>({ kind: 'fixEdits', params }));
 connection.onRequest(EFFECTIVE_POLICY_REQUEST, (params: EffectivePolicyParams) => engine.ask<EffectivePolicyResult>({ kind: 'effectivePolicy', params }));
 

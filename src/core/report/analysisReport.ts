@@ -77,7 +77,7 @@ export function locator(root: string, lineIndex: LineIndexOf): (location: Source
   return (location) => ({ file: relativePath(root, location.file), ...regionOf(lineIndex, location) });
 }
 
-function reportRule(rule: RuleMetadata): ReportRule {
+export function reportRule(rule: RuleMetadata): ReportRule {
   return {
     id: rule.id,
     title: rule.title,
@@ -155,7 +155,6 @@ function reportService(result: ScanResult, service: ApimService, locate: (locati
 function reportApi(result: ScanResult, service: ApimService, api: ApiResource, locate: (location: SourceLocation) => ReportLocation, options: ReportOptions): ReportApi {
   const onboarded = service.deployment?.onboardedApis;
   const mapping = result.deployed?.find((comparison) => comparison.local === service)?.mappings.find((candidate) => candidate.local === api.name);
-  const inactive = new Set(service.deployment?.inactiveOperations ?? []);
   return {
     id: api.id,
     name: api.name,
@@ -177,26 +176,29 @@ function reportApi(result: ScanResult, service: ApimService, api: ApiResource, l
       detail: mapping.detail,
       onboarded: onboarded && mapping.deployed ? onboarded.includes(api.name) : undefined,
     },
-    operations: api.operations.map((operation): ReportOperation => {
-      const auth = result.analyses.auth(api, operation);
-      const exposure = result.analyses.exposure(operation);
-      const inUrl = exposure.inUrl.flatMap((entry) => entry.classifications.map((classification) => classification.type.displayName));
-      const inBodies = exposure.inBodies.flatMap((entry) => entry.classifications.map((classification) => classification.type.displayName));
-      return {
-        id: operation.id,
-        key: operationKey(result, service, operation),
-        name: operation.name,
-        method: operation.method,
-        urlTemplate: operation.urlTemplate,
-        location: locate(operation.location),
-        specLocation: operation.specOperation && locate(operation.specOperation.location),
-        authentication: reportAuthentication(auth, locate),
-        sensitiveTypes: [...new Set([...inUrl, ...inBodies])],
-        sensitiveInUrl: inUrl.length > 0,
-        unused: inactive.has(operation.id),
-        effectivePolicy: options.effectivePolicy ? reportEffectivePolicy(auth.effective, locate) : undefined,
-      };
-    }),
+    operations: api.operations.map((operation) => reportOperation(result, service, api, operation, locate, options)),
+  };
+}
+
+/** One operation as the contract has it: how it is authenticated, what sensitive data it carries, where its code lens goes. */
+export function reportOperation(result: ScanResult, service: ApimService, api: ApiResource, operation: OperationResource, locate: (location: SourceLocation) => ReportLocation, options: ReportOptions = {}): ReportOperation {
+  const auth = result.analyses.auth(api, operation);
+  const exposure = result.analyses.exposure(operation);
+  const inUrl = exposure.inUrl.flatMap((entry) => entry.classifications.map((classification) => classification.type.displayName));
+  const inBodies = exposure.inBodies.flatMap((entry) => entry.classifications.map((classification) => classification.type.displayName));
+  return {
+    id: operation.id,
+    key: operationKey(result, service, operation),
+    name: operation.name,
+    method: operation.method,
+    urlTemplate: operation.urlTemplate,
+    location: locate(operation.location),
+    specLocation: operation.specOperation && locate(operation.specOperation.location),
+    authentication: reportAuthentication(auth, locate),
+    sensitiveTypes: [...new Set([...inUrl, ...inBodies])],
+    sensitiveInUrl: inUrl.length > 0,
+    unused: (service.deployment?.inactiveOperations ?? []).includes(operation.id),
+    effectivePolicy: options.effectivePolicy ? reportEffectivePolicy(auth.effective, locate) : undefined,
   };
 }
 
