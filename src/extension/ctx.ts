@@ -8,7 +8,9 @@ import type { FileEdit } from '../core/text';
 import type { AnalysisReport, ReportFinding, ReportLocation, ReportOperation, ReportRule } from '../core/report/contract';
 import type { ScanResult } from '../core/report/scanResult';
 import { scan } from '../core/scan';
+import { isInside } from '../core/workspace/files';
 import {
+  ANALYSIS_FAILED_NOTIFICATION,
   ANALYZE_REQUEST,
   ANALYZED_NOTIFICATION,
   EFFECTIVE_POLICY_REQUEST,
@@ -17,6 +19,7 @@ import {
   FIX_EDITS_REQUEST,
   REPORT_REQUEST,
   SETTINGS_NOTIFICATION,
+  type AnalysisFailedParams,
   type AnalysisSummary,
   type AnalyzedParams,
   type EffectivePolicyParams,
@@ -70,6 +73,10 @@ export class Ctx implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires after every analysis: trees, code lenses and the status bar refresh from it. */
   readonly onDidAnalyze = this.changed.event;
+  private readonly commandFailures = new vscode.EventEmitter<{ title: string; message: string } | undefined>();
+  /** A command failed (its title and why), or one succeeded after it (undefined): the status bar shows it. */
+  readonly onDidChangeCommandFailure = this.commandFailures.event;
+  private failed = false;
   private readonly analyses = new Map<string, FolderAnalysis>();
   private readonly reportRequests = new Map<string, { version: number; report: Promise<FolderReport | undefined> }>();
   /** Folders whose last analysis ran out of time: told once, not on every keystroke. */
@@ -95,6 +102,11 @@ export class Ctx implements vscode.Disposable {
     };
     this.client = new LanguageClient('apimPosture', 'APIM Posture', serverOptions, clientOptions);
     this.client.onNotification(ANALYZED_NOTIFICATION, (params: AnalyzedParams) => this.analyzed(params));
+    // The analysis itself failed: said in the status bar and the output channel, not only logged.
+    this.client.onNotification(ANALYSIS_FAILED_NOTIFICATION, ({ folder, message }: AnalysisFailedParams) => {
+      this.output.appendLine(`Analysis of ${vscode.Uri.parse(folder).fsPath} failed: ${message}`);
+      this.commandFailed(`Analysis of ${vscode.workspace.getWorkspaceFolder(vscode.Uri.parse(folder))?.name ?? folder}`, message);
+    });
     this.started = this.client.start();
   }
 
@@ -136,6 +148,17 @@ export class Ctx implements vscode.Disposable {
   /** The absolute path of a place in a report whose paths are relative to `root`. */
   fileOf(root: string, location: ReportLocation): string {
     return path.resolve(root, location.file);
+  }
+
+  commandFailed(title: string, message: string): void {
+    this.failed = true;
+    this.commandFailures.fire({ title, message });
+  }
+
+  commandSucceeded(): void {
+    if (!this.failed) return;
+    this.failed = false;
+    this.commandFailures.fire(undefined);
   }
 
   /** Analyses every workspace folder now, and resolves when the reports are here. */
@@ -185,7 +208,7 @@ export class Ctx implements vscode.Disposable {
   }
 
   async scannedFolderOf(file: string): Promise<ScannedFolder | undefined> {
-    return (await this.scannedFolders()).filter((scanned) => isWithin(scanned.folder.uri.fsPath, file)).sort((a, b) => b.folder.uri.fsPath.length - a.folder.uri.fsPath.length)[0];
+    return (await this.scannedFolders()).filter((scanned) => isInside(scanned.folder.uri.fsPath, file)).sort((a, b) => b.folder.uri.fsPath.length - a.folder.uri.fsPath.length)[0];
   }
 
   private analyzed(params: AnalyzedParams): void {
@@ -238,13 +261,8 @@ export class Ctx implements vscode.Disposable {
     void this.client.stop();
     this.output.dispose();
     this.changed.dispose();
+    this.commandFailures.dispose();
   }
-}
-
-/** Whether `file` is `folder` or below it, whatever the platform's separator. */
-function isWithin(folder: string, file: string): boolean {
-  const relative = path.relative(folder, file);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 /** What the server needs of the settings: each folder's (resource scope), and the user's that apply to all. */

@@ -5,6 +5,7 @@ import { AZURE_DOCUMENT_SCHEME } from './azure/azureDocuments';
 import { FindingCodeActions } from './codeActions';
 import { OperationCodeLenses } from './codeLens';
 import * as commands from './commands';
+import { wrapCommand } from './commandWrapper';
 import { Ctx } from './ctx';
 import { EFFECTIVE_POLICY_SCHEME, EffectivePolicyDocuments } from './effectivePolicyDocument';
 import { FindingHovers } from './hover';
@@ -58,8 +59,11 @@ export function activate(context: vscode.ExtensionContext): ApimPostureApi {
     'apimPosture.azure.comparePolicy': azureCommands.comparePolicy,
     'apimPosture.azure.apply': azureCommands.applyToAzure,
   };
-  for (const [id, factory] of Object.entries(factories)) context.subscriptions.push(vscode.commands.registerCommand(id, factory(ctx)));
-  for (const [id, handler] of Object.entries(commands.findingsTreeCommands(findings))) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
+  // Every command through one wrapper: its title (as the palette shows it) names it when it fails.
+  const titles = new Map<string, string>((context.extension.packageJSON as { contributes: { commands: { command: string; title: string }[] } }).contributes.commands.map((entry) => [entry.command, entry.title]));
+  const register = (id: string, handler: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, wrapCommand(ctx, titles.get(id) ?? id, handler)));
+  for (const [id, factory] of Object.entries(factories)) register(id, factory(ctx));
+  for (const [id, handler] of Object.entries(commands.findingsTreeCommands(findings))) register(id, handler);
 
   // Edits, saves, file events and folder changes reach the language server through its client; settings through the extension.
   context.subscriptions.push(

@@ -22,7 +22,7 @@ import { coverageSummary } from '../core/report/coverage';
 import type { ScanResult } from '../core/report/scanResult';
 import { scan } from '../core/scan';
 import type { SourceLocation } from '../core/text';
-import { FileIndex } from '../core/workspace/files';
+import { FileIndex, isInside } from '../core/workspace/files';
 import type { AnalysisSummary, EffectivePolicyParams, EffectivePolicyResult, FileFindingsResult, FileOperationsResult, FixEditsParams, FixEditsResult, FolderSettings, ServerSettings } from './protocol';
 
 export type EngineRequest =
@@ -70,8 +70,7 @@ class FolderEngine {
   constructor(readonly root: string) {}
 
   contains(file: string): boolean {
-    const relative = path.relative(this.root, file);
-    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+    return isInside(this.root, file);
   }
 
   locate(): (location: SourceLocation) => ReportLocation {

@@ -57,6 +57,13 @@ export interface AnalysisSummary extends ReportSummary {
   coverage: string[];
 }
 
+/** Server → client: an analysis failed (the engine itself, not one file or rule: those are findings). */
+export const ANALYSIS_FAILED_NOTIFICATION = 'apimPosture/analysisFailed';
+export interface AnalysisFailedParams {
+  folder: string;
+  message: string;
+}
+
 /** Client → server: the findings located in one file, with the rules they are of. */
 export const FILE_FINDINGS_REQUEST = 'apimPosture/fileFindings';
 export interface FileParams {

@@ -16,8 +16,10 @@ import {
 } from 'vscode-languageserver/node';
 import { fileURLToPath } from 'url';
 import type { AnalysisReport } from '../core/report/contract';
+import { isInside } from '../core/workspace/files';
 import type { AnalyzeResult, EngineRequest, EngineResponse } from './engine';
 import {
+  ANALYSIS_FAILED_NOTIFICATION,
   ANALYZE_REQUEST,
   ANALYZED_NOTIFICATION,
   DEFAULT_SERVER_SETTINGS,
@@ -27,6 +29,7 @@ import {
   FIX_EDITS_REQUEST,
   REPORT_REQUEST,
   SETTINGS_NOTIFICATION,
+  type AnalysisFailedParams,
   type AnalyzedParams,
   type EffectivePolicyParams,
   type EffectivePolicyResult,
@@ -108,10 +111,7 @@ function removeFolders(removed: readonly WorkspaceFolder[]): void {
 
 function folderOf(file: string): Folder | undefined {
   return [...folders.values()]
-    .filter((folder) => {
-      const relative = path.relative(folder.root, file);
-      return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
-    })
+    .filter((folder) => isInside(folder.root, file))
     .sort((a, b) => b.root.length - a.root.length)[0];
 }
 
@@ -166,6 +166,7 @@ async function analyze(folder: Folder): Promise<void> {
     void connection.sendNotification(ANALYZED_NOTIFICATION, { folder: folder.uri, version: folder.version, stopped: result.stopped, summary: result.summary } satisfies AnalyzedParams);
   } catch (error) {
     connection.console.error(`Analysis of ${folder.root} failed: ${(error as Error).message}`);
+    void connection.sendNotification(ANALYSIS_FAILED_NOTIFICATION, { folder: folder.uri, message: (error as Error).message } satisfies AnalysisFailedParams);
   } finally {
     folder.running = undefined;
   }

@@ -169,9 +169,13 @@ export class FileReader {
   }
 }
 
-function isInside(root: string, file: string): boolean {
-  const relative = path.relative(root, file);
-  return relative === '' || (!relative.startsWith('..' + path.sep) && relative !== '..' && !path.isAbsolute(relative));
+/**
+ * Whether `file` is `root` or below it, by their paths, compared the platform's way (`paths`):
+ * separators and, on Windows, drive letters and case, which a `startsWith(root + '/')` gets wrong.
+ */
+export function isInside(root: string, file: string, paths: path.PlatformPath = path): boolean {
+  const relative = paths.relative(root, file);
+  return relative === '' || (!relative.startsWith('..' + paths.sep) && relative !== '..' && !paths.isAbsolute(relative));
 }
 
 function segmentsBelow(root: string, file: string): string[] {

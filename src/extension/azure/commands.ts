@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { armEndpoint, isAbort, type ServiceRef } from '../../core/azure/arm';
+import { armEndpoint, type ServiceRef } from '../../core/azure/arm';
 import {
   apiPropertiesPush,
   enableDefenderForApis,
@@ -60,26 +60,12 @@ function showWithOutput(ctx: Ctx, show: typeof vscode.window.showErrorMessage, m
   void show(message, 'Show Output').then((choice) => choice && ctx.output.show());
 }
 
-function reportError(ctx: Ctx, what: string, error: unknown): void {
-  if (isAbort(error)) {
-    ctx.output.appendLine(`${what}: cancelled.`);
-    return;
-  }
-  const message = (error as Error).message ?? String(error);
-  ctx.output.appendLine(`${what} failed: ${message}`);
-  showWithOutput(ctx, vscode.window.showErrorMessage, `APIM Posture: ${what} failed: ${message}`);
-}
 
 export const signIn: CommandFactory = (ctx) => async () => {
-  try {
-    const session = await ctx.azure.current().credential.signIn();
-    ctx.output.appendLine(`Signed in to ${ctx.azure.current().cloud.name} as ${session.account.label}.`);
-    void vscode.window.showInformationMessage(`APIM Posture: signed in to Azure as ${session.account.label}.`, 'Load from Azure').then((choice) => choice && vscode.commands.executeCommand('apimPosture.azure.load'));
-    return { account: session.account.label };
-  } catch (error) {
-    reportError(ctx, 'Signing in to Azure', error);
-    return undefined;
-  }
+  const session = await ctx.azure.current().credential.signIn();
+  ctx.output.appendLine(`Signed in to ${ctx.azure.current().cloud.name} as ${session.account.label}.`);
+  void vscode.window.showInformationMessage(`APIM Posture: signed in to Azure as ${session.account.label}.`, 'Load from Azure').then((choice) => choice && vscode.commands.executeCommand('apimPosture.azure.load'));
+  return { account: session.account.label };
 };
 
 /** Picks the subscriptions to load (remembered for this workspace); `ids` skips the picker. */
@@ -88,26 +74,21 @@ export const selectSubscriptions: CommandFactory = (ctx) => async (ids?: string[
     await ctx.azure.setSubscriptions(ids);
     return ids;
   }
-  try {
-    await ensureSignedIn(ctx);
-    const { credential, cloud } = ctx.azure.current();
-    const readable = await withCancellableProgress('APIM Posture: finding your subscriptions', (_report, abortSignal) => discoverSubscriptions(credential, { endpoint: cloud.armEndpoint, abortSignal }));
-    if (readable.length === 0) {
-      void vscode.window.showWarningMessage('APIM Posture: the signed-in account can read no Azure subscription.');
-      return undefined;
-    }
-    const remembered = new Set(ctx.azure.subscriptions.map((id) => id.toLowerCase()));
-    const picked = await vscode.window.showQuickPick(
-      readable.map((subscription) => ({ label: subscription.name ?? subscription.id, description: subscription.id, picked: remembered.has(subscription.id.toLowerCase()), id: subscription.id })),
-      { canPickMany: true, placeHolder: 'Subscriptions with the API Management services of this workspace', ignoreFocusOut: true },
-    );
-    if (!picked) return undefined;
-    await ctx.azure.setSubscriptions(picked.map((item) => item.id));
-    return picked.map((item) => item.id);
-  } catch (error) {
-    reportError(ctx, 'Listing subscriptions', error);
+  await ensureSignedIn(ctx);
+  const { credential, cloud } = ctx.azure.current();
+  const readable = await withCancellableProgress('APIM Posture: finding your subscriptions', (_report, abortSignal) => discoverSubscriptions(credential, { endpoint: cloud.armEndpoint, abortSignal }));
+  if (readable.length === 0) {
+    void vscode.window.showWarningMessage('APIM Posture: the signed-in account can read no Azure subscription.');
     return undefined;
   }
+  const remembered = new Set(ctx.azure.subscriptions.map((id) => id.toLowerCase()));
+  const picked = await vscode.window.showQuickPick(
+    readable.map((subscription) => ({ label: subscription.name ?? subscription.id, description: subscription.id, picked: remembered.has(subscription.id.toLowerCase()), id: subscription.id })),
+    { canPickMany: true, placeHolder: 'Subscriptions with the API Management services of this workspace', ignoreFocusOut: true },
+  );
+  if (!picked) return undefined;
+  await ctx.azure.setSubscriptions(picked.map((item) => item.id));
+  return picked.map((item) => item.id);
 };
 
 /** The folders a snapshot is written to: those with APIs, else the first folder. */
@@ -119,32 +100,27 @@ function snapshotFolders(ctx: Ctx): vscode.WorkspaceFolder[] {
 
 /** Loads the deployed inventory and Defender's findings of the picked subscriptions into the workspace's snapshot. */
 export const load: CommandFactory = (ctx) => async (): Promise<(SnapshotSummary & { files: string[] }) | undefined> => {
-  try {
-    await ensureSignedIn(ctx);
-    if (ctx.azure.subscriptions.length === 0) await vscode.commands.executeCommand('apimPosture.azure.selectSubscriptions');
-    const subscriptions = ctx.azure.subscriptions;
-    if (subscriptions.length === 0) return undefined;
-    const { credential, cloud } = ctx.azure.current();
-    const started = Date.now();
-    const snapshot = await withCancellableProgress('APIM Posture: loading from Azure', (report, abortSignal) =>
-      loadDeployedState(credential, subscriptions, { endpoint: cloud.armEndpoint, abortSignal, onProgress: (progress) => report(progress.message) }),
-    );
-    const summary = summarizeSnapshot(snapshot);
-    ctx.output.appendLine(`Loaded from ${cloud.armEndpoint} in ${Date.now() - started} ms: ${summary.text}.`);
-    for (const error of summary.errors) ctx.output.appendLine(`  warning: ${describeSnapshotError(error)}`);
-    if (summary.everySubscriptionFailed) {
-      // An empty snapshot must not replace a good one.
-      showWithOutput(ctx, vscode.window.showErrorMessage, 'APIM Posture: no subscription could be read; the snapshot was not replaced.');
-      return { ...summary, files: [] };
-    }
-    const files = snapshotFolders(ctx).map((folder) => ctx.azure.writeSnapshot(folder, snapshot));
-    await ctx.analyzeAll();
-    showWithOutput(ctx, summary.errors.length > 0 ? vscode.window.showWarningMessage : vscode.window.showInformationMessage, `APIM Posture: loaded ${summary.text}.`);
-    return { ...summary, files };
-  } catch (error) {
-    reportError(ctx, 'Loading from Azure', error);
-    return undefined;
+  await ensureSignedIn(ctx);
+  if (ctx.azure.subscriptions.length === 0) await vscode.commands.executeCommand('apimPosture.azure.selectSubscriptions');
+  const subscriptions = ctx.azure.subscriptions;
+  if (subscriptions.length === 0) return undefined;
+  const { credential, cloud } = ctx.azure.current();
+  const started = Date.now();
+  const snapshot = await withCancellableProgress('APIM Posture: loading from Azure', (report, abortSignal) =>
+    loadDeployedState(credential, subscriptions, { endpoint: cloud.armEndpoint, abortSignal, onProgress: (progress) => report(progress.message) }),
+  );
+  const summary = summarizeSnapshot(snapshot);
+  ctx.output.appendLine(`Loaded from ${cloud.armEndpoint} in ${Date.now() - started} ms: ${summary.text}.`);
+  for (const error of summary.errors) ctx.output.appendLine(`  warning: ${describeSnapshotError(error)}`);
+  if (summary.everySubscriptionFailed) {
+    // An empty snapshot must not replace a good one.
+    showWithOutput(ctx, vscode.window.showErrorMessage, 'APIM Posture: no subscription could be read; the snapshot was not replaced.');
+    return { ...summary, files: [] };
   }
+  const files = snapshotFolders(ctx).map((folder) => ctx.azure.writeSnapshot(folder, snapshot));
+  await ctx.analyzeAll();
+  showWithOutput(ctx, summary.errors.length > 0 ? vscode.window.showWarningMessage : vscode.window.showInformationMessage, `APIM Posture: loaded ${summary.text}.`);
+  return { ...summary, files };
 };
 
 /** What the analysis knows of the deployed service a root is compared with; a message and undefined when there is none. */
@@ -284,21 +260,16 @@ export const onboardApi: CommandFactory = (ctx) => async (argument?: ApiNode | s
     'Onboard',
   );
   if (confirm !== 'Onboard') return undefined;
-  try {
-    await ensureSignedIn(ctx);
-    const { clients, cloud } = ctx.azure.current();
-    const collection = await withCancellableProgress(`APIM Posture: onboarding ${apiName} to Defender for APIs`, (_report, abortSignal) =>
-      onboardToDefender(clients.security(deployed.service.subscriptionId), serviceRef(deployed.service), apiName, { endpoint: cloud.armEndpoint, abortSignal }),
-    );
-    ctx.output.appendLine(`Onboarded ${apiName} of ${deployed.service.name} to Defender for APIs (${collection.provisioningState ?? 'done'}).`);
-    recordApiCollection(deployed.snapshot.snapshot, serviceRef(deployed.service), collection);
-    await saveSnapshot(ctx, chosen.analysis, deployed.snapshot.snapshot);
-    void vscode.window.showInformationMessage(`APIM Posture: ${apiName} is onboarded to Defender for APIs.`);
-    return collection;
-  } catch (error) {
-    reportError(ctx, `Onboarding ${apiName}`, error);
-    return undefined;
-  }
+  await ensureSignedIn(ctx);
+  const { clients, cloud } = ctx.azure.current();
+  const collection = await withCancellableProgress(`APIM Posture: onboarding ${apiName} to Defender for APIs`, (_report, abortSignal) =>
+    onboardToDefender(clients.security(deployed.service.subscriptionId), serviceRef(deployed.service), apiName, { endpoint: cloud.armEndpoint, abortSignal }),
+  );
+  ctx.output.appendLine(`Onboarded ${apiName} of ${deployed.service.name} to Defender for APIs (${collection.provisioningState ?? 'done'}).`);
+  recordApiCollection(deployed.snapshot.snapshot, serviceRef(deployed.service), collection);
+  await saveSnapshot(ctx, chosen.analysis, deployed.snapshot.snapshot);
+  void vscode.window.showInformationMessage(`APIM Posture: ${apiName} is onboarded to Defender for APIs.`);
+  return collection;
 };
 
 /** Enables the Defender for APIs plan of a subscription of the snapshot; it is billed, so the confirmation says so. */
@@ -330,18 +301,13 @@ export const enableDefenderPlan: CommandFactory = (ctx) => async (subscriptionId
     'Enable (billed)',
   );
   if (confirm !== 'Enable (billed)') return undefined;
-  try {
-    await ensureSignedIn(ctx);
-    const { clients } = ctx.azure.current();
-    const plan = await withCancellableProgress('APIM Posture: enabling Defender for APIs', (_report, abortSignal) => enableDefenderForApis(clients.security(chosen), { abortSignal }));
-    ctx.output.appendLine(`Defender for APIs on ${chosen}: ${plan.pricingTier} ${plan.subPlan ?? ''}.`);
-    recordDefenderPlan(snapshot, chosen, { pricingTier: plan.pricingTier ?? 'Standard', subPlan: plan.subPlan });
-    await saveSnapshot(ctx, analysis, snapshot);
-    return plan;
-  } catch (error) {
-    reportError(ctx, 'Enabling Defender for APIs', error);
-    return undefined;
-  }
+  await ensureSignedIn(ctx);
+  const { clients } = ctx.azure.current();
+  const plan = await withCancellableProgress('APIM Posture: enabling Defender for APIs', (_report, abortSignal) => enableDefenderForApis(clients.security(chosen), { abortSignal }));
+  ctx.output.appendLine(`Defender for APIs on ${chosen}: ${plan.pricingTier} ${plan.subPlan ?? ''}.`);
+  recordDefenderPlan(snapshot, chosen, { pricingTier: plan.pricingTier ?? 'Standard', subPlan: plan.subPlan });
+  await saveSnapshot(ctx, analysis, snapshot);
+  return plan;
 };
 
 /** Opens a finding's recommendation (or its resource), or an inventory API / operation, in the Azure portal. */
@@ -444,29 +410,24 @@ export const applyToAzure: CommandFactory = (ctx) => async (argument?: PolicyArg
   const hasRemote = request.kind === 'api-properties' || request.loaded !== undefined;
   if (!(await confirmPush(analysis, what, request.label, hasRemote, request.kind === 'policy' ? request.etag : undefined, backupFolder))) return { status: 'cancelled' };
   const subject = `${request.kind === 'policy' ? 'the policy' : 'the properties'} of ${request.label}`;
-  try {
-    await ensureSignedIn(ctx);
-    const { clients, cloud } = ctx.azure.current();
-    const snapshot = deployed.snapshot.snapshot;
-    const result = await withCancellableProgress(`APIM Posture: pushing ${subject}`, (_report, abortSignal) =>
-      pushToAzure(clients.apim(request.target.subscriptionId), snapshot, request, backupFolder, { endpoint: cloud.armEndpoint, abortSignal }),
-    );
-    ctx.output.appendLine(`Push of ${subject}: ${result.status}${result.status === 'pushed' && result.backupFile ? `, backup ${result.backupFile}` : ''}.`);
-    if (result.status === 'conflict') {
-      const deletedInAzure = request.kind === 'policy' ? '<!-- deleted in Azure -->\n' : '// deleted in Azure\n';
-      await showConflict(ctx, request.label, request.kind === 'policy' ? 'policy.xml' : 'properties.json', ours, {
-        base: result.base === undefined ? undefined : pushedText(result.base),
-        remote: result.remote === undefined ? deletedInAzure : pushedText(result.remote),
-      });
-      return result;
-    }
-    await saveSnapshot(ctx, analysis, snapshot);
-    reportPushed(request.label, result);
+  await ensureSignedIn(ctx);
+  const { clients, cloud } = ctx.azure.current();
+  const snapshot = deployed.snapshot.snapshot;
+  const result = await withCancellableProgress(`APIM Posture: pushing ${subject}`, (_report, abortSignal) =>
+    pushToAzure(clients.apim(request.target.subscriptionId), snapshot, request, backupFolder, { endpoint: cloud.armEndpoint, abortSignal }),
+  );
+  ctx.output.appendLine(`Push of ${subject}: ${result.status}${result.status === 'pushed' && result.backupFile ? `, backup ${result.backupFile}` : ''}.`);
+  if (result.status === 'conflict') {
+    const deletedInAzure = request.kind === 'policy' ? '<!-- deleted in Azure -->\n' : '// deleted in Azure\n';
+    await showConflict(ctx, request.label, request.kind === 'policy' ? 'policy.xml' : 'properties.json', ours, {
+      base: result.base === undefined ? undefined : pushedText(result.base),
+      remote: result.remote === undefined ? deletedInAzure : pushedText(result.remote),
+    });
     return result;
-  } catch (error) {
-    reportError(ctx, `Pushing ${subject}`, error);
-    return undefined;
   }
+  await saveSnapshot(ctx, analysis, snapshot);
+  reportPushed(request.label, result);
+  return result;
 };
 
 /** Asks before a push: the diff is on screen, the dialog says what is replaced and where the backup goes. */
