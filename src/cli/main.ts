@@ -2,9 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { TokenCredential } from '@azure/core-auth';
-import { armClientOptions, type ArmConnection } from '../core/azure/arm';
-import { loadDeployedState } from '../core/azure/load';
-import { discoverSubscriptions } from '../core/azure/resourceGraph';
+import type { ArmConnection } from '../core/azure/arm';
 import { DEFAULT_SNAPSHOT_PATH, writeSnapshotFile } from '../core/azure/snapshot';
 import { describeSnapshotError, summarizeSnapshot } from '../core/azure/summary';
 import { SEVERITY_ORDER, type Severity } from '../core/findings';
@@ -303,6 +301,8 @@ async function runSnapshot(args: string[], io: Io, azure: AzureAccess): Promise<
     return usageResult(error, io);
   }
   try {
+    // The Azure SDK clients are loaded only by this command: a scan does not pay for them at start.
+    const [{ armClientOptions }, { loadDeployedState }, { discoverSubscriptions }] = await Promise.all([import('../core/azure/arm'), import('../core/azure/load'), import('../core/azure/resourceGraph')]);
     const credential = azure.credential ?? (await signIn(options.credential));
     const connection = { ...azure.connection, endpoint: options.endpoint };
     // Fail once, clearly, when there is no sign-in, rather than once per subscription and call.
