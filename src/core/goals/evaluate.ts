@@ -212,13 +212,18 @@ function findingBudget(scan: GoalScan, goal: Goal): Measured {
     return notEvaluated(`rule ${goal.rule} did not run in this scan: it is off in "rules", needs a snapshot of Azure, or no rule has that id (apim-posture rules lists them).`);
   }
   const inSelection = findingSelector(scan, goal.select);
-  const counted = scan.findings.filter((finding) => !finding.suppression && (goal.rule === undefined || finding.ruleId === goal.rule) && (goal.severity === undefined || finding.severity === goal.severity) && inSelection(finding));
+  const matching = scan.findings.filter((finding) => !finding.suppression && (goal.rule === undefined || finding.ruleId === goal.rule) && (goal.severity === undefined || finding.severity === goal.severity) && inSelection(finding));
+  // Defender's finding on a resource the files already show the same problem on is the same problem: counted once.
+  const predicted = new Set(matching.filter((finding) => finding.origin === 'predicted').map(problemKey));
+  const counted = matching.filter((finding) => finding.origin === 'predicted' || !predicted.has(problemKey(finding)));
   return {
     value: counted.length,
     notes: [],
     violations: counted.map((finding) => ({ resource: finding.resource, service: finding.service, message: `[${finding.ruleId}] ${finding.message}`, location: finding.location })),
   };
 }
+
+const problemKey = (finding: Finding) => `${finding.service ?? ''}|${finding.ruleId}|${finding.resource.toLowerCase()}`;
 
 /** Whether a finding is about the selected APIs or operations (all findings when nothing is selected). */
 function findingSelector(scan: GoalScan, selection: GoalSelection | undefined): (finding: Finding) => boolean {
