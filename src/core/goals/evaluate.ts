@@ -178,7 +178,7 @@ function onboarded(scan: GoalScan, selection: GoalSelection | undefined): Measur
 }
 
 function defenderPlan(scan: GoalScan, selection: GoalSelection | undefined): Measured {
-  const roots = excludeMatcher(selection?.service ?? ['**']);
+  const roots = selection?.service ? excludeMatcher(selection.service) : () => true;
   const notes: string[] = [];
   const subscriptions = new Map<string, { on: boolean; label?: string; location: SourceLocation }>();
   for (const comparison of scan.deployed ?? []) {
@@ -261,7 +261,7 @@ function suppressionBudget(goal: Goal, suppressions: readonly SuppressionEntry[]
 }
 
 /** What each requirement says of one selected operation: undefined when it holds, else why not (and where). */
-type Check = (item: Selected, operation: OperationResource, auth: OperationAuth, exposure: OperationExposure) => { message: string; location?: SourceLocation; resource?: string } | undefined;
+type Check = (item: Selected, operation: OperationResource, auth: OperationAuth, exposure: OperationExposure) => { message: string; location?: SourceLocation } | undefined;
 
 const TOKEN_POLICIES = 'validate-jwt, validate-azure-ad-token or validate-client-certificate';
 
@@ -287,7 +287,7 @@ const CHECKS: Record<Requirement, Check> = {
   },
   'not-in-open-product': (item, _operation, auth) =>
     auth.openProduct
-      ? { message: `API ${item.api.name} is in product ${auth.openProduct.name}, which requires no subscription.`, location: auth.openProduct.declaration.locate(['subscriptionRequired']), resource: auth.openProduct.id }
+      ? { message: `API ${item.api.name} is in product ${auth.openProduct.name}, which requires no subscription.`, location: auth.openProduct.declaration.locate(['subscriptionRequired']) }
       : undefined,
   'request-validated': (item, operation, auth) => {
     const validated = auth.effective.sections.inbound.statements.some((statement) => statement.element.name === 'validate-content');
@@ -299,7 +299,7 @@ const CHECKS: Record<Requirement, Check> = {
   'no-all-apis-subscription': (item) => {
     const subscription = allApisSubscriptions(item.service).find((candidate) => candidate.workspace === item.api.workspace);
     return subscription
-      ? { message: `API ${item.api.name} is reachable with subscription ${subscription.displayName ?? subscription.name}, scoped to all APIs.`, location: subscription.scope?.location, resource: subscription.id }
+      ? { message: `API ${item.api.name} is reachable with subscription ${subscription.displayName ?? subscription.name}, scoped to all APIs.`, location: subscription.scope?.location }
       : undefined;
   },
 };
@@ -313,7 +313,7 @@ function requirements(scan: GoalScan, goal: Goal): Measured {
         const failed = CHECKS[requirement](item, operation, scan.analyses.auth(item.api, operation), scan.analyses.exposure(operation));
         if (!failed) continue;
         const apiLevel = API_LEVEL.has(requirement);
-        violations.push(violation(item, failed.resource ?? (apiLevel ? item.api.id : operation.id), `${requirement}: ${failed.message}`, failed.location ?? (apiLevel ? apiLocation(item.api) : operation.location)));
+        violations.push(violation(item, apiLevel ? item.api.id : operation.id, `${requirement}: ${failed.message}`, failed.location ?? (apiLevel ? apiLocation(item.api) : operation.location)));
       }
     }
   }
