@@ -11,7 +11,8 @@ import { chunked } from '../core/report/jsonStream';
 import { formatMarkdown } from '../core/report/markdown';
 import { sarifReportPieces } from '../core/report/sarif';
 import type { ScanResult } from '../core/report/scanResult';
-import { formatTable } from '../core/report/table';
+import { failingGoals } from '../core/report/goals';
+import { formatGoals, formatTable } from '../core/report/table';
 import { RULE_CATALOG, ruleById } from '../core/rules/catalog';
 import { scan, TOOL_VERSION } from '../core/scan';
 
@@ -19,13 +20,15 @@ import { scan, TOOL_VERSION } from '../core/scan';
 export const EXIT = { ok: 0, findings: 1, usage: 2, failure: 3, partial: 4 } as const;
 
 const FORMATS = ['table', 'json', 'sarif', 'markdown'] as const;
-type Format = (typeof FORMATS)[number];
+/** `goals` is the `goals` command's: the goals section of the table alone. */
+type Format = (typeof FORMATS)[number] | 'goals';
 
 const HELP = `APIM Posture ${TOOL_VERSION}: predicts Defender for APIs findings from an API Management repository.
 
 Usage:
   apim-posture scan [path] [--format table|json|sarif|markdown] [--output file] [--fail-on high|medium|low|info|none] [--no-color]
-                    [--snapshot file | --no-snapshot] [--snapshot-max-age days] [--coverage]
+                    [--snapshot file | --no-snapshot] [--snapshot-max-age days] [--coverage] [--fail-on-goals]
+  apim-posture goals [path] [--snapshot file | --no-snapshot] [--fail-on-goals] [--no-color]
   apim-posture snapshot export [--subscription id ...] [--output file] [--endpoint url] [--credential default|cli] [--include-healthy]
                                [--allow-partial]
   apim-posture explain <rule>
@@ -40,6 +43,8 @@ scan      Reads OpenAPI specs, policy XML, APIOps and Bicep files below path (de
           parts of it Azure did not answer, and that it is stale past --snapshot-max-age days (default 7).
           Every report says what was read and what was not;
           --coverage lists, in the table, each APIM file not read with its reason (JSON always does).
+          Every report measures the posture goals of .apim-posture.json ("goals"); --fail-on-goals makes every goal blocking.
+goals     Measures the posture goals alone (the exit code as for scan, findings aside).
 snapshot  export: reads the deployed API Management inventory and Defender's findings from Azure
           (signed in with the Azure CLI or DefaultAzureCredential) into a JSON file, by default
           ${DEFAULT_SNAPSHOT_PATH}. Subscriptions: --subscription (repeatable), else every one the
@@ -51,7 +56,7 @@ rules     Lists the rules.
 
 Exit codes:
   0  no unsuppressed finding at or above --fail-on (default: high)
-  1  at least one unsuppressed finding at or above --fail-on
+  1  at least one unsuppressed finding at or above --fail-on, or a blocking goal not met (or not evaluated)
   2  wrong usage (unknown command, option or rule)
   3  the scan could not run (path missing, unexpected error)
   4  snapshot export: parts of Azure could not be read (the snapshot is written; --allow-partial exits 0)`;
@@ -83,6 +88,8 @@ export function run(argv: string[], io: Io, azure: AzureAccess = {}): number | P
         return EXIT.ok;
       case 'scan':
         return runScan(rest, io);
+      case 'goals':
+        return runScan(rest, io, 'goals');
       case 'snapshot':
         return runSnapshot(rest, io, azure);
       case 'explain':
@@ -120,6 +127,8 @@ interface ScanArguments {
   fullCoverage?: boolean;
   /** `--snapshot-max-age`: days after which the snapshot is reported as stale. */
   snapshotMaxAgeDays?: number;
+  /** `--fail-on-goals`: every goal is blocking. */
+  failOnGoals?: boolean;
 }
 
 /** Splits `--flag=value` and hands out values, for every command's arguments. */
@@ -182,6 +191,9 @@ function parseScanArguments(args: string[], colorDefault: boolean): ScanArgument
       case '--coverage':
         parsed.fullCoverage = true;
         break;
+      case '--fail-on-goals':
+        parsed.failOnGoals = true;
+        break;
       case '--snapshot-max-age': {
         const days = value();
         if (!/^\d+$/.test(days)) throw new UsageError(`--snapshot-max-age takes a whole number of days; "${days}" is not one.`);
@@ -197,8 +209,13 @@ function parseScanArguments(args: string[], colorDefault: boolean): ScanArgument
   return parsed;
 }
 
-function runScan(args: string[], io: Parameters<typeof run>[1]): number {
+function runScan(args: string[], io: Parameters<typeof run>[1], command: 'scan' | 'goals' = 'scan'): number {
   const options = parseScanArguments(args, Boolean(io.out.isTTY) && !process.env.NO_COLOR);
+  if (command === 'goals') {
+    if (args.some((argument) => /^(--format|-f|--output|-o|--fail-on|--coverage)(=|$)/.test(argument))) throw new UsageError('goals prints the goals only: it takes a path, --snapshot, --no-snapshot, --snapshot-max-age, --fail-on-goals and --no-color.');
+    options.format = 'goals';
+    options.failOn = undefined;
+  }
   const target = path.resolve(options.target);
   const stat = fs.statSync(target, { throwIfNoEntry: false });
   // One spec is scanned from its folder, so that its $refs stay confined to that folder.
@@ -229,7 +246,9 @@ function runScan(args: string[], io: Parameters<typeof run>[1]): number {
     for (const chunk of report) io.out.write(chunk);
   }
   const failing = options.failOn ? SEVERITY_ORDER.slice(0, SEVERITY_ORDER.indexOf(options.failOn) + 1) : [];
-  return result.findings.some((finding) => !finding.suppression && failing.includes(finding.severity)) ? EXIT.findings : EXIT.ok;
+  const failedGoals = failingGoals(result.goals, options.failOnGoals);
+  if (failedGoals.length > 0) io.err.write(`apim-posture: ${failedGoals.length === 1 ? 'a blocking goal is' : `${failedGoals.length} blocking goals are`} not met: ${failedGoals.map((goal) => goal.id).join(', ')}.\n`);
+  return failedGoals.length > 0 || result.findings.some((finding) => !finding.suppression && failing.includes(finding.severity)) ? EXIT.findings : EXIT.ok;
 }
 
 interface SnapshotArguments {
@@ -373,6 +392,8 @@ function render(result: ScanResult, options: ScanArguments): Iterable<string> {
       return [withFinalNewline(formatMarkdown(result))];
     case 'table':
       return [withFinalNewline(formatTable(result, { color: options.color, fullCoverage: options.fullCoverage }))];
+    case 'goals':
+      return [formatGoals(result, { color: options.color })];
   }
 }
 

@@ -4,6 +4,8 @@
 import * as path from 'path';
 import type { ExplicitMapping } from './azure/mapping';
 import type { Severity } from './findings';
+import type { Goal } from './goals/goal';
+import { readGoals } from './goals/parse';
 import { refusedPattern } from './linearPattern';
 import type { DocumentReader } from './parse/index';
 import type { InputProblem } from './problems';
@@ -57,14 +59,28 @@ export interface PostureConfig {
   snapshotMaxAgeDays?: number;
   /** Which deployed service each APIOps root is, where a snapshot of Azure holds several. */
   services?: ServiceEntry[];
+  /** What the team holds its APIs to, measured on every scan (goals/). */
+  goals: Goal[];
 }
 
-export const EMPTY_CONFIG: PostureConfig = { rules: {}, customInformationTypes: [], suppressions: [], exclude: [] };
+export const EMPTY_CONFIG: PostureConfig = { rules: {}, customInformationTypes: [], suppressions: [], exclude: [], goals: [] };
+
+/**
+ * The keys the file and its entries may have; any other is reported, since a misspelt key would
+ * otherwise be ignored in silence. schemas/apim-posture.schema.json lists the same (a test checks).
+ */
+export const CONFIG_KEYS = {
+  file: ['$schema', 'rules', 'exclude', 'snapshotMaxAgeDays', 'sensitiveData', 'suppressions', 'mappings', 'services', 'goals'],
+  sensitiveData: ['customTypes'],
+  customType: ['id', 'displayName', 'namePatterns', 'valuePatterns', 'sensitivity'],
+  suppression: ['rule', 'resource', 'reason', 'expires', 'service'],
+  mapping: ['local', 'deployed'],
+} as const;
 
 const SEVERITIES = new Set(['high', 'medium', 'low', 'info', 'off']);
 
 /** Settings about the whole scan, read from the scanned folder's file only. */
-const REPOSITORY_ONLY = ['exclude', 'snapshotMaxAgeDays'] as const;
+const REPOSITORY_ONLY = ['exclude', 'snapshotMaxAgeDays', 'goals'] as const;
 
 /**
  * `.apim-posture.json` in `root`; `ofRoot` for an APIOps root's own file below the scanned folder,
@@ -77,9 +93,16 @@ export function readConfig(root: string, documents: DocumentReader, exists: (fil
   const document = parsed.document;
   const problems = [...parsed.problems];
   if (!document) return { config: { ...EMPTY_CONFIG, file }, problems };
-  const wrong = (at: (string | number)[], message: string) =>
+  const wrong = (at: readonly (string | number)[], message: string) =>
     problems.push({ file, kind: 'invalid-artifact', span: document.valueSpan(at), message: `${CONFIG_FILE_NAME}: ${message}` });
   const root_ = isObject(document.value) ? document.value : {};
+  const unknownKeys = (value: unknown, at: readonly (string | number)[], known: readonly string[]) => {
+    for (const key of isObject(value) ? Object.keys(value) : []) {
+      if (!known.includes(key)) wrong([...at, key], `"${key}" is not a setting here (${known.filter((name) => name !== '$schema').join(', ')}); it is not used.`);
+    }
+  };
+  unknownKeys(root_, [], CONFIG_KEYS.file);
+  unknownKeys(root_.sensitiveData, ['sensitiveData'], CONFIG_KEYS.sensitiveData);
   if (ofRoot) {
     for (const key of REPOSITORY_ONLY.filter((name) => name in root_)) wrong([key], `"${key}" applies to the whole scan: it is read from the scanned folder's ${CONFIG_FILE_NAME} only, and not used here.`);
   }
@@ -94,6 +117,7 @@ export function readConfig(root: string, documents: DocumentReader, exists: (fil
   const customTypes: unknown[] = isObject(root_.sensitiveData) && Array.isArray(root_.sensitiveData.customTypes) ? root_.sensitiveData.customTypes : [];
   for (const [index, entry] of customTypes.entries()) {
     const at = ['sensitiveData', 'customTypes', index];
+    unknownKeys(entry, at, CONFIG_KEYS.customType);
     if (!isObject(entry) || typeof entry.id !== 'string') {
       wrong(at, 'a custom information type needs an "id".');
       continue;
@@ -122,6 +146,7 @@ export function readConfig(root: string, documents: DocumentReader, exists: (fil
   const suppressions: SuppressionEntry[] = [];
   for (const [index, entry] of (Array.isArray(root_.suppressions) ? (root_.suppressions as unknown[]) : []).entries()) {
     const at = ['suppressions', index];
+    unknownKeys(entry, at, CONFIG_KEYS.suppression);
     if (!isObject(entry) || typeof entry.rule !== 'string' || typeof entry.resource !== 'string' || typeof entry.reason !== 'string' || !entry.reason.trim()) {
       wrong(at, 'a suppression needs "rule", "resource" and a non-empty "reason".');
       continue;
@@ -153,6 +178,7 @@ export function readConfig(root: string, documents: DocumentReader, exists: (fil
 
   const mappings: ExplicitMapping[] = [];
   for (const [index, entry] of (Array.isArray(root_.mappings) ? (root_.mappings as unknown[]) : []).entries()) {
+    unknownKeys(entry, ['mappings', index], CONFIG_KEYS.mapping);
     if (isObject(entry) && typeof entry.local === 'string' && typeof entry.deployed === 'string') mappings.push({ local: entry.local, deployed: entry.deployed });
     else wrong(['mappings', index], 'a mapping needs "local" (the API in the repository) and "deployed" (the API in Azure).');
   }
@@ -161,8 +187,16 @@ export function readConfig(root: string, documents: DocumentReader, exists: (fil
   const snapshotMaxAgeDays = typeof maxAge === 'number' && Number.isInteger(maxAge) && maxAge >= 0 ? maxAge : undefined;
   if (maxAge !== undefined && snapshotMaxAgeDays === undefined) wrong(['snapshotMaxAgeDays'], 'snapshotMaxAgeDays must be a whole number of days.');
 
-  const config: PostureConfig = { file, rules, customInformationTypes, suppressions, exclude: stringArray(root_.exclude), mappings, snapshotMaxAgeDays, services };
+  const goals = ofRoot ? [] : readGoals(root_.goals, file, document, wrong);
+
+  const config: PostureConfig = { file, rules, customInformationTypes, suppressions, exclude: stringArray(root_.exclude), mappings, snapshotMaxAgeDays, services, goals };
   return { config: ofRoot ? { ...config, exclude: [], snapshotMaxAgeDays: undefined } : config, problems };
+}
+
+/** A date-only expiry (`2027-01-31`) still holds on that day, to its end (UTC). */
+export function suppressionExpired(expires: string, now: Date): boolean {
+  const end = Date.parse(expires) + (/^\d{4}-\d{2}-\d{2}$/.test(expires.trim()) ? 24 * 60 * 60 * 1000 : 0);
+  return now.getTime() >= end;
 }
 
 /** `envs/prod`, `./envs/prod/` and `envs\\prod` are the same root; the config's own folder is `.`. */

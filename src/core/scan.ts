@@ -14,11 +14,12 @@ import { unreadParts } from './azure/unread';
 import { DEFAULT_SNAPSHOT_PATH, readSnapshotFile, type DeployedService, type LoadedSnapshot } from './azure/snapshot';
 import { snapshotStatus } from './azure/status';
 import { computeCoverage } from './coverage';
-import { CONFIG_FILE_NAME, excludeMatcher, readConfig, rootConfig, type PostureConfig, type ServiceEntry, type SuppressionEntry } from './config';
+import { CONFIG_FILE_NAME, excludeMatcher, readConfig, rootConfig, suppressionExpired, type PostureConfig, type ServiceEntry, type SuppressionEntry } from './config';
 import type { Finding, RuleMetadata } from './findings';
 import { version } from '../../package.json';
 import type { ParseCache } from './parse/cache';
 import { createDocumentReader, type DocumentReader } from './parse/index';
+import { withGoals } from './goals/evaluate';
 import { TimeBudget } from './limits';
 import { refusedPattern } from './linearPattern';
 import type { ApiResource, ApimService, OperationResource } from './model';
@@ -195,7 +196,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
 
   const lineIndexes = new Map<string, LineIndex>();
   const sourceText = (file: string) => files.read(file).text ?? '';
-  return {
+  return withGoals({
     root: absoluteRoot,
     services,
     findings,
@@ -215,7 +216,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
     deployed,
     snapshot: snapshotState,
     coverage,
-  };
+  }, config.goals, suppressions, options.now ?? new Date());
 }
 
 /** The snapshot to merge, if any; one that cannot be read is an input problem, not a failed scan. */
@@ -444,7 +445,7 @@ function checkIsolated(rule: Rule, context: RuleContext, contextFor: (apis: ApiR
 function applySuppressions(findings: Finding[], suppressions: SuppressionEntry[], rootOf: (finding: Finding) => string | undefined, now: Date): Finding[] {
   const expired: Finding[] = [];
   for (const suppression of suppressions) {
-    if (suppression.expires && hasExpired(suppression.expires, now)) {
+    if (suppression.expires && suppressionExpired(suppression.expires, now)) {
       expired.push(expiredSuppressionFinding(suppression));
       continue;
     }
@@ -455,12 +456,6 @@ function applySuppressions(findings: Finding[], suppressions: SuppressionEntry[]
     }
   }
   return expired;
-}
-
-/** A date-only expiry (`2027-01-31`) still holds on that day, to its end (UTC). */
-function hasExpired(expires: string, now: Date): boolean {
-  const end = Date.parse(expires) + (/^\d{4}-\d{2}-\d{2}$/.test(expires.trim()) ? 24 * 60 * 60 * 1000 : 0);
-  return now.getTime() >= end;
 }
 
 function resourceMatches(pattern: string, resource: string): boolean {

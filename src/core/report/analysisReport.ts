@@ -3,6 +3,7 @@
 import type { OperationAuth } from '../analysis/authentication';
 import type { EffectivePolicy } from '../analysis/effectivePolicy';
 import type { Finding, Fix, RuleMetadata } from '../findings';
+import type { GoalResult } from '../goals/goal';
 import type { ApiResource, ApimService, OperationResource } from '../model';
 import { POLICY_SECTIONS } from '../policy/xml';
 import type { SourceLocation } from '../text';
@@ -15,6 +16,7 @@ import {
   type ReportEffectivePolicy,
   type ReportFinding,
   type ReportFix,
+  type ReportGoal,
   type ReportLocation,
   type ReportOperation,
   type ReportResource,
@@ -50,6 +52,7 @@ export function reportParts(result: ScanResult, options: ReportOptions = {}) {
     coverage: result.coverage,
     snapshot: snapshotSection(result, options.boundedSnapshot),
     rules: sortedRules(result.rules).map(reportRule),
+    goals: result.goals?.map((goal) => reportGoal(goal, locate)),
   };
   return {
     head,
@@ -114,6 +117,24 @@ export function reportFinding(finding: Finding, locate: (location: SourceLocatio
     fixes: finding.fixes.map(reportFix),
     suppression: finding.suppression && { reason: finding.suppression.reason, expires: finding.suppression.expires, location: locate(finding.suppression.location) },
     properties: finding.properties,
+  };
+}
+
+export function reportGoal(goal: GoalResult, locate: (location: SourceLocation) => ReportLocation): ReportGoal {
+  return {
+    id: goal.id,
+    title: goal.title,
+    metric: goal.metric,
+    status: goal.status,
+    met: goal.met,
+    value: goal.value,
+    target: goal.target,
+    unit: goal.unit,
+    blocking: goal.blocking,
+    reason: goal.reason,
+    notes: goal.notes,
+    violations: goal.violations.map((violation) => ({ resource: violation.resource, service: violation.service, message: violation.message, location: locate(violation.location) })),
+    location: locate(goal.location),
   };
 }
 

@@ -190,6 +190,31 @@ export interface ReportDrift {
   inRepository?: boolean;
 }
 
+/** One posture goal of `.apim-posture.json` as measured on this analysis. */
+export interface ReportGoal {
+  id: string;
+  title: string;
+  /** What it measures (`authenticated-operations`, `api-risk`, …); `requirements` for a goal written with `require`. */
+  metric: string;
+  status: 'met' | 'not-met' | 'not-evaluated';
+  /** `status === 'met'`: a goal that could not be evaluated is not met. */
+  met: boolean;
+  /** The measure: a share from 0 to 1, a count, a risk score or days (`unit`); absent when not evaluated. */
+  value?: number;
+  target: { min?: number; max?: number };
+  unit: 'share' | 'count' | 'score' | 'days';
+  /** A blocking goal that is not met fails the CLI's scan (exit code 1). */
+  blocking: boolean;
+  /** Why the goal was not evaluated. */
+  reason?: string;
+  /** What the measure left out, and why. */
+  notes: string[];
+  /** The items that keep it from being met, each with the resource and where it is. */
+  violations: { resource: string; service?: string; message: string; location: ReportLocation }[];
+  /** The goal in `.apim-posture.json`. */
+  location: ReportLocation;
+}
+
 /** What was read and what was not, with why (plain data already). */
 export type ReportCoverage = Coverage;
 
@@ -210,4 +235,6 @@ export interface AnalysisReport {
   services: ReportService[];
   /** Differences between the repository and the snapshot of Azure. */
   drift: ReportDrift[];
+  /** The posture goals of `.apim-posture.json`, each measured; absent when the file declares none. */
+  goals?: ReportGoal[];
 }

@@ -1,6 +1,7 @@
 import { SEVERITY_ORDER, type Finding, type RuleMetadata } from '../findings';
-import { locator, reportFinding } from './analysisReport';
-import type { ReportFinding, ReportLocation, ReportRule } from './contract';
+import { locator, reportFinding, reportGoal } from './analysisReport';
+import type { ReportFinding, ReportGoal, ReportLocation, ReportRule } from './contract';
+import { goalStatusText, goalTargetText, goalValueText, MAX_VIOLATIONS_SHOWN } from './goals';
 import {
   encodeUriPath,
   formatDuration,
@@ -47,6 +48,7 @@ export function formatMarkdown(result: ScanResult, options: MarkdownOptions = {}
   ];
   const notices = snapshotNotices(result);
   if (notices.length > 0) parts.push(notices.map(markdownText).join('  \n'));
+  if (result.goals) parts.push(...goalsToMarkdown(result.goals.map((goal) => reportGoal(goal, locate)), options));
   if (active.length === 0) parts.push('No findings.');
   for (const group of active) {
     parts.push(`## ${severityLabel(group.severity)} (${group.findings.length})`, ...group.findings.map(block));
@@ -54,6 +56,29 @@ export function formatMarkdown(result: ScanResult, options: MarkdownOptions = {}
   if (suppressed.length > 0) parts.push(`## Suppressed (${suppressed.length})`, ...suppressed.map(block));
   parts.push('## Coverage', ...coverageToMarkdown(result.coverage));
   return parts.join('\n\n') + '\n';
+}
+
+const GOAL_ICON = { met: '✅', 'not-met': '❌', 'not-evaluated': '⚠️' } as const;
+
+/** The goals as a table (status, goal, value, target), then what keeps each unmet goal from being met. */
+export function goalsToMarkdown(goals: ReportGoal[], options: MarkdownOptions = {}): string[] {
+  const link = (location: ReportLocation) => `[${markdownText(locationLabel(location.file, location))}](${options.linkBase ?? ''}${encodeUriPath(location.file)}#L${location.startLine})`;
+  const parts = [
+    `## Goals (${goals.filter((goal) => goal.met).length} of ${goals.length} met)`,
+    [
+      '| | Goal | Value | Target |',
+      '| --- | --- | ---: | --- |',
+      ...goals.map((goal) => `| ${GOAL_ICON[goal.status]} ${goalStatusText(goal)} | ${markdownText(goal.title)}${goal.blocking ? ' (blocking)' : ''} ${codeSpan(goal.id)} | ${goalValueText(goal)} | ${markdownText(goalTargetText(goal))} |`),
+    ].join('\n'),
+  ];
+  for (const goal of goals.filter((candidate) => candidate.status !== 'met')) {
+    const lines = [`**${markdownText(goal.title)}** ${codeSpan(goal.id)}: ${goal.status === 'not-evaluated' ? `not evaluated: ${markdownText(goal.reason ?? '')}` : `${goalValueText(goal)}, target ${markdownText(goalTargetText(goal))}`}`, ''];
+    for (const note of goal.notes) lines.push(`- ${markdownText(note)}`);
+    for (const violation of goal.violations.slice(0, MAX_VIOLATIONS_SHOWN)) lines.push(`- ${link(violation.location)} ${codeSpan(violation.resource)}: ${markdownText(violation.message)}`);
+    if (goal.violations.length > MAX_VIOLATIONS_SHOWN) lines.push(`- and ${goal.violations.length - MAX_VIOLATIONS_SHOWN} more`);
+    parts.push(lines.join('\n').trimEnd());
+  }
+  return parts;
 }
 
 /** What was read and what was not: the summary, then each list cut to a bound (a job summary has a size limit). */

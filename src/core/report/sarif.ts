@@ -16,6 +16,7 @@ import {
 } from './common';
 import { jsonPieces, LazyArray } from './jsonStream';
 import { boundedCoverage } from './coverage';
+import { locator as reportLocator, reportGoal } from './analysisReport';
 import { markdownText } from './markdown';
 import type { ScanResult } from './scanResult';
 
@@ -80,6 +81,7 @@ export function* sarifReportPieces(result: ScanResult): Generator<string> {
           // Bounded: code scanning services limit a log's size, and a repository can leave any number of files unread.
           coverage: boundedCoverage(result.coverage),
           snapshot: snapshotSection(result, true),
+          goals: result.goals?.map((goal) => reportGoal(goal, reportLocator(result.root, result.lineIndex))),
         },
         results: new LazyArray([...result.findings].sort(compareFindings), (finding) => sarifResult(finding, ruleIndex.get(finding.ruleId), locator)),
       },

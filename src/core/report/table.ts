@@ -12,6 +12,7 @@ import {
   snapshotNotices,
 } from './common';
 import { coverageDetail, coverageSummary } from './coverage';
+import { goalLine, goalStatusText, MAX_VIOLATIONS_SHOWN } from './goals';
 import type { ScanResult } from './scanResult';
 
 export interface TableOptions {
@@ -64,10 +65,38 @@ export function formatTable(result: ScanResult, options: TableOptions = {}): str
     const lines = suppressed.map((finding) => `${line(finding)}\n${' '.repeat(severityWidth + 2)}${paint(suppressionNote(finding), DIM)}`);
     sections.push([`Suppressed (${suppressed.length}):`, ...lines].join('\n'));
   }
+  if (result.goals) sections.push(goalsSection(result, paint));
   if (options.fullCoverage) sections.push(['Coverage:', ...coverageDetail(result.coverage)].join('\n'));
   const coverageLines = options.fullCoverage ? [] : coverageSummary(result.coverage, ' (--coverage lists them)');
   sections.push([summaryLine(summarize(result)), ...coverageLines, ...snapshotNotices(result).map(oneLine), ...assumptionsOf(result).map((assumption) => `Assumed: ${oneLine(assumption)}`)].join('\n'));
   return sections.join('\n\n') + '\n';
+}
+
+const GOAL_COLOR = { met: '32', 'not-met': '1;31', 'not-evaluated': '33' } as const;
+
+/** The goals alone (`apim-posture goals`), or that the repository declares none. */
+export function formatGoals(result: ScanResult, options: Pick<TableOptions, 'color'> = {}): string {
+  const paint = (text: string, code: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  return (result.goals ? goalsSection(result, paint) : 'No goals: .apim-posture.json declares none (see "Posture goals" in the README).') + '\n';
+}
+
+/** Each goal on a line with its status, then, under a goal not met, what keeps it from being met. */
+function goalsSection(result: ScanResult, paint: (text: string, code: string) => string): string {
+  const goals = result.goals ?? [];
+  const width = Math.max(...goals.map((goal) => goalStatusText(goal).length));
+  const lines = [`Goals (${goals.filter((goal) => goal.met).length} of ${goals.length} met):`];
+  for (const goal of goals) {
+    lines.push(`${paint(goalStatusText(goal).padEnd(width), GOAL_COLOR[goal.status])}  ${oneLine(goalLine(goal))}  ${paint(`[${goal.id}]`, DIM)}`);
+    const indent = ' '.repeat(width + 2);
+    for (const note of goal.notes) lines.push(`${indent}${paint(oneLine(note), DIM)}`);
+    if (goal.status !== 'not-met') continue;
+    for (const violation of goal.violations.slice(0, MAX_VIOLATIONS_SHOWN)) {
+      const where = locationLabel(relativePath(result.root, violation.location.file), regionOf(result.lineIndex, violation.location));
+      lines.push(`${indent}${paint(oneLine(where), DIM)}  ${oneLine(violation.message)}`);
+    }
+    if (goal.violations.length > MAX_VIOLATIONS_SHOWN) lines.push(`${indent}and ${goal.violations.length - MAX_VIOLATIONS_SHOWN} more (the JSON report lists them all)`);
+  }
+  return lines.join('\n');
 }
 
 function suppressionNote(finding: Finding): string {

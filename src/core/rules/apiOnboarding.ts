@@ -15,12 +15,17 @@ const meta = {
 
 /** Deployed REST APIs (current revisions) that Azure says are not onboarded; none when onboarding is unknown. */
 function apisToOnboard(service: ApimService): ApiResource[] {
+  return (onboardingOf(service) ?? []).filter((entry) => !entry.onboarded).map((entry) => entry.api);
+}
+
+/** Each deployed REST API (current revision) and whether Defender for APIs onboarded it; undefined when Azure did not say (no snapshot, or its read failed). */
+export function onboardingOf(service: ApimService): { api: ApiResource; onboarded: boolean }[] | undefined {
   const facts = service.deployment;
-  if (!facts?.onboardedApis || !facts.deployedApis) return [];
+  if (!facts?.onboardedApis || !facts.deployedApis) return undefined;
   const deployed = new Set(facts.deployedApis);
   const onboarded = new Set(facts.onboardedApis);
   // Defender onboards REST APIs only, and an API rather than each revision.
-  return service.apis.filter((api) => api.type === 'http' && api.isCurrent !== false && !api.name.includes(';rev=') && deployed.has(api.name) && !onboarded.has(api.name));
+  return service.apis.filter((api) => api.type === 'http' && api.isCurrent !== false && !api.name.includes(';rev=') && deployed.has(api.name)).map((api) => ({ api, onboarded: onboarded.has(api.name) }));
 }
 
 export const apiOnboarding: DeploymentFactRule = {

@@ -37,7 +37,8 @@ const TRANSPORT = { encrypted: 0, clear: 0.25 };
 const combined = (exposure: number, sensitivity: number, transport: number) => 1 - (1 - exposure) * (1 - sensitivity) * (1 - transport);
 const WORST = combined(EXPOSURE.unauthenticated, SENSITIVITY.high, TRANSPORT.clear);
 
-export function apiRisk(context: RuleContext, api: ApiResource): ApiRisk {
+/** The risk of one API, from the analyses of its operations (the rule's context, or a scan's). */
+export function apiRisk(context: Pick<RuleContext, 'auth' | 'exposure'>, api: ApiResource): ApiRisk {
   const states = assessedOperations(api).map((operation) => context.auth(api, operation).state);
   const unauthenticated = states.filter((state) => state === 'unauthenticated').length;
   const conditional = states.filter((state) => state === 'conditional').length;

@@ -23,12 +23,8 @@ export const subscriptionAllApis: Rule = {
   meta,
   check(context) {
     const findings: Finding[] = [];
-    for (const subscription of context.service.subscriptions) {
-      const scope = subscription.scope;
-      if (!scope || !isAllApisScope(scope.value)) continue;
-      // Only active keys open anything; suspended, cancelled or expired ones are harmless.
-      const state = subscription.state?.value ?? 'active';
-      if (state.toLowerCase() !== 'active') continue;
+    for (const subscription of allApisSubscriptions(context.service)) {
+      const scope = subscription.scope!;
       findings.push(
         predicted(meta, {
           resource: subscription.id,
@@ -41,6 +37,15 @@ export const subscriptionAllApis: Rule = {
     return findings;
   },
 };
+
+/** Active subscriptions scoped to all APIs (of the service, or of their workspace). */
+export function allApisSubscriptions(service: ApimService): SubscriptionResource[] {
+  return service.subscriptions.filter((subscription) => {
+    if (!subscription.scope || !isAllApisScope(subscription.scope.value)) return false;
+    // Only active keys open anything; suspended, cancelled or expired ones are harmless.
+    return (subscription.state?.value ?? 'active').toLowerCase() === 'active';
+  });
+}
 
 function narrowingFixes(service: ApimService, subscription: SubscriptionResource): Fix[] {
   // A workspace's subscription can only be narrowed to the workspace's own products and APIs.
