@@ -13,7 +13,7 @@ import type { InputProblem } from '../problems';
 import type { Span } from '../text';
 import type { ReadContext } from './context';
 import { declarationOf, isObject, isString, valueAt, type Properties } from './declaration';
-import { buildDeclaredContent, kindInScope, type DeclaredResource } from './declaredResources';
+import { buildDeclaredContent, kindInScope, READ_KINDS, type DeclaredResource } from './declaredResources';
 import { evaluate, isExpression, isPlainObject, parseExpression, PartialString, Unknown, type ArmValue, type ExpressionNode, type ExpressionScope } from './armExpression';
 import { decodeJsonString, placeXmlText } from './armText';
 import { relativeOrSelf } from './files';
@@ -454,12 +454,14 @@ class TemplateReader {
       const isDeployment = writtenType.toLowerCase() === DEPLOYMENTS;
       const childOf = parent && !FULL_TYPE.test(writtenType) ? parent : undefined;
       const type = childOf ? `${childOf.type}/${writtenType}` : writtenType;
-      if (!isDeployment && !type.toLowerCase().startsWith(PROVIDER + 'service')) continue;
+      // Kinds the model is not built from (diagnostics, loggers) are not read, nor their conditions.
+      if (!isDeployment && !isReadKind(type)) continue;
       if (!next.isCopy && resource.copy !== undefined) {
         const copies = this.copies(jsonPath, scope, isDeployment ? 'deployment' : `${type.split('/').pop()} resource`);
         for (const copy of copies.reverse()) pending.push({ jsonPath, scope: copy, parent, isCopy: true });
         continue;
       }
+      if (!this.isDeployed(jsonPath, scope, isDeployment ? 'deployment' : `${type.split('/').pop()} resource`)) continue;
       if (isDeployment) {
         if (isObject(valueAt(resource, ['properties', 'template']))) pushResources([...jsonPath, 'properties', 'template', 'resources'], this.nestedDeployment(jsonPath, scope));
         else if (valueAt(resource, ['properties', 'templateLink']) !== undefined) this.readLinkedTemplate(jsonPath, scope);
@@ -472,6 +474,27 @@ class TemplateReader {
       pushResources([...jsonPath, 'resources'], scope, foundResource);
     }
     return found;
+  }
+
+  /**
+   * Whether a resource (one copy of it) with a `condition` is deployed. A false condition is said, as
+   * what is not read; one the files do not determine is said too, and taken as deployed: a resource
+   * that may be deployed is judged rather than left out.
+   */
+  private isDeployed(jsonPath: JsonPath, scope: TemplateScope, what: string): boolean {
+    const conditionPath = [...jsonPath, 'condition'];
+    const written = jsonAt(this.document, conditionPath);
+    if (written === undefined) return true;
+    const value = scope.evaluateJson(conditionPath, written);
+    const span = this.document.valueSpan(conditionPath);
+    const text = typeof written === 'string' ? `\`${written}\`` : JSON.stringify(written);
+    if (value === false) this.report(span, 'skipped', `This ${what}'s condition ${text} is false: it is not deployed, and not read.`);
+    else if (value !== true) {
+      const unknown = value instanceof Unknown ? value : value instanceof PartialString ? value.firstUnknown : undefined;
+      if (unknown) this.reportUnknown(unknown, `this ${what}'s condition is not known, so it is read as deployed`);
+      else this.report(span, 'invalid-artifact', `This ${what}'s condition ${text} is not a boolean: it is read as deployed.`);
+    }
+    return value !== false;
   }
 
   /** The scopes of a resource's copies, one per index of its `copy` loop; none, reported, when the count is not known. */
@@ -756,6 +779,12 @@ class TemplateReader {
     this.report(span, 'unresolved-ref', `The ${what} is linked to ${link}, which is not in the scanned folder: it was not read.`);
     return undefined;
   }
+}
+
+/** The service, whose nested resources may be read, or a kind the model is built from. */
+function isReadKind(type: string): boolean {
+  const kind = type.toLowerCase().slice(PROVIDER.length);
+  return kind === 'service' || READ_KINDS.has(kindInScope(kind));
 }
 
 /** A name as its `/`-separated segments; a segment with an unknown part is that unknown. */
