@@ -27,6 +27,11 @@ export interface InformationType {
   scalarOnly?: boolean;
   /** Paths under which a field of such a name is something else: an LLM's `logprobs.content[].token` is a text token. */
   excludedPaths?: RegExp[];
+  /**
+   * Fields beside which a field of such a name is something else (names as normalized): a `token`
+   * beside `startOffset` and `position` is a text analyzer's token.
+   */
+  excludedBeside?: RegExp;
 }
 
 const BUILT_IN: InformationType[] = [
@@ -61,6 +66,7 @@ const BUILT_IN: InformationType[] = [
     formats: ['password'],
     scalarOnly: true,
     excludedPaths: [/logprob/i],
+    excludedBeside: /^(startoffset|endoffset|offset|position)$/,
   },
   {
     id: 'health',
@@ -124,15 +130,20 @@ export class SensitiveDataClassifier {
     ];
   }
 
-  /** Information types a parameter or property (at `path` in its body, when in one) belongs to, strongest evidence first. */
-  classify(name: string, schema: Record<string, unknown> | undefined, path?: string): Classification[] {
+  /**
+   * Information types a parameter or property (at `path` in its body, when in one, beside the fields
+   * named `siblings`) belongs to, strongest evidence first.
+   */
+  classify(name: string, schema: Record<string, unknown> | undefined, path?: string, siblings: readonly string[] = []): Classification[] {
     if (!schema) return this.classifyUncached(name, schema);
     let byName = this.bySchema.get(schema);
     if (!byName) this.bySchema.set(schema, (byName = new Map()));
     let classifications = byName.get(name);
     if (!classifications) byName.set(name, (classifications = this.classifyUncached(name, schema)));
     // The path is not part of the cache key: one schema is shared by fields at many paths.
-    const excluded = (classification: Classification) => path !== undefined && (classification.type.excludedPaths?.some((pattern) => pattern.test(path)) ?? false);
+    const beside = siblings.map(normalize);
+    const excluded = ({ type }: Classification) =>
+      (path !== undefined && (type.excludedPaths?.some((pattern) => pattern.test(path)) ?? false)) || (type.excludedBeside !== undefined && beside.some((sibling) => type.excludedBeside!.test(sibling)));
     return classifications.some(excluded) ? classifications.filter((classification) => !excluded(classification)) : classifications;
   }
 
@@ -165,13 +176,13 @@ export class SensitiveDataClassifier {
   private isMetadataObject(schema: Record<string, unknown>, type: InformationType): boolean {
     const object = schema.type === 'array' && isRecord(schema.items) ? schema.items : schema;
     if (!isRecord(object.properties) || (isRecord(object.additionalProperties) && object.additionalProperties.type !== 'object')) return false;
-    return Object.keys(object.properties).every((property) => !VALUE_HOLDER.test(property.toLowerCase().replace(/[^a-z0-9]/g, '')) && !this.typesForName(property).includes(type));
+    return Object.keys(object.properties).every((property) => !VALUE_HOLDER.test(normalize(property)) && !this.typesForName(property).includes(type));
   }
 
   private typesForName(name: string): InformationType[] {
     let types = this.byName.get(name);
     if (!types) {
-      const normalized = name.toLowerCase().replace(/[^a-z0-9]/g, '');
+      const normalized = normalize(name);
       const valueLength = valueNameLength(name, normalized);
       types = this.types.filter((type) =>
         type.names.some((expression) => (type.includesMetadata ? expression.test(normalized) || expression.test(name) : namesValue(expression, normalized, valueLength))),
@@ -187,6 +198,11 @@ const VALUE_HOLDER = /^value$|(token|key|secret|password)$/;
 
 /** Last words that make a name about a value rather than the value: `email_alias_id`, `phoneNumberType`, `email_count`. */
 const METADATA_WORDS: ReadonlySet<string> = new Set(['id', 'ids', 'uuid', 'sid', 'name', 'type', 'count']);
+
+/** A name lower-cased without separators: `card_number` -> `cardnumber`. */
+function normalize(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
 
 /**
  * How much of the normalized name is left without its last word when that word is a metadata word
