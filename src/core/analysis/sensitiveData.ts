@@ -32,6 +32,11 @@ export interface InformationType {
    * beside `startOffset` and `position` is a text analyzer's token.
    */
   excludedBeside?: RegExp;
+  /**
+   * A value of this type is text: a field named so whose schema is an integer or a number is a
+   * count, a limit or a duration (`access_token_ttl`, `phone_numbers_requested`).
+   */
+  textOnly?: boolean;
 }
 
 const BUILT_IN: InformationType[] = [
@@ -65,6 +70,7 @@ const BUILT_IN: InformationType[] = [
     names: [/password|passwd|passphrase|^pwd$/, /secret$|clientsecret|apikey$|^apikey|accesstoken|refreshtoken|idtoken|bearertoken|^token$|privatekey|connectionstring/],
     formats: ['password'],
     scalarOnly: true,
+    textOnly: true,
     excludedPaths: [/logprob/i],
     excludedBeside: /^(startoffset|endoffset|offset|position)$/,
   },
@@ -72,8 +78,10 @@ const BUILT_IN: InformationType[] = [
     id: 'health',
     displayName: 'Health information',
     sensitivity: 'high',
-    names: [/diagnos|medical|patient|prescription|allerg|bloodtype|medication|icd10|healthrecord|healthcondition|healthinsurance/],
+    // `diagnos(is|es|e|ed)`, not `diagnostics`: a system's diagnostics are no one's health.
+    names: [/diagnos(is|es|e|ed)|medical|patient|prescription|allerg|bloodtype|medication|icd10|healthrecord|healthcondition|healthinsurance/],
     includesMetadata: true,
+    textOnly: true,
   },
   {
     id: 'date-of-birth',
@@ -86,6 +94,7 @@ const BUILT_IN: InformationType[] = [
     displayName: 'Email address',
     sensitivity: 'medium',
     names: [/^e?mail$|emailaddress|^email|email$/],
+    textOnly: true,
     formats: ['email', 'idn-email'],
     values: [/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i],
   },
@@ -94,6 +103,7 @@ const BUILT_IN: InformationType[] = [
     displayName: 'Phone number',
     sensitivity: 'medium',
     names: [/phone|mobilenumber|^mobile$|msisdn|faxnumber/],
+    textOnly: true,
   },
   {
     id: 'address',
@@ -151,7 +161,12 @@ export class SensitiveDataClassifier {
     // A flag such as `emailVerified: boolean` names sensitive data but carries none.
     if (schema?.type === 'boolean') return [];
     const found = new Map<string, Classification>();
-    for (const type of this.typesForName(name)) if (!(type.scalarOnly && schema && this.isMetadataObject(schema, type))) found.set(type.id, { type, evidence: 'name' });
+    const numeric = schema?.type === 'integer' || schema?.type === 'number';
+    for (const type of this.typesForName(name)) {
+      if (type.scalarOnly && schema && this.isMetadataObject(schema, type)) continue;
+      if (type.textOnly && numeric) continue;
+      found.set(type.id, { type, evidence: 'name' });
+    }
     if (schema) {
       const format = typeof schema.format === 'string' ? schema.format.toLowerCase() : undefined;
       const samples = sampleValues(schema);
@@ -196,8 +211,11 @@ export class SensitiveDataClassifier {
 /** Names of a field that holds the value of its object: `value`, `hugging_face_token`, `key`. */
 const VALUE_HOLDER = /^value$|(token|key|secret|password)$/;
 
-/** Last words that make a name about a value rather than the value: `email_alias_id`, `phoneNumberType`, `email_count`. */
-const METADATA_WORDS: ReadonlySet<string> = new Set(['id', 'ids', 'uuid', 'sid', 'name', 'type', 'count']);
+/**
+ * Last words that make a name about a value rather than the value: `email_alias_id`,
+ * `phoneNumberType`, `email_count`, `access_token_ttl`, `postal_code_match`, `email_subject`.
+ */
+const METADATA_WORDS: ReadonlySet<string> = new Set(['id', 'ids', 'uuid', 'sid', 'name', 'type', 'count', 'length', 'ttl', 'match', 'status', 'score', 'price', 'prices', 'subject', 'message']);
 
 /** A name lower-cased without separators: `card_number` -> `cardnumber`. */
 function normalize(name: string): string {
