@@ -40,9 +40,10 @@ const MAX_DEPLOYMENT_COPIES = 2_000;
 /** The APIM resources of the ARM templates among `files` (the other files are not parsed). */
 export function readArmTemplates(files: readonly string[], ctx: ReadContext): ServiceContent {
   const localFiles = new LocalFiles(files);
-  const linking = files.filter((file) => looksLikeLinkingTemplate(file, ctx.files.read(file).text));
+  const notCompiled = (file: string) => !isCompiledFromReadBicep(file, ctx);
+  const linking = files.filter((file) => looksLikeLinkingTemplate(file, ctx.files.read(file).text) && notCompiled(file));
   const linkingSet = new Set(linking);
-  const others = files.filter((file) => !linkingSet.has(file) && looksLikeApimTemplate(file, ctx.files.read(file).text));
+  const others = files.filter((file) => !linkingSet.has(file) && looksLikeApimTemplate(file, ctx.files.read(file).text) && notCompiled(file));
   const deployments: Deployment[] = [];
   const reached = new Set<string>();
   // Templates that link others first: what they link is then not read on its own only to be dropped.
@@ -88,6 +89,24 @@ function deployedOnce(deployments: readonly Deployment[], ctx: ReadContext): Dec
   for (const deployment of deployments) if (!linked.has(deployment.entry)) keep(deployment);
   for (const deployment of deployments) if (!readIn.has(deployment.entry)) keep(deployment);
   return declared;
+}
+
+/**
+ * Whether a template is the Bicep compiler's output (`metadata._generator.name: "bicep"`) of the
+ * `.bicep` file of the same name beside it, which the Bicep reader read: the same deployment, so it
+ * is not read a second time, and that is said where the template names its generator.
+ */
+function isCompiledFromReadBicep(file: string, ctx: ReadContext): boolean {
+  const bicep = file.replace(/\.json$/i, '.bicep');
+  if (bicep === file || !ctx.hasRead(bicep) || !/"_generator"\s*:/.test(ctx.files.read(file).text ?? '')) return false;
+  // Parsed without counting it read: it is not.
+  const document = ctx.isolate(file, path.basename(file), () => ctx.documents.parse(file))?.document;
+  const generatorPath = ['metadata', '_generator', 'name'];
+  const generator = document && jsonAt(document, generatorPath);
+  if (!isString(generator) || generator.toLowerCase() !== 'bicep') return false;
+  const message = `This template is the Bicep compiler's output of ${path.basename(bicep)} beside it, which is read: it is not read a second time.`;
+  ctx.report([{ file, span: document!.valueSpan(generatorPath), kind: 'skipped', message }]);
+  return true;
 }
 
 /** An ARM template that mentions APIM resources, by its name and its text; other files are not parsed. */

@@ -485,3 +485,18 @@ describe('readService: ARM conditions (the AI Gateway lab\'s compiled inference 
     }
   });
 });
+
+describe('readService: a template compiled from a Bicep file beside it', () => {
+  it('is not read a second time, and says so where the template names its generator', () => {
+    const root = path.join(FIXTURES, 'bicep-compiled');
+    const template = path.join(root, 'backend/main.json');
+    const service = readService(root);
+    const onTemplate = service.problems.filter((problem) => problem.file === template);
+    assert.deepStrictEqual(onTemplate.map((problem) => [problem.kind, slice({ file: template, span: problem.span! })]), [['skipped', '"bicep"']]);
+    assert.match(onTemplate[0].message, /compiler's output of main\.bicep beside it, which is read/);
+    // The Bicep file is read: its backend's name is a param with no value, said there.
+    assert.ok(service.problems.some((problem) => problem.file === path.join(root, 'backend/main.bicep') && problem.kind === 'unresolved-value'));
+    assert.ok(service.filesRead.includes(path.join(root, 'backend/main.bicep')));
+    assert.ok(!service.filesRead.includes(template));
+  });
+});
