@@ -40,7 +40,8 @@ const MAX_DEPLOYMENT_COPIES = 2_000;
 /** The APIM resources of the ARM templates among `files` (the other files are not parsed). */
 export function readArmTemplates(files: readonly string[], ctx: ReadContext): ServiceContent {
   const localFiles = new LocalFiles(files);
-  const notCompiled = (file: string) => !isCompiledFromReadBicep(file, ctx);
+  const listed = new Set(files);
+  const notCompiled = (file: string) => !isCompiledFromReadBicep(file, listed, ctx);
   const linking = files.filter((file) => looksLikeLinkingTemplate(file, ctx.files.read(file).text) && notCompiled(file));
   const linkingSet = new Set(linking);
   const others = files.filter((file) => !linkingSet.has(file) && looksLikeApimTemplate(file, ctx.files.read(file).text) && notCompiled(file));
@@ -93,12 +94,13 @@ function deployedOnce(deployments: readonly Deployment[], ctx: ReadContext): Dec
 
 /**
  * Whether a template is the Bicep compiler's output (`metadata._generator.name: "bicep"`) of the
- * `.bicep` file of the same name beside it, which the Bicep reader read: the same deployment, so it
- * is not read a second time, and that is said where the template names its generator.
+ * `.bicep` file of the same name beside it, among the files read (the Bicep reader reads each as a
+ * deployment or as a module): the same deployment, so it is not read a second time, and that is said
+ * where the template names its generator.
  */
-function isCompiledFromReadBicep(file: string, ctx: ReadContext): boolean {
+function isCompiledFromReadBicep(file: string, listed: ReadonlySet<string>, ctx: ReadContext): boolean {
   const bicep = file.replace(/\.json$/i, '.bicep');
-  if (bicep === file || !ctx.hasRead(bicep) || !/"_generator"\s*:/.test(ctx.files.read(file).text ?? '')) return false;
+  if (bicep === file || !listed.has(bicep) || !/"_generator"\s*:/.test(ctx.files.read(file).text ?? '')) return false;
   // Parsed without counting it read: it is not.
   const document = ctx.isolate(file, path.basename(file), () => ctx.documents.parse(file))?.document;
   const generatorPath = ['metadata', '_generator', 'name'];

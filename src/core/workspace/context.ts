@@ -34,10 +34,6 @@ export class ReadContext {
     return [...this.filesSeen];
   }
 
-  hasRead(file: string): boolean {
-    return this.filesSeen.has(file);
-  }
-
   noteRead(file: string): void {
     this.filesSeen.add(file);
   }
