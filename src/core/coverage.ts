@@ -73,6 +73,10 @@ const SOURCES: readonly ApiSource[] = ['apiops', 'bicep', 'terraform', 'arm', 's
 /** Extensions of the files that may be APIM files: policies, specs, APIOps files, templates, Bicep, Terraform. */
 const CANDIDATE_EXTENSIONS: ReadonlySet<string> = new Set(['.xml', '.json', '.yaml', '.yml', '.bicep', '.tf']);
 const APIOPS_INFORMATION = /Information\.json$/;
+/** A Bicep resource type of API Management, whatever it is: `'Microsoft.ApiManagement/gateways@2024-05-01'`. */
+const BICEP_NAMES_APIM_TYPES = /'Microsoft\.ApiManagement\//i;
+/** A JSON value naming a resource type or id of an API Management service. */
+const JSON_NAMES_APIM_SERVICE = /"Microsoft\.ApiManagement\/service/i;
 /** The root element of an APIM policy or policy fragment, after an optional XML declaration and comments. */
 const POLICY_ROOT = /<\s*(?:policies|fragment)[\s>/]/;
 
@@ -156,6 +160,10 @@ function notReadClassifier(input: CoverageInput, problems: ApimService['problems
           : { kind: 'folder-not-read', reason: `APIOps ${apiopsKind(relativeOrSelf(apiopsRoot, file))} are not read: a kind of resource the analysis does not use.` };
       case 'infrastructure':
         return { kind: 'not-reached', reason: 'It mentions API Management, and no reader reached it.' };
+      case 'no-service-resource':
+        return { kind: 'not-reached', reason: 'It names API Management types but declares no resource of a service (Microsoft.ApiManagement/service/...), such as a workspace gateway: nothing the analysis reads.' };
+      case 'not-a-template':
+        return { kind: 'not-reached', reason: 'It names API Management resources but is not a deployment template (no $schema or contentVersion), such as a REST response kept as test data: no reader reads it.' };
     }
   };
 }
@@ -166,16 +174,20 @@ function apiopsKind(relative: string): string {
   return (segments[0] === 'apis' || segments[0] === 'products') && segments.length > 3 ? segments[2] : segments[0];
 }
 
-/** What kind of APIM file `file` is, by its name and its text; undefined when it is none. */
-export function apimFileKind(file: string, text: string, documents: DocumentReader): 'policy' | 'spec' | 'apiops' | 'infrastructure' | undefined {
+/**
+ * What kind of APIM file `file` is, by its name and its text; undefined when it is none. Besides the
+ * files readers read: a `.bicep` file that names API Management types but no service resource (a
+ * workspace gateway), and JSON that names service resources without being a template.
+ */
+export function apimFileKind(file: string, text: string, documents: DocumentReader): 'policy' | 'spec' | 'apiops' | 'infrastructure' | 'no-service-resource' | 'not-a-template' | undefined {
   const extension = path.extname(file).toLowerCase();
   if (!CANDIDATE_EXTENSIONS.has(extension)) return undefined;
   if (APIOPS_INFORMATION.test(path.basename(file))) return 'apiops';
   if (extension === '.xml') return POLICY_ROOT.test(text) ? 'policy' : undefined;
-  if (extension === '.bicep') return BICEP_MENTIONS_APIM.test(text) ? 'infrastructure' : undefined;
+  if (extension === '.bicep') return BICEP_MENTIONS_APIM.test(text) ? 'infrastructure' : BICEP_NAMES_APIM_TYPES.test(text) ? 'no-service-resource' : undefined;
   if (extension === '.tf') return TERRAFORM_MENTIONS_APIM.test(text) ? 'infrastructure' : undefined;
   if (looksLikeApimTemplate(file, text)) return 'infrastructure';
-  if (!mayBeSpec(file, text)) return undefined;
+  if (!mayBeSpec(file, text)) return JSON_NAMES_APIM_SERVICE.test(text) && extension === '.json' ? 'not-a-template' : undefined;
   // A nested `openapi` key (a code generator's settings) is no spec; one that does not parse may be.
   const parsed = documents.parse(file).document;
   return parsed === undefined || declaresOpenApi(parsed.value) ? 'spec' : undefined;

@@ -46,6 +46,7 @@ export type InputProblemKind =
   | 'over-budget' // expansion or work past its budget: the rest is not analysed
   | 'skipped' // a folder not read by design (build output, dependencies) or reached a second way, a resource a false condition (Bicep `if`, Terraform `count = 0`) leaves undeployed: said, so that a clean report never hides it
   | 'unsafe-pattern' // a repository-supplied regular expression that cannot be run in linear time
+  | 'duplicate-declaration' // the same resource declared by two kinds of infrastructure code (Bicep and Terraform): the first reader's declaration is analysed, the other is not
   | 'not-compared' // a root of the repository that no deployed service of the snapshot of Azure could be matched with: predicted from its files alone
   | 'unread-in-azure' // a part of the snapshot Azure did not answer (a policy, the plan, onboarding, assessments): what depends on it is not concluded
   | 'analysis-error'; // an unexpected exception while reading or analysing one file or API: the others are unaffected

@@ -83,13 +83,18 @@ describe('coverage', () => {
       write('legacy/apis/old/policy.xml', '<policies />');
       write('node_modules/dep/openapi.yaml', 'openapi: 3.0.3\n');
       write('.apim-posture.json', JSON.stringify({ exclude: ['legacy/**'] }));
+      // As the AVM module's workspace gateway and the resource kit's REST responses kept as test data.
+      write('infra/gateway.bicep', "resource gateway 'Microsoft.ApiManagement/gateways@2024-06-01-preview' = {\n  name: 'gw'\n  location: 'westeurope'\n}\n");
+      write('tests/responses/get-api.json', JSON.stringify({ id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ApiManagement/service/apim/apis/echo', type: 'Microsoft.ApiManagement/service/apis', name: 'echo' }));
     });
     after(() => fs.rmSync(root, { recursive: true, force: true }));
 
     it('lists the policy no scope uses and the spec no API uses, the excluded folder and the skipped one', () => {
       const { coverage } = scan(root);
-      assert.deepStrictEqual(notRead(coverage), ['policy-not-used policies/unused.xml', 'spec-not-used specs/extra.yaml']);
-      assert.match(coverage.notRead[1].reason, /apis\/<api>\/specification/);
+      assert.deepStrictEqual(notRead(coverage), ['not-reached infra/gateway.bicep', 'policy-not-used policies/unused.xml', 'spec-not-used specs/extra.yaml', 'not-reached tests/responses/get-api.json']);
+      assert.match(coverage.notRead[0].reason, /declares no resource of a service/);
+      assert.match(coverage.notRead[2].reason, /apis\/<api>\/specification/);
+      assert.match(coverage.notRead[3].reason, /is not a deployment template/);
       assert.deepStrictEqual(coverage.excluded, ['legacy/']);
       assert.deepStrictEqual(coverage.skipped.map((entry) => entry.path), ['node_modules']);
       assert.deepStrictEqual(coverage.bySource, [{ source: 'apiops', apis: 1, operations: 0, policies: 1 }]);

@@ -51,12 +51,30 @@ function findExposure(spec: SpecOperation, bodyFields: SchemaField[][], classifi
   }
   const inBodies: SensitiveField[] = [];
   for (const [index, body] of spec.bodies.entries()) {
+    const siblings = fieldsByParent(bodyFields[index]);
     for (const field of bodyFields[index]) {
-      const classifications = classifier.classify(field.name, field.schema, field.path);
+      const classifications = classifier.classify(field.name, field.schema, field.path, siblings.get(parentPath(field)));
       if (classifications.length > 0) inBodies.push({ body, field, classifications });
     }
   }
   return { inUrl, inBodies };
+}
+
+/** The path of the object a field is in: `tokens[]` for `tokens[].token`. */
+function parentPath(field: SchemaField): string {
+  return field.path.slice(0, Math.max(0, field.path.length - field.name.length - 1));
+}
+
+/** The names of the fields of each object of a body, by its path. */
+function fieldsByParent(fields: readonly SchemaField[]): Map<string, string[]> {
+  const byParent = new Map<string, string[]>();
+  for (const field of fields) {
+    const parent = parentPath(field);
+    const names = byParent.get(parent) ?? [];
+    names.push(field.name);
+    byParent.set(parent, names);
+  }
+  return byParent;
 }
 
 /** Distinct information type names, in first-seen order. */

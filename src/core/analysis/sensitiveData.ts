@@ -27,6 +27,16 @@ export interface InformationType {
   scalarOnly?: boolean;
   /** Paths under which a field of such a name is something else: an LLM's `logprobs.content[].token` is a text token. */
   excludedPaths?: RegExp[];
+  /**
+   * Fields beside which a field of such a name is something else (names as normalized): a `token`
+   * beside `startOffset` and `position` is a text analyzer's token.
+   */
+  excludedBeside?: RegExp;
+  /**
+   * A value of this type is text: a field named so whose schema is an integer or a number is a
+   * count, a limit or a duration (`access_token_ttl`, `phone_numbers_requested`).
+   */
+  textOnly?: boolean;
 }
 
 const BUILT_IN: InformationType[] = [
@@ -60,14 +70,18 @@ const BUILT_IN: InformationType[] = [
     names: [/password|passwd|passphrase|^pwd$/, /secret$|clientsecret|apikey$|^apikey|accesstoken|refreshtoken|idtoken|bearertoken|^token$|privatekey|connectionstring/],
     formats: ['password'],
     scalarOnly: true,
+    textOnly: true,
     excludedPaths: [/logprob/i],
+    excludedBeside: /^(startoffset|endoffset|offset|position)$/,
   },
   {
     id: 'health',
     displayName: 'Health information',
     sensitivity: 'high',
-    names: [/diagnos|medical|patient|prescription|allerg|bloodtype|medication|icd10|healthrecord|healthcondition|healthinsurance/],
+    // `diagnos(is|es|e|ed)`, not `diagnostics`: a system's diagnostics are no one's health.
+    names: [/diagnos(is|es|e|ed)|medical|patient|prescription|allerg|bloodtype|medication|icd10|healthrecord|healthcondition|healthinsurance/],
     includesMetadata: true,
+    textOnly: true,
   },
   {
     id: 'date-of-birth',
@@ -80,6 +94,7 @@ const BUILT_IN: InformationType[] = [
     displayName: 'Email address',
     sensitivity: 'medium',
     names: [/^e?mail$|emailaddress|^email|email$/],
+    textOnly: true,
     formats: ['email', 'idn-email'],
     values: [/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i],
   },
@@ -88,6 +103,7 @@ const BUILT_IN: InformationType[] = [
     displayName: 'Phone number',
     sensitivity: 'medium',
     names: [/phone|mobilenumber|^mobile$|msisdn|faxnumber/],
+    textOnly: true,
   },
   {
     id: 'address',
@@ -124,15 +140,20 @@ export class SensitiveDataClassifier {
     ];
   }
 
-  /** Information types a parameter or property (at `path` in its body, when in one) belongs to, strongest evidence first. */
-  classify(name: string, schema: Record<string, unknown> | undefined, path?: string): Classification[] {
+  /**
+   * Information types a parameter or property (at `path` in its body, when in one, beside the fields
+   * named `siblings`) belongs to, strongest evidence first.
+   */
+  classify(name: string, schema: Record<string, unknown> | undefined, path?: string, siblings: readonly string[] = []): Classification[] {
     if (!schema) return this.classifyUncached(name, schema);
     let byName = this.bySchema.get(schema);
     if (!byName) this.bySchema.set(schema, (byName = new Map()));
     let classifications = byName.get(name);
     if (!classifications) byName.set(name, (classifications = this.classifyUncached(name, schema)));
     // The path is not part of the cache key: one schema is shared by fields at many paths.
-    const excluded = (classification: Classification) => path !== undefined && (classification.type.excludedPaths?.some((pattern) => pattern.test(path)) ?? false);
+    const beside = siblings.map(normalize);
+    const excluded = ({ type }: Classification) =>
+      (path !== undefined && (type.excludedPaths?.some((pattern) => pattern.test(path)) ?? false)) || (type.excludedBeside !== undefined && beside.some((sibling) => type.excludedBeside!.test(sibling)));
     return classifications.some(excluded) ? classifications.filter((classification) => !excluded(classification)) : classifications;
   }
 
@@ -140,7 +161,12 @@ export class SensitiveDataClassifier {
     // A flag such as `emailVerified: boolean` names sensitive data but carries none.
     if (schema?.type === 'boolean') return [];
     const found = new Map<string, Classification>();
-    for (const type of this.typesForName(name)) if (!(type.scalarOnly && schema && this.isMetadataObject(schema, type))) found.set(type.id, { type, evidence: 'name' });
+    const numeric = schema?.type === 'integer' || schema?.type === 'number';
+    for (const type of this.typesForName(name)) {
+      if (type.scalarOnly && schema && this.isMetadataObject(schema, type)) continue;
+      if (type.textOnly && numeric) continue;
+      found.set(type.id, { type, evidence: 'name' });
+    }
     if (schema) {
       const format = typeof schema.format === 'string' ? schema.format.toLowerCase() : undefined;
       const samples = sampleValues(schema);
@@ -165,13 +191,13 @@ export class SensitiveDataClassifier {
   private isMetadataObject(schema: Record<string, unknown>, type: InformationType): boolean {
     const object = schema.type === 'array' && isRecord(schema.items) ? schema.items : schema;
     if (!isRecord(object.properties) || (isRecord(object.additionalProperties) && object.additionalProperties.type !== 'object')) return false;
-    return Object.keys(object.properties).every((property) => !VALUE_HOLDER.test(property.toLowerCase().replace(/[^a-z0-9]/g, '')) && !this.typesForName(property).includes(type));
+    return Object.keys(object.properties).every((property) => !VALUE_HOLDER.test(normalize(property)) && !this.typesForName(property).includes(type));
   }
 
   private typesForName(name: string): InformationType[] {
     let types = this.byName.get(name);
     if (!types) {
-      const normalized = name.toLowerCase().replace(/[^a-z0-9]/g, '');
+      const normalized = normalize(name);
       const valueLength = valueNameLength(name, normalized);
       types = this.types.filter((type) =>
         type.names.some((expression) => (type.includesMetadata ? expression.test(normalized) || expression.test(name) : namesValue(expression, normalized, valueLength))),
@@ -185,8 +211,16 @@ export class SensitiveDataClassifier {
 /** Names of a field that holds the value of its object: `value`, `hugging_face_token`, `key`. */
 const VALUE_HOLDER = /^value$|(token|key|secret|password)$/;
 
-/** Last words that make a name about a value rather than the value: `email_alias_id`, `phoneNumberType`, `email_count`. */
-const METADATA_WORDS: ReadonlySet<string> = new Set(['id', 'ids', 'uuid', 'sid', 'name', 'type', 'count']);
+/**
+ * Last words that make a name about a value rather than the value: `email_alias_id`,
+ * `phoneNumberType`, `email_count`, `access_token_ttl`, `postal_code_match`, `email_subject`.
+ */
+const METADATA_WORDS: ReadonlySet<string> = new Set(['id', 'ids', 'uuid', 'sid', 'name', 'type', 'count', 'length', 'ttl', 'match', 'status', 'score', 'price', 'prices', 'subject', 'message']);
+
+/** A name lower-cased without separators: `card_number` -> `cardnumber`. */
+function normalize(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
 
 /**
  * How much of the normalized name is left without its last word when that word is a metadata word

@@ -1,6 +1,6 @@
 // ARM template expressions (`"[concat(parameters('svc'), '/orders')]"`), evaluated as far as the
-// repository tells their values: literals, parameters (defaults and parameter files), variables and a
-// few string functions. What cannot be known (an unset parameter, `reference(...)`) becomes an
+// repository tells their values: literals, parameters (defaults and parameter files), variables, a
+// few string functions, and the logical and comparison functions conditions and copy counts use. What cannot be known (an unset parameter, `reference(...)`) becomes an
 // `Unknown` that names the sub-expression and where it is written; nothing is guessed.
 import type { Span } from '../text';
 
@@ -327,6 +327,76 @@ const FUNCTIONS: Record<string, Call> = {
   },
   true: () => true,
   false: () => false,
+  null: () => null,
+  createarray: (args) => args,
+  createobject(args, unknown) {
+    const object: { [key: string]: ArmValue } = {};
+    for (let index = 0; index + 1 < args.length; index += 2) {
+      const key = args[index];
+      if (typeof key !== 'string') return firstUnknown([key]) ?? unknown('createObject() with a key that is not a string');
+      object[key] = args[index + 1];
+    }
+    return args.length % 2 === 0 ? object : unknown('createObject() with a key without a value');
+  },
+  /** Only the branch taken needs to be known. */
+  if([condition, whenTrue, whenFalse], unknown) {
+    if (typeof condition === 'boolean') return condition ? whenTrue : whenFalse;
+    return firstUnknown([condition]) ?? unknown('if() of a condition that is not a boolean');
+  },
+  /** The first argument that is not null; unknown when one before it is. */
+  coalesce(args) {
+    for (const arg of args) {
+      if (arg instanceof Unknown || arg instanceof PartialString) return firstUnknown([arg])!;
+      if (arg !== null) return arg;
+    }
+    return null;
+  },
+  empty([value], unknown) {
+    if (value === null || typeof value === 'string' || Array.isArray(value)) return value === null || value.length === 0;
+    if (isPlainObject(value)) return Object.keys(value).length === 0;
+    if (value instanceof PartialString) return false;
+    return firstUnknown([value]) ?? unknown('empty() of a value that is no string, array or object');
+  },
+  /** `tryGet(value, key, ...)`: the property or item at each key in turn, null where there is none. */
+  tryget([target, ...keys], unknown) {
+    let current = target;
+    for (const key of keys) {
+      const unknownPart = firstUnknown([current, key]);
+      if (unknownPart) return unknownPart;
+      if (Array.isArray(current) && typeof key === 'number') current = current[key] ?? null;
+      else if (isPlainObject(current) && typeof key === 'string') {
+        const found = Object.keys(current).find((name) => name.toLowerCase() === key.toLowerCase());
+        current = found === undefined ? null : current[found];
+      } else if (current === null) return null;
+      else return unknown('tryGet() of a value that has no such key');
+    }
+    return current;
+  },
+  contains([container, item], unknown) {
+    const unknownPart = firstUnknown([container, item]);
+    if (unknownPart) return unknownPart;
+    if (typeof container === 'string' && (typeof item === 'string' || typeof item === 'number')) return container.includes(String(item));
+    if (Array.isArray(container)) return container.some((candidate) => equalValues(candidate, item) === true);
+    if (isPlainObject(container) && typeof item === 'string') return Object.keys(container).some((key) => key.toLowerCase() === item.toLowerCase());
+    return unknown('contains() of a value that is no string, array or object');
+  },
+  not([value], unknown) {
+    if (typeof value === 'boolean') return !value;
+    return firstUnknown([value]) ?? unknown('not() of a value that is not a boolean');
+  },
+  /** False as soon as one argument is false, whatever the others. */
+  and: (args, unknown) => logical(args, false, unknown),
+  /** True as soon as one argument is true, whatever the others. */
+  or: (args, unknown) => logical(args, true, unknown),
+  equals([left, right], unknown) {
+    const equal = equalValues(left, right);
+    if (equal === undefined) return firstUnknown([left, right]) ?? unknown('equals() of strings that differ only in case, which the files do not tell how ARM compares');
+    return equal;
+  },
+  greater: (args, unknown) => compare(args, (order) => order > 0, unknown),
+  greaterorequals: (args, unknown) => compare(args, (order) => order >= 0, unknown),
+  less: (args, unknown) => compare(args, (order) => order < 0, unknown),
+  lessorequals: (args, unknown) => compare(args, (order) => order <= 0, unknown),
   /**
    * `resourceId([subscriptionId], [resourceGroup], type, name...)`: what the id ends with is known;
    * where the subscription and resource group are not given, the id keeps ARM's documented
@@ -348,3 +418,49 @@ const FUNCTIONS: Record<string, Call> = {
     return joinParts(parts, unknown);
   },
 };
+
+/** `and()` or `or()`: `decisive` as soon as one argument is; unknown only when none is and one is not known. */
+function logical(args: readonly ArmValue[], decisive: boolean, unknown: (reason: string) => Unknown): ArmValue {
+  if (args.some((arg) => arg === decisive)) return decisive;
+  if (args.every((arg) => typeof arg === 'boolean')) return !decisive;
+  return firstUnknown(args) ?? unknown('a logical function of a value that is not a boolean');
+}
+
+/** Two numbers or two strings compared (strings by ordinal order); unknown for anything else. */
+function compare([left, right]: readonly ArmValue[], holds: (order: number) => boolean, unknown: (reason: string) => Unknown): ArmValue {
+  if (typeof left === 'number' && typeof right === 'number') return holds(left - right);
+  if (typeof left === 'string' && typeof right === 'string') return holds(left < right ? -1 : left > right ? 1 : 0);
+  return firstUnknown([left, right]) ?? unknown('a comparison of values that are not both numbers or both strings');
+}
+
+/**
+ * Whether two known values are equal (arrays and objects by content); undefined when either is not
+ * known, or when two strings differ only in case.
+ */
+function equalValues(left: ArmValue, right: ArmValue): boolean | undefined {
+  if (firstUnknown([left, right])) return undefined;
+  if (typeof left === 'string' && typeof right === 'string') return left === right ? true : left.toLowerCase() === right.toLowerCase() ? undefined : false;
+  if (Array.isArray(left) && Array.isArray(right)) {
+    if (left.length !== right.length) return false;
+    let equal: boolean | undefined = true;
+    for (const [index, item] of left.entries()) {
+      const itemEqual = equalValues(item, right[index]);
+      if (itemEqual === false) return false;
+      if (itemEqual === undefined) equal = undefined;
+    }
+    return equal;
+  }
+  if (isPlainObject(left) && isPlainObject(right)) {
+    const keys = Object.keys(left);
+    if (keys.length !== Object.keys(right).length) return false;
+    let equal: boolean | undefined = true;
+    for (const key of keys) {
+      if (!(key in right)) return false;
+      const itemEqual = equalValues(left[key], right[key]);
+      if (itemEqual === false) return false;
+      if (itemEqual === undefined) equal = undefined;
+    }
+    return equal;
+  }
+  return left === right;
+}

@@ -13,7 +13,7 @@ import type { InputProblem } from '../problems';
 import type { Span } from '../text';
 import type { ReadContext } from './context';
 import { declarationOf, isObject, isString, valueAt, type Properties } from './declaration';
-import { buildDeclaredContent, kindInScope, type DeclaredResource } from './declaredResources';
+import { buildDeclaredContent, kindInScope, READ_KINDS, type DeclaredResource } from './declaredResources';
 import { evaluate, isExpression, isPlainObject, parseExpression, PartialString, Unknown, type ArmValue, type ExpressionNode, type ExpressionScope } from './armExpression';
 import { decodeJsonString, placeXmlText } from './armText';
 import { relativeOrSelf } from './files';
@@ -40,9 +40,11 @@ const MAX_DEPLOYMENT_COPIES = 2_000;
 /** The APIM resources of the ARM templates among `files` (the other files are not parsed). */
 export function readArmTemplates(files: readonly string[], ctx: ReadContext): ServiceContent {
   const localFiles = new LocalFiles(files);
-  const linking = files.filter((file) => looksLikeLinkingTemplate(file, ctx.files.read(file).text));
+  const listed = new Set(files);
+  const notCompiled = (file: string) => !isCompiledFromReadBicep(file, listed, ctx);
+  const linking = files.filter((file) => looksLikeLinkingTemplate(file, ctx.files.read(file).text) && notCompiled(file));
   const linkingSet = new Set(linking);
-  const others = files.filter((file) => !linkingSet.has(file) && looksLikeApimTemplate(file, ctx.files.read(file).text));
+  const others = files.filter((file) => !linkingSet.has(file) && looksLikeApimTemplate(file, ctx.files.read(file).text) && notCompiled(file));
   const deployments: Deployment[] = [];
   const reached = new Set<string>();
   // Templates that link others first: what they link is then not read on its own only to be dropped.
@@ -88,6 +90,25 @@ function deployedOnce(deployments: readonly Deployment[], ctx: ReadContext): Dec
   for (const deployment of deployments) if (!linked.has(deployment.entry)) keep(deployment);
   for (const deployment of deployments) if (!readIn.has(deployment.entry)) keep(deployment);
   return declared;
+}
+
+/**
+ * Whether a template is the Bicep compiler's output (`metadata._generator.name: "bicep"`) of the
+ * `.bicep` file of the same name beside it, among the files read (the Bicep reader reads each as a
+ * deployment or as a module): the same deployment, so it is not read a second time, and that is said
+ * where the template names its generator.
+ */
+function isCompiledFromReadBicep(file: string, listed: ReadonlySet<string>, ctx: ReadContext): boolean {
+  const bicep = file.replace(/\.json$/i, '.bicep');
+  if (bicep === file || !listed.has(bicep) || !/"_generator"\s*:/.test(ctx.files.read(file).text ?? '')) return false;
+  // Parsed without counting it read: it is not.
+  const document = ctx.isolate(file, path.basename(file), () => ctx.documents.parse(file))?.document;
+  const generatorPath = ['metadata', '_generator', 'name'];
+  const generator = document && jsonAt(document, generatorPath);
+  if (!isString(generator) || generator.toLowerCase() !== 'bicep') return false;
+  const message = `This template is the Bicep compiler's output of ${path.basename(bicep)} beside it, which is read: it is not read a second time.`;
+  ctx.report([{ file, span: document!.valueSpan(generatorPath), kind: 'skipped', message }]);
+  return true;
 }
 
 /** An ARM template that mentions APIM resources, by its name and its text; other files are not parsed. */
@@ -454,12 +475,14 @@ class TemplateReader {
       const isDeployment = writtenType.toLowerCase() === DEPLOYMENTS;
       const childOf = parent && !FULL_TYPE.test(writtenType) ? parent : undefined;
       const type = childOf ? `${childOf.type}/${writtenType}` : writtenType;
-      if (!isDeployment && !type.toLowerCase().startsWith(PROVIDER + 'service')) continue;
+      // Kinds the model is not built from (diagnostics, loggers) are not read, nor their conditions.
+      if (!isDeployment && !isReadKind(type)) continue;
       if (!next.isCopy && resource.copy !== undefined) {
         const copies = this.copies(jsonPath, scope, isDeployment ? 'deployment' : `${type.split('/').pop()} resource`);
         for (const copy of copies.reverse()) pending.push({ jsonPath, scope: copy, parent, isCopy: true });
         continue;
       }
+      if (!this.isDeployed(jsonPath, scope, isDeployment ? 'deployment' : `${type.split('/').pop()} resource`)) continue;
       if (isDeployment) {
         if (isObject(valueAt(resource, ['properties', 'template']))) pushResources([...jsonPath, 'properties', 'template', 'resources'], this.nestedDeployment(jsonPath, scope));
         else if (valueAt(resource, ['properties', 'templateLink']) !== undefined) this.readLinkedTemplate(jsonPath, scope);
@@ -472,6 +495,27 @@ class TemplateReader {
       pushResources([...jsonPath, 'resources'], scope, foundResource);
     }
     return found;
+  }
+
+  /**
+   * Whether a resource (one copy of it) with a `condition` is deployed. A false condition is said, as
+   * what is not read; one the files do not determine is said too, and taken as deployed: a resource
+   * that may be deployed is judged rather than left out.
+   */
+  private isDeployed(jsonPath: JsonPath, scope: TemplateScope, what: string): boolean {
+    const conditionPath = [...jsonPath, 'condition'];
+    const written = jsonAt(this.document, conditionPath);
+    if (written === undefined) return true;
+    const value = scope.evaluateJson(conditionPath, written);
+    const span = this.document.valueSpan(conditionPath);
+    const text = typeof written === 'string' ? `\`${written}\`` : JSON.stringify(written);
+    if (value === false) this.report(span, 'skipped', `This ${what}'s condition ${text} is false: it is not deployed, and not read.`);
+    else if (value !== true) {
+      const unknown = value instanceof Unknown ? value : value instanceof PartialString ? value.firstUnknown : undefined;
+      if (unknown) this.reportUnknown(unknown, `this ${what}'s condition is not known, so it is read as deployed`);
+      else this.report(span, 'invalid-artifact', `This ${what}'s condition ${text} is not a boolean: it is read as deployed.`);
+    }
+    return value !== false;
   }
 
   /** The scopes of a resource's copies, one per index of its `copy` loop; none, reported, when the count is not known. */
@@ -756,6 +800,12 @@ class TemplateReader {
     this.report(span, 'unresolved-ref', `The ${what} is linked to ${link}, which is not in the scanned folder: it was not read.`);
     return undefined;
   }
+}
+
+/** The service, whose nested resources may be read, or a kind the model is built from. */
+function isReadKind(type: string): boolean {
+  const kind = type.toLowerCase().slice(PROVIDER.length);
+  return kind === 'service' || READ_KINDS.has(kindInScope(kind));
 }
 
 /** A name as its `/`-separated segments; a segment with an unknown part is that unknown. */

@@ -14,7 +14,7 @@ import type { Span } from '../text';
 import { decodeJsonString, placeXmlText } from './armText';
 import type { ReadContext } from './context';
 import { declarationOf, isObject, NOT_KNOWN, type Properties } from './declaration';
-import { buildDeclaredContent, kindInScope, type DeclaredResource } from './declaredResources';
+import { buildDeclaredContent, kindInScope, READ_KINDS, type DeclaredResource } from './declaredResources';
 import { parseBicepExpression, type BicepNode, type ObjectEntry } from './bicepExpression';
 import { bicepValueAt, parseBicepFile, type BicepExpression, type BicepFile, type BicepLoop, type BicepModule, type BicepObject, type BicepResource, type BicepValue } from './bicepParser';
 import { Evaluator, HOLE, isPlainObject, Loaded, ResourceReference, Text, Unknown, unknownPartOf, type NameScope, type Value } from './bicepValues';
@@ -48,25 +48,6 @@ const READ_PROPERTIES: Record<string, readonly string[]> = {
   'service/namedvalues': ['secret', 'keyVault'],
   'service/apiversionsets': ['versioningScheme'],
 };
-
-/** The resource kinds the model is built from, in the service or a workspace; others (diagnostics, loggers) are not read. */
-const READ_KINDS = new Set([
-  'service/workspaces',
-  'service/apis',
-  'service/apis/policies',
-  'service/apis/operations',
-  'service/apis/operations/policies',
-  'service/policies',
-  'service/products',
-  'service/products/apis',
-  'service/products/apilinks',
-  'service/products/policies',
-  'service/subscriptions',
-  'service/backends',
-  'service/namedvalues',
-  'service/apiversionsets',
-  'service/policyfragments',
-]);
 
 /** The APIM resources of the `.bicep` files among `files`, with `.bicepparam` and `*.parameters.json` files naming them. */
 export function readBicep(files: readonly string[], ctx: ReadContext): ServiceContent {

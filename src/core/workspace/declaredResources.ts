@@ -38,6 +38,25 @@ export interface DeclaredResource {
   versionSetName?: string;
 }
 
+/** The resource kinds the model is built from, in the service or a workspace; others (diagnostics, loggers) are not read. */
+export const READ_KINDS = new Set([
+  'service/workspaces',
+  'service/apis',
+  'service/apis/policies',
+  'service/apis/operations',
+  'service/apis/operations/policies',
+  'service/policies',
+  'service/products',
+  'service/products/apis',
+  'service/products/apilinks',
+  'service/products/policies',
+  'service/subscriptions',
+  'service/backends',
+  'service/namedvalues',
+  'service/apiversionsets',
+  'service/policyfragments',
+]);
+
 const WORKSPACE_KIND_PREFIX = 'service/workspaces/';
 
 /**

@@ -169,6 +169,8 @@ class HclParser {
   private pos = 0;
   /** Blocks and values open around the current position. */
   private depth = 0;
+  /** Heredocs whose closing marker is being looked for, one inside another's interpolation. */
+  private heredocDepth = 0;
   readonly skipped: Span[] = [];
 
   constructor(
@@ -590,14 +592,10 @@ class HclParser {
     HEREDOC_HEADER.lastIndex = start;
     const header = HEREDOC_HEADER.exec(this.text);
     if (!header) return undefined;
-    const marker = header[2];
     const contentStart = HEREDOC_HEADER.lastIndex;
-    // The closing marker stands alone on its line, after optional indentation.
-    const closing = new RegExp(`^[ \\t]*${marker}[ \\t]*\\r?$`, 'm');
-    const rest = this.text.slice(contentStart);
-    const match = closing.exec(rest);
-    const contentEnd = match ? contentStart + match.index : this.text.length;
-    const end = match ? contentEnd + match[0].length : this.text.length;
+    const closing = this.heredocClosing(contentStart, header[2]);
+    const contentEnd = closing?.start ?? this.text.length;
+    const end = closing?.end ?? this.text.length;
     this.pos = contentStart;
     const parts = this.parseTemplateParts(undefined, contentEnd);
     this.pos = end;
@@ -742,10 +740,42 @@ class HclParser {
     HEREDOC_HEADER.lastIndex = this.pos;
     const header = HEREDOC_HEADER.exec(this.text);
     if (!header) return false;
-    const contentStart = HEREDOC_HEADER.lastIndex;
-    const match = new RegExp(`^[ \\t]*${header[2]}[ \\t]*\\r?$`, 'm').exec(this.text.slice(contentStart));
-    this.pos = match ? contentStart + match.index + match[0].length : this.text.length;
+    this.pos = this.heredocClosing(HEREDOC_HEADER.lastIndex, header[2])?.end ?? this.text.length;
     return true;
+  }
+
+  /**
+   * Where a heredoc's closing marker line (the marker alone on its line, after optional indentation)
+   * starts and ends. Interpolations are skipped whole: one may hold a heredoc of the same marker
+   * (`<<-EOT ... ${jsonencode({ text = <<-EOT ... EOT })} ... EOT`). Heredocs nested past the depth
+   * limit are closed at the first marker line, as if their interpolations held none.
+   */
+  private heredocClosing(contentStart: number, marker: string): { start: number; end: number } | undefined {
+    const text = this.text;
+    const closing = new RegExp(`[ \\t]*${marker}[ \\t]*\\r?(?=\\n|$)`, 'y');
+    const saved = this.pos;
+    let lineStart = contentStart;
+    this.pos = contentStart;
+    this.heredocDepth++;
+    try {
+      while (this.pos < text.length) {
+        if (this.pos === lineStart) {
+          closing.lastIndex = lineStart;
+          if (closing.test(text)) return { start: lineStart, end: closing.lastIndex };
+        }
+        const char = text[this.pos];
+        if (char === '\n') lineStart = ++this.pos;
+        else if ((char === '$' || char === '%') && text[this.pos + 1] === char && text[this.pos + 2] === '{') this.pos += 3;
+        else if ((char === '$' || char === '%') && text[this.pos + 1] === '{' && this.heredocDepth <= MAX_NESTING_DEPTH) {
+          this.pos += 2;
+          this.skipNested('}');
+        } else this.pos++;
+      }
+      return undefined;
+    } finally {
+      this.heredocDepth--;
+      this.pos = saved;
+    }
   }
 
   /**

@@ -7,8 +7,10 @@ import { readBicep } from './bicep';
 import { ReadContext } from './context';
 import type { TimeBudget } from '../limits';
 import type { ParseCache } from '../parse/cache';
-import { FileReader, listFiles, type FileListing } from './files';
-import { emptyContent, linkProducts, mergeContent, type ServiceContent } from './resources';
+import { FileReader, listFiles, relativeOrSelf, type FileListing } from './files';
+import type { InputProblem } from '../problems';
+import { LineIndex } from '../text';
+import { emptyContent, linkProducts, mergeContent, type Collision, type Place, type ServiceContent } from './resources';
 import { readNamedSpec, readSpecsOnly } from './specsOnly';
 import { readTerraform } from './terraform';
 
@@ -91,9 +93,30 @@ function readInfrastructure(files: readonly string[], ctx: ReadContext): { layou
   for (const reader of INFRASTRUCTURE_READERS) {
     const read = reader.read(files, ctx);
     if (read.apis.length > 0) layout ??= reader.layout;
-    mergeContent(content, read);
+    reportCollisions(mergeContent(content, read), ctx);
   }
   return { layout: layout ?? 'bicep', content };
+}
+
+/**
+ * Two kinds of infrastructure code that declare the same resource (a repository keeping one scenario
+ * in Bicep and in Terraform) describe two deployments the model cannot tell apart: the first is
+ * analysed, and both places say so.
+ */
+function reportCollisions(collisions: readonly Collision[], ctx: ReadContext): void {
+  const where = (place: Place) => {
+    const text = place.span && ctx.files.read(place.file).text;
+    const line = text ? `:${new LineIndex(text).positionAt(place.span!.start).line + 1}` : '';
+    return `${relativeOrSelf(ctx.files.rootFolder, place.file)}${line}`;
+  };
+  for (const { id, kept, dropped } of collisions) {
+    if (!kept || !dropped) continue;
+    const problems: InputProblem[] = [
+      { file: kept.file, span: kept.span, kind: 'duplicate-declaration', message: `${id} is declared here and in ${where(dropped)}, by another kind of infrastructure code: this declaration is analysed, that one is not.` },
+      { file: dropped.file, span: dropped.span, kind: 'duplicate-declaration', message: `${id} is declared here and in ${where(kept)}, by another kind of infrastructure code: that declaration is analysed, this one is not.` },
+    ];
+    ctx.report(problems);
+  }
 }
 
 function toService(root: string, layout: RepositoryLayout, content: ServiceContent & Partial<Pick<ApimService, 'assumptions'>>, ctx: ReadContext): ApimService {

@@ -12,6 +12,7 @@ import type {
   VersionSetResource,
   WorkspaceMember,
 } from '../model';
+import type { Span } from '../text';
 import { declaredAt, isBoolean, isObject, isString, isStringArray, NOT_KNOWN, stringAt, valueAt, type Properties } from './declaration';
 
 /** The parts of a service every layout reader fills; `readService` adds root, layout, problems and files. */
@@ -165,12 +166,34 @@ export function versionSetResource(name: string, properties: Properties, declara
   };
 }
 
-/** Adds `from`'s resources whose ids `into` does not have yet (the first reader wins). */
-export function mergeContent(into: ServiceContent, from: ServiceContent): void {
+/** Where a resource is declared: a file, and the declaration in it when known. */
+export interface Place {
+  file: string;
+  span?: Span;
+}
+
+/** A resource two contents declare: the one kept, and the one dropped. */
+export interface Collision {
+  id: string;
+  kept?: Place;
+  dropped?: Place;
+}
+
+/**
+ * Adds `from`'s resources whose ids `into` does not have yet (the first reader wins), and returns
+ * those it drops, so that a caller for whom two declarations of one id are a conflict can say so.
+ */
+export function mergeContent(into: ServiceContent, from: ServiceContent): Collision[] {
+  const collisions: Collision[] = [];
+  if (into.policy && from.policy) collisions.push({ id: 'the global policy', kept: { file: into.policy.file }, dropped: { file: from.policy.file } });
   into.policy ??= from.policy;
-  const addMissing = <T extends { id: string }>(target: T[], source: T[]) => {
-    const ids = new Set(target.map((resource) => resource.id));
-    for (const resource of source) if (!ids.has(resource.id)) target.push(resource);
+  const addMissing = <T extends { id: string; declaration?: Declaration }>(target: T[], source: T[]) => {
+    const byId = new Map(target.map((resource) => [resource.id, resource]));
+    for (const resource of source) {
+      const kept = byId.get(resource.id);
+      if (!kept) target.push(resource);
+      else collisions.push({ id: resource.id, kept: placeOf(kept.declaration), dropped: placeOf(resource.declaration) });
+    }
   };
   addMissing(into.apis, from.apis);
   addMissing(into.products, from.products);
@@ -180,6 +203,11 @@ export function mergeContent(into: ServiceContent, from: ServiceContent): void {
   addMissing(into.fragments, from.fragments);
   addMissing(into.versionSets, from.versionSets);
   addMissing(into.workspaces, from.workspaces);
+  return collisions;
+}
+
+function placeOf(declaration: Declaration | undefined): Place | undefined {
+  return declaration && { file: declaration.file, span: declaration.span };
 }
 
 /**

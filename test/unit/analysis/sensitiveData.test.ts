@@ -27,6 +27,40 @@ describe('SensitiveDataClassifier: names', () => {
     }
   });
 
+  it('does not take counts, limits, match results and other metadata of a value for the value', () => {
+    // From twilio/twilio-oai (numbers_v1, iam_v1, lookups_v2, pricing_v1, insights_v2, api_v2010) and
+    // digitalocean/openapi (clusterlint_results.yml), each with its schema's type there.
+    const INTEGER = { type: 'integer' };
+    const fields: [string, Record<string, unknown>][] = [
+      ['MinPostalCodeLength', INTEGER],
+      ['access_token_ttl', INTEGER],
+      ['email_subject', STRING],
+      ['email_message', STRING],
+      ['phone_numbers_requested', INTEGER],
+      ['phone_numbers_ported', INTEGER],
+      ['port_in_phone_number_status', STRING],
+      ['phone_number_quality_score', { nullable: true }],
+      ['postal_code_match', STRING],
+      ['national_id_match', STRING],
+      ['date_of_birth_match', STRING],
+      ['phone_number_prices', { type: 'array', items: { type: 'object' } }],
+      ['enabled_phonenumbers', INTEGER],
+      ['diagnostics', { type: 'array', items: { type: 'object' } }],
+    ];
+    for (const [name, schema] of fields) assert.deepStrictEqual(classifier.classify(name, schema), [], name);
+  });
+
+  it('keeps numeric values where a number is the value', () => {
+    const INTEGER = { type: 'integer' };
+    const ids = (name: string) => classifier.classify(name, INTEGER).map((classification) => classification.type.id);
+    assert.deepStrictEqual(ids('postal_code'), ['address']);
+    assert.deepStrictEqual(ids('account_number'), ['bank-account']);
+    assert.deepStrictEqual(ids('card_number'), ['payment-card']);
+    assert.deepStrictEqual(ids('ssn'), ['national-id']);
+    assert.deepStrictEqual(typesOf(classifier, 'diagnosis'), ['health name']);
+    assert.deepStrictEqual(typesOf(classifier, 'diagnoses'), ['health name']);
+  });
+
   it('keeps values whose own name ends in a metadata word', () => {
     assert.deepStrictEqual(typesOf(classifier, 'passport_id'), ['national-id name']);
     assert.deepStrictEqual(typesOf(classifier, 'nationalId'), ['national-id name']);
@@ -81,5 +115,13 @@ describe('SensitiveDataClassifier: context of a name', () => {
     assert.deepStrictEqual(ids('token', token, 'choices[].logprobs.content[].top_logprobs[].token'), []);
     assert.deepStrictEqual(ids('token', token, 'session.token'), ['credentials']);
     assert.deepStrictEqual(ids('token', token), ['credentials']);
+  });
+
+  it("does not take a text analyzer's token, beside its offsets and position, for a credential", () => {
+    // Azure AI Search's AnalyzedTokenInfo (anotherRedbeard/apimdemo-environment searchserviceclient, AI-Gateway searchservice.json).
+    const token = { type: 'string', description: 'The token returned by the analyzer.' };
+    assert.deepStrictEqual(classifier.classify('token', token, 'tokens[].token', ['token', 'startOffset', 'endOffset', 'position']), []);
+    assert.deepStrictEqual(ids('token', token, 'session.token'), ['credentials']);
+    assert.deepStrictEqual(classifier.classify('token', token, 'session.token', ['token', 'expires_at']).map((classification) => classification.type.id), ['credentials']);
   });
 });

@@ -16,7 +16,7 @@ const ARM = path.join(FIXTURES, 'arm');
 function evaluateText(expression: string, parameters: Record<string, ArmValue> = {}, variables: Record<string, string> = {}): ArmValue {
   const offsets = [...expression].map((_, index) => index);
   const scope: ExpressionScope = {
-    parameter: (name, at) => parameters[name] ?? new Unknown(at.span, at.text, 'no value'),
+    parameter: (name, at) => (name in parameters ? parameters[name] : new Unknown(at.span, at.text, 'no value')),
     variable: (name, at) => {
       const text = variables[name];
       if (text === undefined) return new Unknown(at.span, at.text, 'no such variable');
@@ -81,6 +81,30 @@ describe('ARM template expressions', () => {
     const linked = evaluateText("[uri(parameters('base'), 'apis.json')]");
     assert.ok(linked instanceof PartialString);
     assert.deepStrictEqual(linked.parts.slice(1), ['/apis.json']);
+  });
+
+  it('evaluates the logical and comparison functions where the arguments they need are known', () => {
+    const config = { apis: [{ name: 'orders' }], lock: { kind: 'None' }, empty: {} };
+    assert.strictEqual(evaluateText("[if(not(empty(parameters('apis'))), length(parameters('apis')), 0)]", config), 1);
+    assert.strictEqual(evaluateText("[if(empty(parameters('none')), 0, 1)]", { none: [] }), 0);
+    // Only the branch taken needs to be known.
+    assert.strictEqual(evaluateText("[if(true(), 'kept', parameters('unset'))]"), 'kept');
+    assert.strictEqual(evaluateText("[coalesce(parameters('nothing'), createArray('a'))[0]]", { nothing: null }), 'a');
+    assert.ok(evaluateText("[coalesce(parameters('unset'), 'b')]") instanceof Unknown);
+    assert.strictEqual(evaluateText("[tryGet(parameters('lock'), 'kind')]", config), 'None');
+    assert.strictEqual(evaluateText("[tryGet(parameters('lock'), 'notes')]", config), null);
+    assert.strictEqual(evaluateText("[and(not(empty(coalesce(parameters('lock'), createObject()))), not(equals(tryGet(parameters('lock'), 'kind'), 'None')))]", config), false);
+    assert.strictEqual(evaluateText("[empty(parameters('empty'))]", config), true);
+    assert.strictEqual(evaluateText("[greater(length(parameters('apis')), 1)]", config), false);
+    assert.strictEqual(evaluateText("[lessOrEquals(length(parameters('apis')), 1)]", config), true);
+    assert.strictEqual(evaluateText("[contains(createArray('a', 'b'), 'b')]"), true);
+    assert.strictEqual(evaluateText("[equals(createObject('a', createArray(1)), createObject('a', createArray(1)))]"), true);
+    // A decisive argument decides whatever the others; otherwise what is not known stays unknown.
+    assert.strictEqual(evaluateText("[and(false(), parameters('unset'))]"), false);
+    assert.strictEqual(evaluateText("[or(parameters('unset'), true())]"), true);
+    assert.ok(evaluateText("[and(true(), parameters('unset'))]") instanceof Unknown);
+    // How ARM compares strings that differ only in case is not guessed.
+    assert.ok(evaluateText("[equals('None', 'none')]") instanceof Unknown);
   });
 
   it('refuses deep nesting and broken expressions with a message, without throwing', () => {
@@ -427,5 +451,52 @@ describe('readService: hostile ARM templates', () => {
     const messages = service.problems.filter((problem) => problem.kind === 'unresolved-value').map((problem) => problem.message);
     assert.ok(messages.some((message) => /refers back to itself/.test(message)), messages.join('\n'));
     assert.ok(messages.some((message) => /longer than/.test(message)), messages.join('\n'));
+  });
+});
+
+describe('readService: ARM conditions (the AI Gateway lab\'s compiled inference API)', () => {
+  const CONDITIONS = path.join(ARM, 'conditions');
+
+  it('does not read a resource whose condition is false, and says so at the condition', () => {
+    const root = path.join(CONDITIONS, 'inference-api');
+    const template = path.join(root, 'inference-api.json');
+    const service = readService(root);
+    // One AI service: its backend is deployed, the pool of more than one is not.
+    assert.deepStrictEqual(service.backends.map((backend) => backend.name), ['foundry1']);
+    assert.strictEqual(service.backends[0].url, 'https://foundry1.cognitiveservices.azure.com/openai');
+    const skipped = service.problems.filter((problem) => problem.kind === 'skipped');
+    assert.deepStrictEqual(skipped.map((problem) => slice({ file: template, span: problem.span! })), ["\"[greater(length(parameters('aiServicesConfig')), 1)]\""]);
+    assert.match(skipped[0].message, /condition .* is false: it is not deployed, and not read/);
+    // The diagnostic's condition (false too) is of a kind the model is not read from: not said.
+    assert.deepStrictEqual(problemSummary(service, root), ['skipped inference-api.json']);
+  });
+
+  it('reads a resource whose condition is not known as deployed, and says so where the value comes from', () => {
+    const root = path.join(CONDITIONS, 'azure-ml-models');
+    const main = path.join(root, 'main.json');
+    const service = readService(root);
+    assert.deepStrictEqual(service.backends.map((backend) => backend.name), ['inference-backend-pool']);
+    const conditions = service.problems.filter((problem) => /condition is not known/.test(problem.message));
+    // The backends' copy count is not known either, so only the pool's condition is evaluated.
+    assert.strictEqual(conditions.length, 1);
+    for (const problem of conditions) {
+      assert.strictEqual(problem.kind, 'unresolved-value');
+      assert.match(slice({ file: main, span: problem.span! })!, /^reference\(resourceId\('Microsoft.Resources\/deployments', 'foundryModule'\)/);
+    }
+  });
+});
+
+describe('readService: a template compiled from a Bicep file beside it', () => {
+  it('is not read a second time, and says so where the template names its generator', () => {
+    const root = path.join(FIXTURES, 'bicep-compiled');
+    const template = path.join(root, 'backend/main.json');
+    const service = readService(root);
+    const onTemplate = service.problems.filter((problem) => problem.file === template);
+    assert.deepStrictEqual(onTemplate.map((problem) => [problem.kind, slice({ file: template, span: problem.span! })]), [['skipped', '"bicep"']]);
+    assert.match(onTemplate[0].message, /compiler's output of main\.bicep beside it, which is read/);
+    // The Bicep file is read: its backend's name is a param with no value, said there.
+    assert.ok(service.problems.some((problem) => problem.file === path.join(root, 'backend/main.bicep') && problem.kind === 'unresolved-value'));
+    assert.ok(service.filesRead.includes(path.join(root, 'backend/main.bicep')));
+    assert.ok(!service.filesRead.includes(template));
   });
 });

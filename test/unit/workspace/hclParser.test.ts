@@ -1,7 +1,10 @@
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import { MAX_NESTING_DEPTH } from '../../../src/core/limits';
 import { literalString, parseHcl, type HclExpression } from '../../../src/core/workspace/hclParser';
 import type { Span } from '../../../src/core/text';
+import { FIXTURES } from './helpers';
 
 const at = (text: string, span: Span) => text.slice(span.start, span.end);
 
@@ -135,5 +138,23 @@ describe('parseHcl', () => {
     const { body } = parseHcl(text, (span) => tooDeep.push(span));
     assert.strictEqual(tooDeep.length, 1);
     assert.deepStrictEqual(body.attributes.map((attribute) => attribute.name), ['a', 'b']);
+  });
+});
+
+describe('parseHcl: a heredoc inside an interpolation inside a heredoc with the same marker', () => {
+  it('closes the outer heredoc at its own marker, not at the inner one\'s', () => {
+    const text = fs.readFileSync(path.join(FIXTURES, 'terraform-heredocs/main.tf'), 'utf8');
+    const { body, skipped } = parseHcl(text);
+    assert.deepStrictEqual(skipped, []);
+    const provisioner = body.blocks[0].body.blocks[0];
+    assert.deepStrictEqual(provisioner.body.attributes.map((attribute) => attribute.name), ['interpreter', 'command']);
+    const command = provisioner.body.attributes[1].value;
+    assert.ok(command.kind === 'template' && command.heredoc?.indented);
+    // From `<<-EOT` to the last `EOT`, before the provisioner's closing brace.
+    assert.match(at(text, command.span), /^<<-EOT\n {6}\$base64Json = "/);
+    assert.match(at(text, command.span), /exit \$LASTEXITCODE\n {6}\}\n {4}EOT$/);
+    const interpolation = command.parts.find((part) => part.kind === 'interpolation');
+    assert.ok(interpolation && at(text, interpolation.span).startsWith('${base64encode(jsonencode({'));
+    assert.ok(at(text, interpolation.span).endsWith('}))}'));
   });
 });

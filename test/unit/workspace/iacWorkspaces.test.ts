@@ -169,3 +169,31 @@ describe('readService: workspaces in infrastructure code, edge cases', () => {
     assert.strictEqual(api(service, 'orders').versionSetId, 'workspaces/partners/apiVersionSets/orders');
   });
 });
+
+describe('readService: the same workspaces declared by Bicep, Terraform and an ARM template together', () => {
+  it('analyses the first reader\'s declarations and says at both places of each other one that it is not analysed', () => {
+    const service = readService(ROOT);
+    assert.strictEqual(service.layout, 'bicep');
+    assert.deepStrictEqual(
+      service.apis.map((resource) => [resource.id, path.relative(ROOT, resource.declaration.file)]),
+      [
+        ['workspaces/public/apis/catalog', 'bicep/main.bicep'],
+        ['workspaces/partners/apis/orders', 'bicep/main.bicep'],
+      ],
+    );
+    const duplicates = service.problems.filter((problem) => problem.kind === 'duplicate-declaration');
+    const at = (file: string, id: string) => duplicates.filter((problem) => problem.file === path.join(ROOT, file) && problem.message.startsWith(`${id} is declared here`));
+    for (const id of ['workspaces/public', 'workspaces/partners', 'workspaces/public/apis/catalog', 'workspaces/partners/apis/orders', 'workspaces/public/products/starter']) {
+      // Bicep's is analysed: said once for Terraform's and once for the ARM template's.
+      assert.deepStrictEqual(at('bicep/main.bicep', id).map((problem) => /this declaration is analysed, that one is not/.test(problem.message)), [true, true], id);
+      for (const other of ['terraform/main.tf', 'arm/azuredeploy.json']) {
+        const [problem] = at(other, id);
+        assert.match(problem?.message ?? '', /in bicep\/main\.bicep:\d+, by another kind of infrastructure code: that declaration is analysed, this one is not/, `${id} in ${other}`);
+      }
+    }
+    // Each is placed at its declaration.
+    const orders = at('terraform/main.tf', 'workspaces/partners/apis/orders')[0];
+    const text = fs.readFileSync(path.join(ROOT, 'terraform/main.tf'), 'utf8');
+    assert.match(text.slice(orders.span!.start, orders.span!.end), /^resource "azapi_resource"/);
+  });
+});
