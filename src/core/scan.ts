@@ -169,7 +169,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
       try {
         const rootRules = configOf(local).rules;
         const predictedFindings = findings.filter((finding) => serviceOfFinding.get(finding) === local);
-        const observed = observedFindings(local, view, mappings, ALL_RULES.map((rule) => rule.meta)).filter((finding) => rootRules[finding.ruleId] !== 'off');
+        const observed = observedFindings(local, view, mappings, absoluteRoot, ALL_RULES.map((rule) => rule.meta)).filter((finding) => rootRules[finding.ruleId] !== 'off');
         const driftItems = drift(local, view.snapshot, mappings, predictedFindings, observed);
         annotateDrift(observed, driftItems);
         add(observed, local);

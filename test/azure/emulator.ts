@@ -300,7 +300,11 @@ export class ArmEmulator {
     const segments = request.path.split('/').filter(Boolean).map(decodeURIComponent);
     const lower = segments.map((segment) => segment.toLowerCase());
 
-    if (request.method === 'POST' && lower.join('/') === 'providers/microsoft.resourcegraph/resources') return { body: this.resourceGraph(request) };
+    if (request.method === 'POST' && lower.join('/') === 'providers/microsoft.resourcegraph/resources') {
+      // The stable version the loader asks for: a preview one would be a regression.
+      if (request.query.get('api-version') !== '2024-04-01') throw new HttpError(400, 'InvalidApiVersion', 'Resource Graph is emulated at api-version 2024-04-01.');
+      return { body: this.resourceGraph(request) };
+    }
     if (request.method === 'GET' && lower.join('/') === 'providers/microsoft.security/assessmentmetadata') return { body: this.page(request, this.state.metadata.map(metadataResource)) };
 
     if (lower[0] !== 'subscriptions' || segments.length < 2) throw notFound(request.path);

@@ -2,6 +2,7 @@
 // on the local files they are about.
 import type { Finding, RuleMetadata } from '../findings';
 import type { ApimService } from '../model';
+import { isInside } from '../workspace/files';
 import { ALL_RULES, DEPLOYMENT_FACT_RULES } from '../rules/catalog';
 import { observedRuleId, severityOf } from '../rules/observedRecommendation';
 import { findingId } from '../rules/rule';
@@ -14,25 +15,34 @@ export const OBSERVED_SOURCE = 'Defender for APIs';
 /**
  * Defender's Unhealthy assessments of the mapped service as findings of origin `observed`, on the
  * local spec operation, API declaration or policy they are about; those with no local counterpart
- * point at their entry in the snapshot file. An assessment of the plan, onboarding or unused endpoints that a rule
+ * point at their entry in the snapshot file when it is inside the scanned `root`, else at the
+ * service's root folder (marked `unmapped` either way): a report never points outside what it scanned. An assessment of the plan, onboarding or unused endpoints that a rule
  * reading the deployment facts already reports on the same resource is left out: both come from the
  * same snapshot, and one finding says it (`applySnapshot` must have run).
  */
-export function observedFindings(service: ApimService, loaded: LoadedSnapshot, mappings: readonly ApiMapping[], rules: readonly RuleMetadata[] = ALL_RULES.map((rule) => rule.meta)): Finding[] {
+export function observedFindings(
+  service: ApimService,
+  loaded: LoadedSnapshot,
+  mappings: readonly ApiMapping[],
+  root: string,
+  rules: readonly RuleMetadata[] = ALL_RULES.map((rule) => rule.meta),
+): Finding[] {
   const { snapshot } = loaded;
   const deployed = mappedService(snapshot, mappings);
   if (!deployed) return [];
   const placer = new Placer(service, deployed, mappings);
   const reportedFromFacts = new Set(DEPLOYMENT_FACT_RULES.flatMap((rule) => rule.reportedResources(service).map((resource) => `${rule.meta.id}|${resource.toLowerCase()}`)));
+  const snapshotInRoot = isInside(root, loaded.file);
   const findings: Finding[] = [];
   snapshot.assessments.forEach((assessment, index) => {
     if (assessment.status !== 'Unhealthy' || !placer.relative(assessment.resourceId)) return;
     const ruleId = observedRuleId(assessment, rules);
     const placement = placer.place(assessment.resourceId, ruleId);
-    const relative = placer.relative(assessment.resourceId)!;
+    const relative = placer.deployedRelative(assessment.resourceId)!;
     const resource = placement?.resource ?? relative;
     if (reportedFromFacts.has(`${ruleId}|${resource.toLowerCase()}`)) return;
-    const location = placement?.location ?? { file: loaded.file, span: loaded.document.valueSpan(['assessments', index]) ?? { start: 0, end: 0 } };
+    const location =
+      placement?.location ?? (snapshotInRoot ? { file: loaded.file, span: loaded.document.valueSpan(['assessments', index]) ?? { start: 0, end: 0 } } : { file: service.root, span: { start: 0, end: 0 } });
     const where = `${relative} in ${deployed.name}`;
     const detail = [assessment.cause, assessment.description].filter(Boolean).join(' ');
     findings.push({

@@ -35,6 +35,35 @@ export class Placer {
     return parsed && parsed.serviceId.toLowerCase() === this.deployed.id.toLowerCase() ? parsed.relative : undefined;
   }
 
+  /**
+   * The relative resource as APIM names it, where the snapshot's inventory has it: Resource Graph
+   * lowercases ids (`apis/customers/operations/listcustomers`), messages keep APIM's casing.
+   */
+  deployedRelative(resourceId: string): string | undefined {
+    const relative = this.relative(resourceId);
+    if (relative === undefined) return undefined;
+    const parts = relative.split('/');
+    const restore = (index: number, segment: string, items: readonly { name: string }[] | undefined) => {
+      parts[index] = segment;
+      const found = parts[index + 1] !== undefined ? items?.find((item) => item.name.toLowerCase() === parts[index + 1].toLowerCase()) : undefined;
+      if (found) parts[index + 1] = found.name;
+    };
+    const kind = parts[0].toLowerCase();
+    if (kind === 'apis') {
+      const api = parts[1] !== undefined ? this.deployedApi(parts[1]) : undefined;
+      restore(0, 'apis', api && [api]);
+      if (parts[2]?.toLowerCase() === 'operations') restore(2, 'operations', api?.operations);
+    }
+    const collections: Record<string, [string, readonly { name: string }[]]> = {
+      subscriptions: ['subscriptions', this.deployed.subscriptions],
+      backends: ['backends', this.deployed.backends],
+      namedvalues: ['namedValues', this.deployed.namedValues],
+      products: ['products', this.deployed.products],
+    };
+    if (collections[kind]) restore(0, ...collections[kind]);
+    return parts.join('/');
+  }
+
   api(deployedName: string) {
     return this.localByDeployed.get(deployedName.toLowerCase());
   }

@@ -177,6 +177,31 @@ describe('a snapshot merged into the scan of samples/', () => {
     assert.match(echo.message, /no counterpart in the repository/);
   });
 
+  it('points at the service root, never outside the scanned folder, when the snapshot lives elsewhere', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'apim-posture-outside-'));
+    try {
+      const elsewhere = path.join(folder, 'snapshot.json');
+      fs.copyFileSync(SAMPLE_SNAPSHOT, elsewhere);
+      const outside = scan(SAMPLES, { snapshot: elsewhere });
+      const echo = outside.findings.find((finding) => finding.resource === 'apis/echo-api/operations/retrieve-resource')!;
+      assert.strictEqual(echo.location.file, SAMPLES);
+      assert.strictEqual(echo.properties?.unmapped, true);
+      assert.ok(outside.findings.filter((finding) => finding.ruleId !== 'input-problem').every((finding) => !finding.location.file.startsWith(folder)));
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('names deployed resources as APIM does, not as Resource Graph lowercases them', () => {
+    const sample = JSON.parse(fs.readFileSync(SAMPLE_SNAPSHOT, 'utf8')) as DeployedSnapshot;
+    const echo = sample.services[0].apis.find((api) => api.name === 'echo-api')!;
+    echo.operations.find((operation) => operation.name === 'retrieve-resource')!.name = 'Retrieve-Resource';
+    const named = scan(SAMPLES, { snapshot: readSnapshotFile(SAMPLE_SNAPSHOT, serializeSnapshot(sample)) });
+    const finding = named.findings.find((candidate) => candidate.origin === 'observed' && /echo-api/.test(candidate.resource))!;
+    assert.strictEqual(finding.resource, 'apis/echo-api/operations/Retrieve-Resource');
+    assert.match(finding.message, /^apis\/echo-api\/operations\/Retrieve-Resource in apim-contoso-outfitters is Unhealthy/);
+  });
+
   it('reports drift: fixed locally but not deployed, not predicted, and policies that differ', () => {
     const drift = result.deployed![0].drift.map((item) => `${item.kind} ${item.resource}`).sort();
     assert.deepStrictEqual(drift, [
@@ -241,7 +266,7 @@ describe('observed recommendations no rule predicts', () => {
     const service = readService(SAMPLES);
     const mappings = mapApis(service, loaded.snapshot);
     applySnapshot(service, loaded.snapshot, mappings);
-    const portalUris = new Set(observedFindings(service, loaded, mappings).map((finding) => finding.properties?.portalUri));
+    const portalUris = new Set(observedFindings(service, loaded, mappings, SAMPLES).map((finding) => finding.properties?.portalUri));
     assert.deepStrictEqual([...portalUris].sort(), ['https://portal.azure.com/#blade/x%C2%B0', undefined]);
   });
 });

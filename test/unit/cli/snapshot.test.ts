@@ -68,13 +68,17 @@ describe('apim-posture snapshot export', function () {
       const allowed = await cli(['snapshot', 'export', '--subscription', `${subscriptionId(0)},${subscriptionId(2)}`, '--endpoint', emulator.endpoint, '-o', output, '--allow-partial'], azure);
       assert.strictEqual(allowed.code, EXIT.ok, allowed.err);
 
+      const subscriptionQueries = () => emulator.count((request) => request.path === '/providers/Microsoft.ResourceGraph/resources' && /resourcecontainers/.test(request.body));
+      const before = subscriptionQueries();
       const all = await cli(['snapshot', 'export', `--endpoint=${emulator.endpoint}`, '--output', output], azure);
       assert.strictEqual(all.code, EXIT.ok, all.err);
+      assert.strictEqual(subscriptionQueries() - before, 1, 'the subscriptions are asked for once, their names with them');
       assert.deepStrictEqual(
         readSnapshotFile(output).snapshot.subscriptions.map((subscription) => subscription.id),
         [subscriptionId(0), subscriptionId(1)],
         'the subscriptions Resource Graph lists as readable',
       );
+      assert.deepStrictEqual(readSnapshotFile(output).snapshot.subscriptions.map((subscription) => subscription.displayName), ['Contoso 1', 'Contoso 2']);
     } finally {
       agent.destroy();
       await emulator.stop();
