@@ -66,6 +66,9 @@ export interface EmulatorAssessment {
   displayName: string;
   cause?: string;
   description?: string;
+  /** `properties.status.firstEvaluationDate` and `statusChangeDate` (ISO times). */
+  firstEvaluationDate?: string;
+  statusChangeDate?: string;
 }
 
 export interface EmulatorMetadata {
@@ -569,6 +572,8 @@ export class ArmEmulator {
           displayName: assessment.displayName,
           cause: assessment.cause ?? '',
           description: assessment.description ?? '',
+          firstEvaluationDate: assessment.firstEvaluationDate ?? '',
+          statusChangeDate: assessment.statusChangeDate ?? '',
           portalUri: `https://portal.azure.com/#blade/Microsoft_Azure_Security/RecommendationsBlade/assessmentKey/${assessment.key}`,
         }))
         .sort((a, b) => (a.resourceId < b.resourceId ? -1 : a.resourceId > b.resourceId ? 1 : a.assessmentKey.localeCompare(b.assessmentKey)));

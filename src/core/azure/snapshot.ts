@@ -176,6 +176,9 @@ export interface DeployedAssessment {
   /** From `assessmentsMetadata`. */
   remediation?: string;
   portalUri?: string;
+  /** When Defender first assessed the resource, and when its status last changed (ISO times). */
+  firstEvaluationDate?: string;
+  statusChangeDate?: string;
 }
 
 export function emptySnapshot(endpoint: string, createdAt = new Date().toISOString()): DeployedSnapshot {

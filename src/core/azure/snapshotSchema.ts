@@ -144,6 +144,8 @@ const assessment = {
     description: text,
     remediation: text,
     portalUri: text,
+    firstEvaluationDate: text,
+    statusChangeDate: text,
   },
 } as const;
 

@@ -1,7 +1,7 @@
 // What every report format shares: paths relative to the scanned folder, 1-based regions, the
 // order of findings and the summary counts. Each format builds on these so that they never disagree.
 import * as path from 'path';
-import { SEVERITY_ORDER, type Finding, type RuleMetadata, type Severity } from '../findings';
+import { findingSources, SEVERITY_ORDER, type Finding, type RuleMetadata, type Severity } from '../findings';
 import type { ApimService } from '../model';
 import type { LineIndex, SourceLocation } from '../text';
 import type { ScanResult } from './scanResult';
@@ -207,4 +207,9 @@ function unreadParts(unread: readonly { operation: string }[]): string {
   const counts = new Map<string, number>();
   for (const { operation } of unread) counts.set(operation, (counts.get(operation) ?? 0) + 1);
   return [...counts].map(([operation, count]) => `${UNREAD_NAMES[operation] ?? operation}${count > 1 ? ` (${count})` : ''}`).join(', ');
+}
+
+/** ` · also reported by Defender for APIs` on a prediction Defender confirms: one finding, both sources. */
+export function reportedBy(finding: Pick<Finding, 'origin' | 'defender'>): string {
+  return findingSources(finding).length > 1 ? ' · also reported by Defender for APIs' : finding.defender ? ' · reported by Defender for APIs' : finding.origin === 'observed' ? ' · from Azure' : '';
 }
