@@ -39,6 +39,7 @@ export async function loadDeployedState(credential: TokenCredential, given: read
     snapshot.services.push(...services);
   }
   snapshot.assessments = assessments;
+  if (options.includeHealthyAssessments) snapshot.healthyAssessments = true;
   if (assessments.length > 0) await addRemediation(context, subscriptions[0], assessments, snapshot.errors);
   return checkedAnswers(snapshot);
 }

@@ -163,5 +163,6 @@ export const SNAPSHOT_SCHEMA = {
     services: { type: 'array', items: service, default: [] },
     assessments: { type: 'array', items: assessment, default: [] },
     errors,
+    healthyAssessments: { type: 'boolean' },
   },
 } as const;

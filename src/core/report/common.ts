@@ -177,6 +177,9 @@ export function snapshotSection(result: ScanResult, bounded = false) {
     stale: status.stale,
     unread: listed,
     unreadOmitted: status.unread.length > listed.length ? status.unread.length - listed.length : undefined,
+    // Bounded like the failed reads: a part per subscription, and an estate may have hundreds.
+    parts: bounded ? status.parts.slice(0, MAX_LISTED_UNREAD) : status.parts,
+    partsOmitted: bounded && status.parts.length > MAX_LISTED_UNREAD ? status.parts.length - MAX_LISTED_UNREAD : undefined,
     notices: snapshotNotices(result),
   };
 }

@@ -5,7 +5,7 @@
 import type { AuthState } from '../analysis/authentication';
 import type { Coverage } from '../coverage';
 import type { DriftKind } from '../azure/drift';
-import type { SnapshotError } from '../azure/snapshot';
+import type { SnapshotError, SnapshotPart } from '../azure/snapshot';
 import type { DefenderView, FindingSource, Severity } from '../findings';
 import type { ApiSource, RepositoryLayout } from '../model';
 import type { ReportSummary } from './common';
@@ -90,6 +90,9 @@ export interface ReportSnapshot {
   stale: boolean;
   unread: SnapshotError[];
   unreadOmitted?: number;
+  /** Each part of Azure (assessments, Healthy assessments, per subscription its services, plan and onboarding): read, failed with its error, or not asked for with why. Conclusions come from read parts only. */
+  parts: SnapshotPart[];
+  partsOmitted?: number;
   notices: string[];
 }
 

@@ -56,11 +56,15 @@ describe('loadDeployedState (SDK clients against the ARM emulator)', function ()
     });
   });
 
-  it('does not ask again for the names of subscriptions found with them', async () => {
-    await withEmulator(generatedEstate({ subscriptions: 1, apisPerSubscription: 1, operationsPerApi: 1, unhealthyEvery: 1 }), {}, async (emulator, connection) => {
+  it('does not ask again for the names of subscriptions found with them, and records whether Healthy assessments were asked for', async () => {
+    await withEmulator(generatedEstate({ subscriptions: 1, apisPerSubscription: 1, operationsPerApi: 2, unhealthyEvery: 2 }), {}, async (emulator, connection) => {
       const snapshot = await loadDeployedState(fixedTokenCredential(), [{ id: subscriptionId(0), name: 'Found before' }], connection);
       assert.strictEqual(snapshot.subscriptions[0].displayName, 'Found before');
       assert.strictEqual(emulator.count((request) => request.path === '/providers/Microsoft.ResourceGraph/resources' && /resourcecontainers/.test(request.body)), 0);
+      assert.strictEqual(snapshot.healthyAssessments, undefined, 'Unhealthy assessments only: the others not asked for');
+      const withHealthy = await loadDeployedState(fixedTokenCredential(), [subscriptionId(0)], { ...connection, includeHealthyAssessments: true });
+      assert.strictEqual(withHealthy.healthyAssessments, true);
+      assert.ok(withHealthy.assessments.some((assessment) => assessment.status === 'Healthy'));
     });
   });
 

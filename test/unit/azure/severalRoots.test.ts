@@ -38,7 +38,9 @@ function deployedService(name: string, apis: string[], policy?: string): Deploye
 }
 
 function snapshotOf(services: DeployedService[], assessments: DeployedAssessment[] = []): DeployedSnapshot {
-  return { kind: 'apim-posture/deployed-snapshot', version: 1, createdAt: '2026-01-01T00:00:00Z', endpoint: 'https://management.azure.com', subscriptions: [], services, assessments, errors: [] };
+  // An export lists every subscription it read: their plan and onboarding are known.
+  const subscriptions = [...new Set(services.map((service) => service.subscriptionId))].map((id) => ({ id, errors: [] }));
+  return { kind: 'apim-posture/deployed-snapshot', version: 1, createdAt: '2026-01-01T00:00:00Z', endpoint: 'https://management.azure.com', subscriptions, services, assessments, errors: [] };
 }
 
 /** The fixture copied to a fresh folder, with more files (path → text) and the snapshot in its default place. */
