@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { TokenCredential } from '@azure/core-auth';
 import type { ArmConnection } from '../core/azure/arm';
+import type { ReadableSubscription } from '../core/azure/resourceGraph';
 import { DEFAULT_SNAPSHOT_PATH, writeSnapshotFile } from '../core/azure/snapshot';
 import { describeSnapshotError, summarizeSnapshot } from '../core/azure/summary';
 import { SEVERITY_ORDER, type Severity } from '../core/findings';
@@ -335,10 +336,11 @@ async function runSnapshot(args: string[], io: Io, azure: AzureAccess): Promise<
     const cancel = () => controller.abort();
     process.once('SIGINT', cancel);
     try {
-      let subscriptions = options.subscriptions;
+      let subscriptions: readonly (string | ReadableSubscription)[] = options.subscriptions;
       if (subscriptions.length === 0) {
         io.err.write('Finding the subscriptions you can read …\n');
-        subscriptions = (await discoverSubscriptions(credential, { ...connection, abortSignal: controller.signal })).map((subscription) => subscription.id);
+        // Found with their names: the load does not ask for them again.
+        subscriptions = await discoverSubscriptions(credential, { ...connection, abortSignal: controller.signal });
         if (subscriptions.length === 0) {
           io.err.write('apim-posture: the sign-in can read no subscription; name one with --subscription.\n');
           return EXIT.failure;

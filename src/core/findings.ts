@@ -49,6 +49,24 @@ export interface Suppression {
   location: SourceLocation;
 }
 
+/** What Defender for Cloud says of the problem a finding is about: its Unhealthy assessment in the snapshot. */
+export interface DefenderView {
+  assessmentKey: string;
+  displayName?: string;
+  /** ARM id of the assessed resource, as Resource Graph gives it. */
+  azureResourceId: string;
+  status: string;
+  /** When Defender first assessed the resource, and when its status last changed (ISO times). */
+  firstEvaluationDate?: string;
+  statusChangeDate?: string;
+  /** The recommendation in the Azure portal (https only). */
+  portalUri?: string;
+  remediation?: string;
+}
+
+/** Where a finding comes from: the files (`predicted`), Azure through the snapshot (`observed`), or both. */
+export type FindingSource = 'predicted' | 'observed';
+
 export interface Finding {
   /** Stable across runs and unrelated edits: derived from rule, resource and a rule-specific key, never from offsets. */
   id: string;
@@ -69,9 +87,19 @@ export interface Finding {
   /** How many more related locations there were ("and N more"); absent when none were left out. */
   relatedOmitted?: number;
   fixes: Fix[];
-  /** `predicted` from the files; `observed` from Defender (the Azure layer). */
+  /**
+   * `predicted` from the files; `observed` from Azure (Defender's assessment, or a deployment fact).
+   * A predicted finding Defender confirms stays `predicted` and carries `defender`: one finding per problem.
+   */
   origin: 'predicted' | 'observed';
+  /** Defender's Unhealthy assessment of the same problem, when the snapshot has one. */
+  defender?: DefenderView;
   suppression?: Suppression;
   /** Rule-specific facts for the editor (auth state, sensitivity labels, risk score). */
   properties?: Record<string, unknown>;
+}
+
+/** Every source that reports the finding: the files, Azure, or both when Defender confirms a prediction. */
+export function findingSources(finding: Pick<Finding, 'origin' | 'defender'>): FindingSource[] {
+  return finding.origin === 'predicted' && finding.defender ? ['predicted', 'observed'] : [finding.origin];
 }

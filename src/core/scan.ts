@@ -8,7 +8,7 @@ import { mapApis, type ApiMapping } from './azure/mapping';
 import { annotateDrift, drift } from './azure/drift';
 import { applySnapshot } from './azure/facts';
 import { mappedService } from './azure/mapping';
-import { observedFindings } from './azure/observed';
+import { mergeObserved, observedFindings } from './azure/observed';
 import { findService, matchRoots } from './azure/roots';
 import { unreadParts } from './azure/unread';
 import { DEFAULT_SNAPSHOT_PATH, readSnapshotFile, type DeployedService, type LoadedSnapshot } from './azure/snapshot';
@@ -170,10 +170,13 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
       try {
         const rootRules = configOf(local).rules;
         const predictedFindings = findings.filter((finding) => serviceOfFinding.get(finding) === local);
-        const observed = observedFindings(local, view, mappings, ALL_RULES.map((rule) => rule.meta)).filter((finding) => rootRules[finding.ruleId] !== 'off');
+        const observed = observedFindings(local, view, mappings, absoluteRoot, ALL_RULES.map((rule) => rule.meta)).filter((finding) => rootRules[finding.ruleId] !== 'off');
         const driftItems = drift(local, view.snapshot, mappings, predictedFindings, observed);
-        annotateDrift(observed, driftItems);
-        add(observed, local);
+        // A problem the files predict and Defender confirms is one finding; the rest say how git and Azure disagree.
+        const label = labelOf(local);
+        const observedAlone = mergeObserved(predictedFindings, observed, (finding) => idInService(finding, label));
+        annotateDrift(observedAlone, driftItems);
+        add(observedAlone, local);
         add(driftFindings(driftItems), local);
         add(unreadParts(local, view, mappings).map((problem) => problemFinding(problem, false)), local);
         comparisons.push({ local, service: service ?? mappedService(view.snapshot, mappings), matchedBy, snapshot, mappings, drift: driftItems });
@@ -394,7 +397,11 @@ function analysesOf(contexts: ReadonlyMap<ApimService, RuleContext>, sensitiveDa
  */
 function inService(finding: Finding, label: string): void {
   finding.service = label;
-  finding.id = findingId(finding.ruleId, `${label}:${finding.resource}`, finding.id);
+  finding.id = idInService(finding, label);
+}
+
+function idInService(finding: Finding, label: string | undefined): string {
+  return label === undefined ? finding.id : findingId(finding.ruleId, `${label}:${finding.resource}`, finding.id);
 }
 
 /** The analyses rules share, each computed once per operation. */

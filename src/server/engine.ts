@@ -130,6 +130,7 @@ function changedDiagnostics(engine: FolderEngine, options: AnalyzeRequestDiagnos
     list.push({
       range: rangeOf(locate(finding.location)),
       severity: finding.severity === 'high' && options.highSeverityAs === 'warning' ? DiagnosticSeverity.Warning : SEVERITIES[finding.severity],
+      // A prediction Defender confirms is one diagnostic of APIM Posture, its message saying Defender reports it too.
       source: finding.origin === 'observed' ? 'Defender for APIs' : 'APIM Posture',
       code: finding.ruleId,
       codeDescription: rule ? { href: rule.helpUri } : undefined,
@@ -160,7 +161,7 @@ function rangeOf(location: ReportLocation) {
 function analysisSummary(result: ScanResult): AnalysisSummary {
   return {
     ...summarize(result),
-    observed: result.findings.filter((finding) => finding.origin === 'observed' && !finding.suppression).length,
+    observed: result.findings.filter((finding) => finding.defender && !finding.suppression).length,
     services: result.services.map((service) => `${serviceLabel(result.root, result.services, service) ?? ''} ${service.layout} layout, ${service.apis.length} APIs`.trim()),
     inputProblems: result.services.reduce((count, service) => count + service.problems.length, 0),
     snapshot: result.snapshot && { createdAt: result.snapshot.createdAt, notices: snapshotNotices(result) },

@@ -46,7 +46,7 @@ export interface AnalyzedParams {
 }
 
 export interface AnalysisSummary extends ReportSummary {
-  /** Active findings reported by Defender (from the snapshot). */
+  /** Active findings Defender reports (from the snapshot), alone or confirming a prediction: each problem once. */
   observed: number;
   /** One line per service: its root, layout and APIs. */
   services: string[];

@@ -128,6 +128,9 @@ export function contosoState(samples = SAMPLES): EmulatorState {
     severity: defender.severity,
     displayName: defender.displayName,
     cause,
+    // Assessed since the service went live; Unhealthy since a later change.
+    firstEvaluationDate: '2026-02-02T06:00:00Z',
+    statusChangeDate: '2026-04-20T14:12:00Z',
   });
   const assessments: EmulatorAssessment[] = [
     ...['adjust-stock', 'get-stock-level', 'list-stock-levels', 'list-warehouses'].map((operation) => unhealthy(ENDPOINT_AUTH, `apis/inventory/operations/${operation}`)),

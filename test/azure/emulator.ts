@@ -66,6 +66,9 @@ export interface EmulatorAssessment {
   displayName: string;
   cause?: string;
   description?: string;
+  /** `properties.status.firstEvaluationDate` and `statusChangeDate` (ISO times). */
+  firstEvaluationDate?: string;
+  statusChangeDate?: string;
 }
 
 export interface EmulatorMetadata {
@@ -300,7 +303,11 @@ export class ArmEmulator {
     const segments = request.path.split('/').filter(Boolean).map(decodeURIComponent);
     const lower = segments.map((segment) => segment.toLowerCase());
 
-    if (request.method === 'POST' && lower.join('/') === 'providers/microsoft.resourcegraph/resources') return { body: this.resourceGraph(request) };
+    if (request.method === 'POST' && lower.join('/') === 'providers/microsoft.resourcegraph/resources') {
+      // The stable version the loader asks for: a preview one would be a regression.
+      if (request.query.get('api-version') !== '2024-04-01') throw new HttpError(400, 'InvalidApiVersion', 'Resource Graph is emulated at api-version 2024-04-01.');
+      return { body: this.resourceGraph(request) };
+    }
     if (request.method === 'GET' && lower.join('/') === 'providers/microsoft.security/assessmentmetadata') return { body: this.page(request, this.state.metadata.map(metadataResource)) };
 
     if (lower[0] !== 'subscriptions' || segments.length < 2) throw notFound(request.path);
@@ -565,6 +572,8 @@ export class ArmEmulator {
           displayName: assessment.displayName,
           cause: assessment.cause ?? '',
           description: assessment.description ?? '',
+          firstEvaluationDate: assessment.firstEvaluationDate ?? '',
+          statusChangeDate: assessment.statusChangeDate ?? '',
           portalUri: `https://portal.azure.com/#blade/Microsoft_Azure_Security/RecommendationsBlade/assessmentKey/${assessment.key}`,
         }))
         .sort((a, b) => (a.resourceId < b.resourceId ? -1 : a.resourceId > b.resourceId ? 1 : a.assessmentKey.localeCompare(b.assessmentKey)));

@@ -5,6 +5,13 @@ import { SecurityCenter } from '@azure/arm-security';
 import type { TokenCredential } from '@azure/core-auth';
 import { armClientOptions, type ArmConnection } from './arm';
 
+/**
+ * The stable Resource Graph API (azure-rest-api-specs: Microsoft.ResourceGraph/stable/2024-04-01):
+ * @azure/arm-resourcegraph 5.0.0-beta.4 defaults to 2021-06-01-preview, and its `apiVersion` option
+ * rewrites the query string of every request it sends.
+ */
+export const RESOURCE_GRAPH_API_VERSION = '2024-04-01';
+
 export interface LoadClients {
   apim(subscriptionId: string): ApiManagementClient;
   security(subscriptionId: string): SecurityCenter;
@@ -23,6 +30,6 @@ export function createClients(credential: TokenCredential, connection: ArmConnec
   return {
     apim: (subscriptionId) => cached(`apim:${subscriptionId}`, () => new ApiManagementClient(credential, subscriptionId, options)),
     security: (subscriptionId) => cached(`security:${subscriptionId}`, () => new SecurityCenter(credential, subscriptionId, options)),
-    graph: () => cached('graph', () => new ResourceGraphClient(credential, options)),
+    graph: () => cached('graph', () => new ResourceGraphClient(credential, { ...options, apiVersion: RESOURCE_GRAPH_API_VERSION })),
   };
 }

@@ -64,7 +64,8 @@ export function assessmentsQuery(includeHealthy: boolean): string {
     "| where resourceId has '/providers/microsoft.apimanagement/service/'",
     ...(includeHealthy ? [] : ["| where status == 'Unhealthy'"]),
     '| project assessmentKey = name, resourceId, status, severity = tostring(properties.metadata.severity), displayName = tostring(properties.displayName),',
-    '  cause = tostring(properties.status.cause), description = tostring(properties.status.description), portalUri = tostring(properties.links.azurePortalUri)',
+    '  cause = tostring(properties.status.cause), description = tostring(properties.status.description), portalUri = tostring(properties.links.azurePortalUri),',
+    '  firstEvaluationDate = tostring(properties.status.firstEvaluationDate), statusChangeDate = tostring(properties.status.statusChangeDate)',
     '| order by resourceId asc, assessmentKey asc',
   ].join('\n');
 }
@@ -83,6 +84,8 @@ export async function loadAssessments(context: LoadContext, subscriptions: strin
       cause: nonEmpty(row.cause),
       description: nonEmpty(row.description),
       portalUri: nonEmpty(row.portalUri),
+      firstEvaluationDate: nonEmpty(row.firstEvaluationDate),
+      statusChangeDate: nonEmpty(row.statusChangeDate),
     }));
 }
 

@@ -49,7 +49,7 @@ export function drift(service: ApimService, snapshot: DeployedSnapshot, mappings
   const predictedKeys = new Set(predicted.filter((finding) => finding.origin === 'predicted').map((finding) => `${finding.ruleId}|${finding.resource.toLowerCase()}`));
 
   for (const finding of observed) {
-    const assessment = { key: String(finding.properties?.assessmentKey ?? ''), displayName: finding.properties?.displayName as string | undefined };
+    const assessment = { key: finding.defender?.assessmentKey ?? '', displayName: finding.defender?.displayName };
     if (AZURE_ONLY.some((defender) => matchesDefender(assessment, defender))) continue;
     if (predictedKeys.has(`${finding.ruleId}|${finding.resource.toLowerCase()}`)) continue;
     const localRule = !finding.ruleId.startsWith('defender-');

@@ -13,13 +13,13 @@ export function applySnapshot(service: ApimService, snapshot: DeployedSnapshot, 
   const facts: DeploymentFacts = {};
   if (deployed) {
     const failed = new FailedReads(snapshot, deployed);
-    // A plan that could not be read has no tier: unknown, not off.
+    // A plan that was not read (failed, or its subscription not asked for) is unknown, not off.
     const tier = snapshot.subscriptions.find((subscription) => subscription.id.toLowerCase() === deployed.subscriptionId.toLowerCase())?.defenderForApis?.pricingTier;
-    if (tier) facts.defenderForApisEnabled = tier === 'Standard';
+    if (tier && failed.subscriptionPart('plan').state === 'read') facts.defenderForApisEnabled = tier === 'Standard';
     const mapped = mappings.filter((mapping) => mapping.deployed?.serviceId.toLowerCase() === deployed.id.toLowerCase());
     facts.deployedApis = mapped.map((mapping) => mapping.local);
-    // Onboarding and inactive operations stay unknown when their read failed: an empty list would claim none.
-    if (!failed.inSubscription('apiCollections')) {
+    // Onboarding and inactive operations stay unknown unless read: an empty list would claim none.
+    if (failed.subscriptionPart('onboarding').state === 'read') {
       const collections = new Set(deployed.apiCollections.map((collection) => collection.apiName.toLowerCase()));
       facts.onboardedApis = mapped.filter((mapping) => collections.has(baseApiName(mapping.deployed!.api))).map((mapping) => mapping.local);
     }

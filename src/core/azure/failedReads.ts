@@ -1,5 +1,5 @@
 import { scopePath, type PolicyScope } from './policies';
-import type { DeployedService, DeployedSnapshot, SnapshotError } from './snapshot';
+import type { DeployedService, DeployedSnapshot, SnapshotError, SnapshotPart } from './snapshot';
 
 /** The reads about a deployed service that failed: what they would have told is unknown, never absent. */
 export class FailedReads {
@@ -15,14 +15,39 @@ export class FailedReads {
     return this.deployed.errors.find((error) => error.operation === 'policy' && error.scope.toLowerCase() === wanted);
   }
 
-  /** A failed read of the service's subscription: `pricing` (the plan) or `apiCollections` (onboarding). */
-  inSubscription(operation: 'pricing' | 'apiCollections'): SnapshotError | undefined {
+  /**
+   * A part of the service's subscription, the plan or onboarding: read, failed, or not asked for when the
+   * snapshot does not hold the subscription (a hand-written one; an export lists every subscription it read).
+   */
+  subscriptionPart(part: 'plan' | 'onboarding'): SnapshotPart {
     const subscription = this.snapshot.subscriptions.find((candidate) => candidate.id.toLowerCase() === this.deployed.subscriptionId.toLowerCase());
-    return subscription?.errors.find((error) => error.operation === operation);
+    if (!subscription) return { part, scope: `/subscriptions/${this.deployed.subscriptionId}`, state: 'not-asked', reason: `subscription ${this.deployed.subscriptionId} is not in the snapshot` };
+    return subscriptionPart(subscription, part);
   }
 
   /** A failed Resource Graph query of Defender's assessments. */
   assessments(): SnapshotError | undefined {
     return this.snapshot.errors.find((error) => error.operation === 'assessments');
   }
+}
+
+const OPERATION_OF_PART = { plan: 'pricing', onboarding: 'apiCollections', services: 'services' } as const;
+
+function subscriptionPart(subscription: DeployedSnapshot['subscriptions'][number], part: keyof typeof OPERATION_OF_PART): SnapshotPart {
+  const scope = `/subscriptions/${subscription.id}`;
+  const error = subscription.errors.find((candidate) => candidate.operation === OPERATION_OF_PART[part]);
+  return error ? { part, scope, state: 'failed', error } : { part, scope, state: 'read' };
+}
+
+/** Every part of the snapshot, each read, failed (with the error) or not asked for (with why): what a report may conclude from. */
+export function snapshotParts(snapshot: DeployedSnapshot): SnapshotPart[] {
+  const graph = 'Microsoft.ResourceGraph/resources';
+  const assessments = snapshot.errors.find((error) => error.operation === 'assessments');
+  return [
+    assessments ? { part: 'assessments', scope: graph, state: 'failed', error: assessments } : { part: 'assessments', scope: graph, state: 'read' },
+    snapshot.healthyAssessments
+      ? { part: 'healthyAssessments', scope: graph, state: 'read' }
+      : { part: 'healthyAssessments', scope: graph, state: 'not-asked', reason: 'Unhealthy assessments only (snapshot export --include-healthy asks for the others)' },
+    ...snapshot.subscriptions.flatMap((subscription) => (['services', 'plan', 'onboarding'] as const).map((part) => subscriptionPart(subscription, part))),
+  ];
 }

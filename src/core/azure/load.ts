@@ -8,34 +8,38 @@ import { createClients } from './clients';
 import { addRemediation, listApiCollections, loadAssessments, readDefenderPlan } from './defenderQueries';
 import { loadService } from './inventory';
 import { attempt, type LoadContext, type LoadOptions } from './loadContext';
-import { subscriptionNames } from './resourceGraph';
+import { subscriptionNames, type ReadableSubscription } from './resourceGraph';
 import { checkSnapshot, emptySnapshot, type DeployedService, type DeployedSnapshot, type SnapshotSubscription } from './snapshot';
 
 /**
- * The deployed state of the given subscriptions. Never throws for what one subscription or service
+ * The deployed state of the given subscriptions: ids, or subscriptions found by `discoverSubscriptions`
+ * whose names are then not asked for again. Never throws for what one subscription or service
  * refuses (401, 403, 5xx after retries): that is recorded in the snapshot's `errors`. Throws only when
  * cancelled through `abortSignal`.
  */
-export async function loadDeployedState(credential: TokenCredential, subscriptionIds: string[], options: LoadOptions = {}): Promise<DeployedSnapshot> {
+export async function loadDeployedState(credential: TokenCredential, given: readonly (string | ReadableSubscription)[], options: LoadOptions = {}): Promise<DeployedSnapshot> {
   const clients = createClients(credential, options);
   // Every request in flight listens to the one signal: dozens at a time is expected, not a leak.
   if (options.abortSignal) setMaxListeners(Math.max(100, (options.concurrency ?? 16) * 8), options.abortSignal);
   const snapshot = emptySnapshot(armEndpoint(options), (options.now ?? new Date()).toISOString());
   const context: LoadContext = { clients, options, endpoint: armEndpoint(options), progress: (progress) => options.onProgress?.(progress) };
-  const subscriptions = [...new Set(subscriptionIds.map((id) => id.trim()).filter(Boolean))];
+  const subscriptions = [...new Set(given.map((subscription) => (typeof subscription === 'string' ? subscription : subscription.id).trim()).filter(Boolean))];
+  const discovered = given.filter((subscription): subscription is ReadableSubscription => typeof subscription !== 'string');
+  const unnamed = subscriptions.filter((id) => !discovered.some((subscription) => subscription.id.toLowerCase() === id.toLowerCase()));
 
   // Defender's side is a few requests for all subscriptions; it runs beside the inventory.
   const [names, assessments, perSubscription] = await Promise.all([
-    subscriptionNames(context, subscriptions, snapshot.errors),
+    unnamed.length > 0 ? subscriptionNames(context, unnamed, snapshot.errors) : new Map<string, string>(),
     loadAssessments(context, subscriptions, snapshot.errors),
     mapLimit(subscriptions, 4, (subscriptionId) => loadSubscription(context, subscriptionId)),
   ]);
   for (const { subscription, services } of perSubscription) {
-    subscription.displayName = names.get(subscription.id.toLowerCase());
+    subscription.displayName = names.get(subscription.id.toLowerCase()) ?? discovered.find((known) => known.id.toLowerCase() === subscription.id.toLowerCase())?.name;
     snapshot.subscriptions.push(subscription);
     snapshot.services.push(...services);
   }
   snapshot.assessments = assessments;
+  if (options.includeHealthyAssessments) snapshot.healthyAssessments = true;
   if (assessments.length > 0) await addRemediation(context, subscriptions[0], assessments, snapshot.errors);
   return checkedAnswers(snapshot);
 }

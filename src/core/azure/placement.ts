@@ -1,5 +1,6 @@
 // Where a deployed resource (an ARM id, as Defender names it) is in the repository.
 import type { ApiResource, ApimService, OperationResource, ResourceId } from '../model';
+import { API_PROTOCOLS_KEY, encryptedProtocols } from '../rules/encryptedProtocols';
 import { globalPolicyLocation } from '../rules/rule';
 import type { SourceLocation } from '../text';
 import { parseApimResourceId } from './arm';
@@ -12,6 +13,11 @@ interface Placement {
   location: SourceLocation;
   mapping?: ApiMapping;
   note?: string;
+  /**
+   * The key the rule's own finding on `resource` has (`findingId`), when `resource` is the assessed
+   * resource itself: Defender's finding then has the id the prediction has, whatever reports it.
+   */
+  findingKey?: string;
 }
 
 /** Finds the local counterpart of deployed resources (ARM ids, any case: Resource Graph lowercases them). */
@@ -33,6 +39,35 @@ export class Placer {
   relative(resourceId: string): string | undefined {
     const parsed = parseApimResourceId(resourceId);
     return parsed && parsed.serviceId.toLowerCase() === this.deployed.id.toLowerCase() ? parsed.relative : undefined;
+  }
+
+  /**
+   * The relative resource as APIM names it, where the snapshot's inventory has it: Resource Graph
+   * lowercases ids (`apis/customers/operations/listcustomers`), messages keep APIM's casing.
+   */
+  deployedRelative(resourceId: string): string | undefined {
+    const relative = this.relative(resourceId);
+    if (relative === undefined) return undefined;
+    const parts = relative.split('/');
+    const restore = (index: number, segment: string, items: readonly { name: string }[] | undefined) => {
+      parts[index] = segment;
+      const found = parts[index + 1] !== undefined ? items?.find((item) => item.name.toLowerCase() === parts[index + 1].toLowerCase()) : undefined;
+      if (found) parts[index + 1] = found.name;
+    };
+    const kind = parts[0].toLowerCase();
+    if (kind === 'apis') {
+      const api = parts[1] !== undefined ? this.deployedApi(parts[1]) : undefined;
+      restore(0, 'apis', api && [api]);
+      if (parts[2]?.toLowerCase() === 'operations') restore(2, 'operations', api?.operations);
+    }
+    const collections: Record<string, [string, readonly { name: string }[]]> = {
+      subscriptions: ['subscriptions', this.deployed.subscriptions],
+      backends: ['backends', this.deployed.backends],
+      namedvalues: ['namedValues', this.deployed.namedValues],
+      products: ['products', this.deployed.products],
+    };
+    if (collections[kind]) restore(0, ...collections[kind]);
+    return parts.join('/');
   }
 
   api(deployedName: string) {
@@ -68,23 +103,24 @@ export class Placer {
     const byName = <T extends { name: string }>(items: T[]) => items.find((item) => item.name.toLowerCase() === parts[1]?.toLowerCase());
     if (kind === 'service') {
       const location = globalPolicyLocation(this.service);
-      return location && { resource: 'service', location };
+      return location && { resource: 'service', location, findingKey: '' };
     }
     if (kind === 'apis' && parts[1]) {
       const local = this.api(parts[1]);
       if (!local) return undefined;
       if (parts[2]?.toLowerCase() === 'operations' && parts[3]) {
         const operation = this.localOperation(parts[1], parts[3]);
-        if (operation) return { resource: operation.id, location: operation.location, mapping: local.mapping };
+        if (operation) return { resource: operation.id, location: operation.location, mapping: local.mapping, findingKey: '' };
         return { resource: local.api.id, location: local.api.declaration.locate([]), mapping: local.mapping, note: `Operation ${parts[3]} is deployed but not in the repository.` };
       }
       const property = ruleId === 'encrypted-protocols' ? ['protocols'] : ruleId === 'endpoint-authentication' ? ['subscriptionRequired'] : [];
-      return { resource: local.api.id, location: local.api.declaration.locate(property), mapping: local.mapping };
+      // encrypted-protocols keys its finding on the API's own protocols apart from those of its spec's servers.
+      return { resource: local.api.id, location: local.api.declaration.locate(property), mapping: local.mapping, findingKey: ruleId === encryptedProtocols.meta.id ? API_PROTOCOLS_KEY : '' };
     }
     const declared =
       kind === 'subscriptions' ? byName(this.service.subscriptions) : kind === 'backends' ? byName(this.service.backends) : kind === 'namedvalues' ? byName(this.service.namedValues) : kind === 'products' ? byName(this.service.products) : undefined;
     if (!declared) return undefined;
     const property = kind === 'subscriptions' ? ['scope'] : kind === 'backends' && ruleId === 'backend-certificate-validation' ? ['tls'] : [];
-    return { resource: declared.id, location: declared.declaration.locate(property) };
+    return { resource: declared.id, location: declared.declaration.locate(property), findingKey: '' };
   }
 }

@@ -27,6 +27,18 @@ export interface DeployedSnapshot {
   assessments: DeployedAssessment[];
   /** What could not be read outside any one subscription (Resource Graph, assessment metadata). */
   errors: SnapshotError[];
+  /** Whether Healthy and NotApplicable assessments were asked for (`--include-healthy`); absent: they were not. */
+  healthyAssessments?: boolean;
+}
+
+/** A part of Azure as the snapshot knows it: read, failed (with the error), or not asked for (with why). */
+export interface SnapshotPart {
+  /** `assessments`, `healthyAssessments`, or per subscription `plan`, `onboarding`, `services`. */
+  part: 'assessments' | 'healthyAssessments' | 'plan' | 'onboarding' | 'services';
+  scope: string;
+  state: 'read' | 'failed' | 'not-asked';
+  error?: SnapshotError;
+  reason?: string;
 }
 
 export interface SnapshotSubscription {
@@ -176,6 +188,9 @@ export interface DeployedAssessment {
   /** From `assessmentsMetadata`. */
   remediation?: string;
   portalUri?: string;
+  /** When Defender first assessed the resource, and when its status last changed (ISO times). */
+  firstEvaluationDate?: string;
+  statusChangeDate?: string;
 }
 
 export function emptySnapshot(endpoint: string, createdAt = new Date().toISOString()): DeployedSnapshot {

@@ -144,6 +144,8 @@ const assessment = {
     description: text,
     remediation: text,
     portalUri: text,
+    firstEvaluationDate: text,
+    statusChangeDate: text,
   },
 } as const;
 
@@ -161,5 +163,6 @@ export const SNAPSHOT_SCHEMA = {
     services: { type: 'array', items: service, default: [] },
     assessments: { type: 'array', items: assessment, default: [] },
     errors,
+    healthyAssessments: { type: 'boolean' },
   },
 } as const;

@@ -1,6 +1,7 @@
 // How much a merged snapshot of Azure can be trusted: when it was taken, and what Azure did not
 // answer then. Every report shows it, so that a partial or old view of Defender is never silent.
-import type { LoadedSnapshot, SnapshotError } from './snapshot';
+import { snapshotParts } from './failedReads';
+import type { LoadedSnapshot, SnapshotError, SnapshotPart } from './snapshot';
 import { summarizeSnapshot } from './summary';
 
 /** Past this many days a snapshot is called stale, unless configured otherwise. */
@@ -19,6 +20,8 @@ export interface SnapshotStatus {
   stale: boolean;
   /** Every read that failed when it was taken: what depends on them is missing or unknown. */
   unread: SnapshotError[];
+  /** Each part of Azure: read, failed (with the error) or not asked for (with why). */
+  parts: SnapshotPart[];
 }
 
 export function snapshotStatus(loaded: LoadedSnapshot, now: Date, maxAgeDays = DEFAULT_SNAPSHOT_MAX_AGE_DAYS): SnapshotStatus {
@@ -32,5 +35,6 @@ export function snapshotStatus(loaded: LoadedSnapshot, now: Date, maxAgeDays = D
     maxAgeDays,
     stale: ageDays === undefined || ageDays > maxAgeDays,
     unread: summarizeSnapshot(loaded.snapshot).errors,
+    parts: snapshotParts(loaded.snapshot),
   };
 }

@@ -3,7 +3,7 @@ import type { InputProblem } from '../problems';
 import { comparedPolicies, wholeFile } from './drift';
 import { FailedReads } from './failedReads';
 import { mappedService, type ApiMapping } from './mapping';
-import type { LoadedSnapshot, SnapshotError } from './snapshot';
+import type { LoadedSnapshot, SnapshotError, SnapshotPart } from './snapshot';
 import { describeSnapshotError } from './summary';
 
 /**
@@ -29,10 +29,12 @@ export function unreadParts(service: ApimService, loaded: LoadedSnapshot, mappin
     });
   }
   const atSnapshot = (message: string): InputProblem => ({ file: loaded.file, kind: 'unread-in-azure', message });
-  const pricing = failed.inSubscription('pricing');
-  if (pricing) problems.push(atSnapshot(`Whether the Defender for APIs plan is on is unknown: ${why(pricing)}.`));
-  const onboarding = failed.inSubscription('apiCollections');
-  if (onboarding) problems.push(atSnapshot(`Which APIs are onboarded to Defender for APIs is unknown, so none is reported as not onboarded: ${why(onboarding)}.`));
+  // A part not read, whether it failed or was not asked for, is unknown: never taken for "off" or "none".
+  const notRead = (part: SnapshotPart) => (part.error ? why(part.error) : `${part.reason} (not asked for)`);
+  const plan = failed.subscriptionPart('plan');
+  if (plan.state !== 'read') problems.push(atSnapshot(`Whether the Defender for APIs plan is on is unknown: ${notRead(plan)}.`));
+  const onboarding = failed.subscriptionPart('onboarding');
+  if (onboarding.state !== 'read') problems.push(atSnapshot(`Which APIs are onboarded to Defender for APIs is unknown, so none is reported as not onboarded: ${notRead(onboarding)}.`));
   const assessments = failed.assessments();
   if (assessments) problems.push(atSnapshot(`Defender's findings and inactive endpoints are missing from this report: ${why(assessments)}.`));
   return problems;

@@ -2,7 +2,7 @@
 // language server sends the editor. Everything a surface shows is decided here, once.
 import type { OperationAuth } from '../analysis/authentication';
 import type { EffectivePolicy } from '../analysis/effectivePolicy';
-import type { Finding, Fix, RuleMetadata } from '../findings';
+import { findingSources, type Finding, type Fix, type RuleMetadata } from '../findings';
 import type { GoalResult } from '../goals/goal';
 import type { ApiResource, ApimService, OperationResource } from '../model';
 import { POLICY_SECTIONS } from '../policy/xml';
@@ -107,6 +107,8 @@ export function reportFinding(finding: Finding, locate: (location: SourceLocatio
     ruleId: finding.ruleId,
     severity: finding.severity,
     origin: finding.origin,
+    sources: findingSources(finding),
+    defender: finding.defender,
     resource: finding.resource,
     service: finding.service,
     message: finding.message,

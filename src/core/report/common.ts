@@ -1,7 +1,7 @@
 // What every report format shares: paths relative to the scanned folder, 1-based regions, the
 // order of findings and the summary counts. Each format builds on these so that they never disagree.
 import * as path from 'path';
-import { SEVERITY_ORDER, type Finding, type RuleMetadata, type Severity } from '../findings';
+import { findingSources, SEVERITY_ORDER, type Finding, type RuleMetadata, type Severity } from '../findings';
 import type { ApimService } from '../model';
 import type { LineIndex, SourceLocation } from '../text';
 import type { ScanResult } from './scanResult';
@@ -177,6 +177,9 @@ export function snapshotSection(result: ScanResult, bounded = false) {
     stale: status.stale,
     unread: listed,
     unreadOmitted: status.unread.length > listed.length ? status.unread.length - listed.length : undefined,
+    // Bounded like the failed reads: a part per subscription, and an estate may have hundreds.
+    parts: bounded ? status.parts.slice(0, MAX_LISTED_UNREAD) : status.parts,
+    partsOmitted: bounded && status.parts.length > MAX_LISTED_UNREAD ? status.parts.length - MAX_LISTED_UNREAD : undefined,
     notices: snapshotNotices(result),
   };
 }
@@ -207,4 +210,9 @@ function unreadParts(unread: readonly { operation: string }[]): string {
   const counts = new Map<string, number>();
   for (const { operation } of unread) counts.set(operation, (counts.get(operation) ?? 0) + 1);
   return [...counts].map(([operation, count]) => `${UNREAD_NAMES[operation] ?? operation}${count > 1 ? ` (${count})` : ''}`).join(', ');
+}
+
+/** ` · also reported by Defender for APIs` on a prediction Defender confirms: one finding, both sources. */
+export function reportedBy(finding: Pick<Finding, 'origin' | 'defender'>): string {
+  return findingSources(finding).length > 1 ? ' · also reported by Defender for APIs' : finding.defender ? ' · reported by Defender for APIs' : finding.origin === 'observed' ? ' · from Azure' : '';
 }

@@ -5,13 +5,16 @@
 import type { AuthState } from '../analysis/authentication';
 import type { Coverage } from '../coverage';
 import type { DriftKind } from '../azure/drift';
-import type { SnapshotError } from '../azure/snapshot';
-import type { Severity } from '../findings';
+import type { SnapshotError, SnapshotPart } from '../azure/snapshot';
+import type { DefenderView, FindingSource, Severity } from '../findings';
 import type { ApiSource, RepositoryLayout } from '../model';
 import type { ReportSummary } from './common';
 
-/** Raised when a field changes meaning or disappears; new optional fields keep the version. */
-export const CONTRACT_VERSION = 2;
+/**
+ * Raised when a field changes meaning or disappears; new optional fields keep the version. 3: a finding
+ * Defender confirms is one finding with `sources` and `defender` (Defender's facts left `properties`).
+ */
+export const CONTRACT_VERSION = 3;
 
 /** A place in a file: the file relative to the report's `root` (`/`-separated; absolute when outside it) and a 1-based region, `endColumn` exclusive, columns in UTF-16 code units. */
 export interface ReportLocation {
@@ -59,7 +62,12 @@ export interface ReportFinding {
   id: string;
   ruleId: string;
   severity: Severity;
+  /** `predicted` from the files, `observed` from Azure; a prediction Defender confirms stays `predicted` (see `sources`). */
   origin: 'predicted' | 'observed';
+  /** Everything that reports the problem: `['predicted', 'observed']` when Defender confirms a prediction, one finding with the prediction's id. */
+  sources: FindingSource[];
+  /** Defender's Unhealthy assessment of the problem: its status, first evaluation and last status change, portal link. */
+  defender?: DefenderView;
   resource: string;
   /** The service's root relative to the scanned folder, when the repository holds several. */
   service?: string;
@@ -70,7 +78,7 @@ export interface ReportFinding {
   relatedOmitted?: number;
   fixes: ReportFix[];
   suppression?: { reason: string; expires?: string; location: ReportLocation };
-  /** Rule-specific facts (auth state, sensitivity labels, risk score); `unmapped` marks a Defender finding no local file declares. */
+  /** Rule-specific facts (auth state, sensitivity labels, risk score); `unmapped` marks a Defender finding no local file declares; `drift` how git and Azure disagree on it. */
   properties?: Record<string, unknown>;
 }
 
@@ -82,6 +90,9 @@ export interface ReportSnapshot {
   stale: boolean;
   unread: SnapshotError[];
   unreadOmitted?: number;
+  /** Each part of Azure (assessments, Healthy assessments, per subscription its services, plan and onboarding): read, failed with its error, or not asked for with why. Conclusions come from read parts only. */
+  parts: SnapshotPart[];
+  partsOmitted?: number;
   notices: string[];
 }
 

@@ -1,4 +1,4 @@
-import { SEVERITY_ORDER, type Finding, type RuleMetadata } from '../findings';
+import { SEVERITY_ORDER, type DefenderView, type Finding, type RuleMetadata } from '../findings';
 import { locator, reportFinding, reportGoal } from './analysisReport';
 import type { ReportFinding, ReportGoal, ReportLocation, ReportRule } from './contract';
 import { goalStatusText, goalTargetText, goalValueText, MAX_VIOLATIONS_SHOWN } from './goals';
@@ -110,6 +110,7 @@ export function findingToMarkdown(finding: ReportFinding, rule: ReportRule | Rul
   if (rule?.defender) {
     lines.push(`- Defender for Cloud: ${markdownText(rule.defender.displayName)} (${rule.defender.severity})`);
   }
+  if (finding.defender) lines.push(`- Reported by: ${finding.sources.map((source) => SOURCE_WORDS[source]).join(' and ')}: ${defenderStatus(finding.defender)}`);
   for (const related of finding.related) lines.push(`- Related: ${link(related.location)}: ${markdownText(related.message)}`);
   if (finding.relatedOmitted) lines.push(`- Related: and ${finding.relatedOmitted} more`);
   for (const fix of finding.fixes) lines.push(`- Fix: ${markdownText(fix.title)}`);
@@ -119,6 +120,22 @@ export function findingToMarkdown(finding: ReportFinding, rule: ReportRule | Rul
     lines.push(`- Suppressed: ${markdownText(reason)}${expires ? ` (until ${markdownText(expires)})` : ''}`);
   }
   return lines.join('\n');
+}
+
+const SOURCE_WORDS = { predicted: 'the files', observed: 'Azure' } as const;
+
+/** `Unhealthy since 2026-04-20, first assessed 2026-02-02 ([in the portal](…))`. */
+function defenderStatus(defender: DefenderView): string {
+  const day = (time: string | undefined) => time?.slice(0, 10);
+  return [
+    markdownText(defender.status),
+    defender.statusChangeDate && ` since ${markdownText(day(defender.statusChangeDate)!)}`,
+    defender.firstEvaluationDate && `, first assessed ${markdownText(day(defender.firstEvaluationDate)!)}`,
+    // Already percent-encoded (https only); parentheses would end the link.
+    defender.portalUri && ` ([in the portal](${defender.portalUri.replace(/\(/g, '%28').replace(/\)/g, '%29')}))`,
+  ]
+    .filter(Boolean)
+    .join('');
 }
 
 /**

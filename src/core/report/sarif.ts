@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import type { Finding, Fix, RuleMetadata, Severity } from '../findings';
+import { findingSources, type Finding, type Fix, type RuleMetadata, type Severity } from '../findings';
 import type { SourceLocation } from '../text';
 import {
   compareFindings,
@@ -175,7 +175,8 @@ function sarifResult(finding: Finding, ruleIndex: number | undefined, locator: L
       },
     ],
     fixes: finding.fixes.length ? finding.fixes.map((fix) => sarifFix(fix, locator)) : undefined,
-    properties: { ...finding.properties, origin: finding.origin, service: finding.service },
+    // One result per problem: a prediction Defender confirms keeps its fingerprint, with both sources and Defender's facts.
+    properties: { ...finding.properties, origin: finding.origin, sources: findingSources(finding), defender: finding.defender, service: finding.service },
   };
 }
 

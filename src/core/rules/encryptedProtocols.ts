@@ -16,6 +16,9 @@ const meta = {
 
 const UNENCRYPTED: Record<string, string> = { http: 'https', ws: 'wss' };
 
+/** The key of the finding on an API's own protocols (beside those on its spec's servers): Defender's assessment of the API is this finding. */
+export const API_PROTOCOLS_KEY = 'protocols';
+
 export const encryptedProtocols: Rule = {
   meta,
   check(context) {
@@ -28,7 +31,7 @@ export const encryptedProtocols: Rule = {
         findings.push(
           predicted(meta, {
             resource: api.id,
-            key: 'protocols',
+            key: API_PROTOCOLS_KEY,
             message: `API ${api.name} accepts unencrypted ${clear.join(' and ')} (protocols: ${protocols.value.join(', ')}).`,
             location: protocols.location,
             fixes: () => {

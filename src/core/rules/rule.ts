@@ -67,7 +67,7 @@ class RuleFinding implements Finding {
     readonly ruleId: string,
     public severity: Severity,
     readonly resource: ResourceId,
-    readonly message: string,
+    public message: string,
     readonly remediation: string,
     readonly location: SourceLocation,
     readonly origin: Finding['origin'],

@@ -319,12 +319,12 @@ export const openInPortal: CommandFactory = (ctx) => async (argument?: { located
   if (!analysis) return undefined;
   const resource = fromFinding ? argument.located.finding.resource : (argument.operation?.id ?? argument.api.id);
   // What Defender reported carries its own ARM id and portal link.
-  const properties = (fromFinding ? argument.located.finding.properties : undefined) ?? {};
+  const defender = fromFinding ? argument.located.finding.defender : undefined;
   const local = fromFinding ? serviceOf(analysis.result, argument.located.finding) : undefined;
   const api = fromFinding ? undefined : apiOfNode(analysis, argument);
   const comparison = local ? analysis.result.deployed?.find((candidate) => candidate.local === local) : api && comparisonOfApi(analysis, api);
-  const armId = (properties.azureResourceId as string | undefined) ?? (comparison?.service ? deployedResourceId(resource, comparison.service, comparison.mappings) : undefined);
-  const url = (properties.portalUri as string | undefined) ?? (armId ? portalResourceUrl(ctx.azure.current().cloud, armId) : undefined);
+  const armId = defender?.azureResourceId ?? (comparison?.service ? deployedResourceId(resource, comparison.service, comparison.mappings) : undefined);
+  const url = defender?.portalUri ?? (armId ? portalResourceUrl(ctx.azure.current().cloud, armId) : undefined);
   if (!url) {
     void vscode.window.showWarningMessage('APIM Posture: this is not mapped to a resource in Azure. Load from Azure, or map the API (APIM Posture: Show API Mappings).');
     return undefined;

@@ -4,6 +4,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { displaySafe } from './displaySafe';
 import { SEVERITY_ORDER, type Severity } from '../../core/findings';
+import { reportedBy } from '../../core/report/common';
 import type { ReportFinding } from '../../core/report/contract';
 import type { Ctx, LocatedFinding } from '../ctx';
 import { rangeOf } from '../diagnostics';
@@ -102,7 +103,7 @@ export class FindingsTree implements vscode.TreeDataProvider<Node> {
     const item = new vscode.TreeItem(findingTitle(finding), vscode.TreeItemCollapsibleState.None);
     const file = this.ctx.fileOf(root, finding.location);
     item.description = `${finding.resource} · ${path.relative(folder.uri.fsPath, file)}:${finding.location.startLine}`;
-    item.tooltip = new vscode.MarkdownString().appendText(finding.message).appendMarkdown(`\n\n\`${finding.ruleId}\` · ${finding.severity}${finding.origin === 'observed' ? ' · Defender for APIs' : ''}`);
+    item.tooltip = new vscode.MarkdownString().appendText(finding.message).appendMarkdown(`\n\n\`${finding.ruleId}\` · ${finding.severity}${reportedBy(finding)}`);
     item.iconPath = SEVERITY_ICONS[finding.severity];
     item.contextValue = finding.fixes.length > 0 ? 'finding.fixable' : 'finding';
     item.id = `${folder.uri.toString()}#${finding.id}`;

@@ -35,12 +35,20 @@ describe('editor experience on the sample', () => {
     assert.strictEqual(subscription.severity, vscode.DiagnosticSeverity.Warning);
   });
 
-  it('shows what Defender for APIs reported, from the snapshot kept in the repository, beside the predictions', async () => {
-    const observed = await poll('Defender findings on the inventory spec', () => {
-      const found = vscode.languages.getDiagnostics(workspaceFile('apis/inventory/specification.json')).filter((diagnostic) => diagnostic.source === 'Defender for APIs');
-      return found.length > 0 ? found : undefined;
+  it('shows what Defender for APIs reported, from the snapshot kept in the repository, in the predictions it confirms', async () => {
+    const diagnostics = await poll('Defender findings on the inventory spec', () => {
+      const found = vscode.languages.getDiagnostics(workspaceFile('apis/inventory/specification.json'));
+      return found.some((diagnostic) => diagnostic.source === 'Defender for APIs') ? found : undefined;
     });
-    assert.ok(observed.some((diagnostic) => /unused/.test(diagnostic.message) && /list-warehouses/.test(diagnostic.message)), observed.map((diagnostic) => diagnostic.message).join('\n'));
+    const listing = diagnostics.map((diagnostic) => `${diagnostic.source} ${String(diagnostic.code)}: ${diagnostic.message}`).join('\n');
+    // Only what the files do not predict comes from Defender for APIs: the unused list-warehouses.
+    const observed = diagnostics.filter((diagnostic) => diagnostic.source === 'Defender for APIs');
+    assert.deepStrictEqual(observed.map((diagnostic) => String(diagnostic.code)), ['unused-endpoint'], listing);
+    assert.match(observed[0].message, /list-warehouses/);
+    // The four keyless inventory operations Defender confirms: one diagnostic each, of APIM Posture, saying Defender reports it too.
+    const authentication = diagnostics.filter((diagnostic) => String(diagnostic.code) === 'endpoint-authentication');
+    assert.strictEqual(authentication.length, 4, listing);
+    assert.ok(authentication.every((diagnostic) => diagnostic.source === 'APIM Posture' && /Defender for APIs reports it too: Unhealthy since 2026-04-20/.test(diagnostic.message)), listing);
   });
 
   it('explains a finding on hover', async () => {
@@ -50,6 +58,7 @@ describe('editor experience on the sample', () => {
     const text = hovers.flatMap((hover) => hover.contents.map((content) => (typeof content === 'string' ? content : content.value))).join('\n');
     assert.match(text, /How to fix/);
     assert.match(text, /API endpoints in Azure API Management should be authenticated/);
+    assert.match(text, /also reported by Defender for APIs/);
   });
 
   it('puts each operation\'s authentication state in a code lens', async () => {

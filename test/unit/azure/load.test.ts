@@ -56,6 +56,18 @@ describe('loadDeployedState (SDK clients against the ARM emulator)', function ()
     });
   });
 
+  it('does not ask again for the names of subscriptions found with them, and records whether Healthy assessments were asked for', async () => {
+    await withEmulator(generatedEstate({ subscriptions: 1, apisPerSubscription: 1, operationsPerApi: 2, unhealthyEvery: 2 }), {}, async (emulator, connection) => {
+      const snapshot = await loadDeployedState(fixedTokenCredential(), [{ id: subscriptionId(0), name: 'Found before' }], connection);
+      assert.strictEqual(snapshot.subscriptions[0].displayName, 'Found before');
+      assert.strictEqual(emulator.count((request) => request.path === '/providers/Microsoft.ResourceGraph/resources' && /resourcecontainers/.test(request.body)), 0);
+      assert.strictEqual(snapshot.healthyAssessments, undefined, 'Unhealthy assessments only: the others not asked for');
+      const withHealthy = await loadDeployedState(fixedTokenCredential(), [subscriptionId(0)], { ...connection, includeHealthyAssessments: true });
+      assert.strictEqual(withHealthy.healthyAssessments, true);
+      assert.ok(withHealthy.assessments.some((assessment) => assessment.status === 'Healthy'));
+    });
+  });
+
   it('reads the assessments of 10 subscriptions in a few Resource Graph requests, with remediation text', async () => {
     const state = generatedEstate({ subscriptions: 10, apisPerSubscription: 30, operationsPerApi: 4, unhealthyEvery: 1 });
     await withEmulator(state, {}, async (emulator, connection) => {
@@ -65,6 +77,7 @@ describe('loadDeployedState (SDK clients against the ARM emulator)', function ()
       assert.ok(unhealthy > 1000, 'more rows than one Resource Graph page');
       const graph = emulator.requests.filter((request) => request.path === '/providers/Microsoft.ResourceGraph/resources');
       assert.strictEqual(graph.length, 3, 'one query for names, two pages of assessments');
+      assert.ok(graph.every((request) => request.query.get('api-version') === '2024-04-01'), 'the stable Resource Graph API, not the SDK\'s preview default');
       assert.ok(JSON.parse(graph[2].body).options.$skipToken, 'the second page asks with $skipToken');
       assert.strictEqual(emulator.count((request) => request.path.endsWith('/assessmentMetadata')), 1);
       assert.strictEqual(emulator.count((request) => /\/assessments\//i.test(request.path)), 0, 'no call per resource');

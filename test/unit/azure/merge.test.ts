@@ -6,6 +6,7 @@ import * as path from 'path';
 import { applySnapshot } from '../../../src/core/azure/facts';
 import { mapApis } from '../../../src/core/azure/mapping';
 import { observedFindings } from '../../../src/core/azure/observed';
+import { findingSources } from '../../../src/core/findings';
 import { emptySnapshot, readSnapshotFile, serializeSnapshot, type DeployedService, type DeployedSnapshot } from '../../../src/core/azure/snapshot';
 import { ALL_RULES } from '../../../src/core/rules/catalog';
 import { observedRules } from '../../../src/core/rules/observedRecommendation';
@@ -125,19 +126,23 @@ describe('a snapshot merged into the scan of samples/', () => {
     assert.deepStrictEqual(result.services[0].deployment?.inactiveOperations, ['apis/inventory/operations/list-warehouses']);
   });
 
-  it('reports recommendations 1 to 3 from the deployment facts, once: by the rules (as observed), not again by the assessment they came from', () => {
+  it('reports recommendations 1 to 3 from the deployment facts, once: by the rules (as observed), with the assessment they came from in them', () => {
     const fromFacts = result.findings
       .filter((finding) => ['defender-for-apis-plan', 'api-onboarding', 'unused-endpoint'].includes(finding.ruleId))
       .map((finding) => `${finding.origin} ${finding.ruleId} ${finding.resource} ${finding.severity}`);
     assert.deepStrictEqual(fromFacts.sort(), [
       // partners is deployed and not onboarded; product-graph is not either, but Defender onboards REST APIs only.
       'observed api-onboarding apis/partners high',
-      // Defender's Unhealthy assessment of the same operation (key 4e8c00a2-…) is not shown beside it.
+      // Defender's Unhealthy assessment of the same operation (key 4e8c00a2-…) is in it, not beside it.
       'observed unused-endpoint apis/inventory/operations/list-warehouses low',
     ]);
     const unused = result.findings.find((finding) => finding.ruleId === 'unused-endpoint')!;
     assert.strictEqual(rel(unused.location.file), 'apis/inventory/specification.json');
-    assert.ok(!result.findings.some((finding) => finding.properties?.assessmentKey === '4e8c00a2-e8bc-42a8-9e12-99584a51ad10'));
+    assert.deepStrictEqual(
+      result.findings.filter((finding) => finding.defender?.assessmentKey === '4e8c00a2-e8bc-42a8-9e12-99584a51ad10').map((finding) => finding.id),
+      [unused.id],
+    );
+    assert.strictEqual(unused.defender?.azureResourceId, `${CONTOSO_SERVICE_ID}/apis/inventory/operations/list-warehouses`.toLowerCase());
     assert.deepStrictEqual(result.services[0].deployment?.deployedApis?.includes('partners'), true);
   });
 
@@ -147,24 +152,33 @@ describe('a snapshot merged into the scan of samples/', () => {
     sample.assessments.push(onboarding('partners'), onboarding('product-graph'));
     const withOnboarding = scan(SAMPLES, { snapshot: readSnapshotFile(SAMPLE_SNAPSHOT, serializeSnapshot(sample)) });
     assert.deepStrictEqual(
-      withOnboarding.findings.filter((finding) => finding.ruleId === 'api-onboarding').map((finding) => `${finding.resource} ${finding.properties?.assessmentKey ? 'assessment' : 'rule'}`).sort(),
-      ['apis/partners rule', 'apis/product-graph assessment'],
+      withOnboarding.findings
+        .filter((finding) => finding.ruleId === 'api-onboarding')
+        .map((finding) => `${finding.resource} ${/is Unhealthy in Defender for Cloud/.test(finding.message) ? 'by Defender alone' : 'by the rule'}, assessment ${finding.defender?.assessmentKey}`)
+        .sort(),
+      ['apis/partners by the rule, assessment onboarding-key-unknown', 'apis/product-graph by Defender alone, assessment onboarding-key-unknown'],
     );
     assert.deepStrictEqual(withOnboarding.deployed![0].drift.map((item) => `${item.kind} ${item.resource}`).sort(), result.deployed![0].drift.map((item) => `${item.kind} ${item.resource}`).sort(), 'no drift from onboarding');
   });
 
   it('places observed findings on the local spec operation, information file and policy', () => {
-    const at = (ruleId: string, resource: string) => observed.find((finding) => finding.ruleId === ruleId && finding.resource === resource);
+    // Placed alone, before they are merged into the predictions that say the same.
+    const service = readService(SAMPLES);
+    const loaded = readSnapshotFile(SAMPLE_SNAPSHOT);
+    const mappings = mapApis(service, loaded.snapshot);
+    applySnapshot(service, loaded.snapshot, mappings);
+    const placed = observedFindings(service, loaded, mappings, SAMPLES);
+    const at = (ruleId: string, resource: string) => placed.find((finding) => finding.ruleId === ruleId && finding.resource === resource);
     const trackShipment = at('endpoint-authentication', 'apis/orders/operations/track-shipment')!;
     assert.strictEqual(rel(trackShipment.location.file), 'apis/orders/specification.yaml');
     assert.strictEqual(fs.readFileSync(trackShipment.location.file, 'utf8').slice(trackShipment.location.span.start, trackShipment.location.span.end), 'get');
-    assert.strictEqual(trackShipment.properties?.source, 'Defender for APIs');
+    assert.strictEqual(trackShipment.defender?.assessmentKey, '91af2040-7874-4659-abf0-578e1f8d07dc');
     assert.deepStrictEqual(trackShipment.properties?.mapping, { reason: 'apiops-folder', confidence: 'high' });
     const storeLocator = at('encrypted-protocols', 'apis/store-locator')!;
     assert.strictEqual(rel(storeLocator.location.file), 'apis/store-locator/apiInformation.json');
     assert.match(fs.readFileSync(storeLocator.location.file, 'utf8').slice(storeLocator.location.span.start, storeLocator.location.span.end), /^\[\s*"http"/);
     assert.strictEqual(rel(at('subscription-all-apis', 'subscriptions/ops-monitoring-all-apis')!.location.file), 'subscriptions/ops-monitoring-all-apis/subscriptionInformation.json');
-    const direct = observed.find((finding) => finding.ruleId === 'defender-e2aeced9-6ef0-410e-b948-4aaa65ded9a7')!;
+    const direct = placed.find((finding) => finding.ruleId === 'defender-e2aeced9-6ef0-410e-b948-4aaa65ded9a7')!;
     assert.strictEqual(rel(direct.location.file), 'policy.xml', 'a service-level finding sits on the global policy');
     assert.strictEqual(fs.readFileSync(direct.location.file, 'utf8').slice(direct.location.span.start, direct.location.span.end), '<policies>');
   });
@@ -175,6 +189,31 @@ describe('a snapshot merged into the scan of samples/', () => {
     const text = fs.readFileSync(echo.location.file, 'utf8').slice(echo.location.span.start, echo.location.span.end);
     assert.match(text, /echo-api\/operations\/retrieve-resource/);
     assert.match(echo.message, /no counterpart in the repository/);
+  });
+
+  it('points at the service root, never outside the scanned folder, when the snapshot lives elsewhere', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'apim-posture-outside-'));
+    try {
+      const elsewhere = path.join(folder, 'snapshot.json');
+      fs.copyFileSync(SAMPLE_SNAPSHOT, elsewhere);
+      const outside = scan(SAMPLES, { snapshot: elsewhere });
+      const echo = outside.findings.find((finding) => finding.resource === 'apis/echo-api/operations/retrieve-resource')!;
+      assert.strictEqual(echo.location.file, SAMPLES);
+      assert.strictEqual(echo.properties?.unmapped, true);
+      assert.ok(outside.findings.filter((finding) => finding.ruleId !== 'input-problem').every((finding) => !finding.location.file.startsWith(folder)));
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('names deployed resources as APIM does, not as Resource Graph lowercases them', () => {
+    const sample = JSON.parse(fs.readFileSync(SAMPLE_SNAPSHOT, 'utf8')) as DeployedSnapshot;
+    const echo = sample.services[0].apis.find((api) => api.name === 'echo-api')!;
+    echo.operations.find((operation) => operation.name === 'retrieve-resource')!.name = 'Retrieve-Resource';
+    const named = scan(SAMPLES, { snapshot: readSnapshotFile(SAMPLE_SNAPSHOT, serializeSnapshot(sample)) });
+    const finding = named.findings.find((candidate) => candidate.origin === 'observed' && /echo-api/.test(candidate.resource))!;
+    assert.strictEqual(finding.resource, 'apis/echo-api/operations/Retrieve-Resource');
+    assert.match(finding.message, /^apis\/echo-api\/operations\/Retrieve-Resource in apim-contoso-outfitters is Unhealthy/);
   });
 
   it('reports drift: fixed locally but not deployed, not predicted, and policies that differ', () => {
@@ -196,11 +235,32 @@ describe('a snapshot merged into the scan of samples/', () => {
     assert.ok(result.findings.some((finding) => finding.ruleId === 'deployed-policy-differs' && finding.resource === 'products/starter'));
   });
 
-  it('agrees with the predictions elsewhere: an observed finding beside each predicted one Defender confirms', () => {
-    for (const finding of observed.filter((candidate) => candidate.ruleId === 'endpoint-authentication' && candidate.resource.startsWith('apis/inventory/'))) {
-      assert.ok(result.findings.some((other) => other.origin === 'predicted' && other.ruleId === finding.ruleId && other.resource === finding.resource));
+  it('is one finding per problem: a prediction Defender confirms carries its assessment, with the prediction\'s id', () => {
+    const withoutSnapshot = scan(SAMPLES);
+    const inventory = result.findings.filter((finding) => finding.ruleId === 'endpoint-authentication' && finding.resource.startsWith('apis/inventory/'));
+    // The snapshot holds an Unhealthy endpoint-authentication assessment of each of the four inventory operations.
+    assert.deepStrictEqual(inventory.map((finding) => finding.resource).sort(), ['adjust-stock', 'get-stock-level', 'list-stock-levels', 'list-warehouses'].map((name) => `apis/inventory/operations/${name}`));
+    for (const finding of inventory) {
+      assert.deepStrictEqual(findingSources(finding), ['predicted', 'observed']);
+      assert.ok(withoutSnapshot.findings.some((alone) => alone.id === finding.id), 'the id the prediction has without a snapshot');
+      assert.strictEqual(finding.defender?.status, 'Unhealthy');
+      assert.strictEqual(finding.defender?.statusChangeDate, '2026-04-20T14:12:00Z');
+      assert.match(finding.defender?.portalUri ?? '', /^https:\/\/portal\.azure\.com\/.*91af2040-7874-4659-abf0-578e1f8d07dc$/);
+      assert.match(finding.message, / Defender for APIs reports it too: Unhealthy since 2026-04-20 \(first assessed 2026-02-02\)\.$/);
       assert.strictEqual(finding.properties?.drift, undefined);
     }
+    const twins = new Set<string>();
+    for (const finding of result.findings) {
+      const key = `${finding.service}|${finding.ruleId}|${finding.resource.toLowerCase()}|${finding.location.file}|${finding.location.span.start}`;
+      assert.ok(!twins.has(key) || finding.ruleId === 'input-problem', `one finding at ${key}`);
+      twins.add(key);
+    }
+    // The snapshot's 16 Unhealthy assessments, each once: 12 confirm a prediction, 1 is the unused endpoint the rule
+    // reports, 3 stand alone (echo-api, which the repository lacks; get-saved-card, fixed locally; direct management).
+    assert.deepStrictEqual(
+      result.findings.filter((finding) => finding.defender).map((finding) => findingSources(finding).join('+')).sort(),
+      [...Array(4).fill('observed'), ...Array(12).fill('predicted+observed')],
+    );
     assert.ok(result.rules.some((rule) => rule.id === 'defender-e2aeced9-6ef0-410e-b948-4aaa65ded9a7' && rule.defender?.assessmentKey === 'e2aeced9-6ef0-410e-b948-4aaa65ded9a7'));
     assert.ok(result.findings.every((finding) => result.rules.some((rule) => rule.id === finding.ruleId)), 'every finding has its rule for the reports');
   });
@@ -241,7 +301,7 @@ describe('observed recommendations no rule predicts', () => {
     const service = readService(SAMPLES);
     const mappings = mapApis(service, loaded.snapshot);
     applySnapshot(service, loaded.snapshot, mappings);
-    const portalUris = new Set(observedFindings(service, loaded, mappings).map((finding) => finding.properties?.portalUri));
+    const portalUris = new Set(observedFindings(service, loaded, mappings, SAMPLES).map((finding) => finding.defender?.portalUri));
     assert.deepStrictEqual([...portalUris].sort(), ['https://portal.azure.com/#blade/x%C2%B0', undefined]);
   });
 });

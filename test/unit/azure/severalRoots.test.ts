@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DEFAULT_SNAPSHOT_PATH, writeSnapshotFile, type DeployedAssessment, type DeployedService, type DeployedSnapshot } from '../../../src/core/azure/snapshot';
-import type { Finding } from '../../../src/core/findings';
+import { findingSources, type Finding } from '../../../src/core/findings';
 import { applyTextEdits } from '../../../src/core/fixes/apply';
 import { suppressionEdit } from '../../../src/core/fixes/suppression';
 import { snapshotNotices } from '../../../src/core/report/common';
@@ -38,7 +38,9 @@ function deployedService(name: string, apis: string[], policy?: string): Deploye
 }
 
 function snapshotOf(services: DeployedService[], assessments: DeployedAssessment[] = []): DeployedSnapshot {
-  return { kind: 'apim-posture/deployed-snapshot', version: 1, createdAt: '2026-01-01T00:00:00Z', endpoint: 'https://management.azure.com', subscriptions: [], services, assessments, errors: [] };
+  // An export lists every subscription it read: their plan and onboarding are known.
+  const subscriptions = [...new Set(services.map((service) => service.subscriptionId))].map((id) => ({ id, errors: [] }));
+  return { kind: 'apim-posture/deployed-snapshot', version: 1, createdAt: '2026-01-01T00:00:00Z', endpoint: 'https://management.azure.com', subscriptions, services, assessments, errors: [] };
 }
 
 /** The fixture copied to a fresh folder, with more files (path → text) and the snapshot in its default place. */
@@ -89,13 +91,14 @@ describe('several APIOps roots and a snapshot of several services', () => {
     assert.strictEqual(dev.snapshot.snapshot.services.length, 2);
 
     // Neither deployed service has onboarded orders (no apiCollections): each root says it of its own.
-    const observed = result.findings.filter((finding) => finding.origin === 'observed').map((finding) => `${line(finding)} ${relative(result, finding.location.file)}`);
+    const observed = result.findings.filter((finding) => findingSources(finding).includes('observed')).map((finding) => `${line(finding)} ${relative(result, finding.location.file)} ${findingSources(finding).join('+')}`);
     assert.deepStrictEqual(observed.sort(), [
-      'envs/dev api-onboarding apis/orders envs/dev/apis/orders/apiInformation.json',
-      'envs/dev endpoint-authentication apis/orders/operations/get-order envs/dev/apis/orders/specification.yaml',
-      'envs/prod api-onboarding apis/orders envs/prod/apis/orders/apiInformation.json',
-      `envs/prod defender-${DIRECT_MANAGEMENT.key} service .apim-posture/snapshot.json`,
-      'envs/prod deployed-policy-differs service envs/prod',
+      'envs/dev api-onboarding apis/orders envs/dev/apis/orders/apiInformation.json observed',
+      // Predicted in dev and confirmed by Defender there: one finding, with the prediction's id in that root.
+      'envs/dev endpoint-authentication apis/orders/operations/get-order envs/dev/apis/orders/specification.yaml predicted+observed',
+      'envs/prod api-onboarding apis/orders envs/prod/apis/orders/apiInformation.json observed',
+      `envs/prod defender-${DIRECT_MANAGEMENT.key} service .apim-posture/snapshot.json observed`,
+      'envs/prod deployed-policy-differs service envs/prod observed',
     ]);
     assert.deepStrictEqual(notCompared(result), []);
     assert.ok(

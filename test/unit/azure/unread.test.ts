@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { emptySnapshot, readSnapshotFile, serializeSnapshot, type DeployedSnapshot, type SnapshotError } from '../../../src/core/azure/snapshot';
-import { formatTable } from '../../../src/core/report';
+import { formatJson, formatTable } from '../../../src/core/report';
 import { scan } from '../../../src/core/scan';
 import { CONTOSO_SERVICE_ID, SAMPLE_SNAPSHOT, SAMPLES } from '../../azure/contoso';
 
@@ -42,6 +42,44 @@ describe('a snapshot with parts that could not be read', () => {
     assert.strictEqual(rel(problem.location.file), 'apis/payments/operations/get-saved-card/policy.xml');
     assert.match(problem.message, /operation policy of apis\/payments\/operations\/get-saved-card is unknown/);
     assert.match(problem.message, /could not be read \(500 InternalServerError\): Something went wrong/);
+  });
+
+  it('a subscription not asked for leaves the plan and onboarding unknown, and the parts say which', () => {
+    const result = scanWith((snapshot) => {
+      snapshot.subscriptions = [];
+    });
+    assert.strictEqual(result.services[0].deployment?.defenderForApisEnabled, undefined);
+    assert.strictEqual(result.services[0].deployment?.onboardedApis, undefined);
+    assert.ok(!result.findings.some((finding) => finding.ruleId === 'api-onboarding' || finding.ruleId === 'defender-for-apis-plan'));
+    assert.deepStrictEqual(
+      unreadProblems(result).map((finding) => finding.message),
+      [
+        'Whether the Defender for APIs plan is on is unknown: subscription 6f1c2a4e-8b3d-4c5e-9f70-1a2b3c4d5e6f is not in the snapshot (not asked for).',
+        'Which APIs are onboarded to Defender for APIs is unknown, so none is reported as not onboarded: subscription 6f1c2a4e-8b3d-4c5e-9f70-1a2b3c4d5e6f is not in the snapshot (not asked for).',
+      ],
+    );
+    // What was read is still used: Defender's assessments.
+    assert.ok(result.findings.some((finding) => finding.defender));
+    assert.deepStrictEqual(
+      result.snapshot?.parts.map((part) => `${part.part} ${part.state}`),
+      ['assessments read', 'healthyAssessments not-asked'],
+    );
+  });
+
+  it('lists each part of the snapshot read, failed with its error, or not asked for', () => {
+    const result = scanWith((snapshot) => {
+      snapshot.subscriptions[0].errors.push({ operation: 'apiCollections', scope: `/subscriptions/${snapshot.subscriptions[0].id}/providers/Microsoft.Security/apiCollections`, ...SERVER_ERROR });
+    });
+    const scope = '/subscriptions/6f1c2a4e-8b3d-4c5e-9f70-1a2b3c4d5e6f';
+    assert.deepStrictEqual(result.snapshot?.parts, [
+      { part: 'assessments', scope: 'Microsoft.ResourceGraph/resources', state: 'read' },
+      { part: 'healthyAssessments', scope: 'Microsoft.ResourceGraph/resources', state: 'not-asked', reason: 'Unhealthy assessments only (snapshot export --include-healthy asks for the others)' },
+      { part: 'services', scope, state: 'read' },
+      { part: 'plan', scope, state: 'read' },
+      { part: 'onboarding', scope, state: 'failed', error: { operation: 'apiCollections', scope: `${scope}/providers/Microsoft.Security/apiCollections`, ...SERVER_ERROR } },
+    ]);
+    const json = JSON.parse(formatJson(result));
+    assert.deepStrictEqual(json.snapshot.parts.map((part: { part: string; state: string }) => `${part.part} ${part.state}`), ['assessments read', 'healthyAssessments not-asked', 'services read', 'plan read', 'onboarding failed']);
   });
 
   it('a failed read of apiCollections leaves onboarding unknown: no API reported as not onboarded', () => {

@@ -68,13 +68,17 @@ describe('apim-posture snapshot export', function () {
       const allowed = await cli(['snapshot', 'export', '--subscription', `${subscriptionId(0)},${subscriptionId(2)}`, '--endpoint', emulator.endpoint, '-o', output, '--allow-partial'], azure);
       assert.strictEqual(allowed.code, EXIT.ok, allowed.err);
 
+      const subscriptionQueries = () => emulator.count((request) => request.path === '/providers/Microsoft.ResourceGraph/resources' && /resourcecontainers/.test(request.body));
+      const before = subscriptionQueries();
       const all = await cli(['snapshot', 'export', `--endpoint=${emulator.endpoint}`, '--output', output], azure);
       assert.strictEqual(all.code, EXIT.ok, all.err);
+      assert.strictEqual(subscriptionQueries() - before, 1, 'the subscriptions are asked for once, their names with them');
       assert.deepStrictEqual(
         readSnapshotFile(output).snapshot.subscriptions.map((subscription) => subscription.id),
         [subscriptionId(0), subscriptionId(1)],
         'the subscriptions Resource Graph lists as readable',
       );
+      assert.deepStrictEqual(readSnapshotFile(output).snapshot.subscriptions.map((subscription) => subscription.displayName), ['Contoso 1', 'Contoso 2']);
     } finally {
       agent.destroy();
       await emulator.stop();
@@ -96,6 +100,34 @@ describe('apim-posture scan with a snapshot', () => {
     assert.match((await cli(['scan', SAMPLES, '--format', 'markdown'])).out, /API Management direct management endpoint should not be enabled/);
     const without = JSON.parse((await cli(['scan', SAMPLES, '--format', 'json', '--no-snapshot'])).out);
     assert.ok(without.findings.every((finding: { origin: string }) => finding.origin === 'predicted'));
+  });
+
+  it('shows a problem the files predict and Defender confirms once in every format, with both sources', async () => {
+    // The snapshot's Unhealthy endpoint-authentication assessment of orders' track-shipment, which the files predict.
+    const trackShipment = (finding: { ruleId: string; resource: string }) => finding.ruleId === 'endpoint-authentication' && finding.resource === 'apis/orders/operations/track-shipment';
+    const json = JSON.parse((await cli(['scan', SAMPLES, '--format', 'json'])).out);
+    const [merged, ...twins] = json.findings.filter(trackShipment);
+    assert.deepStrictEqual(twins, []);
+    assert.deepStrictEqual([merged.origin, merged.sources], ['predicted', ['predicted', 'observed']]);
+    assert.deepStrictEqual(
+      [merged.defender.assessmentKey, merged.defender.status, merged.defender.firstEvaluationDate, merged.defender.statusChangeDate],
+      ['91af2040-7874-4659-abf0-578e1f8d07dc', 'Unhealthy', '2026-02-02T06:00:00Z', '2026-04-20T14:12:00Z'],
+    );
+    const alone = JSON.parse((await cli(['scan', SAMPLES, '--format', 'json', '--no-snapshot'])).out).findings.find(trackShipment);
+    assert.strictEqual(merged.id, alone.id, 'the prediction keeps its id');
+
+    const sarif = JSON.parse((await cli(['scan', SAMPLES, '--format', 'sarif'])).out);
+    const results: { partialFingerprints: Record<string, string>; properties: { sources: string[]; defender?: { portalUri?: string } }; locations: { logicalLocations: { fullyQualifiedName: string }[] }[] }[] = sarif.runs[0].results;
+    const fingerprints = results.map((result) => result.partialFingerprints['apimPosture/v1']);
+    assert.strictEqual(new Set(fingerprints).size, fingerprints.length, 'one result per problem');
+    const result = results.filter((candidate) => candidate.locations[0].logicalLocations[0].fullyQualifiedName === 'apis/orders/operations/track-shipment' && candidate.properties.defender);
+    assert.strictEqual(result.length, 1);
+    assert.deepStrictEqual(result[0].properties.sources, ['predicted', 'observed']);
+    assert.strictEqual(result[0].partialFingerprints['apimPosture/v1'], alone.id);
+
+    const markdown = (await cli(['scan', SAMPLES, '--format', 'markdown'])).out;
+    assert.match(markdown, /- Reported by: the files and Azure: Unhealthy since 2026-04-20, first assessed 2026-02-02 \(\[in the portal\]\(https:\/\/portal\.azure\.com\//);
+    assert.strictEqual((await cli(['scan', SAMPLES, '--fail-on', 'none'])).out.match(/track-shipment .*\[endpoint-authentication\]/g)?.length, 1, 'one row in the table');
   });
 
   it('calls the snapshot stale past --snapshot-max-age days', async () => {

@@ -158,7 +158,7 @@ describe('formatSarif', () => {
       },
     ]);
     assert.deepStrictEqual(result.partialFingerprints, { 'apimPosture/v1': 'f1a2b3c4d5e6f7a8b9c0' });
-    assert.deepStrictEqual(result.properties, { auth: 'unauthenticated', origin: 'predicted' });
+    assert.deepStrictEqual(result.properties, { auth: 'unauthenticated', origin: 'predicted', sources: ['predicted'] });
   });
 
   it('gives a whole-file input problem the region of line 1', () => {

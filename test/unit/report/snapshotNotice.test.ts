@@ -36,7 +36,24 @@ describe('the snapshot notice of the reports', () => {
 
   it('JSON has a snapshot section with the status and the same notices', () => {
     const report = JSON.parse(formatJson(stale));
-    assert.deepStrictEqual(report.snapshot, { file: '.apim-posture/snapshot.json', createdAt: TAKEN, ageDays: 12, maxAgeDays: 7, stale: true, unread: [ASSESSMENTS_FAILED], notices: STALE_NOTICES });
+    const graph = 'Microsoft.ResourceGraph/resources';
+    assert.deepStrictEqual(report.snapshot, {
+      file: '.apim-posture/snapshot.json',
+      createdAt: TAKEN,
+      ageDays: 12,
+      maxAgeDays: 7,
+      stale: true,
+      unread: [ASSESSMENTS_FAILED],
+      // The assessments failed; the one subscription's parts were read; Healthy assessments were not asked for.
+      parts: [
+        { part: 'assessments', scope: graph, state: 'failed', error: ASSESSMENTS_FAILED },
+        { part: 'healthyAssessments', scope: graph, state: 'not-asked', reason: 'Unhealthy assessments only (snapshot export --include-healthy asks for the others)' },
+        { part: 'services', scope: '/subscriptions/s', state: 'read' },
+        { part: 'plan', scope: '/subscriptions/s', state: 'read' },
+        { part: 'onboarding', scope: '/subscriptions/s', state: 'read' },
+      ],
+      notices: STALE_NOTICES,
+    });
   });
 
   it('SARIF carries it in the run properties', () => {
