@@ -322,7 +322,9 @@ async function runSnapshot(args: string[], io: Io, azure: AzureAccess): Promise<
   }
   try {
     // The Azure SDK clients are loaded only by this command: a scan does not pay for them at start.
-    const [{ armClientOptions }, { loadDeployedState }, { discoverSubscriptions }] = await Promise.all([import('../core/azure/arm'), import('../core/azure/load'), import('../core/azure/resourceGraph')]);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- required here, not imported above, so that a scan does not load the Azure SDK clients
+    const azureModules = require('./azureModules') as typeof import('./azureModules');
+    const { armClientOptions, loadDeployedState, discoverSubscriptions } = azureModules;
     const credential = azure.credential ?? (await signIn(options.credential));
     const connection = { ...azure.connection, endpoint: options.endpoint };
     // Fail once, clearly, when there is no sign-in, rather than once per subscription and call.
