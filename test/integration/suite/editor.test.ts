@@ -3,7 +3,7 @@
 // edits, suppressions from the repository file, the effective policy document, and the trees.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { extensionApi, poll, postureDiagnostics, readOnDisk, workspaceFile } from './helpers';
+import { codeOf, extensionApi, poll, postureDiagnostics, readOnDisk, workspaceFile } from './helpers';
 
 async function diagnosticFor(relativePath: string, rule: string, messagePart: string): Promise<vscode.Diagnostic> {
   return poll(`${rule} on ${relativePath} mentioning ${messagePart}`, () => postureDiagnostics(relativePath, rule).find((diagnostic) => diagnostic.message.includes(messagePart)));
@@ -40,13 +40,13 @@ describe('editor experience on the sample', () => {
       const found = vscode.languages.getDiagnostics(workspaceFile('apis/inventory/specification.json'));
       return found.some((diagnostic) => diagnostic.source === 'Defender for APIs') ? found : undefined;
     });
-    const listing = diagnostics.map((diagnostic) => `${diagnostic.source} ${String(diagnostic.code)}: ${diagnostic.message}`).join('\n');
+    const listing = diagnostics.map((diagnostic) => `${diagnostic.source} ${String(codeOf(diagnostic))}: ${diagnostic.message}`).join('\n');
     // Only what the files do not predict comes from Defender for APIs: the unused list-warehouses.
     const observed = diagnostics.filter((diagnostic) => diagnostic.source === 'Defender for APIs');
-    assert.deepStrictEqual(observed.map((diagnostic) => String(diagnostic.code)), ['unused-endpoint'], listing);
+    assert.deepStrictEqual(observed.map((diagnostic) => codeOf(diagnostic)), ['unused-endpoint'], listing);
     assert.match(observed[0].message, /list-warehouses/);
     // The four keyless inventory operations Defender confirms: one diagnostic each, of APIM Posture, saying Defender reports it too.
-    const authentication = diagnostics.filter((diagnostic) => String(diagnostic.code) === 'endpoint-authentication');
+    const authentication = diagnostics.filter((diagnostic) => codeOf(diagnostic) === 'endpoint-authentication');
     assert.strictEqual(authentication.length, 4, listing);
     assert.ok(authentication.every((diagnostic) => diagnostic.source === 'APIM Posture' && /Defender for APIs reports it too: Unhealthy since 2026-04-20/.test(diagnostic.message)), listing);
   });
