@@ -695,12 +695,14 @@ async function uiCheckLargeTree(page: Page, workspace: string): Promise<void> {
     }
     await sleep(150);
   }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const maxEcho = Math.max(...echoes);
   const maxHost = Math.max(...hostAnswers);
-  log(`large: typed ${typed.length} characters into ${spec} of the 1,000-API tree: echo max ${maxEcho} ms (each ${echoes.join(', ')}); Show Output from the extension host max ${maxHost} ms (${hostAnswers.join(', ')})`);
-  // Generous bounds for a loaded 2-core machine; on the extension host a scan of this tree took seconds before the language server.
-  if (maxEcho > 1000) throw new Error(`A typed character took ${maxEcho} ms to appear.`);
-  if (maxHost > 5000) throw new Error(`A command in the extension host took ${maxHost} ms to answer.`);
+  log(`large: typed ${typed.length} characters into ${spec} of the 1,000-API tree: echo median ${median(echoes)} ms, max ${maxEcho} ms (each ${echoes.join(', ')}); Show Output from the extension host median ${median(hostAnswers)} ms, max ${maxHost} ms (${hostAnswers.join(', ')})`);
+  // Bounds for a loaded 2-core machine (the command's time includes typing its name into the palette); on the
+  // extension host, before the language server, one analysis of this tree blocked everything for seconds.
+  if (median(echoes) > 300 || maxEcho > 2500) throw new Error(`Typed characters took ${echoes.join(', ')} ms to appear.`);
+  if (median(hostAnswers) > 3000 || maxHost > 10_000) throw new Error(`A command in the extension host took ${hostAnswers.join(', ')} ms to answer.`);
   await screenshot(page, 'large');
 }
 

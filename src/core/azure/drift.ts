@@ -204,6 +204,12 @@ export function annotateDrift(observed: Finding[], items: readonly DriftItem[]):
     const item = byFinding.get(finding.id);
     if (!item) continue;
     finding.properties = { ...finding.properties, drift: item.kind };
+    // Fixed in the repository: nothing is left to do in the code, only to deploy. The finding stays (Azure
+    // is still unhealthy, and the Drift view lists it) as info, so that the fix clears the error and CI.
+    if (item.kind !== 'not-predicted') {
+      finding.properties = { ...finding.properties, defenderSeverity: finding.severity };
+      finding.severity = 'info';
+    }
     finding.message +=
       item.kind === 'not-deployed'
         ? ' Drift: fixed in the repository, not deployed yet.'

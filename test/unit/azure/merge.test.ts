@@ -228,6 +228,9 @@ describe('a snapshot merged into the scan of samples/', () => {
     const savedCard = observed.find((finding) => finding.resource === 'apis/payments/operations/get-saved-card' && finding.ruleId === 'endpoint-authentication')!;
     assert.strictEqual(savedCard.properties?.drift, 'not-deployed');
     assert.match(savedCard.message, /fixed in the repository, not deployed yet/);
+    // Nothing is left to do in the code: info, with Defender's own severity kept beside it.
+    assert.strictEqual(savedCard.severity, 'info');
+    assert.strictEqual(savedCard.properties?.defenderSeverity, 'high');
     const starter = result.deployed![0].drift.find((item) => item.resource === 'products/starter')!;
     assert.deepStrictEqual(starter.target, { subscriptionId: '6f1c2a4e-8b3d-4c5e-9f70-1a2b3c4d5e6f', resourceGroup: 'rg-contoso-apis', serviceName: 'apim-contoso-outfitters', scope: { kind: 'product', product: 'starter' } });
     assert.match(starter.deployed ?? '', /calls="100000"/);
