@@ -37,9 +37,10 @@ export class FindingCodeActions implements vscode.CodeActionProvider {
         actions.push(action);
       }
       if (finding.fixes.length > 0) {
-        const sameRule = (await this.ctx.allFindings()).filter((other) => other.finding.ruleId === finding.ruleId && !other.finding.suppression && other.finding.fixes.some((fix) => fix.preferred));
-        if (sameRule.length > 1) {
-          const fixAll = new vscode.CodeAction(`Fix all ${finding.ruleId} findings in the workspace (${sameRule.length})…`, vscode.CodeActionKind.QuickFix);
+        // Counted by the server: the whole report is not fetched for a light bulb.
+        const fixable = await this.ctx.fixableCount(finding.ruleId);
+        if (fixable > 1) {
+          const fixAll = new vscode.CodeAction(`Fix all ${finding.ruleId} findings in the workspace (${fixable})…`, vscode.CodeActionKind.QuickFix);
           fixAll.command = { command: 'apimPosture.fixAllOfKind', title: fixAll.title, arguments: [finding.ruleId] };
           actions.push(fixAll);
         }

@@ -17,6 +17,7 @@ import {
   FILE_FINDINGS_REQUEST,
   FILE_OPERATIONS_REQUEST,
   FIX_EDITS_REQUEST,
+  FIXABLE_COUNT_REQUEST,
   REPORT_REQUEST,
   SETTINGS_NOTIFICATION,
   type AnalysisFailedParams,
@@ -28,6 +29,7 @@ import {
   type FileOperationsResult,
   type FileParams,
   type FixEditsParams,
+  type FixableCountParams,
   type FixEditsResult,
   type ReportParams,
   type ReportResult,
@@ -183,6 +185,12 @@ export class Ctx implements vscode.Disposable {
 
   async fixEditsOf(located: LocatedFinding, fixId: string): Promise<FileEdit[]> {
     return (await this.fixEdits(located, [fixId]))[0]?.edits ?? [];
+  }
+
+  /** How many active findings of a rule have a recommended fix, counted by the server. */
+  async fixableCount(ruleId: string): Promise<number> {
+    await this.started;
+    return this.client.sendRequest(FIXABLE_COUNT_REQUEST, { ruleId } satisfies FixableCountParams);
   }
 
   async effectivePolicy(operation: string): Promise<EffectivePolicyResult> {

@@ -23,7 +23,7 @@ import type { ScanResult } from '../core/report/scanResult';
 import { scan } from '../core/scan';
 import type { SourceLocation } from '../core/text';
 import { FileIndex, isInside } from '../core/workspace/files';
-import type { AnalysisSummary, EffectivePolicyParams, EffectivePolicyResult, FileFindingsResult, FileOperationsResult, FixEditsParams, FixEditsResult, FolderSettings, ServerSettings } from './protocol';
+import type { AnalysisSummary, EffectivePolicyParams, FixableCountParams, EffectivePolicyResult, FileFindingsResult, FileOperationsResult, FixEditsParams, FixEditsResult, FolderSettings, ServerSettings } from './protocol';
 
 export type EngineRequest =
   | {
@@ -41,6 +41,7 @@ export type EngineRequest =
   | { kind: 'fileOperations'; id: number; file: string }
   | { kind: 'report'; id: number; folder: string }
   | { kind: 'fixEdits'; id: number; params: FixEditsParams }
+  | { kind: 'fixableCount'; id: number; params: FixableCountParams }
   | { kind: 'effectivePolicy'; id: number; params: EffectivePolicyParams }
   | { kind: 'fileEvents'; events: { file: string; type: 'created' | 'changed' | 'deleted' }[] }
   | { kind: 'forget'; folder: string };
@@ -67,7 +68,11 @@ class FolderEngine {
   published = new Map<string, string>();
   report?: AnalysisReport;
 
-  constructor(readonly root: string) {}
+  constructor(
+    /** The workspace folder's URI, as the server names it. */
+    readonly folder: string,
+    readonly root: string,
+  ) {}
 
   contains(file: string): boolean {
     return isInside(this.root, file);
@@ -87,7 +92,7 @@ function folderOf(file: string): FolderEngine | undefined {
 
 function analyze(request: Extract<EngineRequest, { kind: 'analyze' }>): AnalyzeResult | { cancelled: true } {
   let engine = folders.get(request.folder);
-  if (!engine || engine.root !== request.root) folders.set(request.folder, (engine = new FolderEngine(request.root)));
+  if (!engine || engine.root !== request.root) folders.set(request.folder, (engine = new FolderEngine(request.folder, request.root)));
   const flag = new Int32Array(request.cancel);
   const budget = new TimeBudget(request.budgetMs, () => Atomics.load(flag, 0) !== 0);
   const result = scan(request.root, { overlay: new Map(request.overlay), cache: engine.cache, index: engine.index, settings: request.settings, snapshot: 'auto', budget });
@@ -176,7 +181,7 @@ function fileFindings(file: string): FileFindingsResult {
   const findings = engine.byFile.get(path.resolve(file))?.findings ?? [];
   const ruleIds = new Set(findings.map((finding) => finding.ruleId));
   const locate = engine.locate();
-  return { folder: folderKey(engine), root: result.root, findings: findings.map((finding) => reportFinding(finding, locate)), rules: result.rules.filter((rule) => ruleIds.has(rule.id)).map(reportRule) };
+  return { folder: engine.folder, root: result.root, findings: findings.map((finding) => reportFinding(finding, locate)), rules: result.rules.filter((rule) => ruleIds.has(rule.id)).map(reportRule) };
 }
 
 function fileOperations(file: string): FileOperationsResult {
@@ -185,11 +190,7 @@ function fileOperations(file: string): FileOperationsResult {
   if (!engine || !result) return null;
   const locate = engine.locate();
   const operations = (engine.byFile.get(path.resolve(file))?.operations ?? []).map(({ service, api, operation }) => reportOperation(result, service, api, operation, locate));
-  return { folder: folderKey(engine), root: result.root, operations };
-}
-
-function folderKey(engine: FolderEngine): string {
-  return [...folders].find(([, candidate]) => candidate === engine)![0];
+  return { folder: engine.folder, root: result.root, operations };
 }
 
 function report(folder: string): AnalysisReport | null {
@@ -209,6 +210,15 @@ function fixEdits({ folder, findingId, fixIds }: FixEditsParams): FixEditsResult
       const missing = snippet ? missingNamedValueEdits(serviceOf(result, finding), snippet.namedValues) : [];
       return { fixId: fix.id, edits: fix.edits, missingNamedValues: missing.length > 0 ? missing : undefined };
     });
+}
+
+/** Active findings of a rule with a recommended fix: only that rule's findings compute their fixes. */
+function fixableCount({ ruleId }: FixableCountParams): number {
+  let count = 0;
+  for (const engine of folders.values()) {
+    for (const finding of engine.result?.findings ?? []) if (finding.ruleId === ruleId && !finding.suppression && finding.fixes.some((fix) => fix.preferred)) count++;
+  }
+  return count;
 }
 
 function effectivePolicy({ operation: key }: EffectivePolicyParams): EffectivePolicyResult {
@@ -237,6 +247,8 @@ function handle(request: EngineRequest): unknown {
       return report(request.folder);
     case 'fixEdits':
       return fixEdits(request.params);
+    case 'fixableCount':
+      return fixableCount(request.params);
     case 'effectivePolicy':
       return effectivePolicy(request.params);
     case 'fileEvents':

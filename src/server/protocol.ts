@@ -97,6 +97,12 @@ export type FixEditsResult = {
   missingNamedValues?: FileEdit[];
 }[];
 
+/** Client → server: how many active findings of a rule, in every folder, have a recommended fix ("Fix all … (N)"). */
+export const FIXABLE_COUNT_REQUEST = 'apimPosture/fixableCount';
+export interface FixableCountParams {
+  ruleId: string;
+}
+
 /** Client → server: an operation's effective policy as one readable XML document. */
 export const EFFECTIVE_POLICY_REQUEST = 'apimPosture/effectivePolicy';
 export interface EffectivePolicyParams {

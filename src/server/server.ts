@@ -27,6 +27,7 @@ import {
   FILE_FINDINGS_REQUEST,
   FILE_OPERATIONS_REQUEST,
   FIX_EDITS_REQUEST,
+  FIXABLE_COUNT_REQUEST,
   REPORT_REQUEST,
   SETTINGS_NOTIFICATION,
   type AnalysisFailedParams,
@@ -37,6 +38,7 @@ import {
   type FileOperationsResult,
   type FileParams,
   type FixEditsParams,
+  type FixableCountParams,
   type FixEditsResult,
   type ReportParams,
   type ReportResult,
@@ -78,12 +80,11 @@ class Engine {
 
 const engine = new Engine();
 
-/** One workspace folder: its last analysis's version, and the analysis running for it, if any. */
+/** One workspace folder: its last analysis's version (0 before the first), and the analysis running for it, if any. */
 interface Folder {
   uri: string;
   root: string;
   version: number;
-  analysed: boolean;
   /** Files that have diagnostics now, to clear them when the folder goes. */
   withDiagnostics: Set<string>;
   /** Set to 1 to cancel the running analysis. */
@@ -96,7 +97,7 @@ let timer: NodeJS.Timeout | undefined;
 let queue: Promise<void> = Promise.resolve();
 
 function addFolders(added: readonly WorkspaceFolder[]): void {
-  for (const folder of added) folders.set(folder.uri, { uri: folder.uri, root: fileURLToPath(folder.uri), version: 0, analysed: false, withDiagnostics: new Set(), dirty: true });
+  for (const folder of added) folders.set(folder.uri, { uri: folder.uri, root: fileURLToPath(folder.uri), version: 0, withDiagnostics: new Set(), dirty: true });
 }
 
 function removeFolders(removed: readonly WorkspaceFolder[]): void {
@@ -157,7 +158,6 @@ async function analyze(folder: Folder): Promise<void> {
     });
     if (result.cancelled) return;
     folder.version++;
-    folder.analysed = true;
     for (const [uri, diagnostics] of result.diagnostics) {
       void connection.sendDiagnostics({ uri, diagnostics });
       if (diagnostics.length > 0) folder.withDiagnostics.add(uri);
@@ -222,7 +222,7 @@ connection.onRequest(ANALYZE_REQUEST, async () => {
 
 connection.onRequest(REPORT_REQUEST, async ({ folder }: ReportParams): Promise<ReportResult> => {
   const known = folders.get(folder);
-  if (!known?.analysed) return null;
+  if (!known?.version) return null;
   const version = known.version;
   const report = await engine.ask<AnalysisReport | null>({ kind: 'report', folder });
   return report && { version, report };
@@ -231,6 +231,7 @@ connection.onRequest(REPORT_REQUEST, async ({ folder }: ReportParams): Promise<R
 connection.onRequest(FILE_FINDINGS_REQUEST, ({ file }: FileParams) => engine.ask<FileFindingsResult>({ kind: 'fileFindings', file: path.resolve(file) }));
 connection.onRequest(FILE_OPERATIONS_REQUEST, ({ file }: FileParams) => engine.ask<FileOperationsResult>({ kind: 'fileOperations', file: path.resolve(file) }));
 connection.onRequest(FIX_EDITS_REQUEST, (params: FixEditsParams) => engine.ask<FixEditsResult>({ kind: 'fixEdits', params }));
+connection.onRequest(FIXABLE_COUNT_REQUEST, (params: FixableCountParams) => engine.ask<number>({ kind: 'fixableCount', params }));
 connection.onRequest(EFFECTIVE_POLICY_REQUEST, (params: EffectivePolicyParams) => engine.ask<EffectivePolicyResult>({ kind: 'effectivePolicy', params }));
 
 documents.listen(connection);

@@ -203,6 +203,15 @@ function reportApi(result: ScanResult, service: ApimService, api: ApiResource, l
   };
 }
 
+/** The operations Defender saw no traffic to, as a set per service: asked once per operation of every API. */
+const inactiveByService = new WeakMap<ApimService, ReadonlySet<string>>();
+
+function inactiveOperations(service: ApimService): ReadonlySet<string> {
+  let inactive = inactiveByService.get(service);
+  if (!inactive) inactiveByService.set(service, (inactive = new Set(service.deployment?.inactiveOperations ?? [])));
+  return inactive;
+}
+
 /** One operation as the contract has it: how it is authenticated, what sensitive data it carries, where its code lens goes. */
 export function reportOperation(result: ScanResult, service: ApimService, api: ApiResource, operation: OperationResource, locate: (location: SourceLocation) => ReportLocation, options: ReportOptions = {}): ReportOperation {
   const auth = result.analyses.auth(api, operation);
@@ -220,7 +229,7 @@ export function reportOperation(result: ScanResult, service: ApimService, api: A
     authentication: reportAuthentication(auth, locate),
     sensitiveTypes: [...new Set([...inUrl, ...inBodies])],
     sensitiveInUrl: inUrl.length > 0,
-    unused: (service.deployment?.inactiveOperations ?? []).includes(operation.id),
+    unused: inactiveOperations(service).has(operation.id),
     effectivePolicy: options.effectivePolicy ? reportEffectivePolicy(auth.effective, locate) : undefined,
   };
 }

@@ -53,6 +53,14 @@ describe('language server', function () {
     assert.match(policy, /api scope, apis\/orders\/policy\.xml/);
   });
 
+  it('counts the active findings of a rule that have a recommended fix, as the report lists them', async () => {
+    const answer = (await session.connection.sendRequest('apimPosture/report', { folder: pathToFileURL(folder).toString() })) as { report: AnalysisReport };
+    const fixable = answer.report.findings.filter((finding) => finding.ruleId === 'endpoint-authentication' && !finding.suppression && finding.fixes.some((fix) => fix.preferred)).length;
+    assert.ok(fixable > 1);
+    assert.strictEqual(await session.connection.sendRequest('apimPosture/fixableCount', { ruleId: 'endpoint-authentication' }), fixable);
+    assert.strictEqual(await session.connection.sendRequest('apimPosture/fixableCount', { ruleId: 'no-such-rule' }), 0);
+  });
+
   it('reads an open document\'s text instead of the disk, and the disk again once it is closed', async () => {
     const relative = 'apis/orders/operations/track-shipment/policy.xml';
     const disk = fs.readFileSync(path.join(folder, relative), 'utf8');
