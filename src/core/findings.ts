@@ -62,6 +62,18 @@ export interface DefenderView {
   /** The recommendation in the Azure portal (https only). */
   portalUri?: string;
   remediation?: string;
+  risk?: DefenderRisk;
+}
+
+/** Defender's risk of an assessment (api-version 2025-05-04): its level, what makes it (internet exposure, sensitive data…) and the attack paths it is on. */
+export interface DefenderRisk {
+  /** `Low`, `Medium`, `High` or `Critical`. */
+  level?: string;
+  riskFactors: string[];
+  /** Names of the attack paths (`microsoft.security/attackpaths`) the assessed resource is on. */
+  attackPathsReferences: string[];
+  /** Whether the level comes from the resource's context (exposure, data) rather than the recommendation alone. */
+  isContextualRisk?: boolean;
 }
 
 /** Where a finding comes from: the files (`predicted`), Azure through the snapshot (`observed`), or both. */

@@ -5,6 +5,7 @@ import { analyzeOperationAuth, type OperationAuth } from './analysis/authenticat
 import { operationExposure, type OperationExposure } from './analysis/dataExposure';
 import { SensitiveDataClassifier } from './analysis/sensitiveData';
 import { mapApis, type ApiMapping } from './azure/mapping';
+import { observedAttackPaths } from './azure/attackPaths';
 import { annotateDrift, drift } from './azure/drift';
 import { applySnapshot } from './azure/facts';
 import { mappedService } from './azure/mapping';
@@ -179,7 +180,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
         add(observedAlone, local);
         add(driftFindings(driftItems), local);
         add(unreadParts(local, view, mappings).map((problem) => problemFinding(problem, false)), local);
-        comparisons.push({ local, service: service ?? mappedService(view.snapshot, mappings), matchedBy, snapshot, mappings, drift: driftItems });
+        comparisons.push({ local, service: service ?? mappedService(view.snapshot, mappings), matchedBy, snapshot, mappings, drift: driftItems, attackPaths: observedAttackPaths(local, view, mappings) });
       } catch (error) {
         analysisProblems.push(analysisError(snapshot.file, `The snapshot of Azure${services.length > 1 ? ` (compared with ${labelOf(local)})` : ''}`, error));
         failedAlone = services.length === 1;

@@ -1,6 +1,6 @@
 // Hover on a finding: what Defender checks, why it matters, how to fix it, and where to read more.
 import * as vscode from 'vscode';
-import { reportedBy } from '../core/report/common';
+import { defenderRiskText, reportedBy } from '../core/report/common';
 import { markdownText } from '../core/report/markdown';
 import type { Ctx } from './ctx';
 import { rangeOf } from './diagnostics';
@@ -16,6 +16,7 @@ export class FindingHovers implements vscode.HoverProvider {
     for (const { finding, rule } of here) {
       markdown.appendMarkdown(`**$(shield) ${markdownText(rule?.title ?? finding.ruleId)}** · ${finding.severity}${reportedBy(finding)}\n\n`);
       markdown.appendMarkdown(markdownText(finding.message) + '\n\n');
+      if (finding.defender?.risk) markdown.appendMarkdown(`*Defender's risk:* ${markdownText(defenderRiskText(finding.defender.risk))}\n\n`);
       if (finding.defender?.portalUri) markdown.appendMarkdown(`[Defender's recommendation in the Azure portal](${finding.defender.portalUri})\n\n`);
       if (rule?.defender) markdown.appendMarkdown(`*Defender for Cloud recommendation:* ${markdownText(rule.defender.displayName)}\n\n`);
       if (rule) {

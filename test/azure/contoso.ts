@@ -5,14 +5,17 @@
 // - the starter product's quota differs (a change made in the portal);
 // - the direct management endpoint is on (Defender reports it; no local rule can predict it);
 // - partners is not onboarded to Defender for APIs; inventory/list-warehouses had no traffic for 30 days;
-// - the default Echo API is still deployed, unauthenticated, and is not in the repository.
+// - the default Echo API is still deployed, unauthenticated, and is not in the repository;
+// - Defender's attack paths: the internet reaches the saved card through the unauthenticated
+//   get-saved-card (Defender CSPM's documented shape), and the Echo API's backend over plain http
+//   (Exposure Management's shape); get-saved-card's assessment carries the risk that names the first.
 // `npx tsx test/azure/contoso.ts` turns it into samples/.apim-posture/snapshot.json (a test checks they agree).
 import * as path from 'path';
 import { loadDeployedState } from '../../src/core/azure/load';
 import { writeSnapshotFile, type DeployedSnapshot } from '../../src/core/azure/snapshot';
 import type { ApimService } from '../../src/core/model';
 import { readService } from '../../src/core/workspace/readService';
-import { ArmEmulator, fixedTokenCredential, type EmulatorAssessment, type EmulatorService, type EmulatorState } from './emulator';
+import { ArmEmulator, fixedTokenCredential, type EmulatorAssessment, type EmulatorAttackPath, type EmulatorService, type EmulatorState } from './emulator';
 import { DIRECT_MANAGEMENT, ENDPOINT_AUTH, METADATA, SUBSCRIPTION_SCOPE, UNUSED_ENDPOINTS } from './fixtures';
 import { DEFENDER } from '../../src/core/rules/defender';
 
@@ -137,7 +140,10 @@ export function contosoState(samples = SAMPLES): EmulatorState {
     unhealthy(ENDPOINT_AUTH, 'apis/orders/operations/track-shipment'),
     ...['create-dropship-order', 'get-product-feed', 'get-stock-feed'].map((operation) => unhealthy(ENDPOINT_AUTH, `apis/partners/operations/${operation}`)),
     unhealthy(ENDPOINT_AUTH, 'apis/payments/operations/list-payment-methods'),
-    unhealthy(ENDPOINT_AUTH, 'apis/payments/operations/get-saved-card'),
+    {
+      ...unhealthy(ENDPOINT_AUTH, 'apis/payments/operations/get-saved-card'),
+      risk: { level: 'Critical', riskFactors: ['Internet exposure', 'Sensitive data'], attackPathsReferences: [SAVED_CARD_PATH], isContextualRisk: true },
+    },
     unhealthy(ENDPOINT_AUTH, 'apis/echo-api/operations/retrieve-resource'),
     unhealthy(UNUSED_ENDPOINTS, 'apis/inventory/operations/list-warehouses', 'No traffic in the last 30 days.'),
     unhealthy(SUBSCRIPTION_SCOPE, 'subscriptions/ops-monitoring-all-apis'),
@@ -155,7 +161,67 @@ export function contosoState(samples = SAMPLES): EmulatorState {
     subscriptions: [{ id: CONTOSO_SUBSCRIPTION, displayName: 'Contoso Outfitters Production', apiPricingTier: 'Standard', services: [service] }],
     assessments,
     metadata,
+    attackPaths: contosoAttackPaths(),
   };
+}
+
+const SAVED_CARD_PATH = '3c1f8a52-6d0e-4b7a-9e21-5f4a7c9d0b13';
+
+function contosoAttackPaths(): EmulatorAttackPath[] {
+  const base = CONTOSO_SERVICE_ID;
+  const pathId = (name: string) => `/subscriptions/${CONTOSO_SUBSCRIPTION}/providers/Microsoft.Security/attackPaths/${name}`;
+  const entity = (entityInternalId: string, entityName: string, entityType: string, azureResourceId?: string) => ({
+    entityInternalId,
+    entityName,
+    entityType,
+    ...(azureResourceId ? { entityIdentifiers: { azureResourceId } } : {}),
+  });
+  return [
+    {
+      id: pathId(SAVED_CARD_PATH),
+      name: SAVED_CARD_PATH,
+      properties: {
+        displayName: 'Internet exposed APIs that are unauthenticated carry sensitive data',
+        description: 'The API endpoint get-saved-card of apim-contoso-outfitters is reachable from the internet without authentication and returns payment card data.',
+        attackPathType: 'InternetExposedApi',
+        potentialImpact: 'Critical',
+        riskCategories: ['Internet exposure', 'Unauthenticated access', 'Sensitive data'],
+        manualRemediationSteps: ['Require authentication on the endpoint (validate-jwt or validate-azure-ad-token in its policy).'],
+        entryPointEntityInternalID: 'internet',
+        targetEntityInternalID: 'get-saved-card',
+        graphComponent: {
+          entities: [
+            entity('get-saved-card', 'get-saved-card', 'microsoft.apimanagement/service/apis/operations', `${base}/apis/payments/operations/get-saved-card`),
+            entity('internet', 'Internet', 'Internet'),
+            entity('payments', 'payments', 'microsoft.apimanagement/service/apis', `${base}/apis/payments`),
+            entity('gateway', 'apim-contoso-outfitters', 'microsoft.apimanagement/service', base),
+          ],
+          connections: [
+            { sourceEntityInternalId: 'internet', targetEntityInternalId: 'gateway', title: 'Exposed to the internet' },
+            { sourceEntityInternalId: 'gateway', targetEntityInternalId: 'payments', title: 'Serves' },
+            { sourceEntityInternalId: 'payments', targetEntityInternalId: 'get-saved-card', title: 'Has endpoint' },
+          ],
+          insights: [],
+        },
+      },
+    },
+    {
+      id: pathId('9b2e4d71-0c3a-4f8e-b6d5-2a1c7e9f4d20'),
+      name: '9b2e4d71-0c3a-4f8e-b6d5-2a1c7e9f4d20',
+      properties: {
+        displayName: 'Internet exposed API forwards calls to a backend over unencrypted http',
+        riskLevel: 'High',
+        riskFactors: ['Internet exposure', 'Unencrypted traffic'],
+        entryPoint: { name: 'Internet', type: 'Internet' },
+        attackPathSteps: [
+          { name: 'apim-contoso-outfitters', type: 'microsoft.apimanagement/service', azureResourceId: base },
+          { name: 'echo-api', type: 'microsoft.apimanagement/service/apis', azureResourceId: `${base}/apis/echo-api` },
+        ],
+        target: { name: 'echoapi.cloudapp.net', type: 'Host' },
+        isPartialAttackPath: false,
+      },
+    },
+  ];
 }
 
 /** The sample snapshot as `snapshot export` would write it against the Contoso emulator. */

@@ -69,6 +69,15 @@ export interface EmulatorAssessment {
   /** `properties.status.firstEvaluationDate` and `statusChangeDate` (ISO times). */
   firstEvaluationDate?: string;
   statusChangeDate?: string;
+  /** `properties.risk` (assessments api-version 2025-05-04). */
+  risk?: { level: 'Low' | 'Medium' | 'High' | 'Critical'; riskFactors: string[]; attackPathsReferences: string[]; isContextualRisk?: boolean };
+}
+
+/** An attack path as Resource Graph's `securityresources` row has it: `properties` in either of Defender's shapes. */
+export interface EmulatorAttackPath {
+  id: string;
+  name: string;
+  properties: Record<string, unknown>;
 }
 
 export interface EmulatorMetadata {
@@ -83,12 +92,14 @@ export interface EmulatorState {
   subscriptions: EmulatorSubscription[];
   assessments: EmulatorAssessment[];
   metadata: EmulatorMetadata[];
+  attackPaths?: EmulatorAttackPath[];
 }
 
-/** An injected failure: the next `times` requests matching `method` and `path` answer `status`. */
+/** An injected failure: the next `times` requests matching `method`, `path` (and `body`, such as a Resource Graph query) answer `status`. */
 export interface Fault {
   method?: string;
   path: RegExp;
+  body?: RegExp;
   status: number;
   times: number;
   headers?: Record<string, string>;
@@ -295,7 +306,7 @@ export class ArmEmulator {
       });
     }
     for (const hook of this.onRequest) hook(request);
-    const fault = this.faults.find((candidate) => candidate.times > 0 && (!candidate.method || candidate.method === request.method) && candidate.path.test(request.path));
+    const fault = this.faults.find((candidate) => candidate.times > 0 && (!candidate.method || candidate.method === request.method) && candidate.path.test(request.path) && (!candidate.body || candidate.body.test(request.body)));
     if (fault) {
       fault.times--;
       throw new HttpError(fault.status, fault.status === 429 ? 'TooManyRequests' : 'InternalServerError', `Injected ${fault.status}.`, fault.headers);
@@ -574,9 +585,18 @@ export class ArmEmulator {
           description: assessment.description ?? '',
           firstEvaluationDate: assessment.firstEvaluationDate ?? '',
           statusChangeDate: assessment.statusChangeDate ?? '',
+          // A dynamic column: null where the assessment has no risk, as Resource Graph gives it.
+          risk: assessment.risk ?? null,
           portalUri: `https://portal.azure.com/#blade/Microsoft_Azure_Security/RecommendationsBlade/assessmentKey/${assessment.key}`,
         }))
         .sort((a, b) => (a.resourceId < b.resourceId ? -1 : a.resourceId > b.resourceId ? 1 : a.assessmentKey.localeCompare(b.assessmentKey)));
+    } else if (/securityresources/.test(query) && /microsoft\.security\/attackpaths/.test(query)) {
+      const throughApim = /has '\/providers\/microsoft\.apimanagement\/service\/'/.test(query);
+      rows = (this.state.attackPaths ?? [])
+        .filter((attackPath) => allowed.has(attackPath.id.split('/')[2]?.toLowerCase()))
+        .filter((attackPath) => !throughApim || JSON.stringify(attackPath.properties).toLowerCase().includes('/providers/microsoft.apimanagement/service/'))
+        .map((attackPath) => ({ id: attackPath.id, name: attackPath.name, properties: attackPath.properties }))
+        .sort((a, b) => a.id.localeCompare(b.id));
     } else {
       throw new HttpError(400, 'BadRequest', `Query not emulated: ${query.slice(0, 80)}`);
     }

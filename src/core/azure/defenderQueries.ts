@@ -6,7 +6,8 @@ import type { SecurityCenter } from '@azure/arm-security';
 import { parseApimResourceId, sendArm } from './arm';
 import { attempt, type LoadContext } from './loadContext';
 import { graphQuery } from './resourceGraph';
-import type { DeployedApiCollection, DeployedAssessment, SnapshotError } from './snapshot';
+import type { DefenderRisk } from '../findings';
+import type { AttackPathStep, DeployedApiCollection, DeployedAssessment, DeployedAttackPath, SnapshotError } from './snapshot';
 
 export const API_COLLECTIONS_API_VERSION = '2023-11-15';
 
@@ -65,7 +66,9 @@ export function assessmentsQuery(includeHealthy: boolean): string {
     ...(includeHealthy ? [] : ["| where status == 'Unhealthy'"]),
     '| project assessmentKey = name, resourceId, status, severity = tostring(properties.metadata.severity), displayName = tostring(properties.displayName),',
     '  cause = tostring(properties.status.cause), description = tostring(properties.status.description), portalUri = tostring(properties.links.azurePortalUri),',
-    '  firstEvaluationDate = tostring(properties.status.firstEvaluationDate), statusChangeDate = tostring(properties.status.statusChangeDate)',
+    '  firstEvaluationDate = tostring(properties.status.firstEvaluationDate), statusChangeDate = tostring(properties.status.statusChangeDate),',
+    // Defender's risk (level, factors, attack paths) where the assessment carries one.
+    '  risk = properties.risk',
     '| order by resourceId asc, assessmentKey asc',
   ].join('\n');
 }
@@ -86,7 +89,116 @@ export async function loadAssessments(context: LoadContext, subscriptions: strin
       portalUri: nonEmpty(row.portalUri),
       firstEvaluationDate: nonEmpty(row.firstEvaluationDate),
       statusChangeDate: nonEmpty(row.statusChangeDate),
+      risk: defenderRisk(row.risk),
     }));
+}
+
+/** An assessment's `risk` object, when it has one with something in it. */
+export function defenderRisk(value: unknown): DefenderRisk | undefined {
+  if (!isRecord(value)) return undefined;
+  const risk: DefenderRisk = {
+    level: nonEmpty(value.level),
+    riskFactors: texts(value.riskFactors),
+    attackPathsReferences: texts(value.attackPathsReferences),
+    isContextualRisk: typeof value.isContextualRisk === 'boolean' ? value.isContextualRisk : undefined,
+  };
+  return risk.level || risk.riskFactors.length > 0 || risk.attackPathsReferences.length > 0 ? risk : undefined;
+}
+
+/** Attack paths with an API Management resource on them: Resource Graph filters, the loader maps both row shapes. */
+export const ATTACK_PATHS_QUERY = [
+  'securityresources',
+  "| where type == 'microsoft.security/attackpaths'",
+  "| where tolower(tostring(properties)) has '/providers/microsoft.apimanagement/service/'",
+  '| project id, name, properties',
+  '| order by id asc',
+].join('\n');
+
+export async function loadAttackPaths(context: LoadContext, subscriptions: string[], errors: SnapshotError[]): Promise<DeployedAttackPath[]> {
+  context.progress({ phase: 'assessments', message: `Reading Defender attack paths for ${subscriptions.length} subscription(s)` });
+  const rows = await graphQuery(context, subscriptions, ATTACK_PATHS_QUERY, errors, 'attackPaths');
+  return rows.flatMap((row) => {
+    const path = attackPath(row);
+    return path ? [path] : [];
+  });
+}
+
+/** Steps kept of one path: Defender's paths are a handful of hops; a row listing more is cut, not trusted to be small. */
+const MAX_STEPS = 100;
+
+/**
+ * One attack path row in either shape. Classic (documented): `graphComponent.entities` by internal
+ * id, `connections` between them, `entryPointEntityInternalID` / `targetEntityInternalID`,
+ * `potentialImpact`, `riskCategories`. Exposure Management: `entryPoint`, `attackPathSteps`,
+ * `target` as entities, `riskLevel`, `riskFactors`.
+ */
+export function attackPath(row: Record<string, unknown>): DeployedAttackPath | undefined {
+  const properties = isRecord(row.properties) ? row.properties : undefined;
+  const id = nonEmpty(row.id);
+  if (!id || !properties) return undefined;
+  const exposureManagement = 'attackPathSteps' in properties || 'entryPoint' in properties || 'riskLevel' in properties;
+  const steps = exposureManagement
+    ? [properties.entryPoint, ...(Array.isArray(properties.attackPathSteps) ? properties.attackPathSteps : []), properties.target].map(step).filter((found): found is AttackPathStep => found !== undefined)
+    : classicSteps(properties);
+  return {
+    id,
+    displayName: nonEmpty(properties.displayName),
+    description: nonEmpty(properties.description),
+    riskLevel: nonEmpty(properties.riskLevel) ?? nonEmpty(properties.potentialImpact),
+    riskFactors: texts(properties.riskFactors).length > 0 ? texts(properties.riskFactors) : texts(properties.riskCategories),
+    attackPathType: nonEmpty(properties.attackPathType),
+    remediation: Array.isArray(properties.manualRemediationSteps) ? texts(properties.manualRemediationSteps).join(' ') || undefined : nonEmpty(properties.manualRemediationSteps),
+    steps: dedupeAdjacent(steps).slice(0, MAX_STEPS),
+    shape: exposureManagement ? 'exposure-management' : 'defender-cspm',
+  };
+}
+
+/** The classic shape's entities in path order: from the entry point along the connections to the target, or as listed when they do not chain. */
+function classicSteps(properties: Record<string, unknown>): AttackPathStep[] {
+  const graph = isRecord(properties.graphComponent) ? properties.graphComponent : {};
+  const entities = (Array.isArray(graph.entities) ? graph.entities : []).filter(isRecord).slice(0, MAX_STEPS * 10);
+  const byId = new Map(entities.map((entity) => [entityId(entity), entity] as const).filter((entry): entry is [string, Record<string, unknown>] => entry[0] !== undefined));
+  const next = new Map<string, string>();
+  for (const connection of (Array.isArray(graph.connections) ? graph.connections : []).filter(isRecord).slice(0, MAX_STEPS * 10)) {
+    const from = nonEmpty(connection.sourceEntityInternalId) ?? nonEmpty(connection.sourceId);
+    const to = nonEmpty(connection.targetEntityInternalId) ?? nonEmpty(connection.targetId);
+    if (from && to && !next.has(from)) next.set(from, to);
+  }
+  const ordered: Record<string, unknown>[] = [];
+  const seen = new Set<string>();
+  for (let at = nonEmpty(properties.entryPointEntityInternalID); at && byId.has(at) && !seen.has(at); at = next.get(at)) {
+    seen.add(at);
+    ordered.push(byId.get(at)!);
+  }
+  const chained = ordered.length > 1 && entityId(ordered[ordered.length - 1]) === nonEmpty(properties.targetEntityInternalID);
+  return (chained ? ordered : entities).map(step).filter((found): found is AttackPathStep => found !== undefined);
+}
+
+function entityId(entity: Record<string, unknown>): string | undefined {
+  return nonEmpty(entity.entityInternalId) ?? nonEmpty(entity.internalId) ?? nonEmpty(entity.id);
+}
+
+/** A step from an entity of either shape: its ARM id wherever the shape puts it. */
+function step(entity: unknown): AttackPathStep | undefined {
+  if (!isRecord(entity)) return undefined;
+  const identifiers = isRecord(entity.entityIdentifiers) ? entity.entityIdentifiers : {};
+  const candidates = [identifiers.azureResourceId, entity.azureResourceId, entity.resourceId, entity.id].map(nonEmpty);
+  const resourceId = candidates.find((candidate) => candidate?.toLowerCase().startsWith('/subscriptions/'));
+  const name = nonEmpty(entity.entityName) ?? nonEmpty(entity.name) ?? nonEmpty(entity.displayName);
+  const type = nonEmpty(entity.entityType) ?? nonEmpty(entity.type) ?? nonEmpty(entity.label);
+  return resourceId || name || type ? { resourceId: resourceId?.toLowerCase(), name, type } : undefined;
+}
+
+function dedupeAdjacent(steps: AttackPathStep[]): AttackPathStep[] {
+  return steps.filter((candidate, index) => index === 0 || JSON.stringify(candidate) !== JSON.stringify(steps[index - 1]));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function texts(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string' && item !== '').slice(0, 100) : [];
 }
 
 function nonEmpty(value: unknown): string | undefined {

@@ -29,6 +29,17 @@ export class FailedReads {
   assessments(): SnapshotError | undefined {
     return this.snapshot.errors.find((error) => error.operation === 'assessments');
   }
+
+  attackPaths(): SnapshotPart {
+    return attackPathsPart(this.snapshot);
+  }
+}
+
+function attackPathsPart(snapshot: DeployedSnapshot): SnapshotPart {
+  const graph = 'Microsoft.ResourceGraph/resources';
+  const error = snapshot.errors.find((candidate) => candidate.operation === 'attackPaths');
+  if (error) return { part: 'attackPaths', scope: graph, state: 'failed', error };
+  return snapshot.attackPaths ? { part: 'attackPaths', scope: graph, state: 'read' } : { part: 'attackPaths', scope: graph, state: 'not-asked', reason: 'the snapshot was taken by a version that did not read attack paths' };
 }
 
 const OPERATION_OF_PART = { plan: 'pricing', onboarding: 'apiCollections', services: 'services' } as const;
@@ -48,6 +59,7 @@ export function snapshotParts(snapshot: DeployedSnapshot): SnapshotPart[] {
     snapshot.healthyAssessments
       ? { part: 'healthyAssessments', scope: graph, state: 'read' }
       : { part: 'healthyAssessments', scope: graph, state: 'not-asked', reason: 'Unhealthy assessments only (snapshot export --include-healthy asks for the others)' },
+    attackPathsPart(snapshot),
     ...snapshot.subscriptions.flatMap((subscription) => (['services', 'plan', 'onboarding'] as const).map((part) => subscriptionPart(subscription, part))),
   ];
 }

@@ -5,7 +5,7 @@ import { setMaxListeners } from 'events';
 import type { TokenCredential } from '@azure/core-auth';
 import { armEndpoint, collect, mapLimit, parseApimResourceId } from './arm';
 import { createClients } from './clients';
-import { addRemediation, listApiCollections, loadAssessments, readDefenderPlan } from './defenderQueries';
+import { addRemediation, listApiCollections, loadAssessments, loadAttackPaths, readDefenderPlan } from './defenderQueries';
 import { loadService } from './inventory';
 import { attempt, type LoadContext, type LoadOptions } from './loadContext';
 import { subscriptionNames, type ReadableSubscription } from './resourceGraph';
@@ -28,9 +28,10 @@ export async function loadDeployedState(credential: TokenCredential, given: read
   const unnamed = subscriptions.filter((id) => !discovered.some((subscription) => subscription.id.toLowerCase() === id.toLowerCase()));
 
   // Defender's side is a few requests for all subscriptions; it runs beside the inventory.
-  const [names, assessments, perSubscription] = await Promise.all([
+  const [names, assessments, attackPaths, perSubscription] = await Promise.all([
     unnamed.length > 0 ? subscriptionNames(context, unnamed, snapshot.errors) : new Map<string, string>(),
     loadAssessments(context, subscriptions, snapshot.errors),
+    loadAttackPaths(context, subscriptions, snapshot.errors),
     mapLimit(subscriptions, 4, (subscriptionId) => loadSubscription(context, subscriptionId)),
   ]);
   for (const { subscription, services } of perSubscription) {
@@ -39,6 +40,8 @@ export async function loadDeployedState(credential: TokenCredential, given: read
     snapshot.services.push(...services);
   }
   snapshot.assessments = assessments;
+  // Absent when the query failed: the failure is in `errors`, and no list stands for "none".
+  if (!snapshot.errors.some((error) => error.operation === 'attackPaths')) snapshot.attackPaths = attackPaths;
   if (options.includeHealthyAssessments) snapshot.healthyAssessments = true;
   if (assessments.length > 0) await addRemediation(context, subscriptions[0], assessments, snapshot.errors);
   return checkedAnswers(snapshot);

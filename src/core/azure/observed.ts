@@ -83,6 +83,7 @@ function defenderView(assessment: DeployedAssessment): DefenderView {
     statusChangeDate: assessment.statusChangeDate,
     portalUri: httpsUrl(assessment.portalUri),
     remediation: assessment.remediation,
+    risk: assessment.risk,
   };
 }
 

@@ -4,6 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { DefenderRisk } from '../findings';
 import type { JsonPath, ParsedDocument } from '../parse/document';
 import type { InputProblem } from '../problems';
 import { SNAPSHOT_SCHEMA } from './snapshotSchema';
@@ -29,12 +30,14 @@ export interface DeployedSnapshot {
   errors: SnapshotError[];
   /** Whether Healthy and NotApplicable assessments were asked for (`--include-healthy`); absent: they were not. */
   healthyAssessments?: boolean;
+  /** Defender's attack paths that pass through an API Management service; absent: not read (a snapshot of an older version). */
+  attackPaths?: DeployedAttackPath[];
 }
 
 /** A part of Azure as the snapshot knows it: read, failed (with the error), or not asked for (with why). */
 export interface SnapshotPart {
-  /** `assessments`, `healthyAssessments`, or per subscription `plan`, `onboarding`, `services`. */
-  part: 'assessments' | 'healthyAssessments' | 'plan' | 'onboarding' | 'services';
+  /** `assessments`, `healthyAssessments`, `attackPaths`, or per subscription `plan`, `onboarding`, `services`. */
+  part: 'assessments' | 'healthyAssessments' | 'attackPaths' | 'plan' | 'onboarding' | 'services';
   scope: string;
   state: 'read' | 'failed' | 'not-asked';
   error?: SnapshotError;
@@ -191,6 +194,38 @@ export interface DeployedAssessment {
   /** When Defender first assessed the resource, and when its status last changed (ISO times). */
   firstEvaluationDate?: string;
   statusChangeDate?: string;
+  /** Defender's risk of the finding (assessments api-version 2025-05-04), when it gives one. */
+  risk?: DefenderRisk;
+}
+
+/**
+ * One of Defender's attack paths through an API Management service, read from Resource Graph. Rows
+ * come in two shapes: Defender CSPM's documented one (`potentialImpact`, `riskCategories`,
+ * `graphComponent` with entry and target by internal id) and Exposure Management's (`riskLevel`,
+ * `riskFactors`, `entryPoint`, `target`, `attackPathSteps`); both are mapped to this.
+ */
+export interface DeployedAttackPath {
+  /** The attack path's ARM id. */
+  id: string;
+  displayName?: string;
+  description?: string;
+  /** `riskLevel`, or the classic shape's `potentialImpact`. */
+  riskLevel?: string;
+  /** `riskFactors`, or the classic shape's `riskCategories`. */
+  riskFactors: string[];
+  attackPathType?: string;
+  remediation?: string;
+  /** The resources on the path from the entry point to the target, in order where Defender gives it. */
+  steps: AttackPathStep[];
+  shape: 'defender-cspm' | 'exposure-management';
+}
+
+export interface AttackPathStep {
+  /** The ARM id of the resource, where Defender names one (the internet, an identity have none). */
+  resourceId?: string;
+  name?: string;
+  /** What it is, as Defender says (`microsoft.apimanagement/service/apis`, `Internet`). */
+  type?: string;
 }
 
 export function emptySnapshot(endpoint: string, createdAt = new Date().toISOString()): DeployedSnapshot {

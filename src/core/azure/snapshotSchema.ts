@@ -146,6 +146,28 @@ const assessment = {
     portalUri: text,
     firstEvaluationDate: text,
     statusChangeDate: text,
+    risk: {
+      type: 'object',
+      properties: { level: text, riskFactors: { ...strings, default: [] }, attackPathsReferences: { ...strings, default: [] }, isContextualRisk: { type: 'boolean' } },
+    },
+  },
+} as const;
+
+const attackPathStep = { type: 'object', properties: { resourceId: text, name: text, type: text } } as const;
+
+const attackPath = {
+  type: 'object',
+  required: ['id', 'shape'],
+  properties: {
+    id: name,
+    displayName: text,
+    description: text,
+    riskLevel: text,
+    riskFactors: { ...strings, default: [] },
+    attackPathType: text,
+    remediation: text,
+    steps: { type: 'array', items: attackPathStep, maxItems: 1_000, default: [] },
+    shape: { enum: ['defender-cspm', 'exposure-management'] },
   },
 } as const;
 
@@ -164,5 +186,6 @@ export const SNAPSHOT_SCHEMA = {
     assessments: { type: 'array', items: assessment, default: [] },
     errors,
     healthyAssessments: { type: 'boolean' },
+    attackPaths: { type: 'array', items: attackPath },
   },
 } as const;

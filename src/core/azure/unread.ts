@@ -37,5 +37,7 @@ export function unreadParts(service: ApimService, loaded: LoadedSnapshot, mappin
   if (onboarding.state !== 'read') problems.push(atSnapshot(`Which APIs are onboarded to Defender for APIs is unknown, so none is reported as not onboarded: ${notRead(onboarding)}.`));
   const assessments = failed.assessments();
   if (assessments) problems.push(atSnapshot(`Defender's findings and inactive endpoints are missing from this report: ${why(assessments)}.`));
+  const attackPaths = failed.attackPaths();
+  if (attackPaths.state !== 'read') problems.push(atSnapshot(`Defender's attack paths are unknown, so none is shown: ${notRead(attackPaths)}.`));
   return problems;
 }

@@ -12,6 +12,7 @@ import {
   CONTRACT_VERSION,
   type AnalysisReport,
   type ReportApi,
+  type ReportAttackPath,
   type ReportAuthentication,
   type ReportEffectivePolicy,
   type ReportFinding,
@@ -35,7 +36,7 @@ export interface ReportOptions {
 /** The whole report; the findings and coverage lists are built lazily by `reportParts` for streaming writers. */
 export function toAnalysisReport(result: ScanResult, options: ReportOptions = {}): AnalysisReport {
   const parts = reportParts(result, options);
-  return { ...parts.head, findings: parts.findings.map(parts.finding), services: parts.services.map(parts.service), drift: parts.drift() };
+  return { ...parts.head, findings: parts.findings.map(parts.finding), services: parts.services.map(parts.service), drift: parts.drift(), attackPaths: parts.attackPaths() };
 }
 
 /** The report's parts: the head (small), and the long lists with the function that turns each entry into its contract form. */
@@ -72,6 +73,23 @@ export function reportParts(result: ScanResult, options: ReportOptions = {}) {
           inRepository: item.kind === 'policy-differs' ? item.local !== undefined : undefined,
         })),
       ),
+    attackPaths: (): ReportAttackPath[] | undefined =>
+      result.deployed?.some((comparison) => comparison.snapshot.snapshot.attackPaths)
+        ? result.deployed.flatMap((comparison) =>
+            comparison.attackPaths.map((path) => ({
+              id: path.id,
+              source: 'observed' as const,
+              service: serviceLabel(result.root, result.services, comparison.local),
+              title: path.title,
+              description: path.description,
+              riskLevel: path.riskLevel,
+              riskFactors: path.riskFactors,
+              remediation: path.remediation,
+              steps: path.steps.map((step) => ({ name: step.name, type: step.type, resourceId: step.resourceId, resource: step.resource, location: step.location && locate(step.location) })),
+              location: locate(path.snapshotLocation),
+            })),
+          )
+        : undefined,
   };
 }
 

@@ -201,6 +201,34 @@ export interface ReportDrift {
   inRepository?: boolean;
 }
 
+/** One step of an attack path: a resource Defender names, placed on the repository where it declares it. */
+export interface ReportAttackPathStep {
+  name?: string;
+  /** What Defender says it is (`microsoft.apimanagement/service/apis`, `Internet`). */
+  type?: string;
+  resourceId?: string;
+  /** The local resource (`apis/payments/operations/get-saved-card`) and its declaration. */
+  resource?: string;
+  location?: ReportLocation;
+}
+
+/** An attack path from the internet through the gateway: Defender's (`observed`), from the snapshot. */
+export interface ReportAttackPath {
+  id: string;
+  source: 'observed';
+  /** The root whose service it goes through, when the folder holds several. */
+  service?: string;
+  title: string;
+  description?: string;
+  /** `Low`, `Medium`, `High` or `Critical`, as Defender rates it. */
+  riskLevel?: string;
+  riskFactors: string[];
+  remediation?: string;
+  steps: ReportAttackPathStep[];
+  /** The path in the snapshot file. */
+  location: ReportLocation;
+}
+
 /** One posture goal of `.apim-posture.json` as measured on this analysis. */
 export interface ReportGoal {
   id: string;
@@ -246,6 +274,8 @@ export interface AnalysisReport {
   services: ReportService[];
   /** Differences between the repository and the snapshot of Azure. */
   drift: ReportDrift[];
+  /** Defender's attack paths through the compared services (with a snapshot that read them). */
+  attackPaths?: ReportAttackPath[];
   /** The posture goals of `.apim-posture.json`, each measured; absent when the file declares none. */
   goals?: ReportGoal[];
 }

@@ -31,6 +31,7 @@ export function* jsonReportPieces(result: ScanResult): Generator<string> {
     findings: new LazyArray(parts.findings, parts.finding),
     services: new LazyArray(parts.services, parts.service),
     drift: parts.drift(),
+    attackPaths: parts.attackPaths(),
   };
   yield* jsonPieces(report);
   yield '\n';

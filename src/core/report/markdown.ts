@@ -1,6 +1,6 @@
 import { SEVERITY_ORDER, type DefenderView, type Finding, type RuleMetadata } from '../findings';
-import { locator, reportFinding, reportGoal } from './analysisReport';
-import type { ReportFinding, ReportGoal, ReportLocation, ReportRule } from './contract';
+import { locator, reportFinding, reportGoal, reportParts } from './analysisReport';
+import type { ReportAttackPath, ReportFinding, ReportGoal, ReportLocation, ReportRule } from './contract';
 import { goalStatusText, goalTargetText, goalValueText, MAX_VIOLATIONS_SHOWN } from './goals';
 import {
   encodeUriPath,
@@ -12,6 +12,8 @@ import {
   summarize,
   TOOL_NAME,
   assumptionsOf,
+  attackPathStepsText,
+  defenderRiskText,
   snapshotNotices,
 } from './common';
 import type { Coverage } from '../coverage';
@@ -54,8 +56,27 @@ export function formatMarkdown(result: ScanResult, options: MarkdownOptions = {}
     parts.push(`## ${severityLabel(group.severity)} (${group.findings.length})`, ...group.findings.map(block));
   }
   if (suppressed.length > 0) parts.push(`## Suppressed (${suppressed.length})`, ...suppressed.map(block));
+  const attackPaths = reportParts(result).attackPaths();
+  if (attackPaths) parts.push(...attackPathsToMarkdown(attackPaths, options));
   parts.push('## Coverage', ...coverageToMarkdown(result.coverage));
   return parts.join('\n\n') + '\n';
+}
+
+/** Defender's attack paths: each with its risk, its steps and where the repository declares them. */
+function attackPathsToMarkdown(paths: ReportAttackPath[], options: MarkdownOptions): string[] {
+  if (paths.length === 0) return ['## Attack paths (Defender for Cloud)', 'Defender reports no attack path through the compared services.'];
+  return [
+    `## Attack paths (Defender for Cloud, ${paths.length})`,
+    ...paths.map((path) => {
+      const lines = [`**${markdownText(path.riskLevel ?? 'Risk not given')}** · ${markdownText(path.title)}`, '', markdownText(attackPathStepsText(path.steps)), ''];
+      if (path.riskFactors.length > 0) lines.push(`- Risk factors: ${markdownText(path.riskFactors.join(', '))}`);
+      for (const step of path.steps.filter((candidate) => candidate.location)) {
+        lines.push(`- ${codeSpan(step.resource!)}: [${markdownText(locationLabel(step.location!.file, step.location!))}](${options.linkBase ?? ''}${encodeUriPath(step.location!.file)}#L${step.location!.startLine})`);
+      }
+      if (path.remediation) lines.push(`- Remediation: ${markdownText(path.remediation)}`);
+      return lines.join('\n');
+    }),
+  ];
 }
 
 const GOAL_ICON = { met: '✅', 'not-met': '❌', 'not-evaluated': '⚠️' } as const;
@@ -111,6 +132,7 @@ export function findingToMarkdown(finding: ReportFinding, rule: ReportRule | Rul
     lines.push(`- Defender for Cloud: ${markdownText(rule.defender.displayName)} (${rule.defender.severity})`);
   }
   if (finding.defender) lines.push(`- Reported by: ${finding.sources.map((source) => SOURCE_WORDS[source]).join(' and ')}: ${defenderStatus(finding.defender)}`);
+  if (finding.defender?.risk) lines.push(`- Defender's risk: ${markdownText(defenderRiskText(finding.defender.risk))}`);
   for (const related of finding.related) lines.push(`- Related: ${link(related.location)}: ${markdownText(related.message)}`);
   if (finding.relatedOmitted) lines.push(`- Related: and ${finding.relatedOmitted} more`);
   for (const fix of finding.fixes) lines.push(`- Fix: ${markdownText(fix.title)}`);

@@ -1,4 +1,5 @@
 import * as path from 'path';
+import type { ObservedAttackPath } from '../azure/attackPaths';
 import type { ApiMapping } from '../azure/mapping';
 import type { DriftItem } from '../azure/drift';
 import type { DeployedService, LoadedSnapshot } from '../azure/snapshot';
@@ -49,6 +50,8 @@ export interface DeployedComparison {
   snapshot: LoadedSnapshot;
   mappings: ApiMapping[];
   drift: DriftItem[];
+  /** Defender's attack paths through the service, placed on the repository. */
+  attackPaths: ObservedAttackPath[];
 }
 
 /** The comparison of the service that read `file`, else of the root that holds it. */

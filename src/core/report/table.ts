@@ -9,8 +9,11 @@ import {
   summarize,
   type ReportSummary,
   assumptionsOf,
+  attackPathStepsText,
   snapshotNotices,
 } from './common';
+import { reportParts } from './analysisReport';
+import type { ReportAttackPath } from './contract';
 import { coverageDetail, coverageSummary } from './coverage';
 import { goalLine, goalStatusText, MAX_VIOLATIONS_SHOWN } from './goals';
 import type { ScanResult } from './scanResult';
@@ -66,6 +69,8 @@ export function formatTable(result: ScanResult, options: TableOptions = {}): str
     sections.push([`Suppressed (${suppressed.length}):`, ...lines].join('\n'));
   }
   if (result.goals) sections.push(goalsSection(result, paint));
+  const attackPaths = reportParts(result).attackPaths();
+  if (attackPaths && attackPaths.length > 0) sections.push(attackPathsSection(attackPaths, paint));
   if (options.fullCoverage) sections.push(['Coverage:', ...coverageDetail(result.coverage)].join('\n'));
   const coverageLines = options.fullCoverage ? [] : coverageSummary(result.coverage, ' (--coverage lists them)');
   sections.push([summaryLine(summarize(result)), ...coverageLines, ...snapshotNotices(result).map(oneLine), ...assumptionsOf(result).map((assumption) => `Assumed: ${oneLine(assumption)}`)].join('\n'));
@@ -95,6 +100,17 @@ function goalsSection(result: ScanResult, paint: (text: string, code: string) =>
       lines.push(`${indent}${paint(oneLine(where), DIM)}  ${oneLine(violation.message)}`);
     }
     if (goal.violations.length > MAX_VIOLATIONS_SHOWN) lines.push(`${indent}and ${goal.violations.length - MAX_VIOLATIONS_SHOWN} more (the JSON report lists them all)`);
+  }
+  return lines.join('\n');
+}
+
+/** Defender's attack paths, each on a line with its risk, then its steps the repository declares. */
+function attackPathsSection(paths: ReportAttackPath[], paint: (text: string, code: string) => string): string {
+  const lines = [`Attack paths (Defender for Cloud, ${paths.length}):`];
+  for (const path of paths) {
+    lines.push(`${paint((path.riskLevel ?? 'risk?').toUpperCase(), '1')}  ${oneLine(path.title)}`);
+    lines.push(`  ${oneLine(attackPathStepsText(path.steps))}`);
+    for (const step of path.steps.filter((candidate) => candidate.location)) lines.push(`  ${paint(oneLine(locationLabel(step.location!.file, step.location!)), DIM)}  ${oneLine(step.resource!)}`);
   }
   return lines.join('\n');
 }

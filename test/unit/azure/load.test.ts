@@ -75,8 +75,9 @@ describe('loadDeployedState (SDK clients against the ARM emulator)', function ()
       const unhealthy = state.assessments.filter((assessment) => assessment.status === 'Unhealthy').length;
       assert.strictEqual(snapshot.assessments.length, unhealthy, 'Unhealthy only, every one of them');
       assert.ok(unhealthy > 1000, 'more rows than one Resource Graph page');
-      const graph = emulator.requests.filter((request) => request.path === '/providers/Microsoft.ResourceGraph/resources');
+      const graph = emulator.requests.filter((request) => request.path === '/providers/Microsoft.ResourceGraph/resources' && !/attackpaths/.test(request.body));
       assert.strictEqual(graph.length, 3, 'one query for names, two pages of assessments');
+      assert.strictEqual(emulator.count((request) => /attackpaths/.test(request.body)), 1, 'one query for the attack paths of all subscriptions');
       assert.ok(graph.every((request) => request.query.get('api-version') === '2024-04-01'), 'the stable Resource Graph API, not the SDK\'s preview default');
       assert.ok(JSON.parse(graph[2].body).options.$skipToken, 'the second page asks with $skipToken');
       assert.strictEqual(emulator.count((request) => request.path.endsWith('/assessmentMetadata')), 1);

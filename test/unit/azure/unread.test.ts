@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { emptySnapshot, readSnapshotFile, serializeSnapshot, type DeployedSnapshot, type SnapshotError } from '../../../src/core/azure/snapshot';
 import { formatJson, formatTable } from '../../../src/core/report';
+import { toAnalysisReport } from '../../../src/core/report/analysisReport';
 import { scan } from '../../../src/core/scan';
 import { CONTOSO_SERVICE_ID, SAMPLE_SNAPSHOT, SAMPLES } from '../../azure/contoso';
 
@@ -62,8 +63,19 @@ describe('a snapshot with parts that could not be read', () => {
     assert.ok(result.findings.some((finding) => finding.defender));
     assert.deepStrictEqual(
       result.snapshot?.parts.map((part) => `${part.part} ${part.state}`),
-      ['assessments read', 'healthyAssessments not-asked'],
+      ['assessments read', 'healthyAssessments not-asked', 'attackPaths read'],
     );
+  });
+
+  it('a snapshot without attack paths (an older export) says they are unknown rather than none', () => {
+    const result = scanWith((snapshot) => {
+      delete snapshot.attackPaths;
+    });
+    assert.deepStrictEqual(
+      unreadProblems(result).map((finding) => finding.message),
+      ["Defender's attack paths are unknown, so none is shown: the snapshot was taken by a version that did not read attack paths (not asked for)."],
+    );
+    assert.strictEqual(toAnalysisReport(result).attackPaths, undefined);
   });
 
   it('lists each part of the snapshot read, failed with its error, or not asked for', () => {
@@ -74,12 +86,13 @@ describe('a snapshot with parts that could not be read', () => {
     assert.deepStrictEqual(result.snapshot?.parts, [
       { part: 'assessments', scope: 'Microsoft.ResourceGraph/resources', state: 'read' },
       { part: 'healthyAssessments', scope: 'Microsoft.ResourceGraph/resources', state: 'not-asked', reason: 'Unhealthy assessments only (snapshot export --include-healthy asks for the others)' },
+      { part: 'attackPaths', scope: 'Microsoft.ResourceGraph/resources', state: 'read' },
       { part: 'services', scope, state: 'read' },
       { part: 'plan', scope, state: 'read' },
       { part: 'onboarding', scope, state: 'failed', error: { operation: 'apiCollections', scope: `${scope}/providers/Microsoft.Security/apiCollections`, ...SERVER_ERROR } },
     ]);
     const json = JSON.parse(formatJson(result));
-    assert.deepStrictEqual(json.snapshot.parts.map((part: { part: string; state: string }) => `${part.part} ${part.state}`), ['assessments read', 'healthyAssessments not-asked', 'services read', 'plan read', 'onboarding failed']);
+    assert.deepStrictEqual(json.snapshot.parts.map((part: { part: string; state: string }) => `${part.part} ${part.state}`), ['assessments read', 'healthyAssessments not-asked', 'attackPaths read', 'services read', 'plan read', 'onboarding failed']);
   });
 
   it('a failed read of apiCollections leaves onboarding unknown: no API reported as not onboarded', () => {
