@@ -13,6 +13,7 @@ import { StatusBar } from './statusBar';
 import { DriftTree } from './trees/driftTree';
 import { FindingsTree } from './trees/findingsTree';
 import { InventoryTree } from './trees/inventoryTree';
+import { AttackPathsView } from './webviews/attackPathsView';
 
 const DOCUMENTS: vscode.DocumentSelector = [
   { scheme: 'file', language: 'yaml' },
@@ -64,10 +65,13 @@ export function activate(context: vscode.ExtensionContext): ApimPostureApi {
   const register = (id: string, handler: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, wrapCommand(ctx, titles.get(id) ?? id, handler)));
   for (const [id, factory] of Object.entries(factories)) register(id, factory(ctx));
   for (const [id, handler] of Object.entries(commands.findingsTreeCommands(findings))) register(id, handler);
+  const attackPaths = new AttackPathsView(ctx);
+  register('apimPosture.showAttackPaths', (target?: Parameters<AttackPathsView['show']>[0]) => attackPaths.show(target));
 
   // Edits, saves, file events and folder changes reach the language server through its client; settings through the extension.
   context.subscriptions.push(
     ctx,
+    attackPaths,
     findingsView,
     vscode.window.registerTreeDataProvider('apimPosture.inventory', inventory),
     vscode.window.registerTreeDataProvider('apimPosture.drift', drift),

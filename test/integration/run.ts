@@ -275,7 +275,7 @@ async function uiCheckProblemsPanel(page: Page, name = 'problems'): Promise<void
 // --- UI checks: what the extension API cannot observe, each with a screenshot in test-results/. ---
 
 const UI_WAIT_MS = 30_000;
-const UI_SCREENSHOTS = ['problems', 'sidebar', 'quick-fix', 'hover', 'quick-fix-applied', 'welcome', 'vsix', 'azure-loaded', 'azure-push-diff', 'azure-conflict', 'vsix-jwt', 'large'];
+const UI_SCREENSHOTS = ['problems', 'sidebar', 'quick-fix', 'hover', 'quick-fix-applied', 'welcome', 'vsix', 'azure-loaded', 'azure-push-diff', 'azure-conflict', 'vsix-jwt', 'large', 'attack-paths'];
 
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(RESULTS_DIR, `${name}.png`) });
@@ -533,6 +533,29 @@ async function uiCheckSidebar(page: Page): Promise<void> {
   await page.mouse.move(20, 600); // off the tree: no tooltip in the screenshot
   await sleep(1500); // squiggles, code lenses, sticky scroll
   await screenshot(page, 'sidebar');
+}
+
+/** Right-click Payments in the API Inventory, Show Attack Paths: the webview draws its operations and Defender's path; a node opens its spec. */
+async function uiCheckAttackPaths(page: Page): Promise<void> {
+  await showPostureSidebar(page);
+  const payments = sidebarView(page, 'API Inventory').locator('.monaco-list-row', { hasText: 'Payments' }).first();
+  await payments.waitFor({ state: 'visible', timeout: UI_WAIT_MS });
+  await payments.click({ button: 'right' });
+  await page.locator('.context-view .action-label', { hasText: 'Show Attack Paths' }).click();
+  // A webview is an iframe holding the page's iframe.
+  const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  await frame.locator('h1', { hasText: 'Attack paths to apis/payments' }).waitFor({ state: 'visible', timeout: UI_WAIT_MS });
+  const savedCard = frame.locator('g.node.observed', { hasText: 'GET /cards/{cardNumber}' });
+  await savedCard.waitFor({ state: 'visible', timeout: UI_WAIT_MS });
+  const open = frame.locator('g.node.exposure-open', { hasText: 'GET /payment-methods' });
+  await open.waitFor({ state: 'visible', timeout: UI_WAIT_MS });
+  await frame.locator('li', { hasText: 'Internet exposed APIs that are unauthenticated carry sensitive data' }).waitFor({ state: 'visible', timeout: UI_WAIT_MS });
+  await page.mouse.move(20, 880);
+  await sleep(500);
+  await screenshot(page, 'attack-paths');
+  // Clicking a step opens where the repository declares it.
+  await savedCard.click();
+  await page.locator('.tabs-container .tab.active', { hasText: 'specification.yaml' }).waitFor({ state: 'visible', timeout: UI_WAIT_MS });
 }
 
 async function uiCheckQuickFix(page: Page, workspace: string): Promise<void> {
@@ -832,7 +855,7 @@ async function main(): Promise<number> {
       const uiCheck = async (title: string, name: string, page: Page, body: () => Promise<void>, needs?: Check): Promise<Check> => {
         const uiStarted = Date.now();
         let check: Check;
-        if ((needs && needs.state !== 'passed') || (ONLY && name !== ONLY)) {
+        if ((needs && needs.state === 'failed') || (ONLY && name !== ONLY)) {
           check = { title, state: 'pending' };
         } else {
           try {
@@ -855,6 +878,7 @@ async function main(): Promise<number> {
       const quickFix = await uiCheck('ui: Ctrl+. on an unauthenticated operation lists the subscription-key and validate-jwt fixes', 'quick-fix', samplePage, () => uiCheckQuickFix(samplePage, uiWorkspace), problems);
       await uiCheck('ui: hovering a finding (Ctrl+K Ctrl+I) explains it and how to fix it', 'hover', samplePage, () => uiCheckHover(samplePage, uiWorkspace), problems);
       await uiCheck('ui: Enter on the preferred quick fix removes the findings it fixes', 'quick-fix-applied', samplePage, () => uiCheckApplyQuickFix(samplePage, uiWorkspace), quickFix);
+      await uiCheck("ui: Show Attack Paths on an API draws Internet → gateway → API → operations with Defender's path, and a step opens its spec", 'attack-paths', samplePage, () => uiCheckAttackPaths(samplePage), problems);
       await samplePage.close().catch(() => undefined);
 
       // Azure, on a copy of the sample without its snapshot (what Defender says must come from the load).

@@ -1,0 +1,48 @@
+// What every webview of the extension shares: a strict Content Security Policy with a fresh nonce,
+// the theme's colours, and opening a file named by the page only when it is inside the folder.
+import * as crypto from 'crypto';
+import * as vscode from 'vscode';
+import { isInside } from '../../core/workspace/files';
+
+export function nonce(): string {
+  return crypto.randomBytes(18).toString('base64');
+}
+
+/** No remote content and nothing inline without the nonce: the page shows text from repositories, which may be hostile. */
+export function contentSecurityPolicy(webview: vscode.Webview, scriptNonce: string): string {
+  return `default-src 'none'; img-src ${webview.cspSource} data:; font-src ${webview.cspSource}; style-src ${webview.cspSource} 'nonce-${scriptNonce}'; script-src 'nonce-${scriptNonce}';`;
+}
+
+/** A message a page sends to open a place: `file#line`, the file relative to the folder's root. */
+export interface OpenMessage {
+  type: 'open';
+  target: string;
+}
+
+export function isOpenMessage(message: unknown): message is OpenMessage {
+  return typeof message === 'object' && message !== null && (message as OpenMessage).type === 'open' && typeof (message as OpenMessage).target === 'string';
+}
+
+/** Opens `file#line` below `root`; a target outside it (a crafted page, a hostile report) is refused. */
+export async function openTarget(root: string, target: string): Promise<boolean> {
+  const match = /^(.*)#(\d+)$/.exec(target);
+  const file = vscode.Uri.joinPath(vscode.Uri.file(root), match ? match[1] : target).fsPath;
+  if (!isInside(root, file)) return false;
+  const line = Math.max(0, Number(match?.[2] ?? 1) - 1);
+  await vscode.window.showTextDocument(vscode.Uri.file(file), { selection: new vscode.Range(line, 0, line, 0), preview: false });
+  return true;
+}
+
+/** A script that posts `{ type: 'open', target }` when an element with `data-open` is clicked or activated with Enter or Space. */
+export function openScript(scriptNonce: string): string {
+  return `<script nonce="${scriptNonce}">
+const vscode = acquireVsCodeApi();
+function open(element) { vscode.postMessage({ type: 'open', target: element.getAttribute('data-open') }); }
+document.addEventListener('click', (event) => { const element = event.target.closest('[data-open]'); if (element) open(element); });
+document.addEventListener('keydown', (event) => {
+  if (event.key !== 'Enter' && event.key !== ' ') return;
+  const element = event.target.closest && event.target.closest('[data-open]');
+  if (element) { event.preventDefault(); open(element); }
+});
+</script>`;
+}
