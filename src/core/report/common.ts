@@ -216,3 +216,10 @@ function unreadParts(unread: readonly { operation: string }[]): string {
 export function reportedBy(finding: Pick<Finding, 'origin' | 'defender'>): string {
   return findingSources(finding).length > 1 ? ' · also reported by Defender for APIs' : finding.defender ? ' · reported by Defender for APIs' : finding.origin === 'observed' ? ' · from Azure' : '';
 }
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Text as HTML that renders as itself, in element content and in quoted attribute values alike. */
+export function escapeHtml(text: string): string {
+  return wellFormed(text).replace(/[&<>"']/g, (character) => HTML_ESCAPES[character]);
+}
