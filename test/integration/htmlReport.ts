@@ -1,7 +1,7 @@
 // The HTML report (`scan --format html`) of the sample, with the goals of the README, opened from disk in
 // headless Chromium with JavaScript off: it must fetch nothing, break no rule of its own
 // Content-Security-Policy, show every section, and keep its details reachable by keyboard. Saves the
-// first screen as test-results/html-report.png (light) and html-report-dark.png. A static page: no code-server.
+// top of the page as test-results/html-report.png (light) and html-report-dark.png. A static page: no code-server.
 //
 //   npx tsx test/integration/htmlReport.ts
 import * as assert from 'assert';
@@ -56,7 +56,7 @@ export async function checkHtmlReport(browser: Browser): Promise<Check[]> {
     fs.mkdirSync(RESULTS_DIR, { recursive: true });
     for (const colorScheme of ['light', 'dark'] as const) {
       await check(`html report (${colorScheme}): fetches nothing, breaks no CSP rule, shows every section, details open by keyboard`, async () => {
-        const context = await browser.newContext({ javaScriptEnabled: false, colorScheme, viewport: { width: 1200, height: 1400 } });
+        const context = await browser.newContext({ javaScriptEnabled: false, colorScheme, viewport: { width: 1200, height: 2150 } });
         try {
           const page = await context.newPage();
           const requests: string[] = [];
@@ -72,13 +72,13 @@ export async function checkHtmlReport(browser: Browser): Promise<Check[]> {
           // The stylesheet applied: its hash is in the policy (the page's background is the theme's, not the default).
           const background = await page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
           assert.strictEqual(background, colorScheme === 'dark' ? 'rgb(13, 17, 23)' : 'rgb(255, 255, 255)');
+          // The top of the page (summary, goals, coverage, the heat map): the README shows it.
+          await page.screenshot({ path: path.join(RESULTS_DIR, colorScheme === 'light' ? 'html-report.png' : 'html-report-dark.png') });
           // Keyboard: the first rule group of the findings opens with Enter.
           const group = page.locator('#findings details').first();
           await group.locator('summary').focus();
           await page.keyboard.press('Enter');
           assert.strictEqual(await group.getAttribute('open'), '');
-          // The first screen (summary, goals, coverage, the heat map's top): the README shows it.
-          await page.screenshot({ path: path.join(RESULTS_DIR, colorScheme === 'light' ? 'html-report.png' : 'html-report-dark.png') });
           assert.deepStrictEqual(violations, [], 'CSP violations');
         } finally {
           await context.close();

@@ -322,7 +322,8 @@ class Page {
     }
     const suppressed = findings.filter((finding) => finding.suppression);
     if (suppressed.length > 0) parts.push(`<h3 id="suppressed" data-count="${suppressed.length}">Suppressed (${suppressed.length})</h3>`, this.byRule(suppressed));
-    return section('findings', `Findings (${this.report.summary.findings} and ${this.report.summary.suppressed} suppressed)`, parts.join('\n'));
+    const { findings: active, suppressed: suppressedCount } = this.report.summary;
+    return section('findings', `Findings (${active}${suppressedCount > 0 ? `, and ${suppressedCount} suppressed` : ''})`, parts.join('\n'));
   }
 
   /** One collapsible group per rule, in rule order; each finding with its place, resource, message and remediation. */

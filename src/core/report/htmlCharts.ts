@@ -3,11 +3,11 @@
 // alternative (role="img", aria-label and <title>) that says what the chart shows in words.
 import { SEVERITY_ORDER, type Severity } from '../findings';
 import type { TrendPoint } from './contract';
-import { escapeHtml, severityLabel } from './common';
+import { escapeHtml, oneLine, severityLabel } from './common';
 import { percent } from './goals';
 
 function svg(width: number, height: number, label: string, body: string, className = ''): string {
-  const text = escapeHtml(label);
+  const text = escapeHtml(oneLine(label));
   return `<svg class="chart ${className}" role="img" aria-label="${text}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg"><title>${text}</title>${body}</svg>`;
 }
 
