@@ -8,7 +8,7 @@ import type { AnalysisReport, ReportApi, ReportFinding, ReportGoal, ReportLocati
 import { escapeHtml, formatDuration, locationLabel, oneLine, severityLabel, TOOL_NAME } from './common';
 import { boundedCoverage, coverageSummary } from './coverage';
 import { goalTargetText, goalValueText } from './goals';
-import { EXPOSURE_LABEL, EXPOSURES, gauge, heatMap, sensitivityWord, severityBar, shareBar, trendChart, type Exposure, type HeatRow } from './htmlCharts';
+import { EXPOSURE_LABEL, EXPOSURES, gauge, heatMap, sensitivityWord, severityBar, shareBar, findingsTrend, goalsTrend, type Exposure, type HeatRow } from './htmlCharts';
 
 /**
  * `file`: a page to open from disk, under a strict Content-Security-Policy (nothing loads, nothing runs).
@@ -284,13 +284,22 @@ class Page {
   trend(): string {
     const points = this.report.trend ?? [];
     if (points.length === 0) return section('trend', 'Trend', '<p class="empty">No history: this report measures the files as they are now, with no earlier commits to compare.</p>');
-    const legend = [...SEVERITY_ORDER.map((severity) => [`trend-${severity}`, `${severityLabel(severity)} findings`]), ['trend-goals', 'Goals met']]
-      .map(([className, label]) => `<li><svg class="swatch" aria-hidden="true" width="18" height="6"><rect class="${className}-dot" width="18" height="6"/></svg> ${label}</li>`)
-      .join('');
+    const legend = SEVERITY_ORDER.map((severity) => `<li><svg class="swatch" aria-hidden="true" width="18" height="6"><rect class="trend-${severity}-dot" width="18" height="6"/></svg> ${severityLabel(severity)}</li>`).join('');
     const row = (point: TrendPoint) =>
       `<tr><td>${escapeHtml(point.date.slice(0, 10))}</td><td>${code(point.commit.slice(0, 12))}</td>${SEVERITY_ORDER.map((severity) => `<td>${point.findings[severity]}</td>`).join('')}<td>${point.goalsMet}${point.goals !== undefined ? ` of ${point.goals}` : ''}</td></tr>`;
     const table = `<table><thead><tr><th scope="col">Date</th><th scope="col">Commit</th>${SEVERITY_ORDER.map((severity) => `<th scope="col">${severityLabel(severity)}</th>`).join('')}<th scope="col">Goals met</th></tr></thead><tbody>${points.map(row).join('')}</tbody></table>`;
-    return section('trend', `Trend (${plural(points.length, 'commit')})`, `<div class="scroll">${trendChart(points)}</div><ul class="legend" aria-label="Legend">${legend}</ul><details><summary>The trend as a table</summary>${table}</details>`);
+    return section(
+      'trend',
+      `Trend (${plural(points.length, 'commit')})`,
+      [
+        '<h3>Findings</h3>',
+        `<div class="scroll">${findingsTrend(points)}</div>`,
+        `<ul class="legend" aria-label="Legend">${legend}</ul>`,
+        '<h3>Goals met</h3>',
+        `<div class="scroll">${goalsTrend(points)}</div>`,
+        `<details><summary>The trend as a table</summary>${table}</details>`,
+      ].join('\n'),
+    );
   }
 
   fixFirst(): string {
@@ -436,7 +445,7 @@ nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:6px 18px;padding:8px 0;ma
 .legend{list-style:none;display:flex;flex-wrap:wrap;gap:16px;padding:0;color:var(--muted)}
 .scroll{overflow-x:auto}
 .axis{stroke:var(--border)}.axis-text{fill:var(--muted);font-size:12px}
-.trend-high{stroke:var(--sev-high)}.trend-medium{stroke:var(--sev-medium)}.trend-low{stroke:var(--sev-low)}.trend-info{stroke:var(--sev-info)}.trend-goals{stroke:var(--good);stroke-dasharray:6 4}
+.trend-high{stroke:var(--sev-high)}.trend-medium{stroke:var(--sev-medium)}.trend-low{stroke:var(--sev-low)}.trend-info{stroke:var(--sev-info)}.trend-goals{stroke:var(--good)}
 .trend-high-dot{fill:var(--sev-high)}.trend-medium-dot{fill:var(--sev-medium)}.trend-low-dot{fill:var(--sev-low)}.trend-info-dot{fill:var(--sev-info)}.trend-goals-dot{fill:var(--good)}
 table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid var(--border);padding:3px 8px;text-align:left}
 details{margin:6px 0}

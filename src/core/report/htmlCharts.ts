@@ -105,18 +105,16 @@ export function heatMap(rows: readonly HeatRow[]): string {
   return svg(width, height, label, columns + body, 'heat-map');
 }
 
-/** Unsuppressed findings per severity over the points, oldest left; the goals met as a dashed line on the same count axis. */
-export function trendChart(points: readonly TrendPoint[]): string {
+/** Lines over the trend's points, oldest left, on one count axis from 0 to `max`; the first and last dates below. */
+function lineChart(points: readonly TrendPoint[], series: { className: string; values: number[] }[], max: number, label: string, height: number): string {
   const width = 640;
-  const height = 220;
   const left = 40;
   const right = 16;
   const top = 12;
   const bottom = 36;
-  const max = Math.max(1, ...points.flatMap((point) => [...SEVERITY_ORDER.map((severity) => point.findings[severity]), point.goalsMet]));
   const x = (index: number) => left + (points.length === 1 ? (width - left - right) / 2 : ((width - left - right) * index) / (points.length - 1));
   const y = (value: number) => top + (height - top - bottom) * (1 - value / max);
-  const line = (className: string, values: number[]) =>
+  const line = ({ className, values }: { className: string; values: number[] }) =>
     `<polyline class="${className}" fill="none" stroke-width="2.5" points="${values.map((value, index) => `${x(index).toFixed(1)},${y(value).toFixed(1)}`).join(' ')}"/>` +
     values.map((value, index) => `<circle class="${className}-dot" cx="${x(index).toFixed(1)}" cy="${y(value).toFixed(1)}" r="3"/>`).join('');
   const axis = `<line class="axis" x1="${left}" y1="${y(0)}" x2="${width - right}" y2="${y(0)}"/><text class="axis-text" x="${left - 6}" y="${y(max) + 4}" text-anchor="end">${max}</text><text class="axis-text" x="${left - 6}" y="${y(0) + 4}" text-anchor="end">0</text>`;
@@ -124,10 +122,25 @@ export function trendChart(points: readonly TrendPoint[]): string {
     .filter((index, position, all) => all.indexOf(index) === position)
     .map((index) => `<text class="axis-text" x="${x(index).toFixed(1)}" y="${height - 12}" text-anchor="${points.length === 1 ? 'middle' : index === 0 ? 'start' : 'end'}">${escapeHtml(points[index].date.slice(0, 10))}</text>`)
     .join('');
-  const lines = SEVERITY_ORDER.map((severity) => line(`trend-${severity}`, points.map((point) => point.findings[severity]))).join('') + line('trend-goals', points.map((point) => point.goalsMet));
+  return svg(width, height, label, axis + series.map(line).join('') + dates, 'trend');
+}
+
+const day = (point: TrendPoint) => point.date.slice(0, 10);
+
+/** Unsuppressed findings per severity over the points. */
+export function findingsTrend(points: readonly TrendPoint[]): string {
+  const total = (point: TrendPoint) => SEVERITY_ORDER.reduce((sum, severity) => sum + point.findings[severity], 0);
   const first = points[0];
   const last = points[points.length - 1];
-  const total = (point: TrendPoint) => SEVERITY_ORDER.reduce((sum, severity) => sum + point.findings[severity], 0);
-  const label = `Trend over ${points.length} commits from ${first.date.slice(0, 10)} to ${last.date.slice(0, 10)}: findings ${total(first)} to ${total(last)}, goals met ${first.goalsMet} to ${last.goalsMet}`;
-  return svg(width, height, label, axis + lines + dates, 'trend');
+  const max = Math.max(1, ...points.flatMap((point) => SEVERITY_ORDER.map((severity) => point.findings[severity])));
+  const series = SEVERITY_ORDER.map((severity) => ({ className: `trend-${severity}`, values: points.map((point) => point.findings[severity]) }));
+  return lineChart(points, series, max, `Findings over ${points.length} commits from ${day(first)} to ${day(last)}: ${total(first)} to ${total(last)}`, 220);
+}
+
+/** Goals met over the points, against the most goals measured at any of them. */
+export function goalsTrend(points: readonly TrendPoint[]): string {
+  const first = points[0];
+  const last = points[points.length - 1];
+  const max = Math.max(1, ...points.map((point) => Math.max(point.goalsMet, point.goals ?? 0)));
+  return lineChart(points, [{ className: 'trend-goals', values: points.map((point) => point.goalsMet) }], max, `Goals met over ${points.length} commits from ${day(first)} to ${day(last)}: ${first.goalsMet} to ${last.goalsMet}`, 140);
 }

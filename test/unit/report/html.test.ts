@@ -175,7 +175,8 @@ describe('formatHtml', () => {
       const withTrend = formatHtml({ ...report, trend });
       assert.ok(!withTrend.includes('No history'));
       assert.ok(withTrend.includes('<h2 id="trend-title">Trend (2 commits)</h2>'));
-      assert.ok(withTrend.includes('aria-label="Trend over 2 commits from 2026-03-01 to 2026-04-01: findings 13 to 8, goals met 1 to 3"'));
+      assert.ok(withTrend.includes('aria-label="Findings over 2 commits from 2026-03-01 to 2026-04-01: 13 to 8"'));
+      assert.ok(withTrend.includes('aria-label="Goals met over 2 commits from 2026-03-01 to 2026-04-01: 1 to 3"'));
       assert.ok(withTrend.includes('<tr><td>2026-04-01</td><td><code>b1b2c3d4e5f6</code></td><td>4</td><td>3</td><td>1</td><td>0</td><td>3 of 5</td></tr>'));
       assertSafeMarkup(withTrend);
     });
