@@ -9,6 +9,8 @@ import { describeSnapshotError, summarizeSnapshot } from '../core/azure/summary'
 import { SEVERITY_ORDER, type Severity } from '../core/findings';
 import { jsonReportPieces } from '../core/report/json';
 import { chunked } from '../core/report/jsonStream';
+import { toAnalysisReport } from '../core/report/analysisReport';
+import { formatHtml } from '../core/report/html';
 import { formatMarkdown } from '../core/report/markdown';
 import { sarifReportPieces } from '../core/report/sarif';
 import type { ScanResult } from '../core/report/scanResult';
@@ -20,14 +22,14 @@ import { scan, TOOL_VERSION } from '../core/scan';
 /** Documented in the README and in `--help`. */
 export const EXIT = { ok: 0, findings: 1, usage: 2, failure: 3, partial: 4 } as const;
 
-const FORMATS = ['table', 'json', 'sarif', 'markdown'] as const;
+const FORMATS = ['table', 'json', 'sarif', 'markdown', 'html'] as const;
 /** `goals` is the `goals` command's: the goals section of the table alone. */
 type Format = (typeof FORMATS)[number] | 'goals';
 
 const HELP = `APIM Posture ${TOOL_VERSION}: predicts Defender for APIs findings from an API Management repository.
 
 Usage:
-  apim-posture scan [path] [--format table|json|sarif|markdown] [--output file] [--fail-on high|medium|low|info|none] [--no-color]
+  apim-posture scan [path] [--format table|json|sarif|markdown|html] [--output file] [--fail-on high|medium|low|info|none] [--no-color]
                     [--snapshot file | --no-snapshot] [--snapshot-max-age days] [--coverage] [--fail-on-goals]
   apim-posture goals [path] [--snapshot file | --no-snapshot] [--fail-on-goals] [--no-color]
   apim-posture snapshot export [--subscription id ...] [--output file] [--endpoint url] [--credential default|cli] [--include-healthy]
@@ -45,6 +47,7 @@ scan      Reads OpenAPI specs, policy XML, APIOps and Bicep files below path (de
           Every report says what was read and what was not;
           --coverage lists, in the table, each APIM file not read with its reason (JSON always does).
           Every report measures the posture goals of .apim-posture.json ("goals"); --fail-on-goals makes every goal blocking.
+          --format html writes one self-contained page (no script, nothing fetched): goals, coverage, exposure, findings.
 goals     Measures the posture goals alone (the exit code as for scan, findings aside).
 snapshot  export: reads the deployed API Management inventory and Defender's findings from Azure
           (signed in with the Azure CLI or DefaultAzureCredential) into a JSON file, by default
@@ -394,6 +397,8 @@ function render(result: ScanResult, options: ScanArguments): Iterable<string> {
       return sarifReportPieces(result);
     case 'markdown':
       return [withFinalNewline(formatMarkdown(result))];
+    case 'html':
+      return [formatHtml(toAnalysisReport(result))];
     case 'table':
       return [withFinalNewline(formatTable(result, { color: options.color, fullCoverage: options.fullCoverage }))];
     case 'goals':

@@ -1,7 +1,7 @@
 // An attack graph as inline SVG: one column per step (Internet, gateway, APIs, operations, backends),
 // edges coloured by how calls get through, Defender's observed paths drawn over the predicted ones.
 // Colours are CSS classes, so the editor's webview takes its theme's and the HTML report its own.
-import { escapeHtml } from '../report/htmlText';
+import { escapeHtml } from '../report/common';
 import type { AttackGraph, GraphColumn, GraphNode } from './attackGraph';
 
 const COLUMNS: GraphColumn[] = ['internet', 'gateway', 'api', 'operation', 'backend'];

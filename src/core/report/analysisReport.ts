@@ -2,6 +2,7 @@
 // language server sends the editor. Everything a surface shows is decided here, once.
 import type { OperationAuth } from '../analysis/authentication';
 import type { EffectivePolicy } from '../analysis/effectivePolicy';
+import { highestSensitivity } from '../analysis/sensitiveData';
 import { findingSources, type Finding, type Fix, type RuleMetadata } from '../findings';
 import type { GoalResult } from '../goals/goal';
 import type { ApiResource, ApimService, OperationResource } from '../model';
@@ -234,6 +235,7 @@ function inactiveOperations(service: ApimService): ReadonlySet<string> {
 export function reportOperation(result: ScanResult, service: ApimService, api: ApiResource, operation: OperationResource, locate: (location: SourceLocation) => ReportLocation, options: ReportOptions = {}): ReportOperation {
   const auth = result.analyses.auth(api, operation);
   const exposure = result.analyses.exposure(operation);
+  const classifications = [...exposure.inUrl, ...exposure.inBodies].flatMap((entry) => entry.classifications);
   const inUrl = exposure.inUrl.flatMap((entry) => entry.classifications.map((classification) => classification.type.displayName));
   const inBodies = exposure.inBodies.flatMap((entry) => entry.classifications.map((classification) => classification.type.displayName));
   return {
@@ -246,6 +248,7 @@ export function reportOperation(result: ScanResult, service: ApimService, api: A
     specLocation: operation.specOperation && locate(operation.specOperation.location),
     authentication: reportAuthentication(auth, locate),
     sensitiveTypes: [...new Set([...inUrl, ...inBodies])],
+    sensitivity: highestSensitivity(classifications),
     sensitiveInUrl: inUrl.length > 0,
     unused: inactiveOperations(service).has(operation.id),
     effectivePolicy: options.effectivePolicy ? reportEffectivePolicy(auth.effective, locate) : undefined,

@@ -227,3 +227,10 @@ export function defenderRiskText(risk: DefenderRisk): string {
 export function attackPathStepsText(steps: readonly { name?: string; type?: string; resource?: string }[]): string {
   return steps.map((step) => step.name ?? step.resource ?? step.type ?? '?').join(' → ');
 }
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Text as HTML that renders as itself, in element content and in quoted attribute values alike. */
+export function escapeHtml(text: string): string {
+  return wellFormed(text).replace(/[&<>"']/g, (character) => HTML_ESCAPES[character]);
+}

@@ -136,6 +136,8 @@ export interface ReportOperation {
   authentication: ReportAuthentication;
   /** Display names of the sensitive information types the operation carries. */
   sensitiveTypes: string[];
+  /** The highest sensitivity of those types; absent when the operation carries none. */
+  sensitivity?: 'high' | 'medium';
   sensitiveInUrl: boolean;
   /** Defender saw no traffic for 30 days (from the snapshot). */
   unused: boolean;
@@ -257,6 +259,19 @@ export interface ReportGoal {
 /** What was read and what was not, with why (plain data already). */
 export type ReportCoverage = Coverage;
 
+/** The posture at one commit of the repository's history, as `apim-posture trend` measures it. */
+export interface TrendPoint {
+  /** When the commit was made (ISO 8601). */
+  date: string;
+  commit: string;
+  /** Unsuppressed findings at that commit, by severity. */
+  findings: Record<Severity, number>;
+  /** Goals met at that commit. */
+  goalsMet: number;
+  /** Goals measured at that commit (met or not); absent when it declared none. */
+  goals?: number;
+}
+
 /** Everything one analysis of one folder says. The CLI's `--format json` writes it whole. */
 export interface AnalysisReport {
   contractVersion: number;
@@ -278,4 +293,6 @@ export interface AnalysisReport {
   attackPaths?: ReportAttackPath[];
   /** The posture goals of `.apim-posture.json`, each measured; absent when the file declares none. */
   goals?: ReportGoal[];
+  /** The posture over the repository's history, oldest first; absent when not measured. */
+  trend?: TrendPoint[];
 }

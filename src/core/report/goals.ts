@@ -30,6 +30,7 @@ export function failingGoals(goals: readonly GoalResult[] | undefined, everyGoal
   return (goals ?? []).filter((goal) => (goal.blocking || everyGoalBlocks) && !goal.met);
 }
 
-function percent(share: number): string {
+/** A share as a percentage, to one decimal at most: `66.7%`. */
+export function percent(share: number): string {
   return `${Number((share * 100).toFixed(1))}%`;
 }
