@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { FileEdit } from '../core/text';
+import { CONFIG_FILE_NAME } from '../core/config';
 import { suppressionEdit } from '../core/fixes/suppression';
 import type { ReportFix, ReportOperation } from '../core/report/contract';
 import { findingToMarkdown } from '../core/report/markdown';
@@ -187,6 +188,37 @@ export const openSample: CommandFactory = (ctx) => async () => {
 };
 
 export const showOutput: CommandFactory = (ctx) => () => ctx.output.show();
+
+/** A first goal for a folder without `.apim-posture.json`: the file is then validated and completed from its schema. */
+const STARTER_GOALS = `{
+  "goals": [
+    {
+      "id": "all-authenticated",
+      "title": "Every operation requires authentication",
+      "metric": "authenticated-operations",
+      "target": { "min": 1.0 },
+      "blocking": true
+    }
+  ]
+}
+`;
+
+/** Opens the folder's `.apim-posture.json` at its goals (created with a first goal when there is none), with completion and validation from its schema. */
+export const editGoals: CommandFactory = () => async () => {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  const folder = folders.length === 1 ? folders[0] : await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Edit the posture goals of which folder?' });
+  if (!folder) return;
+  const file = vscode.Uri.joinPath(folder.uri, CONFIG_FILE_NAME);
+  const exists = await vscode.workspace.fs.stat(file).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) await vscode.workspace.fs.writeFile(file, Buffer.from(STARTER_GOALS, 'utf8'));
+  const document = await vscode.workspace.openTextDocument(file);
+  const at = document.getText().indexOf('"goals"');
+  const position = document.positionAt(Math.max(0, at));
+  await vscode.window.showTextDocument(document, { selection: new vscode.Range(position, position) });
+};
 
 export const explainRule: CommandFactory = (ctx) => async (ruleId?: string) => {
   const rules = (await ctx.reports())[0]?.report.rules ?? [];

@@ -48,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): ApimPostureApi {
     'apimPosture.fixAllOfKind': commands.fixAllOfKind,
     'apimPosture.openSample': commands.openSample,
     'apimPosture.showOutput': commands.showOutput,
+    'apimPosture.editGoals': commands.editGoals,
     'apimPosture.explainRule': commands.explainRule,
     'apimPosture.revealFinding': commands.revealFinding,
     'apimPosture.azure.signIn': azureCommands.signIn,

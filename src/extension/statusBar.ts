@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { oneLine, wellFormed } from '../core/report/common';
 import type { Severity } from '../core/findings';
 import type { Ctx } from './ctx';
+import type { AnalysisSummary } from '../server/protocol';
 
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('apimPosture.status', vscode.StatusBarAlignment.Left, 50);
@@ -45,7 +46,7 @@ export class StatusBar implements vscode.Disposable {
     const coverage = ctx.folderAnalyses
       .flatMap((analysis) => [...(ctx.folderAnalyses.length > 1 ? [`${analysis.folder.name}:`] : []), ...analysis.summary.coverage])
       .map((line) => oneLine(wellFormed(line)));
-    this.item.tooltip = [`APIM Posture: ${high} high, ${medium} medium, ${count('low')} low findings.${azure}`, ...snapshotWarnings, ...coverage, 'Click to show them.'].join('\n');
+    this.item.tooltip = [`APIM Posture: ${high} high, ${medium} medium, ${count('low')} low findings.${azure}`, ...goalLines(summaries), ...snapshotWarnings, ...coverage, 'Click to show them.'].join('\n');
     this.item.backgroundColor = high ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();
   }
@@ -54,6 +55,19 @@ export class StatusBar implements vscode.Disposable {
     this.item.dispose();
   }
 }
+
+/** `Goals: 3 of 5 met.` then each goal not met (blocking ones first), a few at most. */
+function goalLines(summaries: AnalysisSummary[]): string[] {
+  const measured = summaries.flatMap((summary) => (summary.goals ? [summary.goals] : []));
+  if (measured.length === 0) return [];
+  const met = measured.reduce((total, goals) => total + goals.met, 0);
+  const total = measured.reduce((total, goals) => total + goals.total, 0);
+  const notMet = measured.flatMap((goals) => goals.notMet).sort((a, b) => Number(b.blocking) - Number(a.blocking));
+  const shown = notMet.slice(0, MAX_GOALS_SHOWN).map((goal) => `  ${goal.status === 'not-met' ? '✗' : '?'} ${oneLine(wellFormed(goal.title))}${goal.blocking ? ' (blocking)' : ''}${goal.status === 'not-evaluated' ? ' (not evaluated)' : ''}`);
+  return [`Goals: ${met} of ${total} met.`, ...shown, ...(notMet.length > MAX_GOALS_SHOWN ? [`  and ${notMet.length - MAX_GOALS_SHOWN} more`] : [])];
+}
+
+const MAX_GOALS_SHOWN = 5;
 
 /** `5 minutes ago`, `3 hours ago`, `12 days ago`. */
 function age(isoTime: string): string {

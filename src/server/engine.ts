@@ -171,6 +171,11 @@ function analysisSummary(result: ScanResult): AnalysisSummary {
     inputProblems: result.services.reduce((count, service) => count + service.problems.length, 0),
     snapshot: result.snapshot && { createdAt: result.snapshot.createdAt, notices: snapshotNotices(result) },
     coverage: coverageSummary(result.coverage, ' (listed under "Not read" in the API Inventory)'),
+    goals: result.goals && {
+      met: result.goals.filter((goal) => goal.met).length,
+      total: result.goals.length,
+      notMet: result.goals.flatMap((goal) => (goal.status === 'met' ? [] : [{ id: goal.id, title: goal.title, blocking: goal.blocking, status: goal.status }])),
+    },
   };
 }
 

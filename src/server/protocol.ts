@@ -55,6 +55,8 @@ export interface AnalysisSummary extends ReportSummary {
   snapshot?: { createdAt: string; notices: string[] };
   /** What was read and what was not, in a few lines. */
   coverage: string[];
+  /** The posture goals as measured: how many are met, and the others (the status bar's tooltip). */
+  goals?: { met: number; total: number; notMet: { id: string; title: string; blocking: boolean; status: 'not-met' | 'not-evaluated' }[] };
 }
 
 /** Server → client: an analysis failed (the engine itself, not one file or rule: those are findings). */

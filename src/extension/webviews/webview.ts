@@ -33,16 +33,21 @@ export async function openTarget(root: string, target: string): Promise<boolean>
   return true;
 }
 
-/** A script that posts `{ type: 'open', target }` when an element with `data-open` is clicked or activated with Enter or Space. */
-export function openScript(scriptNonce: string): string {
-  return `<script nonce="${scriptNonce}">
+/** The body of a script that posts `{ type: 'open', target }` when an element with `data-open` is clicked or activated with Enter or Space. */
+export const OPEN_SCRIPT = `
 const vscode = acquireVsCodeApi();
 function open(element) { vscode.postMessage({ type: 'open', target: element.getAttribute('data-open') }); }
-document.addEventListener('click', (event) => { const element = event.target.closest('[data-open]'); if (element) open(element); });
+document.addEventListener('click', (event) => {
+  const element = event.target.closest && event.target.closest('[data-open]');
+  if (element) { event.preventDefault(); open(element); }
+});
 document.addEventListener('keydown', (event) => {
   if (event.key !== 'Enter' && event.key !== ' ') return;
   const element = event.target.closest && event.target.closest('[data-open]');
   if (element) { event.preventDefault(); open(element); }
 });
-</script>`;
+`;
+
+export function openScript(scriptNonce: string): string {
+  return `<script nonce="${scriptNonce}">${OPEN_SCRIPT}</script>`;
 }
