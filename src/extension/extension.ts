@@ -14,6 +14,7 @@ import { DriftTree } from './trees/driftTree';
 import { FindingsTree } from './trees/findingsTree';
 import { InventoryTree } from './trees/inventoryTree';
 import { AttackPathsView } from './webviews/attackPathsView';
+import { PostureDashboard } from './webviews/postureDashboard';
 
 const DOCUMENTS: vscode.DocumentSelector = [
   { scheme: 'file', language: 'yaml' },
@@ -68,11 +69,14 @@ export function activate(context: vscode.ExtensionContext): ApimPostureApi {
   for (const [id, handler] of Object.entries(commands.findingsTreeCommands(findings))) register(id, handler);
   const attackPaths = new AttackPathsView(ctx);
   register('apimPosture.showAttackPaths', (target?: Parameters<AttackPathsView['show']>[0]) => attackPaths.show(target));
+  const dashboard = new PostureDashboard(ctx);
+  register('apimPosture.showDashboard', () => dashboard.show());
 
   // Edits, saves, file events and folder changes reach the language server through its client; settings through the extension.
   context.subscriptions.push(
     ctx,
     attackPaths,
+    dashboard,
     findingsView,
     vscode.window.registerTreeDataProvider('apimPosture.inventory', inventory),
     vscode.window.registerTreeDataProvider('apimPosture.drift', drift),

@@ -275,7 +275,7 @@ async function uiCheckProblemsPanel(page: Page, name = 'problems'): Promise<void
 // --- UI checks: what the extension API cannot observe, each with a screenshot in test-results/. ---
 
 const UI_WAIT_MS = 30_000;
-const UI_SCREENSHOTS = ['problems', 'sidebar', 'quick-fix', 'hover', 'quick-fix-applied', 'welcome', 'vsix', 'azure-loaded', 'azure-push-diff', 'azure-conflict', 'vsix-jwt', 'large', 'attack-paths'];
+const UI_SCREENSHOTS = ['problems', 'sidebar', 'quick-fix', 'hover', 'quick-fix-applied', 'welcome', 'vsix', 'azure-loaded', 'azure-push-diff', 'azure-conflict', 'vsix-jwt', 'large', 'attack-paths', 'dashboard'];
 
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(RESULTS_DIR, `${name}.png`) });
@@ -556,6 +556,23 @@ async function uiCheckAttackPaths(page: Page): Promise<void> {
   // Clicking a step opens where the repository declares it.
   await savedCard.click();
   await page.locator('.tabs-container .tab.active', { hasText: 'specification.yaml' }).waitFor({ state: 'visible', timeout: UI_WAIT_MS });
+}
+
+/** Show Posture Dashboard: the HTML report's content in a webview, live; a finding's place opens the code. */
+async function uiCheckDashboard(page: Page): Promise<void> {
+  await runPaletteCommand(page, 'APIM Posture: Show Posture Dashboard');
+  const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  await frame.locator('h1', { hasText: 'APIM Posture report' }).waitFor({ state: 'visible', timeout: UI_WAIT_MS });
+  for (const section of ['goals', 'coverage', 'exposure', 'fix-first', 'attack-paths', 'findings']) await frame.locator(`section#${section}`).waitFor({ state: 'attached', timeout: UI_WAIT_MS });
+  await frame.locator('article.goal').first().waitFor({ state: 'visible', timeout: UI_WAIT_MS });
+  await page.mouse.move(20, 880);
+  await sleep(500);
+  await screenshot(page, 'dashboard');
+  // The first place in the fix-first list opens its file.
+  const place = frame.locator('section#fix-first a.loc').first();
+  const label = (await place.innerText()).split(':')[0];
+  await place.click();
+  await page.locator('.tabs-container .tab.active', { hasText: path.basename(label) }).waitFor({ state: 'visible', timeout: UI_WAIT_MS });
 }
 
 async function uiCheckQuickFix(page: Page, workspace: string): Promise<void> {
@@ -878,6 +895,7 @@ async function main(): Promise<number> {
       const quickFix = await uiCheck('ui: Ctrl+. on an unauthenticated operation lists the subscription-key and validate-jwt fixes', 'quick-fix', samplePage, () => uiCheckQuickFix(samplePage, uiWorkspace), problems);
       await uiCheck('ui: hovering a finding (Ctrl+K Ctrl+I) explains it and how to fix it', 'hover', samplePage, () => uiCheckHover(samplePage, uiWorkspace), problems);
       await uiCheck('ui: Enter on the preferred quick fix removes the findings it fixes', 'quick-fix-applied', samplePage, () => uiCheckApplyQuickFix(samplePage, uiWorkspace), quickFix);
+      await uiCheck('ui: Show Posture Dashboard shows goals, coverage, exposure, fix first, attack paths and findings in a webview; a place opens the code', 'dashboard', samplePage, () => uiCheckDashboard(samplePage), problems);
       await uiCheck("ui: Show Attack Paths on an API draws Internet → gateway → API → operations with Defender's path, and a step opens its spec", 'attack-paths', samplePage, () => uiCheckAttackPaths(samplePage), problems);
       await samplePage.close().catch(() => undefined);
 

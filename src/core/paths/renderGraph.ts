@@ -1,7 +1,7 @@
 // An attack graph as inline SVG: one column per step (Internet, gateway, APIs, operations, backends),
 // edges coloured by how calls get through, Defender's observed paths drawn over the predicted ones.
 // Colours are CSS classes, so the editor's webview takes its theme's and the HTML report its own.
-import { escapeHtml } from '../report/common';
+import { escapeHtml, oneLine } from '../report/common';
 import type { AttackGraph, GraphColumn, GraphNode } from './attackGraph';
 
 const COLUMNS: GraphColumn[] = ['internet', 'gateway', 'api', 'operation', 'backend'];
@@ -55,7 +55,7 @@ export function renderAttackGraphSvg(graph: AttackGraph, options: GraphSvgOption
   const summary = `${graph.title}: ${graph.nodes.length} steps, ${graph.openPaths.length} open way${graph.openPaths.length === 1 ? '' : 's'} in, ${graph.observed.length} attack path${graph.observed.length === 1 ? '' : 's'} from Defender.`;
   return [
     `<svg class="attack-graph" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${Math.max(height, TOP + NODE_HEIGHT)}" width="${width}" role="img" aria-labelledby="attack-graph-title">`,
-    `<title id="attack-graph-title">${escapeHtml(summary)}</title>`,
+    `<title id="attack-graph-title">${escapeHtml(oneLine(summary))}</title>`,
     ...headers,
     ...edges,
     ...nodes,
@@ -66,8 +66,10 @@ export function renderAttackGraphSvg(graph: AttackGraph, options: GraphSvgOption
 function nodeSvg(node: GraphNode, x: number, y: number, options: GraphSvgOptions): string {
   const classes = ['node', `column-${node.column}`, `exposure-${node.exposure ?? 'none'}`, ...(node.observed ? ['observed'] : []), ...(node.sensitive.length > 0 ? ['sensitive'] : [])];
   const worst = node.findings[0]?.severity;
-  const facts = [...node.detail, ...(node.sensitive.length > 0 ? [`data: ${node.sensitive.join(', ')}`] : [])];
-  const tooltip = [node.label, ...facts, node.findings.length > 0 ? `${node.findings.length} finding${node.findings.length === 1 ? '' : 's'}` : '', node.observed ? "on Defender's attack path" : '']
+  // Names and facts come from files: on one line each, without the controls that reorder what is shown.
+  const label = oneLine(node.label);
+  const facts = [...node.detail, ...(node.sensitive.length > 0 ? [`data: ${node.sensitive.join(', ')}`] : [])].map(oneLine);
+  const tooltip = [label, ...facts, node.findings.length > 0 ? `${node.findings.length} finding${node.findings.length === 1 ? '' : 's'}` : '', node.observed ? "on Defender's attack path" : '']
     .filter(Boolean)
     .join('\n');
   const open = options.interactive && node.location ? ` data-open="${escapeHtml(`${node.location.file}#${node.location.startLine}`)}" tabindex="0" role="link"` : '';
@@ -75,7 +77,7 @@ function nodeSvg(node: GraphNode, x: number, y: number, options: GraphSvgOptions
     `<g class="${classes.join(' ')}"${open} aria-label="${escapeHtml(tooltip.replace(/\n/g, '; '))}">`,
     `<title>${escapeHtml(tooltip)}</title>`,
     `<rect x="${x}" y="${y}" width="${NODE_WIDTH}" height="${NODE_HEIGHT}" rx="6"/>`,
-    `<text class="label" x="${x + 10}" y="${y + 20}">${escapeHtml(cut(node.label, LABEL_CHARS))}</text>`,
+    `<text class="label" x="${x + 10}" y="${y + 20}">${escapeHtml(cut(label, LABEL_CHARS))}</text>`,
   ];
   if (facts[0]) lines.push(`<text class="detail" x="${x + 10}" y="${y + 38}">${escapeHtml(cut(facts[0], DETAIL_CHARS))}</text>`);
   if (facts[1]) lines.push(`<text class="detail" x="${x + 10}" y="${y + 52}">${escapeHtml(cut(facts[1], DETAIL_CHARS))}</text>`);

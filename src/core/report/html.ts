@@ -5,6 +5,8 @@
 import { createHash } from 'crypto';
 import { SEVERITY_ORDER } from '../findings';
 import type { AnalysisReport, ReportApi, ReportFinding, ReportGoal, ReportLocation, ReportOperation, ReportRule, TrendPoint } from './contract';
+import { attackGraph } from '../paths/attackGraph';
+import { ATTACK_GRAPH_CSS, renderAttackGraphSvg } from '../paths/renderGraph';
 import { escapeHtml, formatDuration, locationLabel, oneLine, severityLabel, TOOL_NAME } from './common';
 import { boundedCoverage, coverageSummary } from './coverage';
 import { goalTargetText, goalValueText } from './goals';
@@ -79,6 +81,7 @@ export function formatHtml(report: AnalysisReport, options: HtmlOptions = { mode
     page.exposure(),
     page.trend(),
     page.fixFirst(),
+    page.attackPaths(),
     page.findings(),
     page.drift(),
     '</main>',
@@ -106,6 +109,7 @@ const SECTIONS = [
   ['exposure', 'Exposure'],
   ['trend', 'Trend'],
   ['fix-first', 'Fix first'],
+  ['attack-paths', 'Attack paths'],
   ['findings', 'Findings'],
   ['drift', 'Drift'],
 ] as const;
@@ -372,6 +376,25 @@ class Page {
     ].join('');
   }
 
+  /** The attack graph of the whole service (the editor's Show Attack Paths draws one API's), then the same in words. */
+  attackPaths(): string {
+    const graph = attackGraph(this.report);
+    const open = graph.openPaths.length > 0 ? `<ul>${graph.openPaths.map((line) => `<li>${text(line)}</li>`).join('')}</ul>` : '<p class="empty">No way in without authentication is predicted.</p>';
+    const observed = graph.observed.map((path) => `<li><strong>${escapeHtml(path.riskLevel ?? 'Risk not given')}</strong> · ${text(path.title)}${path.riskFactors.length > 0 ? ` (${text(path.riskFactors.join(', '))})` : ''}</li>`);
+    return section(
+      'attack-paths',
+      'Attack paths',
+      [
+        `<div class="graph">${renderAttackGraphSvg(graph, { interactive: this.options.mode === 'webview' })}</div>`,
+        `<h3>Ways in without authentication (${graph.openPaths.length})</h3>`,
+        open,
+        `<h3>Defender's attack paths (${graph.observed.length})</h3>`,
+        observed.length > 0 ? `<ul>${observed.join('')}</ul>` : `<p class="empty">${this.report.attackPaths ? 'Defender reports none.' : 'Not known: no snapshot of Azure, or it did not read them.'}</p>`,
+        `<p class="note">${graph.notes.map(text).join(' ')}</p>`,
+      ].join('\n'),
+    );
+  }
+
   drift(): string {
     if (!this.report.snapshot) return '';
     const drift = this.report.drift;
@@ -395,10 +418,12 @@ function figure(chart: string, title: string, caption: string): string {
 /** Light colours by default; dark ones when the system asks (a file) or VS Code's theme is dark (a webview). Text contrast at least 4.5:1 in both. */
 const LIGHT = `--bg:#ffffff;--fg:#1b1f24;--muted:#57606a;--surface:#f6f8fa;--border:#d0d7de;--accent:#0b5cad;--good:#1a7f37;--bad:#b42318;--warn:#8a5a00;
 --sev-high:#b42318;--sev-medium:#9a4a00;--sev-low:#0b5cad;--sev-info:#57606a;--on-sev:#ffffff;
---heat-high:#ffaba3;--heat-medium:#ffd98f;--heat-none:#e3e8ee;--track:#e3e8ee;`;
+--heat-high:#ffaba3;--heat-medium:#ffd98f;--heat-none:#e3e8ee;--track:#e3e8ee;
+--graph-node:#f6f8fa;--graph-border:#8c959f;--graph-text:#1b1f24;--graph-muted:#57606a;--graph-open:#b42318;--graph-warn:#8a5a00;--graph-safe:#1a7f37;--graph-observed:#6f42c1;--graph-focus:#0b5cad;--graph-badge-text:#ffffff;`;
 const DARK = `--bg:#0d1117;--fg:#e6edf3;--muted:#9da7b3;--surface:#161b22;--border:#30363d;--accent:#58a6ff;--good:#3fb950;--bad:#f85149;--warn:#d29922;
 --sev-high:#ff7b72;--sev-medium:#f0a35a;--sev-low:#79c0ff;--sev-info:#9da7b3;--on-sev:#0d1117;
---heat-high:#8e1b17;--heat-medium:#6b4a00;--heat-none:#2d333b;--track:#2d333b;`;
+--heat-high:#8e1b17;--heat-medium:#6b4a00;--heat-none:#2d333b;--track:#2d333b;
+--graph-node:#161b22;--graph-border:#6e7681;--graph-text:#e6edf3;--graph-muted:#9da7b3;--graph-open:#f85149;--graph-warn:#d29922;--graph-safe:#3fb950;--graph-observed:#bc8cff;--graph-focus:#58a6ff;--graph-badge-text:#0d1117;`;
 
 function stylesheet(mode: HtmlOptions['mode']): string {
   const themes = mode === 'webview' ? `body.vscode-light{${LIGHT}}body.vscode-dark,body.vscode-high-contrast{${DARK}}` : '';
@@ -461,5 +486,6 @@ summary{cursor:pointer;padding:4px 0}
 .defender,.suppression{color:var(--muted)}
 footer{margin-top:40px;padding-bottom:24px;color:var(--muted)}
 footer p{border-top:1px solid var(--border);padding-top:12px}
-@media print{details{display:block}nav,.skip{display:none}}`;
+@media print{details{display:block}nav,.skip{display:none}}
+.graph{overflow-x:auto}${ATTACK_GRAPH_CSS}`;
 }

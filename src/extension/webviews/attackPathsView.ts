@@ -5,7 +5,10 @@ import * as vscode from 'vscode';
 import { attackGraph, type AttackGraph, type GraphScope } from '../../core/paths/attackGraph';
 import { ATTACK_GRAPH_CSS, renderAttackGraphSvg } from '../../core/paths/renderGraph';
 import type { AnalysisReport } from '../../core/report/contract';
-import { escapeHtml } from '../../core/report/common';
+import { escapeHtml as escapeText, oneLine } from '../../core/report/common';
+
+/** Text from files in the page: on one line, escaped. */
+const escapeHtml = (text: string) => escapeText(oneLine(text));
 import type { Ctx, FolderReport } from '../ctx';
 import { contentSecurityPolicy, isOpenMessage, nonce, openScript, openTarget } from './webview';
 

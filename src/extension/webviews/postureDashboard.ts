@@ -23,7 +23,7 @@ export class PostureDashboard implements vscode.Disposable {
     }
     if (!this.panel) {
       this.panel = vscode.window.createWebviewPanel('apimPosture.dashboard', 'Posture', vscode.ViewColumn.Active, { enableScripts: true, enableFindWidget: true, localResourceRoots: [] });
-      this.panel.iconPath = new vscode.ThemeIcon('shield');
+      this.panel.iconPath = vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'media', 'icon.png');
       this.panel.onDidDispose(() => (this.panel = undefined));
       this.panel.webview.onDidReceiveMessage((message: unknown) => {
         if (isOpenMessage(message) && this.folder) void openTarget(this.folder.uri.fsPath, message.target);

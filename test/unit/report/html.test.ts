@@ -49,7 +49,7 @@ function element(html: string, tag: string, attribute: string): string {
 
 /** The elements the page may hold: anything else (an <img>, a <script>, an <iframe>) came from the files. */
 const ALLOWED_TAGS = new Set(
-  'html head meta title style body a header h1 h2 h3 p span ul ol li nav main section article div figure figcaption br code strong details summary table thead tbody tr th td footer svg rect circle text g polyline line'.split(' '),
+  'html head meta title style body a header h1 h2 h3 p span ul ol li nav main section article div figure figcaption br code strong details summary table thead tbody tr th td footer svg rect circle text g polyline line path'.split(' '),
 );
 
 function assertSafeMarkup(html: string): void {
@@ -78,7 +78,7 @@ describe('formatHtml', () => {
       assert.strictEqual(levels[0], 1);
       levels.forEach((level, index) => index === 0 || assert.ok(level <= levels[index - 1] + 1, `h${levels[index - 1]} then h${level}`));
       for (const landmark of ['<header>', '<nav aria-label="Sections">', '<main id="main">', '<footer>']) assert.strictEqual(html.split(landmark).length, 2, landmark);
-      for (const id of ['goals', 'coverage', 'exposure', 'trend', 'fix-first', 'findings', 'drift']) assert.ok(html.includes(`<section id="${id}" aria-labelledby="${id}-title">`), id);
+      for (const id of ['goals', 'coverage', 'exposure', 'trend', 'fix-first', 'attack-paths', 'findings', 'drift']) assert.ok(html.includes(`<section id="${id}" aria-labelledby="${id}-title">`), id);
       assert.strictEqual(html.split('<details').length, html.split('<summary>').length);
     });
 
@@ -90,6 +90,9 @@ describe('formatHtml', () => {
         assert.strictEqual(next, '<title>');
       }
       for (const swatch of html.match(/<svg class="swatch"[^>]*>/g) ?? []) assert.ok(swatch.includes('aria-hidden="true"'));
+      // The attack graph: an image titled by its summary, its steps not focusable in a file (nothing to open them).
+      assert.match(html, /<svg class="attack-graph"[^>]* role="img" aria-labelledby="attack-graph-title">\n<title id="attack-graph-title">Attack paths to the service: /);
+      assert.ok(!/<g class="node[^"]*" data-open=/.test(html));
     });
 
     it('loads nothing and runs nothing: a strict policy whose hash is the stylesheet', () => {
