@@ -201,7 +201,7 @@ export interface ReportDrift {
   inRepository?: boolean;
 }
 
-/** One posture goal of `.apim-posture.json` as measured on this analysis. */
+/** One posture goal, of `.apim-posture.json` or of the built-in baseline, as measured on this analysis. */
 export interface ReportGoal {
   id: string;
   title: string;
@@ -222,8 +222,8 @@ export interface ReportGoal {
   notes: string[];
   /** The items that keep it from being met, each with the resource and where it is. */
   violations: { resource: string; service?: string; message: string; location: ReportLocation }[];
-  /** The goal in `.apim-posture.json`. */
-  location: ReportLocation;
+  /** The goal in `.apim-posture.json`; absent for a goal of the built-in baseline. */
+  location?: ReportLocation;
 }
 
 /** What was read and what was not, with why (plain data already). */
@@ -246,6 +246,11 @@ export interface AnalysisReport {
   services: ReportService[];
   /** Differences between the repository and the snapshot of Azure. */
   drift: ReportDrift[];
-  /** The posture goals of `.apim-posture.json`, each measured; absent when the file declares none. */
+  /**
+   * Where `goals` come from: `repository`, the `"goals"` of `.apim-posture.json` (`[]` there: no goals);
+   * `baseline`, the built-in goals (non-blocking), because the file has no `"goals"` or there is no file.
+   */
+  goalsSource?: 'repository' | 'baseline';
+  /** The posture goals, each measured (see `goalsSource`); absent only in a report no scan made. */
   goals?: ReportGoal[];
 }

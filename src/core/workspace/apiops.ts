@@ -2,7 +2,7 @@
 // per resource kind, one folder per resource, an `*Information.json` with ARM `properties` in each.
 // Every version of the extractor is read: the older ones (display-name folders with
 // `<version>/<revision>/` inside, `apiVersionSetInformation.json`), v4+ (`products/<p>/apis.json`)
-// and v7 (APIM workspaces under `workspaces/<ws>/`, tag links under `tags/`, which are not needed).
+// and v7 (APIM workspaces under `workspaces/<ws>/`); an API's tags wherever a version wrote them (see readTags).
 import * as path from 'path';
 import type { Declaration, FragmentResource, ProductResource, RepositoryLayout, WorkspaceResource } from '../model';
 import type { ReadContext } from './context';
@@ -14,9 +14,11 @@ import {
   backendResource,
   emptyContent,
   moveIntoWorkspace,
+  nameTags,
   namedValueResource,
   productResource,
   subscriptionResource,
+  tagApi,
   versionSetResource,
   type ServiceContent,
 } from './resources';
@@ -86,7 +88,8 @@ function readScope(kinds: Map<string, ResourceFolders>, ctx: ReadContext): { con
   const scopePolicy = kinds.get('')?.get('')?.get('policy.xml');
   if (scopePolicy) content.policy = ctx.readPolicy(scopePolicy);
 
-  for (const [folder, apiFiles] of apiFolders(folders('apis'))) {
+  const apiFolderList = apiFolders(folders('apis'));
+  for (const [folder, apiFiles] of apiFolderList) {
     const [someFile] = apiFiles.values();
     const api = ctx.isolate(someFile, `API ${folder}`, () => {
       const information = readInformation(ctx, apiFiles, ['apiInformation.json'], olderApiName(folder));
@@ -101,6 +104,7 @@ function readScope(kinds: Map<string, ResourceFolders>, ctx: ReadContext): { con
     });
     if (api) content.apis.push(api);
   }
+  readTags(ctx, content, apiFolderList, folders('tags'));
 
   let hasApisJson = false;
   for (const [name, productFiles] of folders('products')) {
@@ -202,10 +206,44 @@ function readProduct(ctx: ReadContext, name: string, productFiles: Map<string, s
     product.apiNames.push(linked[1]);
   }
   const apisJson = productFiles.get('apis.json');
-  for (const api of apisJson ? readApiList(ctx, apisJson) : []) if (!product.apiNames.includes(api)) product.apiNames.push(api);
+  for (const api of apisJson ? readNameList(ctx, apisJson, `the APIs of product ${name}`) : []) if (!product.apiNames.includes(api)) product.apiNames.push(api);
   const policy = productFiles.get('policy.xml');
   if (policy) product.policy = ctx.readPolicy(policy);
   return product;
+}
+
+/**
+ * An API's tags, as each extractor version writes them: `tags/<t>/apis/<api>/tagApiInformation.json`
+ * (v7 names it `apiInformation.json`), `apis/<api>/tags/<t>/apiTagInformation.json`, or v4's
+ * `apis/<api>/tags.json` (a list of names); a tag's display name is in `tags/<t>/tagInformation.json`.
+ */
+function readTags(ctx: ReadContext, content: ServiceContent, apiFolderList: ResourceFolders, tagFolders: ResourceFolders): void {
+  for (const [folder, apiFiles] of apiFolderList) {
+    const api = content.apis.find((candidate) => candidate.declaration.file === apiFiles.get('apiInformation.json'));
+    if (!api) continue;
+    for (const [file, absolute] of apiFiles) {
+      const linked = /^tags\/([^/]+)\/apiTagInformation\.json$/.exec(file);
+      if (linked) {
+        ctx.noteRead(absolute);
+        tagApi(content.apis, api.name, linked[1]);
+      } else if (file === 'tags.json') {
+        for (const tag of readNameList(ctx, absolute, `the tags of API ${folder}`)) tagApi(content.apis, api.name, tag);
+      }
+    }
+  }
+  const displayNames = new Map<string, string | undefined>();
+  for (const [tag, tagFiles] of tagFolders) {
+    const informationFile = tagFiles.get('tagInformation.json');
+    const information = informationFile ? readInformationFile(ctx, informationFile) : undefined;
+    displayNames.set(tag, information && stringAt(information.properties, ['displayName']));
+    for (const [file, absolute] of tagFiles) {
+      const linked = /^apis\/([^/]+)\/(?:tagApiInformation|apiInformation)\.json$/.exec(file);
+      if (!linked) continue;
+      ctx.noteRead(absolute);
+      tagApi(content.apis, linked[1], tag);
+    }
+  }
+  nameTags(content.apis, displayNames);
 }
 
 function toRelative(root: string, file: string): string {
@@ -317,12 +355,12 @@ function readOperationFolders(ctx: ReadContext, apiFiles: Map<string, string>): 
   return [...operations.values()];
 }
 
-/** apiops-cli's `products/<p>/apis.json`: API names, or objects with a `name`. */
-function readApiList(ctx: ReadContext, file: string): string[] {
+/** apiops-cli's `products/<p>/apis.json` and v4's `apis/<api>/tags.json`: names, or objects with a `name`. */
+function readNameList(ctx: ReadContext, file: string, what: string): string[] {
   const document = ctx.parseDocument(file);
   if (!document) return [];
   if (!Array.isArray(document.value)) {
-    ctx.invalidArtifact(file, 'apis.json should be an array of API names.');
+    ctx.invalidArtifact(file, `${path.basename(file)} (${what}) should be an array of names.`);
     return [];
   }
   return document.value.map((entry: unknown) => (isObject(entry) ? entry.name : entry)).filter(isString);
