@@ -79,20 +79,15 @@ interface Selected {
 }
 
 function measure(goal: Goal, scan: GoalScan, suppressions: readonly SuppressionEntry[], now: Date): Measured {
-  const untagged = goal.select?.tag ? apisWithoutTags(scan, goal.select) : [];
-  if (untagged.length > 0 && untagged.length === selectApis(scan, { ...goal.select, tag: undefined }).length) {
-    return notEvaluated(`API tags come from APIOps, Bicep, Terraform or ARM files; ${tagless(untagged)}, so a selection by "tag" cannot be measured: select by "api", "product" or "workspace" instead.`);
+  // APIs the rest of the selection picks whose layout has no tags (specs alone): whether they have the tag is not known.
+  const untagged = goal.select?.tag ? selectApis(scan, { ...goal.select, tag: undefined }).map((item) => item.api) : [];
+  const notKnown = untagged.filter((api) => api.tags === undefined);
+  if (notKnown.length > 0 && notKnown.length === untagged.length) {
+    return notEvaluated(`API tags come from APIOps, Bicep, Terraform or ARM files; ${tagless(notKnown)}, so a selection by "tag" cannot be measured: select by "api", "product" or "workspace" instead.`);
   }
   const measured = measureSelected(goal, scan, suppressions, now);
-  if (untagged.length > 0) measured.notes.unshift(`Left out of the selection by tag: ${tagless(untagged)}.`);
+  if (notKnown.length > 0) measured.notes.unshift(`Left out of the selection by tag: ${tagless(notKnown)}.`);
   return measured;
-}
-
-/** The APIs the rest of a selection by tag picks whose layout carries no tags (specs alone): whether they have the tag is not known. */
-function apisWithoutTags(scan: GoalScan, selection: GoalSelection): ApiResource[] {
-  return selectApis(scan, { ...selection, tag: undefined })
-    .map((item) => item.api)
-    .filter((api) => api.tags === undefined);
 }
 
 function tagless(apis: ApiResource[]): string {

@@ -4,7 +4,7 @@
 // `<version>/<revision>/` inside, `apiVersionSetInformation.json`), v4+ (`products/<p>/apis.json`)
 // and v7 (APIM workspaces under `workspaces/<ws>/`); an API's tags wherever a version wrote them (see readTags).
 import * as path from 'path';
-import type { Declaration, FragmentResource, ProductResource, RepositoryLayout, WorkspaceResource } from '../model';
+import type { ApiTag, Declaration, FragmentResource, ProductResource, RepositoryLayout, WorkspaceResource } from '../model';
 import type { ReadContext } from './context';
 import { documentDeclaration, fileDeclaration, isObject, isString, stringAt, type Properties } from './declaration';
 import { mergeOperations, policyLocation, readDefinition, type DeclaredOperation } from './operations';
@@ -88,8 +88,7 @@ function readScope(kinds: Map<string, ResourceFolders>, ctx: ReadContext): { con
   const scopePolicy = kinds.get('')?.get('')?.get('policy.xml');
   if (scopePolicy) content.policy = ctx.readPolicy(scopePolicy);
 
-  const apiFolderList = apiFolders(folders('apis'));
-  for (const [folder, apiFiles] of apiFolderList) {
+  for (const [folder, apiFiles] of apiFolders(folders('apis'))) {
     const [someFile] = apiFiles.values();
     const api = ctx.isolate(someFile, `API ${folder}`, () => {
       const information = readInformation(ctx, apiFiles, ['apiInformation.json'], olderApiName(folder));
@@ -100,11 +99,12 @@ function readScope(kinds: Map<string, ResourceFolders>, ctx: ReadContext): { con
       const policy = apiFiles.get('policy.xml');
       if (policy) api.policy = ctx.readPolicy(policy);
       api.operations = mergeOperations(api, [...definedOperations, ...readOperationFolders(ctx, apiFiles)]);
+      api.tags = readApiTags(ctx, apiFiles, folder);
       return api;
     });
     if (api) content.apis.push(api);
   }
-  readTags(ctx, content, apiFolderList, folders('tags'));
+  readTagFolders(ctx, content, folders('tags'));
 
   let hasApisJson = false;
   for (const [name, productFiles] of folders('products')) {
@@ -213,24 +213,28 @@ function readProduct(ctx: ReadContext, name: string, productFiles: Map<string, s
 }
 
 /**
- * An API's tags, as each extractor version writes them: `tags/<t>/apis/<api>/tagApiInformation.json`
- * (v7 names it `apiInformation.json`), `apis/<api>/tags/<t>/apiTagInformation.json`, or v4's
- * `apis/<api>/tags.json` (a list of names); a tag's display name is in `tags/<t>/tagInformation.json`.
+ * The tags an API's own folder lists: `apis/<api>/tags/<t>/apiTagInformation.json`, or v4's
+ * `apis/<api>/tags.json` (a list of names). Older extractors link them from the tag's folder instead (readTagFolders).
  */
-function readTags(ctx: ReadContext, content: ServiceContent, apiFolderList: ResourceFolders, tagFolders: ResourceFolders): void {
-  for (const [folder, apiFiles] of apiFolderList) {
-    const api = content.apis.find((candidate) => candidate.declaration.file === apiFiles.get('apiInformation.json'));
-    if (!api) continue;
-    for (const [file, absolute] of apiFiles) {
-      const linked = /^tags\/([^/]+)\/apiTagInformation\.json$/.exec(file);
-      if (linked) {
-        ctx.noteRead(absolute);
-        tagApi(content.apis, api.name, linked[1]);
-      } else if (file === 'tags.json') {
-        for (const tag of readNameList(ctx, absolute, `the tags of API ${folder}`)) tagApi(content.apis, api.name, tag);
-      }
+function readApiTags(ctx: ReadContext, apiFiles: Map<string, string>, folder: string): ApiTag[] {
+  const names = new Set<string>();
+  for (const [file, absolute] of apiFiles) {
+    const linked = /^tags\/([^/]+)\/apiTagInformation\.json$/.exec(file);
+    if (linked) {
+      ctx.noteRead(absolute);
+      names.add(linked[1]);
+    } else if (file === 'tags.json') {
+      for (const name of readNameList(ctx, absolute, `the tags of API ${folder}`)) names.add(name);
     }
   }
+  return [...names].map((name) => ({ name }));
+}
+
+/**
+ * `tags/<t>/`: the tag's display name (`tagInformation.json`), and the APIs it tags
+ * (`apis/<api>/tagApiInformation.json`, which v7 names `apiInformation.json`).
+ */
+function readTagFolders(ctx: ReadContext, content: ServiceContent, tagFolders: ResourceFolders): void {
   const displayNames = new Map<string, string | undefined>();
   for (const [tag, tagFiles] of tagFolders) {
     const informationFile = tagFiles.get('tagInformation.json');

@@ -238,6 +238,12 @@ describe('readService: apiops-cli export in a subfolder', () => {
     assert.ok(slice(createOrder.location)?.startsWith('{'));
   });
 
+  it('reads an API\'s tags from apis/<api>/tags/<t>/apiTagInformation.json, with the display name of tags/<t>/', () => {
+    assert.deepStrictEqual(api(service, 'orders').tags, [{ name: 'public', displayName: 'Public' }]);
+    assert.deepStrictEqual(api(service, 'inventory').tags, []);
+    assert.ok(service.filesRead.includes(file('apis/orders/tags/public/apiTagInformation.json')));
+  });
+
   it('names spec operations without operationId after method and path', () => {
     const inventory = api(service, 'inventory');
     assert.strictEqual(inventory.spec?.file, file('apis/inventory/specification.json'));

@@ -54,13 +54,6 @@ describe('readService: an older APIOps extractor export (apis/<displayName>/<ver
     assert.deepStrictEqual(service.namedValues.map((n) => [n.id, n.secret?.value, n.hasValue]), [['namedValues/testSecret', true, false]]);
     assert.strictEqual(service.policy?.file, file('policy.xml'));
   });
-
-  it('reads the tags that link APIs under tags/<t>/apis/<api>/, in the service and in the workspace', () => {
-    // tags/public/apis/catalog/ ("Public"); workspaces/payments/tags/finance/apis/refunds/ (no tagInformation.json).
-    assert.deepStrictEqual(api(service, 'catalog').tags, [{ name: 'public', displayName: 'Public' }]);
-    assert.deepStrictEqual(api(service, 'refunds').tags, [{ name: 'finance' }]);
-    assert.deepStrictEqual(api(service, 'payouts').tags, []);
-  });
 });
 
 describe('readService: an APIOps v4 export (apis.json, apiVersionSetInformation.json, tags)', () => {
@@ -108,6 +101,13 @@ describe('readService: an APIOps v7 export with a workspace', () => {
       [['workspaces/payments', 'payments', 'Payments', file('workspaces/payments/policy.xml'), file('workspaces/payments/workspaceInformation.json')]],
     );
     assert.strictEqual(service.policy?.file, file('policy.xml'));
+  });
+
+  it('reads the tags that link APIs under tags/<t>/apis/<api>/, in the service and in the workspace', () => {
+    // tags/public/apis/catalog/ ("Public"); workspaces/payments/tags/finance/apis/refunds/ (no tagInformation.json).
+    assert.deepStrictEqual(api(service, 'catalog').tags, [{ name: 'public', displayName: 'Public' }]);
+    assert.deepStrictEqual(api(service, 'refunds').tags, [{ name: 'finance' }]);
+    assert.deepStrictEqual(api(service, 'payouts').tags, []);
   });
 
   it('gives the workspace its APIs, operations, products, subscriptions, named values and fragments', () => {
