@@ -268,7 +268,8 @@ function runScan(args: string[], io: Parameters<typeof run>[1], command: 'scan' 
     } finally {
       fs.closeSync(descriptor);
     }
-    io.err.write(`Wrote ${options.format} report to ${options.output} (${result.findings.length} findings).\n`);
+    const written = command === 'goals' ? `the goals (${result.goals?.length ?? 0})` : `${options.format} report`;
+    io.err.write(`Wrote ${written} to ${options.output} (${result.findings.length} findings).\n`);
   } else {
     for (const chunk of report) io.out.write(chunk);
   }
