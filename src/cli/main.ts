@@ -11,10 +11,10 @@ import { jsonReportPieces } from '../core/report/json';
 import { chunked } from '../core/report/jsonStream';
 import { toAnalysisReport } from '../core/report/analysisReport';
 import { formatHtml } from '../core/report/html';
-import { formatMarkdown } from '../core/report/markdown';
+import { formatGoalsSummary, formatMarkdown } from '../core/report/markdown';
 import { sarifReportPieces } from '../core/report/sarif';
 import type { ScanResult } from '../core/report/scanResult';
-import { failingGoals } from '../core/report/goals';
+import { failingGoals, goalsVerdict } from '../core/report/goals';
 import { formatGoals, formatTable } from '../core/report/table';
 import { RULE_CATALOG, ruleById } from '../core/rules/catalog';
 import { scan, TOOL_VERSION } from '../core/scan';
@@ -23,15 +23,18 @@ import { scan, TOOL_VERSION } from '../core/scan';
 export const EXIT = { ok: 0, findings: 1, usage: 2, failure: 3, partial: 4 } as const;
 
 const FORMATS = ['table', 'json', 'sarif', 'markdown', 'html'] as const;
-/** `goals` is the `goals` command's: the goals section of the table alone. */
-type Format = (typeof FORMATS)[number] | 'goals';
+/** The `goals` command's: the goals section of the table alone, or the goals summary in Markdown. */
+const GOALS_FORMATS = ['table', 'markdown'] as const;
+type Format = (typeof FORMATS)[number] | 'goals' | 'goals-markdown';
 
 const HELP = `APIM Posture ${TOOL_VERSION}: predicts Defender for APIs findings from an API Management repository.
 
 Usage:
   apim-posture scan [path] [--format table|json|sarif|markdown|html] [--output file] [--fail-on high|medium|low|info|none] [--no-color]
                     [--snapshot file | --no-snapshot] [--snapshot-max-age days] [--coverage] [--fail-on-goals]
-  apim-posture goals [path] [--snapshot file | --no-snapshot] [--fail-on-goals] [--no-color]
+                    [--summary file] [--link-base url] [--exit-zero]
+  apim-posture goals [path] [--format table|markdown] [--output file] [--snapshot file | --no-snapshot] [--fail-on-goals]
+                     [--exit-zero] [--no-color]
   apim-posture snapshot export [--subscription id ...] [--output file] [--endpoint url] [--credential default|cli] [--include-healthy]
                                [--allow-partial]
   apim-posture explain <rule>
@@ -46,9 +49,14 @@ scan      Reads OpenAPI specs, policy XML, APIOps and Bicep files below path (de
           parts of it Azure did not answer, and that it is stale past --snapshot-max-age days (default 7).
           Every report says what was read and what was not;
           --coverage lists, in the table, each APIM file not read with its reason (JSON always does).
-          Every report measures the posture goals of .apim-posture.json ("goals"); --fail-on-goals makes every goal blocking.
+          Every report measures the posture goals of .apim-posture.json ("goals"), or, when it has none, the
+          built-in baseline (not blocking); --fail-on-goals makes every goal blocking.
+          --summary writes the goals summary in Markdown to a file as well (a CI job summary, a pull-request comment);
+          --link-base prefixes the file links of Markdown (the repository's blob URL at the commit, ending in /).
+          --exit-zero: the exit code is 0 whatever the findings and goals (the report alone; 2 and 3 still apply).
           --format html writes one self-contained page (no script, nothing fetched): goals, coverage, exposure, findings.
-goals     Measures the posture goals alone (the exit code as for scan, findings aside).
+goals     Measures the posture goals alone (the exit code as for scan, findings aside); --format markdown writes
+          the goals summary that scan --summary writes.
 snapshot  export: reads the deployed API Management inventory and Defender's findings from Azure
           (signed in with the Azure CLI or DefaultAzureCredential) into a JSON file, by default
           ${DEFAULT_SNAPSHOT_PATH}. Subscriptions: --subscription (repeatable), else every one the
@@ -59,7 +67,7 @@ explain   Says what a rule checks, why, how to fix it, and which Defender recomm
 rules     Lists the rules.
 
 Exit codes:
-  0  no unsuppressed finding at or above --fail-on (default: high)
+  0  no unsuppressed finding at or above --fail-on (default: high), and every blocking goal met (or --exit-zero)
   1  at least one unsuppressed finding at or above --fail-on, or a blocking goal not met (or not evaluated)
   2  wrong usage (unknown command, option or rule)
   3  the scan could not run (path missing, unexpected error)
@@ -133,6 +141,12 @@ interface ScanArguments {
   snapshotMaxAgeDays?: number;
   /** `--fail-on-goals`: every goal is blocking. */
   failOnGoals?: boolean;
+  /** `--summary`: a file for the goals summary in Markdown. */
+  summary?: string;
+  /** `--link-base`: the prefix of file links in Markdown. */
+  linkBase?: string;
+  /** `--exit-zero`: findings and goals never fail the command. */
+  exitZero?: boolean;
 }
 
 /** Splits `--flag=value` and hands out values, for every command's arguments. */
@@ -198,6 +212,15 @@ function parseScanArguments(args: string[], colorDefault: boolean): ScanArgument
       case '--fail-on-goals':
         parsed.failOnGoals = true;
         break;
+      case '--summary':
+        parsed.summary = value();
+        break;
+      case '--link-base':
+        parsed.linkBase = value();
+        break;
+      case '--exit-zero':
+        parsed.exitZero = true;
+        break;
       case '--snapshot-max-age': {
         const days = value();
         if (!/^\d+$/.test(days)) throw new UsageError(`--snapshot-max-age takes a whole number of days; "${days}" is not one.`);
@@ -216,8 +239,11 @@ function parseScanArguments(args: string[], colorDefault: boolean): ScanArgument
 function runScan(args: string[], io: Parameters<typeof run>[1], command: 'scan' | 'goals' = 'scan'): number {
   const options = parseScanArguments(args, Boolean(io.out.isTTY) && !process.env.NO_COLOR);
   if (command === 'goals') {
-    if (args.some((argument) => /^(--format|-f|--output|-o|--fail-on|--coverage)(=|$)/.test(argument))) throw new UsageError('goals prints the goals only: it takes a path, --snapshot, --no-snapshot, --snapshot-max-age, --fail-on-goals and --no-color.');
-    options.format = 'goals';
+    if (args.some((argument) => /^(--fail-on|--coverage|--summary)(=|$)/.test(argument))) {
+      throw new UsageError('goals prints the goals only: it takes a path, --format table|markdown, --output, --link-base, --snapshot, --no-snapshot, --snapshot-max-age, --fail-on-goals, --exit-zero and --no-color.');
+    }
+    if (!(GOALS_FORMATS as readonly string[]).includes(options.format)) throw new UsageError(`goals --format must be one of ${GOALS_FORMATS.join(', ')}.`);
+    options.format = options.format === 'markdown' ? 'goals-markdown' : 'goals';
     options.failOn = undefined;
   }
   const target = path.resolve(options.target);
@@ -245,13 +271,20 @@ function runScan(args: string[], io: Parameters<typeof run>[1], command: 'scan' 
     } finally {
       fs.closeSync(descriptor);
     }
-    io.err.write(`Wrote ${options.format} report to ${options.output} (${result.findings.length} findings).\n`);
+    const written = command === 'goals' ? `the goals (${result.goals?.length ?? 0})` : `${options.format} report`;
+    io.err.write(`Wrote ${written} to ${options.output} (${result.findings.length} findings).\n`);
   } else {
     for (const chunk of report) io.out.write(chunk);
   }
+  if (options.summary) {
+    fs.mkdirSync(path.dirname(path.resolve(options.summary)), { recursive: true });
+    fs.writeFileSync(options.summary, formatGoalsSummary(result, { everyGoalBlocks: options.failOnGoals, linkBase: options.linkBase }));
+    io.err.write(`Wrote the goals summary to ${options.summary}.\n`);
+  }
   const failing = options.failOn ? SEVERITY_ORDER.slice(0, SEVERITY_ORDER.indexOf(options.failOn) + 1) : [];
   const failedGoals = failingGoals(result.goals, options.failOnGoals);
-  if (failedGoals.length > 0) io.err.write(`apim-posture: ${failedGoals.length === 1 ? 'a blocking goal is' : `${failedGoals.length} blocking goals are`} not met: ${failedGoals.map((goal) => goal.id).join(', ')}.\n`);
+  if (failedGoals.length > 0) io.err.write(`apim-posture: ${goalsVerdict(failedGoals, options.failOnGoals)}\n`);
+  if (options.exitZero) return EXIT.ok;
   return failedGoals.length > 0 || result.findings.some((finding) => !finding.suppression && failing.includes(finding.severity)) ? EXIT.findings : EXIT.ok;
 }
 
@@ -396,13 +429,15 @@ function render(result: ScanResult, options: ScanArguments): Iterable<string> {
     case 'sarif':
       return sarifReportPieces(result);
     case 'markdown':
-      return [withFinalNewline(formatMarkdown(result))];
+      return [withFinalNewline(formatMarkdown(result, { linkBase: options.linkBase }))];
     case 'html':
       return [formatHtml(toAnalysisReport(result))];
     case 'table':
       return [withFinalNewline(formatTable(result, { color: options.color, fullCoverage: options.fullCoverage }))];
     case 'goals':
       return [formatGoals(result, { color: options.color })];
+    case 'goals-markdown':
+      return [formatGoalsSummary(result, { everyGoalBlocks: options.failOnGoals, linkBase: options.linkBase })];
   }
 }
 

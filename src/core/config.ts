@@ -59,11 +59,11 @@ export interface PostureConfig {
   snapshotMaxAgeDays?: number;
   /** Which deployed service each APIOps root is, where a snapshot of Azure holds several. */
   services?: ServiceEntry[];
-  /** What the team holds its APIs to, measured on every scan (goals/). */
-  goals: Goal[];
+  /** What the team holds its APIs to, measured on every scan (goals/); undefined when the file has no "goals" (the baseline applies). */
+  goals?: Goal[];
 }
 
-export const EMPTY_CONFIG: PostureConfig = { rules: {}, customInformationTypes: [], suppressions: [], exclude: [], goals: [] };
+export const EMPTY_CONFIG: PostureConfig = { rules: {}, customInformationTypes: [], suppressions: [], exclude: [] };
 
 /**
  * The keys the file and its entries may have; any other is reported, since a misspelt key would
@@ -187,7 +187,7 @@ export function readConfig(root: string, documents: DocumentReader, exists: (fil
   const snapshotMaxAgeDays = typeof maxAge === 'number' && Number.isInteger(maxAge) && maxAge >= 0 ? maxAge : undefined;
   if (maxAge !== undefined && snapshotMaxAgeDays === undefined) wrong(['snapshotMaxAgeDays'], 'snapshotMaxAgeDays must be a whole number of days.');
 
-  const goals = ofRoot ? [] : readGoals(root_.goals, file, document, wrong);
+  const goals = ofRoot ? undefined : readGoals(root_.goals, file, document, wrong);
 
   const config: PostureConfig = { file, rules, customInformationTypes, suppressions, exclude: stringArray(root_.exclude), mappings, snapshotMaxAgeDays, services, goals };
   return { config: ofRoot ? { ...config, exclude: [], snapshotMaxAgeDays: undefined } : config, problems };

@@ -171,6 +171,8 @@ function notReadClassifier(input: CoverageInput, problems: ApimService['problems
 /** The resource kind of an APIOps file by its path below the root: `loggers`, or `diagnostics` in `apis/<api>/diagnostics/...`. */
 function apiopsKind(relative: string): string {
   const segments = relative.split('/');
+  // The tags of APIs are read; those of products (`tags/<t>/products/...`) are not.
+  if (segments[0] === 'tags' && segments.length > 3) return `tags of ${segments[2]}`;
   return (segments[0] === 'apis' || segments[0] === 'products') && segments.length > 3 ? segments[2] : segments[0];
 }
 

@@ -161,6 +161,14 @@ export interface ApiResource extends WorkspaceMember {
   operations: OperationResource[];
   /** Names of the products the API belongs to. */
   productNames: string[];
+  /** Its APIM tags (shared by every revision); absent when its layout has no tags (a spec alone), which is not "none". */
+  tags?: ApiTag[];
+}
+
+/** An APIM tag on an API: `tags/<name>`, with the display name its tag resource declares. */
+export interface ApiTag {
+  name: string;
+  displayName?: string;
 }
 
 export interface OperationResource {

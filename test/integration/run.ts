@@ -560,6 +560,8 @@ async function uiCheckAttackPaths(page: Page): Promise<void> {
 
 /** Show Posture Dashboard: the HTML report's content in a webview, live; a finding's place opens the code. */
 async function uiCheckDashboard(page: Page): Promise<void> {
+  await showPostureSidebar(page);
+  await sidebarView(page, 'API Inventory').locator('.monaco-list-row', { hasText: 'Payments' }).first().waitFor({ state: 'visible', timeout: UI_WAIT_MS });
   await runPaletteCommand(page, 'APIM Posture: Show Posture Dashboard');
   const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
   await frame.locator('h1', { hasText: 'APIM Posture report' }).waitFor({ state: 'visible', timeout: UI_WAIT_MS });

@@ -32,13 +32,14 @@ describe('coverage', () => {
   it('names the APIOps kinds not read (tags, loggers, diagnostics) in the APIOps sample', () => {
     const { coverage } = scan(path.join(FIXTURES, 'apiops-sample'));
     const kinds = coverage.notRead.filter((entry) => entry.kind === 'folder-not-read');
-    // 9 files below tags/, the logger, and two diagnostics (the service's and basic-api's).
-    assert.strictEqual(kinds.filter((entry) => entry.file.startsWith('tags/')).length, 9);
+    // Of the 9 files below tags/, the 2 that tag products (the APIs' tags are read), the logger, and two diagnostics (the service's and basic-api's).
+    assert.deepStrictEqual(kinds.filter((entry) => entry.file.startsWith('tags/')).map((entry) => entry.file), ['tags/tag1/products/product1/tagProductInformation.json', 'tags/tag2/products/product2/tagProductInformation.json']);
     assert.deepStrictEqual(
       kinds.filter((entry) => !entry.file.startsWith('tags/')).map((entry) => entry.file),
       ['apis/basic-api/diagnostics/azuremonitor/diagnosticInformation.json', 'diagnostics/azuremonitor/diagnosticInformation.json', 'loggers/azuremonitor/loggerInformation.json'],
     );
     assert.match(kinds[0].reason, /^APIOps diagnostics are not read/);
+    assert.match(kinds.find((entry) => entry.file.startsWith('tags/'))!.reason, /^APIOps tags of products are not read/);
     assert.deepStrictEqual(notRead(coverage).filter((entry) => !entry.startsWith('folder-not-read')), ['definition-not-supported apis/graphql-api/specification.graphql']);
   });
 

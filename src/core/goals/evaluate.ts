@@ -15,15 +15,20 @@ import { apiRisk } from '../rules/apiRisk';
 import { assessedOperations } from '../rules/endpointAuthentication';
 import { allApisSubscriptions } from '../rules/subscriptionScope';
 import type { SourceLocation } from '../text';
+import { baselineGoals } from './baseline';
 import type { Goal, GoalResult, GoalSelection, GoalViolation, Requirement } from './goal';
 import { SHARE_METRICS } from './parse';
 
 /** What a goal is measured on: the scan without its goals, and the suppressions it applied. */
 export type GoalScan = Pick<ScanResult, 'root' | 'services' | 'findings' | 'rules' | 'analyses' | 'deployed'>;
 
-/** The scan with its goals measured, when the repository's `.apim-posture.json` declares any. */
-export function withGoals(result: ScanResult, goals: readonly Goal[], suppressions: readonly SuppressionEntry[], now: Date): ScanResult {
-  if (goals.length > 0) result.goals = evaluateGoals(goals, result, suppressions, now);
+/**
+ * The scan with its goals measured: those of `.apim-posture.json` (`undefined` when it has no
+ * `"goals"`, or there is no file: then the built-in baseline's).
+ */
+export function withGoals(result: ScanResult, goals: readonly Goal[] | undefined, suppressions: readonly SuppressionEntry[], now: Date): ScanResult {
+  result.goalsSource = goals ? 'repository' : 'baseline';
+  result.goals = evaluateGoals(goals ?? baselineGoals((result.deployed ?? []).length > 0), result, suppressions, now);
   return result;
 }
 
@@ -74,7 +79,23 @@ interface Selected {
 }
 
 function measure(goal: Goal, scan: GoalScan, suppressions: readonly SuppressionEntry[], now: Date): Measured {
-  if (goal.select?.tag) return notEvaluated('API tags are not read from the repository, so a selection by "tag" cannot be measured; select by "api", "product" or "workspace" instead.');
+  // APIs the rest of the selection picks whose layout has no tags (specs alone): whether they have the tag is not known.
+  const untagged = goal.select?.tag ? selectApis(scan, { ...goal.select, tag: undefined }).map((item) => item.api) : [];
+  const notKnown = untagged.filter((api) => api.tags === undefined);
+  if (notKnown.length > 0 && notKnown.length === untagged.length) {
+    return notEvaluated(`API tags come from APIOps, Bicep, Terraform or ARM files; ${tagless(notKnown)}, so a selection by "tag" cannot be measured: select by "api", "product" or "workspace" instead.`);
+  }
+  const measured = measureSelected(goal, scan, suppressions, now);
+  if (notKnown.length > 0) measured.notes.unshift(`Left out of the selection by tag: ${tagless(notKnown)}.`);
+  return measured;
+}
+
+function tagless(apis: ApiResource[]): string {
+  const names = apis.slice(0, 5).map((api) => api.name).join(', ') + (apis.length > 5 ? ` and ${apis.length - 5} more` : '');
+  return `${apis.length === 1 ? 'API' : `${apis.length} APIs`} (${names}) ${apis.length === 1 ? 'is' : 'are'} read from a spec alone, which carries no APIM tags`;
+}
+
+function measureSelected(goal: Goal, scan: GoalScan, suppressions: readonly SuppressionEntry[], now: Date): Measured {
   switch (goal.metric) {
     case 'authenticated-operations':
       return share(
@@ -126,6 +147,7 @@ function selectApis(scan: GoalScan, selection: GoalSelection | undefined): Selec
       if (!matches(selection?.api, api.name)) continue;
       if (selection?.product && !api.productNames.some((product) => matches(selection.product, product))) continue;
       if (selection?.workspace && !matches(selection.workspace, api.workspace)) continue;
+      if (selection?.tag && !(api.tags ?? []).some((tag) => matches(selection.tag, tag.name, tag.displayName))) continue;
       if (selection?.source && !selection.source.includes(api.source)) continue;
       const operations = assessedOperations(api).filter((operation) => {
         if (!operationCriteria) return true;

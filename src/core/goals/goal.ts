@@ -62,8 +62,8 @@ export interface Goal {
   severity?: Severity;
   target: GoalTarget;
   blocking: boolean;
-  /** The goal's object in `.apim-posture.json`. */
-  location: SourceLocation;
+  /** The goal's object in `.apim-posture.json`; absent for a goal of the built-in baseline. */
+  location?: SourceLocation;
   /** Why the goal as written cannot be measured (also reported as an input problem at its place). */
   invalid?: string;
 }
@@ -97,5 +97,12 @@ export interface GoalResult {
   /** What the measure left out, and why (a root not compared with Azure, a plan that could not be read). */
   notes: string[];
   violations: GoalViolation[];
-  location: SourceLocation;
+  /** The goal in `.apim-posture.json`; absent for a goal of the built-in baseline. */
+  location?: SourceLocation;
 }
+
+/**
+ * Where the goals measured come from: `.apim-posture.json`'s `"goals"` (`[]` there means none), or,
+ * when it has no `"goals"` (or there is no file), the built-in baseline (baseline.ts).
+ */
+export type GoalsSource = 'repository' | 'baseline';

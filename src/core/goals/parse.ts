@@ -14,8 +14,9 @@ export const SHARE_METRICS: ReadonlySet<GoalMetric> = new Set(['authenticated-op
 const SERVICE_ONLY_SELECTION: ReadonlySet<GoalMetric> = new Set(['defender-plan', 'suppressions', 'suppressions-without-expiry']);
 const RULE_METRICS: ReadonlySet<GoalMetric> = new Set(['findings', 'finding-age-days']);
 
-export function readGoals(value: unknown, file: string, document: ParsedDocument, wrong: (at: JsonPath, message: string) => void): Goal[] {
-  if (value === undefined) return [];
+/** The goals as written; undefined when there is no `"goals"` (the built-in baseline applies), `[]` when it lists none. */
+export function readGoals(value: unknown, file: string, document: ParsedDocument, wrong: (at: JsonPath, message: string) => void): Goal[] | undefined {
+  if (value === undefined) return undefined;
   if (!Array.isArray(value)) {
     wrong(['goals'], '"goals" must be a list of goals, such as [{"id": "all-authenticated", "metric": "authenticated-operations", "target": {"min": 1}}].');
     return [];

@@ -54,6 +54,7 @@ export function reportParts(result: ScanResult, options: ReportOptions = {}) {
     coverage: result.coverage,
     snapshot: snapshotSection(result, options.boundedSnapshot),
     rules: sortedRules(result.rules).map(reportRule),
+    goalsSource: result.goalsSource,
     goals: result.goals?.map((goal) => reportGoal(goal, locate)),
   };
   return {
@@ -155,7 +156,7 @@ export function reportGoal(goal: GoalResult, locate: (location: SourceLocation) 
     reason: goal.reason,
     notes: goal.notes,
     violations: goal.violations.map((violation) => ({ resource: violation.resource, service: violation.service, message: violation.message, location: locate(violation.location) })),
-    location: locate(goal.location),
+    location: goal.location && locate(goal.location),
   };
 }
 

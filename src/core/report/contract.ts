@@ -231,7 +231,7 @@ export interface ReportAttackPath {
   location: ReportLocation;
 }
 
-/** One posture goal of `.apim-posture.json` as measured on this analysis. */
+/** One posture goal, of `.apim-posture.json` or of the built-in baseline, as measured on this analysis. */
 export interface ReportGoal {
   id: string;
   title: string;
@@ -252,8 +252,8 @@ export interface ReportGoal {
   notes: string[];
   /** The items that keep it from being met, each with the resource and where it is. */
   violations: { resource: string; service?: string; message: string; location: ReportLocation }[];
-  /** The goal in `.apim-posture.json`. */
-  location: ReportLocation;
+  /** The goal in `.apim-posture.json`; absent for a goal of the built-in baseline. */
+  location?: ReportLocation;
 }
 
 /** What was read and what was not, with why (plain data already). */
@@ -291,7 +291,12 @@ export interface AnalysisReport {
   drift: ReportDrift[];
   /** Defender's attack paths through the compared services (with a snapshot that read them). */
   attackPaths?: ReportAttackPath[];
-  /** The posture goals of `.apim-posture.json`, each measured; absent when the file declares none. */
+  /**
+   * Where `goals` come from: `repository`, the `"goals"` of `.apim-posture.json` (`[]` there: no goals);
+   * `baseline`, the built-in goals (non-blocking), because the file has no `"goals"` or there is no file.
+   */
+  goalsSource?: 'repository' | 'baseline';
+  /** The posture goals, each measured (see `goalsSource`); absent only in a report no scan made. */
   goals?: ReportGoal[];
   /** The posture over the repository's history, oldest first; absent when not measured. */
   trend?: TrendPoint[];

@@ -1,5 +1,5 @@
 // Goal results as words, the same in every text report (the table, Markdown, SARIF's messages).
-import type { GoalResult } from '../goals/goal';
+import type { GoalResult, GoalsSource } from '../goals/goal';
 
 /** At most this many violations per goal in text reports; the JSON report has them all. */
 export const MAX_VIOLATIONS_SHOWN = 10;
@@ -28,6 +28,20 @@ export function goalLine(goal: GoalResult): string {
 /** Goals that fail the scan: the blocking ones (every one with `--fail-on-goals`) that are not met. */
 export function failingGoals(goals: readonly GoalResult[] | undefined, everyGoalBlocks = false): GoalResult[] {
   return (goals ?? []).filter((goal) => (goal.blocking || everyGoalBlocks) && !goal.met);
+}
+
+/** What every surface says of where the goals come from, when it is not a list in `.apim-posture.json`. */
+export function goalsOriginNote(source: GoalsSource | undefined, count: number): string | undefined {
+  if (source === 'baseline') return 'No goals in .apim-posture.json: the built-in baseline applies (not blocking; --fail-on-goals makes it so). See "Posture goals" in the README.';
+  if (source === 'repository' && count === 0) return '"goals": [] in .apim-posture.json: no goals are measured.';
+  return undefined;
+}
+
+/** The line that says whether the goals fail the scan. */
+export function goalsVerdict(goals: readonly GoalResult[], everyGoalBlocks = false): string {
+  const failing = failingGoals(goals, everyGoalBlocks);
+  if (failing.length > 0) return `${failing.length === 1 ? 'A blocking goal is' : `${failing.length} blocking goals are`} not met: ${failing.map((goal) => goal.id).join(', ')}.`;
+  return goals.some((goal) => goal.blocking || everyGoalBlocks) ? 'Every blocking goal is met.' : 'No goal is blocking.';
 }
 
 /** A share as a percentage, to one decimal at most: `66.7%`. */

@@ -190,13 +190,14 @@ class Page {
             )
             .join('')}</ul></details>`;
     return [
-      `<article class="goal goal-${goal.status}" data-goal="${escapeHtml(goal.id)}" data-status="${goal.status}"${this.opens(goal.location)}>`,
+      `<article class="goal goal-${goal.status}" data-goal="${escapeHtml(goal.id)}" data-status="${goal.status}"${goal.location ? this.opens(goal.location) : ''}>`,
       `<h3>${text(goal.title)}</h3>`,
       `<p class="status"><span class="badge badge-${goal.status}">${mark} ${word}</span>${goal.blocking ? ' <span class="badge badge-blocking">Blocking</span>' : ''}${goal.title === goal.id ? '' : ` ${code(goal.id)}`}</p>`,
       measure,
       notes,
       violations,
-      `<p class="defined">Defined at ${this.where(goal.location)}</p>`,
+      // A goal of the built-in baseline is defined by the tool, not in a file.
+      goal.location ? `<p class="defined">Defined at ${this.where(goal.location)}</p>` : '<p class="defined">Built-in baseline</p>',
       '</article>',
     ].join('');
   }

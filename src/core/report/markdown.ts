@@ -1,7 +1,8 @@
 import { SEVERITY_ORDER, type DefenderView, type Finding, type RuleMetadata } from '../findings';
 import { locator, reportFinding, reportGoal, reportParts } from './analysisReport';
 import type { ReportAttackPath, ReportFinding, ReportGoal, ReportLocation, ReportRule } from './contract';
-import { goalStatusText, goalTargetText, goalValueText, MAX_VIOLATIONS_SHOWN } from './goals';
+import type { GoalsSource } from '../goals/goal';
+import { goalsOriginNote, goalsVerdict, goalStatusText, goalTargetText, goalValueText, MAX_VIOLATIONS_SHOWN } from './goals';
 import {
   encodeUriPath,
   formatDuration,
@@ -50,7 +51,7 @@ export function formatMarkdown(result: ScanResult, options: MarkdownOptions = {}
   ];
   const notices = snapshotNotices(result);
   if (notices.length > 0) parts.push(notices.map(markdownText).join('  \n'));
-  if (result.goals) parts.push(...goalsToMarkdown(result.goals.map((goal) => reportGoal(goal, locate)), options));
+  if (result.goals) parts.push(...goalsToMarkdown(result.goals.map((goal) => reportGoal(goal, locate)), result.goalsSource, options));
   if (active.length === 0) parts.push('No findings.');
   for (const group of active) {
     parts.push(`## ${severityLabel(group.severity)} (${group.findings.length})`, ...group.findings.map(block));
@@ -79,13 +80,34 @@ function attackPathsToMarkdown(paths: ReportAttackPath[], options: MarkdownOptio
   ];
 }
 
+/**
+ * The goals summary of a CI job or a pull-request comment (`apim-posture goals --format markdown`,
+ * `scan --summary file`): the findings in one line, the goals, and whether they fail the scan.
+ */
+export function formatGoalsSummary(result: ScanResult, options: MarkdownOptions & { everyGoalBlocks?: boolean } = {}): string {
+  const summary = summarize(result);
+  const goals = result.goals ?? [];
+  const locate = locator(result.root, result.lineIndex);
+  const bySeverity = SEVERITY_ORDER.map((severity) => `${summary.bySeverity[severity]} ${severityLabel(severity).toLowerCase()}`).join(', ');
+  const parts = [
+    `# ${TOOL_NAME}`,
+    `${summary.findings} ${summary.findings === 1 ? 'finding' : 'findings'} (${bySeverity}), ${summary.suppressed} suppressed.`,
+    ...goalsToMarkdown(goals.map((goal) => reportGoal(goal, locate)), result.goalsSource, options),
+  ];
+  if (goals.length > 0) parts.push(`**${markdownText(goalsVerdict(goals, options.everyGoalBlocks))}**`);
+  return parts.join('\n\n') + '\n';
+}
+
 const GOAL_ICON = { met: '✅', 'not-met': '❌', 'not-evaluated': '⚠️' } as const;
 
-/** The goals as a table (status, goal, value, target), then what keeps each unmet goal from being met. */
-export function goalsToMarkdown(goals: ReportGoal[], options: MarkdownOptions = {}): string[] {
+/** Where the goals come from when it is not the repository's list, the goals as a table (status, goal, value, target), then what keeps each unmet goal from being met. */
+export function goalsToMarkdown(goals: ReportGoal[], source: GoalsSource | undefined, options: MarkdownOptions = {}): string[] {
   const link = (location: ReportLocation) => `[${markdownText(locationLabel(location.file, location))}](${options.linkBase ?? ''}${encodeUriPath(location.file)}#L${location.startLine})`;
+  const origin = goalsOriginNote(source, goals.length);
+  if (goals.length === 0) return origin ? ['## Goals', markdownText(origin)] : [];
   const parts = [
     `## Goals (${goals.filter((goal) => goal.met).length} of ${goals.length} met)`,
+    ...(origin ? [markdownText(origin)] : []),
     [
       '| | Goal | Value | Target |',
       '| --- | --- | ---: | --- |',

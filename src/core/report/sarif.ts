@@ -81,6 +81,7 @@ export function* sarifReportPieces(result: ScanResult): Generator<string> {
           // Bounded: code scanning services limit a log's size, and a repository can leave any number of files unread.
           coverage: boundedCoverage(result.coverage),
           snapshot: snapshotSection(result, true),
+          goalsSource: result.goalsSource,
           goals: result.goals?.map((goal) => reportGoal(goal, reportLocator(result.root, result.lineIndex))),
         },
         results: new LazyArray([...result.findings].sort(compareFindings), (finding) => sarifResult(finding, ruleIndex.get(finding.ruleId), locator)),

@@ -6,7 +6,7 @@ import type { DeployedService, LoadedSnapshot } from '../azure/snapshot';
 import type { SnapshotStatus } from '../azure/status';
 import type { Coverage } from '../coverage';
 import type { Finding, RuleMetadata } from '../findings';
-import type { GoalResult } from '../goals/goal';
+import type { GoalResult, GoalsSource } from '../goals/goal';
 import type { ApimService } from '../model';
 import type { RuleContext } from '../rules/rule';
 import type { LineIndex } from '../text';
@@ -35,8 +35,9 @@ export interface ScanResult {
   deployed?: DeployedComparison[];
   /** When the merged snapshot was taken, whether it is stale, and what Azure did not answer then: every report says it. */
   snapshot?: SnapshotStatus;
-  /** Each goal of `.apim-posture.json` as measured on this scan; absent when the file declares none. */
+  /** Each goal measured on this scan: `.apim-posture.json`'s, or the built-in baseline's (`goalsSource`); absent only in a result no scan made. */
   goals?: GoalResult[];
+  goalsSource?: GoalsSource;
 }
 
 /** One root of the repository compared with the deployed service it is. */

@@ -15,7 +15,7 @@ import {
 import { reportParts } from './analysisReport';
 import type { ReportAttackPath } from './contract';
 import { coverageDetail, coverageSummary } from './coverage';
-import { goalLine, goalStatusText, MAX_VIOLATIONS_SHOWN } from './goals';
+import { goalLine, goalsOriginNote, goalStatusText, MAX_VIOLATIONS_SHOWN } from './goals';
 import type { ScanResult } from './scanResult';
 
 export interface TableOptions {
@@ -79,17 +79,19 @@ export function formatTable(result: ScanResult, options: TableOptions = {}): str
 
 const GOAL_COLOR = { met: '32', 'not-met': '1;31', 'not-evaluated': '33' } as const;
 
-/** The goals alone (`apim-posture goals`), or that the repository declares none. */
+/** The goals alone (`apim-posture goals`). */
 export function formatGoals(result: ScanResult, options: Pick<TableOptions, 'color'> = {}): string {
   const paint = (text: string, code: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
-  return (result.goals ? goalsSection(result, paint) : 'No goals: .apim-posture.json declares none (see "Posture goals" in the README).') + '\n';
+  return goalsSection(result, paint) + '\n';
 }
 
-/** Each goal on a line with its status, then, under a goal not met, what keeps it from being met. */
+/** Where the goals come from when it is not the repository's list, each goal on a line with its status, then, under a goal not met, what keeps it from being met. */
 function goalsSection(result: ScanResult, paint: (text: string, code: string) => string): string {
   const goals = result.goals ?? [];
+  const origin = goalsOriginNote(result.goalsSource, goals.length);
+  if (goals.length === 0) return origin ?? '';
   const width = Math.max(...goals.map((goal) => goalStatusText(goal).length));
-  const lines = [`Goals (${goals.filter((goal) => goal.met).length} of ${goals.length} met):`];
+  const lines = [...(origin ? [origin] : []), `Goals (${goals.filter((goal) => goal.met).length} of ${goals.length} met):`];
   for (const goal of goals) {
     lines.push(`${paint(goalStatusText(goal).padEnd(width), GOAL_COLOR[goal.status])}  ${oneLine(goalLine(goal))}  ${paint(`[${goal.id}]`, DIM)}`);
     const indent = ' '.repeat(width + 2);

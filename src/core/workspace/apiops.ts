@@ -2,9 +2,9 @@
 // per resource kind, one folder per resource, an `*Information.json` with ARM `properties` in each.
 // Every version of the extractor is read: the older ones (display-name folders with
 // `<version>/<revision>/` inside, `apiVersionSetInformation.json`), v4+ (`products/<p>/apis.json`)
-// and v7 (APIM workspaces under `workspaces/<ws>/`, tag links under `tags/`, which are not needed).
+// and v7 (APIM workspaces under `workspaces/<ws>/`); an API's tags wherever a version wrote them (see readTags).
 import * as path from 'path';
-import type { Declaration, FragmentResource, ProductResource, RepositoryLayout, WorkspaceResource } from '../model';
+import type { ApiTag, Declaration, FragmentResource, ProductResource, RepositoryLayout, WorkspaceResource } from '../model';
 import type { ReadContext } from './context';
 import { documentDeclaration, fileDeclaration, isObject, isString, stringAt, type Properties } from './declaration';
 import { mergeOperations, policyLocation, readDefinition, type DeclaredOperation } from './operations';
@@ -14,9 +14,11 @@ import {
   backendResource,
   emptyContent,
   moveIntoWorkspace,
+  nameTags,
   namedValueResource,
   productResource,
   subscriptionResource,
+  tagApi,
   versionSetResource,
   type ServiceContent,
 } from './resources';
@@ -97,10 +99,12 @@ function readScope(kinds: Map<string, ResourceFolders>, ctx: ReadContext): { con
       const policy = apiFiles.get('policy.xml');
       if (policy) api.policy = ctx.readPolicy(policy);
       api.operations = mergeOperations(api, [...definedOperations, ...readOperationFolders(ctx, apiFiles)]);
+      api.tags = readApiTags(ctx, apiFiles, folder);
       return api;
     });
     if (api) content.apis.push(api);
   }
+  readTagFolders(ctx, content, folders('tags'));
 
   let hasApisJson = false;
   for (const [name, productFiles] of folders('products')) {
@@ -202,10 +206,48 @@ function readProduct(ctx: ReadContext, name: string, productFiles: Map<string, s
     product.apiNames.push(linked[1]);
   }
   const apisJson = productFiles.get('apis.json');
-  for (const api of apisJson ? readApiList(ctx, apisJson) : []) if (!product.apiNames.includes(api)) product.apiNames.push(api);
+  for (const api of apisJson ? readNameList(ctx, apisJson, `the APIs of product ${name}`) : []) if (!product.apiNames.includes(api)) product.apiNames.push(api);
   const policy = productFiles.get('policy.xml');
   if (policy) product.policy = ctx.readPolicy(policy);
   return product;
+}
+
+/**
+ * The tags an API's own folder lists: `apis/<api>/tags/<t>/apiTagInformation.json`, or v4's
+ * `apis/<api>/tags.json` (a list of names). Older extractors link them from the tag's folder instead (readTagFolders).
+ */
+function readApiTags(ctx: ReadContext, apiFiles: Map<string, string>, folder: string): ApiTag[] {
+  const names = new Set<string>();
+  for (const [file, absolute] of apiFiles) {
+    const linked = /^tags\/([^/]+)\/apiTagInformation\.json$/.exec(file);
+    if (linked) {
+      ctx.noteRead(absolute);
+      names.add(linked[1]);
+    } else if (file === 'tags.json') {
+      for (const name of readNameList(ctx, absolute, `the tags of API ${folder}`)) names.add(name);
+    }
+  }
+  return [...names].map((name) => ({ name }));
+}
+
+/**
+ * `tags/<t>/`: the tag's display name (`tagInformation.json`), and the APIs it tags
+ * (`apis/<api>/tagApiInformation.json`, which v7 names `apiInformation.json`).
+ */
+function readTagFolders(ctx: ReadContext, content: ServiceContent, tagFolders: ResourceFolders): void {
+  const displayNames = new Map<string, string | undefined>();
+  for (const [tag, tagFiles] of tagFolders) {
+    const informationFile = tagFiles.get('tagInformation.json');
+    const information = informationFile ? readInformationFile(ctx, informationFile) : undefined;
+    displayNames.set(tag, information && stringAt(information.properties, ['displayName']));
+    for (const [file, absolute] of tagFiles) {
+      const linked = /^apis\/([^/]+)\/(?:tagApiInformation|apiInformation)\.json$/.exec(file);
+      if (!linked) continue;
+      ctx.noteRead(absolute);
+      tagApi(content.apis, linked[1], tag);
+    }
+  }
+  nameTags(content.apis, displayNames);
 }
 
 function toRelative(root: string, file: string): string {
@@ -317,12 +359,12 @@ function readOperationFolders(ctx: ReadContext, apiFiles: Map<string, string>): 
   return [...operations.values()];
 }
 
-/** apiops-cli's `products/<p>/apis.json`: API names, or objects with a `name`. */
-function readApiList(ctx: ReadContext, file: string): string[] {
+/** apiops-cli's `products/<p>/apis.json` and v4's `apis/<api>/tags.json`: names, or objects with a `name`. */
+function readNameList(ctx: ReadContext, file: string, what: string): string[] {
   const document = ctx.parseDocument(file);
   if (!document) return [];
   if (!Array.isArray(document.value)) {
-    ctx.invalidArtifact(file, 'apis.json should be an array of API names.');
+    ctx.invalidArtifact(file, `${path.basename(file)} (${what}) should be an array of names.`);
     return [];
   }
   return document.value.map((entry: unknown) => (isObject(entry) ? entry.name : entry)).filter(isString);

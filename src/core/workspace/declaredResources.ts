@@ -12,9 +12,11 @@ import {
   backendResource,
   emptyContent,
   moveIntoWorkspace,
+  nameTags,
   namedValueResource,
   productResource,
   subscriptionResource,
+  tagApi,
   versionSetResource,
   type ServiceContent,
 } from './resources';
@@ -45,6 +47,8 @@ export const READ_KINDS = new Set([
   'service/apis/policies',
   'service/apis/operations',
   'service/apis/operations/policies',
+  'service/apis/tags',
+  'service/tags',
   'service/policies',
   'service/products',
   'service/products/apis',
@@ -117,6 +121,7 @@ function buildScope(declared: readonly DeclaredResource[], ctx: ReadContext, sou
   const apis = new Map<string, ApiResource>();
   const products = new Map<string, ProductResource>();
   const declaredOperations = new Map<ApiResource, DeclaredOperation[]>();
+  const tagDisplayNames = new Map<string, string | undefined>();
   const operationsOf = (apiName: string): DeclaredOperation[] | undefined => {
     const api = apis.get(apiName);
     if (!api) return undefined;
@@ -158,6 +163,12 @@ function buildScope(declared: readonly DeclaredResource[], ctx: ReadContext, sou
         break;
       case 'service/apis/operations/policies':
         operationsOf(names[1])?.push({ name: names[2], ...attached() });
+        break;
+      case 'service/apis/tags':
+        tagApi(content.apis, names[1], name);
+        break;
+      case 'service/tags':
+        tagDisplayNames.set(name, stringAt(properties, ['displayName']));
         break;
       case 'service/policies':
         Object.assign(content, attached());
@@ -201,5 +212,6 @@ function buildScope(declared: readonly DeclaredResource[], ctx: ReadContext, sou
   }
 
   for (const api of content.apis) api.operations = mergeOperations(api, declaredOperations.get(api) ?? []);
+  nameTags(content.apis, tagDisplayNames);
   return content;
 }

@@ -80,7 +80,26 @@ export function apiResource(name: string, properties: Properties, declaration: D
     declaration,
     operations: [],
     productNames: [],
+    tags: [],
   };
+}
+
+/** Tags API `apiName` (every revision of it) with `tag`, once; a link to an API the scope does not declare is dropped, as for products. */
+export function tagApi(apis: readonly ApiResource[], apiName: string, tag: string): void {
+  const base = baseApiName(apiName);
+  for (const api of apis) {
+    if (baseApiName(api.name) !== base) continue;
+    api.tags ??= [];
+    if (!api.tags.some((existing) => existing.name === tag)) api.tags.push({ name: tag });
+  }
+}
+
+/** Gives the APIs' tags the display names their tag resources declare (`tags/<t>/tagInformation.json`, `service/tags`). */
+export function nameTags(apis: readonly ApiResource[], displayNames: ReadonlyMap<string, string | undefined>): void {
+  for (const tag of apis.flatMap((api) => api.tags ?? [])) {
+    const displayName = displayNames.get(tag.name);
+    if (displayName !== undefined) tag.displayName = displayName;
+  }
 }
 
 /** `/apiVersionSets/v1`, or a full ARM id ending so, as the `apiVersionSets/v1` id of `VersionSetResource`. */

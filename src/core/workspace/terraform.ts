@@ -221,6 +221,8 @@ const AZURERM: Record<string, ResourceMapping> = {
     names: ['api_name', 'operation_id'],
     properties: [displayName, { from: 'method', to: ['method'] }, { from: 'url_template', to: ['urlTemplate'] }],
   },
+  azurerm_api_management_api_tag: { type: 'service/apis/tags', parentId: 'api_id', names: ['name'] },
+  azurerm_api_management_tag: { type: 'service/tags', names: ['name'], properties: [displayName] },
   azurerm_api_management_api_policy: { type: 'service/apis/policies', names: ['api_name', "'policy'"], policy: 'xml_content' },
   azurerm_api_management_api_operation_policy: { type: 'service/apis/operations/policies', names: ['api_name', 'operation_id', "'policy'"], policy: 'xml_content' },
   azurerm_api_management_policy: { type: 'service/policies', names: ["'policy'"], policy: 'xml_content' },

@@ -31,18 +31,20 @@ function cli(args: string[], tty = false) {
 }
 
 describe('apim-posture CLI', () => {
-  it('scan exits 1 on high findings by default, 0 with --fail-on none, and prints no progress off a TTY', () => {
+  it('scan exits 1 on high findings by default, and on the sample\'s blocking goal with --fail-on none; 0 with --exit-zero; no progress off a TTY', () => {
     const failing = cli(['scan', SAMPLES]);
     assert.strictEqual(failing.code, EXIT.findings);
-    assert.strictEqual(failing.err, '');
+    // samples/.apim-posture.json: all-authenticated is blocking, and 13 of 39 operations are not authenticated.
+    assert.strictEqual(failing.err, 'apim-posture: A blocking goal is not met: all-authenticated.\n');
     assert.match(failing.out, /endpoint-authentication/);
     assert.match(failing.out, /findings \(\d+ high, \d+ medium, \d+ low, \d+ info\)/);
-    assert.strictEqual(cli(['scan', SAMPLES, '--fail-on', 'none']).code, EXIT.ok);
+    assert.strictEqual(cli(['scan', SAMPLES, '--fail-on', 'none']).code, EXIT.findings);
+    assert.strictEqual(cli(['scan', SAMPLES, '--exit-zero']).code, EXIT.ok);
   });
 
   it('shows progress on a TTY only, and clears it', () => {
     const result = cli(['scan', SAMPLES, '--fail-on=none'], true);
-    assert.match(result.err, /^Scanning .*\r\x1b\[K$/s);
+    assert.match(result.err, /^Scanning .*\r\x1b\[Kapim-posture: A blocking goal is not met: all-authenticated\.\n$/s);
   });
 
   it('writes JSON with 1-based positions relative to the scanned folder', () => {

@@ -30,6 +30,15 @@ const ISSUE_EXAMPLE = `{
 }
 `;
 
+/** The goals of the example, each on its line as the issue writes it. */
+const ISSUE_EXAMPLE_GOALS = [
+  '{ "id": "all-authenticated", "title": "Every operation requires authentication", "metric": "authenticated-operations", "target": { "min": 1.0 }, "blocking": true }',
+  '{ "id": "sensitive-needs-tokens", "title": "APIs with high-sensitivity data use token auth and https only", "select": { "sensitivity": "high" }, "require": ["token-authentication", "https-only", "no-sensitive-data-in-url"] }',
+  '{ "id": "max-risk", "metric": "api-risk", "target": { "max": 70 } }',
+  '{ "id": "no-all-apis-keys", "metric": "findings", "rule": "subscription-all-apis", "target": { "max": 0 } }',
+  '{ "id": "high-within-30-days", "metric": "finding-age-days", "severity": "high", "target": { "max": 30 } }',
+];
+
 /** The sample scanned as the CLI does (with its snapshot of Azure), with this text as its `.apim-posture.json`. */
 function scanSample(config: unknown, withSnapshot = true) {
   const text = typeof config === 'string' ? config : JSON.stringify(config, null, 2);
@@ -138,6 +147,91 @@ describe('posture goals', () => {
     });
   });
 
+  it('the sample\'s own .apim-posture.json: the example of issue 10 verbatim, then one goal of each other kind', () => {
+    const text = fs.readFileSync(path.join(SAMPLE, '.apim-posture.json'), 'utf8');
+    for (const line of ISSUE_EXAMPLE_GOALS) assert.ok(text.includes(line), line);
+    const result = scan(SAMPLE, { snapshot: 'auto', now: NOW });
+    assert.strictEqual(result.goalsSource, 'repository');
+    assert.deepStrictEqual(result.findings.filter((finding) => finding.ruleId === 'input-problem' && finding.location.file.endsWith('.apim-posture.json')), []);
+    const goals = byId(result.goals);
+    const statuses = Object.fromEntries([...goals].map(([id, goal]) => [id, [goal.status, goal.value]]));
+    assert.deepStrictEqual(statuses, {
+      // The five of the issue, as worked out above.
+      'all-authenticated': ['not-met', 26 / 39],
+      'sensitive-needs-tokens': ['not-met', 1],
+      'max-risk': ['not-met', 91],
+      'no-all-apis-keys': ['not-met', 1],
+      'high-within-30-days': ['not-evaluated', undefined],
+      // As in "coverage from Azure" below: partners has no apiCollections resource; the plan is Standard.
+      'apis-onboarded': ['not-met', 0.9],
+      'defender-plan-on': ['met', 1],
+      // Payment card data: create-payment's body (cardNumber, cvv) and get-saved-card's path /cards/{cardNumber}.
+      // Both run validate-azure-ad-token; create-payment takes a body nothing validates, get-saved-card (GET) none.
+      'card-data-validated': ['not-met', 1],
+      // store-ops requires no subscription and holds inventory and loyalty.
+      'store-ops-not-open': ['not-met', 2],
+      // High, unsuppressed: the 15 of test/unit/golden.test.ts, api-onboarding on partners (high with the snapshot),
+      // and Defender's endpoint-authentication on echo-api, which only Azure has (.apim-posture/snapshot.json): 17.
+      'high-findings-budget': ['met', 17],
+      // The sample suppresses nothing.
+      'few-suppressions': ['met', 0],
+      'suppressions-expire': ['met', 0],
+    });
+    assert.deepStrictEqual(goals.get('card-data-validated')?.violations.map((violation) => violation.resource), ['apis/payments/operations/create-payment']);
+    const beyondGolden = goals.get('high-findings-budget')!.violations.filter((violation) => /^\[(api-onboarding|endpoint-authentication)\]/.test(violation.message) && ['apis/partners', 'apis/echo-api/operations/retrieve-resource'].includes(violation.resource));
+    assert.deepStrictEqual(beyondGolden.map((violation) => violation.resource).sort(), ['apis/echo-api/operations/retrieve-resource', 'apis/partners']);
+  });
+
+  describe('the built-in baseline', () => {
+    it('applies when .apim-posture.json has no "goals": Defender for APIs\' recommendations and Zero Trust, not blocking; those about Azure with a snapshot only', () => {
+      const statuses = (result: ReturnType<typeof scanSample>) => Object.fromEntries((result.goals ?? []).map((goal) => [goal.id, [goal.status, goal.value, goal.blocking]]));
+      const offline = scanSample({ rules: {} }, false);
+      assert.strictEqual(offline.goalsSource, 'baseline');
+      assert.deepStrictEqual(statuses(offline), {
+        // 13 of 39 operations not authenticated, as in the example above.
+        'baseline-authenticated-operations': ['not-met', 26 / 39, false],
+        // subscriptions/ops-monitoring-all-apis.
+        'baseline-no-all-apis-subscriptions': ['not-met', 1, false],
+        // store-locator: protocols http and https, and an http:// server in its spec.
+        'baseline-https-only': ['not-met', 2, false],
+        // search-customers ?email=, loyalty /members/{phoneNumber}, payments /cards/{cardNumber}.
+        'baseline-no-sensitive-data-in-urls': ['not-met', 3, false],
+        // backends/legacy-loyalty turns both certificate checks off.
+        'baseline-backend-certificates-validated': ['not-met', 1, false],
+        'baseline-suppressions-expire': ['met', 0, false],
+      });
+      const online = statuses(scanSample({ rules: {} }));
+      assert.deepStrictEqual([online['baseline-apis-onboarded'], online['baseline-defender-plan']], [['not-met', 0.9, false], ['met', 1, false]]);
+      assert.deepStrictEqual(scanSample({ goals: [] }).goals, []);
+      assert.strictEqual(scanSample({ goals: [] }).goalsSource, 'repository');
+    });
+
+    it('every surface says where the goals come from; it fails the CLI only with --fail-on-goals; "goals": [] says there are none', function () {
+      this.timeout(120_000);
+      const root = copyOfSample('{ "rules": {} }');
+      try {
+        const table = cli(['scan', root, '--fail-on', 'none', '--no-snapshot', '--no-color']);
+        assert.strictEqual(table.code, 0);
+        assert.match(table.out, /\nNo goals in \.apim-posture\.json: the built-in baseline applies \(not blocking; --fail-on-goals makes it so\)\. See "Posture goals" in the README\.\nGoals \(1 of 6 met\):\n/);
+        assert.match(cli(['scan', root, '--format', 'markdown', '--fail-on', 'none', '--no-snapshot']).out, /## Goals \(1 of 6 met\)\n\nNo goals in \.apim-posture\.json: the built-in baseline applies/);
+        assert.strictEqual((JSON.parse(cli(['scan', root, '--format', 'json', '--fail-on', 'none']).out) as AnalysisReport).goalsSource, 'baseline');
+        assert.strictEqual(JSON.parse(cli(['scan', root, '--format', 'sarif', '--fail-on', 'none']).out).runs[0].properties.goalsSource, 'baseline');
+        const summary = cli(['goals', root, '--format', 'markdown', '--no-snapshot']);
+        assert.strictEqual(summary.code, 0);
+        assert.match(summary.out, /the built-in baseline applies[^\n]*\n[\s\S]*\*\*No goal is blocking\.\*\*\n$/);
+        const blocking = cli(['goals', root, '--no-snapshot', '--fail-on-goals']);
+        assert.strictEqual(blocking.code, 1);
+        assert.match(blocking.err, /5 blocking goals are not met: baseline-authenticated-operations, baseline-no-all-apis-subscriptions, baseline-https-only, baseline-no-sensitive-data-in-urls, baseline-backend-certificates-validated\./);
+
+        fs.writeFileSync(path.join(root, '.apim-posture.json'), '{ "goals": [] }');
+        assert.strictEqual(cli(['goals', root, '--no-color']).out, '"goals": [] in .apim-posture.json: no goals are measured.\n');
+        assert.strictEqual((JSON.parse(cli(['scan', root, '--format', 'json', '--fail-on', 'none']).out) as AnalysisReport).goals?.length, 0);
+      } finally {
+        fs.rmSync(root, { recursive: true, force: true });
+      }
+    });
+  });
+
   it('coverage from Azure: 9 of the 10 deployed REST APIs are onboarded, the plan is on; without a snapshot, neither is evaluated', () => {
     const config = {
       goals: [
@@ -225,7 +319,8 @@ describe('posture goals', () => {
     assert.match(goals.get('typo')?.reason ?? '', /no "traget"/);
     assert.strictEqual(goals.get('share')?.status, 'not-evaluated');
     assert.match(goals.get('risk-off')?.reason ?? '', /rule api-risk did not run/);
-    assert.match(goals.get('by-tag')?.reason ?? '', /tags are not read/);
+    // The sample's APIs have no tags (it has no tags/ folder): nothing is selected.
+    assert.match(goals.get('by-tag')?.reason ?? '', /there is no API to measure in the selection/);
   });
 
   it('the CLI: every report carries the goals, a blocking goal not met exits 1, --fail-on-goals makes every goal blocking', function () {
@@ -234,7 +329,7 @@ describe('posture goals', () => {
     try {
       const json = cli(['scan', root, '--format', 'json', '--fail-on', 'none']);
       assert.strictEqual(json.code, 1);
-      assert.match(json.err, /a blocking goal is not met: all-authenticated/);
+      assert.match(json.err, /A blocking goal is not met: all-authenticated\./);
       const report = JSON.parse(json.out) as AnalysisReport;
       const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(fs.readFileSync(path.join(REPOSITORY, 'docs', 'report.schema.json'), 'utf8')));
       assert.ok(validate(report), JSON.stringify(validate.errors?.slice(0, 3)));

@@ -110,7 +110,7 @@ describe('formatHtml', () => {
       for (const goal of json.goals) {
         const card = element(html, 'article', `data-goal="${goal.id}" data-status="${goal.status}"`);
         for (const violation of goal.violations) assert.ok(card.includes(escaped(locationLabel(violation.location.file, violation.location))), `${goal.id}: ${violation.resource}`);
-        assert.ok(card.includes(`Defined at <code class="loc">.apim-posture.json:${goal.location.startLine}:`));
+        assert.ok(card.includes(`Defined at <code class="loc">.apim-posture.json:${goal.location!.startLine}:`));
       }
       // The README works these out from the files: 66.7% of operations authenticated, the riskiest API at 91, no age of findings.
       const authenticated = element(html, 'article', 'data-goal="all-authenticated"');

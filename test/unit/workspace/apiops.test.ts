@@ -191,7 +191,9 @@ describe('readService: APIOps extractor export (apiops-sample)', () => {
     for (const file of ['policy.xml', 'apis/basic-api/apiInformation.json', 'apis/wadl-api/specification.wadl', 'products/product2/apis/wadl-api/productApiInformation.json']) {
       assert.ok(service.filesRead.includes(sample(file)), file);
     }
-    assert.ok(!service.filesRead.some((file) => file.includes(`${path.sep}tags${path.sep}`)));
+    // Tags are read (their display names and the APIs they tag); the products they tag are not used.
+    for (const file of ['tags/tag1/tagInformation.json', 'tags/tag2/apis/graphql-api/tagApiInformation.json']) assert.ok(service.filesRead.includes(sample(file)), file);
+    assert.ok(!service.filesRead.includes(sample('tags/tag1/products/product1/tagProductInformation.json')));
     assert.ok(!service.filesRead.includes(sample('apis/graphql-api/specification.graphql')));
   });
 
@@ -234,6 +236,12 @@ describe('readService: apiops-cli export in a subfolder', () => {
     assert.strictEqual(createOrder.policy, undefined);
     assert.strictEqual(createOrder.location.file, file('apis/orders/operations/create-order/operationInformation.json'));
     assert.ok(slice(createOrder.location)?.startsWith('{'));
+  });
+
+  it('reads an API\'s tags from apis/<api>/tags/<t>/apiTagInformation.json, with the display name of tags/<t>/', () => {
+    assert.deepStrictEqual(api(service, 'orders').tags, [{ name: 'public', displayName: 'Public' }]);
+    assert.deepStrictEqual(api(service, 'inventory').tags, []);
+    assert.ok(service.filesRead.includes(file('apis/orders/tags/public/apiTagInformation.json')));
   });
 
   it('names spec operations without operationId after method and path', () => {

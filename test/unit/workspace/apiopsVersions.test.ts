@@ -76,7 +76,12 @@ describe('readService: an APIOps v4 export (apis.json, apiVersionSetInformation.
     assert.deepStrictEqual(byName(service.products, 'starter').apiNames, ['myversionedapi-v2']);
     assert.deepStrictEqual(api(service, 'myversionedapi-v2').productNames, ['starter']);
     assert.deepStrictEqual(api(service, 'demo-conference-api').productNames, []);
-    assert.ok(!service.filesRead.some((read) => read.includes(`${path.sep}tags`)));
+  });
+
+  it('reads an API\'s tags from apis/<api>/tags.json, with the display names of tags/<t>/tagInformation.json', () => {
+    // tags.json lists booking and tag2; only tags/booking/ is in the export ("Booking").
+    assert.deepStrictEqual(api(service, 'demo-conference-api').tags, [{ name: 'booking', displayName: 'Booking' }, { name: 'tag2' }]);
+    assert.deepStrictEqual(api(service, 'myversionedapi-v2').tags, []);
   });
 });
 
@@ -96,6 +101,13 @@ describe('readService: an APIOps v7 export with a workspace', () => {
       [['workspaces/payments', 'payments', 'Payments', file('workspaces/payments/policy.xml'), file('workspaces/payments/workspaceInformation.json')]],
     );
     assert.strictEqual(service.policy?.file, file('policy.xml'));
+  });
+
+  it('reads the tags that link APIs under tags/<t>/apis/<api>/, in the service and in the workspace', () => {
+    // tags/public/apis/catalog/ ("Public"); workspaces/payments/tags/finance/apis/refunds/ (no tagInformation.json).
+    assert.deepStrictEqual(api(service, 'catalog').tags, [{ name: 'public', displayName: 'Public' }]);
+    assert.deepStrictEqual(api(service, 'refunds').tags, [{ name: 'finance' }]);
+    assert.deepStrictEqual(api(service, 'payouts').tags, []);
   });
 
   it('gives the workspace its APIs, operations, products, subscriptions, named values and fragments', () => {
