@@ -150,10 +150,13 @@ export class SensitiveDataClassifier {
     if (!byName) this.bySchema.set(schema, (byName = new Map()));
     let classifications = byName.get(name);
     if (!classifications) byName.set(name, (classifications = this.classifyUncached(name, schema)));
+    if (classifications.length === 0) return classifications;
     // The path is not part of the cache key: one schema is shared by fields at many paths.
-    const beside = siblings.map(normalize);
+    // The siblings are normalized only when a type asks: every field of an object has them all.
+    let beside: string[] | undefined;
     const excluded = ({ type }: Classification) =>
-      (path !== undefined && (type.excludedPaths?.some((pattern) => pattern.test(path)) ?? false)) || (type.excludedBeside !== undefined && beside.some((sibling) => type.excludedBeside!.test(sibling)));
+      (path !== undefined && (type.excludedPaths?.some((pattern) => pattern.test(path)) ?? false)) ||
+      (type.excludedBeside !== undefined && (beside ??= siblings.map(normalize)).some((sibling) => type.excludedBeside!.test(sibling)));
     return classifications.some(excluded) ? classifications.filter((classification) => !excluded(classification)) : classifications;
   }
 
