@@ -1,5 +1,6 @@
 // Bundles the extension, its language server and the server's engine worker, the CLI and the benchmark;
-// each entry is self-contained (no node_modules at run time).
+// each entry is self-contained (no node_modules at run time), but for the CLI's Azure modules, bundled
+// beside it (dist/azureModules.js).
 const esbuild = require('esbuild');
 
 const production = process.argv.includes('--production');
