@@ -360,8 +360,8 @@ async function runSnapshot(args: string[], io: Io, azure: AzureAccess): Promise<
     // The Azure SDK clients are loaded only by this command: a scan does not pay for them at start.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- required here, not imported above, so that a scan does not load the Azure SDK clients
     const azureModules = require('./azureModules') as typeof import('./azureModules');
-    const { armClientOptions, loadDeployedState, discoverSubscriptions } = azureModules;
-    const credential = azure.credential ?? (await signIn(options.credential));
+    const { armClientOptions, loadDeployedState, discoverSubscriptions, signIn } = azureModules;
+    const credential = azure.credential ?? signIn(options.credential);
     const connection = { ...azure.connection, endpoint: options.endpoint };
     // Fail once, clearly, when there is no sign-in, rather than once per subscription and call.
     try {
@@ -413,12 +413,6 @@ async function runSnapshot(args: string[], io: Io, azure: AzureAccess): Promise<
     io.err.write(`apim-posture: the snapshot could not be made: ${(error as Error).message ?? error}\n`);
     return EXIT.failure;
   }
-}
-
-/** The Azure CLI's sign-in, or the usual chain (environment, managed identity, CLI, …); loaded only when needed. */
-async function signIn(kind: 'default' | 'cli'): Promise<TokenCredential> {
-  const identity = await import('@azure/identity');
-  return kind === 'cli' ? new identity.AzureCliCredential() : new identity.DefaultAzureCredential();
 }
 
 /** The report in pieces: JSON and SARIF are never one string, whatever their size. */

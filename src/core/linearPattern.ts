@@ -2,7 +2,7 @@
 // Terraform's `replace(x, "/re/", y)`) run on
 // RE2's linear-time engine: a pattern such as `^(a+)+$` cannot freeze a scan or the editor, whatever
 // it is matched against. RE2 has no backreferences or lookaround; such patterns are refused.
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
 
 /** The part of a compiled pattern the analyses use. */
 export interface TextPattern {
@@ -14,18 +14,20 @@ const MAX_PATTERN_LENGTH = 1_000;
 
 /** `source` compiled case-insensitively for a linear-time match; throws with why it cannot be. */
 export function linearPattern(source: string): TextPattern {
-  const compiled = compile(source, RE2JS.CASE_INSENSITIVE);
+  const compiled = compile(source, true);
   return { test: (text) => compiled.test(text) };
 }
 
 /** `text` with every match of `source` replaced (`$1` for a group), in linear time; throws with why it cannot be. */
 export function linearReplace(source: string, text: string, replacement: string): string {
-  return compile(source, 0).matcher(text).replaceAll(replacement);
+  return compile(source, false).matcher(text).replaceAll(replacement);
 }
 
-function compile(source: string, flags: number): RE2JS {
+function compile(source: string, caseInsensitive: boolean): RE2JS {
   if (source.length > MAX_PATTERN_LENGTH) throw new Error(`a pattern is at most ${MAX_PATTERN_LENGTH} characters long`);
-  return RE2JS.compile(source, flags);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- required here, not imported above: most scans have no pattern to compile
+  const { RE2JS } = require('re2js') as typeof import('re2js');
+  return RE2JS.compile(source, caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
 }
 
 /** The first of `sources` that cannot be run in linear time, and why; undefined when all can. */

@@ -18,12 +18,25 @@ export interface SourceLocation {
 
 /** Converts offsets to line/character and back; built once per text, lazily by callers. */
 export class LineIndex {
-  private readonly lineStarts: number[];
+  /**
+   * In a typed array: off the garbage-collected heap, which a large file's hundreds of thousands of
+   * lines would otherwise fill, copied at each growth and again by each collection. (A string's
+   * offsets fit in 32 bits.)
+   */
+  private readonly lineStarts: Uint32Array;
 
   constructor(private readonly text: string) {
-    const starts = [0];
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-    this.lineStarts = starts;
+    let starts = new Uint32Array(256);
+    let count = 1;
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
+      if (count === starts.length) {
+        const grown = new Uint32Array(2 * count);
+        grown.set(starts);
+        starts = grown;
+      }
+      starts[count++] = i + 1;
+    }
+    this.lineStarts = starts.subarray(0, count);
   }
 
   get lineCount(): number {

@@ -51,9 +51,10 @@ function findExposure(spec: SpecOperation, bodyFields: SchemaField[][], classifi
   }
   const inBodies: SensitiveField[] = [];
   for (const [index, body] of spec.bodies.entries()) {
-    const siblings = fieldsByParent(bodyFields[index]);
+    let byParent: Map<string, string[]> | undefined;
     for (const field of bodyFields[index]) {
-      const classifications = classifier.classify(field.name, field.schema, field.path, siblings.get(parentPath(field)));
+      const siblings = () => (byParent ??= fieldsByParent(bodyFields[index])).get(parentPath(field)) ?? [];
+      const classifications = classifier.classify(field.name, field.schema, field.path, siblings);
       if (classifications.length > 0) inBodies.push({ body, field, classifications });
     }
   }

@@ -142,18 +142,21 @@ export class SensitiveDataClassifier {
 
   /**
    * Information types a parameter or property (at `path` in its body, when in one, beside the fields
-   * named `siblings`) belongs to, strongest evidence first.
+   * named `siblings`) belongs to, strongest evidence first. The siblings are asked for only when a
+   * classification depends on them: few do, and every field of an object has them all.
    */
-  classify(name: string, schema: Record<string, unknown> | undefined, path?: string, siblings: readonly string[] = []): Classification[] {
+  classify(name: string, schema: Record<string, unknown> | undefined, path?: string, siblings: () => readonly string[] = () => []): Classification[] {
     if (!schema) return this.classifyUncached(name, schema);
     let byName = this.bySchema.get(schema);
     if (!byName) this.bySchema.set(schema, (byName = new Map()));
     let classifications = byName.get(name);
     if (!classifications) byName.set(name, (classifications = this.classifyUncached(name, schema)));
+    if (classifications.length === 0) return classifications;
     // The path is not part of the cache key: one schema is shared by fields at many paths.
-    const beside = siblings.map(normalize);
+    let beside: string[] | undefined;
     const excluded = ({ type }: Classification) =>
-      (path !== undefined && (type.excludedPaths?.some((pattern) => pattern.test(path)) ?? false)) || (type.excludedBeside !== undefined && beside.some((sibling) => type.excludedBeside!.test(sibling)));
+      (path !== undefined && (type.excludedPaths?.some((pattern) => pattern.test(path)) ?? false)) ||
+      (type.excludedBeside !== undefined && (beside ??= siblings().map(normalize)).some((sibling) => type.excludedBeside!.test(sibling)));
     return classifications.some(excluded) ? classifications.filter((classification) => !excluded(classification)) : classifications;
   }
 

@@ -3,7 +3,7 @@
 // and concurrency.
 import type { Agent } from 'https';
 import type { TokenCredential } from '@azure/core-auth';
-import { createPipelineRequest, type HttpClient, type PipelinePolicy, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
+import type { HttpClient, PipelinePolicy, PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
 
 export const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
 
@@ -160,6 +160,8 @@ export interface ArmResponse {
 
 /** Sends a request through an SDK client's own pipeline (bearer token, retries, throttling); 4xx/5xx throw like the SDK's errors. */
 export async function sendArm(client: ArmPipeline, url: string, method: 'GET' | 'PUT' | 'DELETE', abortSignal?: AbortSignal): Promise<ArmResponse> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- required here, not imported above: a scan reads ARM ids with this module but sends nothing
+  const { createPipelineRequest } = require('@azure/core-rest-pipeline') as typeof import('@azure/core-rest-pipeline');
   const response = await client.sendRequest(createPipelineRequest({ url, method, abortSignal }));
   const text = response.bodyAsText ?? '';
   const body = text ? safeJson(text) : undefined;

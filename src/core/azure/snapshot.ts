@@ -3,7 +3,7 @@
 // holds tokens, subscription keys, secret named values or backend credentials.
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { DefenderRisk } from '../findings';
 import type { JsonPath, ParsedDocument } from '../parse/document';
 import type { InputProblem } from '../problems';
@@ -296,7 +296,11 @@ const MAX_PRUNING_ROUNDS = 8;
  * root itself is refused.
  */
 export function checkSnapshot(value: unknown): { snapshot?: DeployedSnapshot; dropped: DroppedPart[] } {
-  validator ??= new Ajv({ allErrors: true, useDefaults: true, strict: false }).compile(SNAPSHOT_SCHEMA);
+  if (!validator) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- required here, not imported above: only a scan with a snapshot loads ajv
+    const { default: Ajv } = require('ajv') as typeof import('ajv');
+    validator = new Ajv({ allErrors: true, useDefaults: true, strict: false }).compile(SNAPSHOT_SCHEMA);
+  }
   // Keyed by JSON pointer, as ajv names what it refuses: a required property dropped earlier is found in one lookup.
   const dropped = new Map<string, DroppedPart>();
   for (let round = 0; round < MAX_PRUNING_ROUNDS; round++) {

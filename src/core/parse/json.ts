@@ -59,24 +59,35 @@ export function parseJson(file: string, text: string): ParseResult {
     return { problems: [syntaxProblem(file, source, error as Error)] };
   }
   // JSON.parse reads any depth; the walks over the value must not have to.
-  const tooDeep = tooDeepContainer(source, 0);
-  if (tooDeep === -1) return { document: new JsonDocument(file, text, value), problems: [] };
+  const ends: ContainerEnds = new Map();
+  const tooDeep = tooDeepContainer(source, 0, ends);
+  if (tooDeep === -1) return { document: new JsonDocument(file, text, value, ends), problems: [] };
   const span = { start: tooDeep, end: skipValue(source, tooDeep, new Map()) };
   const message = `Values are nested more than ${MAX_NESTING_DEPTH} levels deep: what is below is not read.`;
-  const document = new JsonDocument(file, text, withoutDeepValues(value));
+  const document = new JsonDocument(file, text, withoutDeepValues(value), ends);
   document.pruned = true;
   return { document, problems: [{ file, kind: 'too-deep', span, message }] };
 }
 
-/** Where the first container nested deeper than MAX_NESTING_DEPTH (counting from `depth`) opens in `text`, or -1. */
-function tooDeepContainer(text: string, depth: number): number {
+/**
+ * Where the first container nested deeper than MAX_NESTING_DEPTH (counting from `depth`) opens in `text`, or -1.
+ * The ends of the large containers closed on the way go into `ends`: the one pass over the text that
+ * the depth check makes anyway spares every later lookup a scan of the containers it skips.
+ */
+function tooDeepContainer(text: string, depth: number, ends?: ContainerEnds): number {
+  const opened: number[] = [];
   const length = text.length;
   for (let position = 0; position < length; position++) {
     const code = text.charCodeAt(position);
     if (code === QUOTE) position = skipString(text, position) - 1;
     else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
       if (++depth > MAX_NESTING_DEPTH) return position;
-    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) depth--;
+      opened.push(position);
+    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+      depth--;
+      const open = opened.pop()!;
+      if (ends && position - open >= REMEMBERED_CONTAINER_LENGTH) ends.set(open, position + 1);
+    }
   }
   return -1;
 }
@@ -110,7 +121,6 @@ class JsonDocument implements ParsedDocument {
   readonly format = 'json';
   private readonly objects = new Map<number, ObjectIndex>();
   private readonly arrays = new Map<number, ArrayIndex>();
-  private readonly containerEnds: ContainerEnds = new Map();
   private rootSpan?: Span;
   /** Values were cut below the depth limit: an edit elsewhere would silently keep the cut, so the next version is parsed whole. */
   pruned = false;
@@ -119,6 +129,7 @@ class JsonDocument implements ParsedDocument {
     readonly file: string,
     readonly text: string,
     readonly value: unknown,
+    private readonly containerEnds: ContainerEnds = new Map(),
     private readonly inherited?: InheritedIndexes,
   ) {
     if (inherited) {
@@ -176,7 +187,7 @@ class JsonDocument implements ParsedDocument {
       return undefined;
     }
     const inherited = { objects: this.objects, arrays: this.arrays, ends: this.containerEnds, start, end, shift, holders: new Set(holders) };
-    return { document: new JsonDocument(this.file, text, withReplacement(this.value, path, replacement), inherited), problems: [] };
+    return { document: new JsonDocument(this.file, text, withReplacement(this.value, path, replacement), new Map(), inherited), problems: [] };
   }
 
   valueSpan(path: JsonPath): Span | undefined {

@@ -55,10 +55,20 @@ export function* chunked(pieces: Iterable<string>, size = 1 << 16): Generator<st
   if (length > 0) yield buffer.join('');
 }
 
+/**
+ * `value` as JSON whose lines after the first start with `indent` (two spaces per level): stringified
+ * inside as many arrays as levels, which JSON.stringify indents itself, and cut out of them, rather
+ * than indented again line by line (a copy of every piece).
+ */
 function indented(value: unknown, indent: string): string {
-  const text = JSON.stringify(value, null, 2) as string | undefined;
-  // Newlines inside strings are escaped: every newline here is between tokens.
-  return text === undefined ? 'null' : indent ? text.replace(/\n/g, '\n' + indent) : text;
+  const levels = indent.length / 2;
+  let wrapped = value;
+  for (let level = 0; level < levels; level++) wrapped = [wrapped];
+  const text = JSON.stringify(wrapped, null, 2) as string | undefined;
+  if (text === undefined) return 'null';
+  // Each level opens with `[\n` after its own indent and closes likewise: levels × (levels + 1) characters either side.
+  const brackets = levels * (levels + 1);
+  return text.slice(brackets + indent.length, text.length - brackets);
 }
 
 function isWritten(value: unknown): boolean {
