@@ -69,6 +69,11 @@ export class FileReader {
     return result;
   }
 
+  /** What this reader read so far, by absolute path. */
+  reads(): ReadonlyMap<string, ReadResult> {
+    return this.cache;
+  }
+
   /** Whether `file` is a regular file (or an unsaved buffer) inside the root. */
   exists(file: string): boolean {
     const absolute = path.resolve(file);
