@@ -55,7 +55,8 @@ export class AnalysisMemo {
    * compared with `===`.
    */
   begin(files: FileReader, services: readonly ApimService[], listing: readonly string[], values: readonly unknown[]): MemoScan {
-    const shared = sharedFiles(files, services);
+    const filesOf = new Map(services.flatMap((service) => service.apis.map((api) => [api, apiFiles(service, api)] as const)));
+    const shared = sharedFiles(files, services, filesOf);
     const previous = this.shared;
     const unchanged =
       previous !== undefined &&
@@ -67,7 +68,7 @@ export class AnalysisMemo {
     if (!unchanged || generations.size > MAX_GENERATIONS) this.apis.clear();
     // What is kept from now on was computed with these shared inputs, even if this scan is cancelled.
     this.shared = { values, files: shared, listing };
-    return new MemoScan(this.apis, ++this.generation, files, services);
+    return new MemoScan(this.apis, ++this.generation, files, services, filesOf);
   }
 }
 
@@ -81,6 +82,8 @@ export class MemoScan {
     private readonly generation: number,
     private readonly files: FileReader,
     services: readonly ApimService[],
+    /** Each API's files when the scan began. */
+    private readonly filesOf: ReadonlyMap<ApiResource, ReadonlySet<string>>,
   ) {
     for (const service of services) {
       const seen = new Set<string>();
@@ -98,7 +101,7 @@ export class MemoScan {
     const kept = this.ambiguous.has(key) ? undefined : this.apis.get(key);
     if (!kept) return undefined;
     // A file it reads now that it did not then (a policy added): its shape changed.
-    for (const file of apiFiles(service, api)) if (!kept.inputs.has(file)) return undefined;
+    for (const file of this.filesOf.get(api) ?? []) if (!kept.inputs.has(file)) return undefined;
     for (const [file, read] of kept.inputs) if (!sameRead(this.files.read(file), read)) return undefined;
     return kept.results;
   }
@@ -173,11 +176,11 @@ function includedFragments(xml: PolicyXml): string[] {
  * later) that is not one API's own: what every API's analysis may depend on. The policies above the
  * APIs and the fragments they include are shared even when an API's policy includes the same fragment.
  */
-function sharedFiles(files: FileReader, services: readonly ApimService[]): Map<string, ReadResult> {
+function sharedFiles(files: FileReader, services: readonly ApimService[], filesOf: ReadonlyMap<ApiResource, ReadonlySet<string>>): Map<string, ReadResult> {
   const own = new Set<string>();
   const above = new Set<string>();
+  for (const apiFilesOf of filesOf.values()) for (const file of apiFilesOf) own.add(file);
   for (const service of services) {
-    for (const api of service.apis) for (const file of apiFiles(service, api)) own.add(file);
     for (const workspace of [undefined, ...service.workspaces.map((candidate) => candidate.name)]) {
       const attachments = [
         ...(workspace === undefined ? [service.policy] : service.workspaces.filter((candidate) => candidate.name === workspace).map((candidate) => candidate.policy)),

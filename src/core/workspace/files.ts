@@ -58,6 +58,9 @@ export class FileReader {
   }
 
   read(file: string): ReadResult {
+    // Most callers pass the absolute path already read: found before resolving it again.
+    const known = this.cache.get(file);
+    if (known) return known;
     const absolute = path.resolve(file);
     let result = this.cache.get(absolute);
     if (!result) {
