@@ -4,11 +4,12 @@
 // they came from (its declaration, its spec and what that $refs, its and its operations' policies, the
 // fragments those include) and reused while all of them read the same. Anything else the scan read
 // (the global, workspace and product policies, products, subscriptions, named values, backends,
-// `.apim-posture.json`), the listing, the settings, the rules and the snapshot are shared by every API:
-// when one of them changes, or a file is created or deleted (the model's shape may change in ways no
-// API's files say: a spec that now resolves, a fragment that now exists), nothing is reused and the
-// scan is a full one. The rest of a scan (reading, the service-wide rules, the snapshot, suppressions,
-// goals) always runs, so that the result is the one a full scan gives.
+// `.apim-posture.json`, the Bicep, Terraform and ARM files that declare APIs), the listing, the
+// settings, the rules and the snapshot are shared by every API: when one of them changes, or a file
+// is created or deleted (the model's shape may change in ways no API's files say: a spec that now
+// resolves, a fragment that now exists), nothing is reused and the scan is a full one. The rest of a
+// scan (reading, the service-wide rules, the snapshot, suppressions, goals) always runs, so that the
+// result is the one a full scan gives.
 import { fragmentsByName } from './analysis/effectivePolicy';
 import type { OperationAuth } from './analysis/authentication';
 import type { OperationExposure } from './analysis/dataExposure';
@@ -188,10 +189,23 @@ function sharedFiles(files: FileReader, services: readonly ApimService[], filesO
       ].filter((attachment): attachment is PolicyAttachment => attachment !== undefined);
       for (const file of policyFiles(service, attachments, workspace)) above.add(file);
     }
+    for (const api of service.apis) for (const file of codeFiles(api)) above.add(file);
   }
   const shared = new Map<string, ReadResult>();
   for (const [file, read] of files.reads()) if (!own.has(file) || above.has(file)) shared.set(file, read);
   return shared;
+}
+
+/**
+ * The Bicep, Terraform and ARM files that declare an API: shared, since what an API is declared with
+ * may come from elsewhere in them (a module's or linked template's parameters, a variable), which its
+ * files do not say. APIOps folders and specs declare one API each, from its own files.
+ */
+function codeFiles(api: ApiResource): string[] {
+  if (api.source === 'apiops' || api.source === 'spec') return [];
+  const attachments = [api.policy, ...api.operations.map((operation) => operation.policy)];
+  const declaredOperations = api.operations.filter((operation) => !operation.specOperation);
+  return [api.declaration.file, ...declaredOperations.map((operation) => operation.location.file), ...attachments.flatMap((attachment) => (attachment?.inline ? [attachment.file] : []))];
 }
 
 function sameRead(a: ReadResult, b: ReadResult): boolean {

@@ -62,9 +62,48 @@ function told(result: ScanResult): string {
   return JSON.stringify({ ...report, summary: { ...report.summary, durationMs: 0 } });
 }
 
+/**
+ * Scans of `folder` as the language server's engine runs them, each compared with a full scan from
+ * scratch; endpoint-authentication (a per-API rule) notes which APIs it was run on.
+ */
+function session(folder: string) {
+  const cache = new ParseCache();
+  const index = new FileIndex();
+  const memo = new AnalysisMemo();
+  const now = new Date('2026-01-01T00:00:00Z');
+  let checked: string[] = [];
+  const rules: Rule[] = ALL_RULES.map((rule) =>
+    isApiRule(rule) && rule.meta.id === 'endpoint-authentication'
+      ? apiRule(rule.meta, (context, api) => {
+          checked.push(api.name);
+          return rule.checkApi(context, api);
+        })
+      : rule,
+  );
+  const overlay = new Map<string, string>();
+  return {
+    index,
+    overlay,
+    /** Scans after `what`, which should have run the per-API rules on `expectedChecked`. */
+    step(what: string, expectedChecked: string[] | 'all'): ScanResult {
+      checked = [];
+      const incremental = scan(folder, { cache, index, memo, overlay, rules, now, snapshot: 'auto' });
+      assert.deepStrictEqual([...checked].sort(), expectedChecked === 'all' ? incremental.services.flatMap((service) => service.apis.map((api) => api.name)).sort() : expectedChecked, what);
+      assert.strictEqual(told(incremental), told(scan(folder, { overlay, rules, now, snapshot: 'auto' })), what);
+      return incremental;
+    },
+    /** An unsaved edit. */
+    edit(relative: string, change: (text: string) => string): void {
+      const file = path.join(folder, relative);
+      const text = overlay.get(file) ?? fs.readFileSync(file, 'utf8');
+      assert.notStrictEqual(change(text), text, relative);
+      overlay.set(file, change(text));
+    },
+  };
+}
+
 describe('scan: incremental re-analysis', () => {
   let folder: string;
-  const now = new Date('2026-01-01T00:00:00Z');
   const write = (relative: string, text: string) => {
     fs.mkdirSync(path.dirname(path.join(folder, relative)), { recursive: true });
     fs.writeFileSync(path.join(folder, relative), text);
@@ -77,31 +116,7 @@ describe('scan: incremental re-analysis', () => {
   afterEach(() => fs.rmSync(folder, { recursive: true, force: true }));
 
   it('after each edit, redoes the APIs it touched and tells what a full scan tells', () => {
-    const cache = new ParseCache();
-    const index = new FileIndex();
-    const memo = new AnalysisMemo();
-    // Which APIs endpoint-authentication (a per-API rule) was run on, per scan.
-    let checked: string[] = [];
-    const rules: Rule[] = ALL_RULES.map((rule) =>
-      isApiRule(rule) && rule.meta.id === 'endpoint-authentication'
-        ? apiRule(rule.meta, (context, api) => {
-            checked.push(api.name);
-            return rule.checkApi(context, api);
-          })
-        : rule,
-    );
-    const overlay = new Map<string, string>();
-    const step = (what: string, expectedChecked: string[] | 'all') => {
-      checked = [];
-      const incremental = scan(folder, { cache, index, memo, overlay, rules, now, snapshot: 'auto' });
-      assert.deepStrictEqual([...checked].sort(), expectedChecked === 'all' ? incremental.services[0].apis.map((api) => api.name).sort() : expectedChecked, what);
-      assert.strictEqual(told(incremental), told(scan(folder, { overlay, rules, now, snapshot: 'auto' })), what);
-      return incremental;
-    };
-    const edit = (relative: string, change: (text: string) => string) => {
-      const file = path.join(folder, relative);
-      overlay.set(file, change(overlay.get(file) ?? fs.readFileSync(file, 'utf8')));
-    };
+    const { index, overlay, step, edit } = session(folder);
     const onDisk = (relative: string, text: string | undefined) => {
       if (text === undefined) fs.rmSync(path.join(folder, relative), { recursive: true });
       else write(relative, text);
@@ -158,5 +173,21 @@ describe('scan: incremental re-analysis', () => {
 
     overlay.clear();
     step('the unsaved edits closed', 'all');
+  });
+
+  it('analyses again every API declared by an edited Bicep file, whose other declarations it may use', () => {
+    const bicep = fs.mkdtempSync(path.join(os.tmpdir(), 'apim-incremental-bicep-'));
+    try {
+      fs.cpSync(path.join(__dirname, '../../fixtures/workspace/bicep'), bicep, { recursive: true });
+      const { step, edit } = session(bicep);
+      step('first scan', 'all');
+      step('nothing changed', []);
+      edit('specs/orders.yaml', (text) => text.replace(/\n/, '\nx-edited: true\n'));
+      step('a spec loaded by the Bicep file', ['orders']);
+      edit('main.bicep', (text) => text.replace('subscriptionRequired: false', 'subscriptionRequired: true'));
+      step('the Bicep file', 'all');
+    } finally {
+      fs.rmSync(bicep, { recursive: true, force: true });
+    }
   });
 });
