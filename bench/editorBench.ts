@@ -25,9 +25,12 @@ export async function editorLargeCase(serverModule: string): Promise<string> {
     let openFile: string | undefined;
     let answered: (() => void) | undefined;
     let analyses = 0;
-    connection.onNotification('apimPosture/analyzed', () => {
+    // How long each analysis took in the engine, of the time from an edit to its diagnostics.
+    const scanMs: number[] = [];
+    connection.onNotification('apimPosture/analyzed', (params: { summary: { durationMs: number } }) => {
       analyses++;
       if (!openFile) return;
+      scanMs.push(params.summary.durationMs);
       void Promise.all([connection.sendRequest('apimPosture/fileOperations', { file: openFile }), connection.sendRequest('apimPosture/fileFindings', { file: openFile })]).then(() => answered?.());
     });
     connection.onRequest('client/registerCapability', () => null);
@@ -62,13 +65,15 @@ export async function editorLargeCase(serverModule: string): Promise<string> {
     const maxBlockMs = delay.max / 1e6;
     const sorted = [...latencies].sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)];
+    const scanMedian = [...scanMs].sort((a, b) => a - b)[Math.floor(scanMs.length / 2)];
     await connection.sendRequest('shutdown');
     connection.dispose();
     const verdict = maxBlockMs <= 50 && median <= 300 ? 'within target' : 'OVER TARGET';
     return (
       `Editor on the 1,000-API × 10-operation APIOps tree, through the language server (this process plays the extension host)\n` +
       `editor-large: max-block ${maxBlockMs.toFixed(0)} ms, diagnostics ${median.toFixed(0)} ms (targets ≤ 50 ms and ≤ 300 ms): ${verdict}\n` +
-      `  ${latencies.length} edits into one API's spec and policy; edit to its diagnostics: median ${median.toFixed(0)} ms with the editor's 300 ms quiet time, p90 ${sorted[Math.floor(sorted.length * 0.9)].toFixed(0)} ms; ${analyses} analyses; first analysis ${firstMs.toFixed(0)} ms`
+      `  ${latencies.length} edits into one API's spec and policy; edit to its diagnostics: median ${median.toFixed(0)} ms with the editor's 300 ms quiet time, p90 ${sorted[Math.floor(sorted.length * 0.9)].toFixed(0)} ms; ${analyses} analyses; first analysis ${firstMs.toFixed(0)} ms\n` +
+      `  the engine's analysis after an edit (in the figures above): median ${scanMedian.toFixed(0)} ms`
     );
   } finally {
     child.kill();

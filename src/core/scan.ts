@@ -2,6 +2,7 @@
 // The CLI calls it once; the editor calls it again on each change, with unsaved buffers as overlay.
 import * as path from 'path';
 import { analyzeOperationAuth, type OperationAuth } from './analysis/authentication';
+import type { AnalysisMemo, ApiResults, MemoScan } from './analysisMemo';
 import { operationExposure, type OperationExposure } from './analysis/dataExposure';
 import { SensitiveDataClassifier } from './analysis/sensitiveData';
 import { mapApis, type ApiMapping } from './azure/mapping';
@@ -31,7 +32,7 @@ import { ALL_RULES } from './rules/catalog';
 import { driftFindings, POLICY_DRIFT_RULE } from './rules/deployedPolicyDiffers';
 import { INPUT_PROBLEM_RULE, problemFinding } from './rules/inputProblem';
 import { observedRules } from './rules/observedRecommendation';
-import { findingId, type Rule, type RuleContext } from './rules/rule';
+import { copyFinding, findingId, isApiRule, type ApiRule, type Rule, type RuleContext } from './rules/rule';
 import { EXPIRED_SUPPRESSION_RULE, expiredSuppressionFinding } from './rules/suppressionExpired';
 import { LineIndex } from './text';
 import { publisherServiceName } from './workspace/apiopsConfiguration';
@@ -65,6 +66,8 @@ export interface ScanOptions {
   verbose?: boolean;
   /** Scan only this OpenAPI file below the root, and what it `$ref`s, as the one API. */
   spec?: string;
+  /** The per-API results of earlier scans of the same folder, reused for the APIs whose files did not change (the language server's). */
+  memo?: AnalysisMemo;
 }
 
 export function scan(root: string, options: ScanOptions = {}): ScanResult {
@@ -137,14 +140,17 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   }
 
   const allRules = options.rules ?? ALL_RULES;
+  const memo = options.memo && listing ? options.memo.begin(files, services, listing.files, [JSON.stringify(options.settings), allRules, snapshot]) : undefined;
   const rulesOf = (service: ApimService) => allRules.filter((rule) => configOf(service).rules[rule.meta.id] !== 'off');
   const classifierOf = sensitiveDataClassifiers(options.cache);
   const contexts = new Map<ApimService, RuleContext>();
   for (const service of services) {
     const serviceConfig = configOf(service);
     const classifier = classifierOf(serviceConfig);
-    const context = ruleContext(service, serviceConfig, classifier);
+    const analyses: Analyses = { auth: new Map(), exposure: new Map() };
+    const context = ruleContext(service, serviceConfig, classifier, analyses);
     contexts.set(service, context);
+    const results = apiResults(service, memo, analyses);
     const serviceProblems: InputProblem[] = [];
     const specProblemsBefore = new Map(service.apis.flatMap((api) => (api.spec ? [[api.spec.problems, api.spec.problems.length] as const] : [])));
     for (const rule of rulesOf(service)) {
@@ -152,10 +158,23 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
         serviceProblems.push({ file: service.root, kind: 'over-budget', message: `The analysis took longer than its ${budget.milliseconds} ms budget; rule ${rule.meta.id} and the rules after it did not run.` });
         break;
       }
-      add(checkIsolated(rule, context, (apis) => ruleContext({ ...service, apis }, serviceConfig, classifier), serviceProblems), service);
+      add(isApiRule(rule) ? checkApis(rule, context, results, serviceProblems) : checkIsolated(rule, context, (apis) => ruleContext({ ...service, apis }, serviceConfig, classifier), serviceProblems), service);
     }
-    // Walking schemas for the rules may have found more in the specs (a broken or too deep $ref chain).
-    const foundByRules = [...specProblemsBefore].flatMap(([problems, before]) => problems.slice(before));
+    // Walking schemas for the rules may have found more in the specs (a broken or too deep $ref chain); a reused API's walk found it before.
+    const foundByRules: InputProblem[] = [];
+    for (const api of service.apis) {
+      const { reused, results: ofApi } = results.get(api)!;
+      if (!reused) {
+        const problems = api.spec?.problems;
+        const before = problems && specProblemsBefore.get(problems);
+        // Several APIs may share a spec: its problems once.
+        if (problems && before !== undefined) specProblemsBefore.delete(problems);
+        ofApi.specProblems = before === undefined ? [] : problems!.slice(before);
+      }
+      foundByRules.push(...ofApi.specProblems);
+    }
+    // Kept only when every rule ran: the results of a stopped scan are incomplete.
+    if (memo && !budget.stopped) for (const [api, { reused, results: ofApi }] of results) if (!reused) memo.record(service, api, withAnalyses(ofApi, api, analyses));
     for (const problems of [service.problems, foundByRules, serviceProblems]) add(problems.map((problem) => problemFinding(problem, options.verbose ?? false)), service);
   }
   // The rules that ran on at least one service.
@@ -405,10 +424,19 @@ function idInService(finding: Finding, label: string | undefined): string {
   return label === undefined ? finding.id : findingId(finding.ruleId, `${label}:${finding.resource}`, finding.id);
 }
 
-/** The analyses rules share, each computed once per operation. */
-export function ruleContext(service: ApimService, config: PostureConfig, sensitiveData = new SensitiveDataClassifier(config.customInformationTypes)): RuleContext {
-  const auth = new Map<string, OperationAuth>();
-  const exposure = new Map<string, OperationExposure>();
+/** The analyses of a service's operations, by operation id. */
+interface Analyses {
+  auth: Map<string, OperationAuth>;
+  exposure: Map<string, OperationExposure>;
+}
+
+/** The analyses rules share, each computed once per operation (`analyses` may hold some already). */
+export function ruleContext(
+  service: ApimService,
+  config: PostureConfig,
+  sensitiveData = new SensitiveDataClassifier(config.customInformationTypes),
+  { auth, exposure }: Analyses = { auth: new Map(), exposure: new Map() },
+): RuleContext {
   return {
     service,
     config,
@@ -424,6 +452,55 @@ export function ruleContext(service: ApimService, config: PostureConfig, sensiti
       return result;
     },
   };
+}
+
+/** Each API's per-API results: an earlier scan's when its files did not change (its analyses then known already), else filled in by this scan. */
+function apiResults(service: ApimService, memo: MemoScan | undefined, analyses: Analyses): Map<ApiResource, { reused: boolean; results: ApiResults }> {
+  const results = new Map<ApiResource, { reused: boolean; results: ApiResults }>();
+  for (const api of service.apis) {
+    const kept = memo?.reusable(service, api);
+    if (kept) {
+      for (const [id, auth] of kept.auth) analyses.auth.set(id, auth);
+      for (const [id, exposure] of kept.exposure) analyses.exposure.set(id, exposure);
+    }
+    results.set(api, kept ? { reused: true, results: kept } : { reused: false, results: { findings: new Map(), failures: new Map(), specProblems: [], auth: new Map(), exposure: new Map() } });
+  }
+  return results;
+}
+
+/** `results` with the analyses of the API's operations. */
+function withAnalyses(results: ApiResults, api: ApiResource, analyses: Analyses): ApiResults {
+  // An API without operations is assessed as a whole, under its own id.
+  for (const id of [api.id, ...api.operations.map((operation) => operation.id)]) {
+    const auth = analyses.auth.get(id);
+    const exposure = analyses.exposure.get(id);
+    if (auth) results.auth.set(id, auth);
+    if (exposure) results.exposure.set(id, exposure);
+  }
+  return results;
+}
+
+/**
+ * A per-API rule's findings, API by API: an API's earlier findings when its results are reused,
+ * else the rule's (kept in its results); an API the rule fails on is a problem naming it.
+ */
+function checkApis(rule: ApiRule, context: RuleContext, results: ReadonlyMap<ApiResource, { reused: boolean; results: ApiResults }>, problems: InputProblem[]): Finding[] {
+  const findings: Finding[] = [];
+  const id = rule.meta.id;
+  for (const api of context.service.apis) {
+    const { reused, results: ofApi } = results.get(api)!;
+    if (!reused) {
+      try {
+        ofApi.findings.set(id, rule.checkApi(context, api));
+      } catch (error) {
+        ofApi.failures.set(id, [analysisError(api.declaration.file, `Rule ${id} on API ${api.name}`, error)]);
+      }
+    }
+    // Copies: the scan changes the findings it reports, and the kept ones may be reported again.
+    for (const finding of ofApi.findings.get(id) ?? []) findings.push(copyFinding(finding));
+    problems.push(...(ofApi.failures.get(id) ?? []));
+  }
+  return findings;
 }
 
 /**

@@ -1,6 +1,6 @@
 // The engine: scans run here, in a worker thread of the language server, so that the server keeps
 // answering (and can cancel) while a large repository is analysed. It owns what is kept between
-// analyses of a folder: the parse cache, the file index and the last scan. Each analysis sends the
+// analyses of a folder: the parse cache, the file index, the per-API results and the last scan. Each analysis sends the
 // server only what changed for the editor (the diagnostics of files whose findings changed, and
 // the counts); the findings of one file, its operations, the whole report, fix edits and effective
 // policies are computed from the last scan when the editor asks.
@@ -9,6 +9,7 @@ import { pathToFileURL } from 'url';
 import { parentPort } from 'worker_threads';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
 import { renderEffectivePolicy } from '../core/analysis/renderEffectivePolicy';
+import { AnalysisMemo } from '../core/analysisMemo';
 import type { Finding } from '../core/findings';
 import { missingNamedValueEdits } from '../core/fixes/namedValues';
 import { TimeBudget } from '../core/limits';
@@ -61,6 +62,7 @@ export type EngineResponse = { id: number; value: unknown } | { id: number; erro
 class FolderEngine {
   readonly cache = new ParseCache();
   readonly index = new FileIndex();
+  readonly memo = new AnalysisMemo();
   result?: ScanResult;
   /** The last scan's findings and spec operations by absolute file. */
   byFile = new Map<string, { findings: Finding[]; operations: { service: ApimService; api: ApiResource; operation: OperationResource }[] }>();
@@ -95,7 +97,7 @@ function analyze(request: Extract<EngineRequest, { kind: 'analyze' }>): AnalyzeR
   if (!engine || engine.root !== request.root) folders.set(request.folder, (engine = new FolderEngine(request.folder, request.root)));
   const flag = new Int32Array(request.cancel);
   const budget = new TimeBudget(request.budgetMs, () => Atomics.load(flag, 0) !== 0);
-  const result = scan(request.root, { overlay: new Map(request.overlay), cache: engine.cache, index: engine.index, settings: request.settings, snapshot: 'auto', budget });
+  const result = scan(request.root, { overlay: new Map(request.overlay), cache: engine.cache, index: engine.index, memo: engine.memo, settings: request.settings, snapshot: 'auto', budget });
   if (budget.cancelled) return { cancelled: true };
   engine.result = result;
   engine.report = undefined;

@@ -116,15 +116,26 @@ function folderOf(file: string): Folder | undefined {
     .sort((a, b) => b.root.length - a.root.length)[0];
 }
 
-/** Marks the folder of `file` (every folder when undefined) to be analysed after the quiet time, cancelling a running analysis of it. */
+/** When the last change came. */
+let lastChange = -Infinity;
+
+/**
+ * Marks the folder of `file` (every folder when undefined) to be analysed, cancelling a running
+ * analysis of it: at once after a quiet time (an analysis is incremental, and its result is then
+ * what the user waits for), else once changes stop coming for the quiet time (a burst of typing is
+ * analysed once, for its last text).
+ */
 function schedule(file?: string): void {
   const affected = file === undefined ? [...folders.values()] : [folderOf(file)].filter((folder) => folder !== undefined);
   for (const folder of affected) {
     folder.dirty = true;
     if (folder.running) Atomics.store(folder.running, 0, 1);
   }
+  const now = performance.now();
+  const afterQuiet = now - lastChange >= settings.analysisDelayMs;
+  lastChange = now;
   if (timer) clearTimeout(timer);
-  timer = setTimeout(() => void analyzeDirty(), settings.analysisDelayMs);
+  timer = setTimeout(() => void analyzeDirty(), afterQuiet ? 0 : settings.analysisDelayMs);
 }
 
 function analyzeDirty(): Promise<void> {

@@ -3,10 +3,9 @@
 // together they compound: 100 is an unauthenticated API carrying highly sensitive data over HTTP.
 import { highestSensitivity } from '../analysis/sensitiveData';
 import { typeNames } from '../analysis/dataExposure';
-import type { Finding } from '../findings';
 import type { ApiResource } from '../model';
 import { assessedOperations } from './endpointAuthentication';
-import { predicted, ruleHelpUri, type Rule, type RuleContext } from './rule';
+import { apiRule, predicted, ruleHelpUri, type RuleContext } from './rule';
 
 const meta = {
   id: 'api-risk',
@@ -62,28 +61,21 @@ export function apiRisk(context: Pick<RuleContext, 'auth' | 'exposure'>, api: Ap
   };
 }
 
-export const apiRiskRanking: Rule = {
-  meta,
-  check(context) {
-    const findings: Finding[] = [];
-    for (const api of context.service.apis) {
-      const risk = apiRisk(context, api);
-      if (risk.score === 0) continue;
-      const factors: string[] = [];
-      if (risk.unauthenticatedOperations > 0) factors.push(`${risk.unauthenticatedOperations} of ${risk.operations} operations unauthenticated`);
-      if (risk.conditionalOperations > 0) factors.push(`${risk.conditionalOperations} conditionally authenticated`);
-      if (risk.unknownOperations > 0) factors.push(`${risk.unknownOperations} whose authentication is not known (a policy was not read)`);
-      if (risk.informationTypes.length > 0) factors.push(`${risk.sensitivity} sensitivity data (${risk.informationTypes.join(', ')})`);
-      if (risk.unencrypted) factors.push('unencrypted protocols accepted');
-      findings.push(
-        predicted(meta, {
-          resource: api.id,
-          message: `API ${api.name} risk ${risk.score}/100: ${factors.join('; ')}.`,
-          location: api.declaration.locate(['displayName']),
-          properties: { riskScore: risk.score, ...risk },
-        }),
-      );
-    }
-    return findings;
-  },
-};
+export const apiRiskRanking = apiRule(meta, (context, api) => {
+  const risk = apiRisk(context, api);
+  if (risk.score === 0) return [];
+  const factors: string[] = [];
+  if (risk.unauthenticatedOperations > 0) factors.push(`${risk.unauthenticatedOperations} of ${risk.operations} operations unauthenticated`);
+  if (risk.conditionalOperations > 0) factors.push(`${risk.conditionalOperations} conditionally authenticated`);
+  if (risk.unknownOperations > 0) factors.push(`${risk.unknownOperations} whose authentication is not known (a policy was not read)`);
+  if (risk.informationTypes.length > 0) factors.push(`${risk.sensitivity} sensitivity data (${risk.informationTypes.join(', ')})`);
+  if (risk.unencrypted) factors.push('unencrypted protocols accepted');
+  return [
+    predicted(meta, {
+      resource: api.id,
+      message: `API ${api.name} risk ${risk.score}/100: ${factors.join('; ')}.`,
+      location: api.declaration.locate(['displayName']),
+      properties: { riskScore: risk.score, ...risk },
+    }),
+  ];
+});

@@ -4,7 +4,7 @@ import type { Finding, RelatedLocation } from '../findings';
 import { authenticationFixes } from '../fixes/authFixes';
 import type { ApiResource, OperationResource } from '../model';
 import { DEFENDER } from './defender';
-import { predicted, ruleHelpUri, type Rule } from './rule';
+import { apiRule, predicted, ruleHelpUri } from './rule';
 
 const meta = {
   id: 'endpoint-authentication',
@@ -18,32 +18,27 @@ const meta = {
   helpUri: ruleHelpUri('endpoint-authentication'),
 } as const;
 
-export const endpointAuthentication: Rule = {
-  meta,
-  check(context) {
-    const findings: Finding[] = [];
-    for (const api of context.service.apis) {
-      for (const operation of assessedOperations(api)) {
-        const auth = context.auth(api, operation);
-        if (auth.state === 'authenticated') continue;
-        const assessedByDefender = api.type === 'http';
-        findings.push(
-          predicted(meta, {
-            resource: operation.id,
-            message: assessedByDefender ? describe(api, operation, auth) : `${describe(api, operation, auth)} ${notAssessedNote(api)}`,
-            location: operation.location,
-            related: chainLocations(auth),
-            fixes: () => authenticationFixes(context.service, api, operation, auth),
-            // What was not read is not asserted: said at info, with the policy that was not read.
-            severity: auth.state === 'unknown' ? 'info' : auth.state === 'conditional' ? 'medium' : 'high',
-            properties: { authState: auth.state, keyless: auth.keyless, openProduct: auth.openProduct?.name, ...(!assessedByDefender && { assessedByDefenderForApis: false }) },
-          }),
-        );
-      }
-    }
-    return findings;
-  },
-};
+export const endpointAuthentication = apiRule(meta, (context, api) => {
+  const findings: Finding[] = [];
+  for (const operation of assessedOperations(api)) {
+    const auth = context.auth(api, operation);
+    if (auth.state === 'authenticated') continue;
+    const assessedByDefender = api.type === 'http';
+    findings.push(
+      predicted(meta, {
+        resource: operation.id,
+        message: assessedByDefender ? describe(api, operation, auth) : `${describe(api, operation, auth)} ${notAssessedNote(api)}`,
+        location: operation.location,
+        related: chainLocations(auth),
+        fixes: () => authenticationFixes(context.service, api, operation, auth),
+        // What was not read is not asserted: said at info, with the policy that was not read.
+        severity: auth.state === 'unknown' ? 'info' : auth.state === 'conditional' ? 'medium' : 'high',
+        properties: { authState: auth.state, keyless: auth.keyless, openProduct: auth.openProduct?.name, ...(!assessedByDefender && { assessedByDefenderForApis: false }) },
+      }),
+    );
+  }
+  return findings;
+});
 
 /** Defender for APIs onboards REST APIs only: for the others the finding is posture advice, not a Defender prediction. */
 function notAssessedNote(api: ApiResource): string {

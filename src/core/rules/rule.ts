@@ -23,6 +23,24 @@ export interface Rule {
 }
 
 /**
+ * A rule whose findings on an API depend on that API (its files) and on what the whole service
+ * shares, never on the other APIs: the editor's re-analysis runs it again only on the APIs an edit
+ * touched (see analysisMemo.ts).
+ */
+export interface ApiRule extends Rule {
+  checkApi(context: RuleContext, api: ApiResource): Finding[];
+}
+
+/** A rule checked API by API. */
+export function apiRule(meta: RuleMetadata, checkApi: ApiRule['checkApi']): ApiRule {
+  return { meta, checkApi, check: (context) => context.service.apis.flatMap((api) => checkApi(context, api)) };
+}
+
+export function isApiRule(rule: Rule): rule is ApiRule {
+  return 'checkApi' in rule;
+}
+
+/**
  * A rule that reads only what Azure told (`service.deployment`: the Defender for APIs plan, onboarding, unused endpoints).
  * The Azure layer asks it what it reports, so that Defender's own assessment of the same resource is
  * not shown a second time beside it.
@@ -114,6 +132,11 @@ class RuleFinding implements Finding {
     const { computeFixes: _computeFixes, computedFixes: _computedFixes, ...fields } = this;
     return { ...fields, fixes: this.fixes };
   }
+}
+
+/** A copy of a finding that keeps its class, and so its fixes, computed when first read. */
+export function copyFinding(finding: Finding): Finding {
+  return Object.assign(Object.create(Object.getPrototypeOf(finding) as object) as Finding, finding);
 }
 
 /** Builds a predicted finding whose id depends only on what it is about, never on where it is. */

@@ -1,7 +1,7 @@
 import { highestSensitivity } from '../analysis/sensitiveData';
 import { typeNames } from '../analysis/dataExposure';
 import type { Finding } from '../findings';
-import { predicted, ruleHelpUri, type Rule } from './rule';
+import { apiRule, predicted, ruleHelpUri } from './rule';
 
 const meta = {
   id: 'sensitive-data-in-body',
@@ -16,30 +16,25 @@ const meta = {
 /** Related locations listed per finding; the rest is counted in the message. */
 const MAX_RELATED_FIELDS = 20;
 
-export const sensitiveDataInBody: Rule = {
-  meta,
-  check(context) {
-    const findings: Finding[] = [];
-    for (const api of context.service.apis) {
-      for (const operation of api.operations) {
-        const fields = context.exposure(operation).inBodies;
-        if (fields.length === 0) continue;
-        const classifications = fields.flatMap((entry) => entry.classifications);
-        const directions = [...new Set(fields.map((entry) => entry.body.direction))].join(' and ');
-        findings.push(
-          predicted(meta, {
-            resource: operation.id,
-            message: `Operation ${operation.name} (API ${api.name}) carries ${typeNames(classifications).join(', ')} in its ${directions} bodies (${fields.length} field${fields.length === 1 ? '' : 's'}).`,
-            location: fields[0].field.location,
-            related: fields.slice(0, MAX_RELATED_FIELDS).map((entry) => ({
-              location: entry.field.location,
-              message: `${entry.field.path} (${entry.body.direction}${entry.body.status ? ' ' + entry.body.status : ''}): ${typeNames(entry.classifications).join(', ')}`,
-            })),
-            properties: { informationTypes: [...new Set(classifications.map((c) => c.type.id))], sensitivity: highestSensitivity(classifications) },
-          }),
-        );
-      }
-    }
-    return findings;
-  },
-};
+export const sensitiveDataInBody = apiRule(meta, (context, api) => {
+  const findings: Finding[] = [];
+  for (const operation of api.operations) {
+    const fields = context.exposure(operation).inBodies;
+    if (fields.length === 0) continue;
+    const classifications = fields.flatMap((entry) => entry.classifications);
+    const directions = [...new Set(fields.map((entry) => entry.body.direction))].join(' and ');
+    findings.push(
+      predicted(meta, {
+        resource: operation.id,
+        message: `Operation ${operation.name} (API ${api.name}) carries ${typeNames(classifications).join(', ')} in its ${directions} bodies (${fields.length} field${fields.length === 1 ? '' : 's'}).`,
+        location: fields[0].field.location,
+        related: fields.slice(0, MAX_RELATED_FIELDS).map((entry) => ({
+          location: entry.field.location,
+          message: `${entry.field.path} (${entry.body.direction}${entry.body.status ? ' ' + entry.body.status : ''}): ${typeNames(entry.classifications).join(', ')}`,
+        })),
+        properties: { informationTypes: [...new Set(classifications.map((c) => c.type.id))], sensitivity: highestSensitivity(classifications) },
+      }),
+    );
+  }
+  return findings;
+});

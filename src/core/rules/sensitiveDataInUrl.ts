@@ -1,7 +1,7 @@
 import { highestSensitivity } from '../analysis/sensitiveData';
 import { typeNames } from '../analysis/dataExposure';
 import type { Finding } from '../findings';
-import { predicted, ruleHelpUri, type Rule } from './rule';
+import { apiRule, predicted, ruleHelpUri } from './rule';
 
 const meta = {
   id: 'sensitive-data-in-url',
@@ -13,26 +13,21 @@ const meta = {
   helpUri: ruleHelpUri('sensitive-data-in-url'),
 } as const;
 
-export const sensitiveDataInUrl: Rule = {
-  meta,
-  check(context) {
-    const findings: Finding[] = [];
-    for (const api of context.service.apis) {
-      for (const operation of api.operations) {
-        for (const { parameter, classifications } of context.exposure(operation).inUrl) {
-          const types = typeNames(classifications);
-          findings.push(
-            predicted(meta, {
-              resource: operation.id,
-              key: `${parameter.in}:${parameter.name}`,
-              message: `${parameter.in === 'path' ? 'Path' : 'Query'} parameter ${parameter.name} of operation ${operation.name} (API ${api.name}) carries ${types.join(', ')} in the URL.`,
-              location: parameter.location,
-              properties: { informationTypes: classifications.map((c) => c.type.id), sensitivity: highestSensitivity(classifications), evidence: classifications.map((c) => c.evidence) },
-            }),
-          );
-        }
-      }
+export const sensitiveDataInUrl = apiRule(meta, (context, api) => {
+  const findings: Finding[] = [];
+  for (const operation of api.operations) {
+    for (const { parameter, classifications } of context.exposure(operation).inUrl) {
+      const types = typeNames(classifications);
+      findings.push(
+        predicted(meta, {
+          resource: operation.id,
+          key: `${parameter.in}:${parameter.name}`,
+          message: `${parameter.in === 'path' ? 'Path' : 'Query'} parameter ${parameter.name} of operation ${operation.name} (API ${api.name}) carries ${types.join(', ')} in the URL.`,
+          location: parameter.location,
+          properties: { informationTypes: classifications.map((c) => c.type.id), sensitivity: highestSensitivity(classifications), evidence: classifications.map((c) => c.evidence) },
+        }),
+      );
     }
-    return findings;
-  },
-};
+  }
+  return findings;
+});

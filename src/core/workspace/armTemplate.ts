@@ -42,9 +42,10 @@ export function readArmTemplates(files: readonly string[], ctx: ReadContext): Se
   const localFiles = new LocalFiles(files);
   const listed = new Set(files);
   const notCompiled = (file: string) => !isCompiledFromReadBicep(file, listed, ctx);
-  const linking = files.filter((file) => looksLikeLinkingTemplate(file, ctx.files.read(file).text) && notCompiled(file));
+  const candidates = files.filter(mayBeTemplate);
+  const linking = candidates.filter((file) => looksLikeLinkingTemplate(file, ctx.files.read(file).text) && notCompiled(file));
   const linkingSet = new Set(linking);
-  const others = files.filter((file) => !linkingSet.has(file) && looksLikeApimTemplate(file, ctx.files.read(file).text) && notCompiled(file));
+  const others = candidates.filter((file) => !linkingSet.has(file) && looksLikeApimTemplate(file, ctx.files.read(file).text) && notCompiled(file));
   const deployments: Deployment[] = [];
   const reached = new Set<string>();
   // Templates that link others first: what they link is then not read on its own only to be dropped.
@@ -113,17 +114,21 @@ function isCompiledFromReadBicep(file: string, listed: ReadonlySet<string>, ctx:
 
 /** An ARM template that mentions APIM resources, by its name and its text; other files are not parsed. */
 export function looksLikeApimTemplate(file: string, text: string | undefined): boolean {
-  return text !== undefined && /Microsoft\.ApiManagement\/service/i.test(text) && looksLikeTemplate(file, text);
+  return mayBeTemplate(file) && text !== undefined && /Microsoft\.ApiManagement\/service/i.test(text) && looksLikeTemplate(text);
 }
 
 /** An ARM template that links other templates (the resource kit's master template), which may deploy APIM resources. */
 function looksLikeLinkingTemplate(file: string, text: string | undefined): boolean {
-  return text !== undefined && /"templateLink"\s*:/.test(text) && looksLikeTemplate(file, text);
+  return mayBeTemplate(file) && text !== undefined && /"templateLink"\s*:/.test(text) && looksLikeTemplate(text);
 }
 
-function looksLikeTemplate(file: string, text: string): boolean {
+/** By its name: asked first, so that the other files (specs, policies) are not read, nor searched, for templates on every scan. */
+function mayBeTemplate(file: string): boolean {
   const name = path.basename(file);
-  if (!name.toLowerCase().endsWith('.json') || APIOPS_INFORMATION.test(name) || PARAMETER_FILE.test(name)) return false;
+  return name.toLowerCase().endsWith('.json') && !APIOPS_INFORMATION.test(name) && !PARAMETER_FILE.test(name);
+}
+
+function looksLikeTemplate(text: string): boolean {
   return /deploymentTemplate\.json/i.test(text.slice(0, SNIFF_CHARS)) || /"contentVersion"\s*:/.test(text);
 }
 

@@ -58,6 +58,9 @@ export class FileReader {
   }
 
   read(file: string): ReadResult {
+    // Most callers pass the absolute path already read: found before resolving it again.
+    const known = this.cache.get(file);
+    if (known) return known;
     const absolute = path.resolve(file);
     let result = this.cache.get(absolute);
     if (!result) {
@@ -67,6 +70,11 @@ export class FileReader {
       this.cache.set(absolute, result);
     }
     return result;
+  }
+
+  /** What this reader read so far, by absolute path. */
+  reads(): ReadonlyMap<string, ReadResult> {
+    return this.cache;
   }
 
   /** Whether `file` is a regular file (or an unsaved buffer) inside the root. */

@@ -1,0 +1,226 @@
+// What one scan of a folder keeps for the next scan of it, so that the editor's re-analysis after an
+// edit redoes the per-API work (authentication and effective policies, data exposure, the per-API
+// rules) only for the APIs whose files changed. An API's results are kept with the text of every file
+// they came from (its declaration, its spec and what that $refs, its and its operations' policies, the
+// fragments those include) and reused while all of them read the same. Anything else the scan read
+// (the global, workspace and product policies, products, subscriptions, named values, backends,
+// `.apim-posture.json`, the Bicep, Terraform and ARM files that declare APIs), the listing, the
+// settings, the rules and the snapshot are shared by every API: when one of them changes, or a file
+// is created or deleted (the model's shape may change in ways no API's files say: a spec that now
+// resolves, a fragment that now exists), nothing is reused and the scan is a full one. The rest of a
+// scan (reading, the service-wide rules, the snapshot, suppressions, goals) always runs, so that the
+// result is the one a full scan gives.
+import { fragmentsByName } from './analysis/effectivePolicy';
+import type { OperationAuth } from './analysis/authentication';
+import type { OperationExposure } from './analysis/dataExposure';
+import type { Finding } from './findings';
+import type { ApiResource, ApimService, PolicyAttachment } from './model';
+import { attribute, descendants, type PolicyXml } from './policy/xml';
+import type { InputProblem } from './problems';
+import type { FileReader, ReadResult } from './workspace/files';
+
+/** The per-API results of one scan, as the next one may reuse them. */
+export interface ApiResults {
+  /** By rule id, as the rule returned them: a scan reports copies, since it changes the findings it reports (severities, ids, messages). */
+  findings: Map<string, Finding[]>;
+  /** By rule id: the rule's failure on this API. */
+  failures: Map<string, InputProblem[]>;
+  /** What the rules' walk of the API's spec found (a broken or too deep $ref chain). */
+  specProblems: InputProblem[];
+  /** By operation id. */
+  auth: Map<string, OperationAuth>;
+  exposure: Map<string, OperationExposure>;
+}
+
+interface KeptApi {
+  inputs: Map<string, ReadResult>;
+  results: ApiResults;
+  /** The scan that computed it: its findings' lazily computed fixes hold on to that scan's model. */
+  generation: number;
+}
+
+/**
+ * How many earlier scans' models the kept results may hold on to (each reused result keeps the model
+ * of the scan that computed it) before a full analysis starts afresh.
+ */
+const MAX_GENERATIONS = 8;
+
+export class AnalysisMemo {
+  private shared?: { values: readonly unknown[]; files: Map<string, ReadResult>; listing: readonly string[] };
+  private readonly apis = new Map<string, KeptApi>();
+  private generation = 0;
+
+  /**
+   * Starts a scan, once its services are read: what it may reuse, and where it records what it
+   * computes. `values` are the scan's inputs that are not files (settings, rules, the snapshot),
+   * compared with `===`.
+   */
+  begin(files: FileReader, services: readonly ApimService[], listing: readonly string[], values: readonly unknown[]): MemoScan {
+    const filesOf = new Map(services.flatMap((service) => service.apis.map((api) => [api, apiFiles(service, api)] as const)));
+    const shared = sharedFiles(files, services, filesOf);
+    const previous = this.shared;
+    const unchanged =
+      previous !== undefined &&
+      values.length === previous.values.length &&
+      values.every((value, index) => value === previous.values[index]) &&
+      sameListing(listing, previous.listing) &&
+      sameReads(shared, previous.files);
+    const generations = new Set([...this.apis.values()].map((kept) => kept.generation));
+    if (!unchanged || generations.size > MAX_GENERATIONS) this.apis.clear();
+    // What is kept from now on was computed with these shared inputs, even if this scan is cancelled.
+    this.shared = { values, files: shared, listing };
+    return new MemoScan(this.apis, ++this.generation, files, services, filesOf);
+  }
+}
+
+/** One scan's use of the memo. */
+export class MemoScan {
+  /** APIs whose id another API of their service has too: neither is reused nor kept. */
+  private readonly ambiguous = new Set<string>();
+
+  constructor(
+    private readonly apis: Map<string, KeptApi>,
+    private readonly generation: number,
+    private readonly files: FileReader,
+    services: readonly ApimService[],
+    /** Each API's files when the scan began. */
+    private readonly filesOf: ReadonlyMap<ApiResource, ReadonlySet<string>>,
+  ) {
+    for (const service of services) {
+      const seen = new Set<string>();
+      for (const api of service.apis) {
+        const key = apiKey(service, api);
+        if (seen.has(key)) this.ambiguous.add(key);
+        seen.add(key);
+      }
+    }
+  }
+
+  /** The results of an earlier scan for `api`, when none of its files changed since. */
+  reusable(service: ApimService, api: ApiResource): ApiResults | undefined {
+    const key = apiKey(service, api);
+    const kept = this.ambiguous.has(key) ? undefined : this.apis.get(key);
+    if (!kept) return undefined;
+    // A file it reads now that it did not then (a policy added): its shape changed.
+    for (const file of this.filesOf.get(api) ?? []) if (!kept.inputs.has(file)) return undefined;
+    for (const [file, read] of kept.inputs) if (!sameRead(this.files.read(file), read)) return undefined;
+    return kept.results;
+  }
+
+  /** Keeps what this scan computed for `api`; called once its rules ran, so that the files its spec walk read are among its inputs. */
+  record(service: ApimService, api: ApiResource, results: ApiResults): void {
+    const key = apiKey(service, api);
+    if (this.ambiguous.has(key)) return void this.apis.delete(key);
+    const inputs = new Map([...apiFiles(service, api)].map((file) => [file, this.files.read(file)]));
+    this.apis.set(key, { inputs, results, generation: this.generation });
+  }
+}
+
+function apiKey(service: ApimService, api: ApiResource): string {
+  return `${service.root}\u0000${api.id}`;
+}
+
+/** The files the API's model and analyses come from. */
+function apiFiles(service: ApimService, api: ApiResource): Set<string> {
+  const files = new Set<string>([api.declaration.file]);
+  if (api.definitionFile !== undefined) files.add(api.definitionFile);
+  for (const document of api.spec?.documents ?? []) files.add(document.file);
+  const policies: PolicyAttachment[] = [];
+  const add = (attachment: PolicyAttachment | undefined) => {
+    if (attachment) policies.push(attachment);
+  };
+  add(api.policy);
+  if (api.unreadPolicy) files.add(api.unreadPolicy.file);
+  for (const operation of api.operations) {
+    files.add(operation.location.file);
+    if (operation.specOperation) files.add(operation.specOperation.document.file);
+    add(operation.policy);
+    if (operation.unreadPolicy) files.add(operation.unreadPolicy.file);
+  }
+  for (const file of policyFiles(service, policies, api.workspace)) files.add(file);
+  return files;
+}
+
+/** The files of `attachments` and of the fragments they include, however deep. */
+function policyFiles(service: ApimService, attachments: readonly PolicyAttachment[], workspace: string | undefined): Set<string> {
+  const fragments = fragmentsByName(service, workspace);
+  const files = new Set<string>();
+  const seen = new Set<string>();
+  const pending = [...attachments];
+  for (let attachment = pending.pop(); attachment; attachment = pending.pop()) {
+    files.add(attachment.file);
+    for (const name of includedFragments(attachment.xml)) {
+      const fragment = fragments.get(name);
+      if (seen.has(name) || !fragment) continue;
+      seen.add(name);
+      files.add(fragment.declaration.file);
+      if (fragment.policy) pending.push(fragment.policy);
+    }
+  }
+  return files;
+}
+
+/** Per parse (kept between scans while the text stays the same): the fragments a policy includes. */
+const includesByPolicy = new WeakMap<PolicyXml, string[]>();
+
+function includedFragments(xml: PolicyXml): string[] {
+  let names = includesByPolicy.get(xml);
+  if (!names) {
+    names = xml.root ? descendants(xml.root, 'include-fragment').flatMap((element) => attribute(element, 'fragment-id')?.value ?? []) : [];
+    includesByPolicy.set(xml, names);
+  }
+  return names;
+}
+
+/**
+ * What the scan read so far (its configuration, snapshot and services; the APIs' spec walks come
+ * later) that is not one API's own: what every API's analysis may depend on. The policies above the
+ * APIs and the fragments they include are shared even when an API's policy includes the same fragment.
+ */
+function sharedFiles(files: FileReader, services: readonly ApimService[], filesOf: ReadonlyMap<ApiResource, ReadonlySet<string>>): Map<string, ReadResult> {
+  const own = new Set<string>();
+  const above = new Set<string>();
+  for (const apiFilesOf of filesOf.values()) for (const file of apiFilesOf) own.add(file);
+  for (const service of services) {
+    for (const workspace of [undefined, ...service.workspaces.map((candidate) => candidate.name)]) {
+      const attachments = [
+        ...(workspace === undefined ? [service.policy] : service.workspaces.filter((candidate) => candidate.name === workspace).map((candidate) => candidate.policy)),
+        ...service.products.filter((product) => product.workspace === workspace).map((product) => product.policy),
+      ].filter((attachment): attachment is PolicyAttachment => attachment !== undefined);
+      for (const file of policyFiles(service, attachments, workspace)) above.add(file);
+    }
+    for (const api of service.apis) for (const file of codeFiles(api)) above.add(file);
+  }
+  const shared = new Map<string, ReadResult>();
+  for (const [file, read] of files.reads()) if (!own.has(file) || above.has(file)) shared.set(file, read);
+  return shared;
+}
+
+/**
+ * The Bicep, Terraform and ARM files that declare an API: shared, since what an API is declared with
+ * may come from elsewhere in them (a module's or linked template's parameters, a variable), which its
+ * files do not say. APIOps folders and specs declare one API each, from its own files.
+ */
+function codeFiles(api: ApiResource): string[] {
+  if (api.source === 'apiops' || api.source === 'spec') return [];
+  const attachments = [api.policy, ...api.operations.map((operation) => operation.policy)];
+  const declaredOperations = api.operations.filter((operation) => !operation.specOperation);
+  return [api.declaration.file, ...declaredOperations.map((operation) => operation.location.file), ...attachments.flatMap((attachment) => (attachment?.inline ? [attachment.file] : []))];
+}
+
+function sameRead(a: ReadResult, b: ReadResult): boolean {
+  return a === b || (a.text === b.text && a.problem?.message === b.problem?.message);
+}
+
+function sameReads(now: ReadonlyMap<string, ReadResult>, before: ReadonlyMap<string, ReadResult>): boolean {
+  if (now.size !== before.size) return false;
+  for (const [file, read] of before) {
+    const current = now.get(file);
+    if (!current || !sameRead(current, read)) return false;
+  }
+  return true;
+}
+
+function sameListing(a: readonly string[], b: readonly string[]): boolean {
+  return a === b || (a.length === b.length && a.every((file, index) => file === b[index]));
+}

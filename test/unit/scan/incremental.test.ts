@@ -1,0 +1,193 @@
+// The language server's incremental re-analysis: after each edit, a scan with the memo of the earlier
+// scans redoes the per-API work only for the APIs the edit touched, and tells exactly what a full scan
+// from scratch tells (findings with their fixes, coverage, inventory with each operation's
+// authentication and effective policy, goals).
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { AnalysisMemo } from '../../../src/core/analysisMemo';
+import { ParseCache } from '../../../src/core/parse/cache';
+import { toAnalysisReport } from '../../../src/core/report/analysisReport';
+import type { ScanResult } from '../../../src/core/report/scanResult';
+import { ALL_RULES } from '../../../src/core/rules/catalog';
+import { apiRule, isApiRule, type Rule } from '../../../src/core/rules/rule';
+import { scan } from '../../../src/core/scan';
+import { FileIndex } from '../../../src/core/workspace/files';
+
+const policies = (inbound: string) => `<policies>\n\t<inbound>\n\t\t<base />\n\t\t${inbound}\n\t</inbound>\n\t<backend>\n\t\t<base />\n\t</backend>\n\t<outbound>\n\t\t<base />\n\t</outbound>\n\t<on-error>\n\t\t<base />\n\t</on-error>\n</policies>\n`;
+const JWT = '<validate-jwt header-name="Authorization"><openid-config url="https://login.example.test/.well-known/openid-configuration" /></validate-jwt>';
+
+/** An OpenAPI spec of two operations whose query parameter is `parameter`. */
+function spec(api: string, parameter: string): string {
+  return [
+    'openapi: 3.0.1',
+    `info: { title: ${api}, version: '1' }`,
+    'paths:',
+    `  /${api}:`,
+    '    get:',
+    `      operationId: get-${api}`,
+    `      parameters: [{ name: ${parameter}, in: query, schema: { type: string } }]`,
+    "      responses: { '200': { description: OK } }",
+    '    post:',
+    `      operationId: post-${api}`,
+    "      responses: { '201': { description: Created } }",
+    '',
+  ].join('\n');
+}
+
+/**
+ * APIs a and b include the fragment `auth` (validate-jwt); b has an operation policy; c has no policy
+ * and is in the product `open`, which requires no key; none requires a subscription.
+ */
+const TREE: Record<string, string> = {
+  'policy.xml': '<policies>\n\t<inbound>\n\t\t<cors><allowed-origins><origin>*</origin></allowed-origins></cors>\n\t</inbound>\n\t<backend>\n\t\t<forward-request />\n\t</backend>\n\t<outbound />\n\t<on-error />\n</policies>\n',
+  'policy fragments/auth/policy.xml': `<fragment>\n\t${JWT}\n</fragment>\n`,
+  'policy fragments/auth/policyFragmentInformation.json': '{ "properties": { "description": "Token check" } }\n',
+  'products/open/productInformation.json': '{ "properties": { "displayName": "Open", "subscriptionRequired": false, "state": "published" } }\n',
+  'products/open/policy.xml': policies('<rate-limit calls="10" renewal-period="60" />'),
+  'products/open/apis/c/productApiInformation.json': '{}\n',
+  '.apim-posture.json': JSON.stringify({ goals: [{ id: 'all-authenticated', metric: 'authenticated-operations', target: { min: 1 } }] }),
+};
+for (const api of ['a', 'b', 'c']) {
+  TREE[`apis/${api}/apiInformation.json`] = JSON.stringify({ properties: { displayName: api, path: api, protocols: api === 'a' ? ['http', 'https'] : ['https'], subscriptionRequired: false } });
+  TREE[`apis/${api}/specification.yaml`] = spec(api, 'filter');
+  if (api !== 'c') TREE[`apis/${api}/policy.xml`] = policies('<include-fragment fragment-id="auth" />');
+}
+TREE['apis/b/operations/post-b/policy.xml'] = policies('<set-header name="X-Op" exists-action="override"><value>post</value></set-header>');
+
+/** Everything a surface shows of a scan, as text, without its duration. */
+function told(result: ScanResult): string {
+  const report = toAnalysisReport(result);
+  return JSON.stringify({ ...report, summary: { ...report.summary, durationMs: 0 } });
+}
+
+/**
+ * Scans of `folder` as the language server's engine runs them, each compared with a full scan from
+ * scratch; endpoint-authentication (a per-API rule) notes which APIs it was run on.
+ */
+function session(folder: string) {
+  const cache = new ParseCache();
+  const index = new FileIndex();
+  const memo = new AnalysisMemo();
+  const now = new Date('2026-01-01T00:00:00Z');
+  let checked: string[] = [];
+  const rules: Rule[] = ALL_RULES.map((rule) =>
+    isApiRule(rule) && rule.meta.id === 'endpoint-authentication'
+      ? apiRule(rule.meta, (context, api) => {
+          checked.push(api.name);
+          return rule.checkApi(context, api);
+        })
+      : rule,
+  );
+  const overlay = new Map<string, string>();
+  return {
+    index,
+    overlay,
+    /** Scans after `what`, which should have run the per-API rules on `expectedChecked`. */
+    step(what: string, expectedChecked: string[] | 'all'): ScanResult {
+      checked = [];
+      const incremental = scan(folder, { cache, index, memo, overlay, rules, now, snapshot: 'auto' });
+      assert.deepStrictEqual([...checked].sort(), expectedChecked === 'all' ? incremental.services.flatMap((service) => service.apis.map((api) => api.name)).sort() : expectedChecked, what);
+      assert.strictEqual(told(incremental), told(scan(folder, { overlay, rules, now, snapshot: 'auto' })), what);
+      return incremental;
+    },
+    /** An unsaved edit. */
+    edit(relative: string, change: (text: string) => string): void {
+      const file = path.join(folder, relative);
+      const text = overlay.get(file) ?? fs.readFileSync(file, 'utf8');
+      assert.notStrictEqual(change(text), text, relative);
+      overlay.set(file, change(text));
+    },
+  };
+}
+
+describe('scan: incremental re-analysis', () => {
+  let folder: string;
+  const write = (relative: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(folder, relative)), { recursive: true });
+    fs.writeFileSync(path.join(folder, relative), text);
+  };
+
+  beforeEach(() => {
+    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'apim-incremental-'));
+    for (const [relative, text] of Object.entries(TREE)) write(relative, text);
+  });
+  afterEach(() => fs.rmSync(folder, { recursive: true, force: true }));
+
+  it('after each edit, redoes the APIs it touched and tells what a full scan tells', () => {
+    const { index, overlay, step, edit } = session(folder);
+    const onDisk = (relative: string, text: string | undefined) => {
+      if (text === undefined) fs.rmSync(path.join(folder, relative), { recursive: true });
+      else write(relative, text);
+      index.created(path.join(folder, relative));
+    };
+    const authStates = (result: ScanResult) => result.findings.filter((finding) => finding.ruleId === 'endpoint-authentication').map((finding) => `${finding.resource} ${finding.properties?.authState}`).sort();
+
+    const first = step('first scan', 'all');
+    // c alone is open: a and b run the fragment's validate-jwt.
+    assert.deepStrictEqual(authStates(first), ['apis/c/operations/get-c unauthenticated', 'apis/c/operations/post-c unauthenticated']);
+    assert.strictEqual(first.goals?.[0].met, false);
+
+    step('nothing changed', []);
+    edit('apis/a/specification.yaml', (text) => text.replace('name: filter', 'name: ssn'));
+    const specEdited = step('a spec', ['a']);
+    assert.ok(specEdited.findings.some((finding) => finding.ruleId === 'sensitive-data-in-url' && finding.resource === 'apis/a/operations/get-a'));
+
+    edit('apis/b/operations/post-b/policy.xml', (text) => text.replace('<base />', ''));
+    const operationPolicyEdited = step('an operation policy', ['b']);
+    // Without <base /> in its inbound, post-b no longer runs the API policy's include of the fragment.
+    assert.deepStrictEqual(authStates(operationPolicyEdited), ['apis/b/operations/post-b unauthenticated', 'apis/c/operations/get-c unauthenticated', 'apis/c/operations/post-c unauthenticated']);
+
+    edit('policy fragments/auth/policy.xml', (text) => text.replace(JWT, `<choose><when condition="@(true)">${JWT}</when></choose>`));
+    const fragmentEdited = step('a fragment included by a and b', ['a', 'b']);
+    assert.deepStrictEqual(authStates(fragmentEdited).filter((state) => state.endsWith('conditional')), ['apis/a/operations/get-a conditional', 'apis/a/operations/post-a conditional', 'apis/b/operations/get-b conditional']);
+
+    // Shared by every API: the product's and the global policy are a full analysis.
+    edit('products/open/policy.xml', (text) => text.replace('<rate-limit', `${JWT}<rate-limit`));
+    step('a product policy', 'all');
+    edit('policy.xml', (text) => text.replace('<cors>', `${JWT}<cors>`));
+    const globalEdited = step('the global policy', 'all');
+    // post-b alone, whose inbound has no <base />, does not run the global policy.
+    assert.deepStrictEqual(authStates(globalEdited), ['apis/b/operations/post-b unauthenticated']);
+
+    step('nothing changed again', []);
+    onDisk('apis/c', undefined);
+    onDisk('products/open/apis/c', undefined);
+    const deleted = step("an API's files deleted", 'all');
+    assert.deepStrictEqual(deleted.services[0].apis.map((api) => api.name).sort(), ['a', 'b']);
+
+    onDisk('apis/d/apiInformation.json', JSON.stringify({ properties: { displayName: 'd', path: 'd', subscriptionRequired: false } }));
+    onDisk('apis/d/specification.yaml', spec('d', 'email'));
+    const added = step('an API added', 'all');
+    assert.ok(added.findings.some((finding) => finding.ruleId === 'sensitive-data-in-url' && finding.resource === 'apis/d/operations/get-d'));
+
+    edit('apis/d/specification.yaml', (text) => text.replace('name: email', 'name: page'));
+    step("the added API's spec", ['d']);
+
+    edit('.apim-posture.json', () => JSON.stringify({ rules: { 'encrypted-protocols': 'low' }, suppressions: [{ rule: 'sensitive-data-in-url', resource: 'apis/a/*', reason: 'test data only' }] }));
+    const configEdited = step('the configuration', 'all');
+    assert.ok(configEdited.findings.filter((finding) => finding.ruleId === 'encrypted-protocols').every((finding) => finding.severity === 'low'));
+    assert.ok(configEdited.findings.filter((finding) => finding.ruleId === 'sensitive-data-in-url' && finding.resource.startsWith('apis/a/')).every((finding) => finding.suppression));
+    assert.strictEqual(configEdited.goals, undefined);
+
+    overlay.clear();
+    step('the unsaved edits closed', 'all');
+  });
+
+  it('analyses again every API declared by an edited Bicep file, whose other declarations it may use', () => {
+    const bicep = fs.mkdtempSync(path.join(os.tmpdir(), 'apim-incremental-bicep-'));
+    try {
+      fs.cpSync(path.join(__dirname, '../../fixtures/workspace/bicep'), bicep, { recursive: true });
+      const { step, edit } = session(bicep);
+      step('first scan', 'all');
+      step('nothing changed', []);
+      edit('specs/orders.yaml', (text) => text.replace(/\n/, '\nx-edited: true\n'));
+      step('a spec loaded by the Bicep file', ['orders']);
+      edit('main.bicep', (text) => text.replace('subscriptionRequired: false', 'subscriptionRequired: true'));
+      step('the Bicep file', 'all');
+    } finally {
+      fs.rmSync(bicep, { recursive: true, force: true });
+    }
+  });
+});
