@@ -1,0 +1,33 @@
+// The findings of the two rules on API endpoints hosted in Function Apps and Logic Apps: one per
+// HTTP trigger whose app does not require App Service authentication.
+import { appAuthentication, appLabel, triggerAdmits } from '../analysis/hostedExposure';
+import type { Finding, RelatedLocation, RuleMetadata } from '../findings';
+import type { ApimService, HttpTrigger } from '../model';
+import { predicted } from './rule';
+
+export function hostedEndpointFindings(meta: RuleMetadata, service: ApimService, host: HttpTrigger['host']): Finding[] {
+  const findings: Finding[] = [];
+  for (const project of service.hosted?.projects ?? []) {
+    const authentication = appAuthentication(project);
+    if (authentication.required === true) continue;
+    const related: RelatedLocation[] = [];
+    if (project.app) related.push({ location: project.app.location, message: `${appLabel(project)} is declared here.` });
+    if (project.mappedAt) related.push({ location: project.mappedAt, message: `The code is mapped to its app here: ${project.mapping}.` });
+    for (const trigger of project.triggers) {
+      if (trigger.host !== host || trigger.access === 'oauth') continue;
+      // A key is not authentication, but it is not an open door either: below Defender's severity.
+      const severity = trigger.access === 'unknown' || authentication.required === 'unknown' ? 'info' : trigger.access === 'key' ? 'medium' : meta.severity;
+      findings.push(
+        predicted(meta, {
+          resource: trigger.id,
+          message: `HTTP trigger ${trigger.name} of ${appLabel(project)} ${triggerAdmits(trigger)}, and ${authentication.said}.`,
+          location: trigger.location,
+          related,
+          severity,
+          properties: { access: trigger.access, authLevel: trigger.authLevel, app: project.appName ?? null, appAuthentication: authentication.required },
+        }),
+      );
+    }
+  }
+  return findings;
+}
