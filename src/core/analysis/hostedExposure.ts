@@ -6,6 +6,7 @@ import type { HostedProject, HttpTrigger } from '../model';
 /** Whether App Service authentication rejects unauthenticated calls before they reach the trigger. */
 export function appAuthentication(project: HostedProject): { required: boolean | 'unknown'; said: string } {
   const { app } = project;
+  if (!app && project.appName !== undefined) return { required: false, said: `no infrastructure code in the files declares ${project.appName}: App Service authentication is taken to be off, Azure's default` };
   if (!app) return { required: false, said: `the app it is deployed to is not known (${project.mapping}): App Service authentication is taken to be off, Azure's default` };
   const name = appLabel(project);
   switch (app.requiresAuthentication) {

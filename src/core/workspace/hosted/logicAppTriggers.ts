@@ -40,7 +40,7 @@ export const logicAppTriggerReader: TriggerReader = {
 function requestTriggers(document: ParsedDocument, at: JsonPath, workflow: string, consumption: Properties | undefined): TriggerDraft[] {
   const triggers = valueAt(document.value as Properties, [...at, 'definition', 'triggers']);
   if (!isObject(triggers)) return [];
-  const access = consumption ? consumptionAccess(consumption) : { access: 'key' as const, authLevel: 'SAS', defaulted: `${SAS_NOTE} (App Service authentication of the app can require more)` };
+  const access = consumption ? consumptionAccess(consumption) : { access: 'key' as const, authLevel: 'SAS', defaulted: SAS_NOTE };
   return Object.entries(triggers).flatMap(([name, trigger]) => {
     if (!isObject(trigger) || !isString(trigger.type) || trigger.type.toLowerCase() !== 'request') return [];
     const span = document.valueSpan([...at, 'definition', 'triggers', name, 'type']) ?? document.valueSpan([]) ?? { start: 0, end: 0 };
