@@ -8,22 +8,23 @@ export function appAuthentication(project: HostedProject): { required: boolean |
   const { app } = project;
   if (!app && project.appName !== undefined) return { required: false, said: `no infrastructure code in the files declares ${project.appName}: App Service authentication is taken to be off, Azure's default` };
   if (!app) return { required: false, said: `the app it is deployed to is not known (${project.mapping}): App Service authentication is taken to be off, Azure's default` };
-  const name = appLabel(project);
   switch (app.requiresAuthentication) {
     case true:
-      return { required: true, said: `App Service authentication of ${name} requires authentication` };
+      return { required: true, said: `the app's App Service authentication requires authentication` };
     case 'unknown':
-      return { required: 'unknown', said: `whether App Service authentication of ${name} requires authentication is not known from the files` };
+      return { required: 'unknown', said: `whether the app's App Service authentication requires authentication is not known from the files` };
     default:
-      return { required: false, said: `${name} does not declare App Service authentication that requires it (authsettingsV2 / auth_settings_v2)` };
+      return { required: false, said: `the app's declaration has no App Service authentication that requires it (authsettingsV2 / auth_settings_v2)` };
   }
 }
 
 /** The app of a project, in words. */
 export function appLabel(project: HostedProject): string {
   const kind = project.app?.kind === 'logic-app' || project.triggers[0]?.host === 'logic-app' ? 'Logic App' : 'Function App';
-  const name = project.appName ?? project.app?.name ?? project.app?.nameExpression;
-  return name === undefined ? `its ${kind}` : `${kind} ${name}`;
+  const name = project.appName ?? project.app?.name;
+  if (name !== undefined) return `${kind} ${name}`;
+  // Declared, with a name the files do not determine (a param passed in by the deployment).
+  return project.app ? `the ${kind} ${project.app.symbol ?? ''} (its name, ${project.app.nameExpression}, is not known from the files)`.replace('  ', ' ') : `its ${kind}`;
 }
 
 /** What the trigger admits by itself, in words. */

@@ -92,6 +92,32 @@ describe('Function App and Logic App code', () => {
     assert.deepStrictEqual(triggers(service), ["httpget key function «'function'»"]);
   });
 
+  it('App Service authentication in a nested config resource, after another config, and one the files do not determine', () => {
+    const site = (name: string, auth: string) =>
+      [
+        `resource ${name} 'Microsoft.Web/sites@2023-12-01' = {`,
+        `  name: '${name}'`,
+        "  kind: 'functionapp'",
+        '  properties: {}',
+        "  resource appSettings 'config' = {",
+        "    name: 'appsettings'",
+        '    properties: {}',
+        '  }',
+        "  resource auth 'config' = {",
+        "    name: 'authsettingsV2'",
+        `    properties: ${auth}`,
+        '  }',
+        '}',
+      ].join('\n');
+    const { service } = readFiles({
+      'infra/sites.bicep': [site('required', '{ globalValidation: { requireAuthentication: true } }'), site('allowed', "{ globalValidation: { unauthenticatedClientAction: 'AllowAnonymous' } }"), site('computed', 'authSettings')].join('\n'),
+    });
+    assert.deepStrictEqual(
+      service.hosted!.apps.map((app) => `${app.name} ${app.requiresAuthentication}`),
+      ['required true', 'allowed false', 'computed unknown'],
+    );
+  });
+
   it('a deployment workflow whose app-name is a secret maps nothing, and says so', () => {
     const { service, root } = readFiles({
       'host.json': '{}',

@@ -49,12 +49,16 @@ function readBicepSites(files: readonly string[], ctx: ReadContext): HostedAppDe
       if (!kind) continue;
       ctx.noteRead(file);
       const properties = bicepValueAt(resource.body, ['properties']);
+      const parent = (child: (typeof bicep.resources)[number]) => {
+        const written = bicepValueAt(child.body, ['parent']);
+        return written?.kind === 'expression' ? written.text : undefined;
+      };
       const authConfig = bicep.resources.find(
         (child) =>
-          (child.lexicalParent === resource && child.type.toLowerCase() === 'config') ||
-          (child.type.toLowerCase() === 'microsoft.web/sites/config' && bicepValueAt(child.body, ['parent'])?.kind === 'expression' && (bicepValueAt(child.body, ['parent']) as { text: string }).text === resource.symbol),
+          ((child.lexicalParent === resource && child.type.toLowerCase() === 'config') || (child.type.toLowerCase() === 'microsoft.web/sites/config' && parent(child) === resource.symbol)) &&
+          resolve(bicepValueAt(child.body, ['name']))?.toLowerCase() === 'authsettingsv2',
       );
-      const authProperties = authConfig && resolve(bicepValueAt(authConfig.body, ['name']))?.toLowerCase() === 'authsettingsv2' ? bicepValueAt(authConfig.body, ['properties']) : undefined;
+      const authProperties = authConfig && bicepValueAt(authConfig.body, ['properties']);
       sites.push({
         ...named(resolve(bicepValueAt(resource.body, ['name'])), bicepValueAt(resource.body, ['name']), text),
         symbol: resource.symbol,
