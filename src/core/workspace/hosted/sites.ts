@@ -30,18 +30,31 @@ function kindOf(kind: string | undefined): HostedAppDeclaration['kind'] | undefi
 // ---- Bicep
 
 function readBicepSites(files: readonly string[], ctx: ReadContext): HostedAppDeclaration[] {
-  const parsed = new Map<string, { text: string; bicep: BicepFile }>();
-  for (const file of files) {
-    if (!file.endsWith('.bicep')) continue;
+  const bicepFiles = files.filter((file) => file.endsWith('.bicep'));
+  const parse = (file: string) => {
     const text = ctx.files.read(file).text;
-    // Sites, and the module calls that may pass a site's name to the file declaring it.
-    if (text === undefined || !(text.includes('Microsoft.Web/sites') || AVM_SITE.test(text) || text.includes('module '))) continue;
-    const bicep = ctx.isolate(file, path.basename(file), () => parseBicepFile(text));
-    if (bicep) parsed.set(file, { text, bicep });
+    const bicep = text === undefined ? undefined : ctx.isolate(file, path.basename(file), () => parseBicepFile(text));
+    return text === undefined || !bicep ? undefined : { text, bicep };
+  };
+  // Files that declare sites; the files calling modules are parsed only when a site's name is a param without a default.
+  const parsed = new Map<string, { text: string; bicep: BicepFile }>();
+  for (const file of bicepFiles) {
+    const text = ctx.files.read(file).text;
+    const source = text !== undefined && (text.includes('Microsoft.Web/sites') || AVM_SITE.test(text)) ? parse(file) : undefined;
+    if (source) parsed.set(file, source);
   }
+  let callers: Map<string, { bicep: BicepFile }> | undefined;
+  const moduleCallers = () =>
+    (callers ??= new Map(
+      bicepFiles.flatMap((file) => {
+        if (parsed.has(file)) return [[file, parsed.get(file)!] as const];
+        const source = (ctx.files.read(file).text ?? '').includes('module ') ? parse(file) : undefined;
+        return source ? [[file, source] as const] : [];
+      }),
+    ));
   const sites: HostedAppDeclaration[] = [];
   for (const [file, { text, bicep }] of parsed) {
-    const resolve = (value: BicepValue | undefined) => resolveBicepString(value, file, bicep, parsed);
+    const resolve = (value: BicepValue | undefined) => resolveBicepString(value, file, bicep, moduleCallers);
     const privateEndpointTexts = bicep.resources.filter((resource) => resource.type.toLowerCase() === 'microsoft.network/privateendpoints').map((resource) => text.slice(resource.span.start, resource.span.end));
     for (const resource of bicep.resources) {
       if (resource.existing || resource.type.toLowerCase() !== 'microsoft.web/sites' || !resource.body) continue;
@@ -101,14 +114,14 @@ function readBicepSites(files: readonly string[], ctx: ReadContext): HostedAppDe
  * A string a Bicep value holds: a literal, or a param or var of the file holding a literal (a param's
  * default, else the one literal every module call of the file passes it).
  */
-function resolveBicepString(value: BicepValue | undefined, file: string, bicep: BicepFile, parsed: ReadonlyMap<string, { bicep: BicepFile }>): string | undefined {
+function resolveBicepString(value: BicepValue | undefined, file: string, bicep: BicepFile, callers: () => ReadonlyMap<string, { bicep: BicepFile }>): string | undefined {
   if (value?.kind === 'string') return value.value;
   if (value?.kind !== 'expression' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value.text)) return undefined;
   const binding = bicep.params.get(value.text) ?? bicep.vars.get(value.text);
   if (binding?.value?.kind === 'string') return binding.value.value;
   if (!bicep.params.has(value.text) || binding?.value !== undefined) return undefined;
   const passed = new Set<string | undefined>();
-  for (const [caller, { bicep: callerBicep }] of parsed) {
+  for (const [caller, { bicep: callerBicep }] of callers()) {
     for (const module of callerBicep.modules) {
       if (path.resolve(path.dirname(caller), module.path) !== file) continue;
       const argument = bicepValueAt(module.body, ['params', value.text]);
