@@ -1,7 +1,8 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', 'samples/**'] },
+  // The rules' fixtures hold other projects' code (Function Apps in JavaScript and TypeScript): data, not this project's.
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', 'samples/**', 'test/fixtures/rules/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -92,6 +92,76 @@ export interface ApimService {
   assumptions: string[];
   /** What only the deployed service and Defender know; absent when working from files alone. */
   deployment?: DeploymentFacts;
+  /** The Function Apps and Logic Apps the repository holds the code of (read into the first service only). */
+  hosted?: HostedCode;
+}
+
+/** How an HTTP trigger admits calls by itself, before App Service authentication and the network. */
+export type TriggerAccess =
+  | 'anonymous' // anyone who reaches the URL
+  | 'key' // a shared secret in the URL or a header: a function or host key, a Logic App's SAS signature
+  | 'oauth' // a Logic App's Entra ID (OAuth) policy, with SAS turned off
+  | 'unknown'; // computed in code, not known from the text
+
+/** An HTTP endpoint a Function App or Logic App declares in its code. Defender for Cloud assesses each. */
+export interface HttpTrigger {
+  /** `sites/<app>/functions/<name>`, `sites/<app>/workflows/<workflow>/triggers/<name>`, or `workflows/<workflow>/triggers/<name>` (Consumption). */
+  id: ResourceId;
+  /** The function's name, or the workflow's and its trigger's (`orders/manual`). */
+  name: string;
+  host: 'function-app' | 'logic-app';
+  access: TriggerAccess;
+  /** The level as the code writes it (`anonymous`, `function`, `AuthorizationLevel.Admin`, `SAS`), or the expression that computes it. */
+  authLevel: string;
+  /** Why `access` holds where the code does not write a level: the default that applies. */
+  defaulted?: string;
+  route?: string;
+  /** The level's value when written; else the trigger's name (or its type, in JSON). */
+  location: SourceLocation;
+  /** The folder of the project the trigger belongs to (the one holding host.json, else the file's). */
+  project: string;
+}
+
+/** An App Service site (Function App, Logic App Standard) declared by infrastructure code. */
+export interface HostedAppDeclaration {
+  /** The site's name, when the files determine it. */
+  name?: string;
+  /** How the name is written when the files do not determine it. */
+  nameExpression?: string;
+  /** The name infrastructure code refers to it by (a Bicep symbol, a Terraform address): `${api.properties.defaultHostName}`. */
+  symbol?: string;
+  kind: 'function-app' | 'logic-app';
+  location: SourceLocation;
+  /** The value of its `azd-service-name` tag: which service of azure.yaml deploys to it. */
+  azdServiceName?: string;
+  /** App Service authentication turned on and rejecting unauthenticated calls ('unknown' when the files do not say). */
+  requiresAuthentication: boolean | 'unknown';
+  /** Public network access; Azure's default is enabled. */
+  publicNetworkAccess: boolean | 'unknown';
+  /** Inbound access restrictions (IP or service tag rules) are declared. */
+  accessRestricted: boolean | 'unknown';
+  /** A private endpoint in the files points at it. */
+  privateEndpoint: boolean | 'unknown';
+}
+
+/** The code of one Function App or Logic App Standard project, and the app it is deployed to. */
+export interface HostedProject {
+  folder: string;
+  triggers: HttpTrigger[];
+  /** The app's name, when a mapping names it. */
+  appName?: string;
+  /** The app's declaration, when infrastructure code in the repository declares it. */
+  app?: HostedAppDeclaration;
+  /** How the code was mapped to its app, or why it was not. */
+  mapping: string;
+  /** Where the mapping is written (azure.yaml's service, the workflow step). */
+  mappedAt?: SourceLocation;
+}
+
+export interface HostedCode {
+  projects: HostedProject[];
+  /** Every site declared, mapped to code or not. */
+  apps: HostedAppDeclaration[];
 }
 
 /**

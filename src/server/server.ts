@@ -198,7 +198,10 @@ connection.onInitialize((params) => {
 
 connection.onInitialized(() => {
   // Clients that watch files for the server (Neovim's does not by default) are asked to; VS Code's client watches what the extension registers.
-  void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{json,yaml,yml,xml,bicep,bicepparam,tf,tfvars,graphql,wsdl,wadl}' }] }).catch(() => undefined);
+  // Function App code (JavaScript, TypeScript, C#, Python) is watched on disk: its HTTP triggers are analysed when it is saved, its buffers are not synced while typed.
+  void connection.client
+    .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{json,yaml,yml,xml,bicep,bicepparam,tf,tfvars,graphql,wsdl,wadl,js,mjs,cjs,ts,mts,cts,cs,py}' }] })
+    .catch(() => undefined);
   connection.workspace.onDidChangeWorkspaceFolders((event) => {
     removeFolders(event.removed);
     addFolders(event.added);

@@ -35,6 +35,10 @@ describe('findings on the sample repositories', () => {
         'endpoint-authentication apis/partners/operations/get-stock-feed high',
         'endpoint-authentication apis/payments/operations/list-payment-methods high',
         'endpoint-authentication apis/product-graph high', // GraphQL, keyless, assessed as a whole
+        'function-app-endpoint-authentication sites/func-contoso-orders/functions/create-order medium', // authLevel 'function': a key, no App Service authentication
+        'function-app-endpoint-authentication sites/func-contoso-orders/functions/get-order high', // authLevel 'anonymous'
+        'gateway-bypass apis/orders high', // validate-jwt at the gateway, serviceUrl func-contoso-orders.azurewebsites.net/api
+        'gateway-bypass sites/func-contoso-orders/functions/get-order high', // /api/orders/{orderId}, public, no restriction
         'named-value-key-vault namedValues/loyalty-legacy-basic-auth medium',
         'sensitive-data-in-url apis/customers/operations/search-customers high', // ?email=
         'sensitive-data-in-url apis/loyalty/operations/get-member-by-phone high', // /members/{phoneNumber}

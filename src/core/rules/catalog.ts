@@ -10,7 +10,10 @@ import { POLICY_DRIFT_RULE } from './deployedPolicyDiffers';
 import { encryptedProtocols } from './encryptedProtocols';
 import { endpointAuthentication } from './endpointAuthentication';
 import { fragmentIncludeCycle } from './fragmentIncludeCycle';
+import { functionAppEndpointAuthentication } from './functionAppEndpointAuthentication';
+import { gatewayBypass } from './gatewayBypass';
 import { INPUT_PROBLEM_RULE } from './inputProblem';
+import { logicAppEndpointAuthentication } from './logicAppEndpointAuthentication';
 import { missingFragment } from './missingFragment';
 import { namedValueKeyVault } from './namedValueKeyVault';
 import { OBSERVED_RECOMMENDATION_RULE, observedRecommendationKey, observedRecommendationRule } from './observedRecommendation';
@@ -37,6 +40,9 @@ export const ALL_RULES: readonly Rule[] = [
   apiRiskRanking,
   missingFragment,
   fragmentIncludeCycle,
+  functionAppEndpointAuthentication,
+  logicAppEndpointAuthentication,
+  gatewayBypass,
   ...DEPLOYMENT_FACT_RULES,
 ];
 

@@ -39,6 +39,8 @@ export const DEFENDER = {
   },
   namedValueKeyVault: { displayName: 'API Management secret named values should be stored in Azure Key Vault', keyConfirmed: false, severity: 'Medium' },
   backendAuthentication: { displayName: 'API Management calls to API backends should be authenticated', keyConfirmed: false, severity: 'Medium' },
+  functionAppEndpointAuthentication: { displayName: 'Authentication should be enabled on API endpoints hosted in Function Apps', keyConfirmed: false, severity: 'High' },
+  logicAppEndpointAuthentication: { displayName: 'Authentication should be enabled on API endpoints hosted in Logic Apps', keyConfirmed: false, severity: 'High' },
 } satisfies Record<string, DefenderMapping>;
 
 /** Whether an assessment is a recommendation: by its key, or by its display name (for keys not confirmed). */

@@ -8,13 +8,16 @@ import { ruleHelpUri } from './rule';
 const ID_PREFIX = 'defender-';
 
 /**
- * Recommendations of Microsoft's reference (recommendations-reference-api) on API Management that no
- * rule predicts yet; the others it lists are about Function Apps and Logic Apps, which are not read.
+ * Recommendations of Microsoft's reference (recommendations-reference-api) that no rule predicts: on
+ * API Management, and the unused endpoints of Function Apps and Logic Apps, which only Azure's
+ * traffic data tells (a snapshot).
  */
 export const UNPREDICTED_RECOMMENDATIONS: readonly DefenderMapping[] = [
   { displayName: 'API Management direct management endpoint should not be enabled', assessmentKey: 'e2aeced9-6ef0-410e-b948-4aaa65ded9a7', keyConfirmed: false, severity: 'Low' },
   { displayName: 'API Management should disable public network access to the service configuration endpoints', keyConfirmed: false, severity: 'Medium' },
   { displayName: 'API Management minimum API version should be set to 2019-12-01 or higher', keyConfirmed: false, severity: 'Medium' },
+  { displayName: 'Unused API endpoints should be disabled and removed from Function Apps', keyConfirmed: false, severity: 'Low' },
+  { displayName: 'Unused API endpoints should be disabled and removed from Logic Apps', keyConfirmed: false, severity: 'Low' },
 ];
 
 const DESCRIPTION = 'Reported by Defender for Cloud on the deployed service; no rule of APIM Posture predicts it from the files.';
@@ -30,7 +33,7 @@ export const OBSERVED_RECOMMENDATION_RULE: RuleMetadata = {
   id: 'defender-{assessment-key}',
   title: 'A Defender for Cloud recommendation no rule predicts',
   severity: 'medium',
-  description: `${DESCRIPTION} Each such recommendation is a rule of its own, named \`defender-\` and its assessment key, with Defender's severity (medium when Defender gives none) and remediation; it is reported only from a snapshot of Azure. The ones known on API Management: ${UNPREDICTED_RECOMMENDATIONS.map(known).join('; ')}.`,
+  description: `${DESCRIPTION} Each such recommendation is a rule of its own, named \`defender-\` and its assessment key, with Defender's severity (medium when Defender gives none) and remediation; it is reported only from a snapshot of Azure. The ones known: ${UNPREDICTED_RECOMMENDATIONS.map(known).join('; ')}.`,
   remediation: `Follow the recommendation's remediation, which the finding carries from Defender for Cloud, then load from Azure again.`,
   helpUri: ruleHelpUri('defender-{assessment-key}'),
 };

@@ -13,6 +13,7 @@ import { LineIndex } from '../text';
 import { emptyContent, linkProducts, mergeContent, type Collision, type Place, type ServiceContent } from './resources';
 import { readNamedSpec, readSpecsOnly } from './specsOnly';
 import { readTerraform } from './terraform';
+import { readHostedCode } from './hosted/readHosted';
 
 export interface ReadServiceOptions {
   /** Reads files (with the editor's unsaved buffers); a fresh disk reader by default. */
@@ -65,7 +66,10 @@ function readServicesFrom(root: string, options: ReadServiceOptions, firstOnly: 
     const inRoot = allFiles.filter((file) => file.startsWith(apiopsRoot + path.sep));
     const { layout, content } = readApiops(apiopsRoot, inRoot, ctx);
     // Infrastructure code next to an APIOps export adds what the export lacks; read it once, into the first service.
-    if (services.length === 0) mergeContent(content, readInfrastructure(allFiles, ctx).content);
+    if (services.length === 0) {
+      mergeContent(content, readInfrastructure(allFiles, ctx).content);
+      Object.assign(content, readHosted(allFiles, ctx));
+    }
     services.push(toService(apiopsRoot, layout, content, ctx));
   }
   if (services.length > 0) return services;
@@ -73,8 +77,16 @@ function readServicesFrom(root: string, options: ReadServiceOptions, firstOnly: 
   const ctx = new ReadContext(files, documents, options.parseCache, options.budget);
   ctx.report(listing.problems);
   const infrastructure = readInfrastructure(allFiles, ctx);
-  if (infrastructure.content.apis.length > 0) return [toService(absoluteRoot, infrastructure.layout, infrastructure.content, ctx)];
-  return [toService(absoluteRoot, 'specs-only', readSpecsOnly(allFiles, ctx), ctx)];
+  const hosted = readHosted(allFiles, ctx);
+  if (infrastructure.content.apis.length > 0) return [toService(absoluteRoot, infrastructure.layout, { ...infrastructure.content, ...hosted }, ctx)];
+  const specs = readSpecsOnly(allFiles, ctx);
+  return [toService(absoluteRoot, 'specs-only', { ...specs, ...hosted, assumptions: [...specs.assumptions, ...(hosted.assumptions ?? [])] }, ctx)];
+}
+
+/** The Function Apps and Logic Apps whose code the repository holds, for the one service that carries them. */
+function readHosted(files: readonly string[], ctx: ReadContext): Partial<Pick<ApimService, 'hosted' | 'assumptions'>> {
+  const read = readHostedCode(files, ctx);
+  return read ? { hosted: read.hosted, ...(read.assumptions.length > 0 && { assumptions: read.assumptions }) } : {};
 }
 
 /**
@@ -119,7 +131,7 @@ function reportCollisions(collisions: readonly Collision[], ctx: ReadContext): v
   }
 }
 
-function toService(root: string, layout: RepositoryLayout, content: ServiceContent & Partial<Pick<ApimService, 'assumptions'>>, ctx: ReadContext): ApimService {
+function toService(root: string, layout: RepositoryLayout, content: ServiceContent & Partial<Pick<ApimService, 'assumptions' | 'hosted'>>, ctx: ReadContext): ApimService {
   linkProducts(content);
   return { root, layout, assumptions: [], ...content, problems: ctx.problems, filesRead: ctx.filesRead };
 }

@@ -282,15 +282,16 @@ describe('posture goals', () => {
         { rule: 'endpoint-authentication', resource: 'apis/orders/*', reason: 'Expired', expires: '2026-01-01' },
       ],
       goals: [
-        // Unsuppressed high findings about the orders API: track-shipment's endpoint-authentication only.
+        // Unsuppressed high findings about the orders API: track-shipment's endpoint-authentication, and the way around the
+        // gateway at its serviceUrl (the orders Function App's get-order trigger is anonymous and public).
         { id: 'orders-high', metric: 'findings', severity: 'high', select: { api: 'orders' }, target: { max: 0 } },
         { id: 'few-suppressions', metric: 'suppressions', target: { max: 2 } },
         { id: 'all-expire', metric: 'suppressions-without-expiry', target: { max: 0 } },
       ],
     };
     const goals = byId(scanSample(config).goals);
-    assert.strictEqual(goals.get('orders-high')?.value, 1);
-    assert.deepStrictEqual(goals.get('orders-high')?.violations.map((violation) => violation.resource), ['apis/orders/operations/track-shipment']);
+    assert.strictEqual(goals.get('orders-high')?.value, 2);
+    assert.deepStrictEqual(goals.get('orders-high')?.violations.map((violation) => violation.resource).sort(), ['apis/orders', 'apis/orders/operations/track-shipment']);
     // The third expired on 2026-01-01, before NOW.
     assert.strictEqual(goals.get('few-suppressions')?.status, 'met');
     assert.strictEqual(goals.get('few-suppressions')?.value, 2);
