@@ -15,21 +15,21 @@ import { apiRisk } from '../rules/apiRisk';
 import { assessedOperations } from '../rules/endpointAuthentication';
 import { allApisSubscriptions } from '../rules/subscriptionScope';
 import type { SourceLocation } from '../text';
-import type { Goal, GoalResult, GoalSelection, GoalViolation, Requirement } from './goal';
+import type { FindingHistory, Goal, GoalResult, GoalSelection, GoalViolation, Requirement } from './goal';
 import { SHARE_METRICS } from './parse';
 
 /** What a goal is measured on: the scan without its goals, and the suppressions it applied. */
 export type GoalScan = Pick<ScanResult, 'root' | 'services' | 'findings' | 'rules' | 'analyses' | 'deployed'>;
 
 /** The scan with its goals measured, when the repository's `.apim-posture.json` declares any. */
-export function withGoals(result: ScanResult, goals: readonly Goal[], suppressions: readonly SuppressionEntry[], now: Date): ScanResult {
-  if (goals.length > 0) result.goals = evaluateGoals(goals, result, suppressions, now);
+export function withGoals(result: ScanResult, goals: readonly Goal[], suppressions: readonly SuppressionEntry[], now: Date, history?: FindingHistory): ScanResult {
+  if (goals.length > 0) result.goals = evaluateGoals(goals, result, suppressions, now, history);
   return result;
 }
 
-export function evaluateGoals(goals: readonly Goal[], scan: GoalScan, suppressions: readonly SuppressionEntry[], now: Date): GoalResult[] {
+export function evaluateGoals(goals: readonly Goal[], scan: GoalScan, suppressions: readonly SuppressionEntry[], now: Date, history?: FindingHistory): GoalResult[] {
   return goals.map((goal) => {
-    const measured = goal.invalid !== undefined ? notEvaluated(`the goal is written wrongly: ${goal.invalid}`) : measure(goal, scan, suppressions, now);
+    const measured = goal.invalid !== undefined ? notEvaluated(`the goal is written wrongly: ${goal.invalid}`) : measure(goal, scan, suppressions, now, history);
     const unit = goal.metric === 'api-risk' ? 'score' : goal.metric === 'finding-age-days' ? 'days' : SHARE_METRICS.has(goal.metric) ? 'share' : 'count';
     const met = measured.reason === undefined && measured.value !== undefined && withinTarget(measured.value, goal);
     return {
@@ -73,7 +73,7 @@ interface Selected {
   operations: OperationResource[];
 }
 
-function measure(goal: Goal, scan: GoalScan, suppressions: readonly SuppressionEntry[], now: Date): Measured {
+function measure(goal: Goal, scan: GoalScan, suppressions: readonly SuppressionEntry[], now: Date, history: FindingHistory | undefined): Measured {
   if (goal.select?.tag) return notEvaluated('API tags are not read from the repository, so a selection by "tag" cannot be measured; select by "api", "product" or "workspace" instead.');
   switch (goal.metric) {
     case 'authenticated-operations':
@@ -95,9 +95,7 @@ function measure(goal: Goal, scan: GoalScan, suppressions: readonly SuppressionE
     case 'suppressions-without-expiry':
       return suppressionBudget(goal, suppressions, now);
     case 'finding-age-days':
-      return notEvaluated(
-        'when each finding first appeared is not known: it needs the repository\'s git history or Defender\'s evaluation dates in the snapshot of Azure, and neither is read yet. The goal is reported, not assumed met.',
-      );
+      return findingAges(scan, goal, now, history);
     case 'requirements':
       return requirements(scan, goal);
   }
@@ -208,19 +206,68 @@ function risk(scan: GoalScan, goal: Goal): Measured {
 }
 
 function findingBudget(scan: GoalScan, goal: Goal): Measured {
-  if (goal.rule !== undefined && !scan.rules.some((rule) => rule.id === goal.rule)) {
-    return notEvaluated(`rule ${goal.rule} did not run in this scan: it is off in "rules", needs a snapshot of Azure, or no rule has that id (apim-posture rules lists them).`);
-  }
-  const inSelection = findingSelector(scan, goal.select);
-  const matching = scan.findings.filter((finding) => !finding.suppression && (goal.rule === undefined || finding.ruleId === goal.rule) && (goal.severity === undefined || finding.severity === goal.severity) && inSelection(finding));
-  // Defender's finding on a resource the files already show the same problem on is the same problem: counted once.
-  const predicted = new Set(matching.filter((finding) => finding.origin === 'predicted').map(problemKey));
-  const counted = matching.filter((finding) => finding.origin === 'predicted' || !predicted.has(problemKey(finding)));
+  const counted = goalFindings(scan, goal);
+  if ('reason' in counted) return notEvaluated(counted.reason);
   return {
     value: counted.length,
     notes: [],
     violations: counted.map((finding) => ({ resource: finding.resource, service: finding.service, message: `[${finding.ruleId}] ${finding.message}`, location: finding.location })),
   };
+}
+
+/** The unsuppressed findings a `findings` or `finding-age-days` goal is about, or why there are none to measure. */
+function goalFindings(scan: GoalScan, goal: Goal): Finding[] | { reason: string } {
+  if (goal.rule !== undefined && !scan.rules.some((rule) => rule.id === goal.rule)) {
+    return { reason: `rule ${goal.rule} did not run in this scan: it is off in "rules", needs a snapshot of Azure, or no rule has that id (apim-posture rules lists them).` };
+  }
+  const inSelection = findingSelector(scan, goal.select);
+  const matching = scan.findings.filter((finding) => !finding.suppression && (goal.rule === undefined || finding.ruleId === goal.rule) && (goal.severity === undefined || finding.severity === goal.severity) && inSelection(finding));
+  // Defender's finding on a resource the files already show the same problem on is the same problem: counted once.
+  const predicted = new Set(matching.filter((finding) => finding.origin === 'predicted').map(problemKey));
+  return matching.filter((finding) => finding.origin === 'predicted' || !predicted.has(problemKey(finding)));
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The oldest age, in whole days, of the selected findings: since the first commit holding a finding of
+ * the same id (the history walk), or since Defender marked its resource unhealthy, whichever is earlier.
+ */
+function findingAges(scan: GoalScan, goal: Goal, now: Date, history: FindingHistory | undefined): Measured {
+  const counted = goalFindings(scan, goal);
+  if ('reason' in counted) return notEvaluated(counted.reason);
+  const aged = counted.map((finding) => ({ finding, ...findingSince(finding, history, now) }));
+  const unknown = aged.filter((entry) => entry.since === undefined);
+  if (unknown.length > 0) {
+    return notEvaluated(
+      `when ${unknown.length === 1 ? 'a finding' : `${unknown.length} findings`} first appeared is not known: ${history ? 'not found in the walked history' : 'the git history is not read here (apim-posture scan and goals walk it)'} and Defender gives no date for ${unknown.length === 1 ? 'it' : 'them'}. The goal is reported, not assumed met.`,
+      history?.notes,
+    );
+  }
+  const days = aged.map((entry) => ({ ...entry, days: Math.max(0, Math.floor((now.getTime() - entry.since!.getTime()) / DAY_MS)) }));
+  const over = days.filter((entry) => (goal.target.max !== undefined && entry.days > goal.target.max) || (goal.target.min !== undefined && entry.days < goal.target.min));
+  return {
+    value: Math.max(0, ...days.map((entry) => entry.days)),
+    notes: history?.notes ?? [],
+    violations: over.map(({ finding, days, why }) => ({
+      resource: finding.resource,
+      service: finding.service,
+      message: `[${finding.ruleId}] ${finding.message} Open ${days} day${days === 1 ? '' : 's'}: ${why}.`,
+      location: finding.location,
+    })),
+  };
+}
+
+/** The earliest date a finding is known to exist from, and what says so. */
+function findingSince(finding: Finding, history: FindingHistory | undefined, now: Date): { since?: Date; why?: string } {
+  const known: { since: Date; why: string }[] = [];
+  const first = history?.firstSeen.get(finding.id);
+  if (first) known.push({ since: new Date(first.date), why: `first in commit ${first.commit.slice(0, 12)} of ${first.date.slice(0, 10)}` });
+  else if (history && finding.origin === 'predicted') known.push({ since: now, why: 'not committed yet' });
+  const defenderDate = finding.defender?.statusChangeDate ?? finding.defender?.firstEvaluationDate;
+  if (defenderDate && !Number.isNaN(Date.parse(defenderDate))) known.push({ since: new Date(defenderDate), why: `unhealthy in Defender for APIs since ${defenderDate.slice(0, 10)}` });
+  const earliest = known.sort((a, b) => a.since.getTime() - b.since.getTime())[0];
+  return earliest ?? {};
 }
 
 const problemKey = (finding: Finding) => `${finding.service ?? ''}|${finding.ruleId}|${finding.resource.toLowerCase()}`;

@@ -53,6 +53,7 @@ export function reportParts(result: ScanResult, options: ReportOptions = {}) {
     snapshot: snapshotSection(result, options.boundedSnapshot),
     rules: sortedRules(result.rules).map(reportRule),
     goals: result.goals?.map((goal) => reportGoal(goal, locate)),
+    trend: result.trend,
   };
   return {
     head,

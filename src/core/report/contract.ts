@@ -248,4 +248,19 @@ export interface AnalysisReport {
   drift: ReportDrift[];
   /** The posture goals of `.apim-posture.json`, each measured; absent when the file declares none. */
   goals?: ReportGoal[];
+  /** The posture over the git history, oldest first (`apim-posture trend --format json`); absent from other reports. */
+  trend?: TrendPoint[];
+}
+
+/** The posture at one commit of the history: its unsuppressed findings by severity and its goals met. */
+export interface TrendPoint {
+  /** The commit's date (committer date, ISO). */
+  date: string;
+  /** The commit id. */
+  commit: string;
+  findings: { high: number; medium: number; low: number; info: number };
+  /** How many goals of the commit's `.apim-posture.json` were met. */
+  goalsMet: number;
+  /** How many goals it declared. */
+  goals: number;
 }

@@ -6,6 +6,7 @@ import type { SnapshotStatus } from '../azure/status';
 import type { Coverage } from '../coverage';
 import type { Finding, RuleMetadata } from '../findings';
 import type { GoalResult } from '../goals/goal';
+import type { TrendPoint } from './contract';
 import type { ApimService } from '../model';
 import type { RuleContext } from '../rules/rule';
 import type { LineIndex } from '../text';
@@ -36,6 +37,8 @@ export interface ScanResult {
   snapshot?: SnapshotStatus;
   /** Each goal of `.apim-posture.json` as measured on this scan; absent when the file declares none. */
   goals?: GoalResult[];
+  /** The posture over the git history, oldest first, when the trend was asked for. */
+  trend?: TrendPoint[];
 }
 
 /** One root of the repository compared with the deployed service it is. */

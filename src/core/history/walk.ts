@@ -1,0 +1,84 @@
+// The scan of every commit of a folder's first-parent history, oldest first, incrementally: each
+// commit's tree is the previous one moved by their difference, only changed blobs are read, and the
+// parse cache is shared, so that a file no commit touched is parsed once for the whole walk.
+import * as path from 'path';
+import { SEVERITY_ORDER, type Severity } from '../findings';
+import type { FirstAppearance, FindingHistory } from '../goals/goal';
+import { ParseCache } from '../parse/cache';
+import type { TrendPoint } from '../report/contract';
+import type { ScanResult } from '../report/scanResult';
+import { scan, type ScanOptions } from '../scan';
+import { DEFAULT_MAX_FILE_BYTES } from '../workspace/files';
+import { changedEntries, checkRepository, firstParentCommits, listTree, ObjectReader, type Commit } from './git';
+import { GitTreeSource } from './gitTreeSource';
+
+/** The commits walked at most: the newest ones; older ones are said as left out. */
+export const DEFAULT_MAX_COMMITS = 1000;
+
+export interface WalkOptions {
+  /** Only commits at or after this date. */
+  since?: Date;
+  maxCommits?: number;
+  /** One point per commit, or per day (the day's last commit, in UTC). */
+  per?: 'commit' | 'day';
+  /** How each commit is scanned (the snapshot, the rules); files, cache and "now" are the walk's. */
+  scan?: Pick<ScanOptions, 'snapshot' | 'snapshotMaxAgeDays' | 'settings'>;
+}
+
+export interface HistoryWalk {
+  points: TrendPoint[];
+  /** When each finding id first appeared among the walked commits. */
+  history: FindingHistory;
+  /** How many commits were scanned. */
+  commits: number;
+}
+
+/** Walks the history of `folder` up to HEAD; throws HistoryUnavailable when git or the repository is missing. */
+export async function walkHistory(folder: string, options: WalkOptions = {}): Promise<HistoryWalk> {
+  const root = path.resolve(folder);
+  await checkRepository(root);
+  const maxCommits = options.maxCommits ?? DEFAULT_MAX_COMMITS;
+  const { commits, cut } = await firstParentCommits(root, { since: options.since, maxCount: maxCommits });
+  const pointCommits = new Set(options.per === 'day' ? lastOfEachDay(commits) : commits);
+  const firstSeen = new Map<string, FirstAppearance>();
+  // Each commit's goals are measured as of its date, with the first appearances found before it.
+  const history: FindingHistory = { firstSeen, notes: [] };
+  const points: TrendPoint[] = [];
+  const objects = new ObjectReader(root);
+  try {
+    const source = new GitTreeSource(root, objects, DEFAULT_MAX_FILE_BYTES);
+    const cache = new ParseCache();
+    let previous: Commit | undefined;
+    for (const commit of commits) {
+      await source.apply(previous ? await changedEntries(root, previous.id, commit.id) : await listTree(root, commit.id));
+      const result = scan(root, { ...options.scan, source, cache, now: new Date(commit.date), history });
+      for (const finding of result.findings) if (!finding.suppression && !firstSeen.has(finding.id)) firstSeen.set(finding.id, { commit: commit.id, date: commit.date });
+      if (pointCommits.has(commit)) points.push(trendPoint(commit, result));
+      previous = commit;
+    }
+  } finally {
+    objects.close();
+  }
+  const notes: string[] = [];
+  const first = commits[0];
+  if (cut || options.since) {
+    const why = cut ? `the ${maxCommits} newest commits were walked` : `commits before ${options.since!.toISOString().slice(0, 10)} were not walked`;
+    notes.push(`${why}: a finding already present in ${first ? `the first walked commit (${first.id.slice(0, 12)} of ${first.date.slice(0, 10)})` : 'the history'} may be older than its age says.`);
+  }
+  history.notes.push(...notes);
+  return { points, history, commits: commits.length };
+}
+
+/** The last commit of each day (UTC) of the committer dates. */
+function lastOfEachDay(commits: readonly Commit[]): Commit[] {
+  const byDay = new Map<string, Commit>();
+  for (const commit of commits) byDay.set(commit.date.slice(0, 10), commit);
+  return [...byDay.values()];
+}
+
+/** A commit's unsuppressed findings by severity and its goals met. */
+function trendPoint(commit: Commit, result: ScanResult): TrendPoint {
+  const findings = Object.fromEntries(SEVERITY_ORDER.map((severity) => [severity, 0])) as Record<Severity, number>;
+  for (const finding of result.findings) if (!finding.suppression) findings[finding.severity]++;
+  return { date: commit.date, commit: commit.id, findings, goalsMet: (result.goals ?? []).filter((goal) => goal.met).length, goals: result.goals?.length ?? 0 };
+}
