@@ -249,7 +249,7 @@ function runScan(args: string[], io: Io, command: 'scan' | 'goals' = 'scan'): nu
   if (showProgress) io.err.write('\r\x1b[K');
   // Only a finding-age-days goal needs the history: then it is walked, and the folder scanned again with it (its parses kept).
   if (!spec && result.goals?.some((goal) => goal.metric === 'finding-age-days')) {
-    return historyOf(target, { scan: { snapshot: scanOptions.snapshot, snapshotMaxAgeDays: scanOptions.snapshotMaxAgeDays } }, io).then((walk) =>
+    return historyOf(target, { scan: { snapshot: scanOptions.snapshot, snapshotMaxAgeDays: scanOptions.snapshotMaxAgeDays }, keep: true }, io).then((walk) =>
       finishScan(walk ? scan(target, { ...scanOptions, history: walk.history }) : result, options, io),
     );
   }
@@ -353,7 +353,7 @@ async function runTrend(args: string[], io: Io): Promise<number> {
     return EXIT.failure;
   }
   try {
-    const walk = await historyOf(target, { since: options.since, maxCommits: options.maxCommits, per: options.per }, io);
+    const walk = await historyOf(target, { since: options.since, maxCommits: options.maxCommits, per: options.per, scan: { snapshot: 'auto' }, keep: true }, io);
     if (!walk) return EXIT.failure;
     if (options.format === 'json') {
       const result = scan(target, { snapshot: 'auto', history: walk.history });

@@ -7,8 +7,9 @@ import type { FirstAppearance, FindingHistory } from '../goals/goal';
 import { ParseCache } from '../parse/cache';
 import type { TrendPoint } from '../report/contract';
 import type { ScanResult } from '../report/scanResult';
-import { scan, type ScanOptions } from '../scan';
+import { scan, TOOL_VERSION, type ScanOptions } from '../scan';
 import { DEFAULT_MAX_FILE_BYTES } from '../workspace/files';
+import { readWalkRecord, writeWalkRecord } from './cache';
 import { changedEntries, checkRepository, firstParentCommits, listTree, ObjectReader, type Commit } from './git';
 import { GitTreeSource } from './gitTreeSource';
 
@@ -23,13 +24,15 @@ export interface WalkOptions {
   per?: 'commit' | 'day';
   /** How each commit is scanned (the snapshot, the rules); files, cache and "now" are the walk's. */
   scan?: Pick<ScanOptions, 'snapshot' | 'snapshotMaxAgeDays' | 'settings'>;
+  /** Keep what the walk found for the next run, and start from what the last one kept (cache.ts). */
+  keep?: boolean;
 }
 
 export interface HistoryWalk {
   points: TrendPoint[];
   /** When each finding id first appeared among the walked commits. */
   history: FindingHistory;
-  /** How many commits were scanned. */
+  /** How many commits the walk covers (scanned now, or by an earlier run that kept them). */
   commits: number;
 }
 
@@ -39,26 +42,38 @@ export async function walkHistory(folder: string, options: WalkOptions = {}): Pr
   await checkRepository(root);
   const maxCommits = options.maxCommits ?? DEFAULT_MAX_COMMITS;
   const { commits, cut } = await firstParentCommits(root, { since: options.since, maxCount: maxCommits });
-  const pointCommits = new Set(options.per === 'day' ? lastOfEachDay(commits) : commits);
   const firstSeen = new Map<string, FirstAppearance>();
   // Each commit's goals are measured as of its date, with the first appearances found before it.
   const history: FindingHistory = { firstSeen, notes: [] };
   const points: TrendPoint[] = [];
+  const key = `${root}\0${TOOL_VERSION}\0${JSON.stringify(options.scan ?? {})}`;
+  const kept = options.keep ? readWalkRecord(key) : undefined;
+  // A kept walk is continued when it started at the same commit and its last commit is still in the history.
+  const resumeAt = kept && kept.first === commits[0]?.id ? commits.findIndex((commit) => commit.id === kept.head) : -1;
+  if (kept && resumeAt >= 0 && kept.points.length === resumeAt + 1) {
+    for (const [id, appearance] of kept.firstSeen) firstSeen.set(id, appearance);
+    points.push(...kept.points);
+  }
   const objects = new ObjectReader(root);
   try {
     const source = new GitTreeSource(root, objects, DEFAULT_MAX_FILE_BYTES);
     const cache = new ParseCache();
     let previous: Commit | undefined;
-    for (const commit of commits) {
+    if (points.length > 0) {
+      previous = commits[points.length - 1];
+      await source.apply(await listTree(root, previous.id));
+    }
+    for (const commit of commits.slice(points.length)) {
       await source.apply(previous ? await changedEntries(root, previous.id, commit.id) : await listTree(root, commit.id));
       const result = scan(root, { ...options.scan, source, cache, now: new Date(commit.date), history });
       for (const finding of result.findings) if (!finding.suppression && !firstSeen.has(finding.id)) firstSeen.set(finding.id, { commit: commit.id, date: commit.date });
-      if (pointCommits.has(commit)) points.push(trendPoint(commit, result));
+      points.push(trendPoint(commit, result));
       previous = commit;
     }
   } finally {
     objects.close();
   }
+  if (options.keep && commits.length > 0) writeWalkRecord(key, { first: commits[0].id, head: commits[commits.length - 1].id, firstSeen: [...firstSeen], points });
   const notes: string[] = [];
   const first = commits[0];
   if (cut || options.since) {
@@ -66,7 +81,8 @@ export async function walkHistory(folder: string, options: WalkOptions = {}): Pr
     notes.push(`${why}: a finding already present in ${first ? `the first walked commit (${first.id.slice(0, 12)} of ${first.date.slice(0, 10)})` : 'the history'} may be older than its age says.`);
   }
   history.notes.push(...notes);
-  return { points, history, commits: commits.length };
+  const shown = new Set((options.per === 'day' ? lastOfEachDay(commits) : commits).map((commit) => commit.id));
+  return { points: points.filter((point) => shown.has(point.commit)), history, commits: commits.length };
 }
 
 /** The last commit of each day (UTC) of the committer dates. */
