@@ -1,5 +1,6 @@
 // Reading a folder's git history without touching its working tree: git is run with fixed argument
-// lists (never through a shell) in the scanned folder, and blobs come from one long-lived
+// lists (never through a shell) in the scanned folder: one `git log --raw` lists every commit and its
+// changes, `git ls-tree` the first commit's files, and blobs come from one long-lived
 // `git cat-file --batch` process (and its `--batch-check` twin for sizes) instead of checkouts.
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'child_process';
 
@@ -22,10 +23,11 @@ export function runGit(folder: string, args: readonly string[]): Promise<Buffer>
   });
 }
 
-/** A commit of the walked history: its id and its committer date (ISO, as git writes it). */
+/** A commit of the walked history: its id, its committer date (ISO) and what it changed below the folder since its first parent. */
 export interface Commit {
   id: string;
   date: string;
+  changes: Map<string, TreeEntry | undefined>;
 }
 
 /** The folder's place in its repository, checked before anything else is asked of git. */
@@ -46,19 +48,28 @@ export async function checkRepository(folder: string): Promise<void> {
 }
 
 /**
- * The first-parent commits up to HEAD, oldest first: the states the branch went through (a merged
- * branch counts from its merge, when it reached this one). At most `maxCount`, the newest ones; `cut`
- * says when older ones were left out.
+ * The first-parent commits up to HEAD, oldest first, each with its changes below the folder: the
+ * states the branch went through (a merged branch counts from its merge, when it reached this one).
+ * One git process for the whole history, not one per commit. At most `maxCount`, the newest ones;
+ * `cut` says when older ones were left out.
  */
-export async function firstParentCommits(folder: string, options: { since?: Date; maxCount: number }): Promise<{ commits: Commit[]; cut: boolean }> {
-  const args = ['rev-list', '--first-parent', '--reverse', `--max-count=${options.maxCount + 1}`, '--format=%cI'];
+export async function firstParentHistory(folder: string, options: { since?: Date; maxCount: number }): Promise<{ commits: Commit[]; cut: boolean }> {
+  // -m with --first-parent: a merge's changes against its first parent, as for any other commit.
+  const args = ['log', '--first-parent', '-m', '--raw', '-z', '--no-renames', '--relative', '--no-abbrev', '--format=commit %H %cI', '--reverse', `--max-count=${options.maxCount + 1}`];
   if (options.since) args.push(`--since=${options.since.toISOString()}`);
   args.push('HEAD', '--');
-  const lines = (await runGit(folder, args)).toString('utf8').split('\n');
   const commits: Commit[] = [];
-  for (let index = 0; index + 1 < lines.length; index += 2) {
-    const id = /^commit ([0-9a-f]{40,64})$/.exec(lines[index])?.[1];
-    if (id) commits.push({ id, date: new Date(lines[index + 1]).toISOString() });
+  const records = nulRecords(await runGit(folder, args));
+  for (let index = 0; index < records.length; index++) {
+    const record = records[index].replace(/^\n/, '');
+    const header = /^commit ([0-9a-f]{40,64}) (\S+)$/.exec(record);
+    if (header) {
+      commits.push({ id: header[1], date: new Date(header[2]).toISOString(), changes: new Map() });
+      continue;
+    }
+    const change = /^:\d{6} (\d{6}) [0-9a-f]+ ([0-9a-f]+) (\w)/.exec(record);
+    const file = records[++index];
+    if (change && file !== undefined) commits[commits.length - 1]?.changes.set(file, change[3] === 'D' ? undefined : { mode: change[1], object: change[2] });
   }
   const cut = commits.length > options.maxCount;
   return { commits: cut ? commits.slice(1) : commits, cut };
@@ -78,17 +89,6 @@ export async function listTree(folder: string, commit: string): Promise<Map<stri
     if (match) entries.set(match[3], { mode: match[1], object: match[2] });
   }
   return entries;
-}
-
-/** What changed below the folder from one commit to the next: each path's new entry, or undefined when it was deleted. */
-export async function changedEntries(folder: string, from: string, to: string): Promise<Map<string, TreeEntry | undefined>> {
-  const changes = new Map<string, TreeEntry | undefined>();
-  const records = nulRecords(await runGit(folder, ['diff-tree', '-r', '-z', '--no-commit-id', '--no-renames', '--relative', from, to, '--']));
-  for (let index = 0; index + 1 < records.length; index += 2) {
-    const match = /^:\d{6} (\d{6}) [0-9a-f]+ ([0-9a-f]+) (\w)/.exec(records[index]);
-    if (match) changes.set(records[index + 1], match[3] === 'D' ? undefined : { mode: match[1], object: match[2] });
-  }
-  return changes;
 }
 
 function nulRecords(output: Buffer): string[] {

@@ -10,7 +10,7 @@ import type { ScanResult } from '../report/scanResult';
 import { scan, TOOL_VERSION, type ScanOptions } from '../scan';
 import { DEFAULT_MAX_FILE_BYTES } from '../workspace/files';
 import { readWalkRecord, writeWalkRecord } from './cache';
-import { changedEntries, checkRepository, firstParentCommits, listTree, ObjectReader, type Commit } from './git';
+import { checkRepository, firstParentHistory, listTree, ObjectReader, type Commit } from './git';
 import { GitTreeSource } from './gitTreeSource';
 
 /** The commits walked at most: the newest ones; older ones are said as left out. */
@@ -41,7 +41,7 @@ export async function walkHistory(folder: string, options: WalkOptions = {}): Pr
   const root = path.resolve(folder);
   await checkRepository(root);
   const maxCommits = options.maxCommits ?? DEFAULT_MAX_COMMITS;
-  const { commits, cut } = await firstParentCommits(root, { since: options.since, maxCount: maxCommits });
+  const { commits, cut } = await firstParentHistory(root, { since: options.since, maxCount: maxCommits });
   const firstSeen = new Map<string, FirstAppearance>();
   // Each commit's goals are measured as of its date, with the first appearances found before it.
   const history: FindingHistory = { firstSeen, notes: [] };
@@ -64,7 +64,7 @@ export async function walkHistory(folder: string, options: WalkOptions = {}): Pr
       await source.apply(await listTree(root, previous.id));
     }
     for (const commit of commits.slice(points.length)) {
-      await source.apply(previous ? await changedEntries(root, previous.id, commit.id) : await listTree(root, commit.id));
+      await source.apply(previous ? commit.changes : await listTree(root, commit.id));
       const result = scan(root, { ...options.scan, source, cache, now: new Date(commit.date), history });
       for (const finding of result.findings) if (!finding.suppression && !firstSeen.has(finding.id)) firstSeen.set(finding.id, { commit: commit.id, date: commit.date });
       points.push(trendPoint(commit, result));

@@ -156,10 +156,10 @@ describe('history walks of small repositories', function () {
   it('per day: the last commit of each day; only the scanned folder of the repository is read', async () => {
     const api = path.join(folder, 'apim');
     fs.mkdirSync(path.join(folder, 'other'));
-    fs.writeFileSync(path.join(folder, 'other', 'openapi.yaml'), 'openapi: 3.0.1\ninfo: { title: Outside, version: "1" }\npaths:\n  /x:\n    get: { responses: { "200": { description: ok } } }\n');
+    fs.writeFileSync(path.join(folder, 'other', 'openapi.yaml'), 'openapi: 3.0.1\ninfo: { title: Outside, version: "1" }\nservers: [{ url: "http://outside.example.com" }]\npaths:\n  /x:\n    get: { responses: { "200": { description: ok } } }\n');
     fs.mkdirSync(api);
     git(folder, ['init', '--quiet']);
-    const spec = (paths: string[]) => `openapi: 3.0.1\ninfo: { title: Inside, version: "1" }\npaths:\n${paths.map((route) => `  ${route}:\n    get: { responses: { "200": { description: ok } } }\n`).join('')}`;
+    const spec = (paths: string[]) => `openapi: 3.0.1\ninfo: { title: Inside, version: "1" }\nservers: [{ url: "http://inside.example.com" }]\npaths:\n${paths.map((route) => `  ${route}:\n    get: { responses: { "200": { description: ok } } }\n`).join('')}`;
     const commit = (paths: string[], date: string) => {
       fs.writeFileSync(path.join(api, 'openapi.yaml'), spec(paths));
       git(folder, ['add', '--all', '.']);
@@ -176,8 +176,31 @@ describe('history walks of small repositories', function () {
     );
     assert.deepStrictEqual(daily.points, perCommit.points.slice(1));
     const total = (point: HistoryWalk['points'][number]) => Object.values(point.findings).reduce((sum, count) => sum + count, 0);
-    // The spec outside the scanned folder is never read: a scan of the folder on disk finds as many.
+    // The spec outside the scanned folder is never read: a scan of the folder on disk finds as many (its http server, at least).
+    assert.ok(total(perCommit.points[2]) > 0);
     assert.strictEqual(total(perCommit.points[2]), scan(api).findings.filter((finding) => !finding.suppression).length);
+  });
+
+  it('a merged branch counts from its merge: the first-parent commits only, a finding dated by the merge', async () => {
+    git(folder, ['init', '--quiet', '--initial-branch=main']);
+    const write = (name: string, paths: string[]) =>
+      fs.writeFileSync(path.join(folder, name), `openapi: 3.0.1\ninfo: { title: ${name}, version: "1" }\nservers: [{ url: "http://${name}.example.com" }]\npaths:\n${paths.map((route) => `  ${route}:\n    get: { responses: { "200": { description: ok } } }\n`).join('')}`);
+    write('a.yaml', ['/a']);
+    git(folder, ['add', '--all', '.']);
+    git(folder, ['commit', '--quiet', '--message', 'a'], '2026-02-01T08:00:00Z');
+    git(folder, ['checkout', '--quiet', '-b', 'feature']);
+    write('b.yaml', ['/b']);
+    git(folder, ['add', '--all', '.']);
+    git(folder, ['commit', '--quiet', '--message', 'b on a branch'], '2026-02-02T08:00:00Z');
+    git(folder, ['checkout', '--quiet', 'main']);
+    git(folder, ['merge', '--quiet', '--no-ff', '--message', 'merge b', 'feature'], '2026-02-05T08:00:00Z');
+    const merge = git(folder, ['rev-parse', 'HEAD']).trim();
+    const walked = await walkHistory(folder);
+    assert.deepStrictEqual(walked.points.map((point) => point.date.slice(0, 10)), ['2026-02-01', '2026-02-05']);
+    const fromBranch = scan(folder).findings.filter((finding) => finding.location.file === path.join(folder, 'b.yaml'));
+    // Its http server, at least.
+    assert.ok(fromBranch.length > 0);
+    for (const finding of fromBranch) assert.strictEqual(walked.history.firstSeen.get(finding.id)?.commit, merge, finding.message);
   });
 
   it('says plainly when the folder is not in a git repository, or has no commit', async () => {
