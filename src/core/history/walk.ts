@@ -96,5 +96,5 @@ function lastOfEachDay(commits: readonly Commit[]): Commit[] {
 function trendPoint(commit: Commit, result: ScanResult): TrendPoint {
   const findings = Object.fromEntries(SEVERITY_ORDER.map((severity) => [severity, 0])) as Record<Severity, number>;
   for (const finding of result.findings) if (!finding.suppression) findings[finding.severity]++;
-  return { date: commit.date, commit: commit.id, findings, goalsMet: (result.goals ?? []).filter((goal) => goal.met).length, goals: result.goals?.length ?? 0 };
+  return { date: commit.date, commit: commit.id, findings, goalsMet: (result.goals ?? []).filter((goal) => goal.met).length, goals: result.goals?.length };
 }

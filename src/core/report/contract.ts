@@ -229,6 +229,19 @@ export interface ReportGoal {
 /** What was read and what was not, with why (plain data already). */
 export type ReportCoverage = Coverage;
 
+/** The posture at one commit of the repository's history, as `apim-posture trend` measures it. */
+export interface TrendPoint {
+  /** When the commit was made (ISO 8601). */
+  date: string;
+  commit: string;
+  /** Unsuppressed findings at that commit, by severity. */
+  findings: Record<Severity, number>;
+  /** Goals met at that commit. */
+  goalsMet: number;
+  /** Goals measured at that commit (met or not); absent when it declared none. */
+  goals?: number;
+}
+
 /** Everything one analysis of one folder says. The CLI's `--format json` writes it whole. */
 export interface AnalysisReport {
   contractVersion: number;
@@ -248,19 +261,6 @@ export interface AnalysisReport {
   drift: ReportDrift[];
   /** The posture goals of `.apim-posture.json`, each measured; absent when the file declares none. */
   goals?: ReportGoal[];
-  /** The posture over the git history, oldest first (`apim-posture trend --format json`); absent from other reports. */
+  /** The posture over the repository's history, oldest first; absent when not measured. */
   trend?: TrendPoint[];
-}
-
-/** The posture at one commit of the history: its unsuppressed findings by severity and its goals met. */
-export interface TrendPoint {
-  /** The commit's date (committer date, ISO). */
-  date: string;
-  /** The commit id. */
-  commit: string;
-  findings: { high: number; medium: number; low: number; info: number };
-  /** How many goals of the commit's `.apim-posture.json` were met. */
-  goalsMet: number;
-  /** How many goals it declared. */
-  goals: number;
 }

@@ -6,7 +6,7 @@ const COLUMNS = ['date', 'commit', 'high', 'medium', 'low', 'info', 'goals met']
 
 function cells(point: TrendPoint): string[] {
   const { high, medium, low, info } = point.findings;
-  return [point.date.slice(0, 10), point.commit.slice(0, 12), String(high), String(medium), String(low), String(info), point.goals > 0 ? `${point.goalsMet}/${point.goals}` : '-'];
+  return [point.date.slice(0, 10), point.commit.slice(0, 12), String(high), String(medium), String(low), String(info), point.goals !== undefined ? `${point.goalsMet}/${point.goals}` : '-'];
 }
 
 function heading(root: string, points: readonly TrendPoint[]): string {
