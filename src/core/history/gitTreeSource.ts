@@ -4,12 +4,15 @@ import * as path from 'path';
 import type { FileSource, RegularFileRead, SourceEntry } from '../workspace/files';
 import type { ObjectReader, TreeEntry } from './git';
 
+/** The blob bytes one tree may hold in memory; files past it are said as not read, not silently dropped. */
+export const MAX_HELD_BYTES = 512 * 1024 * 1024;
+
 const LINK_MODE = '120000';
 const SUBMODULE_MODE = '160000';
 
 interface Blob {
   size: number;
-  /** Absent when over the size limit: never read. */
+  /** Absent when over the size limit, or past what a tree may hold: never read. */
   bytes?: Buffer;
 }
 
@@ -18,11 +21,13 @@ export class GitTreeSource implements FileSource {
   private readonly blobs = new Map<string, Blob>();
   /** Each folder's entries by name, rebuilt after a change of the tree's shape. */
   private folders?: Map<string, Map<string, SourceEntry>>;
+  private heldBytes = 0;
 
   constructor(
     private readonly root: string,
     private readonly objects: ObjectReader,
     private readonly maxFileBytes: number,
+    private readonly maxHeldBytes = MAX_HELD_BYTES,
   ) {}
 
   /** Moves to another commit's tree: `changes` maps each changed path to its new entry (undefined: deleted). */
@@ -35,16 +40,23 @@ export class GitTreeSource implements FileSource {
       if (!before || !entry || (before.mode === LINK_MODE) !== (entry.mode === LINK_MODE)) this.folders = undefined;
       if (entry && entry.mode !== SUBMODULE_MODE && !this.blobs.has(entry.object)) wanted.push(entry.object);
     }
+    // Blobs no path holds any more are let go first: memory stays that of one tree.
+    const held = new Set([...this.entries.values()].map((entry) => entry.object));
+    for (const [object, blob] of this.blobs) {
+      if (held.has(object)) continue;
+      this.heldBytes -= blob.bytes?.length ?? 0;
+      this.blobs.delete(object);
+    }
+    const sizes = await Promise.all(wanted.map((object) => this.objects.size(object)));
     await Promise.all(
-      wanted.map(async (object) => {
-        const size = await this.objects.size(object);
+      wanted.map(async (object, index) => {
+        const size = sizes[index];
         if (size === undefined) return;
-        this.blobs.set(object, { size, bytes: size <= this.maxFileBytes ? await this.objects.bytes(object) : undefined });
+        const fits = size <= this.maxFileBytes && this.heldBytes + size <= this.maxHeldBytes;
+        if (fits) this.heldBytes += size;
+        this.blobs.set(object, { size, bytes: fits ? await this.objects.bytes(object) : undefined });
       }),
     );
-    // Blobs no path holds any more are let go: memory stays that of one tree.
-    const held = new Set([...this.entries.values()].map((entry) => entry.object));
-    for (const object of this.blobs.keys()) if (!held.has(object)) this.blobs.delete(object);
   }
 
   realPath(folder: string): string {
@@ -78,7 +90,8 @@ export class GitTreeSource implements FileSource {
     if (kind.kind === 'other') return { notAFile: kind.what };
     const blob = this.blobs.get(entry.object);
     if (!blob) throw Object.assign(new Error(`git does not have the object ${entry.object}`), { code: 'ENOENT' });
-    if (blob.size > limit || !blob.bytes) return { tooLarge: blob.size };
+    if (blob.size > limit) return { tooLarge: blob.size };
+    if (!blob.bytes) throw new Error(`past the ${Math.round(this.maxHeldBytes / 1024 / 1024)} MB of files the history walk holds in memory for one commit`);
     return { bytes: blob.bytes };
   }
 

@@ -46,7 +46,8 @@ export async function walkHistory(folder: string, options: WalkOptions = {}): Pr
   // Each commit's goals are measured as of its date, with the first appearances found before it.
   const history: FindingHistory = { firstSeen, notes: [] };
   const points: TrendPoint[] = [];
-  const key = `${root}\0${TOOL_VERSION}\0${JSON.stringify(options.scan ?? {})}`;
+  // A walk cut by --since is kept apart from the whole history's, which scan and goals continue.
+  const key = `${root}\0${TOOL_VERSION}\0${JSON.stringify(options.scan ?? {})}\0${options.since ? 'since' : ''}\0${maxCommits}`;
   const kept = options.keep ? readWalkRecord(key) : undefined;
   // A kept walk is continued when it started at the same commit and its last commit is still in the history.
   const resumeAt = kept && kept.first === commits[0]?.id ? commits.findIndex((commit) => commit.id === kept.head) : -1;
@@ -59,7 +60,7 @@ export async function walkHistory(folder: string, options: WalkOptions = {}): Pr
     const source = new GitTreeSource(root, objects, DEFAULT_MAX_FILE_BYTES);
     const cache = new ParseCache();
     let previous: Commit | undefined;
-    if (points.length > 0) {
+    if (points.length > 0 && points.length < commits.length) {
       previous = commits[points.length - 1];
       await source.apply(await listTree(root, previous.id));
     }

@@ -227,6 +227,11 @@ describe('history walks of small repositories', function () {
     assert.deepStrictEqual(source.list(path.resolve('/repo')).map((entry) => [entry.name, entry.entry.kind]).sort(), [['a.yaml', 'file'], ['dir', 'folder']]);
     await source.apply(new Map([['dir/b.yaml', undefined], ['dir/big.json', undefined]]));
     assert.strictEqual(source.entryAt(path.resolve('/repo/dir')), undefined);
+    // What one tree may hold in memory is bounded too: past it, a file is not read, and the read says why.
+    const small = new GitTreeSource('/repo', objects, 10, 4);
+    await small.apply(new Map([['a.yaml', { mode: '100644', object: 'a1' }], ['b.yaml', { mode: '100644', object: 'b1' }]]));
+    assert.deepStrictEqual(small.read(path.resolve('/repo/a.yaml'), 10), { bytes: Buffer.from('xxx') });
+    assert.throws(() => small.read(path.resolve('/repo/b.yaml'), 10), /past the 0 MB of files the history walk holds in memory/);
   });
 });
 
