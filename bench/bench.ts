@@ -11,6 +11,7 @@ import { sarifReportPieces } from '../src/core/report/sarif';
 import { scan } from '../src/core/scan';
 import { azureCase, measureClient, serveEmulator } from './azureBench';
 import { editorLargeCase } from './editorBench';
+import { trendCase } from './trendBench';
 import { generateApiopsTree } from './generateApiops';
 import { generateTerraformTree } from './generateTerraform';
 import { removeHostileRepository, writeHostileRepository, writeManyPathsSpec } from '../test/hostile/repository';
@@ -245,10 +246,11 @@ async function main(): Promise<void> {
   if (caseFolder === '--azure-emulator') return serveEmulator();
   if (caseFolder === '--azure-client') return measureClient(process.argv[3], process.argv[4]);
   if (caseFolder === '--azure') return void console.log(await azureCase(__filename));
+  if (caseFolder === '--trend') return void console.log(await trendCase());
   if (caseFolder === '--case') return measureInThisProcess(process.argv[3], process.argv[4] === 'reports');
   const only = process.argv[2];
   const cases = only ? CASES.filter((benchCase) => benchCase.key === only) : CASES;
-  const separate = ['reanalysis', 'editor-large', 'github-process', 'corpus', 'azure'];
+  const separate = ['reanalysis', 'editor-large', 'github-process', 'corpus', 'azure', 'trend'];
   if (only && cases.length === 0 && !separate.includes(only)) throw new Error(`No bench case ${only}: ${[...CASES.map((benchCase) => benchCase.key), ...separate].join(', ')}.`);
   const rows: string[] = [];
   for (const benchCase of cases) {
@@ -274,6 +276,7 @@ async function main(): Promise<void> {
   if (!only || only === 'editor-large') console.log(await editorLargeCase(path.join(__dirname, 'server.js')));
   if (!only || only === 'corpus') process.stdout.write(execFileSync(process.execPath, [__filename, '--corpus'], { encoding: 'utf8' }));
   if (!only || only === 'azure') console.log(await azureCase(__filename));
+  if (!only || only === 'trend') process.stdout.write(execFileSync(process.execPath, [__filename, '--trend'], { encoding: 'utf8' }));
 }
 
 void main();

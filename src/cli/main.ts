@@ -18,6 +18,10 @@ import { failingGoals, goalsVerdict } from '../core/report/goals';
 import { formatGoals, formatTable } from '../core/report/table';
 import { RULE_CATALOG, ruleById } from '../core/rules/catalog';
 import { scan, TOOL_VERSION } from '../core/scan';
+import { HistoryUnavailable } from '../core/history/git';
+import { DEFAULT_MAX_COMMITS, walkHistory, type HistoryWalk, type WalkOptions } from '../core/history/walk';
+import { ParseCache } from '../core/parse/cache';
+import { formatTrendMarkdown, formatTrendTable } from '../core/report/trend';
 
 /** Documented in the README and in `--help`. */
 export const EXIT = { ok: 0, findings: 1, usage: 2, failure: 3, partial: 4 } as const;
@@ -35,6 +39,7 @@ Usage:
                     [--summary file] [--link-base url] [--exit-zero]
   apim-posture goals [path] [--format table|markdown] [--output file] [--snapshot file | --no-snapshot] [--fail-on-goals]
                      [--exit-zero] [--no-color]
+  apim-posture trend [path] [--since 90d|YYYY-MM-DD] [--per commit|day] [--max-commits n] [--format table|json|markdown]
   apim-posture snapshot export [--subscription id ...] [--output file] [--endpoint url] [--credential default|cli] [--include-healthy]
                                [--allow-partial]
   apim-posture explain <rule>
@@ -57,6 +62,12 @@ scan      Reads OpenAPI specs, policy XML, APIOps and Bicep files below path (de
           --format html writes one self-contained page (no script, nothing fetched): goals, coverage, exposure, findings.
 goals     Measures the posture goals alone (the exit code as for scan, findings aside); --format markdown writes
           the goals summary that scan --summary writes.
+          A finding-age-days goal walks the git history (as trend does) to date each finding's first commit.
+trend     The posture over the git history of path: one point per first-parent commit up to HEAD
+          (--per day: the last commit of each day), oldest first, with the unsuppressed findings by
+          severity and the goals met, each commit's files read from git (the working tree is not touched).
+          --since: a number of days (90d) or a date; --max-commits (default ${DEFAULT_MAX_COMMITS}): the newest ones.
+          --format json: the report of path as scan writes it, with the points as "trend".
 snapshot  export: reads the deployed API Management inventory and Defender's findings from Azure
           (signed in with the Azure CLI or DefaultAzureCredential) into a JSON file, by default
           ${DEFAULT_SNAPSHOT_PATH}. Subscriptions: --subscription (repeatable), else every one the
@@ -102,6 +113,8 @@ export function run(argv: string[], io: Io, azure: AzureAccess = {}): number | P
         return runScan(rest, io);
       case 'goals':
         return runScan(rest, io, 'goals');
+      case 'trend':
+        return runTrend(rest, io);
       case 'snapshot':
         return runSnapshot(rest, io, azure);
       case 'explain':
@@ -236,7 +249,7 @@ function parseScanArguments(args: string[], colorDefault: boolean): ScanArgument
   return parsed;
 }
 
-function runScan(args: string[], io: Parameters<typeof run>[1], command: 'scan' | 'goals' = 'scan'): number {
+function runScan(args: string[], io: Io, command: 'scan' | 'goals' = 'scan'): number | Promise<number> {
   const options = parseScanArguments(args, Boolean(io.out.isTTY) && !process.env.NO_COLOR);
   if (command === 'goals') {
     if (args.some((argument) => /^(--fail-on|--coverage|--summary)(=|$)/.test(argument))) {
@@ -260,8 +273,30 @@ function runScan(args: string[], io: Parameters<typeof run>[1], command: 'scan' 
     io.err.write(`apim-posture: the snapshot ${options.snapshot} does not exist.\n`);
     return EXIT.failure;
   }
-  const result = scan(spec ? path.dirname(spec) : target, { snapshot: options.snapshot === 'none' ? undefined : options.snapshot, snapshotMaxAgeDays: options.snapshotMaxAgeDays, spec });
+  const scanOptions = { snapshot: options.snapshot === 'none' ? undefined : options.snapshot, snapshotMaxAgeDays: options.snapshotMaxAgeDays, spec, cache: new ParseCache() };
+  const result = scan(spec ? path.dirname(spec) : target, scanOptions);
   if (showProgress) io.err.write('\r\x1b[K');
+  // Only a finding-age-days goal needs the history: then it is walked, and the folder scanned again with it (its parses kept).
+  if (!spec && result.goals?.some((goal) => goal.metric === 'finding-age-days')) {
+    return historyOf(target, { scan: { snapshot: scanOptions.snapshot, snapshotMaxAgeDays: scanOptions.snapshotMaxAgeDays }, keep: true }, io).then((walk) =>
+      finishScan(walk ? scan(target, { ...scanOptions, history: walk.history }) : result, options, io, command),
+    );
+  }
+  return finishScan(result, options, io, command);
+}
+
+/** The history walk, or undefined with the reason said when there is no history to walk. */
+async function historyOf(target: string, options: WalkOptions, io: Io): Promise<HistoryWalk | undefined> {
+  try {
+    return await walkHistory(target, options);
+  } catch (error) {
+    if (!(error instanceof HistoryUnavailable)) throw error;
+    io.err.write(`apim-posture: the git history is not read: ${error.message}\n`);
+    return undefined;
+  }
+}
+
+function finishScan(result: ScanResult, options: ScanArguments, io: Io, command: 'scan' | 'goals'): number {
   const report = chunked(render(result, options));
   if (options.output) {
     fs.mkdirSync(path.dirname(path.resolve(options.output)), { recursive: true });
@@ -286,6 +321,89 @@ function runScan(args: string[], io: Parameters<typeof run>[1], command: 'scan' 
   if (failedGoals.length > 0) io.err.write(`apim-posture: ${goalsVerdict(failedGoals, options.failOnGoals)}\n`);
   if (options.exitZero) return EXIT.ok;
   return failedGoals.length > 0 || result.findings.some((finding) => !finding.suppression && failing.includes(finding.severity)) ? EXIT.findings : EXIT.ok;
+}
+
+const TREND_FORMATS = ['table', 'json', 'markdown'] as const;
+
+interface TrendArguments {
+  target: string;
+  since?: Date;
+  per: 'commit' | 'day';
+  maxCommits: number;
+  format: (typeof TREND_FORMATS)[number];
+}
+
+function parseTrendArguments(args: string[], now: Date): TrendArguments {
+  const parsed: TrendArguments = { target: '.', per: 'commit', maxCommits: DEFAULT_MAX_COMMITS, format: 'table' };
+  let sawTarget = false;
+  const reader = argumentReader(args);
+  for (let argument = reader.next(); argument; argument = reader.next()) {
+    const { flag, value } = argument;
+    switch (flag) {
+      case '--since': {
+        const since = value();
+        const days = /^(\d+)d$/.exec(since)?.[1];
+        const date = days !== undefined ? new Date(now.getTime() - Number(days) * 24 * 60 * 60 * 1000) : /^\d{4}-\d{2}-\d{2}/.test(since) ? new Date(since) : undefined;
+        if (!date || Number.isNaN(date.getTime())) throw new UsageError(`--since takes a number of days (90d) or a date (2026-01-31); "${since}" is neither.`);
+        parsed.since = date;
+        break;
+      }
+      case '--per': {
+        const per = value();
+        if (per !== 'commit' && per !== 'day') throw new UsageError('--per must be commit or day.');
+        parsed.per = per;
+        break;
+      }
+      case '--max-commits': {
+        const count = value();
+        if (!/^[1-9]\d*$/.test(count)) throw new UsageError(`--max-commits takes a positive whole number; "${count}" is not one.`);
+        parsed.maxCommits = Number(count);
+        break;
+      }
+      case '--format':
+      case '-f': {
+        const format = value();
+        if (!(TREND_FORMATS as readonly string[]).includes(format)) throw new UsageError(`trend --format must be one of ${TREND_FORMATS.join(', ')}.`);
+        parsed.format = format as TrendArguments['format'];
+        break;
+      }
+      default:
+        if (flag.startsWith('-') || sawTarget) throw new UsageError(`unexpected argument "${argument.raw}".`);
+        parsed.target = flag;
+        sawTarget = true;
+    }
+  }
+  return parsed;
+}
+
+async function runTrend(args: string[], io: Io): Promise<number> {
+  let options: TrendArguments;
+  try {
+    options = parseTrendArguments(args, new Date());
+  } catch (error) {
+    return usageResult(error, io);
+  }
+  const target = path.resolve(options.target);
+  if (!fs.statSync(target, { throwIfNoEntry: false })?.isDirectory()) {
+    io.err.write(`apim-posture: ${options.target} is not a folder.\n`);
+    return EXIT.failure;
+  }
+  try {
+    const walk = await historyOf(target, { since: options.since, maxCommits: options.maxCommits, per: options.per, scan: { snapshot: 'auto' }, keep: true }, io);
+    if (!walk) return EXIT.failure;
+    if (options.format === 'json') {
+      const result = scan(target, { snapshot: 'auto', history: walk.history });
+      result.trend = walk.points;
+      for (const chunk of chunked(jsonReportPieces(result))) io.out.write(chunk);
+    } else {
+      const format = options.format === 'markdown' ? formatTrendMarkdown : formatTrendTable;
+      io.out.write(format(target, walk.points, walk.history.notes));
+    }
+    return EXIT.ok;
+  } catch (error) {
+    io.err.write(`apim-posture: the trend could not be made: ${(error as Error).message ?? error}\n`);
+    return EXIT.failure;
+  }
 }
 
 interface SnapshotArguments {
@@ -439,7 +557,7 @@ function withFinalNewline(text: string): string {
   return text.endsWith('\n') ? text : text + '\n';
 }
 
-function runExplain(args: string[], io: Parameters<typeof run>[1]): number {
+function runExplain(args: string[], io: Io): number {
   if (args.length !== 1) throw new UsageError('explain takes one rule id (see "apim-posture rules").');
   const rule = ruleById(args[0]);
   if (!rule) throw new UsageError(`no rule "${args[0]}". Rules: ${RULE_CATALOG.map((candidate) => candidate.id).join(', ')}.`);

@@ -22,6 +22,7 @@ import { version } from '../../package.json';
 import type { ParseCache } from './parse/cache';
 import { createDocumentReader, type DocumentReader } from './parse/index';
 import { withGoals } from './goals/evaluate';
+import type { FindingHistory } from './goals/goal';
 import { TimeBudget } from './limits';
 import { refusedPattern } from './linearPattern';
 import type { ApiResource, ApimService, OperationResource } from './model';
@@ -36,7 +37,7 @@ import { copyFinding, findingId, isApiRule, type ApiRule, type Rule, type RuleCo
 import { EXPIRED_SUPPRESSION_RULE, expiredSuppressionFinding } from './rules/suppressionExpired';
 import { LineIndex } from './text';
 import { publisherServiceName } from './workspace/apiopsConfiguration';
-import { FileReader, listFiles, relativeOrSelf, type FileIndex } from './workspace/files';
+import { FileReader, listFiles, relativeOrSelf, type FileIndex, type FileSource } from './workspace/files';
 import { readServices } from './workspace/readService';
 
 export const TOOL_VERSION: string = version;
@@ -68,12 +69,16 @@ export interface ScanOptions {
   spec?: string;
   /** The per-API results of earlier scans of the same folder, reused for the APIs whose files did not change (the language server's). */
   memo?: AnalysisMemo;
+  /** Where the files are read from (default: the disk); the history walk reads each commit's. */
+  source?: FileSource;
+  /** When each finding first appeared in the repository's git history, for `finding-age-days` goals (the CLI walks it; the editor does not). */
+  history?: FindingHistory;
 }
 
 export function scan(root: string, options: ScanOptions = {}): ScanResult {
   const started = performance.now();
   const absoluteRoot = path.resolve(root);
-  const files = new FileReader(absoluteRoot, options.overlay, undefined, options.index);
+  const files = new FileReader(absoluteRoot, options.overlay, undefined, options.index, options.source);
   const documents = createDocumentReader(files, options.cache);
   const { config: repositoryConfig, problems: configProblems } = readConfig(absoluteRoot, documents, (file) => files.exists(file));
   const settings = checkedSettings(options.settings, absoluteRoot, configProblems);
@@ -239,7 +244,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
     deployed,
     snapshot: snapshotState,
     coverage,
-  }, config.goals, suppressions, options.now ?? new Date());
+  }, config.goals, suppressions, options.now ?? new Date(), options.history);
 }
 
 /** The snapshot to merge, if any; one that cannot be read is an input problem, not a failed scan. */

@@ -16,7 +16,7 @@ import { assessedOperations } from '../rules/endpointAuthentication';
 import { allApisSubscriptions } from '../rules/subscriptionScope';
 import type { SourceLocation } from '../text';
 import { baselineGoals } from './baseline';
-import type { Goal, GoalResult, GoalSelection, GoalViolation, Requirement } from './goal';
+import type { FindingHistory, Goal, GoalResult, GoalSelection, GoalViolation, Requirement } from './goal';
 import { SHARE_METRICS } from './parse';
 
 /** What a goal is measured on: the scan without its goals, and the suppressions it applied. */
@@ -26,15 +26,15 @@ export type GoalScan = Pick<ScanResult, 'root' | 'services' | 'findings' | 'rule
  * The scan with its goals measured: those of `.apim-posture.json` (`undefined` when it has no
  * `"goals"`, or there is no file: then the built-in baseline's).
  */
-export function withGoals(result: ScanResult, goals: readonly Goal[] | undefined, suppressions: readonly SuppressionEntry[], now: Date): ScanResult {
+export function withGoals(result: ScanResult, goals: readonly Goal[] | undefined, suppressions: readonly SuppressionEntry[], now: Date, history?: FindingHistory): ScanResult {
   result.goalsSource = goals ? 'repository' : 'baseline';
-  result.goals = evaluateGoals(goals ?? baselineGoals((result.deployed ?? []).length > 0), result, suppressions, now);
+  result.goals = evaluateGoals(goals ?? baselineGoals((result.deployed ?? []).length > 0), result, suppressions, now, history);
   return result;
 }
 
-export function evaluateGoals(goals: readonly Goal[], scan: GoalScan, suppressions: readonly SuppressionEntry[], now: Date): GoalResult[] {
+export function evaluateGoals(goals: readonly Goal[], scan: GoalScan, suppressions: readonly SuppressionEntry[], now: Date, history?: FindingHistory): GoalResult[] {
   return goals.map((goal) => {
-    const measured = goal.invalid !== undefined ? notEvaluated(`the goal is written wrongly: ${goal.invalid}`) : measure(goal, scan, suppressions, now);
+    const measured = goal.invalid !== undefined ? notEvaluated(`the goal is written wrongly: ${goal.invalid}`) : measure(goal, scan, suppressions, now, history);
     const unit = goal.metric === 'api-risk' ? 'score' : goal.metric === 'finding-age-days' ? 'days' : SHARE_METRICS.has(goal.metric) ? 'share' : 'count';
     const met = measured.reason === undefined && measured.value !== undefined && withinTarget(measured.value, goal);
     return {
@@ -78,14 +78,14 @@ interface Selected {
   operations: OperationResource[];
 }
 
-function measure(goal: Goal, scan: GoalScan, suppressions: readonly SuppressionEntry[], now: Date): Measured {
+function measure(goal: Goal, scan: GoalScan, suppressions: readonly SuppressionEntry[], now: Date, history: FindingHistory | undefined): Measured {
   // APIs the rest of the selection picks whose layout has no tags (specs alone): whether they have the tag is not known.
   const untagged = goal.select?.tag ? selectApis(scan, { ...goal.select, tag: undefined }).map((item) => item.api) : [];
   const notKnown = untagged.filter((api) => api.tags === undefined);
   if (notKnown.length > 0 && notKnown.length === untagged.length) {
     return notEvaluated(`API tags come from APIOps, Bicep, Terraform or ARM files; ${tagless(notKnown)}, so a selection by "tag" cannot be measured: select by "api", "product" or "workspace" instead.`);
   }
-  const measured = measureSelected(goal, scan, suppressions, now);
+  const measured = measureSelected(goal, scan, suppressions, now, history);
   if (notKnown.length > 0) measured.notes.unshift(`Left out of the selection by tag: ${tagless(notKnown)}.`);
   return measured;
 }
@@ -95,7 +95,7 @@ function tagless(apis: ApiResource[]): string {
   return `${apis.length === 1 ? 'API' : `${apis.length} APIs`} (${names}) ${apis.length === 1 ? 'is' : 'are'} read from a spec alone, which carries no APIM tags`;
 }
 
-function measureSelected(goal: Goal, scan: GoalScan, suppressions: readonly SuppressionEntry[], now: Date): Measured {
+function measureSelected(goal: Goal, scan: GoalScan, suppressions: readonly SuppressionEntry[], now: Date, history: FindingHistory | undefined): Measured {
   switch (goal.metric) {
     case 'authenticated-operations':
       return share(
@@ -116,9 +116,7 @@ function measureSelected(goal: Goal, scan: GoalScan, suppressions: readonly Supp
     case 'suppressions-without-expiry':
       return suppressionBudget(goal, suppressions, now);
     case 'finding-age-days':
-      return notEvaluated(
-        'when each finding first appeared is not known: it needs the repository\'s git history or Defender\'s evaluation dates in the snapshot of Azure, and neither is read yet. The goal is reported, not assumed met.',
-      );
+      return findingAges(scan, goal, now, history);
     case 'requirements':
       return requirements(scan, goal);
   }
@@ -230,19 +228,68 @@ function risk(scan: GoalScan, goal: Goal): Measured {
 }
 
 function findingBudget(scan: GoalScan, goal: Goal): Measured {
-  if (goal.rule !== undefined && !scan.rules.some((rule) => rule.id === goal.rule)) {
-    return notEvaluated(`rule ${goal.rule} did not run in this scan: it is off in "rules", needs a snapshot of Azure, or no rule has that id (apim-posture rules lists them).`);
-  }
-  const inSelection = findingSelector(scan, goal.select);
-  const matching = scan.findings.filter((finding) => !finding.suppression && (goal.rule === undefined || finding.ruleId === goal.rule) && (goal.severity === undefined || finding.severity === goal.severity) && inSelection(finding));
-  // Defender's finding on a resource the files already show the same problem on is the same problem: counted once.
-  const predicted = new Set(matching.filter((finding) => finding.origin === 'predicted').map(problemKey));
-  const counted = matching.filter((finding) => finding.origin === 'predicted' || !predicted.has(problemKey(finding)));
+  const counted = goalFindings(scan, goal);
+  if ('reason' in counted) return notEvaluated(counted.reason);
   return {
     value: counted.length,
     notes: [],
     violations: counted.map((finding) => ({ resource: finding.resource, service: finding.service, message: `[${finding.ruleId}] ${finding.message}`, location: finding.location })),
   };
+}
+
+/** The unsuppressed findings a `findings` or `finding-age-days` goal is about, or why there are none to measure. */
+function goalFindings(scan: GoalScan, goal: Goal): Finding[] | { reason: string } {
+  if (goal.rule !== undefined && !scan.rules.some((rule) => rule.id === goal.rule)) {
+    return { reason: `rule ${goal.rule} did not run in this scan: it is off in "rules", needs a snapshot of Azure, or no rule has that id (apim-posture rules lists them).` };
+  }
+  const inSelection = findingSelector(scan, goal.select);
+  const matching = scan.findings.filter((finding) => !finding.suppression && (goal.rule === undefined || finding.ruleId === goal.rule) && (goal.severity === undefined || finding.severity === goal.severity) && inSelection(finding));
+  // Defender's finding on a resource the files already show the same problem on is the same problem: counted once.
+  const predicted = new Set(matching.filter((finding) => finding.origin === 'predicted').map(problemKey));
+  return matching.filter((finding) => finding.origin === 'predicted' || !predicted.has(problemKey(finding)));
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The oldest age, in whole days, of the selected findings: since the first commit holding a finding of
+ * the same id (the history walk), or since Defender marked its resource unhealthy, whichever is earlier.
+ */
+function findingAges(scan: GoalScan, goal: Goal, now: Date, history: FindingHistory | undefined): Measured {
+  const counted = goalFindings(scan, goal);
+  if ('reason' in counted) return notEvaluated(counted.reason);
+  const aged = counted.map((finding) => ({ finding, ...findingSince(finding, history, now) }));
+  const unknown = aged.filter((entry) => entry.since === undefined);
+  if (unknown.length > 0) {
+    return notEvaluated(
+      `when ${unknown.length === 1 ? 'a finding' : `${unknown.length} findings`} first appeared is not known: ${history ? 'not found in the walked history' : 'the git history is not read here (apim-posture scan and goals walk it)'} and Defender gives no date for ${unknown.length === 1 ? 'it' : 'them'}. The goal is reported, not assumed met.`,
+      history?.notes,
+    );
+  }
+  const days = aged.map((entry) => ({ ...entry, days: Math.max(0, Math.floor((now.getTime() - entry.since!.getTime()) / DAY_MS)) }));
+  const over = days.filter((entry) => (goal.target.max !== undefined && entry.days > goal.target.max) || (goal.target.min !== undefined && entry.days < goal.target.min));
+  return {
+    value: Math.max(0, ...days.map((entry) => entry.days)),
+    notes: history?.notes ?? [],
+    violations: over.map(({ finding, days, why }) => ({
+      resource: finding.resource,
+      service: finding.service,
+      message: `[${finding.ruleId}] ${finding.message} Open ${days} day${days === 1 ? '' : 's'}: ${why}.`,
+      location: finding.location,
+    })),
+  };
+}
+
+/** The earliest date a finding is known to exist from, and what says so. */
+function findingSince(finding: Finding, history: FindingHistory | undefined, now: Date): { since?: Date; why?: string } {
+  const known: { since: Date; why: string }[] = [];
+  const first = history?.firstSeen.get(finding.id);
+  if (first) known.push({ since: new Date(first.date), why: `first in commit ${first.commit.slice(0, 12)} of ${first.date.slice(0, 10)}` });
+  else if (history && finding.origin === 'predicted') known.push({ since: now, why: 'not committed yet' });
+  const defenderDate = finding.defender?.statusChangeDate ?? finding.defender?.firstEvaluationDate;
+  if (defenderDate && !Number.isNaN(Date.parse(defenderDate))) known.push({ since: new Date(defenderDate), why: `unhealthy in Defender for APIs since ${defenderDate.slice(0, 10)}` });
+  const earliest = known.sort((a, b) => a.since.getTime() - b.since.getTime())[0];
+  return earliest ?? {};
 }
 
 const problemKey = (finding: Finding) => `${finding.service ?? ''}|${finding.ruleId}|${finding.resource.toLowerCase()}`;

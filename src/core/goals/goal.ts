@@ -106,3 +106,19 @@ export interface GoalResult {
  * when it has no `"goals"` (or there is no file), the built-in baseline (baseline.ts).
  */
 export type GoalsSource = 'repository' | 'baseline';
+
+/** The commit in which a finding first appeared, and its date (ISO). */
+export interface FirstAppearance {
+  commit: string;
+  date: string;
+}
+
+/**
+ * When each finding first appeared in the repository's git history (by its id, which does not change
+ * when lines move), as the history walk found it; `finding-age-days` goals are measured with it.
+ */
+export interface FindingHistory {
+  firstSeen: ReadonlyMap<string, FirstAppearance>;
+  /** What the walk left out (the commits before its limit), said beside the measure. */
+  notes: string[];
+}

@@ -56,6 +56,7 @@ export function reportParts(result: ScanResult, options: ReportOptions = {}) {
     rules: sortedRules(result.rules).map(reportRule),
     goalsSource: result.goalsSource,
     goals: result.goals?.map((goal) => reportGoal(goal, locate)),
+    trend: result.trend,
   };
   return {
     head,

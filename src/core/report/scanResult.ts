@@ -7,6 +7,7 @@ import type { SnapshotStatus } from '../azure/status';
 import type { Coverage } from '../coverage';
 import type { Finding, RuleMetadata } from '../findings';
 import type { GoalResult, GoalsSource } from '../goals/goal';
+import type { TrendPoint } from './contract';
 import type { ApimService } from '../model';
 import type { RuleContext } from '../rules/rule';
 import type { LineIndex } from '../text';
@@ -38,6 +39,8 @@ export interface ScanResult {
   /** Each goal measured on this scan: `.apim-posture.json`'s, or the built-in baseline's (`goalsSource`); absent only in a result no scan made. */
   goals?: GoalResult[];
   goalsSource?: GoalsSource;
+  /** The posture over the git history, oldest first, when the trend was asked for. */
+  trend?: TrendPoint[];
 }
 
 /** One root of the repository compared with the deployed service it is. */

@@ -33,6 +33,54 @@ const READ_CHUNK_BYTES = 1024 * 1024;
 /** Where a path leads once its symbolic links are followed, without ever touching anything outside the root. */
 type Resolution = { real: string } | { problem: InputProblem };
 
+/** What is at a path: a regular file, a folder, a symbolic link, or something else (`what` says what, for messages). */
+export type SourceEntry = { kind: 'file' } | { kind: 'folder' } | { kind: 'link' } | { kind: 'other'; what: string };
+
+/**
+ * Where the files of a scanned folder come from: the disk, or one commit of its git history. The
+ * reader asks only for paths it has already confined to the root, its links followed one by one.
+ */
+export interface FileSource {
+  /** The folder's path once its own links are followed (the folder itself when that cannot be told). */
+  realPath(folder: string): string;
+  /** Undefined when nothing is at the path, null when it is not a symbolic link, else the link's own text. */
+  linkText(file: string): string | null | undefined;
+  /** What is at a path whose links are already followed; undefined when nothing is. */
+  entryAt(file: string): SourceEntry | undefined;
+  /** A folder's entries, links not followed; throws when the folder cannot be listed. */
+  list(folder: string): { name: string; entry: SourceEntry }[];
+  /** A regular file's bytes, at most `limit` of them, or why not; throws when it cannot be read. */
+  read(file: string, limit: number): RegularFileRead;
+}
+
+/** The files as they are on disk. */
+export const DISK_SOURCE: FileSource = {
+  realPath: realPathOrSelf,
+  linkText(file) {
+    try {
+      return fs.lstatSync(file).isSymbolicLink() ? fs.readlinkSync(file) : null;
+    } catch {
+      return undefined;
+    }
+  },
+  entryAt(file) {
+    try {
+      return entryOf(fs.statSync(file));
+    } catch {
+      return undefined;
+    }
+  },
+  list: (folder) => fs.readdirSync(folder, { withFileTypes: true }).map((entry) => ({ name: entry.name, entry: entryOf(entry) })),
+  read: readRegularFile,
+};
+
+function entryOf(stat: fs.Stats | fs.Dirent): SourceEntry {
+  if (stat.isSymbolicLink()) return { kind: 'link' };
+  if (stat.isFile()) return { kind: 'file' };
+  if (stat.isDirectory()) return { kind: 'folder' };
+  return { kind: 'other', what: fileKind(stat) };
+}
+
 /**
  * Reads the files of one scanned folder, preferring unsaved editor contents (the overlay) over the
  * disk. Every read of the core goes through one of these, so this is where a hostile repository is
@@ -53,6 +101,8 @@ export class FileReader {
     private readonly maxFileBytes = DEFAULT_MAX_FILE_BYTES,
     /** What earlier scans read from the disk and have not been told changed since (the editor's file index). */
     private readonly index?: FileIndex,
+    /** Where the files are read from: the disk, or a commit (the history walk). */
+    readonly source: FileSource = DISK_SOURCE,
   ) {
     this.root = path.resolve(root);
   }
@@ -83,11 +133,7 @@ export class FileReader {
     const resolution = this.resolve(absolute);
     if ('problem' in resolution) return false;
     if (this.overlay.has(absolute)) return true;
-    try {
-      return fs.statSync(resolution.real).isFile();
-    } catch {
-      return false;
-    }
+    return this.source.entryAt(resolution.real)?.kind === 'file';
   }
 
   get rootFolder(): string {
@@ -111,7 +157,7 @@ export class FileReader {
     if (unsaved !== undefined) return { text: normalizeLineBreaks(unsaved) };
     let read: RegularFileRead;
     try {
-      read = readRegularFile(resolution.real, this.maxFileBytes);
+      read = this.source.read(resolution.real, this.maxFileBytes);
     } catch (error) {
       return unreadable(file, `could not be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
@@ -139,7 +185,7 @@ export class FileReader {
   private resolveUncached(file: string): Resolution {
     const outside = (message: string): Resolution => ({ problem: { file, kind: 'outside-root', message } });
     if (!isInside(this.root, file)) return outside(`${path.basename(file)} is outside the scanned folder; it was not opened.`);
-    const realRoot = (this.realRoot ??= realPathOrSelf(this.root));
+    const realRoot = (this.realRoot ??= this.source.realPath(this.root));
     let remaining = segmentsBelow(this.root, file);
     let current = realRoot;
     for (let hops = 0; remaining.length > 0; ) {
@@ -166,12 +212,7 @@ export class FileReader {
    */
   private linkAt(candidate: string): string | null | undefined {
     if (this.links.has(candidate)) return this.links.get(candidate);
-    let link: string | null | undefined;
-    try {
-      link = fs.lstatSync(candidate).isSymbolicLink() ? fs.readlinkSync(candidate) : null;
-    } catch {
-      link = undefined;
-    }
+    const link = this.source.linkText(candidate);
     this.links.set(candidate, link);
     return link;
   }
@@ -198,7 +239,7 @@ function realPathOrSelf(folder: string): string {
   }
 }
 
-type RegularFileRead = { bytes: Buffer } | { notAFile: string } | { tooLarge: number | undefined };
+export type RegularFileRead = { bytes: Buffer } | { notAFile: string } | { tooLarge: number | undefined };
 
 /** The bytes of a regular file, at most `limit` of them; otherwise why not (the size when known). */
 function readRegularFile(file: string, limit: number): RegularFileRead {
@@ -291,7 +332,7 @@ export function listFiles(reader: FileReader, isExcluded: (relativePath: string)
   const links: string[] = [];
   let nextLink = 0;
   // Depth first, each folder's entries in name order, as a stack rather than recursion: nesting is the repository's to choose.
-  const stack: { folder: string; entries: fs.Dirent[]; next: number }[] = [];
+  const stack: { folder: string; entries: { name: string; entry: SourceEntry }[]; next: number }[] = [];
   const enter = (folder: string) => {
     const real = reader.realPath(folder);
     if ('problem' in real) {
@@ -306,39 +347,36 @@ export function listFiles(reader: FileReader, isExcluded: (relativePath: string)
     }
     visitedFolders.set(real.real, folder);
     try {
-      const entries = fs.readdirSync(real.real, { withFileTypes: true });
+      const entries = reader.source.list(real.real);
       stack.push({ folder, entries: entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)), next: 0 });
     } catch (error) {
       problems.push({ file: folder, kind: 'unreadable', message: `The folder ${relativeOrSelf(root, folder)} could not be listed (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing in it was read.` });
     }
   };
   /** What a path inside the root is, its links followed; undefined (with a problem) when it leads out or to nothing. */
-  const follow = (link: string, relative: string): fs.Stats | undefined => {
+  const follow = (link: string, relative: string): SourceEntry | undefined => {
     const target = reader.realPath(link);
     if ('problem' in target) {
       if (!isExcluded(relative)) problems.push(target.problem);
       return undefined;
     }
-    try {
-      return fs.statSync(target.real);
-    } catch {
-      if (!isExcluded(relative)) problems.push({ file: link, kind: 'unreadable', message: `${relative} is a symbolic link to nothing (its target does not exist); it was not read.` });
-      return undefined;
-    }
+    const entry = reader.source.entryAt(target.real);
+    if (!entry && !isExcluded(relative)) problems.push({ file: link, kind: 'unreadable', message: `${relative} is a symbolic link to nothing (its target does not exist); it was not read.` });
+    return entry;
   };
   enter(root);
   for (;;) {
     let full: string;
-    let kind: fs.Dirent | fs.Stats | undefined;
+    let kind: SourceEntry | undefined;
     const top = stack[stack.length - 1];
     if (top) {
       if (top.next === top.entries.length) {
         stack.pop();
         continue;
       }
-      const entry = top.entries[top.next++];
-      full = path.join(top.folder, entry.name);
-      if (entry.isSymbolicLink()) {
+      const { name, entry } = top.entries[top.next++];
+      full = path.join(top.folder, name);
+      if (entry.kind === 'link') {
         links.push(full);
         continue;
       }
@@ -352,7 +390,7 @@ export function listFiles(reader: FileReader, isExcluded: (relativePath: string)
     }
     const name = path.basename(full);
     const relative = relativeOrSelf(root, full);
-    if (kind.isDirectory()) {
+    if (kind.kind === 'folder') {
       const skipped = SKIPPED_FOLDERS.get(name);
       if (IGNORED_FOLDERS.has(name)) continue;
       if (isExcluded(relative + '/')) excluded.push(relative + '/');
@@ -360,14 +398,14 @@ export function listFiles(reader: FileReader, isExcluded: (relativePath: string)
       else enter(full);
     } else if (isExcluded(relative)) {
       excluded.push(relative);
-    } else if (kind.isFile()) {
+    } else if (kind.kind === 'file') {
       if (files.length === MAX_LISTED_FILES) {
         problems.push({ file: full, kind: 'over-budget', message: `The repository has more than ${MAX_LISTED_FILES} files; ${relative} and the files after it were not read.` });
         break;
       }
       files.push(full);
     } else {
-      problems.push({ file: full, kind: 'not-a-file', message: `${relative} is ${fileKind(kind)}, not a regular file; it was not read.` });
+      problems.push({ file: full, kind: 'not-a-file', message: `${relative} is ${kind.kind === 'other' ? kind.what : 'a symbolic link'}, not a regular file; it was not read.` });
     }
   }
   return { files, problems, excluded };

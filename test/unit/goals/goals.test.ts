@@ -55,11 +55,12 @@ function copyOfSample(config: string): string {
   return root;
 }
 
-function cli(args: string[]): { code: number; out: string; err: string } {
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const sink = (append: (text: string) => void) => new Writable({ write: (chunk, _encoding, done) => (append(String(chunk)), done()) });
-  const code = run(args, { out: sink((text) => (out += text)), err: sink((text) => (err += text)) }) as number;
+  // A finding-age-days goal makes the scan walk the git history first: the answer is then a promise.
+  const code = await run(args, { out: sink((text) => (out += text)), err: sink((text) => (err += text)) });
   return { code, out, err };
 }
 
@@ -171,8 +172,11 @@ describe('posture goals', () => {
       // store-ops requires no subscription and holds inventory and loyalty.
       'store-ops-not-open': ['not-met', 2],
       // High, unsuppressed: the 15 of test/unit/golden.test.ts, api-onboarding on partners (high with the snapshot),
-      // and Defender's endpoint-authentication on echo-api, which only Azure has (.apim-posture/snapshot.json): 17.
-      'high-findings-budget': ['met', 17],
+      // Defender's endpoint-authentication on echo-api, which only Azure has (.apim-posture/snapshot.json), and the
+      // orders Function App (functions/orders/src/functions/orders.js): get-order is anonymous
+      // (function-app-endpoint-authentication) and reachable around the gateway (gateway-bypass, at the trigger and on
+      // apis/orders): 20, within the budget of 20.
+      'high-findings-budget': ['met', 20],
       // The sample suppresses nothing.
       'few-suppressions': ['met', 0],
       'suppressions-expire': ['met', 0],
@@ -206,26 +210,26 @@ describe('posture goals', () => {
       assert.strictEqual(scanSample({ goals: [] }).goalsSource, 'repository');
     });
 
-    it('every surface says where the goals come from; it fails the CLI only with --fail-on-goals; "goals": [] says there are none', function () {
+    it('every surface says where the goals come from; it fails the CLI only with --fail-on-goals; "goals": [] says there are none', async function () {
       this.timeout(120_000);
       const root = copyOfSample('{ "rules": {} }');
       try {
-        const table = cli(['scan', root, '--fail-on', 'none', '--no-snapshot', '--no-color']);
+        const table = await cli(['scan', root, '--fail-on', 'none', '--no-snapshot', '--no-color']);
         assert.strictEqual(table.code, 0);
         assert.match(table.out, /\nNo goals in \.apim-posture\.json: the built-in baseline applies \(not blocking; --fail-on-goals makes it so\)\. See "Posture goals" in the README\.\nGoals \(1 of 6 met\):\n/);
-        assert.match(cli(['scan', root, '--format', 'markdown', '--fail-on', 'none', '--no-snapshot']).out, /## Goals \(1 of 6 met\)\n\nNo goals in \.apim-posture\.json: the built-in baseline applies/);
-        assert.strictEqual((JSON.parse(cli(['scan', root, '--format', 'json', '--fail-on', 'none']).out) as AnalysisReport).goalsSource, 'baseline');
-        assert.strictEqual(JSON.parse(cli(['scan', root, '--format', 'sarif', '--fail-on', 'none']).out).runs[0].properties.goalsSource, 'baseline');
-        const summary = cli(['goals', root, '--format', 'markdown', '--no-snapshot']);
+        assert.match((await cli(['scan', root, '--format', 'markdown', '--fail-on', 'none', '--no-snapshot'])).out, /## Goals \(1 of 6 met\)\n\nNo goals in \.apim-posture\.json: the built-in baseline applies/);
+        assert.strictEqual((JSON.parse((await cli(['scan', root, '--format', 'json', '--fail-on', 'none'])).out) as AnalysisReport).goalsSource, 'baseline');
+        assert.strictEqual(JSON.parse((await cli(['scan', root, '--format', 'sarif', '--fail-on', 'none'])).out).runs[0].properties.goalsSource, 'baseline');
+        const summary = await cli(['goals', root, '--format', 'markdown', '--no-snapshot']);
         assert.strictEqual(summary.code, 0);
         assert.match(summary.out, /the built-in baseline applies[^\n]*\n[\s\S]*\*\*No goal is blocking\.\*\*\n$/);
-        const blocking = cli(['goals', root, '--no-snapshot', '--fail-on-goals']);
+        const blocking = await cli(['goals', root, '--no-snapshot', '--fail-on-goals']);
         assert.strictEqual(blocking.code, 1);
         assert.match(blocking.err, /5 blocking goals are not met: baseline-authenticated-operations, baseline-no-all-apis-subscriptions, baseline-https-only, baseline-no-sensitive-data-in-urls, baseline-backend-certificates-validated\./);
 
         fs.writeFileSync(path.join(root, '.apim-posture.json'), '{ "goals": [] }');
-        assert.strictEqual(cli(['goals', root, '--no-color']).out, '"goals": [] in .apim-posture.json: no goals are measured.\n');
-        assert.strictEqual((JSON.parse(cli(['scan', root, '--format', 'json', '--fail-on', 'none']).out) as AnalysisReport).goals?.length, 0);
+        assert.strictEqual((await cli(['goals', root, '--no-color'])).out, '"goals": [] in .apim-posture.json: no goals are measured.\n');
+        assert.strictEqual((JSON.parse((await cli(['scan', root, '--format', 'json', '--fail-on', 'none'])).out) as AnalysisReport).goals?.length, 0);
       } finally {
         fs.rmSync(root, { recursive: true, force: true });
       }
@@ -324,13 +328,15 @@ describe('posture goals', () => {
     assert.match(goals.get('by-tag')?.reason ?? '', /there is no API to measure in the selection/);
   });
 
-  it('the CLI: every report carries the goals, a blocking goal not met exits 1, --fail-on-goals makes every goal blocking', function () {
+  it('the CLI: every report carries the goals, a blocking goal not met exits 1, --fail-on-goals makes every goal blocking', async function () {
     this.timeout(120_000);
     const root = copyOfSample(ISSUE_EXAMPLE);
     try {
-      const json = cli(['scan', root, '--format', 'json', '--fail-on', 'none']);
+      const json = await cli(['scan', root, '--format', 'json', '--fail-on', 'none']);
       assert.strictEqual(json.code, 1);
       assert.match(json.err, /A blocking goal is not met: all-authenticated\./);
+      // The copy is not a git repository: the age goal cannot be dated, and the CLI says why.
+      assert.match(json.err, /the git history is not read: .* is not in a git repository/);
       const report = JSON.parse(json.out) as AnalysisReport;
       const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(fs.readFileSync(path.join(REPOSITORY, 'docs', 'report.schema.json'), 'utf8')));
       assert.ok(validate(report), JSON.stringify(validate.errors?.slice(0, 3)));
@@ -342,16 +348,16 @@ describe('posture goals', () => {
         ['high-within-30-days', 'not-evaluated'],
       ]);
       assert.deepStrictEqual(report.goals?.[1].violations[0].location, { file: 'apis/payments/specification.yaml', startLine: 83, startColumn: 17, endLine: 83, endColumn: 27 });
-      assert.match(cli(['scan', root, '--format', 'markdown', '--fail-on', 'none']).out, /## Goals \(0 of 5 met\)\n\n\| \| Goal \| Value \| Target \|/);
-      const sarif = JSON.parse(cli(['scan', root, '--format', 'sarif', '--fail-on', 'none']).out);
+      assert.match((await cli(['scan', root, '--format', 'markdown', '--fail-on', 'none'])).out, /## Goals \(0 of 5 met\)\n\n\| \| Goal \| Value \| Target \|/);
+      const sarif = JSON.parse((await cli(['scan', root, '--format', 'sarif', '--fail-on', 'none'])).out);
       assert.strictEqual(sarif.runs[0].properties.goals.length, 5);
-      assert.match(cli(['goals', root, '--no-color']).out, /^Goals \(0 of 5 met\):\nNOT MET {8}Every operation requires authentication \[blocking\]: 66\.7% \(target ≥ 100%\)/);
+      assert.match((await cli(['goals', root, '--no-color'])).out, /^Goals \(0 of 5 met\):\nNOT MET {8}Every operation requires authentication \[blocking\]: 66\.7% \(target ≥ 100%\)/);
 
       const nonBlocking = ISSUE_EXAMPLE.replace('"blocking": true', '"blocking": false');
       fs.writeFileSync(path.join(root, '.apim-posture.json'), nonBlocking);
-      assert.strictEqual(cli(['scan', root, '--format', 'json', '--fail-on', 'none']).code, 0);
-      assert.strictEqual(cli(['scan', root, '--format', 'json', '--fail-on', 'none', '--fail-on-goals']).code, 1);
-      assert.strictEqual(cli(['goals', root, '--format', 'json']).code, 2);
+      assert.strictEqual((await cli(['scan', root, '--format', 'json', '--fail-on', 'none'])).code, 0);
+      assert.strictEqual((await cli(['scan', root, '--format', 'json', '--fail-on', 'none', '--fail-on-goals'])).code, 1);
+      assert.strictEqual((await cli(['goals', root, '--format', 'json'])).code, 2);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
