@@ -4,6 +4,7 @@ import * as path from 'path';
 import { analyzeOperationAuth, type OperationAuth } from './analysis/authentication';
 import { operationExposure, type OperationExposure } from './analysis/dataExposure';
 import { SensitiveDataClassifier } from './analysis/sensitiveData';
+import { BackendResolver, type BackendSources, type ResolvedBackend } from './backends/resolve';
 import { mapApis, type ApiMapping } from './azure/mapping';
 import { annotateDrift, drift } from './azure/drift';
 import { applySnapshot } from './azure/facts';
@@ -22,7 +23,8 @@ import { createDocumentReader, type DocumentReader } from './parse/index';
 import { withGoals } from './goals/evaluate';
 import { TimeBudget } from './limits';
 import { refusedPattern } from './linearPattern';
-import type { ApiResource, ApimService, OperationResource } from './model';
+import type { ApiResource, ApimService, BackendResource, OperationResource } from './model';
+import { findingPriority } from './priority/priority';
 import { analysisError, type InputProblem } from './problems';
 import { serviceLabel } from './report/common';
 import type { DeployedComparison, ScanResult } from './report/scanResult';
@@ -139,10 +141,12 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   const rulesOf = (service: ApimService) => allRules.filter((rule) => configOf(service).rules[rule.meta.id] !== 'off');
   const classifierOf = sensitiveDataClassifiers(options.cache);
   const contexts = new Map<ApimService, RuleContext>();
+  // Backends are resolved against the repository's infrastructure code, wherever it is (a Terraform module's folder).
+  const backendSources: BackendSources = { readText: (file) => files.read(file).text, files: listing?.files.filter((file) => file.endsWith('.tf')) ?? [] };
   for (const service of services) {
     const serviceConfig = configOf(service);
     const classifier = classifierOf(serviceConfig);
-    const context = ruleContext(service, serviceConfig, classifier);
+    const context = ruleContext(service, serviceConfig, classifier, backendSources);
     contexts.set(service, context);
     const serviceProblems: InputProblem[] = [];
     const specProblemsBefore = new Map(service.apis.flatMap((api) => (api.spec ? [[api.spec.problems, api.spec.problems.length] as const] : [])));
@@ -151,7 +155,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
         serviceProblems.push({ file: service.root, kind: 'over-budget', message: `The analysis took longer than its ${budget.milliseconds} ms budget; rule ${rule.meta.id} and the rules after it did not run.` });
         break;
       }
-      add(checkIsolated(rule, context, (apis) => ruleContext({ ...service, apis }, serviceConfig, classifier), serviceProblems), service);
+      add(checkIsolated(rule, context, (apis) => ruleContext({ ...service, apis }, serviceConfig, classifier, backendSources), serviceProblems), service);
     }
     // Walking schemas for the rules may have found more in the specs (a broken or too deep $ref chain).
     const foundByRules = [...specProblemsBefore].flatMap(([problems, before]) => problems.slice(before));
@@ -196,6 +200,11 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   const suppressions = [...config.suppressions, ...[...roots.values()].flatMap((root) => root.ownSuppressions)];
   add(applySuppressions(findings, suppressions, (finding) => rootPathOf(absoluteRoot, serviceOfFinding.get(finding)), options.now ?? new Date()));
   findings.sort(byLocation);
+  // Every finding is known now, Defender's and the problems' too: each gets its priority once, for every surface.
+  for (const finding of findings) {
+    const service = serviceOfFinding.get(finding) ?? (services.length === 1 ? services[0] : undefined);
+    finding.priority = findingPriority(finding, service && contexts.get(service), service);
+  }
 
   const lineIndexes = new Map<string, LineIndex>();
   const sourceText = (file: string) => files.read(file).text ?? '';
@@ -384,10 +393,13 @@ function analysesOf(contexts: ReadonlyMap<ApimService, RuleContext>, sensitiveDa
   for (const [service, context] of contexts) for (const api of service.apis) for (const operation of api.operations) byOperation.set(operation, context);
   const [first] = contexts.values();
   const contextOf = (operation: OperationResource) => byOperation.get(operation) ?? first;
+  const contextOfBackend = (backend: BackendResource) => [...contexts.values()].find((context) => context.service.backends.includes(backend)) ?? first;
   return {
     sensitiveData,
     auth: (api, operation) => contextOf(operation).auth(api, operation),
     exposure: (operation) => contextOf(operation).exposure(operation),
+    backends: (api, operation) => contextOf(operation).backends(api, operation),
+    backend: (backend) => contextOfBackend(backend).backend(backend),
   };
 }
 
@@ -405,23 +417,37 @@ function idInService(finding: Finding, label: string | undefined): string {
 }
 
 /** The analyses rules share, each computed once per operation. */
-export function ruleContext(service: ApimService, config: PostureConfig, sensitiveData = new SensitiveDataClassifier(config.customInformationTypes)): RuleContext {
+export function ruleContext(
+  service: ApimService,
+  config: PostureConfig,
+  sensitiveData = new SensitiveDataClassifier(config.customInformationTypes),
+  backendSources: BackendSources = { readText: (file) => new FileReader(service.root).read(file).text, files: service.filesRead },
+): RuleContext {
   const auth = new Map<string, OperationAuth>();
   const exposure = new Map<string, OperationExposure>();
+  const backends = new Map<string, ResolvedBackend[]>();
+  const resolver = new BackendResolver(service, backendSources);
+  const authOf = (api: ApiResource, operation: OperationResource) => {
+    let result = auth.get(operation.id);
+    if (!result) auth.set(operation.id, (result = analyzeOperationAuth(service, api, operation)));
+    return result;
+  };
   return {
     service,
     config,
     sensitiveData,
-    auth(api, operation) {
-      let result = auth.get(operation.id);
-      if (!result) auth.set(operation.id, (result = analyzeOperationAuth(service, api, operation)));
-      return result;
-    },
+    auth: authOf,
     exposure(operation) {
       let result = exposure.get(operation.id);
       if (!result) exposure.set(operation.id, (result = operationExposure(operation, sensitiveData)));
       return result;
     },
+    backends(api, operation) {
+      let result = backends.get(operation.id);
+      if (!result) backends.set(operation.id, (result = resolver.operation(api, authOf(api, operation).effective)));
+      return result;
+    },
+    backend: (backend) => resolver.backend(backend),
   };
 }
 
