@@ -107,6 +107,12 @@ export function hostKind(host: string): BackendKind {
   return 'external';
 }
 
+/** A host suffix tells a family (azurewebsites.net: App Service, Functions, Logic Apps Standard); the declaration tells which. */
+const HOST_FAMILIES: Partial<Record<BackendKind, BackendKind[]>> = {
+  'app-service': ['app-service', 'function-app', 'logic-app'],
+  'cognitive-services': ['cognitive-services', 'azure-openai', 'ai-foundry'],
+};
+
 /** Declared types (ARM and azurerm) → kind; `kind`-dependent ones (sites, cognitive accounts) are refined by `refineKind`. */
 const TYPE_KINDS: Record<string, BackendKind> = {
   'microsoft.web/sites': 'app-service',
@@ -211,7 +217,9 @@ export class BackendResolver {
       }
     }
     const serviceUrl = replaced ? undefined : this.serviceUrl(api);
-    return serviceUrl ? [serviceUrl, ...resolved] : resolved;
+    if (serviceUrl) return [serviceUrl, ...resolved];
+    if (resolved.length > 0) return resolved;
+    return [unresolved('service-url', api.declaration.locate(['serviceUrl']), `API ${api.name} writes no serviceUrl, and no set-backend-service sets a backend`)];
   }
 
   private policyTarget(api: ApiResource, element: XmlElement, location: SourceLocation): ResolvedBackend {
@@ -219,7 +227,7 @@ export class BackendResolver {
     const baseUrl = attribute(element, 'base-url')?.value;
     if (backendId !== undefined) {
       if (backendId.startsWith('@') || backendId.includes('{{')) return unresolved('set-backend-service', location, `backend-id="${backendId}" is computed when the call is made`);
-      const backend = this.service.backends.find((candidate) => candidate.name === backendId && candidate.workspace === api.workspace) ?? this.service.backends.find((candidate) => candidate.name === backendId);
+      const backend = this.backendNamed(backendId, api);
       if (!backend) return unresolved('set-backend-service', location, `backend-id="${backendId}" names no backend the repository declares`);
       return { ...this.backend(backend), via: 'set-backend-service', location };
     }
@@ -229,16 +237,61 @@ export class BackendResolver {
     return { ...fromHost(baseUrl, location), via: 'set-backend-service' };
   }
 
+  /**
+   * The backend a policy names: in the API's workspace, else the service's. Bicep deployments that
+   * declare the same name are told apart by their entry file (`name (main.bicep)`): the API's own first.
+   */
+  private backendNamed(name: string, api: ApiResource): BackendResource | undefined {
+    const candidates = this.service.backends.filter((candidate) => candidate.name === name || candidate.name.startsWith(`${name} (`));
+    const ranked = [...candidates].sort((a, b) => rank(a) - rank(b));
+    return ranked[0];
+    function rank(candidate: BackendResource): number {
+      return (candidate.workspace === api.workspace ? 0 : 2) + (candidate.declaration.file === api.declaration.file || candidate.name === name ? 0 : 1);
+    }
+  }
+
   /** A URL property: its literal value, else what its written expression refers to. */
   private url(value: string | undefined, declaration: Declaration, property: string[]): Omit<ResolvedBackend, 'via'> {
     const location = declaration.locate(property);
-    if (value !== undefined && !value.includes('${')) return fromHost(value, location);
+    if (value !== undefined && !value.includes('${')) return this.declaredHost(fromHost(value, location), declaration.file);
     const text = writtenText(declaration, property, this.sources);
-    if (text === undefined) return { kind: 'unknown', location, unresolved: `the ${property.join('.')} is not written` };
+    if (text === undefined) return { kind: 'unknown', location, unresolved: `no ${property.join('.')} is written (a load-balanced pool, or a URL a policy sets)` };
     const host = literalHost(text);
     if (host) return fromHost(`https://${host}`, location);
     const fromDeclaration = declaration.file.endsWith('.tf') ? this.terraformReference(text, declaration.file, location) : declaration.file.endsWith('.bicep') ? this.bicepReference(text, declaration.file, location) : this.armReference(text, location);
     return fromDeclaration ?? { kind: 'unknown', location, unresolved: `\`${shortText(text)}\` is computed from values the files do not determine` };
+  }
+
+  /**
+   * A literal host whose first label is the name of a resource of the same kind that the infrastructure
+   * code beside it declares (`stdata.blob.core.windows.net` and a storage account named `stdata`): that resource.
+   */
+  private declaredHost(resolved: Omit<ResolvedBackend, 'via'>, file: string): Omit<ResolvedBackend, 'via'> {
+    const name = resolved.host?.split('.')[0];
+    if (!name || resolved.kind === 'external' || resolved.kind === 'private-address') return resolved;
+    const family = HOST_FAMILIES[resolved.kind] ?? [resolved.kind];
+    const matches = (type: string, declaredKind: string | undefined): BackendKind | undefined => {
+      const base = TYPE_KINDS[type.toLowerCase()];
+      const kind = base && refineKind(base, declaredKind);
+      return kind && family.includes(kind) ? kind : undefined;
+    };
+    if (file.endsWith('.bicep')) {
+      const resources = this.bicepResources(file);
+      for (const resource of resources) {
+        const kind = !resource.existing && stringValue(bicepValueAt(resource.body, ['name']))?.toLowerCase() === name ? matches(resource.type, stringValue(bicepValueAt(resource.body, ['kind']))) : undefined;
+        if (kind) return { ...resolved, kind, resource: bicepFacts(resource, resources, file, this.sources.readText(file) ?? '') };
+      }
+    }
+    if (file.endsWith('.tf')) {
+      const files = this.terraformFiles(path.dirname(file));
+      for (const { file: declaredIn, blocks } of files) {
+        for (const block of blocks) {
+          const kind = literalString(attributeOf(block.body, 'name'))?.toLowerCase() === name ? matches(block.labels[0], literalString(attributeOf(block.body, 'kind'))) : undefined;
+          if (kind) return { ...resolved, kind, resource: terraformFacts(block, declaredIn, files) };
+        }
+      }
+    }
+    return resolved;
   }
 
   /** `symbol.properties.defaultHostName`, `items[i].properties.endpoint`, `workflow.listCallbackUrl()` → the resource the same file declares as `symbol`. */
@@ -261,8 +314,16 @@ export class BackendResolver {
     return resources;
   }
 
-  /** `azurerm_linux_function_app.x.default_hostname` → the block declared in the module's folder. */
+  /** `azurerm_linux_function_app.x.default_hostname` → the block declared in the module's folder; `azapi_resource.x` → the kind its `type` names. */
   private terraformReference(text: string, file: string, location: SourceLocation): Omit<ResolvedBackend, 'via'> | undefined {
+    const azapi = /\bazapi_resource\.([A-Za-z_][\w-]*)/.exec(text);
+    if (azapi) {
+      const block = this.terraformFiles(path.dirname(file)).flatMap(({ blocks }) => blocks).find((candidate) => candidate.labels[0] === 'azapi_resource' && candidate.labels[1] === azapi[1]);
+      const type = literalString(block && attributeOf(block.body, 'type'))?.replace(/@.*$/, '');
+      const kind = type ? TYPE_KINDS[type.toLowerCase()] : undefined;
+      if (!kind) return { kind: 'unknown', location, unresolved: block ? `azapi_resource.${azapi[1]} is a ${type ?? 'type not written literally'}, not a kind of backend this tool knows` : `azapi_resource.${azapi[1]} is not declared in the folder of ${path.basename(file)}` };
+      return { kind, location, unresolved: `azapi_resource.${azapi[1]} is a ${type}; what its body says about reaching it is not read` };
+    }
     const reference = /\b(azurerm_\w+)\.([A-Za-z_][\w-]*)/.exec(text);
     const moduleOutput = /\bmodule\.([\w-]+)\./.exec(text);
     if (!reference) return moduleOutput ? { kind: 'unknown', location, unresolved: `\`${shortText(text)}\` is an output of module ${moduleOutput[1]}, which is not followed` } : undefined;
@@ -326,7 +387,7 @@ function writtenText(declaration: Declaration, property: string[], sources: Back
   const span = location.span;
   if (span.start === declaration.span.start || span.end - span.start > 2000) return undefined;
   const text = sources.readText(location.file)?.slice(span.start, span.end);
-  if (text === undefined || /^(properties|resource)\b/.test(text)) return undefined;
+  if (text === undefined || /^(properties|resource)\b/.test(text) || text.trim() === 'null') return undefined;
   return text;
 }
 

@@ -130,20 +130,24 @@ export function apiRisk(analyses: PriorityAnalyses, service: ApimService, api: A
 /** A finding's priority: its severity, and the exploitability and impact of the operations it is about. */
 export function findingPriority(finding: Pick<Finding, 'severity' | 'resource' | 'ruleId'>, analyses: PriorityAnalyses | undefined, service: ApimService | undefined): Priority {
   const severity: Draft = { id: 'severity', side: 'severity', label: `${finding.severity} severity (${finding.ruleId})`, weight: SEVERITY_WEIGHT[finding.severity] };
-  const targets = service && analyses ? operationsOf(finding.resource, service, analyses) : [];
-  const best = analyses && service && targets.length > 0 ? riskiest(analyses, service, targets, severity) : undefined;
+  const targets = service && analyses ? operationsOf(finding.resource, service, analyses) : undefined;
+  const best = analyses && service && targets && targets.length > 0 ? riskiest(analyses, service, targets, severity) : undefined;
   if (best) {
-    if (targets.length > 1) best.priority.notes.unshift(`${targets.length} operations concerned; the factors are those of the riskiest, ${best.operation.id}`);
+    if (targets!.length > 1) best.priority.notes.unshift(`${targets!.length} operations concerned; the factors are those of the riskiest, ${best.operation.id}`);
     return best.priority;
   }
+  const why = targets ? `no operation's calls go through ${finding.resource}` : `${finding.resource} is not an API, product, subscription or backend`;
   return explain(
     [severity, { id: 'gateway', side: 'exploitability', label: 'a part of the service', weight: GATEWAY }, { id: 'any-call', side: 'impact', label: 'no operation concerned', weight: ANY_CALL }],
-    [`${finding.resource} is not an API, product, subscription or backend: no operation's exposure or data weighs in`],
+    [`${why}: no operation's exposure or data weighs in`],
   );
 }
 
-/** The operations a finding's resource concerns: the operation, the API's, a product's or key's APIs', a backend's callers, the whole service. */
-function operationsOf(resource: string, service: ApimService, analyses: PriorityAnalyses): { api: ApiResource; operation: OperationResource }[] {
+/**
+ * The operations a finding's resource concerns: the operation, the API's, a product's or key's APIs',
+ * a backend's callers, the whole service; undefined when it is none of these (a named value, a file).
+ */
+function operationsOf(resource: string, service: ApimService, analyses: PriorityAnalyses): { api: ApiResource; operation: OperationResource }[] | undefined {
   const of = (apis: ApiResource[]) => apis.flatMap((api) => assessedOperations(api).map((operation) => ({ api, operation })));
   const lower = resource.toLowerCase();
   if (lower === 'service') return of(service.apis);
@@ -159,7 +163,7 @@ function operationsOf(resource: string, service: ApimService, analyses: Priority
   if (subscription) return of(apisInScope(service, subscription.scope?.value ?? '/apis', subscription.workspace));
   const backend = service.backends.find((candidate) => lower === candidate.id.toLowerCase());
   if (backend) return of(service.apis).filter(({ api, operation }) => analyses.backends(api, operation).some((target) => target.backend === backend.id));
-  return [];
+  return undefined;
 }
 
 /** The APIs a subscription scope opens: `/apis` (all), `/apis/{api}`, `/products/{product}`; ARM ids end the same way. */
