@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { reportedBy } from '../core/report/common';
 import { markdownText } from '../core/report/markdown';
+import type { ReportPriority } from '../core/report/contract';
 import type { Ctx } from './ctx';
 import { rangeOf } from './diagnostics';
 
@@ -16,6 +17,7 @@ export class FindingHovers implements vscode.HoverProvider {
     for (const { finding, rule } of here) {
       markdown.appendMarkdown(`**$(shield) ${markdownText(rule?.title ?? finding.ruleId)}** · ${finding.severity}${reportedBy(finding)}\n\n`);
       markdown.appendMarkdown(markdownText(finding.message) + '\n\n');
+      if (finding.priority) markdown.appendMarkdown(priorityMarkdown(finding.priority));
       if (finding.defender?.portalUri) markdown.appendMarkdown(`[Defender's recommendation in the Azure portal](${finding.defender.portalUri})\n\n`);
       if (rule?.defender) markdown.appendMarkdown(`*Defender for Cloud recommendation:* ${markdownText(rule.defender.displayName)}\n\n`);
       if (rule) {
@@ -29,4 +31,11 @@ export class FindingHovers implements vscode.HoverProvider {
     }
     return new vscode.Hover(markdown);
   }
+}
+
+/** The priority and the factors that make it, biggest share first, each with its points. */
+export function priorityMarkdown(priority: ReportPriority): string {
+  const factors = [...priority.factors].sort((a, b) => b.contribution - a.contribution).map((factor) => `${markdownText(factor.label)} +${factor.contribution.toFixed(1)}`);
+  const notes = priority.notes.map((note) => `\n\n*Not weighed:* ${markdownText(note)}`).join('');
+  return `**Priority ${priority.score}/100** (severity × exploitability × impact${priority.operation ? ` of ${markdownText(priority.operation)}` : ''}): ${factors.join(' · ')}${notes}\n\n`;
 }

@@ -488,13 +488,15 @@ function terraformFacts(block: HclBlock, file: string, files: readonly { file: s
     const v1 = blocksOf(block.body, 'auth_settings')[0];
     facts.appServiceAuth = v2 ? boolean(v2.body, 'auth_enabled') === true && boolean(v2.body, 'require_authentication') !== false : v1 ? boolean(v1.body, 'enabled') === true : false;
   }
-  const reference = new RegExp(`\\b${type}\\.${address}(\\[[^\\]]*\\])?\\.id\\b`);
-  facts.privateEndpoint = files.some(({ blocks }) => blocks.some((other) => other.labels[0] === 'azurerm_private_endpoint' && blockMentions(other, reference)));
+  // Labels are any text: compared as strings, never made into a pattern.
+  const references = [`${type}.${address}.id`, `${type}.${address}[].id`];
+  facts.privateEndpoint = files.some(({ blocks }) => blocks.some((other) => other.labels[0] === 'azurerm_private_endpoint' && blockMentions(other, references)));
   return facts;
 }
 
-function blockMentions(block: HclBlock, reference: RegExp): boolean {
-  const walk = (body: HclBody): boolean => body.attributes.some((item) => reference.test(expressionText(item.value))) || body.blocks.some((child) => walk(child.body));
+function blockMentions(block: HclBlock, references: readonly string[]): boolean {
+  const mentions = (text: string) => text.split(' ').some((part) => references.includes(part));
+  const walk = (body: HclBody): boolean => body.attributes.some((item) => mentions(expressionText(item.value))) || body.blocks.some((child) => walk(child.body));
   return walk(block.body);
 }
 

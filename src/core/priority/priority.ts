@@ -111,15 +111,29 @@ function operationFactors(analyses: PriorityAnalyses, service: ApimService, api:
   return { factors, notes };
 }
 
-/** The riskiest of some operations, with its factors and their product. */
-function riskiest(analyses: PriorityAnalyses, service: ApimService, targets: { api: ApiResource; operation: OperationResource }[], severity?: Draft) {
-  let best: { priority: Priority; api: ApiResource; operation: OperationResource } | undefined;
-  for (const { api, operation } of targets) {
+/** Each operation's factors and its exploitability × impact, worked out once per scan's analyses: a finding about the whole service weighs every operation. */
+const factorsByAnalyses = new WeakMap<PriorityAnalyses, WeakMap<OperationResource, { factors: Draft[]; notes: string[]; risk: number }>>();
+
+function factorsOf(analyses: PriorityAnalyses, service: ApimService, api: ApiResource, operation: OperationResource) {
+  let known = factorsByAnalyses.get(analyses);
+  if (!known) factorsByAnalyses.set(analyses, (known = new WeakMap()));
+  let entry = known.get(operation);
+  if (!entry) {
     const { factors, notes } = operationFactors(analyses, service, api, operation);
-    const priority = explain([...(severity ? [severity] : []), ...factors], notes, operation.id);
-    if (!best || priority.score > best.priority.score) best = { priority, api, operation };
+    const sum = (side: PrioritySide) => factors.filter((factor) => factor.side === side).reduce((total, factor) => total + factor.weight, 0);
+    known.set(operation, (entry = { factors, notes, risk: sum('exploitability') * sum('impact') }));
   }
-  return best;
+  return entry;
+}
+
+/** The riskiest of some operations (the severity multiplies them all alike), with its factors and their product. */
+function riskiest(analyses: PriorityAnalyses, service: ApimService, targets: { api: ApiResource; operation: OperationResource }[], severity?: Draft) {
+  let best: { entry: ReturnType<typeof factorsOf>; operation: OperationResource } | undefined;
+  for (const { api, operation } of targets) {
+    const entry = factorsOf(analyses, service, api, operation);
+    if (!best || entry.risk > best.entry.risk) best = { entry, operation };
+  }
+  return best && { operation: best.operation, priority: explain([...(severity ? [severity] : []), ...best.entry.factors], [...best.entry.notes], best.operation.id) };
 }
 
 /** An API's risk: the riskiest of its operations, as a flaw of the highest severity there would rank. */

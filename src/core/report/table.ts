@@ -33,7 +33,7 @@ const DIM = '2';
 
 /**
  * The terminal report: unsuppressed findings, highest priority first, as aligned columns
- * `SCORE  SEVERITY  file:line:col  resource  message  [ruleId #id]` (or grouped by severity, high
+ * `SCORE  SEVERITY  file:line:col  resource  message  [ruleId] #id` (or grouped by severity, high
  * first, without the score and id, with `sort: 'severity'`), then suppressed ones with their reason,
  * then what was read and what was not (in full when asked), one summary line and what the reading
  * assumed. A repository of several services adds a column naming each finding's, after the severity.
@@ -65,7 +65,7 @@ export function formatTable(result: ScanResult, options: TableOptions = {}): str
       ...(serviceWidth > 0 ? [row.service.padEnd(serviceWidth)] : []),
       paint(row.location.padEnd(locationWidth), DIM),
       row.resource.padEnd(resourceWidth),
-      `${oneLine(finding.message)}  ${paint(`[${finding.ruleId}${byScore ? ` #${finding.id.slice(0, SHORT_ID_LENGTH)}` : ''}]`, DIM)}`,
+      `${oneLine(finding.message)}  ${paint(`[${finding.ruleId}]${byScore ? ` #${finding.id.slice(0, SHORT_ID_LENGTH)}` : ''}`, DIM)}`,
     ].join('  ');
   };
 

@@ -209,10 +209,10 @@ describe('posture goals', () => {
 
   it('a goal written wrongly is an input problem at its place and stays, not evaluated; a rule that did not run is said', () => {
     const text = `{
-  "rules": { "api-risk": "off" },
+  "rules": { "sensitive-data-in-body": "off" },
   "goals": [
     { "id": "typo", "metric": "authenticated-operations", "traget": { "min": 1 }, "blocking": true },
-    { "id": "risk-off", "metric": "findings", "rule": "api-risk", "target": { "max": 0 } },
+    { "id": "risk-off", "metric": "findings", "rule": "sensitive-data-in-body", "target": { "max": 0 } },
     { "id": "share", "metric": "onboarded-apis", "target": { "min": 95 } },
     { "id": "by-tag", "metric": "api-risk", "select": { "tag": "public" }, "target": { "max": 50 } }
   ],
@@ -227,7 +227,7 @@ describe('posture goals', () => {
     assert.strictEqual(goals.get('typo')?.status, 'not-evaluated');
     assert.match(goals.get('typo')?.reason ?? '', /no "traget"/);
     assert.strictEqual(goals.get('share')?.status, 'not-evaluated');
-    assert.match(goals.get('risk-off')?.reason ?? '', /rule api-risk did not run/);
+    assert.match(goals.get('risk-off')?.reason ?? '', /rule sensitive-data-in-body did not run/);
     assert.match(goals.get('by-tag')?.reason ?? '', /tags are not read/);
   });
 

@@ -136,9 +136,9 @@ describe('priority', () => {
 
   it('the table lists the highest priority first with its score; --sort severity keeps the severity groups', () => {
     const rows = formatTable(result).split('\n\n')[0].split('\n');
-    assert.match(rows[0], /^ 60 {2}HIGH .*\[endpoint-authentication #[0-9a-f]{8}\]$/);
-    assert.match(rows[1], /^ {2}9 {2}INFO .*\[sensitive-data-in-body #/);
-    assert.match(rows[2], /^ {2}4 {2}MEDIUM .*\[backend-authentication #/);
+    assert.match(rows[0], /^ 60 {2}HIGH .*\[endpoint-authentication\] #[0-9a-f]{8}$/);
+    assert.match(rows[1], /^ {2}9 {2}INFO .*\[sensitive-data-in-body\] #/);
+    assert.match(rows[2], /^ {2}4 {2}MEDIUM .*\[backend-authentication\] #/);
     const bySeverity = formatTable(result, { sort: 'severity' }).split('\n\n');
     assert.match(bySeverity[0], /^HIGH /);
     assert.match(bySeverity[1], /^MEDIUM /);

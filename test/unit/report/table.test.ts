@@ -30,8 +30,8 @@ describe('formatTable', () => {
     const table = formatTable(sampleScan([{ ...INPUT_PROBLEM_FINDING, priority: priority(40) }, { ...SECRET_FINDING, priority: priority(12) }, { ...AUTH_FINDING, priority: priority(12) }, { ...SUPPRESSED_FINDING, priority: priority(90) }]));
     const rows = table.split('\n\n')[0].split('\n');
     assert.deepStrictEqual(rows.map((row) => row.slice(0, 13)), [' 40  INFO    ', ' 12  HIGH    ', ' 12  MEDIUM  ']);
-    assert.ok(rows[0].endsWith('[input-problem #bbbbbbbb]'));
-    assert.ok(rows[1].endsWith('[api-auth-missing #f1a2b3c4]'));
+    assert.ok(rows[0].endsWith('[input-problem] #bbbbbbbb'));
+    assert.ok(rows[1].endsWith('[api-auth-missing] #f1a2b3c4'));
     // Suppressed findings stay apart, whatever their score, their reason under the message.
     assert.match(table, /Suppressed \(1\):\n 90  LOW {5}.*\n {13}reason: Legacy clients/);
   });
@@ -79,7 +79,7 @@ describe('formatTable', () => {
     const hostile = { ...INPUT_PROBLEM_FINDING, message: 'bad\u001b[2J\nname' };
     const table = formatTable(sampleScan([hostile]));
     assert.ok(!table.includes('\u001b'));
-    assert.ok(table.startsWith('  0  INFO    apis/broken/specification.yaml:1:1  apis/broken  bad [2J name  [input-problem #bbbbbbbb]\n'));
+    assert.ok(table.startsWith('  0  INFO    apis/broken/specification.yaml:1:1  apis/broken  bad [2J name  [input-problem] #bbbbbbbb\n'));
   });
 
   it('ends with what the reading assumed', () => {
