@@ -227,6 +227,8 @@ export class BackendResolver {
     const baseUrl = attribute(element, 'base-url')?.value;
     if (backendId !== undefined) {
       if (backendId.startsWith('@') || backendId.includes('{{')) return unresolved('set-backend-service', location, `backend-id="${backendId}" is computed when the call is made`);
+      // A policy written in a Terraform or Bicep string may interpolate a value only the deployment knows.
+      if (backendId.includes('${')) return unresolved('set-backend-service', location, `backend-id="${backendId}" is interpolated by the deployment from values the files do not determine`);
       const backend = this.backendNamed(backendId, api);
       if (!backend) return unresolved('set-backend-service', location, `backend-id="${backendId}" names no backend the repository declares`);
       return { ...this.backend(backend), via: 'set-backend-service', location };

@@ -13,6 +13,8 @@ import { callableDirectly, DATA_STORE_KINDS, type ResolvedBackend } from '../bac
 import type { Finding, Severity } from '../findings';
 import type { ApiResource, ApimService, OperationResource } from '../model';
 import { assessedOperations } from '../rules/endpointAuthentication';
+import { INPUT_PROBLEM_RULE } from '../rules/inputProblem';
+import { EXPIRED_SUPPRESSION_RULE } from '../rules/suppressionExpired';
 import { allApisSubscriptions } from '../rules/subscriptionScope';
 
 export type PrioritySide = 'severity' | 'exploitability' | 'impact';
@@ -45,6 +47,8 @@ export interface PriorityAnalyses {
   exposure(operation: OperationResource): OperationExposure;
   backends(api: ApiResource, operation: OperationResource): ResolvedBackend[];
 }
+
+const NOT_ABOUT_CALLS: ReadonlySet<string> = new Set([INPUT_PROBLEM_RULE.id, EXPIRED_SUPPRESSION_RULE.id]);
 
 export const SEVERITY_WEIGHT: Record<Severity, number> = { high: 1, medium: 0.7, low: 0.4, info: 0.15 };
 
@@ -144,13 +148,15 @@ export function apiRisk(analyses: PriorityAnalyses, service: ApimService, api: A
 /** A finding's priority: its severity, and the exploitability and impact of the operations it is about. */
 export function findingPriority(finding: Pick<Finding, 'severity' | 'resource' | 'ruleId'>, analyses: PriorityAnalyses | undefined, service: ApimService | undefined): Priority {
   const severity: Draft = { id: 'severity', side: 'severity', label: `${finding.severity} severity (${finding.ruleId})`, weight: SEVERITY_WEIGHT[finding.severity] };
-  const targets = service && analyses ? operationsOf(finding.resource, service, analyses) : undefined;
+  // A file that could not be read, or a suppression past its date, is about the repository, not about what is called.
+  const aboutCalls = !NOT_ABOUT_CALLS.has(finding.ruleId);
+  const targets = service && analyses && aboutCalls ? operationsOf(finding.resource, service, analyses) : undefined;
   const best = analyses && service && targets && targets.length > 0 ? riskiest(analyses, service, targets, severity) : undefined;
   if (best) {
     if (targets!.length > 1) best.priority.notes.unshift(`${targets!.length} operations concerned; the factors are those of the riskiest, ${best.operation.id}`);
     return best.priority;
   }
-  const why = targets ? `no operation's calls go through ${finding.resource}` : `${finding.resource} is not an API, product, subscription or backend`;
+  const why = !aboutCalls ? `${finding.ruleId} is about the repository's files` : targets ? `no operation's calls go through ${finding.resource}` : `${finding.resource} is not an API, product, subscription or backend`;
   return explain(
     [severity, { id: 'gateway', side: 'exploitability', label: 'a part of the service', weight: GATEWAY }, { id: 'any-call', side: 'impact', label: 'no operation concerned', weight: ANY_CALL }],
     [`${why}: no operation's exposure or data weighs in`],

@@ -47,6 +47,8 @@ const REPOSITORY: Record<string, string> = {
   'backends/catalog/backendInformation.json': JSON.stringify({ properties: { url: 'https://app-catalog.azurewebsites.net', protocol: 'http' } }),
   // A named value in the clear: about no operation.
   'named values/db-password/namedValueInformation.json': JSON.stringify({ properties: { displayName: 'db-password', secret: true, value: 'hunter2' } }),
+  // A file that cannot be read: an input problem, about the repository.
+  'named values/broken/namedValueInformation.json': '{ "properties": ',
 };
 
 function writeRepository(files: Record<string, string>): string {
@@ -113,6 +115,13 @@ describe('priority', () => {
     // severity × 0.2 × 0.3: a high one 6, a medium one 4.
     assert.strictEqual(finding.priority?.score, Math.round(100 * { high: 1, medium: 0.7, low: 0.4, info: 0.15 }[finding.severity] * 0.2 * 0.3));
     assert.deepStrictEqual(finding.priority?.notes, ['namedValues/db-password is not an API, product, subscription or backend: no operation\'s exposure or data weighs in']);
+  });
+
+  it('an input problem is about the repository\'s files, whatever resource it names: its severity alone', () => {
+    const problem = result.findings.find((finding) => finding.ruleId === 'input-problem' && finding.location.file.includes('broken'));
+    assert.ok(problem);
+    assert.strictEqual(problem.priority?.score, Math.round(100 * { high: 1, medium: 0.7, low: 0.4, info: 0.15 }[problem.severity] * 0.2 * 0.3));
+    assert.deepStrictEqual(problem.priority?.notes, ['input-problem is about the repository\'s files: no operation\'s exposure or data weighs in']);
   });
 
   it('each API\'s risk in the inventory: its riskiest operation\'s exploitability × impact', () => {
