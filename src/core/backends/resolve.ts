@@ -229,6 +229,8 @@ export class BackendResolver {
       if (backendId.startsWith('@') || backendId.includes('{{')) return unresolved('set-backend-service', location, `backend-id="${backendId}" is computed when the call is made`);
       // A policy written in a Terraform or Bicep string may interpolate a value only the deployment knows.
       if (backendId.includes('${')) return unresolved('set-backend-service', location, `backend-id="${backendId}" is interpolated by the deployment from values the files do not determine`);
+      // `{backend-id}`: a token the deployment replaces in the policy's text (AI-Gateway's labs call replace() on it).
+      if (/^\{[^{}]*\}$/.test(backendId)) return unresolved('set-backend-service', location, `backend-id="${backendId}" is a placeholder the deployment replaces`);
       const backend = this.backendNamed(backendId, api);
       if (!backend) return unresolved('set-backend-service', location, `backend-id="${backendId}" names no backend the repository declares`);
       return { ...this.backend(backend), via: 'set-backend-service', location };

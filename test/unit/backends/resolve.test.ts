@@ -190,6 +190,8 @@ describe('backends resolved', () => {
         'apis/queue/operations/pick/policy.xml': policy('    <choose>\n      <when condition="@(true)">\n        <set-backend-service base-url="{{partner-url}}" />\n      </when>\n    </choose>\n'),
         'apis/queue/operations/compute/operationInformation.json': operation('compute', 'GET'),
         'apis/queue/operations/compute/policy.xml': policy('    <set-backend-service base-url="@(context.Variables.GetValueOrDefault<string>(&quot;url&quot;))" />\n'),
+        'apis/queue/operations/templated/operationInformation.json': operation('templated', 'GET'),
+        'apis/queue/operations/templated/policy.xml': policy('    <set-backend-service backend-id="{backend-id}" />\n    <set-backend-service backend-id="gone" />\n'),
         'backends/ai/backendInformation.json': JSON.stringify({ properties: { url: 'https://contoso.openai.azure.com/openai', protocol: 'http' } }),
       });
       result = scan(root);
@@ -207,6 +209,10 @@ describe('backends resolved', () => {
         ['set-backend-service', 'unknown', undefined, 'base-url "{{partner-url}}" is a named value\'s, which is not resolved'],
       ]);
       assert.deepStrictEqual(of('compute'), [['set-backend-service', 'unknown', undefined, 'base-url is computed when the call is made']]);
+      assert.deepStrictEqual(of('templated'), [
+        ['set-backend-service', 'unknown', undefined, 'backend-id="{backend-id}" is a placeholder the deployment replaces'],
+        ['set-backend-service', 'unknown', undefined, 'backend-id="gone" names no backend the repository declares'],
+      ]);
     });
 
     it('a data store behind an operation weighs in its impact', () => {
