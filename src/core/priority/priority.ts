@@ -171,11 +171,12 @@ function operationsOf(resource: string, service: ApimService, analyses: Priority
   const of = (apis: ApiResource[]) => apis.flatMap((api) => assessedOperations(api).map((operation) => ({ api, operation })));
   const lower = resource.toLowerCase();
   if (lower === 'service') return of(service.apis);
-  for (const api of service.apis) {
-    const operation = api.operations.find((candidate) => candidate.id.toLowerCase() === lower);
-    if (operation) return [{ api, operation }];
-  }
-  const api = service.apis.find((candidate) => lower === candidate.id.toLowerCase() || lower.startsWith(`${candidate.id.toLowerCase()}/`));
+  const index = resourceIndex(service);
+  const operation = index.operations.get(lower);
+  if (operation) return [operation];
+  // `apis/orders/policies/policy`, `apis/orders/operations/x` of an operation not listed: the API's.
+  const apiId = /^((?:workspaces\/[^/]+\/)?apis\/[^/]+)/.exec(lower)?.[1];
+  const api = apiId !== undefined ? index.apis.get(apiId) : undefined;
   if (api) return of([api]);
   const product = service.products.find((candidate) => lower === candidate.id.toLowerCase() || lower.startsWith(`${candidate.id.toLowerCase()}/`));
   if (product) return of(service.apis.filter((candidate) => candidate.workspace === product.workspace && candidate.productNames.includes(product.name)));
@@ -184,6 +185,22 @@ function operationsOf(resource: string, service: ApimService, analyses: Priority
   const backend = service.backends.find((candidate) => lower === candidate.id.toLowerCase());
   if (backend) return of(service.apis).filter(({ api, operation }) => analyses.backends(api, operation).some((target) => target.backend === backend.id));
   return undefined;
+}
+
+/** Each service's operations and APIs by lower-case id: every finding looks its resource up. */
+const indexes = new WeakMap<ApimService, { operations: Map<string, { api: ApiResource; operation: OperationResource }>; apis: Map<string, ApiResource> }>();
+
+function resourceIndex(service: ApimService) {
+  let index = indexes.get(service);
+  if (!index) {
+    index = { operations: new Map(), apis: new Map() };
+    for (const api of service.apis) {
+      index.apis.set(api.id.toLowerCase(), api);
+      for (const operation of api.operations) index.operations.set(operation.id.toLowerCase(), { api, operation });
+    }
+    indexes.set(service, index);
+  }
+  return index;
 }
 
 /** The APIs a subscription scope opens: `/apis` (all), `/apis/{api}`, `/products/{product}`; ARM ids end the same way. */
