@@ -116,7 +116,7 @@ function operationFactors(analyses: PriorityAnalyses, service: ApimService, api:
 }
 
 /** Each operation's factors and its exploitability × impact, worked out once per scan's analyses: a finding about the whole service weighs every operation. */
-const factorsByAnalyses = new WeakMap<PriorityAnalyses, WeakMap<OperationResource, { factors: Draft[]; notes: string[]; risk: number }>>();
+const factorsByAnalyses = new WeakMap<PriorityAnalyses, WeakMap<OperationResource, { factors: Draft[]; notes: string[]; risk: number; explained: Map<string, Priority> }>>();
 
 function factorsOf(analyses: PriorityAnalyses, service: ApimService, api: ApiResource, operation: OperationResource) {
   let known = factorsByAnalyses.get(analyses);
@@ -125,7 +125,7 @@ function factorsOf(analyses: PriorityAnalyses, service: ApimService, api: ApiRes
   if (!entry) {
     const { factors, notes } = operationFactors(analyses, service, api, operation);
     const sum = (side: PrioritySide) => factors.filter((factor) => factor.side === side).reduce((total, factor) => total + factor.weight, 0);
-    known.set(operation, (entry = { factors, notes, risk: sum('exploitability') * sum('impact') }));
+    known.set(operation, (entry = { factors, notes, risk: sum('exploitability') * sum('impact'), explained: new Map() }));
   }
   return entry;
 }
@@ -137,7 +137,15 @@ function riskiest(analyses: PriorityAnalyses, service: ApimService, targets: { a
     const entry = factorsOf(analyses, service, api, operation);
     if (!best || entry.risk > best.entry.risk) best = { entry, operation };
   }
-  return best && { operation: best.operation, priority: explain([...(severity ? [severity] : []), ...best.entry.factors], [...best.entry.notes], best.operation.id) };
+  if (!best) return undefined;
+  const { entry, operation } = best;
+  const factors = [...(severity ? [severity] : []), ...entry.factors];
+  if (targets.length > 1) return { operation, priority: explain(factors, [`${targets.length} operations concerned; the factors are those of the riskiest, ${operation.id}`, ...entry.notes], operation.id) };
+  // Findings of one rule and severity on one operation share their priority: an estate has thousands.
+  const key = severity?.label ?? '';
+  let priority = entry.explained.get(key);
+  if (!priority) entry.explained.set(key, (priority = explain(factors, entry.notes, operation.id)));
+  return { operation, priority };
 }
 
 /** An API's risk: the riskiest of its operations, as a flaw of the highest severity there would rank. */
@@ -152,10 +160,7 @@ export function findingPriority(finding: Pick<Finding, 'severity' | 'resource' |
   const aboutCalls = !NOT_ABOUT_CALLS.has(finding.ruleId);
   const targets = service && analyses && aboutCalls ? operationsOf(finding.resource, service, analyses) : undefined;
   const best = analyses && service && targets && targets.length > 0 ? riskiest(analyses, service, targets, severity) : undefined;
-  if (best) {
-    if (targets!.length > 1) best.priority.notes.unshift(`${targets!.length} operations concerned; the factors are those of the riskiest, ${best.operation.id}`);
-    return best.priority;
-  }
+  if (best) return best.priority;
   const why = !aboutCalls ? `${finding.ruleId} is about the repository's files` : targets ? `no operation's calls go through ${finding.resource}` : `${finding.resource} is not an API, product, subscription or backend`;
   return explain(
     [severity, { id: 'gateway', side: 'exploitability', label: 'a part of the service', weight: GATEWAY }, { id: 'any-call', side: 'impact', label: 'no operation concerned', weight: ANY_CALL }],
