@@ -6,7 +6,8 @@ import type { ArmConnection } from '../core/azure/arm';
 import type { ReadableSubscription } from '../core/azure/resourceGraph';
 import { DEFAULT_SNAPSHOT_PATH, writeSnapshotFile } from '../core/azure/snapshot';
 import { describeSnapshotError, summarizeSnapshot } from '../core/azure/summary';
-import { SEVERITY_ORDER, type Severity } from '../core/findings';
+import { SEVERITY_ORDER, type Finding, type Severity } from '../core/findings';
+import { describePriority } from '../core/priority/priority';
 import { jsonReportPieces } from '../core/report/json';
 import { chunked } from '../core/report/jsonStream';
 import { toAnalysisReport } from '../core/report/analysisReport';
@@ -14,6 +15,7 @@ import { formatHtml } from '../core/report/html';
 import { formatGoalsSummary, formatMarkdown } from '../core/report/markdown';
 import { sarifReportPieces } from '../core/report/sarif';
 import type { ScanResult } from '../core/report/scanResult';
+import { relativePath } from '../core/report/common';
 import { failingGoals, goalsVerdict } from '../core/report/goals';
 import { formatGoals, formatTable } from '../core/report/table';
 import { RULE_CATALOG, ruleById } from '../core/rules/catalog';
@@ -35,7 +37,7 @@ const HELP = `APIM Posture ${TOOL_VERSION}: predicts Defender for APIs findings 
 
 Usage:
   apim-posture scan [path] [--format table|json|sarif|markdown|html] [--output file] [--fail-on high|medium|low|info|none] [--no-color]
-                    [--snapshot file | --no-snapshot] [--snapshot-max-age days] [--coverage] [--fail-on-goals]
+                    [--snapshot file | --no-snapshot] [--snapshot-max-age days] [--coverage] [--fail-on-goals] [--sort priority|severity]
                     [--summary file] [--link-base url] [--exit-zero]
   apim-posture goals [path] [--format table|markdown] [--output file] [--snapshot file | --no-snapshot] [--fail-on-goals]
                      [--exit-zero] [--no-color]
@@ -43,6 +45,7 @@ Usage:
   apim-posture snapshot export [--subscription id ...] [--output file] [--endpoint url] [--credential default|cli] [--include-healthy]
                                [--allow-partial]
   apim-posture explain <rule>
+  apim-posture explain <finding id> [path] [--snapshot file | --no-snapshot]
   apim-posture rules
   apim-posture --help | --version
 
@@ -60,6 +63,8 @@ scan      Reads OpenAPI specs, policy XML, APIOps and Bicep files below path (de
           --link-base prefixes the file links of Markdown (the repository's blob URL at the commit, ending in /).
           --exit-zero: the exit code is 0 whatever the findings and goals (the report alone; 2 and 3 still apply).
           --format html writes one self-contained page (no script, nothing fetched): goals, coverage, exposure, findings.
+          Every finding has a priority, 0-100: severity × exploitability × impact of the operations it is about;
+          the table lists the highest first with its score and id (--sort severity groups by severity instead).
 goals     Measures the posture goals alone (the exit code as for scan, findings aside); --format markdown writes
           the goals summary that scan --summary writes.
           A finding-age-days goal walks the git history (as trend does) to date each finding's first commit.
@@ -75,6 +80,8 @@ snapshot  export: reads the deployed API Management inventory and Defender's fin
           read, the file is written with them listed, and the exit code is 4 unless --allow-partial.
 explain   Says what a rule checks, why, how to fix it, and which Defender recommendation it predicts;
           defender-<assessment key> names a recommendation of Defender's that no rule predicts.
+          Given a finding's id (or its first characters, as the table shows them), scans path (default: .)
+          and says why the finding has its priority: each factor with its share of the score.
 rules     Lists the rules.
 
 Exit codes:
@@ -160,6 +167,8 @@ interface ScanArguments {
   linkBase?: string;
   /** `--exit-zero`: findings and goals never fail the command. */
   exitZero?: boolean;
+  /** `--sort`: the table's order. */
+  sort?: 'priority' | 'severity';
 }
 
 /** Splits `--flag=value` and hands out values, for every command's arguments. */
@@ -234,6 +243,12 @@ function parseScanArguments(args: string[], colorDefault: boolean): ScanArgument
       case '--exit-zero':
         parsed.exitZero = true;
         break;
+      case '--sort': {
+        const order = value();
+        if (order !== 'priority' && order !== 'severity') throw new UsageError('--sort must be priority or severity.');
+        parsed.sort = order;
+        break;
+      }
       case '--snapshot-max-age': {
         const days = value();
         if (!/^\d+$/.test(days)) throw new UsageError(`--snapshot-max-age takes a whole number of days; "${days}" is not one.`);
@@ -545,7 +560,7 @@ function render(result: ScanResult, options: ScanArguments): Iterable<string> {
     case 'html':
       return [formatHtml(toAnalysisReport(result))];
     case 'table':
-      return [withFinalNewline(formatTable(result, { color: options.color, fullCoverage: options.fullCoverage }))];
+      return [withFinalNewline(formatTable(result, { color: options.color, fullCoverage: options.fullCoverage, sort: options.sort }))];
     case 'goals':
       return [formatGoals(result, { color: options.color })];
     case 'goals-markdown':
@@ -558,8 +573,10 @@ function withFinalNewline(text: string): string {
 }
 
 function runExplain(args: string[], io: Io): number {
-  if (args.length !== 1) throw new UsageError('explain takes one rule id (see "apim-posture rules").');
+  if (args.length === 0) throw new UsageError('explain takes a rule id (see "apim-posture rules") or a finding id.');
   const rule = ruleById(args[0]);
+  if (!rule && /^[0-9a-f]{4,}$/i.test(args[0])) return explainFinding(args[0], args.slice(1), io);
+  if (args.length !== 1) throw new UsageError('explain takes one rule id (see "apim-posture rules"), or a finding id and a path.');
   if (!rule) throw new UsageError(`no rule "${args[0]}". Rules: ${RULE_CATALOG.map((candidate) => candidate.id).join(', ')}.`);
   const lines = [`${rule.id}: ${rule.title}`, `Severity: ${rule.severity}`, ''];
   if (rule.defender) {
@@ -569,6 +586,28 @@ function runExplain(args: string[], io: Io): number {
   lines.push(rule.description, '', `How to fix: ${rule.remediation}`, '', `More: ${rule.helpUri}`);
   io.out.write(lines.join('\n') + '\n');
   return EXIT.ok;
+}
+
+/** `explain <finding id> [path]`: the finding's priority, factor by factor. */
+function explainFinding(id: string, args: string[], io: Parameters<typeof run>[1]): number {
+  const options = parseScanArguments(args, false);
+  if (args.some((argument) => /^(--format|-f|--output|-o|--fail-on|--coverage|--fail-on-goals|--sort)(=|$)/.test(argument))) throw new UsageError('explain <finding id> takes a path, --snapshot, --no-snapshot and --snapshot-max-age.');
+  const target = path.resolve(options.target);
+  if (!fs.statSync(target, { throwIfNoEntry: false })?.isDirectory()) {
+    io.err.write(`apim-posture: ${options.target} is not a folder.\n`);
+    return EXIT.failure;
+  }
+  const result = scan(target, { snapshot: options.snapshot === 'none' ? undefined : options.snapshot, snapshotMaxAgeDays: options.snapshotMaxAgeDays });
+  const matches = result.findings.filter((finding) => finding.id.toLowerCase().startsWith(id.toLowerCase()));
+  if (matches.length !== 1) throw new UsageError(matches.length === 0 ? `no finding of ${options.target} has an id starting with "${id}" (the table shows them after the rule).` : `${matches.length} findings have an id starting with "${id}": give more of it.`);
+  io.out.write(explainPriority(matches[0], result.root) + '\n');
+  return EXIT.ok;
+}
+
+function explainPriority(finding: Finding, root: string): string {
+  const header = [`${finding.id}  ${finding.severity.toUpperCase()}  [${finding.ruleId}]  ${finding.service === undefined ? '' : `${finding.service}:`}${finding.resource}`, `${relativePath(root, finding.location.file)}: ${finding.message}`, ''];
+  const priority = finding.priority ?? { score: 0, factors: [], notes: ['the finding has no priority'] };
+  return [...header, ...describePriority(priority), '', 'Score = 100 × severity × exploitability × impact; each factor\'s points are its share of the score.'].join('\n');
 }
 
 if (require.main === module) {

@@ -1,4 +1,5 @@
 import type { ResourceId } from './model';
+import type { Priority } from './priority/priority';
 import type { FileEdit, SourceLocation } from './text';
 
 export type Severity = 'high' | 'medium' | 'low' | 'info';
@@ -109,6 +110,8 @@ export interface Finding {
   suppression?: Suppression;
   /** Rule-specific facts for the editor (auth state, sensitivity labels, risk score). */
   properties?: Record<string, unknown>;
+  /** Which findings to fix first: a score 0-100 and the factors it is made of (set by the scan once every finding is known). */
+  priority?: Priority;
 }
 
 /** Every source that reports the finding: the files, Azure, or both when Defender confirms a prediction. */

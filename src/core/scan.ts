@@ -5,6 +5,7 @@ import { analyzeOperationAuth, type OperationAuth } from './analysis/authenticat
 import type { AnalysisMemo, ApiResults, MemoScan } from './analysisMemo';
 import { operationExposure, type OperationExposure } from './analysis/dataExposure';
 import { SensitiveDataClassifier } from './analysis/sensitiveData';
+import { BackendResolver, type BackendSources, type ResolvedBackend } from './backends/resolve';
 import { mapApis, type ApiMapping } from './azure/mapping';
 import { observedAttackPaths } from './azure/attackPaths';
 import { annotateDrift, drift } from './azure/drift';
@@ -25,7 +26,8 @@ import { withGoals } from './goals/evaluate';
 import type { FindingHistory } from './goals/goal';
 import { TimeBudget } from './limits';
 import { refusedPattern } from './linearPattern';
-import type { ApiResource, ApimService, OperationResource } from './model';
+import type { ApiResource, ApimService, BackendResource, OperationResource } from './model';
+import { findingPriority } from './priority/priority';
 import { analysisError, type InputProblem } from './problems';
 import { serviceLabel } from './report/common';
 import type { DeployedComparison, ScanResult } from './report/scanResult';
@@ -149,11 +151,13 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   const rulesOf = (service: ApimService) => allRules.filter((rule) => configOf(service).rules[rule.meta.id] !== 'off');
   const classifierOf = sensitiveDataClassifiers(options.cache);
   const contexts = new Map<ApimService, RuleContext>();
+  // Backends are resolved against the repository's infrastructure code, wherever it is (a Terraform module's folder).
+  const backendSources: BackendSources = { readText: (file) => files.read(file).text, files: listing?.files.filter((file) => file.endsWith('.tf')) ?? [] };
   for (const service of services) {
     const serviceConfig = configOf(service);
     const classifier = classifierOf(serviceConfig);
     const analyses: Analyses = { auth: new Map(), exposure: new Map() };
-    const context = ruleContext(service, serviceConfig, classifier, analyses);
+    const context = ruleContext(service, serviceConfig, classifier, analyses, backendSources);
     contexts.set(service, context);
     const results = apiResults(service, memo, analyses);
     const serviceProblems: InputProblem[] = [];
@@ -163,7 +167,10 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
         serviceProblems.push({ file: service.root, kind: 'over-budget', message: `The analysis took longer than its ${budget.milliseconds} ms budget; rule ${rule.meta.id} and the rules after it did not run.` });
         break;
       }
-      add(isApiRule(rule) ? checkApis(rule, context, results, serviceProblems) : checkIsolated(rule, context, (apis) => ruleContext({ ...service, apis }, serviceConfig, classifier), serviceProblems), service);
+      add(
+        isApiRule(rule) ? checkApis(rule, context, results, serviceProblems) : checkIsolated(rule, context, (apis) => ruleContext({ ...service, apis }, serviceConfig, classifier, undefined, backendSources), serviceProblems),
+        service,
+      );
     }
     // Walking schemas for the rules may have found more in the specs (a broken or too deep $ref chain); a reused API's walk found it before.
     const foundByRules: InputProblem[] = [];
@@ -221,6 +228,11 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   const suppressions = [...config.suppressions, ...[...roots.values()].flatMap((root) => root.ownSuppressions)];
   add(applySuppressions(findings, suppressions, (finding) => rootPathOf(absoluteRoot, serviceOfFinding.get(finding)), options.now ?? new Date()));
   findings.sort(byLocation);
+  // Every finding is known now, Defender's and the problems' too: each gets its priority once, for every surface.
+  for (const finding of findings) {
+    const service = serviceOfFinding.get(finding) ?? (services.length === 1 ? services[0] : undefined);
+    finding.priority = findingPriority(finding, service && contexts.get(service), service);
+  }
 
   const lineIndexes = new Map<string, LineIndex>();
   const sourceText = (file: string) => files.read(file).text ?? '';
@@ -409,10 +421,13 @@ function analysesOf(contexts: ReadonlyMap<ApimService, RuleContext>, sensitiveDa
   for (const [service, context] of contexts) for (const api of service.apis) for (const operation of api.operations) byOperation.set(operation, context);
   const [first] = contexts.values();
   const contextOf = (operation: OperationResource) => byOperation.get(operation) ?? first;
+  const contextOfBackend = (backend: BackendResource) => [...contexts.values()].find((context) => context.service.backends.includes(backend)) ?? first;
   return {
     sensitiveData,
     auth: (api, operation) => contextOf(operation).auth(api, operation),
     exposure: (operation) => contextOf(operation).exposure(operation),
+    backends: (api, operation) => contextOf(operation).backends(api, operation),
+    backend: (backend) => contextOfBackend(backend).backend(backend),
   };
 }
 
@@ -441,21 +456,31 @@ export function ruleContext(
   config: PostureConfig,
   sensitiveData = new SensitiveDataClassifier(config.customInformationTypes),
   { auth, exposure }: Analyses = { auth: new Map(), exposure: new Map() },
+  backendSources: BackendSources = { readText: (file) => new FileReader(service.root).read(file).text, files: service.filesRead },
 ): RuleContext {
+  const backends = new Map<string, ResolvedBackend[]>();
+  const resolver = new BackendResolver(service, backendSources);
+  const authOf = (api: ApiResource, operation: OperationResource) => {
+    let result = auth.get(operation.id);
+    if (!result) auth.set(operation.id, (result = analyzeOperationAuth(service, api, operation)));
+    return result;
+  };
   return {
     service,
     config,
     sensitiveData,
-    auth(api, operation) {
-      let result = auth.get(operation.id);
-      if (!result) auth.set(operation.id, (result = analyzeOperationAuth(service, api, operation)));
-      return result;
-    },
+    auth: authOf,
     exposure(operation) {
       let result = exposure.get(operation.id);
       if (!result) exposure.set(operation.id, (result = operationExposure(operation, sensitiveData)));
       return result;
     },
+    backends(api, operation) {
+      let result = backends.get(operation.id);
+      if (!result) backends.set(operation.id, (result = resolver.operation(api, authOf(api, operation).effective)));
+      return result;
+    },
+    backend: (backend) => resolver.backend(backend),
   };
 }
 

@@ -233,6 +233,7 @@ export function findingsTreeCommands(tree: FindingsTree): Record<string, () => u
   return {
     'apimPosture.groupFindingsBySeverity': () => tree.setGrouping('severity'),
     'apimPosture.groupFindingsByRecommendation': () => tree.setGrouping('recommendation'),
+    'apimPosture.groupFindingsByPriority': () => tree.setGrouping('priority'),
     'apimPosture.filterFindings': async () => {
       const text = await vscode.window.showInputBox({ prompt: 'Show findings whose message, resource, file or rule contains…', value: tree.filterText });
       if (text !== undefined) tree.setFilter(text);

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { defenderRiskText, reportedBy } from '../core/report/common';
 import { markdownText } from '../core/report/markdown';
+import type { ReportPriority } from '../core/report/contract';
 import type { Ctx } from './ctx';
 import { rangeOf } from './diagnostics';
 
@@ -17,6 +18,7 @@ export class FindingHovers implements vscode.HoverProvider {
       markdown.appendMarkdown(`**$(shield) ${markdownText(rule?.title ?? finding.ruleId)}** · ${finding.severity}${reportedBy(finding)}\n\n`);
       markdown.appendMarkdown(markdownText(finding.message) + '\n\n');
       if (finding.defender?.risk) markdown.appendMarkdown(`*Defender's risk:* ${markdownText(defenderRiskText(finding.defender.risk))}\n\n`);
+      if (finding.priority) markdown.appendMarkdown(priorityMarkdown(finding.priority));
       if (finding.defender?.portalUri) markdown.appendMarkdown(`[Defender's recommendation in the Azure portal](${finding.defender.portalUri})\n\n`);
       if (rule?.defender) markdown.appendMarkdown(`*Defender for Cloud recommendation:* ${markdownText(rule.defender.displayName)}\n\n`);
       if (rule) {
@@ -30,4 +32,11 @@ export class FindingHovers implements vscode.HoverProvider {
     }
     return new vscode.Hover(markdown);
   }
+}
+
+/** The priority and the factors that make it, biggest share first, each with its points. */
+export function priorityMarkdown(priority: ReportPriority): string {
+  const factors = [...priority.factors].sort((a, b) => b.contribution - a.contribution).map((factor) => `${markdownText(factor.label)} +${factor.contribution.toFixed(1)}`);
+  const notes = priority.notes.map((note) => `\n\n*Not weighed:* ${markdownText(note)}`).join('');
+  return `**Priority ${priority.score}/100** (severity × exploitability × impact${priority.operation ? ` of ${markdownText(priority.operation)}` : ''}): ${factors.join(' · ')}${notes}\n\n`;
 }

@@ -26,7 +26,7 @@ const SAMPLE_SNAPSHOT = path.join(__dirname, '..', '..', 'samples', '.apim-postu
 const REPOSITORY: Record<string, string> = {
   '.apim-posture.json': JSON.stringify(
     {
-      rules: { 'api-risk': 'low' },
+      rules: { 'backend-authentication': 'low' },
       exclude: ['legacy/**'],
       sensitiveData: { customTypes: [{ id: 'loyalty-number', namePatterns: ['^loyalty_?(number|id)$'], valuePatterns: ['^LY[0-9]{8}$'], sensitivity: 'high' }] },
       suppressions: [{ rule: 'encrypted-protocols', resource: 'apis/orders', reason: 'internal only', expires: '2030-01-01' }],

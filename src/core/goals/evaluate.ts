@@ -11,7 +11,7 @@ import { authenticationSummary } from '../report/analysisReport';
 import { relativePath, serviceLabel } from '../report/common';
 import type { ScanResult } from '../report/scanResult';
 import { onboardingOf } from '../rules/apiOnboarding';
-import { apiRisk } from '../rules/apiRisk';
+import { apiRisk, type Priority } from '../priority/priority';
 import { assessedOperations } from '../rules/endpointAuthentication';
 import { allApisSubscriptions } from '../rules/subscriptionScope';
 import type { SourceLocation } from '../text';
@@ -221,10 +221,12 @@ function defenderPlan(scan: GoalScan, selection: GoalSelection | undefined): Mea
 function risk(scan: GoalScan, goal: Goal): Measured {
   const apis = selectApis(scan, goal.select);
   if (apis.length === 0) return notEvaluated('there is no API to measure in the selection.');
-  const scored = apis.map((item) => ({ item, score: apiRisk(scan.analyses, item.api).score }));
-  const value = Math.max(...scored.map((entry) => entry.score));
-  const over = scored.filter(({ score }) => (goal.target.max !== undefined && score > goal.target.max) || (goal.target.min !== undefined && score < goal.target.min));
-  return { value, notes: [], violations: over.map(({ item, score }) => violation(item, item.api.id, `API ${item.api.name} has risk ${score}/100 (see its api-risk finding for why).`, apiLocation(item.api))) };
+  // The inventory's per-API risk (the contract's `risk` of each API), computed by the same function.
+  const scored = apis.map((item) => ({ item, risk: apiRisk(scan.analyses, item.service, item.api) }));
+  const value = Math.max(...scored.map((entry) => entry.risk.score));
+  const over = scored.filter(({ risk }) => (goal.target.max !== undefined && risk.score > goal.target.max) || (goal.target.min !== undefined && risk.score < goal.target.min));
+  const why = (risk: Priority) => [...risk.factors].sort((a, b) => b.contribution - a.contribution).map((factor) => factor.label).join('; ');
+  return { value, notes: [], violations: over.map(({ item, risk }) => violation(item, item.api.id, `API ${item.api.name} has risk ${risk.score}/100: ${why(risk)}.`, apiLocation(item.api))) };
 }
 
 function findingBudget(scan: GoalScan, goal: Goal): Measured {

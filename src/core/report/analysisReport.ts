@@ -3,6 +3,8 @@
 import type { OperationAuth } from '../analysis/authentication';
 import type { EffectivePolicy } from '../analysis/effectivePolicy';
 import { highestSensitivity } from '../analysis/sensitiveData';
+import { callableDirectly, type ResolvedBackend } from '../backends/resolve';
+import { apiRisk, type Priority } from '../priority/priority';
 import { findingSources, type Finding, type Fix, type RuleMetadata } from '../findings';
 import type { GoalResult } from '../goals/goal';
 import type { ApiResource, ApimService, OperationResource } from '../model';
@@ -15,12 +17,14 @@ import {
   type ReportApi,
   type ReportAttackPath,
   type ReportAuthentication,
+  type ReportBackend,
   type ReportEffectivePolicy,
   type ReportFinding,
   type ReportFix,
   type ReportGoal,
   type ReportLocation,
   type ReportOperation,
+  type ReportPriority,
   type ReportResource,
   type ReportRule,
   type ReportService,
@@ -140,6 +144,35 @@ export function reportFinding(finding: Finding, locate: (location: SourceLocatio
     fixes: finding.fixes.map(reportFix),
     suppression: finding.suppression && { reason: finding.suppression.reason, expires: finding.suppression.expires, location: locate(finding.suppression.location) },
     properties: finding.properties,
+    priority: finding.priority && reportPriority(finding.priority),
+  };
+}
+
+export function reportPriority(priority: Priority): ReportPriority {
+  return { score: priority.score, factors: priority.factors, operation: priority.operation, notes: priority.notes };
+}
+
+export function reportBackend(backend: ResolvedBackend, locate: (location: SourceLocation) => ReportLocation): ReportBackend {
+  const { resource } = backend;
+  return {
+    kind: backend.kind,
+    host: backend.host,
+    via: backend.via,
+    backend: backend.backend,
+    location: locate(backend.location),
+    resource: resource && {
+      name: resource.name,
+      type: resource.type,
+      declaredAt: locate(resource.declaredAt),
+      publicNetworkAccess: resource.publicNetworkAccess,
+      accessRestricted: resource.accessRestricted,
+      privateEndpoint: resource.privateEndpoint,
+      appServiceAuth: resource.appServiceAuth,
+      managedIdentity: resource.managedIdentity,
+      notKnown: resource.notKnown,
+    },
+    callableDirectly: callableDirectly(backend),
+    unresolved: backend.unresolved,
   };
 }
 
@@ -181,7 +214,7 @@ function reportService(result: ScanResult, service: ApimService, locate: (locati
     subscriptions: service.subscriptions.map((subscription) =>
       resource(subscription.id, subscription.displayName ?? subscription.name, subscription.declaration.locate(['scope']), 'key', `${subscription.scope?.value ?? ''} · ${subscription.state?.value ?? ''}`),
     ),
-    backends: service.backends.map((backend) => resource(backend.id, backend.name, backend.declaration.locate(['url']), 'server', backend.url)),
+    backends: service.backends.map((backend) => ({ ...resource(backend.id, backend.name, backend.declaration.locate(['url']), 'server', backend.url), backend: reportBackend(result.analyses.backend(backend), locate) })),
     namedValues: service.namedValues.map((namedValue) =>
       resource(
         namedValue.id,
@@ -220,6 +253,7 @@ function reportApi(result: ScanResult, service: ApimService, api: ApiResource, l
       detail: mapping.detail,
       onboarded: onboarded && mapping.deployed ? onboarded.includes(api.name) : undefined,
     },
+    risk: reportPriority(apiRisk(result.analyses, service, api)),
     operations: api.operations.map((operation) => reportOperation(result, service, api, operation, locate, options)),
   };
 }
@@ -254,6 +288,7 @@ export function reportOperation(result: ScanResult, service: ApimService, api: A
     sensitiveInUrl: inUrl.length > 0,
     unused: inactiveOperations(service).has(operation.id),
     effectivePolicy: options.effectivePolicy ? reportEffectivePolicy(auth.effective, locate) : undefined,
+    backends: result.analyses.backends(api, operation).map((backend) => reportBackend(backend, locate)),
   };
 }
 

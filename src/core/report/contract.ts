@@ -3,6 +3,8 @@
 // and the later dashboard all read these types. Plain JSON values only (no closures, no classes), so it
 // crosses a process boundary as it is; `docs/report.schema.json` describes it, generated from these types.
 import type { AuthState } from '../analysis/authentication';
+import type { BackendKind } from '../backends/resolve';
+import type { PriorityFactor } from '../priority/priority';
 import type { Coverage } from '../coverage';
 import type { DriftKind } from '../azure/drift';
 import type { SnapshotError, SnapshotPart } from '../azure/snapshot';
@@ -78,8 +80,52 @@ export interface ReportFinding {
   relatedOmitted?: number;
   fixes: ReportFix[];
   suppression?: { reason: string; expires?: string; location: ReportLocation };
-  /** Rule-specific facts (auth state, sensitivity labels, risk score); `unmapped` marks a Defender finding no local file declares; `drift` how git and Azure disagree on it. */
+  /** Rule-specific facts (auth state, sensitivity labels); `unmapped` marks a Defender finding no local file declares; `drift` how git and Azure disagree on it. */
   properties?: Record<string, unknown>;
+  /** Which findings to fix first: 100 × severity × exploitability × impact, with each factor's share. */
+  priority?: ReportPriority;
+}
+
+/**
+ * A score from 0 to 100 (higher first) and the factors it is the product of: the finding's severity,
+ * the exploitability and the impact of the operation it is about (its riskiest one when several).
+ * Each factor's `contribution` is its share of the score; the contributions add up to it.
+ */
+export interface ReportPriority {
+  score: number;
+  factors: PriorityFactor[];
+  /** The operation the factors are those of. */
+  operation?: string;
+  /** What the factors could not weigh in, and why (an unresolved backend, no operation concerned). */
+  notes: string[];
+}
+
+/** What stands behind an operation or an APIM backend, resolved from its URL's host and the repository's declarations. */
+export interface ReportBackend {
+  kind: BackendKind;
+  host?: string;
+  via: 'service-url' | 'backend' | 'set-backend-service';
+  /** The APIM backend resource, when one is named. */
+  backend?: string;
+  /** Where the URL or policy is written. */
+  location: ReportLocation;
+  /** The repository's declaration of the resource behind it, and what it says about reaching it without the gateway. */
+  resource?: {
+    name: string;
+    type: string;
+    declaredAt: ReportLocation;
+    publicNetworkAccess?: 'Enabled' | 'Disabled';
+    accessRestricted?: boolean;
+    privateEndpoint?: boolean;
+    appServiceAuth?: boolean;
+    managedIdentity?: boolean;
+    /** Exposure properties written as expressions the files do not determine. */
+    notKnown: string[];
+  };
+  /** Reachable from the internet without the gateway, as far as the declaration says. */
+  callableDirectly: boolean;
+  /** Why the kind or the resource is not known. */
+  unresolved?: string;
 }
 
 export interface ReportSnapshot {
@@ -143,6 +189,8 @@ export interface ReportOperation {
   unused: boolean;
   /** Present when asked for (the CLI's JSON report); the editor asks the server for one operation's. */
   effectivePolicy?: ReportEffectivePolicy;
+  /** Where its calls go: the API's serviceUrl and each set-backend-service, resolved. */
+  backends: ReportBackend[];
 }
 
 export interface ReportApi {
@@ -162,6 +210,8 @@ export interface ReportApi {
   products: string[];
   /** With a snapshot: the deployed API it maps to, and whether Defender for APIs onboarded it. */
   azure?: { deployedApi?: string; reason: string; confidence: string; detail: string; onboarded?: boolean };
+  /** The API's risk: its riskiest operation's exploitability × impact (what a flaw of high severity there would rank), with the factors. */
+  risk: ReportPriority;
   operations: ReportOperation[];
 }
 
@@ -172,6 +222,8 @@ export interface ReportResource {
   description?: string;
   icon: 'package' | 'key' | 'server' | 'lock' | 'unlock' | 'symbol-constant' | 'symbol-snippet' | 'cloud';
   location: ReportLocation;
+  /** A backend's target, resolved. */
+  backend?: ReportBackend;
 }
 
 export interface ReportService {

@@ -14,6 +14,7 @@ import {
   assumptionsOf,
   snapshotSection,
 } from './common';
+import { byPriority } from '../priority/priority';
 import { jsonPieces, LazyArray } from './jsonStream';
 import { boundedCoverage } from './coverage';
 import { locator as reportLocator, reportGoal } from './analysisReport';
@@ -84,7 +85,8 @@ export function* sarifReportPieces(result: ScanResult): Generator<string> {
           goalsSource: result.goalsSource,
           goals: result.goals?.map((goal) => reportGoal(goal, reportLocator(result.root, result.lineIndex))),
         },
-        results: new LazyArray([...result.findings].sort(compareFindings), (finding) => sarifResult(finding, ruleIndex.get(finding.ruleId), locator)),
+        // Highest priority first (SARIF's `rank`), ties in file order.
+        results: new LazyArray([...result.findings].sort(compareFindings).sort(byPriority), (finding) => sarifResult(finding, ruleIndex.get(finding.ruleId), locator)),
       },
     ],
   };
@@ -150,6 +152,8 @@ function sarifResult(finding: Finding, ruleIndex: number | undefined, locator: L
     ruleId: finding.ruleId,
     ruleIndex,
     level: LEVEL[finding.severity],
+    // SARIF's priority of a result, 0-100, higher first: the finding's priority score (its factors are in the JSON report and `apim-posture explain <id>`).
+    rank: finding.priority?.score,
     message: { text: finding.message },
     locations: [
       {

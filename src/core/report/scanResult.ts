@@ -26,8 +26,8 @@ export interface ScanResult {
   lineIndex(file: string): LineIndex;
   /** The text of a file as the scan read it (unsaved editor contents included): the text all spans refer to. */
   sourceText(file: string): string;
-  /** The per-operation analyses the rules used (authentication, sensitive data), for the editor to show. */
-  analyses: Pick<RuleContext, 'auth' | 'exposure' | 'sensitiveData'>;
+  /** The per-operation analyses the rules used (authentication, sensitive data, backends), for the editor to show. */
+  analyses: Pick<RuleContext, 'auth' | 'exposure' | 'sensitiveData' | 'backends' | 'backend'>;
   durationMs: number;
   toolVersion: string;
   /** What was read and what was not, with why. */

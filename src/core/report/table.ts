@@ -1,4 +1,5 @@
 import { SEVERITY_ORDER, type Finding, type Severity } from '../findings';
+import { byPriority } from '../priority/priority';
 import {
   formatDuration,
   locationLabel,
@@ -23,14 +24,20 @@ export interface TableOptions {
   color?: boolean;
   /** Every file not read with its reason (`--coverage`), instead of two lines that count them. */
   fullCoverage?: boolean;
+  /** `priority` (the default): highest priority first, each row led by its score; `severity`: grouped by severity, as before priorities (`--sort severity`). */
+  sort?: 'priority' | 'severity';
 }
+
+/** How many characters of a finding's id the table shows: enough for `apim-posture explain <id>`. */
+export const SHORT_ID_LENGTH = 8;
 
 const SEVERITY_COLOR: Record<Severity, string> = { high: '1;31', medium: '33', low: '36', info: '90' };
 const DIM = '2';
 
 /**
- * The terminal report: unsuppressed findings grouped by severity (high first) as aligned columns
- * `SEVERITY  file:line:col  resource  message  [ruleId]`, then suppressed ones with their reason,
+ * The terminal report: unsuppressed findings, highest priority first, as aligned columns
+ * `SCORE  SEVERITY  file:line:col  resource  message  [ruleId] #id` (or grouped by severity, high
+ * first, without the score and id, with `sort: 'severity'`), then suppressed ones with their reason,
  * then what was read and what was not (in full when asked), one summary line and what the reading
  * assumed. A repository of several services adds a column naming each finding's, after the severity.
  */
@@ -50,22 +57,27 @@ export function formatTable(result: ScanResult, options: TableOptions = {}): str
   const locationWidth = Math.max(0, ...[...rows.values()].map((row) => row.location.length));
   const resourceWidth = Math.max(0, ...[...rows.values()].map((row) => row.resource.length));
   const severityWidth = Math.max(...SEVERITY_ORDER.map((severity) => severity.length));
+  const byScore = options.sort !== 'severity';
+  const scoreWidth = 3;
 
   const line = (finding: Finding) => {
     const row = rows.get(finding)!;
     return [
+      ...(byScore ? [String(finding.priority?.score ?? 0).padStart(scoreWidth)] : []),
       paint(finding.severity.toUpperCase().padEnd(severityWidth), SEVERITY_COLOR[finding.severity]),
       ...(serviceWidth > 0 ? [row.service.padEnd(serviceWidth)] : []),
       paint(row.location.padEnd(locationWidth), DIM),
       row.resource.padEnd(resourceWidth),
-      `${oneLine(finding.message)}  ${paint(`[${finding.ruleId}]`, DIM)}`,
+      `${oneLine(finding.message)}  ${paint(`[${finding.ruleId}]${byScore ? ` #${finding.id.slice(0, SHORT_ID_LENGTH)}` : ''}`, DIM)}`,
     ].join('  ');
   };
 
-  const sections: string[] = active.map((group) => group.findings.map(line).join('\n'));
+  // Sorted by score, ties in the usual order (file, place, rule): the severity groups' order within each.
+  const prioritized = active.flatMap((group) => group.findings).sort(byPriority);
+  const sections: string[] = byScore ? (prioritized.length > 0 ? [prioritized.map(line).join('\n')] : []) : active.map((group) => group.findings.map(line).join('\n'));
   if (active.length === 0) sections.push('No findings.');
   if (suppressed.length > 0) {
-    const lines = suppressed.map((finding) => `${line(finding)}\n${' '.repeat(severityWidth + 2)}${paint(suppressionNote(finding), DIM)}`);
+    const lines = suppressed.map((finding) => `${line(finding)}\n${' '.repeat(severityWidth + 2 + (byScore ? scoreWidth + 2 : 0))}${paint(suppressionNote(finding), DIM)}`);
     sections.push([`Suppressed (${suppressed.length}):`, ...lines].join('\n'));
   }
   if (result.goals) sections.push(goalsSection(result, paint));

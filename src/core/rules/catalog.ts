@@ -2,7 +2,6 @@
 // `explain`, docs/rules.md, the reports' rule metadata (through the scan) and the editor read it here.
 import type { RuleMetadata } from '../findings';
 import { apiOnboarding } from './apiOnboarding';
-import { apiRiskRanking } from './apiRisk';
 import { backendAuthentication } from './backendAuthentication';
 import { backendCertificateValidation } from './backendCertificateValidation';
 import { defenderForApisPlan } from './defenderForApisPlan';
@@ -37,7 +36,6 @@ export const ALL_RULES: readonly Rule[] = [
   backendAuthentication,
   sensitiveDataInUrl,
   sensitiveDataInBody,
-  apiRiskRanking,
   missingFragment,
   fragmentIncludeCycle,
   functionAppEndpointAuthentication,

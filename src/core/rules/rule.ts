@@ -2,9 +2,10 @@ import { createHash } from 'crypto';
 import type { OperationAuth } from '../analysis/authentication';
 import type { OperationExposure } from '../analysis/dataExposure';
 import type { SensitiveDataClassifier } from '../analysis/sensitiveData';
+import type { ResolvedBackend } from '../backends/resolve';
 import type { PostureConfig } from '../config';
 import type { Finding, Fix, RelatedLocation, RuleMetadata, Severity } from '../findings';
-import type { ApiResource, ApimService, OperationResource, ResourceId } from '../model';
+import type { ApiResource, ApimService, BackendResource, OperationResource, ResourceId } from '../model';
 import { MAX_RELATED_LOCATIONS } from '../limits';
 import type { SourceLocation } from '../text';
 
@@ -14,6 +15,10 @@ export interface RuleContext {
   config: PostureConfig;
   auth(api: ApiResource, operation: OperationResource): OperationAuth;
   exposure(operation: OperationResource): OperationExposure;
+  /** Where the operation's calls go (its API's serviceUrl, set-backend-service), each resolved to the kind of resource behind it. */
+  backends(api: ApiResource, operation: OperationResource): ResolvedBackend[];
+  /** An APIM backend resource's target, resolved. */
+  backend(backend: BackendResource): ResolvedBackend;
   sensitiveData: SensitiveDataClassifier;
 }
 

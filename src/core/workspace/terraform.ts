@@ -726,13 +726,14 @@ class TerraformModuleReader {
     if (!attribute) return;
     let value = this.evaluator.evaluate(attribute.value, container.scope);
     if (property.convert && !(value instanceof Unknown)) value = property.convert(value);
+    // Located even when not known: what reads the written expression (a backend's URL) finds it there.
+    locations.set(pathKey(property.to), { file: resource.file, span: attribute.value.span });
     const unknown = firstUnknown(value);
     if (unknown) {
       if (!property.quiet) this.unresolved(resource.file, attribute.value.span, `${instance.address}: ${property.from} = \`${shorten(sourceText(resource, attribute.value))}\` is not known from the files (${unknown.reason}).`);
       return;
     }
     setAt(properties, property.to, value);
-    locations.set(pathKey(property.to), { file: resource.file, span: attribute.value.span });
   }
 
   /** The blocks of `type` in `body`; `dynamic` ones whose `for_each` is not known are said. */

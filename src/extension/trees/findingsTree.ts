@@ -1,4 +1,5 @@
-// Findings, grouped by severity or by Defender recommendation, filterable, with counts. Items reveal
+// Findings, grouped by severity, by Defender recommendation or by priority (the top ones first, in
+// "Fix first"), filterable, with counts. Items reveal
 // their location; context actions apply a fix, suppress, or copy the finding as Markdown.
 import * as path from 'path';
 import * as vscode from 'vscode';
@@ -9,7 +10,17 @@ import type { ReportFinding } from '../../core/report/contract';
 import type { Ctx, LocatedFinding } from '../ctx';
 import { rangeOf } from '../diagnostics';
 
-export type Grouping = 'severity' | 'recommendation';
+export type Grouping = 'severity' | 'recommendation' | 'priority';
+
+/** How many findings "Fix first" holds: the highest priorities, one screen's worth. */
+export const FIX_FIRST = 10;
+
+/** The priority bands below "Fix first", by lowest score. */
+const PRIORITY_BANDS = [
+  { key: 'priority-high', label: 'Priority 50–100', min: 50 },
+  { key: 'priority-medium', label: 'Priority 20–49', min: 20 },
+  { key: 'priority-low', label: 'Priority 0–19', min: 0 },
+];
 
 type Node = { kind: 'group'; label: string; key: string; members: LocatedFinding[]; icon: vscode.ThemeIcon } | { kind: 'finding'; located: LocatedFinding };
 
@@ -67,6 +78,7 @@ export class FindingsTree implements vscode.TreeDataProvider<Node> {
     if (node?.kind === 'group') return node.members.map((located) => ({ kind: 'finding', located }));
     if (node) return [];
     const findings = await this.visibleFindings();
+    if (this.grouping === 'priority') return priorityGroups(findings);
     if (this.grouping === 'severity') {
       return SEVERITY_ORDER.map((severity) => ({
         kind: 'group' as const,
@@ -102,8 +114,9 @@ export class FindingsTree implements vscode.TreeDataProvider<Node> {
     const { finding, folder, root } = node.located;
     const item = new vscode.TreeItem(findingTitle(finding), vscode.TreeItemCollapsibleState.None);
     const file = this.ctx.fileOf(root, finding.location);
-    item.description = `${finding.resource} · ${path.relative(folder.uri.fsPath, file)}:${finding.location.startLine}`;
-    item.tooltip = new vscode.MarkdownString().appendText(finding.message).appendMarkdown(`\n\n\`${finding.ruleId}\` · ${finding.severity}${reportedBy(finding)}`);
+    const score = finding.priority ? `${finding.priority.score} · ` : '';
+    item.description = `${this.grouping === 'priority' ? score : ''}${finding.resource} · ${path.relative(folder.uri.fsPath, file)}:${finding.location.startLine}`;
+    item.tooltip = new vscode.MarkdownString().appendText(finding.message).appendMarkdown(`\n\n\`${finding.ruleId}\` · ${finding.severity}${finding.priority ? ` · priority ${finding.priority.score}` : ''}${reportedBy(finding)}`);
     item.iconPath = SEVERITY_ICONS[finding.severity];
     item.contextValue = finding.fixes.length > 0 ? 'finding.fixable' : 'finding';
     item.id = `${folder.uri.toString()}#${finding.id}`;
@@ -114,6 +127,21 @@ export class FindingsTree implements vscode.TreeDataProvider<Node> {
     };
     return item;
   }
+}
+
+/** "Fix first" (the highest priorities), then the rest in bands of score, each highest first. */
+function priorityGroups(findings: LocatedFinding[]): Node[] {
+  const score = ({ finding }: LocatedFinding) => finding.priority?.score ?? 0;
+  const sorted = [...findings].sort((a, b) => score(b) - score(a));
+  const first = sorted.slice(0, FIX_FIRST).filter((located) => score(located) > 0);
+  const rest = sorted.slice(first.length);
+  const groups: Node[] = [];
+  if (first.length > 0) groups.push({ kind: 'group', key: 'fix-first', label: 'Fix first', members: first, icon: new vscode.ThemeIcon('flame', new vscode.ThemeColor('problemsErrorIcon.foreground')) });
+  PRIORITY_BANDS.forEach((band, index) => {
+    const members = rest.filter((located) => score(located) >= band.min && (index === 0 || score(located) < PRIORITY_BANDS[index - 1].min));
+    if (members.length > 0) groups.push({ kind: 'group', key: band.key, label: band.label, members, icon: SEVERITY_ICONS[worst(members)] });
+  });
+  return groups;
 }
 
 function worst(members: LocatedFinding[]): Severity {

@@ -12,10 +12,10 @@ const SPEC = (operations: string[]) =>
     .concat(operations.flatMap((name) => [`  /${name}:`, '    get:', `      operationId: ${name}`, '      responses:', "        '200':", '          description: OK']))
     .join('\n') + '\n';
 
-const keylessApi = (name: string) => JSON.stringify({ properties: { displayName: name, path: name, protocols: ['https'], subscriptionRequired: false } }, null, 2) + '\n';
+const keylessApi = (name: string, protocols = ['https']) => JSON.stringify({ properties: { displayName: name, path: name, protocols, subscriptionRequired: false } }, null, 2) + '\n';
 
 const CONFIG = {
-  rules: { 'api-risk': 'off', 'backend-authentication': 'low' },
+  rules: { 'encrypted-protocols': 'off', 'backend-authentication': 'low' },
   suppressions: [
     { rule: 'endpoint-authentication', resource: 'apis/orders/operations/list-orders', reason: 'Public status page, nothing behind it', expires: '2027-01-31' },
     { rule: 'endpoint-authentication', resource: 'apis/orders/operations/get-order', reason: 'Until the partner migrates', expires: '2026-01-01' },
@@ -46,7 +46,7 @@ describe('scan: .apim-posture.json suppressions and rule settings', () => {
       'apis/orders/specification.yaml': SPEC(['list-orders', 'get-order', 'cancel-order']),
       'apis/payments/apiInformation.json': keylessApi('payments'),
       'apis/payments/specification.yaml': SPEC(['pay', 'refund']),
-      'apis/payments-v2/apiInformation.json': keylessApi('payments-v2'),
+      'apis/payments-v2/apiInformation.json': keylessApi('payments-v2', ['http', 'https']),
       'apis/payments-v2/specification.yaml': SPEC(['pay']),
       'backends/bare/backendInformation.json': JSON.stringify({ properties: { url: 'https://bare.example.com', protocol: 'http' } }, null, 2) + '\n',
     });
@@ -130,8 +130,8 @@ describe('scan: .apim-posture.json suppressions and rule settings', () => {
 
   it('turns a rule off: no findings, and not listed among the rules that ran', () => {
     const result = scan(root, { now: new Date('2026-06-01T12:00:00Z') });
-    assert.deepStrictEqual(result.findings.filter((finding) => finding.ruleId === 'api-risk'), []);
-    assert.ok(!result.rules.some((rule) => rule.id === 'api-risk'));
+    assert.deepStrictEqual(result.findings.filter((finding) => finding.ruleId === 'encrypted-protocols'), []);
+    assert.ok(!result.rules.some((rule) => rule.id === 'encrypted-protocols'));
   });
 
   it('replaces a rule\'s severity', () => {
@@ -145,13 +145,13 @@ describe('scan: .apim-posture.json suppressions and rule settings', () => {
 
   it('without a config, every rule runs with its own severity and nothing is suppressed', () => {
     const bare = writeRepository({
-      'apis/orders/apiInformation.json': keylessApi('orders'),
+      'apis/orders/apiInformation.json': keylessApi('orders', ['http', 'https']),
       'apis/orders/specification.yaml': SPEC(['list-orders']),
       'backends/bare/backendInformation.json': JSON.stringify({ properties: { url: 'https://bare.example.com' } }, null, 2) + '\n',
     });
     try {
       const result = scan(bare, { now: new Date('2026-06-01T12:00:00Z') });
-      assert.ok(result.findings.some((finding) => finding.ruleId === 'api-risk'));
+      assert.ok(result.findings.some((finding) => finding.ruleId === 'encrypted-protocols'));
       assert.strictEqual(find(result.findings, 'backend-authentication', 'backends/bare')[0].severity, 'medium');
       assert.ok(result.findings.every((finding) => !finding.suppression));
     } finally {
@@ -162,7 +162,7 @@ describe('scan: .apim-posture.json suppressions and rule settings', () => {
   it('reports a malformed suppression or rule setting as an input problem, and ignores it', () => {
     const broken = writeRepository({
       '.apim-posture.json': JSON.stringify({
-        rules: { 'api-risk': 'loud' },
+        rules: { 'endpoint-authentication': 'loud' },
         suppressions: [
           { rule: 'endpoint-authentication', resource: 'apis/orders/*', reason: '' },
           { rule: 'endpoint-authentication', resource: 'apis/orders/*', reason: 'x', expires: 'next year' },
@@ -176,7 +176,7 @@ describe('scan: .apim-posture.json suppressions and rule settings', () => {
       const problems = result.findings.filter((finding) => finding.ruleId === 'input-problem');
       assert.strictEqual(problems.length, 3, problems.map((problem) => problem.message).join('\n'));
       assert.ok(problems.every((problem) => problem.location.file === path.join(broken, '.apim-posture.json')));
-      assert.ok(result.findings.some((finding) => finding.ruleId === 'api-risk'));
+      assert.ok(result.findings.some((finding) => finding.ruleId === 'endpoint-authentication' && finding.severity === 'high'));
       assert.ok(result.findings.every((finding) => !finding.suppression));
     } finally {
       fs.rmSync(broken, { recursive: true, force: true });

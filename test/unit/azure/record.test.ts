@@ -101,10 +101,10 @@ describe('fixes: mappings in .apim-posture.json', () => {
     const created = apply(undefined, { local: 'orders', deployed: 'orders-v2' })!;
     assert.deepStrictEqual([created.file, created.create, JSON.parse(created.text)], ['/repo/.apim-posture.json', true, { mappings: [{ local: 'orders', deployed: 'orders-v2' }] }]);
 
-    const withComment = '{\n  // decided with the platform team\n  "rules": { "api-risk": "off" },\n  "mappings": [{ "local": "orders", "deployed": "orders-v2" }]\n}\n';
+    const withComment = '{\n  // decided with the platform team\n  "rules": { "unused-endpoint": "off" },\n  "mappings": [{ "local": "orders", "deployed": "orders-v2" }]\n}\n';
     const appended = apply(withComment, { local: 'payments', deployed: 'payments' })!.text;
     assert.match(appended, /decided with the platform team/);
-    assert.match(appended, /"api-risk": "off"/);
+    assert.match(appended, /"unused-endpoint": "off"/);
     const replaced = apply(appended, { local: 'orders', deployed: 'orders' })!.text;
     const mappingsOf = (text: string) => JSON.parse(text.replace(/^\s*\/\/.*$/m, '')).mappings;
     assert.deepStrictEqual(mappingsOf(replaced), [{ local: 'orders', deployed: 'orders' }, { local: 'payments', deployed: 'payments' }]);

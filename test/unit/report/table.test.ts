@@ -1,11 +1,11 @@
 import * as assert from 'assert';
 import { formatTable } from '../../../src/core/report';
-import { INPUT_PROBLEM_FINDING, sampleCoverage, sampleScan } from '../../fixtures/report/sampleScan';
+import { AUTH_FINDING, INPUT_PROBLEM_FINDING, SECRET_FINDING, sampleCoverage, sampleScan, SUPPRESSED_FINDING } from '../../fixtures/report/sampleScan';
 
 describe('formatTable', () => {
-  it('groups findings by severity, lists suppressed ones with their reason, and ends with a summary', () => {
+  it('--sort severity: groups findings by severity, lists suppressed ones with their reason, and ends with a summary', () => {
     assert.strictEqual(
-      formatTable(sampleScan()),
+      formatTable(sampleScan(), { sort: 'severity' }),
       [
         'HIGH    apis/orders;rev=2/apiInformation.json:4:5                apis/orders;rev=2        API orders;rev=2 lets calls in without a subscription key or a token.  [api-auth-missing]',
         '',
@@ -23,6 +23,17 @@ describe('formatTable', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('by default lists the highest priority first, each row with its score and the id explain takes; ties keep the severity order', () => {
+    const priority = (score: number) => ({ score, factors: [], notes: [] });
+    const table = formatTable(sampleScan([{ ...INPUT_PROBLEM_FINDING, priority: priority(40) }, { ...SECRET_FINDING, priority: priority(12) }, { ...AUTH_FINDING, priority: priority(12) }, { ...SUPPRESSED_FINDING, priority: priority(90) }]));
+    const rows = table.split('\n\n')[0].split('\n');
+    assert.deepStrictEqual(rows.map((row) => row.slice(0, 13)), [' 40  INFO    ', ' 12  HIGH    ', ' 12  MEDIUM  ']);
+    assert.ok(rows[0].endsWith('[input-problem] #bbbbbbbb'));
+    assert.ok(rows[1].endsWith('[api-auth-missing] #f1a2b3c4'));
+    // Suppressed findings stay apart, whatever their score, their reason under the message.
+    assert.match(table, /Suppressed \(1\):\n 90  LOW {5}.*\n {13}reason: Legacy clients/);
   });
 
   it('lists every file not read, with its reason, when asked for the full coverage', () => {
@@ -59,7 +70,7 @@ describe('formatTable', () => {
 
   it('colors only when asked', () => {
     assert.ok(!formatTable(sampleScan()).includes('\u001b'));
-    const colored = formatTable(sampleScan(), { color: true });
+    const colored = formatTable(sampleScan(), { color: true, sort: 'severity' });
     assert.ok(colored.startsWith('\u001b[1;31mHIGH  \u001b[0m  '));
     assert.ok(colored.includes('\u001b[33mMEDIUM\u001b[0m'));
   });
@@ -68,7 +79,7 @@ describe('formatTable', () => {
     const hostile = { ...INPUT_PROBLEM_FINDING, message: 'bad\u001b[2J\nname' };
     const table = formatTable(sampleScan([hostile]));
     assert.ok(!table.includes('\u001b'));
-    assert.ok(table.startsWith('INFO    apis/broken/specification.yaml:1:1  apis/broken  bad [2J name  [input-problem]\n'));
+    assert.ok(table.startsWith('  0  INFO    apis/broken/specification.yaml:1:1  apis/broken  bad [2J name  [input-problem] #bbbbbbbb\n'));
   });
 
   it('ends with what the reading assumed', () => {

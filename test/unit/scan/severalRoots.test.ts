@@ -64,7 +64,7 @@ describe('scan: several APIOps roots in one repository', () => {
   it('names the service in every report format', () => {
     const table = formatTable(result);
     const prodLine = table.split('\n').find((line) => line.includes('[subscription-all-apis]'))!;
-    assert.match(prodLine, /^MEDIUM\s+envs\/prod\s+envs\/prod\/subscriptions\/ops-all\/subscriptionInformation\.json:4:14\s+subscriptions\/ops-all\s/);
+    assert.match(prodLine, /^ *\d+  MEDIUM\s+envs\/prod\s+envs\/prod\/subscriptions\/ops-all\/subscriptionInformation\.json:4:14\s+subscriptions\/ops-all\s/);
 
     const json = JSON.parse(formatJson(result)) as { findings: { id: string; service?: string }[] };
     assert.strictEqual(json.findings.find((finding) => finding.id === find('envs/prod', 'subscription-all-apis').id)?.service, 'envs/prod');
@@ -81,6 +81,6 @@ describe('scan: several APIOps roots in one repository', () => {
 
   it('adds no service column to the table of a repository of one root', () => {
     const line = formatTable(scan(path.join(ROOT, 'envs/prod'))).split('\n').find((text) => text.includes('[subscription-all-apis]'))!;
-    assert.match(line, /^MEDIUM\s+subscriptions\/ops-all\/subscriptionInformation\.json:4:14\s/);
+    assert.match(line, /^ *\d+  MEDIUM\s+subscriptions\/ops-all\/subscriptionInformation\.json:4:14\s/);
   });
 });

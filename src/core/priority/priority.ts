@@ -1,0 +1,240 @@
+// Which findings to fix first. A finding's priority is 100 × severity × exploitability × impact, each
+// side a sum of named factors of the operation the finding is about (its riskiest one when it is about
+// several): exploitability is how easily a caller from the internet reaches it through the gateway
+// (no key or token, a condition, clear text, a key for every API, a backend that needs no gateway),
+// impact what the call carries and touches (sensitive data, a write, a data store behind it). An
+// API's risk is the same product without a finding's severity. Each factor's contribution is its
+// Shapley share of the product (a term of the product shared equally by the factors in it), so the
+// contributions add up to the score, and every score can be explained factor by factor.
+import type { OperationAuth } from '../analysis/authentication';
+import { typeNames, type OperationExposure } from '../analysis/dataExposure';
+import { highestSensitivity } from '../analysis/sensitiveData';
+import { callableDirectly, DATA_STORE_KINDS, type ResolvedBackend } from '../backends/resolve';
+import type { Finding, Severity } from '../findings';
+import type { ApiResource, ApimService, OperationResource } from '../model';
+import { assessedOperations } from '../rules/endpointAuthentication';
+import { INPUT_PROBLEM_RULE } from '../rules/inputProblem';
+import { EXPIRED_SUPPRESSION_RULE } from '../rules/suppressionExpired';
+import { allApisSubscriptions } from '../rules/subscriptionScope';
+
+export type PrioritySide = 'severity' | 'exploitability' | 'impact';
+
+export interface PriorityFactor {
+  /** Stable: `unauthenticated`, `http`, `sensitive-high`, `write`, `backend-direct`, ... */
+  id: string;
+  side: PrioritySide;
+  /** What the factor is, in words: `callable without a key or token`. */
+  label: string;
+  /** Its share of its side (a side's weights add up to at most 1). */
+  weight: number;
+  /** Its points of the score (one decimal); the contributions add up to the score. */
+  contribution: number;
+}
+
+export interface Priority {
+  /** 0 to 100, higher first. */
+  score: number;
+  factors: PriorityFactor[];
+  /** The operation whose factors these are, when the finding or API concerns several. */
+  operation?: string;
+  /** What the factors could not take into account, and why (an unresolved backend, a finding tied to no operation). */
+  notes: string[];
+}
+
+/** The analyses priorities read: those of the rules' context. */
+export interface PriorityAnalyses {
+  auth(api: ApiResource, operation: OperationResource): OperationAuth;
+  exposure(operation: OperationResource): OperationExposure;
+  backends(api: ApiResource, operation: OperationResource): ResolvedBackend[];
+}
+
+const NOT_ABOUT_CALLS: ReadonlySet<string> = new Set([INPUT_PROBLEM_RULE.id, EXPIRED_SUPPRESSION_RULE.id]);
+
+export const SEVERITY_WEIGHT: Record<Severity, number> = { high: 1, medium: 0.7, low: 0.4, info: 0.15 };
+
+// Exploitability: each weight is its share of the worst case (1: keyless, clear text, backend open).
+const GATEWAY = 0.2;
+const AUTH_WEIGHT = { unauthenticated: 0.4, conditional: 0.25, unknown: 0.2 } as const;
+const ALL_APIS_KEY = 0.1;
+const CLEAR_TEXT = 0.15;
+const BACKEND_DIRECT = 0.25;
+// Impact: the worst case (1) is a write of highly sensitive data to a data store.
+const ANY_CALL = 0.3;
+const SENSITIVITY_WEIGHT = { high: 0.4, medium: 0.2 } as const;
+const WRITE = 0.15;
+const DATA_STORE = 0.15;
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+type Draft = Omit<PriorityFactor, 'contribution'>;
+
+/** The score and each factor's share of it. */
+function explain(factors: Draft[], notes: string[], operation?: string): Priority {
+  const sides = [...new Set(factors.map((factor) => factor.side))];
+  const total = (side: PrioritySide) => factors.filter((factor) => factor.side === side).reduce((sum, factor) => sum + factor.weight, 0);
+  const product = sides.reduce((value, side) => value * total(side), 1);
+  return {
+    score: Math.round(100 * product),
+    factors: factors.map((factor) => {
+      const others = sides.filter((side) => side !== factor.side).reduce((value, side) => value * total(side), 1);
+      return { ...factor, contribution: Math.round((1000 * factor.weight * others) / sides.length) / 10 };
+    }),
+    operation,
+    notes,
+  };
+}
+
+/** Exploitability and impact of calls to one operation. */
+function operationFactors(analyses: PriorityAnalyses, service: ApimService, api: ApiResource, operation: OperationResource): { factors: Draft[]; notes: string[] } {
+  const factors: Draft[] = [{ id: 'gateway', side: 'exploitability', label: 'reachable through the gateway', weight: GATEWAY }];
+  const notes: string[] = [];
+  const auth = analyses.auth(api, operation);
+  if (auth.state === 'unauthenticated') factors.push({ id: 'unauthenticated', side: 'exploitability', label: 'callable without a key or token', weight: AUTH_WEIGHT.unauthenticated });
+  else if (auth.state === 'conditional') factors.push({ id: 'conditional', side: 'exploitability', label: 'authenticated only on some paths (inside <choose>)', weight: AUTH_WEIGHT.conditional });
+  else if (auth.state === 'unknown') factors.push({ id: 'auth-unknown', side: 'exploitability', label: 'authentication not known: a policy on the call path was not read', weight: AUTH_WEIGHT.unknown });
+  else if (!auth.keyless && allApisSubscriptions(service).some((subscription) => subscription.workspace === api.workspace)) {
+    factors.push({ id: 'all-apis-key', side: 'exploitability', label: 'an active subscription key opens every API', weight: ALL_APIS_KEY });
+  }
+  if (api.protocols?.value.some((protocol) => /^(http|ws)$/i.test(protocol))) factors.push({ id: 'http', side: 'exploitability', label: 'unencrypted protocols accepted', weight: CLEAR_TEXT });
+  const backends = analyses.backends(api, operation);
+  const direct = backends.find(callableDirectly);
+  if (direct?.resource) factors.push({ id: 'backend-direct', side: 'exploitability', label: `backend ${direct.resource.name} (${direct.kind}) callable directly: public, unrestricted, no sign-in`, weight: BACKEND_DIRECT });
+  for (const backend of backends) {
+    if (backend.unresolved) notes.push(`backend not resolved: ${backend.unresolved}`);
+    else if (!backend.resource && backend.kind !== 'private-address') notes.push(`whether the ${backend.kind} backend ${backend.host ?? ''} is callable directly is not known: the repository does not declare it`.replace('  ', ' '));
+    else if (backend.resource && backend.resource.notKnown.length > 0) notes.push(`whether backend ${backend.resource.name} is callable directly is not known: ${backend.resource.notKnown.join(', ')} not determined by the files`);
+  }
+
+  factors.push({ id: 'any-call', side: 'impact', label: 'what any call can read or change', weight: ANY_CALL });
+  const exposure = analyses.exposure(operation);
+  const classifications = [...exposure.inUrl, ...exposure.inBodies].flatMap((entry) => entry.classifications);
+  const sensitivity = highestSensitivity(classifications);
+  if (sensitivity) factors.push({ id: `sensitive-${sensitivity}`, side: 'impact', label: `${sensitivity} sensitivity data (${typeNames(classifications).join(', ')})`, weight: SENSITIVITY_WEIGHT[sensitivity] });
+  if (operation.method && WRITE_METHODS.has(operation.method.toUpperCase())) factors.push({ id: 'write', side: 'impact', label: `a write (${operation.method.toUpperCase()})`, weight: WRITE });
+  const store = backends.find((backend) => DATA_STORE_KINDS.has(backend.kind));
+  if (store) factors.push({ id: 'data-store', side: 'impact', label: `a data store behind it (${store.kind}${store.resource ? ` ${store.resource.name}` : ''})`, weight: DATA_STORE });
+  return { factors, notes };
+}
+
+/** Each operation's factors and its exploitability × impact, worked out once per scan's analyses: a finding about the whole service weighs every operation. */
+const factorsByAnalyses = new WeakMap<PriorityAnalyses, WeakMap<OperationResource, { factors: Draft[]; notes: string[]; risk: number; explained: Map<string, Priority> }>>();
+
+function factorsOf(analyses: PriorityAnalyses, service: ApimService, api: ApiResource, operation: OperationResource) {
+  let known = factorsByAnalyses.get(analyses);
+  if (!known) factorsByAnalyses.set(analyses, (known = new WeakMap()));
+  let entry = known.get(operation);
+  if (!entry) {
+    const { factors, notes } = operationFactors(analyses, service, api, operation);
+    const sum = (side: PrioritySide) => factors.filter((factor) => factor.side === side).reduce((total, factor) => total + factor.weight, 0);
+    known.set(operation, (entry = { factors, notes, risk: sum('exploitability') * sum('impact'), explained: new Map() }));
+  }
+  return entry;
+}
+
+/** The riskiest of some operations (the severity multiplies them all alike), with its factors and their product. */
+function riskiest(analyses: PriorityAnalyses, service: ApimService, targets: { api: ApiResource; operation: OperationResource }[], severity?: Draft) {
+  let best: { entry: ReturnType<typeof factorsOf>; operation: OperationResource } | undefined;
+  for (const { api, operation } of targets) {
+    const entry = factorsOf(analyses, service, api, operation);
+    if (!best || entry.risk > best.entry.risk) best = { entry, operation };
+  }
+  if (!best) return undefined;
+  const { entry, operation } = best;
+  const factors = [...(severity ? [severity] : []), ...entry.factors];
+  if (targets.length > 1) return { operation, priority: explain(factors, [`${targets.length} operations concerned; the factors are those of the riskiest, ${operation.id}`, ...entry.notes], operation.id) };
+  // Findings of one rule and severity on one operation share their priority: an estate has thousands.
+  const key = severity?.label ?? '';
+  let priority = entry.explained.get(key);
+  if (!priority) entry.explained.set(key, (priority = explain(factors, entry.notes, operation.id)));
+  return { operation, priority };
+}
+
+/** An API's risk: the riskiest of its operations, as a flaw of the highest severity there would rank. */
+export function apiRisk(analyses: PriorityAnalyses, service: ApimService, api: ApiResource): Priority {
+  return riskiest(analyses, service, assessedOperations(api).map((operation) => ({ api, operation })), undefined)!.priority;
+}
+
+/** A finding's priority: its severity, and the exploitability and impact of the operations it is about. */
+export function findingPriority(finding: Pick<Finding, 'severity' | 'resource' | 'ruleId'>, analyses: PriorityAnalyses | undefined, service: ApimService | undefined): Priority {
+  const severity: Draft = { id: 'severity', side: 'severity', label: `${finding.severity} severity (${finding.ruleId})`, weight: SEVERITY_WEIGHT[finding.severity] };
+  // A file that could not be read, or a suppression past its date, is about the repository, not about what is called.
+  const aboutCalls = !NOT_ABOUT_CALLS.has(finding.ruleId);
+  const targets = service && analyses && aboutCalls ? operationsOf(finding.resource, service, analyses) : undefined;
+  const best = analyses && service && targets && targets.length > 0 ? riskiest(analyses, service, targets, severity) : undefined;
+  if (best) return best.priority;
+  const why = !aboutCalls ? `${finding.ruleId} is about the repository's files` : targets ? `no operation's calls go through ${finding.resource}` : `${finding.resource} is not an API, product, subscription or backend`;
+  return explain(
+    [severity, { id: 'gateway', side: 'exploitability', label: 'a part of the service', weight: GATEWAY }, { id: 'any-call', side: 'impact', label: 'no operation concerned', weight: ANY_CALL }],
+    [`${why}: no operation's exposure or data weighs in`],
+  );
+}
+
+/**
+ * The operations a finding's resource concerns: the operation, the API's, a product's or key's APIs',
+ * a backend's callers, the whole service; undefined when it is none of these (a named value, a file).
+ */
+function operationsOf(resource: string, service: ApimService, analyses: PriorityAnalyses): { api: ApiResource; operation: OperationResource }[] | undefined {
+  const of = (apis: ApiResource[]) => apis.flatMap((api) => assessedOperations(api).map((operation) => ({ api, operation })));
+  const lower = resource.toLowerCase();
+  if (lower === 'service') return of(service.apis);
+  const index = resourceIndex(service);
+  const operation = index.operations.get(lower);
+  if (operation) return [operation];
+  // `apis/orders/policies/policy`, `apis/orders/operations/x` of an operation not listed: the API's.
+  const apiId = /^((?:workspaces\/[^/]+\/)?apis\/[^/]+)/.exec(lower)?.[1];
+  const api = apiId !== undefined ? index.apis.get(apiId) : undefined;
+  if (api) return of([api]);
+  const product = service.products.find((candidate) => lower === candidate.id.toLowerCase() || lower.startsWith(`${candidate.id.toLowerCase()}/`));
+  if (product) return of(service.apis.filter((candidate) => candidate.workspace === product.workspace && candidate.productNames.includes(product.name)));
+  const subscription = service.subscriptions.find((candidate) => lower === candidate.id.toLowerCase());
+  if (subscription) return of(apisInScope(service, subscription.scope?.value ?? '/apis', subscription.workspace));
+  const backend = service.backends.find((candidate) => lower === candidate.id.toLowerCase());
+  if (backend) return of(service.apis).filter(({ api, operation }) => analyses.backends(api, operation).some((target) => target.backend === backend.id));
+  return undefined;
+}
+
+/** Each service's operations and APIs by lower-case id: every finding looks its resource up. */
+const indexes = new WeakMap<ApimService, { operations: Map<string, { api: ApiResource; operation: OperationResource }>; apis: Map<string, ApiResource> }>();
+
+function resourceIndex(service: ApimService) {
+  let index = indexes.get(service);
+  if (!index) {
+    index = { operations: new Map(), apis: new Map() };
+    for (const api of service.apis) {
+      index.apis.set(api.id.toLowerCase(), api);
+      for (const operation of api.operations) index.operations.set(operation.id.toLowerCase(), { api, operation });
+    }
+    indexes.set(service, index);
+  }
+  return index;
+}
+
+/** The APIs a subscription scope opens: `/apis` (all), `/apis/{api}`, `/products/{product}`; ARM ids end the same way. */
+function apisInScope(service: ApimService, scope: string, workspace: string | undefined): ApiResource[] {
+  const inWorkspace = service.apis.filter((api) => api.workspace === workspace);
+  const api = /\/apis\/([^/]+)\/?$/i.exec(scope)?.[1];
+  if (api) return inWorkspace.filter((candidate) => candidate.name.toLowerCase() === api.toLowerCase());
+  const product = /\/products\/([^/]+)\/?$/i.exec(scope)?.[1];
+  if (product) return inWorkspace.filter((candidate) => candidate.productNames.some((name) => name.toLowerCase() === product.toLowerCase()));
+  return inWorkspace;
+}
+
+/** Higher priority first; equal scores keep their order. */
+export function byPriority(a: { priority?: Priority }, b: { priority?: Priority }): number {
+  return (b.priority?.score ?? 0) - (a.priority?.score ?? 0);
+}
+
+const SIDE_TITLE: Record<PrioritySide, string> = { severity: 'Severity', exploitability: 'Exploitability', impact: 'Impact' };
+
+/** A priority in words, one line per factor with its points, side by side: the CLI's `explain <id>` and the hover say it so. */
+export function describePriority(priority: Pick<Priority, 'score' | 'factors' | 'operation' | 'notes'>): string[] {
+  const lines = [`Priority ${priority.score}/100${priority.operation ? ` (operation ${priority.operation})` : ''}`];
+  for (const side of ['severity', 'exploitability', 'impact'] as const) {
+    const factors = priority.factors.filter((factor) => factor.side === side);
+    if (factors.length === 0) continue;
+    const total = factors.reduce((sum, factor) => sum + factor.weight, 0);
+    lines.push(`  ${SIDE_TITLE[side]} ${total.toFixed(2)}:`);
+    for (const factor of factors) lines.push(`    +${factor.contribution.toFixed(1).padStart(4)}  ${factor.label} (${factor.weight.toFixed(2)})`);
+  }
+  for (const note of priority.notes) lines.push(`  Not weighed: ${note}`);
+  return lines;
+}
