@@ -234,6 +234,7 @@ export function findingsTreeCommands(tree: FindingsTree): Record<string, () => u
     'apimPosture.groupFindingsBySeverity': () => tree.setGrouping('severity'),
     'apimPosture.groupFindingsByRecommendation': () => tree.setGrouping('recommendation'),
     'apimPosture.groupFindingsByPriority': () => tree.setGrouping('priority'),
+    'apimPosture.groupFindingsByGoal': () => tree.setGrouping('goal'),
     'apimPosture.filterFindings': async () => {
       const text = await vscode.window.showInputBox({ prompt: 'Show findings whose message, resource, file or rule contains…', value: tree.filterText });
       if (text !== undefined) tree.setFilter(text);

@@ -1,5 +1,6 @@
 // Goal results as words, the same in every text report (the table, Markdown, SARIF's messages).
 import type { GoalResult, GoalsSource } from '../goals/goal';
+import type { ReportFinding, ReportGoal } from './contract';
 
 /** At most this many violations per goal in text reports; the JSON report has them all. */
 export const MAX_VIOLATIONS_SHOWN = 10;
@@ -47,4 +48,14 @@ export function goalsVerdict(goals: readonly GoalResult[], everyGoalBlocks = fal
 /** A share as a percentage, to one decimal at most: `66.7%`. */
 export function percent(share: number): string {
   return `${Number((share * 100).toFixed(1))}%`;
+}
+
+/**
+ * The findings on what keeps a goal from being met: those on a violation's resource or below it (an
+ * operation of a violating API), in the same service. The editor groups its Findings view by goal with it.
+ */
+export function findingsOfGoal<T extends Pick<ReportFinding, 'resource' | 'service'>>(goal: Pick<ReportGoal, 'violations'>, findings: readonly T[]): T[] {
+  return findings.filter((finding) =>
+    goal.violations.some((violation) => violation.service === finding.service && (finding.resource === violation.resource || finding.resource.startsWith(`${violation.resource}/`))),
+  );
 }

@@ -1,4 +1,4 @@
-// Findings, grouped by severity, by Defender recommendation or by priority (the top ones first, in
+// Findings, grouped by severity, by Defender recommendation, by goal not met or by priority (the top ones first, in
 // "Fix first"), filterable, with counts. Items reveal
 // their location; context actions apply a fix, suppress, or copy the finding as Markdown.
 import * as path from 'path';
@@ -7,10 +7,11 @@ import { displaySafe } from './displaySafe';
 import { SEVERITY_ORDER, type Severity } from '../../core/findings';
 import { reportedBy } from '../../core/report/common';
 import type { ReportFinding } from '../../core/report/contract';
-import type { Ctx, LocatedFinding } from '../ctx';
+import { findingsOfGoal } from '../../core/report/goals';
+import type { Ctx, FolderReport, LocatedFinding } from '../ctx';
 import { rangeOf } from '../diagnostics';
 
-export type Grouping = 'severity' | 'recommendation' | 'priority';
+export type Grouping = 'severity' | 'recommendation' | 'priority' | 'goal';
 
 /** How many findings "Fix first" holds: the highest priorities, one screen's worth. */
 export const FIX_FIRST = 10;
@@ -79,6 +80,7 @@ export class FindingsTree implements vscode.TreeDataProvider<Node> {
     if (node) return [];
     const findings = await this.visibleFindings();
     if (this.grouping === 'priority') return priorityGroups(findings);
+    if (this.grouping === 'goal') return goalGroups(await this.ctx.reports(), findings);
     if (this.grouping === 'severity') {
       return SEVERITY_ORDER.map((severity) => ({
         kind: 'group' as const,
@@ -127,6 +129,31 @@ export class FindingsTree implements vscode.TreeDataProvider<Node> {
     };
     return item;
   }
+}
+
+/**
+ * One group per goal not met, blocking ones first, holding the findings on what keeps it from being
+ * met; a goal whose violations carry no finding (a share of operations) shows with none.
+ */
+function goalGroups(reports: FolderReport[], findings: LocatedFinding[]): Node[] {
+  const groups: Node[] = [];
+  for (const { folder, report } of reports) {
+    const ofFolder = findings.filter((located) => located.folder.uri.toString() === folder.uri.toString());
+    const goals = (report.goals ?? []).filter((goal) => goal.status !== 'met').sort((a, b) => Number(b.blocking) - Number(a.blocking));
+    for (const goal of goals) {
+      const members = findingsOfGoal(goal, ofFolder.map((located) => ({ ...located.finding, located }))).map((matched) => matched.located);
+      const prefix = reports.length > 1 ? `${folder.name}: ` : '';
+      const status = goal.status === 'not-met' ? 'not met' : 'not evaluated';
+      groups.push({
+        kind: 'group',
+        key: `${folder.uri.toString()}#${goal.id}`,
+        label: `${prefix}${goal.title}${goal.blocking ? ' (blocking)' : ''}: ${status}`,
+        members,
+        icon: new vscode.ThemeIcon('target', new vscode.ThemeColor(goal.status === 'not-met' ? 'problemsErrorIcon.foreground' : 'problemsWarningIcon.foreground')),
+      });
+    }
+  }
+  return groups;
 }
 
 /** "Fix first" (the highest priorities), then the rest in bands of score, each highest first. */

@@ -151,6 +151,14 @@ describe('editor experience on the sample', () => {
     await vscode.commands.executeCommand('apimPosture.groupFindingsByRecommendation');
     const recommendationGroups = await Promise.all(((await findings.getChildren()) as unknown[]).map((node) => findings.getTreeItem(node)));
     assert.ok(recommendationGroups.some((item) => item.label === 'API endpoints in Azure API Management should be authenticated'), recommendationGroups.map((item) => item.label).join(' | '));
+    // By goal: samples/.apim-posture.json's blocking all-authenticated goal first, holding the finding on the probe key under no-all-apis-keys.
+    await vscode.commands.executeCommand('apimPosture.groupFindingsByGoal');
+    const goalNodes = (await findings.getChildren()) as unknown[];
+    const goalGroups = await Promise.all(goalNodes.map((node) => findings.getTreeItem(node)));
+    assert.strictEqual(String(goalGroups[0].label), 'Every operation requires authentication (blocking): not met', goalGroups.map((item) => item.label).join(' | '));
+    const keys = goalNodes[goalGroups.findIndex((item) => String(item.label).startsWith('no-all-apis-keys'))];
+    const keyFindings = (await findings.getChildren(keys)) as { located: { finding: { ruleId: string } } }[];
+    assert.deepStrictEqual(keyFindings.map((node) => node.located.finding.ruleId), ['subscription-all-apis']);
     await vscode.commands.executeCommand('apimPosture.groupFindingsBySeverity');
   });
 });
