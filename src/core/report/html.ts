@@ -426,8 +426,15 @@ const DARK = `--bg:#0d1117;--fg:#e6edf3;--muted:#9da7b3;--surface:#161b22;--bord
 --heat-high:#8e1b17;--heat-medium:#6b4a00;--heat-none:#2d333b;--track:#2d333b;
 --graph-node:#161b22;--graph-border:#6e7681;--graph-text:#e6edf3;--graph-muted:#9da7b3;--graph-open:#f85149;--graph-warn:#d29922;--graph-safe:#3fb950;--graph-observed:#bc8cff;--graph-focus:#58a6ff;--graph-badge-text:#0d1117;`;
 
+/** VS Code's theme variables for the page's roles (a webview's body carries them). */
+const VSCODE_THEME = `--bg:var(--vscode-editor-background);--fg:var(--vscode-editor-foreground);--muted:var(--vscode-descriptionForeground);--surface:var(--vscode-editorWidget-background);--border:var(--vscode-panel-border);--accent:var(--vscode-textLink-foreground);--graph-node:var(--vscode-editorWidget-background);--graph-text:var(--vscode-editor-foreground);--graph-focus:var(--vscode-focusBorder);`;
+
 function stylesheet(mode: HtmlOptions['mode']): string {
-  const themes = mode === 'webview' ? `body.vscode-light{${LIGHT}}body.vscode-dark,body.vscode-high-contrast{${DARK}}` : '';
+  // In the editor the page takes the theme's own colours where VS Code names one, over the palette of its kind.
+  const themes =
+    mode === 'webview'
+      ? `body.vscode-light{${LIGHT}}body.vscode-dark,body.vscode-high-contrast{${DARK}}body.vscode-light,body.vscode-dark,body.vscode-high-contrast{${VSCODE_THEME}}`
+      : '';
   return `:root{${LIGHT}}@media (prefers-color-scheme:dark){:root{${DARK}}}${themes}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--fg);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
