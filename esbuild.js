@@ -1,6 +1,8 @@
 // Bundles the extension, its language server and the server's engine worker, the CLI and the benchmark;
 // each entry is self-contained (no node_modules at run time), but for the CLI's Azure modules, bundled
 // beside it (dist/azureModules.js).
+const fs = require('fs');
+const path = require('path');
 const esbuild = require('esbuild');
 
 const production = process.argv.includes('--production');
@@ -36,6 +38,10 @@ async function main() {
     esbuild.build({ ...common, entryPoints: ['src/cli/azureModules.ts'], outfile: 'dist/azureModules.js' }),
     esbuild.build({ ...common, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' }),
   ]);
+  // The Posture dashboard's icons: VS Code's codicon font, shipped in the .vsix and loaded by the webview from it.
+  const codicons = path.join(path.dirname(require.resolve('@vscode/codicons/package.json')), 'dist');
+  fs.mkdirSync('dist/codicons', { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(codicons, file), path.join('dist/codicons', file));
 }
 
 main().catch((error) => {

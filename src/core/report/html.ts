@@ -18,7 +18,7 @@ import { EXPOSURE_LABEL, EXPOSURES, gauge, heatMap, sensitivityWord, severityBar
  * (the file relative to the scanned folder) and a link the host's `script` can act on; the policy allows
  * the host's resources (`cspSource`) and the one script given, under `nonce`.
  */
-export type HtmlOptions = { mode: 'file' } | { mode: 'webview'; nonce: string; cspSource: string; script?: string };
+export type HtmlOptions = { mode: 'file' } | { mode: 'webview'; nonce: string; cspSource: string; script?: string; codicons?: string };
 
 /** How many findings the "Fix first" list shows. */
 export const FIX_FIRST_COUNT = 10;
@@ -70,6 +70,8 @@ export function formatHtml(report: AnalysisReport, options: HtmlOptions = { mode
     '<meta name="color-scheme" content="light dark">',
     `<title>${escapeHtml(`${TOOL_NAME} report: ${folder}`)}</title>`,
     `<style${styleAttributes}>${css}</style>`,
+    // The icon font's stylesheet, from the extension (the policy allows the host's resources).
+    options.mode === 'webview' && options.codicons ? `<link rel="stylesheet" href="${escapeHtml(options.codicons)}">` : '',
     '</head>',
     '<body>',
     '<a class="skip" href="#main">Skip to the report</a>',
@@ -115,6 +117,8 @@ const SECTIONS = [
 ] as const;
 
 const GOAL_STATUS = { met: ['✓', 'Met'], 'not-met': ['✗', 'Not met'], 'not-evaluated': ['?', 'Not evaluated'] } as const;
+/** The codicon of each status where the page has VS Code's icon font (the dashboard). */
+const GOAL_CODICON = { met: 'pass', 'not-met': 'error', 'not-evaluated': 'question' } as const;
 
 /** Exposure of an operation to callers: a token on every keyless call, else a subscription key, else neither. */
 function exposureOf(operation: ReportOperation): Exposure {
@@ -173,7 +177,8 @@ class Page {
   }
 
   private goal(goal: ReportGoal): string {
-    const [mark, word] = GOAL_STATUS[goal.status];
+    const [symbol, word] = GOAL_STATUS[goal.status];
+    const mark = this.options.mode === 'webview' && this.options.codicons ? `<span class="codicon codicon-${GOAL_CODICON[goal.status]}" aria-hidden="true"></span>` : symbol;
     const measure =
       goal.status === 'not-evaluated'
         ? `<p class="reason">${text(goal.reason ?? 'not evaluated')}</p>`

@@ -22,7 +22,7 @@ export class PostureDashboard implements vscode.Disposable {
       return;
     }
     if (!this.panel) {
-      this.panel = vscode.window.createWebviewPanel('apimPosture.dashboard', 'Posture', vscode.ViewColumn.Active, { enableScripts: true, enableFindWidget: true, localResourceRoots: [] });
+      this.panel = vscode.window.createWebviewPanel('apimPosture.dashboard', 'Posture', vscode.ViewColumn.Active, { enableScripts: true, enableFindWidget: true, localResourceRoots: [this.codiconsFolder()] });
       this.panel.iconPath = vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'media', 'icon.png');
       this.panel.onDidDispose(() => (this.panel = undefined));
       this.panel.webview.onDidReceiveMessage((message: unknown) => {
@@ -38,7 +38,13 @@ export class PostureDashboard implements vscode.Disposable {
     const shown = (await this.ctx.reports()).find((candidate) => candidate.folder.uri.toString() === this.folder!.uri.toString());
     if (!shown) return;
     this.panel.title = `Posture: ${this.folder.name}`;
-    this.panel.webview.html = formatHtml(shown.report, { mode: 'webview', nonce: nonce(), cspSource: this.panel.webview.cspSource, script: OPEN_SCRIPT });
+    const codicons = this.panel.webview.asWebviewUri(vscode.Uri.joinPath(this.codiconsFolder(), 'codicon.css')).toString();
+    this.panel.webview.html = formatHtml(shown.report, { mode: 'webview', nonce: nonce(), cspSource: this.panel.webview.cspSource, script: OPEN_SCRIPT, codicons });
+  }
+
+  /** VS Code's icon font, copied into dist/ by the build (esbuild.js). */
+  private codiconsFolder(): vscode.Uri {
+    return vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'dist', 'codicons');
   }
 
   dispose(): void {

@@ -205,6 +205,14 @@ describe('formatHtml', () => {
       assert.strictEqual(html.split('<script').length, 2);
       assert.ok(html.includes('<script nonce="n0nce">document.body.dataset.x = "<\\/script>";</script>'));
     });
+
+    it("shows each goal's status with VS Code's icons when given their stylesheet, and loads nothing else", () => {
+      assert.ok(!html.includes('<link'), 'no icon font unless given');
+      const withIcons = formatHtml(report, { mode: 'webview', nonce: 'n0nce', cspSource: 'vscode-webview://x', codicons: 'vscode-webview://x/dist/codicons/codicon.css' });
+      assert.strictEqual(withIcons.match(/<link [^>]*>/g)?.join(''), '<link rel="stylesheet" href="vscode-webview://x/dist/codicons/codicon.css">');
+      // README_GOALS on the sample: all-authenticated is not met.
+      assert.ok(element(withIcons, 'article', 'data-goal="all-authenticated"').includes('<span class="codicon codicon-error" aria-hidden="true"></span> Not met'));
+    });
   });
 
   describe('a repository whose names, paths and messages are markup', () => {
