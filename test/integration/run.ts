@@ -567,6 +567,8 @@ async function uiCheckDashboard(page: Page): Promise<void> {
   await frame.locator('h1', { hasText: 'APIM Posture report' }).waitFor({ state: 'visible', timeout: UI_WAIT_MS });
   for (const section of ['goals', 'coverage', 'exposure', 'fix-first', 'attack-paths', 'findings']) await frame.locator(`section#${section}`).waitFor({ state: 'attached', timeout: UI_WAIT_MS });
   await frame.locator('article.goal').first().waitFor({ state: 'visible', timeout: UI_WAIT_MS });
+  // The goals' status icons are VS Code's codicon font, loaded from the extension.
+  if (!(await frame.locator('body').evaluate("document.fonts.ready.then((fonts) => fonts.check('16px codicon'))"))) throw new Error('The codicon font did not load.');
   await page.mouse.move(20, 880);
   await sleep(500);
   await screenshot(page, 'dashboard');
