@@ -3,7 +3,7 @@
 // inventory; Defender's observed attack paths laid over it. Read by the editor's attack path view and
 // the HTML report alike: plain data from the contract, no rendering here.
 import { SEVERITY_ORDER, type Severity } from '../findings';
-import type { AnalysisReport, ReportApi, ReportFinding, ReportLocation, ReportOperation, ReportService } from '../report/contract';
+import type { AnalysisReport, ReportApi, ReportBackend, ReportFinding, ReportLocation, ReportOperation, ReportService } from '../report/contract';
 
 export type GraphColumn = 'internet' | 'gateway' | 'api' | 'operation' | 'backend';
 
@@ -84,6 +84,7 @@ export function attackGraph(report: AnalysisReport, scope: GraphScope = {}): Att
       builder.edge(gateway.id, apiNode.id, 'predicted', apiExposure);
       if (scope.api === undefined) {
         for (const operation of api.operations.filter((candidate) => operationExposure(candidate) === 'open')) openPaths.push(openPath(service, api, operation));
+        for (const backend of uniqueBackends(api.operations.flatMap((operation) => operation.backends))) backendStep(builder, service, apiNode.id, backend, internet.id, openPaths, bypassedApps(report.findings, service, api));
         continue;
       }
       if (api.operations.length > MAX_OPERATIONS) notes.push(`${api.operations.length - MAX_OPERATIONS} more operations of ${api.name} are not drawn.`);
@@ -102,6 +103,7 @@ export function attackGraph(report: AnalysisReport, scope: GraphScope = {}): Att
         });
         builder.edge(apiNode.id, operationNode.id, 'predicted', exposure);
         if (exposure === 'open') openPaths.push(openPath(service, api, operation));
+        for (const backend of uniqueBackends(operation.backends)) backendStep(builder, service, operationNode.id, backend, internet.id, openPaths, bypassedApps(report.findings, service, api));
       }
     }
   }
@@ -144,6 +146,68 @@ function observedPaths(report: AnalysisReport, builder: GraphBuilder, services: 
     drawn.push({ title: path.title, riskLevel: path.riskLevel, riskFactors: path.riskFactors, nodes: ids });
   }
   return drawn;
+}
+
+/** Backends by what they are: one node per resource, host or APIM backend. */
+function uniqueBackends(backends: readonly ReportBackend[]): ReportBackend[] {
+  const byKey = new Map<string, ReportBackend>();
+  for (const backend of backends) byKey.set(backendKey(backend), byKey.get(backendKey(backend)) ?? backend);
+  return [...byKey.values()];
+}
+
+function backendKey(backend: ReportBackend): string {
+  return backend.resource?.name ?? backend.host ?? backend.backend ?? backend.kind;
+}
+
+/**
+ * The backend behind a step, and, when its declaration leaves it callable from the internet, the way
+ * around the gateway: an edge straight from the internet, with no authentication the gateway gives.
+ */
+function backendStep(builder: GraphBuilder, service: ReportService, from: string, backend: ReportBackend, internet: string, openPaths: string[], bypassed: ReadonlySet<string>): void {
+  const label = backendKey(backend);
+  const app = appOf(backend);
+  // gateway-bypass found the app's code in the repository with anonymous triggers: the way around the gateway.
+  const bypass = app !== undefined && bypassed.has(app);
+  const direct = backend.callableDirectly || bypass;
+  const reach = bypass
+    ? 'anonymous triggers callable around the gateway (gateway-bypass)'
+    : backend.callableDirectly
+      ? 'callable directly from the internet, around the gateway'
+      : backend.resource
+        ? 'not callable directly, as declared'
+        : (backend.unresolved ?? 'not declared in the repository');
+  const node = builder.node({
+    id: `${service.label ?? ''}:backend:${label}`,
+    column: 'backend',
+    label,
+    detail: [backend.kind, reach],
+    // The findings of the way around the gateway are on the app's triggers (sites/<app>/…) or on the API.
+    findingsBelow: app !== undefined ? `sites/${app}/` : undefined,
+    location: backend.resource?.declaredAt ?? backend.location,
+    service,
+    exposure: direct ? 'open' : undefined,
+  });
+  builder.edge(from, node.id, 'predicted');
+  if (!direct || builder.hasEdge(internet, node.id)) return;
+  builder.edge(internet, node.id, 'predicted', 'open');
+  openPaths.push(`Internet → ${label} (${backend.kind}): ${reach}`);
+}
+
+/** The App Service or Function App a backend is (`<app>.azurewebsites.net`, or its declaration's name). */
+function appOf(backend: ReportBackend): string | undefined {
+  if (backend.resource) return backend.resource.name.toLowerCase();
+  return /^([^.]+)\.azurewebsites\.net$/i.exec(backend.host ?? '')?.[1]?.toLowerCase();
+}
+
+/** The apps whose anonymous triggers gateway-bypass found behind this API. */
+function bypassedApps(findings: readonly ReportFinding[], service: ReportService, api: ReportApi): Set<string> {
+  return new Set(
+    findings
+      .filter((finding) => finding.ruleId === 'gateway-bypass' && !finding.suppression && finding.resource === api.id && finding.service === service.label)
+      .map((finding) => finding.properties?.app)
+      .filter((app): app is string => typeof app === 'string')
+      .map((app) => app.toLowerCase()),
+  );
 }
 
 /** The column of a step the predicted graph lacks, from what Defender says it is. */
@@ -203,10 +267,30 @@ class GraphBuilder {
     }
   }
 
-  node(init: { id: string; column: GraphColumn; label: string; detail?: string[]; resource?: string; location?: ReportLocation; service?: ReportService; exposure?: Exposure; sensitive?: string[] }): GraphNode {
+  node(init: {
+    id: string;
+    column: GraphColumn;
+    label: string;
+    detail?: string[];
+    resource?: string;
+    /** A prefix of the resources whose findings the step shows (an app's functions: `sites/<app>/`). */
+    findingsBelow?: string;
+    location?: ReportLocation;
+    service?: ReportService;
+    exposure?: Exposure;
+    sensitive?: string[];
+  }): GraphNode {
     const existing = this.byId.get(init.id);
     if (existing) return existing;
-    const findings = init.resource !== undefined && init.service ? (this.findingsOf.get(`${init.service.label ?? ''}:${init.resource}`) ?? []) : [];
+    const prefix = init.service ? `${init.service.label ?? ''}:` : undefined;
+    const findings =
+      prefix === undefined
+        ? []
+        : init.findingsBelow !== undefined
+          ? [...this.findingsOf].filter(([key]) => key.startsWith(`${prefix}${init.findingsBelow}`)).flatMap(([, found]) => found)
+          : init.resource !== undefined
+            ? (this.findingsOf.get(`${prefix}${init.resource}`) ?? [])
+            : [];
     const node: GraphNode = {
       id: init.id,
       column: init.column,
@@ -232,6 +316,10 @@ class GraphBuilder {
   markObserved(id: string): void {
     const node = this.byId.get(id);
     if (node) node.observed = true;
+  }
+
+  hasEdge(from: string, to: string): boolean {
+    return this.edgesByKey.has(`${from}\u0000${to}`);
   }
 
   edge(from: string, to: string, source: 'predicted' | 'observed', exposure?: Exposure): void {

@@ -52,6 +52,26 @@ describe('attack graph', function () {
     assert.strictEqual(graph.nodes.find((node) => node.label === 'echoapi.cloudapp.net')?.column, 'backend');
   });
 
+  it('draws the way around the gateway: the orders Function App, whose anonymous get-order anyone can call', () => {
+    // apis/orders sends its calls to https://func-contoso-orders.azurewebsites.net/api (apiInformation.json); the app's
+    // code (functions/orders/src/functions/orders.js) has get-order anonymous and create-order behind a function key.
+    const graph = attackGraph(report, { api: 'apis/orders' });
+    const app = graph.nodes.find((node) => node.column === 'backend')!;
+    assert.strictEqual(app.label, 'func-contoso-orders.azurewebsites.net');
+    assert.strictEqual(app.exposure, 'open');
+    assert.deepStrictEqual(
+      app.findings.map((finding) => finding.ruleId).sort(),
+      ['function-app-endpoint-authentication', 'function-app-endpoint-authentication', 'gateway-bypass'],
+    );
+    assert.deepStrictEqual(
+      graph.edges.filter((edge) => edge.to === app.id && edge.from === 'internet').map((edge) => [edge.exposure, edge.sources]),
+      [['open', ['predicted']]],
+    );
+    assert.ok(graph.openPaths.includes('Internet → func-contoso-orders.azurewebsites.net (app-service): anonymous triggers callable around the gateway (gateway-bypass)'), graph.openPaths.join('\n'));
+    // Every operation of orders reaches the app through the gateway too.
+    assert.strictEqual(graph.edges.filter((edge) => edge.to === app.id && edge.from !== 'internet').length, 5);
+  });
+
   it('says when there are no Defender paths to show, rather than drawing none', () => {
     const withoutSnapshot = toAnalysisReport(scan(SAMPLES, { now: new Date('2026-05-05T00:00:00Z') }));
     const graph = attackGraph(withoutSnapshot);
