@@ -10,7 +10,7 @@ import type { OperationAuth } from '../analysis/authentication';
 import { typeNames, type OperationExposure } from '../analysis/dataExposure';
 import { highestSensitivity } from '../analysis/sensitiveData';
 import { callableDirectly, DATA_STORE_KINDS, type ResolvedBackend } from '../backends/resolve';
-import type { Finding, Severity } from '../findings';
+import type { DefenderRisk, Finding, Severity } from '../findings';
 import type { ApiResource, ApimService, OperationResource } from '../model';
 import { assessedOperations } from '../rules/endpointAuthentication';
 import { INPUT_PROBLEM_RULE } from '../rules/inputProblem';
@@ -154,18 +154,36 @@ export function apiRisk(analyses: PriorityAnalyses, service: ApimService, api: A
 }
 
 /** A finding's priority: its severity, and the exploitability and impact of the operations it is about. */
-export function findingPriority(finding: Pick<Finding, 'severity' | 'resource' | 'ruleId'>, analyses: PriorityAnalyses | undefined, service: ApimService | undefined): Priority {
+export function findingPriority(finding: Pick<Finding, 'severity' | 'resource' | 'ruleId' | 'defender'>, analyses: PriorityAnalyses | undefined, service: ApimService | undefined): Priority {
   const severity: Draft = { id: 'severity', side: 'severity', label: `${finding.severity} severity (${finding.ruleId})`, weight: SEVERITY_WEIGHT[finding.severity] };
   // A file that could not be read, or a suppression past its date, is about the repository, not about what is called.
   const aboutCalls = !NOT_ABOUT_CALLS.has(finding.ruleId);
   const targets = service && analyses && aboutCalls ? operationsOf(finding.resource, service, analyses) : undefined;
   const best = analyses && service && targets && targets.length > 0 ? riskiest(analyses, service, targets, severity) : undefined;
-  if (best) return best.priority;
+  if (best) return withDefenderRisk(best.priority, finding.defender?.risk);
   const why = !aboutCalls ? `${finding.ruleId} is about the repository's files` : targets ? `no operation's calls go through ${finding.resource}` : `${finding.resource} is not an API, product, subscription or backend`;
   return explain(
     [severity, { id: 'gateway', side: 'exploitability', label: 'a part of the service', weight: GATEWAY }, { id: 'any-call', side: 'impact', label: 'no operation concerned', weight: ANY_CALL }],
     [`${why}: no operation's exposure or data weighs in`],
   );
+}
+
+/** What Defender's own rating of a finding adds to its exploitability, by level (assessments' `risk`). */
+const DEFENDER_RISK_WEIGHT: Record<string, number> = { critical: 0.2, high: 0.1 };
+
+/**
+ * A priority with Defender's risk of the finding as a factor of its own (a Critical or High level,
+ * from Azure's view of exposure and attack paths), within what exploitability can still take.
+ */
+function withDefenderRisk(priority: Priority, risk: DefenderRisk | undefined): Priority {
+  const weight = DEFENDER_RISK_WEIGHT[risk?.level?.toLowerCase() ?? ''];
+  if (!risk || weight === undefined) return priority;
+  const drafts: Draft[] = priority.factors.map(({ contribution: _contribution, ...draft }) => draft);
+  const room = 1 - drafts.filter((factor) => factor.side === 'exploitability').reduce((sum, factor) => sum + factor.weight, 0);
+  if (room <= 0) return priority;
+  const paths = risk.attackPathsReferences.length;
+  const label = `Defender rates it ${risk.level}${risk.riskFactors.length > 0 ? ` (${risk.riskFactors.join(', ')})` : ''}${paths > 0 ? `, on ${paths} attack path${paths === 1 ? '' : 's'}` : ''}`;
+  return explain([...drafts, { id: 'defender-risk', side: 'exploitability', label, weight: Math.min(weight, room) }], priority.notes, priority.operation);
 }
 
 /**

@@ -4,7 +4,9 @@ import * as assert from 'assert';
 import * as path from 'path';
 import { attackPath, defenderRisk } from '../../../src/core/azure/defenderQueries';
 import { loadDeployedState } from '../../../src/core/azure/load';
-import { scan } from '../../../src/core/scan';
+import { ruleContext, scan } from '../../../src/core/scan';
+import { findingPriority } from '../../../src/core/priority/priority';
+import { EMPTY_CONFIG } from '../../../src/core/config';
 import { toAnalysisReport } from '../../../src/core/report/analysisReport';
 import { formatMarkdown } from '../../../src/core/report/markdown';
 import { formatTable } from '../../../src/core/report/table';
@@ -183,6 +185,13 @@ describe('Defender attack paths', function () {
     assert.strictEqual(paths[0].location.file, path.posix.join('.apim-posture', 'snapshot.json'));
     const savedCard = report.findings.find((finding) => finding.resource === 'apis/payments/operations/get-saved-card' && finding.ruleId === 'endpoint-authentication');
     assert.strictEqual(savedCard?.defender?.risk?.level, 'Critical');
+    // Defender's rating weighs in the priority as a factor of its own, and raises it.
+    const factor = savedCard?.priority?.factors.find((candidate) => candidate.id === 'defender-risk');
+    assert.deepStrictEqual([factor?.side, factor?.label], ['exploitability', 'Defender rates it Critical (Internet exposure, Sensitive data), on 1 attack path']);
+    const scanned = result.findings.find((finding) => finding.id === savedCard!.id)!;
+    const service = result.services[0];
+    const withoutRisk = findingPriority({ ...scanned, defender: { ...scanned.defender!, risk: undefined } }, ruleContext(service, EMPTY_CONFIG), service);
+    assert.ok(savedCard!.priority!.score > withoutRisk.score, `${savedCard!.priority!.score} > ${withoutRisk.score}`);
 
     const table = formatTable(result);
     assert.match(table, /Attack paths \(Defender for Cloud, 2\):\nCRITICAL {2}Internet exposed APIs that are unauthenticated carry sensitive data\n {2}Internet → apim-contoso-outfitters → payments → get-saved-card\n/);
