@@ -535,13 +535,14 @@ async function uiCheckSidebar(page: Page): Promise<void> {
   await screenshot(page, 'sidebar');
 }
 
-/** Right-click Payments in the API Inventory, Show Attack Paths: the webview draws its operations and Defender's path; a node opens its spec. */
+/** Show Attack Paths on Payments in the API Inventory: the webview draws its operations and Defender's path; a node opens its spec. */
 async function uiCheckAttackPaths(page: Page): Promise<void> {
   await showPostureSidebar(page);
   const payments = sidebarView(page, 'API Inventory').locator('.monaco-list-row', { hasText: 'Payments' }).first();
   await payments.waitFor({ state: 'visible', timeout: UI_WAIT_MS });
-  await payments.click({ button: 'right' });
-  await page.locator('.context-view .action-label', { hasText: 'Show Attack Paths' }).click();
+  // The row's inline action (also in its context menu).
+  await payments.hover();
+  await payments.locator('.action-label[aria-label="Show Attack Paths"]').click();
   // A webview is an iframe holding the page's iframe.
   const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
   await frame.locator('h1', { hasText: 'Attack paths to apis/payments' }).waitFor({ state: 'visible', timeout: UI_WAIT_MS });

@@ -6,14 +6,14 @@ import type { AttackGraph, GraphColumn, GraphNode } from './attackGraph';
 
 const COLUMNS: GraphColumn[] = ['internet', 'gateway', 'api', 'operation', 'backend'];
 const COLUMN_TITLES: Record<GraphColumn, string> = { internet: 'Internet', gateway: 'Gateway', api: 'APIs', operation: 'Operations', backend: 'Backends' };
-const NODE_WIDTH = 230;
+const NODE_WIDTH = 200;
 const NODE_HEIGHT = 58;
-const COLUMN_GAP = 70;
+const COLUMN_GAP = 44;
 const ROW_GAP = 14;
 const TOP = 34;
 /** Characters of a label or detail line that fit a node; longer ones are cut with an ellipsis (the title shows all). */
-const LABEL_CHARS = 28;
-const DETAIL_CHARS = 36;
+const LABEL_CHARS = 24;
+const DETAIL_CHARS = 31;
 
 export interface GraphSvgOptions {
   /** Nodes with a location carry `data-open="file#line"` and are focusable, for a page script to open them. */

@@ -92,6 +92,8 @@ h2 { font-size: 1.1em; font-weight: 600; margin-top: 1.5em; }
 .legend .safe { --swatch: var(--graph-safe); }
 .legend .observed::before { border-top-style: dashed; --swatch: var(--graph-observed); }
 .graph { overflow-x: auto; }
+/* Shrunk to fit down to a readable size, scrolled sideways below it. */
+.graph .attack-graph { min-width: 900px; }
 li { margin: 4px 0; }
 .muted { color: var(--vscode-descriptionForeground); }
 `;
