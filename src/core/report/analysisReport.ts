@@ -80,24 +80,27 @@ export function reportParts(result: ScanResult, options: ReportOptions = {}) {
           inRepository: item.kind === 'policy-differs' ? item.local !== undefined : undefined,
         })),
       ),
-    attackPaths: (): ReportAttackPath[] | undefined =>
-      result.deployed?.some((comparison) => comparison.snapshot.snapshot.attackPaths)
-        ? result.deployed.flatMap((comparison) =>
-            comparison.attackPaths.map((path) => ({
-              id: path.id,
-              source: 'observed' as const,
-              service: serviceLabel(result.root, result.services, comparison.local),
-              title: path.title,
-              description: path.description,
-              riskLevel: path.riskLevel,
-              riskFactors: path.riskFactors,
-              remediation: path.remediation,
-              steps: path.steps.map((step) => ({ name: step.name, type: step.type, resourceId: step.resourceId, resource: step.resource, location: step.location && locate(step.location) })),
-              location: locate(path.snapshotLocation),
-            })),
-          )
-        : undefined,
+    attackPaths: () => reportAttackPaths(result, locate),
   };
+}
+
+/** Defender's attack paths through the compared services; absent when the snapshot did not read them (or there is none). */
+export function reportAttackPaths(result: ScanResult, locate: (location: SourceLocation) => ReportLocation): ReportAttackPath[] | undefined {
+  if (!result.deployed?.some((comparison) => comparison.snapshot.snapshot.attackPaths)) return undefined;
+  return result.deployed.flatMap((comparison) =>
+    comparison.attackPaths.map((path) => ({
+      id: path.id,
+      source: 'observed' as const,
+      service: serviceLabel(result.root, result.services, comparison.local),
+      title: path.title,
+      description: path.description,
+      riskLevel: path.riskLevel,
+      riskFactors: path.riskFactors,
+      remediation: path.remediation,
+      steps: path.steps.map((step) => ({ name: step.name, type: step.type, resourceId: step.resourceId, resource: step.resource, location: step.location && locate(step.location) })),
+      location: locate(path.snapshotLocation),
+    })),
+  );
 }
 
 /** Places as the contract writes them: relative to `root`, 1-based. */

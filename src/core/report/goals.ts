@@ -51,11 +51,9 @@ export function percent(share: number): string {
 }
 
 /**
- * The findings on what keeps a goal from being met: those on a violation's resource or below it (an
+ * Whether a finding is on what keeps a goal from being met: on a violation's resource or below it (an
  * operation of a violating API), in the same service. The editor groups its Findings view by goal with it.
  */
-export function findingsOfGoal<T extends Pick<ReportFinding, 'resource' | 'service'>>(goal: Pick<ReportGoal, 'violations'>, findings: readonly T[]): T[] {
-  return findings.filter((finding) =>
-    goal.violations.some((violation) => violation.service === finding.service && (finding.resource === violation.resource || finding.resource.startsWith(`${violation.resource}/`))),
-  );
+export function concernsGoal(goal: Pick<ReportGoal, 'violations'>, finding: Pick<ReportFinding, 'resource' | 'service'>): boolean {
+  return goal.violations.some((violation) => violation.service === finding.service && (finding.resource === violation.resource || finding.resource.startsWith(`${violation.resource}/`)));
 }

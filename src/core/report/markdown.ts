@@ -1,5 +1,5 @@
 import { SEVERITY_ORDER, type DefenderView, type Finding, type RuleMetadata } from '../findings';
-import { locator, reportFinding, reportGoal, reportParts } from './analysisReport';
+import { locator, reportAttackPaths, reportFinding, reportGoal } from './analysisReport';
 import type { ReportAttackPath, ReportFinding, ReportGoal, ReportLocation, ReportRule } from './contract';
 import type { GoalsSource } from '../goals/goal';
 import { goalsOriginNote, goalsVerdict, goalStatusText, goalTargetText, goalValueText, MAX_VIOLATIONS_SHOWN } from './goals';
@@ -57,7 +57,7 @@ export function formatMarkdown(result: ScanResult, options: MarkdownOptions = {}
     parts.push(`## ${severityLabel(group.severity)} (${group.findings.length})`, ...group.findings.map(block));
   }
   if (suppressed.length > 0) parts.push(`## Suppressed (${suppressed.length})`, ...suppressed.map(block));
-  const attackPaths = reportParts(result).attackPaths();
+  const attackPaths = reportAttackPaths(result, locate);
   if (attackPaths) parts.push(...attackPathsToMarkdown(attackPaths, options));
   parts.push('## Coverage', ...coverageToMarkdown(result.coverage));
   return parts.join('\n\n') + '\n';

@@ -13,7 +13,7 @@ import {
   attackPathStepsText,
   snapshotNotices,
 } from './common';
-import { reportParts } from './analysisReport';
+import { locator, reportAttackPaths } from './analysisReport';
 import type { ReportAttackPath } from './contract';
 import { coverageDetail, coverageSummary } from './coverage';
 import { goalLine, goalsOriginNote, goalStatusText, MAX_VIOLATIONS_SHOWN } from './goals';
@@ -81,7 +81,7 @@ export function formatTable(result: ScanResult, options: TableOptions = {}): str
     sections.push([`Suppressed (${suppressed.length}):`, ...lines].join('\n'));
   }
   if (result.goals) sections.push(goalsSection(result, paint));
-  const attackPaths = reportParts(result).attackPaths();
+  const attackPaths = reportAttackPaths(result, locator(result.root, result.lineIndex));
   if (attackPaths && attackPaths.length > 0) sections.push(attackPathsSection(attackPaths, paint));
   if (options.fullCoverage) sections.push(['Coverage:', ...coverageDetail(result.coverage)].join('\n'));
   const coverageLines = options.fullCoverage ? [] : coverageSummary(result.coverage, ' (--coverage lists them)');

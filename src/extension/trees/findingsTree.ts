@@ -7,7 +7,7 @@ import { displaySafe } from './displaySafe';
 import { SEVERITY_ORDER, type Severity } from '../../core/findings';
 import { reportedBy } from '../../core/report/common';
 import type { ReportFinding } from '../../core/report/contract';
-import { findingsOfGoal } from '../../core/report/goals';
+import { concernsGoal } from '../../core/report/goals';
 import type { Ctx, FolderReport, LocatedFinding } from '../ctx';
 import { rangeOf } from '../diagnostics';
 
@@ -141,7 +141,7 @@ function goalGroups(reports: FolderReport[], findings: LocatedFinding[]): Node[]
     const ofFolder = findings.filter((located) => located.folder.uri.toString() === folder.uri.toString());
     const goals = (report.goals ?? []).filter((goal) => goal.status !== 'met').sort((a, b) => Number(b.blocking) - Number(a.blocking));
     for (const goal of goals) {
-      const members = findingsOfGoal(goal, ofFolder.map((located) => ({ ...located.finding, located }))).map((matched) => matched.located);
+      const members = ofFolder.filter(({ finding }) => concernsGoal(goal, finding));
       const prefix = reports.length > 1 ? `${folder.name}: ` : '';
       const status = goal.status === 'not-met' ? 'not met' : 'not evaluated';
       groups.push({

@@ -10,7 +10,7 @@ import { escapeHtml as escapeText, oneLine } from '../../core/report/common';
 /** Text from files in the page: on one line, escaped. */
 const escapeHtml = (text: string) => escapeText(oneLine(text));
 import type { Ctx, FolderReport } from '../ctx';
-import { contentSecurityPolicy, isOpenMessage, nonce, openScript, openTarget } from './webview';
+import { contentSecurityPolicy, isOpenMessage, nonce, openScript, openTarget, pickFolder } from './webview';
 
 /** What the command is given: an inventory node (service, API, operation), a finding node, a finding id, or nothing (the whole service). */
 type Target =
@@ -29,7 +29,7 @@ export class AttackPathsView implements vscode.Disposable {
 
   async show(target: Target): Promise<void> {
     const reports = await this.ctx.reports();
-    const folder = target?.analysis?.folder ?? target?.located?.folder ?? (reports.length === 1 ? reports[0].folder : await pickFolder(reports));
+    const folder = target?.analysis?.folder ?? target?.located?.folder ?? (await pickFolder(reports, 'The attack paths of which folder?'));
     if (!folder) return;
     const resource = target?.api?.id ?? target?.located?.finding.resource;
     const api = resource?.startsWith('apis/') ? resource.split('/').slice(0, 2).join('/') : undefined;
@@ -60,13 +60,6 @@ export class AttackPathsView implements vscode.Disposable {
   }
 }
 
-async function pickFolder(reports: FolderReport[]): Promise<vscode.WorkspaceFolder | undefined> {
-  const picked = await vscode.window.showQuickPick(
-    reports.map((report) => ({ label: report.folder.name, report })),
-    { placeHolder: 'The attack paths of which folder?' },
-  );
-  return picked?.report.folder;
-}
 
 const THEME = `
 :root {

@@ -2,8 +2,8 @@
 // fix first, every finding) in a webview that follows the analysis, whose items open the code.
 import * as vscode from 'vscode';
 import { formatHtml } from '../../core/report/html';
-import type { Ctx, FolderReport } from '../ctx';
-import { isOpenMessage, nonce, OPEN_SCRIPT, openTarget } from './webview';
+import type { Ctx } from '../ctx';
+import { isOpenMessage, nonce, OPEN_SCRIPT, openTarget, pickFolder } from './webview';
 
 export class PostureDashboard implements vscode.Disposable {
   private panel?: vscode.WebviewPanel;
@@ -16,7 +16,7 @@ export class PostureDashboard implements vscode.Disposable {
 
   async show(): Promise<void> {
     const reports = await this.ctx.reports();
-    this.folder = reports.length <= 1 ? reports[0]?.folder : await pickFolder(reports);
+    this.folder = await pickFolder(reports, 'The posture of which folder?');
     if (!this.folder) {
       void vscode.window.showInformationMessage('APIM Posture has not analysed a folder yet: open a repository with APIM files, or the sample.');
       return;
@@ -51,12 +51,4 @@ export class PostureDashboard implements vscode.Disposable {
     this.subscription.dispose();
     this.panel?.dispose();
   }
-}
-
-async function pickFolder(reports: FolderReport[]): Promise<vscode.WorkspaceFolder | undefined> {
-  const picked = await vscode.window.showQuickPick(
-    reports.map((report) => ({ label: report.folder.name, report })),
-    { placeHolder: 'The posture of which folder?' },
-  );
-  return picked?.report.folder;
 }

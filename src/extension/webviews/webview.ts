@@ -3,6 +3,7 @@
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import { isInside } from '../../core/workspace/files';
+import type { FolderReport } from '../ctx';
 
 export function nonce(): string {
   return crypto.randomBytes(18).toString('base64');
@@ -50,4 +51,10 @@ document.addEventListener('keydown', (event) => {
 
 export function openScript(scriptNonce: string): string {
   return `<script nonce="${scriptNonce}">${OPEN_SCRIPT}</script>`;
+}
+
+/** The folder a view shows: the only one analysed, else the one the user picks. */
+export async function pickFolder(reports: FolderReport[], placeHolder: string): Promise<vscode.WorkspaceFolder | undefined> {
+  if (reports.length <= 1) return reports[0]?.folder;
+  return (await vscode.window.showQuickPick(reports.map((report) => ({ label: report.folder.name, report })), { placeHolder }))?.report.folder;
 }

@@ -2,12 +2,16 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import { toAnalysisReport } from '../../../src/core/report/analysisReport';
-import { findingsOfGoal } from '../../../src/core/report/goals';
+import { concernsGoal } from '../../../src/core/report/goals';
+import type { ReportFinding, ReportGoal } from '../../../src/core/report/contract';
+
+/** The findings of a goal, as the Findings view groups them. */
+const findingsOfGoal = <T extends Pick<ReportFinding, 'resource' | 'service'>>(goal: Pick<ReportGoal, 'violations'>, findings: T[]) => findings.filter((finding) => concernsGoal(goal, finding));
 import { scan } from '../../../src/core/scan';
 
 const SAMPLE = path.join(__dirname, '..', '..', '..', 'samples');
 
-describe('findingsOfGoal', function () {
+describe('concernsGoal', function () {
   this.timeout(60000);
   const report = toAnalysisReport(scan(SAMPLE, { snapshot: 'auto', now: new Date('2026-05-05T00:00:00Z') }));
   const goal = (id: string) => report.goals!.find((candidate) => candidate.id === id)!;
