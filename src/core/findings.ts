@@ -77,6 +77,12 @@ export interface DefenderRisk {
   isContextualRisk?: boolean;
 }
 
+/** `Critical (Internet exposure, Sensitive data) on 1 attack path`: Defender's rating in words, the same on every surface. */
+export function defenderRiskText(risk: DefenderRisk): string {
+  const paths = risk.attackPathsReferences.length;
+  return [risk.level ?? 'level not given', risk.riskFactors.length > 0 ? ` (${risk.riskFactors.join(', ')})` : '', paths > 0 ? ` on ${paths} attack path${paths === 1 ? '' : 's'}` : ''].join('');
+}
+
 /** Where a finding comes from: the files (`predicted`), Azure through the snapshot (`observed`), or both. */
 export type FindingSource = 'predicted' | 'observed';
 

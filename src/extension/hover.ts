@@ -1,6 +1,7 @@
 // Hover on a finding: what Defender checks, why it matters, how to fix it, and where to read more.
 import * as vscode from 'vscode';
-import { defenderRiskText, reportedBy } from '../core/report/common';
+import { defenderRiskText } from '../core/findings';
+import { reportedBy } from '../core/report/common';
 import { markdownText } from '../core/report/markdown';
 import type { ReportPriority } from '../core/report/contract';
 import type { Ctx } from './ctx';

@@ -8,10 +8,11 @@
 // contributions add up to the score, and every score can be explained factor by factor.
 import type { OperationAuth } from '../analysis/authentication';
 import { typeNames, type OperationExposure } from '../analysis/dataExposure';
+import { directlyReachable } from '../analysis/hostedExposure';
 import { highestSensitivity } from '../analysis/sensitiveData';
 import { callableDirectly, DATA_STORE_KINDS, type ResolvedBackend } from '../backends/resolve';
-import type { DefenderRisk, Finding, Severity } from '../findings';
-import type { ApiResource, ApimService, OperationResource } from '../model';
+import { defenderRiskText, type DefenderRisk, type Finding, type Severity } from '../findings';
+import type { ApiResource, ApimService, HostedProject, HttpTrigger, OperationResource } from '../model';
 import { assessedOperations } from '../rules/endpointAuthentication';
 import { INPUT_PROBLEM_RULE } from '../rules/inputProblem';
 import { EXPIRED_SUPPRESSION_RULE } from '../rules/suppressionExpired';
@@ -161,11 +162,78 @@ export function findingPriority(finding: Pick<Finding, 'severity' | 'resource' |
   const targets = service && analyses && aboutCalls ? operationsOf(finding.resource, service, analyses) : undefined;
   const best = analyses && service && targets && targets.length > 0 ? riskiest(analyses, service, targets, severity) : undefined;
   if (best) return withDefenderRisk(best.priority, finding.defender?.risk);
+  const hosted = analyses && service && aboutCalls ? hostedTriggerOf(finding.resource, service) : undefined;
+  if (hosted) return withDefenderRisk(triggerPriority(analyses!, service!, hosted.project, hosted.trigger, severity), finding.defender?.risk);
   const why = !aboutCalls ? `${finding.ruleId} is about the repository's files` : targets ? `no operation's calls go through ${finding.resource}` : `${finding.resource} is not an API, product, subscription or backend`;
   return explain(
     [severity, { id: 'gateway', side: 'exploitability', label: 'a part of the service', weight: GATEWAY }, { id: 'any-call', side: 'impact', label: 'no operation concerned', weight: ANY_CALL }],
     [`${why}: no operation's exposure or data weighs in`],
   );
+}
+
+function hostedTriggerOf(resource: string, service: ApimService): { project: HostedProject; trigger: HttpTrigger } | undefined {
+  for (const project of service.hosted?.projects ?? []) {
+    const trigger = project.triggers.find((candidate) => candidate.id === resource);
+    if (trigger) return { project, trigger };
+  }
+  return undefined;
+}
+
+/**
+ * A Function App's or Logic App's HTTP trigger is called straight, not through the gateway: its own
+ * level and the app's network say how easily; its impact is that of the riskiest operation whose
+ * backend is the app (what the gateway would have guarded), else what any call can read or change.
+ */
+function triggerPriority(analyses: PriorityAnalyses, service: ApimService, project: HostedProject, trigger: HttpTrigger, severity: Draft): Priority {
+  const factors: Draft[] = [severity, { id: 'direct', side: 'exploitability', label: 'called straight, not through the gateway', weight: GATEWAY }];
+  const notes: string[] = [];
+  if (trigger.access === 'anonymous') factors.push({ id: 'unauthenticated', side: 'exploitability', label: 'callable without a key or token', weight: AUTH_WEIGHT.unauthenticated });
+  else if (trigger.access === 'key') factors.push({ id: 'shared-key', side: 'exploitability', label: 'a shared key opens it (no identity)', weight: AUTH_WEIGHT.conditional });
+  else if (trigger.access === 'unknown') factors.push({ id: 'auth-unknown', side: 'exploitability', label: 'its level is computed in code', weight: AUTH_WEIGHT.unknown });
+  const reachable = directlyReachable(project);
+  if (reachable.reachable === true) factors.push({ id: 'backend-direct', side: 'exploitability', label: `the app is callable from the internet: ${reachable.because.join(', ')}`, weight: BACKEND_DIRECT });
+  else if (reachable.reachable === 'unknown') notes.push(`whether the app is callable from the internet is not known: ${reachable.because.join(', ')}`);
+  const name = (project.appName ?? project.app?.name)?.toLowerCase();
+  const caller = name === undefined ? undefined : riskiestCallerOf(analyses, service, name);
+  if (caller) {
+    if (caller.callers > 1) notes.push(`${caller.callers} operations route to the app; the impact is that of the riskiest, ${caller.operation.id}`);
+    return explain([...factors, ...caller.impact], notes, caller.operation.id);
+  }
+  notes.push(name === undefined ? 'the app it runs in is not known: no operation\'s data weighs in' : `no API of the service routes to ${name}: no operation's data weighs in`);
+  return explain([...factors, { id: 'any-call', side: 'impact', label: 'what any call can read or change', weight: ANY_CALL }], notes);
+}
+
+type Caller = { operation: OperationResource; impact: Draft[]; callers: number };
+
+/** Per scan's analyses, service and app: the triggers of one app share it. */
+const callersByAnalyses = new WeakMap<PriorityAnalyses, WeakMap<ApimService, Map<string, Caller | undefined>>>();
+
+/** Of the operations whose backend is the app, the one whose calls carry the most (its impact factors), and how many there are. */
+function riskiestCallerOf(analyses: PriorityAnalyses, service: ApimService, app: string): Caller | undefined {
+  let byService = callersByAnalyses.get(analyses);
+  if (!byService) callersByAnalyses.set(analyses, (byService = new WeakMap()));
+  let known = byService.get(service);
+  if (!known) byService.set(service, (known = new Map()));
+  if (known.has(app)) return known.get(app);
+  let best: (Caller & { total: number }) | undefined;
+  let callers = 0;
+  for (const api of service.apis) {
+    for (const operation of assessedOperations(api)) {
+      if (!analyses.backends(api, operation).some((backend) => servedBy(backend, app))) continue;
+      callers++;
+      const impact = factorsOf(analyses, service, api, operation).factors.filter((factor) => factor.side === 'impact');
+      const total = impact.reduce((sum, factor) => sum + factor.weight, 0);
+      if (!best || total > best.total) best = { operation, impact, callers: 0, total };
+    }
+  }
+  const caller = best && { operation: best.operation, impact: best.impact, callers };
+  known.set(app, caller);
+  return caller;
+}
+
+/** The backend is the app: resolved to its declaration, or its host is the app's default host name. */
+function servedBy(backend: ResolvedBackend, app: string): boolean {
+  return backend.resource?.name.toLowerCase() === app || backend.host?.toLowerCase().startsWith(`${app}.`) === true;
 }
 
 /** What Defender's own rating of a finding adds to its exploitability, by level (assessments' `risk`). */
@@ -181,8 +249,7 @@ function withDefenderRisk(priority: Priority, risk: DefenderRisk | undefined): P
   const drafts: Draft[] = priority.factors.map(({ contribution: _contribution, ...draft }) => draft);
   const room = 1 - drafts.filter((factor) => factor.side === 'exploitability').reduce((sum, factor) => sum + factor.weight, 0);
   if (room <= 0) return priority;
-  const paths = risk.attackPathsReferences.length;
-  const label = `Defender rates it ${risk.level}${risk.riskFactors.length > 0 ? ` (${risk.riskFactors.join(', ')})` : ''}${paths > 0 ? `, on ${paths} attack path${paths === 1 ? '' : 's'}` : ''}`;
+  const label = `Defender rates it ${defenderRiskText(risk)}`;
   return explain([...drafts, { id: 'defender-risk', side: 'exploitability', label, weight: Math.min(weight, room) }], priority.notes, priority.operation);
 }
 

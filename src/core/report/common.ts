@@ -1,7 +1,7 @@
 // What every report format shares: paths relative to the scanned folder, 1-based regions, the
 // order of findings and the summary counts. Each format builds on these so that they never disagree.
 import * as path from 'path';
-import { findingSources, SEVERITY_ORDER, type DefenderRisk, type Finding, type RuleMetadata, type Severity } from '../findings';
+import { findingSources, SEVERITY_ORDER, type Finding, type RuleMetadata, type Severity } from '../findings';
 import type { ApimService } from '../model';
 import type { LineIndex, SourceLocation } from '../text';
 import type { ScanResult } from './scanResult';
@@ -215,12 +215,6 @@ function unreadParts(unread: readonly { operation: string }[]): string {
 /** ` · also reported by Defender for APIs` on a prediction Defender confirms: one finding, both sources. */
 export function reportedBy(finding: Pick<Finding, 'origin' | 'defender'>): string {
   return findingSources(finding).length > 1 ? ' · also reported by Defender for APIs' : finding.defender ? ' · reported by Defender for APIs' : finding.origin === 'observed' ? ' · from Azure' : '';
-}
-
-/** `Critical (Internet exposure, Sensitive data) on 1 attack path`: Defender's risk of a finding, in one line. */
-export function defenderRiskText(risk: DefenderRisk): string {
-  const paths = risk.attackPathsReferences.length;
-  return [risk.level ?? 'level not given', risk.riskFactors.length > 0 ? ` (${risk.riskFactors.join(', ')})` : '', paths > 0 ? ` on ${paths} attack path${paths === 1 ? '' : 's'}` : ''].join('');
 }
 
 /** `Internet → apim-contoso → payments → get-saved-card`: an attack path's steps by name. */

@@ -4,8 +4,9 @@
 // <details>. Everything that comes from the files (names, paths, messages) is escaped.
 import { createHash } from 'crypto';
 import { SEVERITY_ORDER } from '../findings';
-import type { AnalysisReport, ReportApi, ReportFinding, ReportGoal, ReportLocation, ReportOperation, ReportRule, TrendPoint } from './contract';
+import type { AnalysisReport, ReportApi, ReportFinding, ReportGoal, ReportLocation, ReportOperation, ReportPriority, ReportRule, TrendPoint } from './contract';
 import { attackGraph } from '../paths/attackGraph';
+import { byPriority } from '../priority/priority';
 import { ATTACK_GRAPH_CSS, renderAttackGraphSvg } from '../paths/renderGraph';
 import { escapeHtml, formatDuration, locationLabel, oneLine, severityLabel, TOOL_NAME } from './common';
 import { boundedCoverage, coverageSummary } from './coverage';
@@ -24,14 +25,14 @@ export type HtmlOptions = { mode: 'file' } | { mode: 'webview'; nonce: string; c
 export const FIX_FIRST_COUNT = 10;
 
 /**
- * The findings to fix first, most urgent first: unsuppressed ones by severity, then rule, then place.
- * The one place that decides the order, for when findings carry a priority of their own.
+ * The findings to fix first, most urgent first: unsuppressed ones by priority, then severity, rule and
+ * place (a finding without a priority counts as 0). The one place that decides the page's order.
  */
 export function fixFirstOrder(findings: readonly ReportFinding[]): ReportFinding[] {
   const rank = (finding: ReportFinding) => SEVERITY_ORDER.indexOf(finding.severity);
   return findings
     .filter((finding) => !finding.suppression)
-    .sort((a, b) => rank(a) - rank(b) || compare(a.ruleId, b.ruleId) || compare(a.location.file, b.location.file) || a.location.startLine - b.location.startLine);
+    .sort((a, b) => byPriority(a, b) || rank(a) - rank(b) || compare(a.ruleId, b.ruleId) || compare(a.location.file, b.location.file) || a.location.startLine - b.location.startLine);
 }
 
 // Code-unit order: the page must not change with the machine's locale.
@@ -81,6 +82,7 @@ export function formatHtml(report: AnalysisReport, options: HtmlOptions = { mode
     page.goals(),
     page.coverage(),
     page.exposure(),
+    page.risk(),
     page.trend(),
     page.fixFirst(),
     page.attackPaths(),
@@ -109,6 +111,7 @@ const SECTIONS = [
   ['goals', 'Goals'],
   ['coverage', 'Coverage'],
   ['exposure', 'Exposure'],
+  ['risk', 'Risk'],
   ['trend', 'Trend'],
   ['fix-first', 'Fix first'],
   ['attack-paths', 'Attack paths'],
@@ -291,6 +294,35 @@ class Page {
     );
   }
 
+  /** Each API's risk (its riskiest operation's exploitability × impact), riskiest first, with the factors. */
+  risk(): string {
+    if (this.apis.length === 0) return section('risk', 'Risk per API', '<p class="empty">No APIs were read.</p>');
+    const ranked = [...this.apis].sort((a, b) => b.api.risk.score - a.api.risk.score || compare(a.api.name, b.api.name));
+    const findingsOf = (api: ReportApi) => this.report.findings.filter((finding) => !finding.suppression && (finding.resource === api.id || finding.resource.startsWith(`${api.id}/`))).length;
+    const rows = ranked.map(({ service, api }) => {
+      const label = oneLine(service !== undefined ? `${service}: ${api.displayName ?? api.name}` : (api.displayName ?? api.name));
+      const operation = api.risk.operation?.startsWith(`${api.id}/operations/`) ? api.risk.operation.slice(`${api.id}/operations/`.length) : api.risk.operation;
+      const notes = api.risk.notes.length > 0 ? `<br><span class="muted">Not weighed: ${text(api.risk.notes.join('; '))}</span>` : '';
+      return [
+        '<tr>',
+        `<th scope="row">${this.options.mode === 'webview' ? `<a href="#"${this.opens(api.location)}>${escapeHtml(label)}</a>` : escapeHtml(label)}<br>${code(api.id)}</th>`,
+        `<td class="num">${riskMeter(api.risk.score)}</td>`,
+        `<td>${operation ? code(operation) : '–'}</td>`,
+        `<td>${factorsText(api.risk)}${notes}</td>`,
+        `<td class="num">${findingsOf(api)}</td>`,
+        '</tr>',
+      ].join('');
+    });
+    return section(
+      'risk',
+      'Risk per API',
+      [
+        '<p>What a flaw of high severity would rank on each API: its riskiest operation\'s exploitability (how a call from the internet gets in) × impact (the data it carries, writes, the backend behind it), from 0 to 100. Riskiest first.</p>',
+        `<div class="scroll"><table class="risk-table"><thead><tr><th scope="col">API</th><th scope="col">Risk</th><th scope="col">Riskiest operation</th><th scope="col">Factors</th><th scope="col">Findings</th></tr></thead><tbody>${rows.join('\n')}</tbody></table></div>`,
+      ].join('\n'),
+    );
+  }
+
   trend(): string {
     const points = this.report.trend ?? [];
     if (points.length === 0) return section('trend', 'Trend', '<p class="empty">No history: this report measures the files as they are now, with no earlier commits to compare.</p>');
@@ -320,15 +352,16 @@ class Page {
       const preferred = finding.fixes.find((fix) => fix.preferred) ?? finding.fixes[0];
       return [
         `<li class="fix-first" data-fix-first="${escapeHtml(finding.id)}"${this.opens(finding.location)}>`,
-        `<p><span class="sev sev-${finding.severity}">${severityLabel(finding.severity)}</span> <strong>${text(rule?.title ?? finding.ruleId)}</strong> ${this.where(finding.location)}</p>`,
+        `<p><span class="sev sev-${finding.severity}">${severityLabel(finding.severity)}</span>${finding.priority ? ` <span class="badge badge-priority">Priority ${finding.priority.score}</span>` : ''} <strong>${text(rule?.title ?? finding.ruleId)}</strong> ${this.where(finding.location)}</p>`,
         `<p>${text(finding.message)}</p>`,
+        finding.priority ? `<p class="factors">${factorsText(finding.priority)}</p>` : '',
         `<p class="remedy"><strong>Remediation:</strong> ${text(finding.remediation)}</p>`,
         `<p class="quick-fix">${preferred ? `<span class="badge badge-fix">Quick fix</span> ${text(preferred.title)}${finding.fixes.length > 1 ? ` (and ${finding.fixes.length - 1} more)` : ''}` : '<span class="badge badge-none">No quick fix</span>'}</p>`,
         '</li>',
       ].join('');
     });
     const active = this.report.summary.findings;
-    return section('fix-first', 'Fix first', `<p>The ${plural(first.length, 'finding')} to fix first of ${active}, most severe first.</p><ol class="fix-list">${items.join('\n')}</ol>`);
+    return section('fix-first', 'Fix first', `<p>The ${plural(first.length, 'finding')} to fix first of ${active}, highest priority first (severity × how reachable × what is at stake).</p><ol class="fix-list">${items.join('\n')}</ol>`);
   }
 
   findings(): string {
@@ -413,6 +446,20 @@ class Page {
   }
 }
 
+/** A priority's factors, largest share first: `callable without a key or token (+32.0)`. */
+function factorsText(priority: ReportPriority): string {
+  return [...priority.factors]
+    .sort((a, b) => b.contribution - a.contribution)
+    .map((factor) => `${text(factor.label)} <span class="muted">(+${factor.contribution.toFixed(1)})</span>`)
+    .join('; ');
+}
+
+/** A score from 0 to 100 as its number and a small bar, the colour by band. */
+function riskMeter(score: number): string {
+  const band = score >= 50 ? 'bad' : score >= 25 ? 'warn' : 'good';
+  return `<span class="risk-score">${score}</span> <svg class="risk-bar" role="img" aria-label="Risk ${score} of 100" width="60" height="8"><rect class="track-fill" width="60" height="8" rx="2"/><rect class="risk-${band}" width="${((Math.max(0, Math.min(100, score)) / 100) * 60).toFixed(1)}" height="8" rx="2"/></svg>`;
+}
+
 function section(id: string, title: string, body: string): string {
   return `<section id="${id}" aria-labelledby="${id}-title">\n<h2 id="${id}-title">${escapeHtml(title)}</h2>\n${body}\n</section>`;
 }
@@ -470,7 +517,9 @@ nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:6px 18px;padding:8px 0;ma
 .status code{white-space:nowrap}
 .badge{border:1px solid currentColor}
 .badge-met{color:var(--good)}.badge-not-met{color:var(--bad)}.badge-not-evaluated{color:var(--warn)}.badge-blocking{color:var(--fg)}
-.badge-fix{color:var(--good)}.badge-none,.badge-drift{color:var(--muted)}
+.badge-fix{color:var(--good)}.badge-none,.badge-drift{color:var(--muted)}.badge-priority{color:var(--accent)}
+.muted,.factors{color:var(--muted)}.num{white-space:nowrap}
+.risk-good{fill:var(--good)}.risk-warn{fill:var(--warn)}.risk-bad{fill:var(--bad)}.risk-score{display:inline-block;min-width:2ch;text-align:right;font-weight:600}
 .value{font-size:1.4rem;font-weight:700}
 .target{color:var(--muted)}
 .track-fill{fill:var(--track)}.good-fill{fill:var(--good)}.bad-fill{fill:var(--bad)}.target-tick{fill:var(--fg)}

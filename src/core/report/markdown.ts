@@ -14,9 +14,9 @@ import {
   TOOL_NAME,
   assumptionsOf,
   attackPathStepsText,
-  defenderRiskText,
   snapshotNotices,
 } from './common';
+import { defenderRiskText } from '../findings';
 import type { Coverage } from '../coverage';
 import { boundedCoverage, coverageSummary } from './coverage';
 import type { ScanResult } from './scanResult';

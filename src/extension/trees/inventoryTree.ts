@@ -5,6 +5,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { displaySafe } from './displaySafe';
 import type { ReportApi, ReportFinding, ReportLocation, ReportOperation, ReportResource, ReportService } from '../../core/report/contract';
+import { describePriority } from '../../core/priority/priority';
 import { boundedCoverage } from '../../core/report/coverage';
 import { authLabel } from '../codeLens';
 import type { Ctx, FolderReport } from '../ctx';
@@ -181,7 +182,7 @@ function apiItem(ctx: Ctx, scope: ServiceScope, api: ReportApi): vscode.TreeItem
   const states = api.operations.map((operation) => operation.authentication.state);
   const unauthenticated = states.filter((state) => state === 'unauthenticated').length;
   const details = [SOURCE_LABELS[api.source], api.path ? `/${api.path}` : undefined, api.revision ? `rev ${api.revision}` : undefined, api.apiVersion ? `version ${api.apiVersion}` : undefined, api.type !== 'http' ? api.type : undefined, api.protocols?.join('+')];
-  item.description = withFindings(scope, api.id, details.filter(Boolean).join(' · '));
+  item.description = withFindings(scope, api.id, [`risk ${api.risk.score}`, ...details].filter(Boolean).join(' · '));
   item.iconPath = unauthenticated
     ? new vscode.ThemeIcon('unlock', new vscode.ThemeColor('problemsErrorIcon.foreground'))
     : states.includes('conditional')
@@ -193,7 +194,7 @@ function apiItem(ctx: Ctx, scope: ServiceScope, api: ReportApi): vscode.TreeItem
     : mapping
       ? `Azure: not mapped (${mapping.detail})`
       : undefined;
-  item.tooltip = [api.id, `${unauthenticated} of ${states.length} operations unauthenticated`, `${SOURCE_LABELS[api.source]}: ${api.location.file}`, azure].filter(Boolean).join('\n');
+  item.tooltip = [api.id, `${unauthenticated} of ${states.length} operations unauthenticated`, `${SOURCE_LABELS[api.source]}: ${api.location.file}`, azure, '', ...describePriority(api.risk).map((line, index) => (index === 0 ? line.replace(/^Priority/, 'Risk') : line))].filter((line) => line !== undefined).join('\n');
   item.contextValue = 'api';
   item.id = itemId(scope, api.id);
   item.command = openCommand(ctx, scope.analysis, api.location);

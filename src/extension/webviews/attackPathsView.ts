@@ -6,11 +6,11 @@ import { attackGraph, type AttackGraph, type GraphScope } from '../../core/paths
 import { ATTACK_GRAPH_CSS, renderAttackGraphSvg } from '../../core/paths/renderGraph';
 import type { AnalysisReport } from '../../core/report/contract';
 import { escapeHtml as escapeText, oneLine } from '../../core/report/common';
+import type { Ctx, FolderReport } from '../ctx';
+import { contentSecurityPolicy, LivePanel, nonce, openScript, pickFolder } from './webview';
 
 /** Text from files in the page: on one line, escaped. */
 const escapeHtml = (text: string) => escapeText(oneLine(text));
-import type { Ctx, FolderReport } from '../ctx';
-import { contentSecurityPolicy, isOpenMessage, nonce, openScript, openTarget, pickFolder } from './webview';
 
 /** What the command is given: an inventory node (service, API, operation), a finding node, a finding id, or nothing (the whole service). */
 type Target =
@@ -18,48 +18,30 @@ type Target =
   | undefined;
 
 export class AttackPathsView implements vscode.Disposable {
-  private panel?: vscode.WebviewPanel;
-  private shown?: { folder: vscode.WorkspaceFolder; scope: GraphScope };
-  private readonly subscription: vscode.Disposable;
+  private scope: GraphScope = {};
+  private readonly panel: LivePanel;
 
   constructor(private readonly ctx: Ctx) {
-    // Live with the analysis: the graph is drawn again from the folder's new report.
-    this.subscription = ctx.onDidAnalyze(() => void this.refresh());
+    this.panel = new LivePanel(ctx, { viewType: 'apimPosture.attackPaths', title: 'Attack paths', localResourceRoots: [] }, (panel, report) => {
+      const graph = attackGraph(report, this.scope);
+      panel.title = this.scope.api ? `Attack paths: ${this.scope.api.slice('apis/'.length)}` : 'Attack paths';
+      panel.webview.html = attackPathsHtml(panel.webview, graph, report);
+    });
   }
 
   async show(target: Target): Promise<void> {
-    const reports = await this.ctx.reports();
-    const folder = target?.analysis?.folder ?? target?.located?.folder ?? (await pickFolder(reports, 'The attack paths of which folder?'));
+    const folder = target?.analysis?.folder ?? target?.located?.folder ?? (await pickFolder(await this.ctx.reports(), 'The attack paths of which folder?'));
     if (!folder) return;
     const resource = target?.api?.id ?? target?.located?.finding.resource;
     const api = resource?.startsWith('apis/') ? resource.split('/').slice(0, 2).join('/') : undefined;
-    this.shown = { folder, scope: { service: target?.service?.label ?? target?.located?.finding.service, api } };
-    if (!this.panel) {
-      this.panel = vscode.window.createWebviewPanel('apimPosture.attackPaths', 'Attack paths', vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [] });
-      this.panel.onDidDispose(() => (this.panel = undefined));
-      this.panel.webview.onDidReceiveMessage((message: unknown) => {
-        if (isOpenMessage(message) && this.shown) void openTarget(this.shown.folder.uri.fsPath, message.target);
-      });
-    }
-    this.panel.reveal();
-    await this.refresh();
-  }
-
-  private async refresh(): Promise<void> {
-    if (!this.panel || !this.shown) return;
-    const report = (await this.ctx.reports()).find((candidate) => candidate.folder.uri.toString() === this.shown!.folder.uri.toString())?.report;
-    if (!report) return;
-    const graph = attackGraph(report, this.shown.scope);
-    this.panel.title = this.shown.scope.api ? `Attack paths: ${this.shown.scope.api.slice('apis/'.length)}` : 'Attack paths';
-    this.panel.webview.html = attackPathsHtml(this.panel.webview, graph, report);
+    this.scope = { service: target?.service?.label ?? target?.located?.finding.service, api };
+    await this.panel.show(folder);
   }
 
   dispose(): void {
-    this.subscription.dispose();
-    this.panel?.dispose();
+    this.panel.dispose();
   }
 }
-
 
 const THEME = `
 :root {

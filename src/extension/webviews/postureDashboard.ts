@@ -3,52 +3,35 @@
 import * as vscode from 'vscode';
 import { formatHtml } from '../../core/report/html';
 import type { Ctx } from '../ctx';
-import { isOpenMessage, nonce, OPEN_SCRIPT, openTarget, pickFolder } from './webview';
+import { LivePanel, nonce, OPEN_SCRIPT, pickFolder } from './webview';
 
 export class PostureDashboard implements vscode.Disposable {
-  private panel?: vscode.WebviewPanel;
-  private folder?: vscode.WorkspaceFolder;
-  private readonly subscription: vscode.Disposable;
+  private readonly panel: LivePanel;
 
   constructor(private readonly ctx: Ctx) {
-    this.subscription = ctx.onDidAnalyze(() => void this.refresh());
+    // VS Code's icon font, copied into dist/ by the build (esbuild.js).
+    const codiconsFolder = vscode.Uri.joinPath(ctx.extension.extensionUri, 'dist', 'codicons');
+    this.panel = new LivePanel(
+      ctx,
+      { viewType: 'apimPosture.dashboard', title: 'Posture', localResourceRoots: [codiconsFolder], enableFindWidget: true, iconPath: vscode.Uri.joinPath(ctx.extension.extensionUri, 'media', 'icon.png') },
+      (panel, report, folder) => {
+        panel.title = `Posture: ${folder.name}`;
+        const codicons = panel.webview.asWebviewUri(vscode.Uri.joinPath(codiconsFolder, 'codicon.css')).toString();
+        panel.webview.html = formatHtml(report, { mode: 'webview', nonce: nonce(), cspSource: panel.webview.cspSource, script: OPEN_SCRIPT, codicons });
+      },
+    );
   }
 
   async show(): Promise<void> {
-    const reports = await this.ctx.reports();
-    this.folder = await pickFolder(reports, 'The posture of which folder?');
-    if (!this.folder) {
+    const folder = await pickFolder(await this.ctx.reports(), 'The posture of which folder?');
+    if (!folder) {
       void vscode.window.showInformationMessage('APIM Posture has not analysed a folder yet: open a repository with APIM files, or the sample.');
       return;
     }
-    if (!this.panel) {
-      this.panel = vscode.window.createWebviewPanel('apimPosture.dashboard', 'Posture', vscode.ViewColumn.Active, { enableScripts: true, enableFindWidget: true, localResourceRoots: [this.codiconsFolder()] });
-      this.panel.iconPath = vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'media', 'icon.png');
-      this.panel.onDidDispose(() => (this.panel = undefined));
-      this.panel.webview.onDidReceiveMessage((message: unknown) => {
-        if (isOpenMessage(message) && this.folder) void openTarget(this.folder.uri.fsPath, message.target);
-      });
-    }
-    this.panel.reveal();
-    await this.refresh();
-  }
-
-  private async refresh(): Promise<void> {
-    if (!this.panel || !this.folder) return;
-    const shown = (await this.ctx.reports()).find((candidate) => candidate.folder.uri.toString() === this.folder!.uri.toString());
-    if (!shown) return;
-    this.panel.title = `Posture: ${this.folder.name}`;
-    const codicons = this.panel.webview.asWebviewUri(vscode.Uri.joinPath(this.codiconsFolder(), 'codicon.css')).toString();
-    this.panel.webview.html = formatHtml(shown.report, { mode: 'webview', nonce: nonce(), cspSource: this.panel.webview.cspSource, script: OPEN_SCRIPT, codicons });
-  }
-
-  /** VS Code's icon font, copied into dist/ by the build (esbuild.js). */
-  private codiconsFolder(): vscode.Uri {
-    return vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'dist', 'codicons');
+    await this.panel.show(folder);
   }
 
   dispose(): void {
-    this.subscription.dispose();
-    this.panel?.dispose();
+    this.panel.dispose();
   }
 }

@@ -3,7 +3,8 @@
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import { isInside } from '../../core/workspace/files';
-import type { FolderReport } from '../ctx';
+import type { AnalysisReport } from '../../core/report/contract';
+import type { Ctx, FolderReport } from '../ctx';
 
 export function nonce(): string {
   return crypto.randomBytes(18).toString('base64');
@@ -57,4 +58,49 @@ export function openScript(scriptNonce: string): string {
 export async function pickFolder(reports: FolderReport[], placeHolder: string): Promise<vscode.WorkspaceFolder | undefined> {
   if (reports.length <= 1) return reports[0]?.folder;
   return (await vscode.window.showQuickPick(reports.map((report) => ({ label: report.folder.name, report })), { placeHolder }))?.report.folder;
+}
+
+/**
+ * One webview panel showing one folder's report, drawn again after every analysis while it is open;
+ * the page's `data-open` items open the code. The views say only how to draw (`render`).
+ */
+export class LivePanel implements vscode.Disposable {
+  private panel?: vscode.WebviewPanel;
+  private folder?: vscode.WorkspaceFolder;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly options: { viewType: string; title: string; localResourceRoots: vscode.Uri[]; enableFindWidget?: boolean; iconPath?: vscode.Uri },
+    private readonly render: (panel: vscode.WebviewPanel, report: AnalysisReport, folder: vscode.WorkspaceFolder) => void,
+  ) {
+    this.subscription = ctx.onDidAnalyze(() => void this.refresh());
+  }
+
+  async show(folder: vscode.WorkspaceFolder): Promise<void> {
+    this.folder = folder;
+    if (!this.panel) {
+      const { viewType, title, localResourceRoots, enableFindWidget, iconPath } = this.options;
+      this.panel = vscode.window.createWebviewPanel(viewType, title, vscode.ViewColumn.Active, { enableScripts: true, enableFindWidget, localResourceRoots });
+      if (iconPath) this.panel.iconPath = iconPath;
+      this.panel.onDidDispose(() => (this.panel = undefined));
+      this.panel.webview.onDidReceiveMessage((message: unknown) => {
+        if (isOpenMessage(message) && this.folder) void openTarget(this.folder.uri.fsPath, message.target);
+      });
+    }
+    this.panel.reveal();
+    await this.refresh();
+  }
+
+  private async refresh(): Promise<void> {
+    const { panel, folder } = this;
+    if (!panel || !folder) return;
+    const shown = (await this.ctx.reports()).find((candidate) => candidate.folder.uri.toString() === folder.uri.toString());
+    if (shown) this.render(panel, shown.report, folder);
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.panel?.dispose();
+  }
 }

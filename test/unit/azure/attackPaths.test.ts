@@ -187,7 +187,7 @@ describe('Defender attack paths', function () {
     assert.strictEqual(savedCard?.defender?.risk?.level, 'Critical');
     // Defender's rating weighs in the priority as a factor of its own, and raises it.
     const factor = savedCard?.priority?.factors.find((candidate) => candidate.id === 'defender-risk');
-    assert.deepStrictEqual([factor?.side, factor?.label], ['exploitability', 'Defender rates it Critical (Internet exposure, Sensitive data), on 1 attack path']);
+    assert.deepStrictEqual([factor?.side, factor?.label], ['exploitability', 'Defender rates it Critical (Internet exposure, Sensitive data) on 1 attack path']);
     const scanned = result.findings.find((finding) => finding.id === savedCard!.id)!;
     const service = result.services[0];
     const withoutRisk = findingPriority({ ...scanned, defender: { ...scanned.defender!, risk: undefined } }, ruleContext(service, EMPTY_CONFIG), service);

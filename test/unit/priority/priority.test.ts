@@ -170,3 +170,39 @@ describe('priority', () => {
     assert.match(out, /no finding of .* has an id starting with "ffffffff"/);
   });
 });
+
+describe('priority of a Function App trigger', () => {
+  // An API keyed at APIM (its default) whose backend is func-orders; the Function App's code has one
+  // anonymous trigger, deployed by azd to the site the Bicep declares (public, no restriction, no sign-in).
+  const HOSTED: Record<string, string> = {
+    'apis/orders/apiInformation.json': JSON.stringify({ properties: { displayName: 'Orders', path: 'orders', protocols: ['https'], serviceUrl: 'https://func-orders.azurewebsites.net/api' } }),
+    'apis/orders/specification.yaml': spec(['  /orders/{id}:', '    get:', '      operationId: get-order', '      parameters:', '        - name: id', '          in: path', '          required: true', '          schema:', '            type: string', '      responses:', "        '200':", '          description: OK', ''].join('\n')),
+    'azure.yaml': 'name: shop\nservices:\n  orders:\n    project: ./functions/orders\n    language: js\n    host: function\n',
+    'functions/orders/host.json': '{ "version": "2.0" }',
+    'functions/orders/src/functions/orders.js': "const { app } = require('@azure/functions');\napp.http('get-order', { methods: ['GET'], authLevel: 'anonymous', route: 'orders/{id}', handler: async () => ({ status: 200 }) });\n",
+    'infra/func.bicep': "resource func 'Microsoft.Web/sites@2023-12-01' = {\n  name: 'func-orders'\n  location: 'westeurope'\n  kind: 'functionapp'\n  tags: {\n    'azd-service-name': 'orders'\n  }\n  properties: {\n    httpsOnly: true\n  }\n}\n",
+  };
+  let root: string;
+  let result: ScanResult;
+  before(() => {
+    root = writeRepository(HOSTED);
+    result = scan(root);
+  });
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('is called straight: its own level, the app\'s network, and the data of the operations routed to the app', () => {
+    const finding = result.findings.find((candidate) => candidate.ruleId === 'function-app-endpoint-authentication' && candidate.resource === 'sites/func-orders/functions/get-order');
+    assert.ok(finding, result.findings.map((candidate) => `${candidate.ruleId} ${candidate.resource}`).join(', '));
+    // Severity high 1; exploitability 0.2 not through the gateway + 0.4 anonymous + 0.25 the app open
+    // to the internet = 0.85; impact: get-order's, a read of no sensitive data, 0.3. 100 × 0.255 → 26.
+    assert.strictEqual(finding.priority?.score, 26);
+    assert.strictEqual(finding.priority?.operation, 'apis/orders/operations/get-order');
+    assert.deepStrictEqual(
+      finding.priority?.factors.map((factor) => [factor.id, factor.weight]),
+      [['severity', 1], ['direct', 0.2], ['unauthenticated', 0.4], ['backend-direct', 0.25], ['any-call', 0.3]],
+    );
+    // It outranks the same trigger's finding at APIM's side, where the key still stands in the way.
+    const apiSide = result.findings.find((candidate) => candidate.ruleId === 'gateway-bypass' && candidate.resource === 'apis/orders');
+    assert.ok(apiSide && apiSide.priority!.score < finding.priority!.score, JSON.stringify(apiSide?.priority));
+  });
+});

@@ -78,7 +78,7 @@ describe('formatHtml', () => {
       assert.strictEqual(levels[0], 1);
       levels.forEach((level, index) => index === 0 || assert.ok(level <= levels[index - 1] + 1, `h${levels[index - 1]} then h${level}`));
       for (const landmark of ['<header>', '<nav aria-label="Sections">', '<main id="main">', '<footer>']) assert.strictEqual(html.split(landmark).length, 2, landmark);
-      for (const id of ['goals', 'coverage', 'exposure', 'trend', 'fix-first', 'attack-paths', 'findings', 'drift']) assert.ok(html.includes(`<section id="${id}" aria-labelledby="${id}-title">`), id);
+      for (const id of ['goals', 'coverage', 'exposure', 'risk', 'trend', 'fix-first', 'attack-paths', 'findings', 'drift']) assert.ok(html.includes(`<section id="${id}" aria-labelledby="${id}-title">`), id);
       assert.strictEqual(html.split('<details').length, html.split('<summary>').length);
     });
 
@@ -136,15 +136,34 @@ describe('formatHtml', () => {
       }
     });
 
-    it('puts the most severe findings first, with their remediation and whether a quick fix exists', () => {
-      const listed = [...html.matchAll(/data-fix-first="([^"]+)"/g)].map((match) => match[1]);
+    it('puts the highest priorities first, with their factors, remediation and whether a quick fix exists', () => {
+      const listed = [...html.matchAll(/data-fix-first="([^"]+)"/g)].map((match) => match[1]).map((id) => json.findings.find((finding) => finding.id === id)!);
       assert.strictEqual(listed.length, FIX_FIRST_COUNT);
-      const severities = listed.map((id) => SEVERITY_ORDER.indexOf(json.findings.find((finding) => finding.id === id)!.severity));
-      assert.deepStrictEqual(severities, [...severities].sort((a, b) => a - b));
+      const scores = listed.map((finding) => finding.priority!.score);
+      assert.deepStrictEqual(scores, [...scores].sort((a, b) => b - a));
+      // The orders Function App's get-order trigger is anonymous and the app is public with no sign-in
+      // (functions/orders, infra/orders-func.bicep): called straight, it comes before anything behind the gateway.
+      assert.strictEqual(listed[0].resource, 'sites/func-contoso-orders/functions/get-order');
+      const first = element(html, 'li', `data-fix-first="${listed[0].id}"`);
+      assert.ok(first.includes(`<span class="badge badge-priority">Priority ${listed[0].priority!.score}</span>`));
+      assert.ok(first.includes('called straight, not through the gateway <span class="muted">(+'));
       // orders' track-shipment keeps no <base /> in its inbound: unauthenticated, high, with fixes (samples/README.md).
       const fixable = element(html, 'ol', 'class="fix-list"');
       assert.ok(fixable.includes('<span class="badge badge-fix">Quick fix</span>'));
       assert.ok(fixable.includes('<span class="badge badge-none">No quick fix</span>'));
+    });
+
+    it('ranks the APIs by risk with the riskiest operation and the factors', () => {
+      const table = element(html, 'table', 'class="risk-table"');
+      const rows = [...table.matchAll(/<tr><th scope="row">[^<]*<br><code>([^<]+)<\/code><\/th><td class="num"><span class="risk-score">(\d+)<\/span>/g)].map((match) => [match[1], Number(match[2])] as const);
+      const apis = json.services.flatMap((service) => service.apis);
+      assert.strictEqual(rows.length, apis.length);
+      assert.deepStrictEqual(rows.map(([, score]) => score), [...rows.map(([, score]) => score)].sort((a, b) => b - a));
+      // The README's riskiest API: partners at 39, create-dropship-order keyless with a postal address.
+      assert.deepStrictEqual(rows[0], ['apis/partners', 39]);
+      const partners = element(html, 'tr', '<code>apis/partners</code>');
+      assert.ok(partners.includes('<code>create-dropship-order</code>'));
+      assert.ok(partners.includes('callable without a key or token <span class="muted">(+'));
     });
 
     it('maps each API by exposure and sensitivity as the files declare them', () => {
@@ -266,11 +285,19 @@ describe('fixFirstOrder', () => {
     suppression: suppressed ? { reason: 'r', location: { file: '.apim-posture.json', startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 } } : undefined,
   });
 
-  it('leaves out suppressed findings and orders by severity, then rule', () => {
+  it('leaves out suppressed findings and orders by severity, then rule, when no finding has a priority', () => {
     const ordered = fixFirstOrder([finding('1', 'low', 'a'), finding('2', 'high', 'z'), finding('3', 'high', 'b'), finding('4', 'high', 'a', true), finding('5', 'medium', 'a')]);
     assert.deepStrictEqual(
       ordered.map((entry) => entry.id),
       ['3', '2', '5', '1'],
+    );
+  });
+
+  it('orders by priority first: a low finding called straight outranks a high one behind a key', () => {
+    const ranked = (id: string, severity: ReportFinding['severity'], score: number): ReportFinding => ({ ...finding(id, severity, 'a'), priority: { score, factors: [], notes: [] } });
+    assert.deepStrictEqual(
+      fixFirstOrder([ranked('1', 'high', 12), ranked('2', 'low', 30), ranked('3', 'medium', 30), finding('4', 'high', 'a')]).map((entry) => entry.id),
+      ['3', '2', '1', '4'],
     );
   });
 });
