@@ -1,7 +1,7 @@
 // The way around the gateway: an API that API Management authenticates, whose backend is a Function
 // App in the repository with triggers that admit anonymous calls straight from the internet. Whoever
 // calls the app's URL skips the gateway's authentication altogether.
-import { projectServingUrl, triggersBelowUrl } from '../analysis/appBehindUrl';
+import { projectServing, triggersBelowUrl } from '../analysis/appBehindUrl';
 import { appLabel, directlyReachable } from '../analysis/hostedExposure';
 import type { Finding } from '../findings';
 import { predicted, ruleHelpUri, type Rule } from './rule';
@@ -28,7 +28,8 @@ export const gatewayBypass: Rule = {
     if (projects.length === 0) return findings;
     for (const api of context.service.apis) {
       if (api.isCurrent === false || api.serviceUrl === undefined) continue;
-      const project = projectServingUrl(api.serviceUrl, projects);
+      const backend = context.serviceUrl(api);
+      const project = backend && projectServing(backend, projects);
       const anonymous = project ? triggersBelowUrl(api.serviceUrl, project).filter((trigger) => trigger.access === 'anonymous') : [];
       if (!project || anonymous.length === 0) continue;
       const authenticated = api.operations.filter((operation) => context.auth(api, operation).state === 'authenticated');

@@ -1,6 +1,6 @@
 // The Function Apps and Logic Apps of a repository: HTTP triggers read from code (one reader per
 // format), grouped by project (the folder holding host.json), each project mapped to the app it is
-// deployed to (azure.yaml, deployment workflows) and that app's declaration (Bicep, Terraform).
+// deployed to (azure.yaml, deployment workflows) and that app's declaration (Bicep, Terraform, ARM).
 import * as path from 'path';
 import type { HostedAppDeclaration, HostedCode, HostedProject, HttpTrigger } from '../../model';
 import type { ReadContext } from '../context';
@@ -11,13 +11,12 @@ import { functionJsonReader } from './functionJson';
 import { logicAppTriggerReader } from './logicAppTriggers';
 import { nodeTriggerReader } from './nodeTriggers';
 import { pythonTriggerReader } from './pythonTriggers';
-import { readSiteDeclarations } from './sites';
 import type { TriggerDraft, TriggerReader } from './triggers';
 
 const TRIGGER_READERS: readonly TriggerReader[] = [nodeTriggerReader, functionJsonReader, csharpTriggerReader, pythonTriggerReader, logicAppTriggerReader];
 
-/** The hosted code of `files`, and what it takes for granted; undefined when the repository has none. */
-export function readHostedCode(files: readonly string[], ctx: ReadContext): { hosted: HostedCode; assumptions: string[] } | undefined {
+/** The hosted code of `files`, mapped to the `apps` the infrastructure code declares, and what it takes for granted; undefined when the repository has none. */
+export function readHostedCode(files: readonly string[], apps: HostedAppDeclaration[], ctx: ReadContext): { hosted: HostedCode; assumptions: string[] } | undefined {
   const projectFolders = new Set(files.filter((file) => path.basename(file).toLowerCase() === 'host.json').map((file) => path.dirname(file)));
   const projectOf = (file: string) => {
     for (let folder = path.dirname(file); folder.startsWith(ctx.files.rootFolder); folder = path.dirname(folder)) {
@@ -36,7 +35,6 @@ export function readHostedCode(files: readonly string[], ctx: ReadContext): { ho
       draftsByProject.set(project, [...(draftsByProject.get(project) ?? []), ...drafts.map((draft) => ({ file, draft }))]);
     }
   }
-  const apps = readSiteDeclarations(files, ctx);
   if (draftsByProject.size === 0 && apps.length === 0) return undefined;
   const deployments = readDeployments(files, ctx);
   const assumptions: string[] = [];
