@@ -295,15 +295,15 @@ function literalHost(text: string): string | undefined {
   return /^[\w-]*(\.[\w-]+){2,}$/.test(suffix) && hostKind(suffix) !== 'external' ? host : undefined;
 }
 
-/** The text a declaration writes for a property (a Bicep or Terraform expression), when it writes one. */
+/** The text a declaration writes for a property (a Bicep, Terraform or ARM expression), when it writes one. */
 function writtenText(declaration: Declaration, property: string[], sources: BackendSources): string | undefined {
-  if (declaration.document) return undefined;
   const location = declaration.locate(property);
   const span = location.span;
   if (span.start === declaration.span.start || span.end - span.start > 2000) return undefined;
   const text = sources.readText(location.file)?.slice(span.start, span.end);
   if (text === undefined || /^(properties|resource)\b/.test(text) || text.trim() === 'null') return undefined;
-  return text;
+  // In JSON, only an ARM template's expression (`"[concat(...)]"`) is written text to follow.
+  return !declaration.document || text.startsWith('"[') ? text : undefined;
 }
 
 function shortText(text: string): string {

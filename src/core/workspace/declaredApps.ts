@@ -314,11 +314,9 @@ function readArmApps(files: readonly string[], ctx: ReadContext): DeclaredApp[] 
     const location = { file: resource.file, span: resource.span };
     const site = kind === 'function-app' || kind === 'logic-app' ? armSite(resource, facts, kind, name) : undefined;
     apps.push({ kind, type: resource.type, name, nameText: resource.nameText, location, facts, site });
-    const unknown = [...(name === undefined ? ['its name'] : []), ...facts.notKnown];
-    if (unknown.length > 0) {
-      const message = `${unknown.join(', ')} of this ${resource.type} resource cannot be evaluated from the repository: ${name === undefined ? 'a backend URL is not matched to it by its host name, and ' : ''}whether it can be reached without the gateway is not concluded from what depends on ${unknown.length === 1 ? 'it' : 'them'}.`;
-      ctx.report([{ file: resource.file, span: resource.spanOf(['name']), kind: 'unresolved-value', message }]);
-    }
+    const report = (message: string) => ctx.report([{ file: resource.file, span: resource.spanOf(['name']), kind: 'unresolved-value', message }]);
+    if (name === undefined) report(`The name of this ${resource.type} resource (${resource.nameText}) cannot be evaluated from the repository: a backend URL is not matched to it by its host name.`);
+    if (facts.notKnown.length > 0) report(`${facts.notKnown.join(', ')} of this ${resource.type} resource cannot be evaluated from the repository: whether it can be called without the gateway is not concluded.`);
   }
   return apps;
 }
@@ -363,7 +361,7 @@ function armFacts(resource: TemplateResource, resources: readonly TemplateResour
   const siteConfigs = [armAt(properties, 'siteConfig'), ...webConfigs];
   const denyByDefault = [armAt(properties, 'networkAcls', 'defaultAction'), ...siteConfigs.map((config) => armAt(config, 'ipSecurityRestrictionsDefaultAction'))].some((value) => /^deny$/i.test(String(known(value, 'defaultAction') ?? '')));
   const rules = [...siteConfigs.map((config) => armAt(config, 'ipSecurityRestrictions')), armAt(properties, 'configuration', 'ingress', 'ipSecurityRestrictions')].map((value) => known(value, 'ipSecurityRestrictions'));
-  if (denyByDefault || rules.some((value) => Array.isArray(value) && value.length > 0)) facts.accessRestricted = true;
+  if (denyByDefault || rules.some((value) => Array.isArray(value) && value.some((rule) => !allowsAll(rule)))) facts.accessRestricted = true;
   const identity = resource.evaluate('identity');
   const identityType = known(armAt(identity, 'type'), 'identity.type');
   facts.managedIdentity = typeof identityType === 'string' && /assigned/i.test(identityType);
@@ -373,6 +371,11 @@ function armFacts(resource: TemplateResource, resources: readonly TemplateResour
     facts.appServiceAuth = auth ? armAuthentication(auth.evaluate('properties'), notKnown) : false;
   }
   return facts;
+}
+
+/** App Service's implicit last rule, which exported templates write out: `Allow` from `Any` restricts nothing. */
+function allowsAll(rule: ArmValue): boolean {
+  return /^allow$/i.test(String(armAt(rule, 'action') ?? 'Allow')) && /^any$/i.test(String(armAt(rule, 'ipAddress') ?? ''));
 }
 
 /** authsettingsV2's (or authConfigs') properties: authentication on, rejecting unauthenticated calls. */
