@@ -120,6 +120,8 @@ export interface DeclaredApp {
   unread?: string;
   /** A Function App or Logic App (Standard): the site that hosted code is mapped to. */
   site?: HostedAppDeclaration;
+  /** A Consumption workflow: the Request triggers of its definition. */
+  requestTriggers?: Omit<HttpTrigger, 'id' | 'project'>[];
 }
 
 /** How an HTTP trigger admits calls by itself, before App Service authentication and the network. */

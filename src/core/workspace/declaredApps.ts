@@ -3,7 +3,8 @@
 // and data accounts, read once per scan from every Bicep, Terraform and ARM file, each with what its
 // declaration says about reaching it without the gateway. The backend resolver and the gateway
 // bypass both look backends up here. Function App and Logic App sites come from the site readers
-// (hosted/sites.ts), whose declarations hosted code is mapped to.
+// (hosted/sites.ts), whose declarations hosted code is mapped to; Consumption workflows bring the
+// Request triggers of their definitions.
 import * as path from 'path';
 import type { BackendKind, BackendResourceFacts } from '../backends/resolve';
 import type { DeclaredApp, HostedAppDeclaration } from '../model';
@@ -12,6 +13,7 @@ import { readTemplateResources, type TemplateResource } from './armTemplate';
 import { bicepValueAt, parseBicepFile, type BicepResource, type BicepValue } from './bicepParser';
 import type { ReadContext } from './context';
 import { literalString, parseHcl, type HclBlock, type HclBody, type HclExpression } from './hclParser';
+import { armConsumptionTriggers, bicepConsumptionTriggers } from './hosted/logicAppTriggers';
 import { readSiteDeclarations, REJECTING_ACTIONS } from './hosted/sites';
 
 /** Declared types (ARM and azurerm) → kind; `kind`-dependent ones (sites, cognitive accounts) are refined by `refineKind`. */
@@ -52,6 +54,8 @@ export const TYPE_KINDS: Readonly<Record<string, BackendKind>> = {
   azurerm_kubernetes_cluster: 'aks',
   azurerm_api_management: 'api-management',
 };
+
+const WORKFLOWS = 'microsoft.logic/workflows';
 
 /** A site's or a cognitive account's `kind` property says which service it is. */
 export function refineKind(kind: BackendKind, declaredKind: string | undefined): BackendKind {
@@ -105,7 +109,8 @@ function readBicepApps(files: readonly string[], ctx: ReadContext, sites: readon
       const site = sitesHere.find((candidate) => candidate.symbol === resource.symbol);
       const facts = bicepFacts(resource, resources, file, text);
       const name = stringValue(bicepValueAt(resource.body, ['name'])) ?? site?.name;
-      apps.push({ kind: site?.kind ?? refineKind(base, stringValue(bicepValueAt(resource.body, ['kind']))), type: resource.type, symbol: resource.symbol, name, location: facts.declaredAt, facts, site });
+      const requestTriggers = resource.type.toLowerCase() === WORKFLOWS ? bicepConsumptionTriggers(resource, name ?? resource.symbol, file, text, ctx) : undefined;
+      apps.push({ kind: site?.kind ?? refineKind(base, stringValue(bicepValueAt(resource.body, ['kind']))), type: resource.type, symbol: resource.symbol, name, location: facts.declaredAt, facts, site, requestTriggers });
     }
     // Azure Verified Module sites (module calls): what the site readers read of them.
     for (const site of sitesHere.filter((candidate) => !resources.some((resource) => resource.symbol === candidate.symbol))) {
@@ -312,8 +317,9 @@ function readArmApps(files: readonly string[], ctx: ReadContext): DeclaredApp[] 
     const name = resource.names[resource.names.length - 1];
     const facts = armFacts(resource, resources, name);
     const location = { file: resource.file, span: resource.span };
-    const site = kind === 'function-app' || kind === 'logic-app' ? armSite(resource, facts, kind, name) : undefined;
-    apps.push({ kind, type: resource.type, name, nameText: resource.nameText, location, facts, site });
+    const site = base === 'app-service' && (kind === 'function-app' || kind === 'logic-app') ? armSite(resource, facts, kind, name) : undefined;
+    const requestTriggers = resource.type.toLowerCase() === WORKFLOWS ? armConsumptionTriggers(resource, name ?? resource.nameText) : undefined;
+    apps.push({ kind, type: resource.type, name, nameText: resource.nameText, location, facts, site, requestTriggers });
     const report = (message: string) => ctx.report([{ file: resource.file, span: resource.spanOf(['name']), kind: 'unresolved-value', message }]);
     if (name === undefined) report(`The name of this ${resource.type} resource (${resource.nameText}) cannot be evaluated from the repository: a backend URL is not matched to it by its host name.`);
     if (facts.notKnown.length > 0) report(`${facts.notKnown.join(', ')} of this ${resource.type} resource cannot be evaluated from the repository: whether it can be called without the gateway is not concluded.`);

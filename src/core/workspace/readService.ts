@@ -90,7 +90,7 @@ function readServicesFrom(root: string, options: ReadServiceOptions, firstOnly: 
  */
 function readHosted(files: readonly string[], ctx: ReadContext): Partial<Pick<ApimService, 'hosted' | 'assumptions' | 'declaredApps'>> {
   const declaredApps = readDeclaredApps(files, ctx);
-  const read = readHostedCode(files, declaredApps.flatMap((app) => (app.site ? [app.site] : [])), ctx);
+  const read = readHostedCode(files, declaredApps, ctx);
   return { declaredApps, ...(read && { hosted: read.hosted, ...(read.assumptions.length > 0 && { assumptions: read.assumptions }) }) };
 }
 
