@@ -94,6 +94,27 @@ describe('declared apps', () => {
       );
     });
 
+    it('code mapped by azure.yaml to the site tagged azd-service-name: open; the bypass is info, its public access not known', () => {
+      const [project] = result.services[0].hosted?.projects.filter((candidate) => candidate.app) ?? [];
+      assert.strictEqual(project.app?.name, 'func-open');
+      assert.strictEqual(project.app?.publicNetworkAccess, 'unknown');
+      const bypass = result.findings.filter((finding) => finding.ruleId === 'gateway-bypass').map((finding) => [finding.resource, finding.severity]);
+      assert.deepStrictEqual(bypass, [
+        ['apis/open', 'info'],
+        ['sites/func-open/functions/status', 'info'],
+      ]);
+      assert.match(result.findings.find((finding) => finding.ruleId === 'gateway-bypass')!.message, /not known from the files whether public network access is disabled/);
+    });
+
+    it('a Consumption workflow named by a parameter\'s default, whose empty allowedCallerIpAddresses admits other Logic Apps only', () => {
+      const triggers = (result.services[0].hosted?.projects ?? []).flatMap((project) => project.triggers).filter((trigger) => trigger.host === 'logic-app');
+      assert.deepStrictEqual(
+        triggers.map((trigger) => [trigger.id, trigger.access, slice(trigger.location)]),
+        [['workflows/la-invoices/triggers/manual', 'key', '"Request"']],
+      );
+      assert.match(triggers[0].defaulted ?? '', /allowedCallerIpAddresses is empty: only other Logic Apps may call it$/);
+    });
+
     it('a backend on a blob endpoint: the storage account whose network rules deny by default', () => {
       const backend = result.analyses.backend(byName(result.services[0].backends, 'archive'));
       assert.deepStrictEqual(facts(backend), {
