@@ -345,12 +345,16 @@ function nameExpression(nameText: string): string {
   return /^\[(.*)\]$/s.exec(nameText.trim())?.[1].trim() ?? nameText;
 }
 
-/** Whether `other` (a config, an auth config, a private endpoint) belongs to or points at `resource`. */
-function concerns(other: TemplateResource, resource: TemplateResource, name: string | undefined): boolean {
-  if (other.file === resource.file && other.span.start > resource.span.start && other.span.end <= resource.span.end) return true;
-  const sameName = name !== undefined && other.names[0] === name;
-  const written = nameExpression(resource.nameText);
-  return sameName || (name === undefined && other.text.includes(written)) || (other.type.toLowerCase() === PRIVATE_ENDPOINT && other.text.toLowerCase().includes(resource.type.toLowerCase()) && (other.text.includes(written) || (name !== undefined && other.text.includes(`'${name}'`))));
+/** Whether `child` (a site's config, a container app's auth config) is `resource`'s: nested in it, or named below it. */
+function isChildOf(child: TemplateResource, resource: TemplateResource, name: string | undefined): boolean {
+  if (child.file === resource.file && child.span.start > resource.span.start && child.span.end <= resource.span.end) return true;
+  return name !== undefined ? child.names[0] === name : child.nameText.includes(nameExpression(resource.nameText));
+}
+
+/** Whether a private endpoint's text names `resource`: its type, and its name or the expression its name is written as. */
+function pointsAt(endpoint: TemplateResource, resource: TemplateResource, name: string | undefined): boolean {
+  const text = endpoint.text;
+  return text.toLowerCase().includes(resource.type.toLowerCase()) && (text.includes(nameExpression(resource.nameText)) || (name !== undefined && text.includes(`'${name}'`)));
 }
 
 /** What an ARM template declares about reaching the resource: its properties, its identity, its site configs and authentication, the private endpoints pointing at it. */
@@ -359,7 +363,7 @@ function armFacts(resource: TemplateResource, resources: readonly TemplateResour
   const facts: BackendResourceFacts = { name: name ?? resource.nameText, type: resource.type, declaredAt: { file: resource.file, span: resource.span }, notKnown };
   const properties = resource.evaluate('properties');
   const known = (value: ArmValue | undefined, property: string): ArmValue | undefined => (isUnknown(value) ? (notKnown.push(property), undefined) : value);
-  const children = (type: string, childName: string) => resources.filter((other) => other.type.toLowerCase() === type && other.names[other.names.length - 1]?.toLowerCase() === childName.toLowerCase() && concerns(other, resource, name));
+  const children = (type: string, childName: string) => resources.filter((other) => other.type.toLowerCase() === type && other.names[other.names.length - 1]?.toLowerCase() === childName.toLowerCase() && isChildOf(other, resource, name));
   const webConfigs = children(SITE_CONFIG, 'web').map((config) => config.evaluate('properties'));
   const access = known(armAt(properties, 'publicNetworkAccess') ?? armAt(properties, 'siteConfig', 'publicNetworkAccess') ?? webConfigs.map((config) => armAt(config, 'publicNetworkAccess')).find((value) => value !== undefined), 'publicNetworkAccess');
   if (typeof access === 'string') facts.publicNetworkAccess = /^disabled$/i.test(access) ? 'Disabled' : 'Enabled';
@@ -371,7 +375,7 @@ function armFacts(resource: TemplateResource, resources: readonly TemplateResour
   const identity = resource.evaluate('identity');
   const identityType = known(armAt(identity, 'type'), 'identity.type');
   facts.managedIdentity = typeof identityType === 'string' && /assigned/i.test(identityType);
-  facts.privateEndpoint = resources.some((other) => other.type.toLowerCase() === PRIVATE_ENDPOINT && concerns(other, resource, name));
+  facts.privateEndpoint = resources.some((other) => other.type.toLowerCase() === PRIVATE_ENDPOINT && pointsAt(other, resource, name));
   if (/^microsoft\.(web\/sites|app\/containerapps)$/i.test(resource.type)) {
     const auth = [...children(SITE_CONFIG, 'authsettingsV2'), ...children(CONTAINER_APP_AUTH, 'current')][0];
     facts.appServiceAuth = auth ? armAuthentication(auth.evaluate('properties'), notKnown) : false;
