@@ -1,6 +1,7 @@
 // The model of one API Management service as the repository declares it. Everything the rules, the
 // editor and the Azure layer need is here; nothing here knows how it was read (APIOps, apiops-cli,
 // Bicep, bare specs).
+import type { BackendKind, BackendResourceFacts } from './backends/resolve';
 import type { JsonPath, ParsedDocument } from './parse/document';
 import type { PolicyXml } from './policy/xml';
 import type { InputProblem } from './problems';
@@ -94,6 +95,33 @@ export interface ApimService {
   deployment?: DeploymentFacts;
   /** The Function Apps and Logic Apps the repository holds the code of (read into the first service only). */
   hosted?: HostedCode;
+  /** What the scanned folder's infrastructure code declares that a backend may be (read once per scan, shared by every service). */
+  declaredApps?: readonly DeclaredApp[];
+}
+
+/**
+ * A resource a backend URL may name (a site, a container app, a workflow, an account), as the
+ * infrastructure code of the scanned folder declares it (Bicep, Terraform, ARM): the one place where
+ * the backend resolver and the gateway bypass look a backend up.
+ */
+export interface DeclaredApp {
+  kind: BackendKind;
+  /** The type as written: `Microsoft.Web/sites`, `azurerm_linux_function_app`. */
+  type: string;
+  /** How other code refers to it: a Bicep resource or module symbol, a Terraform address (`azurerm_linux_function_app.orders`). */
+  symbol?: string;
+  /** Its name, when the files determine it. */
+  name?: string;
+  /** ARM: the name as written (`[parameters('siteName')]`), which `resourceId(...)` elsewhere in the template repeats. */
+  nameText?: string;
+  location: SourceLocation;
+  /** What the declaration says about reaching it; absent when its body is not read (`unread` says why). */
+  facts?: BackendResourceFacts;
+  unread?: string;
+  /** A Function App or Logic App (Standard): the site that hosted code is mapped to. */
+  site?: HostedAppDeclaration;
+  /** A Consumption workflow: the Request triggers of its definition. */
+  requestTriggers?: Omit<HttpTrigger, 'id' | 'project'>[];
 }
 
 /** How an HTTP trigger admits calls by itself, before App Service authentication and the network. */

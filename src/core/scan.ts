@@ -151,8 +151,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   const rulesOf = (service: ApimService) => allRules.filter((rule) => configOf(service).rules[rule.meta.id] !== 'off');
   const classifierOf = sensitiveDataClassifiers(options.cache);
   const contexts = new Map<ApimService, RuleContext>();
-  // Backends are resolved against the repository's infrastructure code, wherever it is (a Terraform module's folder).
-  const backendSources: BackendSources = { readText: (file) => files.read(file).text, files: listing?.files.filter((file) => file.endsWith('.tf')) ?? [] };
+  const backendSources: BackendSources = { readText: (file) => files.read(file).text };
   for (const service of services) {
     const serviceConfig = configOf(service);
     const classifier = classifierOf(serviceConfig);
@@ -456,7 +455,7 @@ export function ruleContext(
   config: PostureConfig,
   sensitiveData = new SensitiveDataClassifier(config.customInformationTypes),
   { auth, exposure }: Analyses = { auth: new Map(), exposure: new Map() },
-  backendSources: BackendSources = { readText: (file) => new FileReader(service.root).read(file).text, files: service.filesRead },
+  backendSources: BackendSources = { readText: (file) => new FileReader(service.root).read(file).text },
 ): RuleContext {
   const backends = new Map<string, ResolvedBackend[]>();
   const resolver = new BackendResolver(service, backendSources);
@@ -481,6 +480,7 @@ export function ruleContext(
       return result;
     },
     backend: (backend) => resolver.backend(backend),
+    serviceUrl: (api) => resolver.serviceUrl(api),
   };
 }
 

@@ -1,20 +1,16 @@
+import type { ResolvedBackend } from '../backends/resolve';
 import type { HostedProject } from '../model';
 
 /**
- * The project whose app serves `url`: the URL's host is the app's default host name
- * (`<app>.azurewebsites.net`), or the URL is built from the declaration's own default host name
- * (`${api.properties.defaultHostName}`, `${api.outputs.defaultHostname}`).
- * Kept minimal on purpose: once the backend resolver (src/core/backends/, `ResolvedBackend`) is
- * merged, this should ask it instead.
+ * The project whose app a resolved backend is: the declared site the backend resolver matched the
+ * URL to, else (an app no file declares) the app a deployment of the code names, by its default host
+ * name (`<app>.azurewebsites.net`).
  */
-export function projectServingUrl(url: string, projects: readonly HostedProject[]): HostedProject | undefined {
-  const host = /^https?:\/\/([^/:?#]+)/i.exec(url.trim())?.[1]?.toLowerCase();
-  return projects.find((project) => {
-    const name = project.appName ?? project.app?.name;
-    if (name !== undefined && host === `${name.toLowerCase()}.azurewebsites.net`) return true;
-    const symbol = project.app?.symbol;
-    return symbol !== undefined && (url.includes(`\${${symbol}.properties.defaultHostName}`) || url.includes(`\${${symbol}.outputs.defaultHostname}`));
-  });
+export function projectServing(backend: ResolvedBackend, projects: readonly HostedProject[]): HostedProject | undefined {
+  const site = backend.app?.site;
+  if (site) return projects.find((project) => project.app === site);
+  const host = backend.host;
+  return host === undefined ? undefined : projects.find((project) => !project.app && project.appName !== undefined && host === `${project.appName.toLowerCase()}.azurewebsites.net`);
 }
 
 /** The route prefix of HTTP functions (host.json's `extensions.http.routePrefix`, taken at its default). */

@@ -1,7 +1,7 @@
 // The way around the gateway: an API that API Management authenticates, whose backend is a Function
 // App in the repository with triggers that admit anonymous calls straight from the internet. Whoever
 // calls the app's URL skips the gateway's authentication altogether.
-import { projectServingUrl, triggersBelowUrl } from '../analysis/appBehindUrl';
+import { projectServing, triggersBelowUrl } from '../analysis/appBehindUrl';
 import { appLabel, directlyReachable } from '../analysis/hostedExposure';
 import type { Finding } from '../findings';
 import { predicted, ruleHelpUri, type Rule } from './rule';
@@ -11,7 +11,7 @@ const meta = {
   title: 'An API authenticated at the gateway should not have a backend anyone can call directly',
   severity: 'high',
   description:
-    'An API whose operations API Management authenticates, whose backend (`serviceUrl`) is a Function App whose code is in the repository (its default host name, `<app>.azurewebsites.net`), where a trigger admits anonymous calls and nothing in the app\'s declaration stops a call from the internet: public network access not disabled, no access restriction, no private endpoint, no App Service authentication. ' +
+    'An API whose operations API Management authenticates, whose backend (`serviceUrl`) is a Function App whose code is in the repository (the site the backend resolver finds behind the URL among those the scanned folder\'s Bicep, Terraform and ARM templates declare, or, for an app no file declares, its default host name `<app>.azurewebsites.net`), where a trigger admits anonymous calls and nothing in the app\'s declaration stops a call from the internet: public network access not disabled, no access restriction, no private endpoint, no App Service authentication. ' +
     'The gateway\'s authentication then protects one way in of two. Reported on the API (at its `serviceUrl`) and at each anonymous trigger, each naming the other and the path between them. ' +
     'Access restrictions are taken to stop the bypass without checking that they admit only API Management. When a fact is not known from the files, the finding is info and says which. An app whose declaration is not in the files is taken with Azure\'s defaults, and the finding says so. ' +
     'Not a Defender for Cloud recommendation: Defender shows such paths as attack paths, with Azure data.',
@@ -28,7 +28,8 @@ export const gatewayBypass: Rule = {
     if (projects.length === 0) return findings;
     for (const api of context.service.apis) {
       if (api.isCurrent === false || api.serviceUrl === undefined) continue;
-      const project = projectServingUrl(api.serviceUrl, projects);
+      const backend = context.serviceUrl(api);
+      const project = backend && projectServing(backend, projects);
       const anonymous = project ? triggersBelowUrl(api.serviceUrl, project).filter((trigger) => trigger.access === 'anonymous') : [];
       if (!project || anonymous.length === 0) continue;
       const authenticated = api.operations.filter((operation) => context.auth(api, operation).state === 'authenticated');

@@ -7,8 +7,8 @@ const meta = {
   title: 'API endpoints hosted in Logic Apps should require authentication',
   severity: 'high',
   description:
-    'A Request trigger of a Logic App whose workflow is in the repository: a Standard workflow (`workflow.json`) or a Consumption workflow in an ARM template (`Microsoft.Logic/workflows`). ' +
-    'A Request trigger is called through a callback URL signed with a SAS key, a shared secret like a function key, so it is reported at medium unless the app requires App Service authentication (Standard) or the workflow admits Entra ID (OAuth) tokens only (`accessControl.triggers.openAuthenticationPolicies` with `sasAuthenticationPolicy.state: Disabled`). ' +
+    'A Request trigger of a Logic App whose workflow is in the repository: a Standard workflow (`workflow.json`) or a Consumption workflow (`Microsoft.Logic/workflows`) in an ARM template or a Bicep file, reported at the trigger\'s `type`. ' +
+    'A Request trigger is called through a callback URL signed with a SAS key, a shared secret like a function key, so it is reported at medium unless the app requires App Service authentication (Standard) or the workflow admits Entra ID (OAuth) tokens only (`accessControl.triggers.openAuthenticationPolicies` with `sasAuthenticationPolicy.state: Disabled`). The addresses `accessControl.triggers.allowedCallerIpAddresses` admits are said in the finding: a network restriction, not authentication. ' +
     'Microsoft\'s reference (recommendations-reference-api) publishes no assessment key for it: an assessment of a snapshot is matched by its display name. ' +
     'The companion recommendation, *Unused API endpoints should be disabled and removed from Logic Apps*, depends on traffic only Azure sees: it is reported from a snapshot only (rule `defender-{assessment-key}`).',
   remediation:

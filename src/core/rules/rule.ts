@@ -19,6 +19,8 @@ export interface RuleContext {
   backends(api: ApiResource, operation: OperationResource): ResolvedBackend[];
   /** An APIM backend resource's target, resolved. */
   backend(backend: BackendResource): ResolvedBackend;
+  /** The API's serviceUrl, resolved, when it is written (whether or not a policy sends the calls elsewhere). */
+  serviceUrl(api: ApiResource): ResolvedBackend | undefined;
   sensitiveData: SensitiveDataClassifier;
 }
 

@@ -240,6 +240,14 @@ export function isPlainObject(value: ArmValue): value is { [key: string]: ArmVal
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Unknown) && !(value instanceof PartialString);
 }
 
+/** What is known of an evaluated value, as plain JSON: unknown values and strings with an unknown part are left out. */
+export function knownValue(value: ArmValue): unknown {
+  if (value instanceof Unknown || value instanceof PartialString) return undefined;
+  if (Array.isArray(value)) return value.map(knownValue);
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).flatMap(([key, item]) => (item instanceof Unknown || item instanceof PartialString ? [] : [[key, knownValue(item)]])));
+  return value;
+}
+
 /** The first argument that is unknown as a whole (an unknown part of a partial string counts). */
 function firstUnknown(args: readonly ArmValue[]): Unknown | undefined {
   for (const arg of args) {

@@ -60,6 +60,51 @@ export function readArmTemplates(files: readonly string[], ctx: ReadContext): Se
   return ctx.isolate(declared[0]?.file ?? '', 'The ARM template declarations', () => buildDeclaredContent(declared, ctx, 'arm')) ?? emptyContent();
 }
 
+/** A resource of a type outside API Management that a template declares (a site, a workflow, an account), evaluated where it is written. */
+export interface TemplateResource {
+  file: string;
+  span: Span;
+  /** The full type: `Microsoft.Web/sites/config` for a `config` nested in a site. */
+  type: string;
+  /** One per type segment below the provider; undefined where the files do not determine it. */
+  names: (string | undefined)[];
+  /** The name as written (`[parameters('siteName')]`). */
+  nameText: string;
+  /** A key of the resource (`kind`, `properties`, `identity`, `tags`) evaluated; what is not known stays `Unknown`. */
+  evaluate(key: string): ArmValue;
+  /** Where a key's value (`properties`, `properties.siteConfig`) is written. */
+  spanOf(jsonPath: JsonPath): Span | undefined;
+  /** The resource's text as written, to find references to another resource in it. */
+  text: string;
+}
+
+/**
+ * The resources of the types `wanted` accepts in the templates among `files` that mention one of
+ * them (`mentions`): each copy, nested and inline-deployed ones, with the parameters and variables of
+ * the template (defaults, its parameter file, or what the linking template passes), read as
+ * `readArmTemplates` reads APIM resources. A template linked by another one is read there only.
+ */
+export function readTemplateResources(files: readonly string[], ctx: ReadContext, mentions: RegExp, wanted: (type: string) => boolean): TemplateResource[] {
+  const localFiles = new LocalFiles(files);
+  const listed = new Set(files);
+  const candidates = files.filter((file) => {
+    if (!mayBeTemplate(file)) return false;
+    const text = ctx.files.read(file).text;
+    return text !== undefined && (mentions.test(text) || /"templateLink"\s*:/.test(text)) && looksLikeTemplate(text) && !isCompiledFromReadBicep(file, listed, ctx);
+  });
+  const linking = candidates.filter((file) => looksLikeLinkingTemplate(file, ctx.files.read(file).text));
+  const found: TemplateResource[] = [];
+  const reached = new Set<string>();
+  for (const file of [...linking, ...candidates.filter((candidate) => !linking.includes(candidate))]) {
+    if (reached.has(file)) continue;
+    const deployment = new Deployment(file, localFiles, ctx);
+    ctx.isolate(file, path.basename(file), () => new TemplateReader(file, deployment, undefined, { wanted, found }).read());
+    deployment.keep(() => true);
+    for (const read of deployment.declaredBy.keys()) reached.add(read);
+  }
+  return found;
+}
+
 /**
  * The resources of the deployments, each template's counted once. A template that another one links
  * is deployed with the parameters that one passes, so it is read there and not on its own (the APIM
@@ -384,6 +429,12 @@ interface FoundResource {
   names: (string | undefined)[];
 }
 
+/** Resources of other types than API Management's, collected instead of declared. */
+interface Collecting {
+  wanted: (type: string) => boolean;
+  found: TemplateResource[];
+}
+
 /** How a linked template is read: with what its deployment passes, below the templates that link to it. */
 interface LinkedCall {
   given: ReadonlyMap<string, ParameterSource>;
@@ -402,6 +453,7 @@ class TemplateReader {
     private readonly file: string,
     private readonly deployment: Deployment,
     private readonly call?: LinkedCall,
+    private readonly collecting?: Collecting,
   ) {
     this.ctx = deployment.ctx;
     this.chain = [...(call?.chain ?? []), file];
@@ -419,7 +471,9 @@ class TemplateReader {
     const parameterFile = this.call ? undefined : this.deployment.localFiles.parameterFileOf(this.file);
     const given = this.call?.given ?? (parameterFile ? this.parameterFileValues(parameterFile) : new Map<string, ParameterSource>());
     const scope = new TemplateScope(document, [], given, (count) => this.deployment.takeCopies(count));
-    const declared = this.findResources(scope).flatMap((found) => this.declare(found));
+    const resources = this.findResources(scope);
+    if (this.collecting) this.collecting.found.push(...resources.map((found) => this.collected(found)));
+    const declared = this.collecting ? [] : resources.flatMap((found) => this.declare(found));
     this.deployment.declared(this.file, declared);
     return declared;
   }
@@ -481,7 +535,7 @@ class TemplateReader {
       const childOf = parent && !FULL_TYPE.test(writtenType) ? parent : undefined;
       const type = childOf ? `${childOf.type}/${writtenType}` : writtenType;
       // Kinds the model is not built from (diagnostics, loggers) are not read, nor their conditions.
-      if (!isDeployment && !isReadKind(type)) continue;
+      if (!isDeployment && !(this.collecting ? this.collecting.wanted(type) : isReadKind(type))) continue;
       if (!next.isCopy && resource.copy !== undefined) {
         const copies = this.copies(jsonPath, scope, isDeployment ? 'deployment' : `${type.split('/').pop()} resource`);
         for (const copy of copies.reverse()) pending.push({ jsonPath, scope: copy, parent, isCopy: true });
@@ -606,7 +660,7 @@ class TemplateReader {
     const given = this.linkedParameters(jsonPath, scope, linked);
     if (!given) return;
     if (!this.deployment.linkedAt.has(file)) this.deployment.linkedAt.set(file, { file: this.file, span });
-    const reader = new TemplateReader(file, this.deployment, { given, chain: this.chain });
+    const reader = new TemplateReader(file, this.deployment, { given, chain: this.chain }, this.collecting);
     this.ctx.isolate(file, path.basename(file), () => reader.read() ?? this.report(span, 'invalid-artifact', `${linked} is not an ARM template: nothing was read from it.`));
   }
 
@@ -642,6 +696,23 @@ class TemplateReader {
       }
     }
     return names;
+  }
+
+  private collected(found: FoundResource): TemplateResource {
+    const { jsonPath, scope, type, names } = found;
+    const document = this.document;
+    const span = document.valueSpan(jsonPath) ?? { start: 0, end: 0 };
+    const written = jsonAt(document, [...jsonPath, 'name']);
+    return {
+      file: this.file,
+      span,
+      type,
+      names,
+      nameText: isString(written) ? written : '(no name)',
+      evaluate: (key) => scope.evaluateJson([...jsonPath, key], jsonAt(document, [...jsonPath, key]), 0, key === 'properties'),
+      spanOf: (at) => document.valueSpan([...jsonPath, ...at]),
+      text: document.text.slice(span.start, span.end),
+    };
   }
 
   private declare(found: FoundResource): DeclaredResource[] {

@@ -13,6 +13,7 @@ import { LineIndex } from '../text';
 import { emptyContent, linkProducts, mergeContent, type Collision, type Place, type ServiceContent } from './resources';
 import { readNamedSpec, readSpecsOnly } from './specsOnly';
 import { readTerraform } from './terraform';
+import { readDeclaredApps } from './declaredApps';
 import { readHostedCode } from './hosted/readHosted';
 
 export interface ReadServiceOptions {
@@ -70,7 +71,7 @@ function readServicesFrom(root: string, options: ReadServiceOptions, firstOnly: 
       mergeContent(content, readInfrastructure(allFiles, ctx).content);
       Object.assign(content, readHosted(allFiles, ctx));
     }
-    services.push(toService(apiopsRoot, layout, content, ctx));
+    services.push(toService(apiopsRoot, layout, { declaredApps: services[0]?.declaredApps, ...content }, ctx));
   }
   if (services.length > 0) return services;
 
@@ -83,10 +84,14 @@ function readServicesFrom(root: string, options: ReadServiceOptions, firstOnly: 
   return [toService(absoluteRoot, 'specs-only', { ...specs, ...hosted, assumptions: [...specs.assumptions, ...(hosted.assumptions ?? [])] }, ctx)];
 }
 
-/** The Function Apps and Logic Apps whose code the repository holds, for the one service that carries them. */
-function readHosted(files: readonly string[], ctx: ReadContext): Partial<Pick<ApimService, 'hosted' | 'assumptions'>> {
-  const read = readHostedCode(files, ctx);
-  return read ? { hosted: read.hosted, ...(read.assumptions.length > 0 && { assumptions: read.assumptions }) } : {};
+/**
+ * What the infrastructure code declares that a backend may be (read once, shared by every service), and
+ * the Function Apps and Logic Apps whose code the repository holds, for the one service that carries them.
+ */
+function readHosted(files: readonly string[], ctx: ReadContext): Partial<Pick<ApimService, 'hosted' | 'assumptions' | 'declaredApps'>> {
+  const declaredApps = readDeclaredApps(files, ctx);
+  const read = readHostedCode(files, declaredApps, ctx);
+  return { declaredApps, ...(read && { hosted: read.hosted, ...(read.assumptions.length > 0 && { assumptions: read.assumptions }) }) };
 }
 
 /**
@@ -131,7 +136,7 @@ function reportCollisions(collisions: readonly Collision[], ctx: ReadContext): v
   }
 }
 
-function toService(root: string, layout: RepositoryLayout, content: ServiceContent & Partial<Pick<ApimService, 'assumptions' | 'hosted'>>, ctx: ReadContext): ApimService {
+function toService(root: string, layout: RepositoryLayout, content: ServiceContent & Partial<Pick<ApimService, 'assumptions' | 'hosted' | 'declaredApps'>>, ctx: ReadContext): ApimService {
   linkProducts(content);
   return { root, layout, assumptions: [], ...content, problems: ctx.problems, filesRead: ctx.filesRead };
 }

@@ -54,10 +54,11 @@ describe('attack graph', function () {
 
   it('draws the way around the gateway: the orders Function App, whose anonymous get-order anyone can call', () => {
     // apis/orders sends its calls to https://func-contoso-orders.azurewebsites.net/api (apiInformation.json); the app's
-    // code (functions/orders/src/functions/orders.js) has get-order anonymous and create-order behind a function key.
+    // code (functions/orders/src/functions/orders.js) has get-order anonymous and create-order behind a function key;
+    // infra/orders-func.bicep declares the app (kind 'functionapp,linux'), which names the node.
     const graph = attackGraph(report, { api: 'apis/orders' });
     const app = graph.nodes.find((node) => node.column === 'backend')!;
-    assert.strictEqual(app.label, 'func-contoso-orders.azurewebsites.net');
+    assert.strictEqual(app.label, 'func-contoso-orders');
     assert.strictEqual(app.exposure, 'open');
     assert.deepStrictEqual(
       app.findings.map((finding) => finding.ruleId).sort(),
@@ -67,7 +68,7 @@ describe('attack graph', function () {
       graph.edges.filter((edge) => edge.to === app.id && edge.from === 'internet').map((edge) => [edge.exposure, edge.sources]),
       [['open', ['predicted']]],
     );
-    assert.ok(graph.openPaths.includes('Internet → func-contoso-orders.azurewebsites.net (app-service): anonymous triggers callable around the gateway (gateway-bypass)'), graph.openPaths.join('\n'));
+    assert.ok(graph.openPaths.includes('Internet → func-contoso-orders (function-app): anonymous triggers callable around the gateway (gateway-bypass)'), graph.openPaths.join('\n'));
     // Every operation of orders reaches the app through the gateway too.
     assert.strictEqual(graph.edges.filter((edge) => edge.to === app.id && edge.from !== 'internet').length, 5);
   });

@@ -1,8 +1,9 @@
 // The Function Apps and Logic Apps of a repository: HTTP triggers read from code (one reader per
 // format), grouped by project (the folder holding host.json), each project mapped to the app it is
-// deployed to (azure.yaml, deployment workflows) and that app's declaration (Bicep, Terraform).
+// deployed to (azure.yaml, deployment workflows) and that app's declaration (Bicep, Terraform, ARM);
+// Consumption workflows, declared by infrastructure code, bring their Request triggers with them.
 import * as path from 'path';
-import type { HostedAppDeclaration, HostedCode, HostedProject, HttpTrigger } from '../../model';
+import type { DeclaredApp, HostedAppDeclaration, HostedCode, HostedProject, HttpTrigger } from '../../model';
 import type { ReadContext } from '../context';
 import { relativeOrSelf } from '../files';
 import { csharpTriggerReader } from './csharpTriggers';
@@ -11,13 +12,12 @@ import { functionJsonReader } from './functionJson';
 import { logicAppTriggerReader } from './logicAppTriggers';
 import { nodeTriggerReader } from './nodeTriggers';
 import { pythonTriggerReader } from './pythonTriggers';
-import { readSiteDeclarations } from './sites';
 import type { TriggerDraft, TriggerReader } from './triggers';
 
 const TRIGGER_READERS: readonly TriggerReader[] = [nodeTriggerReader, functionJsonReader, csharpTriggerReader, pythonTriggerReader, logicAppTriggerReader];
 
-/** The hosted code of `files`, and what it takes for granted; undefined when the repository has none. */
-export function readHostedCode(files: readonly string[], ctx: ReadContext): { hosted: HostedCode; assumptions: string[] } | undefined {
+/** The hosted code of `files`, mapped to the apps the infrastructure code declares, and what it takes for granted; undefined when the repository has none. */
+export function readHostedCode(files: readonly string[], declared: readonly DeclaredApp[], ctx: ReadContext): { hosted: HostedCode; assumptions: string[] } | undefined {
   const projectFolders = new Set(files.filter((file) => path.basename(file).toLowerCase() === 'host.json').map((file) => path.dirname(file)));
   const projectOf = (file: string) => {
     for (let folder = path.dirname(file); folder.startsWith(ctx.files.rootFolder); folder = path.dirname(folder)) {
@@ -27,22 +27,26 @@ export function readHostedCode(files: readonly string[], ctx: ReadContext): { ho
     return path.dirname(file);
   };
   const draftsByProject = new Map<string, { file: string; draft: TriggerDraft }[]>();
+  const add = (file: string, drafts: readonly TriggerDraft[]) => {
+    if (drafts.length === 0) return;
+    const project = projectOf(file);
+    draftsByProject.set(project, [...(draftsByProject.get(project) ?? []), ...drafts.map((draft) => ({ file, draft }))]);
+  };
   for (const file of files) {
     for (const reader of TRIGGER_READERS) {
-      if (!reader.reads(file)) continue;
-      const drafts = ctx.isolate(file, `The HTTP triggers of ${path.basename(file)}`, () => reader.read(file, ctx)) ?? [];
-      if (drafts.length === 0) continue;
-      const project = projectOf(file);
-      draftsByProject.set(project, [...(draftsByProject.get(project) ?? []), ...drafts.map((draft) => ({ file, draft }))]);
+      if (reader.reads(file)) add(file, ctx.isolate(file, `The HTTP triggers of ${path.basename(file)}`, () => reader.read(file, ctx)) ?? []);
     }
   }
-  const apps = readSiteDeclarations(files, ctx);
+  for (const app of declared) add(app.location.file, app.requestTriggers ?? []);
+  const apps = declared.flatMap((app) => (app.site ? [app.site] : []));
   if (draftsByProject.size === 0 && apps.length === 0) return undefined;
   const deployments = readDeployments(files, ctx);
   const assumptions: string[] = [];
   const projects = [...draftsByProject].map(([folder, drafts]): HostedProject => {
     const mapped = mapProject(folder, deployments, apps, ctx);
-    if (mapped.appName === undefined && !mapped.app) assumptions.push(`The function code in ${relativeOrSelf(ctx.files.rootFolder, folder)} is mapped to no app (${mapped.mapping}): its app is not known, and Azure's defaults are assumed for it (public network access, no App Service authentication).`);
+    // A Consumption workflow is its own resource, with no app to map it to.
+    const consumptionOnly = drafts.every(({ file, draft }) => isConsumption(file, draft));
+    if (mapped.appName === undefined && !mapped.app && !consumptionOnly) assumptions.push(`The function code in ${relativeOrSelf(ctx.files.rootFolder, folder)} is mapped to no app (${mapped.mapping}): its app is not known, and Azure's defaults are assumed for it (public network access, no App Service authentication).`);
     const appLabel = mapped.appName ?? mapped.app?.symbol ?? `(${relativeOrSelf(ctx.files.rootFolder, folder)})`;
     return { folder, ...mapped, triggers: drafts.map(({ file, draft }) => ({ ...draft, id: triggerId(appLabel, file, draft), project: folder })) };
   });
@@ -52,8 +56,13 @@ export function readHostedCode(files: readonly string[], ctx: ReadContext): { ho
 function triggerId(app: string, file: string, draft: TriggerDraft): HttpTrigger['id'] {
   if (draft.host === 'function-app') return `sites/${app}/functions/${draft.name}`;
   const [workflow, trigger] = splitOnce(draft.name);
-  // A Consumption workflow (in an ARM template) is its own resource; a Standard one lives in its app.
-  return path.basename(file).toLowerCase() === 'workflow.json' ? `sites/${app}/workflows/${workflow}/triggers/${trigger}` : `workflows/${workflow}/triggers/${trigger}`;
+  // A Consumption workflow (in an ARM template or Bicep) is its own resource; a Standard one lives in its app.
+  return isConsumption(file, draft) ? `workflows/${workflow}/triggers/${trigger}` : `sites/${app}/workflows/${workflow}/triggers/${trigger}`;
+}
+
+/** A Logic App trigger outside a Standard app's `workflow.json` is a Consumption workflow's. */
+function isConsumption(file: string, draft: TriggerDraft): boolean {
+  return draft.host === 'logic-app' && path.basename(file).toLowerCase() !== 'workflow.json';
 }
 
 function splitOnce(name: string): [string, string] {

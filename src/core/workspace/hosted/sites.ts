@@ -3,7 +3,8 @@
 // public network access, access restrictions, private endpoints. One reader per format: Bicep
 // (`Microsoft.Web/sites` and the Azure Verified Module `avm/res/web/site`) and Terraform
 // (`azurerm_linux_function_app`, `azurerm_windows_function_app`, `azurerm_function_app_flex_consumption`,
-// `azurerm_logic_app_standard`). Values are read where they are written or from a param's default
+// `azurerm_logic_app_standard`); ARM templates' sites are read with the other declared apps
+// (declaredApps.ts). Values are read where they are written or from a param's default
 // (or the one literal every module call passes); anything else is 'unknown', never guessed.
 import * as path from 'path';
 import type { HostedAppDeclaration } from '../../model';
@@ -13,7 +14,7 @@ import { literalString, parseHcl, type HclBlock, type HclBody, type HclExpressio
 
 type Known<T> = T | 'unknown';
 /** App Service authentication's answers to an unauthenticated call that reject it. */
-const REJECTING_ACTIONS = new Set(['return401', 'return403', 'redirecttologinpage']);
+export const REJECTING_ACTIONS: ReadonlySet<string> = new Set(['return401', 'return403', 'redirecttologinpage']);
 const AZD_TAG = 'azd-service-name';
 const AVM_SITE = /avm\/res\/web\/site:/i;
 
