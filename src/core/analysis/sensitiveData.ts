@@ -147,6 +147,8 @@ export class SensitiveDataClassifier {
    */
   classify(name: string, schema: Record<string, unknown> | undefined, path?: string, siblings: () => readonly string[] = () => []): Classification[] {
     if (!schema) return this.classifyUncached(name, schema);
+    // Most fields have a name of no type and say nothing of their values: of no type, with nothing worth remembering.
+    if (this.typesForName(name).length === 0 && !describesValues(schema)) return NO_CLASSIFICATIONS;
     let byName = this.bySchema.get(schema);
     if (!byName) this.bySchema.set(schema, (byName = new Map()));
     let classifications = byName.get(name);
@@ -209,6 +211,14 @@ export class SensitiveDataClassifier {
     }
     return types;
   }
+}
+
+/** Shared by every field of no type: callers only read classifications. */
+const NO_CLASSIFICATIONS: Classification[] = [];
+
+/** Whether a schema says anything of its values that could make it of a type whatever its name: a format, a pattern or sample values. */
+function describesValues(schema: Record<string, unknown>): boolean {
+  return schema.format !== undefined || schema.pattern !== undefined || schema.example !== undefined || schema.default !== undefined || schema.examples !== undefined || schema.enum !== undefined;
 }
 
 /** Names of a field that holds the value of its object: `value`, `hugging_face_token`, `key`. */

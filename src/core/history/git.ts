@@ -2,7 +2,7 @@
 // lists (never through a shell) in the scanned folder: one `git log --raw` lists every commit and its
 // changes, `git ls-tree` the first commit's files, and blobs come from one long-lived
 // `git cat-file --batch` process (and its `--batch-check` twin for sizes) instead of checkouts.
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'child_process';
+import type { ChildProcessWithoutNullStreams } from 'child_process';
 
 /** Why the history cannot be read, said plainly: git is missing, or the folder is not in a repository. */
 export class HistoryUnavailable extends Error {}
@@ -12,10 +12,16 @@ const GIT_ENVIRONMENT = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL
 /** A listing of the whole history or a tree larger than this is refused rather than held in memory. */
 const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
 
+/** Node's child_process, loaded when git is first run: most scans read no history, and loading it costs a CLI's start-up. */
+function childProcess(): typeof import('child_process') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- required here, not imported above (see the comment)
+  return require('child_process') as typeof import('child_process');
+}
+
 /** One git command's standard output; a missing git is a HistoryUnavailable. */
 export function runGit(folder: string, args: readonly string[]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    execFile('git', args, { cwd: folder, encoding: 'buffer', maxBuffer: MAX_OUTPUT_BYTES, env: GIT_ENVIRONMENT, windowsHide: true }, (error, stdout, stderr) => {
+    childProcess().execFile('git', args, { cwd: folder, encoding: 'buffer', maxBuffer: MAX_OUTPUT_BYTES, env: GIT_ENVIRONMENT, windowsHide: true }, (error, stdout, stderr) => {
       if (!error) return resolve(stdout);
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return reject(new HistoryUnavailable('git is not installed (or not on the PATH), so the history cannot be read.'));
       reject(new Error(`git ${args[0]} failed: ${stderr.toString('utf8').trim() || error.message}`));
@@ -114,7 +120,7 @@ class CatFile {
   private failure?: Error;
 
   constructor(folder: string, private readonly withContents: boolean) {
-    this.child = spawn('git', ['cat-file', withContents ? '--batch' : '--batch-check'], { cwd: folder, env: GIT_ENVIRONMENT, windowsHide: true });
+    this.child = childProcess().spawn('git', ['cat-file', withContents ? '--batch' : '--batch-check'], { cwd: folder, env: GIT_ENVIRONMENT, windowsHide: true });
     this.child.stdout.on('data', (chunk: Buffer) => {
       this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
       this.answer();

@@ -76,8 +76,7 @@ export function parseJson(file: string, text: string): ParseResult {
  */
 function tooDeepContainer(text: string, depth: number, ends?: ContainerEnds): number {
   const opened: number[] = [];
-  const length = text.length;
-  for (let position = 0; position < length; position++) {
+  for (let position = nextStructural(text, 0); position !== -1; position = nextStructural(text, position + 1)) {
     const code = text.charCodeAt(position);
     if (code === QUOTE) position = skipString(text, position) - 1;
     else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
@@ -376,8 +375,7 @@ function skipValue(text: string, start: number, ends: ContainerEnds): number {
  */
 function skipContainer(text: string, start: number, ends: ContainerEnds): number {
   const opened: number[] = [];
-  const length = text.length;
-  for (let position = start; position < length; position++) {
+  for (let position = start; position !== -1; position = nextStructural(text, position + 1)) {
     const code = text.charCodeAt(position);
     if (code === QUOTE) {
       position = skipString(text, position) - 1;
@@ -391,7 +389,19 @@ function skipContainer(text: string, start: number, ends: ContainerEnds): number
       if (opened.length === 0) return position + 1;
     }
   }
-  return length;
+  return text.length;
+}
+
+/** Quotes and brackets: what the scans over the text stop at. */
+const STRUCTURAL = /["[\]{}]/g;
+
+/**
+ * The first quote or bracket at or after `position`, or -1: the regular expression skips whitespace,
+ * numbers and punctuation much faster than a loop over characters (test, not exec: no match to allocate).
+ */
+function nextStructural(text: string, position: number): number {
+  STRUCTURAL.lastIndex = position;
+  return STRUCTURAL.test(text) ? STRUCTURAL.lastIndex - 1 : -1;
 }
 
 /** The native parser's messages and positions differ between Node versions; jsonc-parser gives offsets. */

@@ -105,7 +105,13 @@ export function reportAttackPaths(result: ScanResult, locate: (location: SourceL
 
 /** Places as the contract writes them: relative to `root`, 1-based. */
 export function locator(root: string, lineIndex: LineIndexOf): (location: SourceLocation) => ReportLocation {
-  return (location) => ({ file: relativePath(root, location.file), ...regionOf(lineIndex, location) });
+  // Per file: a report locates thousands of places in a few files, and path.relative is not cheap.
+  const relativeFiles = new Map<string, string>();
+  return (location) => {
+    let file = relativeFiles.get(location.file);
+    if (file === undefined) relativeFiles.set(location.file, (file = relativePath(root, location.file)));
+    return { file, ...regionOf(lineIndex, location) };
+  };
 }
 
 export function reportRule(rule: RuleMetadata): ReportRule {

@@ -538,7 +538,13 @@ class FieldCollector {
       } else if (nested !== NO_FIELDS) {
         keepable = false;
       }
-      nested.fields.forEach((field, index) => add(prefix === '' ? field : { ...field, path: joinFieldPath(prefix, field.path) }, nested.depths[index] + extraDepth));
+      // Depth and room checked before a field is copied under its prefix: deep schemas have most of their fields past the limit.
+      for (let index = 0; index < nested.fields.length && list.fields.length < MAX_FIELDS; index++) {
+        const depth = nested.depths[index] + extraDepth;
+        if (depth > MAX_FIELD_DEPTH) continue;
+        const field = nested.fields[index];
+        add(prefix === '' ? field : { ...field, path: joinFieldPath(prefix, field.path) }, depth);
+      }
     };
     const child = (key: string | number, parent: Located = schema): Located => ({
       value: (parent.value as Record<string, unknown>)[key],

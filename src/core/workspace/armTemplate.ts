@@ -42,10 +42,11 @@ export function readArmTemplates(files: readonly string[], ctx: ReadContext): Se
   const localFiles = new LocalFiles(files);
   const listed = new Set(files);
   const notCompiled = (file: string) => !isCompiledFromReadBicep(file, listed, ctx);
-  const candidates = files.filter(mayBeTemplate);
-  const linking = candidates.filter((file) => looksLikeLinkingTemplate(file, ctx.files.read(file).text) && notCompiled(file));
+  // Whether a file is a template at all is asked once: most JSON files (specs) are not, and their text is then searched no further.
+  const templates = files.filter((file) => mayBeTemplate(file) && looksLikeTemplate(ctx.files.read(file).text));
+  const linking = templates.filter((file) => LINKS_TEMPLATES.test(ctx.files.read(file).text!) && notCompiled(file));
   const linkingSet = new Set(linking);
-  const others = candidates.filter((file) => !linkingSet.has(file) && looksLikeApimTemplate(file, ctx.files.read(file).text) && notCompiled(file));
+  const others = templates.filter((file) => !linkingSet.has(file) && MENTIONS_APIM_SERVICE.test(ctx.files.read(file).text!) && notCompiled(file));
   const deployments: Deployment[] = [];
   const reached = new Set<string>();
   // Templates that link others first: what they link is then not read on its own only to be dropped.
@@ -157,14 +158,14 @@ function isCompiledFromReadBicep(file: string, listed: ReadonlySet<string>, ctx:
   return true;
 }
 
+/** What a template that may deploy APIM resources mentions. */
+const MENTIONS_APIM_SERVICE = /Microsoft\.ApiManagement\/service/i;
+/** What a template that links other templates (the resource kit's master template) has, which may deploy APIM resources. */
+const LINKS_TEMPLATES = /"templateLink"\s*:/;
+
 /** An ARM template that mentions APIM resources, by its name and its text; other files are not parsed. */
 export function looksLikeApimTemplate(file: string, text: string | undefined): boolean {
-  return mayBeTemplate(file) && text !== undefined && /Microsoft\.ApiManagement\/service/i.test(text) && looksLikeTemplate(text);
-}
-
-/** An ARM template that links other templates (the resource kit's master template), which may deploy APIM resources. */
-function looksLikeLinkingTemplate(file: string, text: string | undefined): boolean {
-  return mayBeTemplate(file) && text !== undefined && /"templateLink"\s*:/.test(text) && looksLikeTemplate(text);
+  return mayBeTemplate(file) && looksLikeTemplate(text) && MENTIONS_APIM_SERVICE.test(text);
 }
 
 /** By its name: asked first, so that the other files (specs, policies) are not read, nor searched, for templates on every scan. */
@@ -173,8 +174,8 @@ function mayBeTemplate(file: string): boolean {
   return name.toLowerCase().endsWith('.json') && !APIOPS_INFORMATION.test(name) && !PARAMETER_FILE.test(name);
 }
 
-function looksLikeTemplate(text: string): boolean {
-  return /deploymentTemplate\.json/i.test(text.slice(0, SNIFF_CHARS)) || /"contentVersion"\s*:/.test(text);
+function looksLikeTemplate(text: string | undefined): text is string {
+  return text !== undefined && (/deploymentTemplate\.json/i.test(text.slice(0, SNIFF_CHARS)) || /"contentVersion"\s*:/.test(text));
 }
 
 /**
