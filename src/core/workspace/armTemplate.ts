@@ -91,9 +91,9 @@ export function readTemplateResources(files: readonly string[], ctx: ReadContext
   const candidates = files.filter((file) => {
     if (!mayBeTemplate(file)) return false;
     const text = ctx.files.read(file).text;
-    return text !== undefined && (mentions.test(text) || /"templateLink"\s*:/.test(text)) && looksLikeTemplate(text) && !isCompiledFromReadBicep(file, listed, ctx);
+    return text !== undefined && (mentions.test(text) || LINKS_TEMPLATES.test(text)) && looksLikeTemplate(text) && !isCompiledFromReadBicep(file, listed, ctx);
   });
-  const linking = candidates.filter((file) => looksLikeLinkingTemplate(file, ctx.files.read(file).text));
+  const linking = candidates.filter((file) => LINKS_TEMPLATES.test(ctx.files.read(file).text!));
   const found: TemplateResource[] = [];
   const reached = new Set<string>();
   for (const file of [...linking, ...candidates.filter((candidate) => !linking.includes(candidate))]) {
