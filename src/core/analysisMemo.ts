@@ -13,9 +13,11 @@
 import { fragmentsByName } from './analysis/effectivePolicy';
 import type { OperationAuth } from './analysis/authentication';
 import type { OperationExposure } from './analysis/dataExposure';
+import type { ResolvedBackend } from './backends/resolve';
 import type { Finding } from './findings';
 import type { ApiResource, ApimService, PolicyAttachment } from './model';
 import { attribute, descendants, type PolicyXml } from './policy/xml';
+import type { OperationRisk } from './priority/priority';
 import type { InputProblem } from './problems';
 import type { FileReader, ReadResult } from './workspace/files';
 
@@ -30,6 +32,9 @@ export interface ApiResults {
   /** By operation id. */
   auth: Map<string, OperationAuth>;
   exposure: Map<string, OperationExposure>;
+  backends: Map<string, ResolvedBackend[]>;
+  /** The priorities' factors of the operations (the API's own when it has none). */
+  risk: Map<string, OperationRisk>;
 }
 
 interface KeptApi {
