@@ -90,7 +90,8 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   // Listed here, not only by the readers: coverage compares what was read with everything there is.
   const list = () => listFiles(files, isExcluded);
   const listing = options.spec !== undefined ? undefined : options.index ? options.index.listing(JSON.stringify(config.exclude), list) : list();
-  const services = readServices(absoluteRoot, { files, documents, isExcluded, parseCache: options.cache, budget, spec: options.spec, listing });
+  const keptApis = options.memo && listing ? options.memo.keptApis(files, listing.files) : undefined;
+  const services = readServices(absoluteRoot, { files, documents, isExcluded, parseCache: options.cache, budget, spec: options.spec, listing, keptApis });
   const coverage = computeCoverage({ root: absoluteRoot, services, listing, files, documents });
   // A stopped scan did not ask for everything: what it left unread keeps its parse for the next one.
   if (!budget.stopped) options.cache?.prune();
@@ -148,6 +149,11 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
 
   const allRules = options.rules ?? ALL_RULES;
   const memo = options.memo && listing ? options.memo.begin(files, services, listing.files, [JSON.stringify(options.settings), allRules, snapshot]) : undefined;
+  // An API taken as read before must have its analyses reused too (AnalysisMemo.keptApis); when one has not (the settings or the snapshot changed), the scan reads everything again.
+  if (options.memo && memo && keptApis && !memo.reusesAll(services, keptApis.reused)) {
+    options.memo.forgetReads();
+    return scan(root, options);
+  }
   const rulesOf = (service: ApimService) => allRules.filter((rule) => configOf(service).rules[rule.meta.id] !== 'off');
   const classifierOf = sensitiveDataClassifiers(options.cache);
   const contexts = new Map<ApimService, RuleContext>();
