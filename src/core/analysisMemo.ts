@@ -127,8 +127,9 @@ export class KeptApisScan implements KeptApis {
   reuse(root: string, folder: string, files: ReadonlyMap<string, string>, ctx: ReadContext): ApiResource | undefined {
     const kept = this.reads.get(readKey(root, folder));
     if (!kept || !sameFolder(kept.files, files) || !ctx.readsSame(kept.trace)) return undefined;
+    // Its analyses' inputs beyond what reading it read (the fragments its policies include) read the same too.
     const analysed = this.analysed.get(apiKey(root, kept.api));
-    if (!analysed || ![...analysed.inputs].every(([file, read]) => sameRead(ctx.files.read(file), read))) return undefined;
+    if (!analysed || ![...analysed.inputs].every(([file, read]) => kept.trace.reads.has(file) || sameRead(ctx.files.read(file), read))) return undefined;
     ctx.replay(kept.trace);
     kept.api.tags = kept.tags?.map((tag) => ({ ...tag }));
     this.reused.add(kept.api);
