@@ -224,7 +224,7 @@ function riskiestCallerOf(analyses: PriorityAnalyses, service: ApimService, app:
     for (const operation of assessedOperations(api)) {
       if (!analyses.backends(api, operation).some((backend) => servedBy(backend, app))) continue;
       callers++;
-      const impact = factorsOf(analyses, service, api, operation).factors.filter((factor) => factor.side === 'impact');
+      const impact = analyses.risk(api, operation).factors.filter((factor) => factor.side === 'impact');
       const total = impact.reduce((sum, factor) => sum + factor.weight, 0);
       if (!best || total > best.total) best = { operation, impact, callers: 0, total };
     }
