@@ -13,10 +13,13 @@
 import { fragmentsByName } from './analysis/effectivePolicy';
 import type { OperationAuth } from './analysis/authentication';
 import type { OperationExposure } from './analysis/dataExposure';
+import type { ResolvedBackend } from './backends/resolve';
 import type { Finding } from './findings';
-import type { ApiResource, ApimService, PolicyAttachment } from './model';
+import type { ApiResource, ApimService, ApiTag, PolicyAttachment } from './model';
 import { attribute, descendants, type PolicyXml } from './policy/xml';
+import type { OperationRisk } from './priority/priority';
 import type { InputProblem } from './problems';
+import type { KeptApis, ReadContext, ReadTrace } from './workspace/context';
 import type { FileReader, ReadResult } from './workspace/files';
 
 /** The per-API results of one scan, as the next one may reuse them. */
@@ -30,12 +33,27 @@ export interface ApiResults {
   /** By operation id. */
   auth: Map<string, OperationAuth>;
   exposure: Map<string, OperationExposure>;
+  backends: Map<string, ResolvedBackend[]>;
+  /** The priorities' factors of the operations (the API's own when it has none). */
+  risk: Map<string, OperationRisk>;
 }
 
 interface KeptApi {
   inputs: Map<string, ReadResult>;
   results: ApiResults;
   /** The scan that computed it: its findings' lazily computed fixes hold on to that scan's model. */
+  generation: number;
+}
+
+/** An API as an earlier scan read it from its APIOps folder, with what reading it used. */
+interface KeptRead {
+  api: ApiResource;
+  /** Its tags as read: the tag folders add to them and name them once every API is read. */
+  tags?: ApiTag[];
+  /** Its folder's files, by path inside it. */
+  files: ReadonlyMap<string, string>;
+  trace: ReadTrace;
+  /** The scan that read it: its spec holds on to that scan's readers. */
   generation: number;
 }
 
@@ -48,7 +66,28 @@ const MAX_GENERATIONS = 8;
 export class AnalysisMemo {
   private shared?: { values: readonly unknown[]; files: Map<string, ReadResult>; listing: readonly string[] };
   private readonly apis = new Map<string, KeptApi>();
+  /** The APIs of APIOps folders as earlier scans read them, by root and folder. */
+  private readonly reads = new Map<string, KeptRead>();
   private generation = 0;
+
+  /**
+   * Before a scan reads the services: the APIs earlier scans read that it may take as they were. An
+   * API is taken only when its analyses will be reused too (a model analysed again would walk its
+   * spec again with the resolver that already reported what the walk finds), so nothing is taken
+   * when the listing or a file all APIs share changed, as the analyses are then all done again.
+   */
+  keptApis(files: FileReader, listing: readonly string[]): KeptApisScan {
+    const previous = this.shared;
+    const sharedSame = previous !== undefined && sameListing(listing, previous.listing) && [...previous.files].every(([file, read]) => sameRead(files.read(file), read));
+    const tooMany = (generations: Iterable<{ generation: number }>) => new Set([...generations].map((kept) => kept.generation)).size > MAX_GENERATIONS;
+    if (!sharedSame || tooMany(this.reads.values())) this.reads.clear();
+    return new KeptApisScan(this.reads, sharedSame && !tooMany(this.apis.values()) ? this.apis : new Map(), this.generation + 1);
+  }
+
+  /** Reading takes no API from earlier scans until they are kept again (after a scan whose analyses could not reuse one it took). */
+  forgetReads(): void {
+    this.reads.clear();
+  }
 
   /**
    * Starts a scan, once its services are read: what it may reuse, and where it records what it
@@ -73,10 +112,40 @@ export class AnalysisMemo {
   }
 }
 
+/** One scan's reading of the APIs that earlier scans read. */
+export class KeptApisScan implements KeptApis {
+  /** The APIs taken as they were. */
+  readonly reused = new Set<ApiResource>();
+
+  constructor(
+    private readonly reads: Map<string, KeptRead>,
+    /** The analyses that may be reused, by API: none when nothing may be. */
+    private readonly analysed: ReadonlyMap<string, KeptApi>,
+    private readonly generation: number,
+  ) {}
+
+  reuse(root: string, folder: string, files: ReadonlyMap<string, string>, ctx: ReadContext): ApiResource | undefined {
+    const kept = this.reads.get(readKey(root, folder));
+    if (!kept || !sameFolder(kept.files, files) || !ctx.readsSame(kept.trace)) return undefined;
+    // Its analyses' inputs beyond what reading it read (the fragments its policies include) read the same too.
+    const analysed = this.analysed.get(apiKey(root, kept.api));
+    if (!analysed || ![...analysed.inputs].every(([file, read]) => kept.trace.reads.has(file) || sameRead(ctx.files.read(file), read))) return undefined;
+    ctx.replay(kept.trace);
+    kept.api.tags = kept.tags?.map((tag) => ({ ...tag }));
+    this.reused.add(kept.api);
+    return kept.api;
+  }
+
+  keep(root: string, folder: string, files: ReadonlyMap<string, string>, api: ApiResource, trace: ReadTrace): void {
+    this.reads.set(readKey(root, folder), { api, tags: api.tags?.map((tag) => ({ ...tag })), files, trace, generation: this.generation });
+  }
+}
+
 /** One scan's use of the memo. */
 export class MemoScan {
   /** APIs whose id another API of their service has too: neither is reused nor kept. */
   private readonly ambiguous = new Set<string>();
+  private readonly reusableResults = new Map<ApiResource, ApiResults | undefined>();
 
   constructor(
     private readonly apis: Map<string, KeptApi>,
@@ -89,16 +158,26 @@ export class MemoScan {
     for (const service of services) {
       const seen = new Set<string>();
       for (const api of service.apis) {
-        const key = apiKey(service, api);
+        const key = apiKey(service.root, api);
         if (seen.has(key)) this.ambiguous.add(key);
         seen.add(key);
       }
     }
   }
 
+  /** Whether the results of every API taken as an earlier scan read it are reused too (see `AnalysisMemo.keptApis`). */
+  reusesAll(services: readonly ApimService[], taken: ReadonlySet<ApiResource>): boolean {
+    return services.every((service) => service.apis.every((api) => !taken.has(api) || this.reusable(service, api) !== undefined));
+  }
+
   /** The results of an earlier scan for `api`, when none of its files changed since. */
   reusable(service: ApimService, api: ApiResource): ApiResults | undefined {
-    const key = apiKey(service, api);
+    if (!this.reusableResults.has(api)) this.reusableResults.set(api, this.findReusable(service, api));
+    return this.reusableResults.get(api);
+  }
+
+  private findReusable(service: ApimService, api: ApiResource): ApiResults | undefined {
+    const key = apiKey(service.root, api);
     const kept = this.ambiguous.has(key) ? undefined : this.apis.get(key);
     if (!kept) return undefined;
     // A file it reads now that it did not then (a policy added): its shape changed.
@@ -109,15 +188,26 @@ export class MemoScan {
 
   /** Keeps what this scan computed for `api`; called once its rules ran, so that the files its spec walk read are among its inputs. */
   record(service: ApimService, api: ApiResource, results: ApiResults): void {
-    const key = apiKey(service, api);
+    const key = apiKey(service.root, api);
     if (this.ambiguous.has(key)) return void this.apis.delete(key);
     const inputs = new Map([...apiFiles(service, api)].map((file) => [file, this.files.read(file)]));
     this.apis.set(key, { inputs, results, generation: this.generation });
   }
 }
 
-function apiKey(service: ApimService, api: ApiResource): string {
-  return `${service.root}\u0000${api.id}`;
+function apiKey(root: string, api: ApiResource): string {
+  return `${root}\u0000${api.id}`;
+}
+
+function readKey(root: string, folder: string): string {
+  return `${root}\u0000${folder}`;
+}
+
+function sameFolder(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a === b) return true;
+  if (a.size !== b.size) return false;
+  for (const [name, file] of a) if (b.get(name) !== file) return false;
+  return true;
 }
 
 /** The files the API's model and analyses come from. */

@@ -27,7 +27,7 @@ import type { FindingHistory } from './goals/goal';
 import { TimeBudget } from './limits';
 import { refusedPattern } from './linearPattern';
 import type { ApiResource, ApimService, BackendResource, OperationResource } from './model';
-import { findingPriority } from './priority/priority';
+import { findingPriority, operationRisk, type OperationRisk } from './priority/priority';
 import { analysisError, type InputProblem } from './problems';
 import { serviceLabel } from './report/common';
 import type { DeployedComparison, ScanResult } from './report/scanResult';
@@ -90,7 +90,8 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   // Listed here, not only by the readers: coverage compares what was read with everything there is.
   const list = () => listFiles(files, isExcluded);
   const listing = options.spec !== undefined ? undefined : options.index ? options.index.listing(JSON.stringify(config.exclude), list) : list();
-  const services = readServices(absoluteRoot, { files, documents, isExcluded, parseCache: options.cache, budget, spec: options.spec, listing });
+  const keptApis = options.memo && listing ? options.memo.keptApis(files, listing.files) : undefined;
+  const services = readServices(absoluteRoot, { files, documents, isExcluded, parseCache: options.cache, budget, spec: options.spec, listing, keptApis });
   const coverage = computeCoverage({ root: absoluteRoot, services, listing, files, documents });
   // A stopped scan did not ask for everything: what it left unread keeps its parse for the next one.
   if (!budget.stopped) options.cache?.prune();
@@ -148,14 +149,20 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
 
   const allRules = options.rules ?? ALL_RULES;
   const memo = options.memo && listing ? options.memo.begin(files, services, listing.files, [JSON.stringify(options.settings), allRules, snapshot]) : undefined;
+  // An API taken as read before must have its analyses reused too (AnalysisMemo.keptApis); when one has not (the settings or the snapshot changed), the scan reads everything again.
+  if (options.memo && memo && keptApis && !memo.reusesAll(services, keptApis.reused)) {
+    options.memo.forgetReads();
+    return scan(root, options);
+  }
   const rulesOf = (service: ApimService) => allRules.filter((rule) => configOf(service).rules[rule.meta.id] !== 'off');
   const classifierOf = sensitiveDataClassifiers(options.cache);
   const contexts = new Map<ApimService, RuleContext>();
+  const toRecord: (() => void)[] = [];
   const backendSources: BackendSources = { readText: (file) => files.read(file).text };
   for (const service of services) {
     const serviceConfig = configOf(service);
     const classifier = classifierOf(serviceConfig);
-    const analyses: Analyses = { auth: new Map(), exposure: new Map() };
+    const analyses = emptyAnalyses();
     const context = ruleContext(service, serviceConfig, classifier, analyses, backendSources);
     contexts.set(service, context);
     const results = apiResults(service, memo, analyses);
@@ -184,8 +191,8 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
       }
       foundByRules.push(...ofApi.specProblems);
     }
-    // Kept only when every rule ran: the results of a stopped scan are incomplete.
-    if (memo && !budget.stopped) for (const [api, { reused, results: ofApi }] of results) if (!reused) memo.record(service, api, withAnalyses(ofApi, api, analyses));
+    // Kept once the priorities are known (they add their analyses), and only when every rule ran: the results of a stopped scan are incomplete.
+    for (const [api, { reused, results: ofApi }] of results) if (!reused) toRecord.push(() => memo?.record(service, api, withAnalyses(ofApi, api, analyses)));
     for (const problems of [service.problems, foundByRules, serviceProblems]) add(problems.map((problem) => problemFinding(problem, options.verbose ?? false)), service);
   }
   // The rules that ran on at least one service.
@@ -235,7 +242,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
 
   const lineIndexes = new Map<string, LineIndex>();
   const sourceText = (file: string) => files.read(file).text ?? '';
-  return withGoals({
+  const result = withGoals({
     root: absoluteRoot,
     services,
     findings,
@@ -256,6 +263,8 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
     snapshot: snapshotState,
     coverage,
   }, config.goals, suppressions, options.now ?? new Date(), options.history);
+  if (!budget.stopped) for (const record of toRecord) record();
+  return result;
 }
 
 /** The snapshot to merge, if any; one that cannot be read is an input problem, not a failed scan. */
@@ -427,6 +436,7 @@ function analysesOf(contexts: ReadonlyMap<ApimService, RuleContext>, sensitiveDa
     exposure: (operation) => contextOf(operation).exposure(operation),
     backends: (api, operation) => contextOf(operation).backends(api, operation),
     backend: (backend) => contextOfBackend(backend).backend(backend),
+    risk: (api, operation) => contextOf(operation).risk(api, operation),
   };
 }
 
@@ -443,10 +453,18 @@ function idInService(finding: Finding, label: string | undefined): string {
   return label === undefined ? finding.id : findingId(finding.ruleId, `${label}:${finding.resource}`, finding.id);
 }
 
+const ANALYSIS_KINDS = ['auth', 'exposure', 'backends', 'risk'] as const;
+
 /** The analyses of a service's operations, by operation id. */
 interface Analyses {
   auth: Map<string, OperationAuth>;
   exposure: Map<string, OperationExposure>;
+  backends: Map<string, ResolvedBackend[]>;
+  risk: Map<string, OperationRisk>;
+}
+
+function emptyAnalyses(): Analyses {
+  return { auth: new Map(), exposure: new Map(), backends: new Map(), risk: new Map() };
 }
 
 /** The analyses rules share, each computed once per operation (`analyses` may hold some already). */
@@ -454,17 +472,16 @@ export function ruleContext(
   service: ApimService,
   config: PostureConfig,
   sensitiveData = new SensitiveDataClassifier(config.customInformationTypes),
-  { auth, exposure }: Analyses = { auth: new Map(), exposure: new Map() },
+  { auth, exposure, backends, risk }: Analyses = emptyAnalyses(),
   backendSources: BackendSources = { readText: (file) => new FileReader(service.root).read(file).text },
 ): RuleContext {
-  const backends = new Map<string, ResolvedBackend[]>();
   const resolver = new BackendResolver(service, backendSources);
   const authOf = (api: ApiResource, operation: OperationResource) => {
     let result = auth.get(operation.id);
     if (!result) auth.set(operation.id, (result = analyzeOperationAuth(service, api, operation)));
     return result;
   };
-  return {
+  const context: RuleContext = {
     service,
     config,
     sensitiveData,
@@ -481,7 +498,13 @@ export function ruleContext(
     },
     backend: (backend) => resolver.backend(backend),
     serviceUrl: (api) => resolver.serviceUrl(api),
+    risk(api, operation) {
+      let result = risk.get(operation.id);
+      if (!result) risk.set(operation.id, (result = operationRisk(context, service, api, operation)));
+      return result;
+    },
   };
+  return context;
 }
 
 /** Each API's per-API results: an earlier scan's when its files did not change (its analyses then known already), else filled in by this scan. */
@@ -489,11 +512,8 @@ function apiResults(service: ApimService, memo: MemoScan | undefined, analyses: 
   const results = new Map<ApiResource, { reused: boolean; results: ApiResults }>();
   for (const api of service.apis) {
     const kept = memo?.reusable(service, api);
-    if (kept) {
-      for (const [id, auth] of kept.auth) analyses.auth.set(id, auth);
-      for (const [id, exposure] of kept.exposure) analyses.exposure.set(id, exposure);
-    }
-    results.set(api, kept ? { reused: true, results: kept } : { reused: false, results: { findings: new Map(), failures: new Map(), specProblems: [], auth: new Map(), exposure: new Map() } });
+    if (kept) for (const kind of ANALYSIS_KINDS) for (const [id, value] of kept[kind]) analyses[kind].set(id, value as never);
+    results.set(api, kept ? { reused: true, results: kept } : { reused: false, results: { findings: new Map(), failures: new Map(), specProblems: [], ...emptyAnalyses() } });
   }
   return results;
 }
@@ -502,10 +522,10 @@ function apiResults(service: ApimService, memo: MemoScan | undefined, analyses: 
 function withAnalyses(results: ApiResults, api: ApiResource, analyses: Analyses): ApiResults {
   // An API without operations is assessed as a whole, under its own id.
   for (const id of [api.id, ...api.operations.map((operation) => operation.id)]) {
-    const auth = analyses.auth.get(id);
-    const exposure = analyses.exposure.get(id);
-    if (auth) results.auth.set(id, auth);
-    if (exposure) results.exposure.set(id, exposure);
+    for (const kind of ANALYSIS_KINDS) {
+      const value = analyses[kind].get(id);
+      if (value) results[kind].set(id, value as never);
+    }
   }
   return results;
 }

@@ -5,9 +5,8 @@
 // the counts); the findings of one file, its operations, the whole report, fix edits and effective
 // policies are computed from the last scan when the editor asks.
 import * as path from 'path';
-import { pathToFileURL } from 'url';
 import { parentPort } from 'worker_threads';
-import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
+import type { Diagnostic } from 'vscode-languageserver/node';
 import { renderEffectivePolicy } from '../core/analysis/renderEffectivePolicy';
 import { AnalysisMemo } from '../core/analysisMemo';
 import type { Finding } from '../core/findings';
@@ -24,7 +23,8 @@ import type { ScanResult } from '../core/report/scanResult';
 import { scan } from '../core/scan';
 import type { SourceLocation } from '../core/text';
 import { FileIndex, isInside } from '../core/workspace/files';
-import type { AnalysisSummary, EffectivePolicyParams, FixableCountParams, EffectivePolicyResult, FileFindingsResult, FileOperationsResult, FixEditsParams, FixEditsResult, FolderSettings, ServerSettings } from './protocol';
+import { PublishedDiagnostics, type DiagnosticOptions } from './diagnostics';
+import type { AnalysisSummary, EffectivePolicyParams, FixableCountParams, EffectivePolicyResult, FileFindingsResult, FileOperationsResult, FixEditsParams, FixEditsResult, FolderSettings } from './protocol';
 
 export type EngineRequest =
   | {
@@ -34,7 +34,7 @@ export type EngineRequest =
       root: string;
       overlay: [string, string][];
       settings: FolderSettings['settings'];
-      diagnostics: Pick<ServerSettings, 'highSeverityAs' | 'showInfoFindings'>;
+      diagnostics: DiagnosticOptions;
       budgetMs: number;
       cancel: SharedArrayBuffer;
     }
@@ -66,8 +66,8 @@ class FolderEngine {
   result?: ScanResult;
   /** The last scan's findings and spec operations by absolute file. */
   byFile = new Map<string, { findings: Finding[]; operations: { service: ApimService; api: ApiResource; operation: OperationResource }[] }>();
-  /** The diagnostics last sent, by file URI, as JSON: only changes are sent again. */
-  published = new Map<string, string>();
+  /** The diagnostics last sent: only changes are sent again. */
+  readonly diagnostics = new PublishedDiagnostics();
   report?: AnalysisReport;
 
   constructor(
@@ -102,7 +102,7 @@ function analyze(request: Extract<EngineRequest, { kind: 'analyze' }>): AnalyzeR
   engine.result = result;
   engine.report = undefined;
   engine.byFile = indexByFile(result);
-  return { diagnostics: changedDiagnostics(engine, request.diagnostics), summary: analysisSummary(result), stopped: budget.stopped, cancelled: false };
+  return { diagnostics: engine.diagnostics.changes(result, request.diagnostics), summary: analysisSummary(result), stopped: budget.stopped, cancelled: false };
 }
 
 function indexByFile(result: ScanResult): FolderEngine['byFile'] {
@@ -117,52 +117,6 @@ function indexByFile(result: ScanResult): FolderEngine['byFile'] {
     for (const api of service.apis) for (const operation of api.operations) if (operation.specOperation) entry(operation.specOperation.location.file).operations.push({ service, api, operation });
   }
   return byFile;
-}
-
-const SEVERITIES = { high: DiagnosticSeverity.Error, medium: DiagnosticSeverity.Warning, low: DiagnosticSeverity.Information, info: DiagnosticSeverity.Hint };
-
-/** The findings as LSP diagnostics, for the files whose diagnostics differ from what was last sent. */
-function changedDiagnostics(engine: FolderEngine, options: AnalyzeRequestDiagnostics): [string, Diagnostic[]][] {
-  const result = engine.result!;
-  const locate = engine.locate();
-  const rules = new Map(result.rules.map((rule) => [rule.id, rule]));
-  const uriOf = (file: string) => pathToFileURL(file).toString();
-  const byUri = new Map<string, Diagnostic[]>();
-  for (const finding of result.findings) {
-    // Defender findings on resources no local file declares stay in the Findings view only.
-    if (finding.suppression || finding.properties?.unmapped || (!options.showInfoFindings && finding.severity === 'info')) continue;
-    const rule = rules.get(finding.ruleId);
-    const uri = uriOf(finding.location.file);
-    const list = byUri.get(uri) ?? [];
-    list.push({
-      range: rangeOf(locate(finding.location)),
-      severity: finding.severity === 'high' && options.highSeverityAs === 'warning' ? DiagnosticSeverity.Warning : SEVERITIES[finding.severity],
-      // A prediction Defender confirms is one diagnostic of APIM Posture, its message saying Defender reports it too.
-      source: finding.origin === 'observed' ? 'Defender for APIs' : 'APIM Posture',
-      code: finding.ruleId,
-      codeDescription: rule ? { href: rule.helpUri } : undefined,
-      message: finding.message + (rule?.defender ? `\nDefender for Cloud: ${rule.defender.displayName}` : ''),
-      relatedInformation: finding.related.map((related) => ({ location: { uri: uriOf(related.location.file), range: rangeOf(locate(related.location)) }, message: related.message })),
-      data: { findingId: finding.id },
-    });
-    byUri.set(uri, list);
-  }
-  const changed: [string, Diagnostic[]][] = [];
-  const published = new Map<string, string>();
-  for (const [uri, diagnostics] of byUri) {
-    const text = JSON.stringify(diagnostics);
-    published.set(uri, text);
-    if (engine.published.get(uri) !== text) changed.push([uri, diagnostics]);
-  }
-  for (const uri of engine.published.keys()) if (!published.has(uri)) changed.push([uri, []]);
-  engine.published = published;
-  return changed;
-}
-
-type AnalyzeRequestDiagnostics = Extract<EngineRequest, { kind: 'analyze' }>['diagnostics'];
-
-function rangeOf(location: ReportLocation) {
-  return { start: { line: location.startLine - 1, character: location.startColumn - 1 }, end: { line: location.endLine - 1, character: location.endColumn - 1 } };
 }
 
 function analysisSummary(result: ScanResult): AnalysisSummary {

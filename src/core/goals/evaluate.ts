@@ -222,7 +222,7 @@ function risk(scan: GoalScan, goal: Goal): Measured {
   const apis = selectApis(scan, goal.select);
   if (apis.length === 0) return notEvaluated('there is no API to measure in the selection.');
   // The inventory's per-API risk (the contract's `risk` of each API), computed by the same function.
-  const scored = apis.map((item) => ({ item, risk: apiRisk(scan.analyses, item.service, item.api) }));
+  const scored = apis.map((item) => ({ item, risk: apiRisk(scan.analyses, item.api) }));
   const value = Math.max(...scored.map((entry) => entry.risk.score));
   const over = scored.filter(({ risk }) => (goal.target.max !== undefined && risk.score > goal.target.max) || (goal.target.min !== undefined && risk.score < goal.target.min));
   const why = (risk: Priority) => [...risk.factors].sort((a, b) => b.contribution - a.contribution).map((factor) => factor.label).join('; ');

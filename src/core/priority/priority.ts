@@ -47,6 +47,17 @@ export interface PriorityAnalyses {
   auth(api: ApiResource, operation: OperationResource): OperationAuth;
   exposure(operation: OperationResource): OperationExposure;
   backends(api: ApiResource, operation: OperationResource): ResolvedBackend[];
+  /** The operation's `operationRisk`, worked out once per operation: a finding about the whole service weighs every operation. */
+  risk(api: ApiResource, operation: OperationResource): OperationRisk;
+}
+
+/** An operation's factors and its exploitability × impact; plain data, which the editor's re-analysis keeps while the operation's API does not change. */
+export interface OperationRisk {
+  factors: Draft[];
+  notes: string[];
+  risk: number;
+  /** The priorities already explained from these factors, by severity: findings of one rule and severity on one operation share theirs. */
+  explained: Map<string, Priority>;
 }
 
 const NOT_ABOUT_CALLS: ReadonlySet<string> = new Set([INPUT_PROBLEM_RULE.id, EXPIRED_SUPPRESSION_RULE.id]);
@@ -85,7 +96,7 @@ function explain(factors: Draft[], notes: string[], operation?: string): Priorit
 }
 
 /** Exploitability and impact of calls to one operation. */
-function operationFactors(analyses: PriorityAnalyses, service: ApimService, api: ApiResource, operation: OperationResource): { factors: Draft[]; notes: string[] } {
+function operationFactors(analyses: Omit<PriorityAnalyses, 'risk'>, service: ApimService, api: ApiResource, operation: OperationResource): { factors: Draft[]; notes: string[] } {
   const factors: Draft[] = [{ id: 'gateway', side: 'exploitability', label: 'reachable through the gateway', weight: GATEWAY }];
   const notes: string[] = [];
   const auth = analyses.auth(api, operation);
@@ -116,26 +127,18 @@ function operationFactors(analyses: PriorityAnalyses, service: ApimService, api:
   return { factors, notes };
 }
 
-/** Each operation's factors and its exploitability × impact, worked out once per scan's analyses: a finding about the whole service weighs every operation. */
-const factorsByAnalyses = new WeakMap<PriorityAnalyses, WeakMap<OperationResource, { factors: Draft[]; notes: string[]; risk: number; explained: Map<string, Priority> }>>();
-
-function factorsOf(analyses: PriorityAnalyses, service: ApimService, api: ApiResource, operation: OperationResource) {
-  let known = factorsByAnalyses.get(analyses);
-  if (!known) factorsByAnalyses.set(analyses, (known = new WeakMap()));
-  let entry = known.get(operation);
-  if (!entry) {
-    const { factors, notes } = operationFactors(analyses, service, api, operation);
-    const sum = (side: PrioritySide) => factors.filter((factor) => factor.side === side).reduce((total, factor) => total + factor.weight, 0);
-    known.set(operation, (entry = { factors, notes, risk: sum('exploitability') * sum('impact'), explained: new Map() }));
-  }
-  return entry;
+/** The exploitability and impact of calls to one operation. */
+export function operationRisk(analyses: Omit<PriorityAnalyses, 'risk'>, service: ApimService, api: ApiResource, operation: OperationResource): OperationRisk {
+  const { factors, notes } = operationFactors(analyses, service, api, operation);
+  const sum = (side: PrioritySide) => factors.filter((factor) => factor.side === side).reduce((total, factor) => total + factor.weight, 0);
+  return { factors, notes, risk: sum('exploitability') * sum('impact'), explained: new Map() };
 }
 
 /** The riskiest of some operations (the severity multiplies them all alike), with its factors and their product. */
-function riskiest(analyses: PriorityAnalyses, service: ApimService, targets: { api: ApiResource; operation: OperationResource }[], severity?: Draft) {
-  let best: { entry: ReturnType<typeof factorsOf>; operation: OperationResource } | undefined;
+function riskiest(analyses: PriorityAnalyses, targets: { api: ApiResource; operation: OperationResource }[], severity?: Draft) {
+  let best: { entry: OperationRisk; operation: OperationResource } | undefined;
   for (const { api, operation } of targets) {
-    const entry = factorsOf(analyses, service, api, operation);
+    const entry = analyses.risk(api, operation);
     if (!best || entry.risk > best.entry.risk) best = { entry, operation };
   }
   if (!best) return undefined;
@@ -150,8 +153,8 @@ function riskiest(analyses: PriorityAnalyses, service: ApimService, targets: { a
 }
 
 /** An API's risk: the riskiest of its operations, as a flaw of the highest severity there would rank. */
-export function apiRisk(analyses: PriorityAnalyses, service: ApimService, api: ApiResource): Priority {
-  return riskiest(analyses, service, assessedOperations(api).map((operation) => ({ api, operation })), undefined)!.priority;
+export function apiRisk(analyses: PriorityAnalyses, api: ApiResource): Priority {
+  return riskiest(analyses, assessedOperations(api).map((operation) => ({ api, operation })), undefined)!.priority;
 }
 
 /** A finding's priority: its severity, and the exploitability and impact of the operations it is about. */
@@ -160,7 +163,7 @@ export function findingPriority(finding: Pick<Finding, 'severity' | 'resource' |
   // A file that could not be read, or a suppression past its date, is about the repository, not about what is called.
   const aboutCalls = !NOT_ABOUT_CALLS.has(finding.ruleId);
   const targets = service && analyses && aboutCalls ? operationsOf(finding.resource, service, analyses) : undefined;
-  const best = analyses && service && targets && targets.length > 0 ? riskiest(analyses, service, targets, severity) : undefined;
+  const best = analyses && service && targets && targets.length > 0 ? riskiest(analyses, targets, severity) : undefined;
   if (best) return withDefenderRisk(best.priority, finding.defender?.risk);
   const hosted = analyses && service && aboutCalls ? hostedTriggerOf(finding.resource, service) : undefined;
   if (hosted) return withDefenderRisk(triggerPriority(analyses!, service!, hosted.project, hosted.trigger, severity), finding.defender?.risk);
@@ -221,7 +224,7 @@ function riskiestCallerOf(analyses: PriorityAnalyses, service: ApimService, app:
     for (const operation of assessedOperations(api)) {
       if (!analyses.backends(api, operation).some((backend) => servedBy(backend, app))) continue;
       callers++;
-      const impact = factorsOf(analyses, service, api, operation).factors.filter((factor) => factor.side === 'impact');
+      const impact = analyses.risk(api, operation).factors.filter((factor) => factor.side === 'impact');
       const total = impact.reduce((sum, factor) => sum + factor.weight, 0);
       if (!best || total > best.total) best = { operation, impact, callers: 0, total };
     }

@@ -262,7 +262,7 @@ function reportApi(result: ScanResult, service: ApimService, api: ApiResource, l
       detail: mapping.detail,
       onboarded: onboarded && mapping.deployed ? onboarded.includes(api.name) : undefined,
     },
-    risk: reportPriority(apiRisk(result.analyses, service, api)),
+    risk: reportPriority(apiRisk(result.analyses, api)),
     operations: api.operations.map((operation) => reportOperation(result, service, api, operation, locate, options)),
   };
 }

@@ -3,6 +3,7 @@ import type { OperationAuth } from '../analysis/authentication';
 import type { OperationExposure } from '../analysis/dataExposure';
 import type { SensitiveDataClassifier } from '../analysis/sensitiveData';
 import type { ResolvedBackend } from '../backends/resolve';
+import type { OperationRisk } from '../priority/priority';
 import type { PostureConfig } from '../config';
 import type { Finding, Fix, RelatedLocation, RuleMetadata, Severity } from '../findings';
 import type { ApiResource, ApimService, BackendResource, OperationResource, ResourceId } from '../model';
@@ -21,6 +22,8 @@ export interface RuleContext {
   backend(backend: BackendResource): ResolvedBackend;
   /** The API's serviceUrl, resolved, when it is written (whether or not a policy sends the calls elsewhere). */
   serviceUrl(api: ApiResource): ResolvedBackend | undefined;
+  /** The exploitability and impact of calls to the operation, which the findings' priorities weigh. */
+  risk(api: ApiResource, operation: OperationResource): OperationRisk;
   sensitiveData: SensitiveDataClassifier;
 }
 

@@ -4,7 +4,7 @@
 // `<version>/<revision>/` inside, `apiVersionSetInformation.json`), v4+ (`products/<p>/apis.json`)
 // and v7 (APIM workspaces under `workspaces/<ws>/`); an API's tags wherever a version wrote them (see readTags).
 import * as path from 'path';
-import type { ApiTag, Declaration, FragmentResource, ProductResource, RepositoryLayout, WorkspaceResource } from '../model';
+import type { ApiResource, ApiTag, Declaration, FragmentResource, ProductResource, RepositoryLayout, WorkspaceResource } from '../model';
 import type { ReadContext } from './context';
 import { documentDeclaration, fileDeclaration, isObject, isString, stringAt, type Properties } from './declaration';
 import { mergeOperations, policyLocation, readDefinition, type DeclaredOperation } from './operations';
@@ -45,7 +45,32 @@ type ResourceFolders = Map<string, Map<string, string>>;
  * first. An APIM workspace's folder is not a root: the folder holding `workspaces/` is, and a root
  * nested in another belongs to the outer one.
  */
-export function findApiopsRoots(root: string, files: readonly string[]): string[] {
+export function findApiopsRoots(root: string, files: readonly string[]): readonly string[] {
+  return perListing(rootsByListing, root, files, () => apiopsRoots(root, files));
+}
+
+/** The files below an APIOps root. */
+export function filesInRoot(apiopsRoot: string, files: readonly string[]): readonly string[] {
+  return perListing(filesByListing, apiopsRoot, files, () => files.filter((file) => file.startsWith(apiopsRoot + path.sep)));
+}
+
+/**
+ * What is worked out from a listing, kept with it: the editor's listing stays the same object until a
+ * file is created or deleted, and working these out again on each edit costs as much as reading.
+ */
+function perListing<T>(kept: WeakMap<readonly string[], Map<string, T>>, root: string, files: readonly string[], compute: () => T): T {
+  let byRoot = kept.get(files);
+  if (!byRoot) kept.set(files, (byRoot = new Map()));
+  let value = byRoot.get(root);
+  if (value === undefined) byRoot.set(root, (value = compute()));
+  return value;
+}
+
+const rootsByListing = new WeakMap<readonly string[], Map<string, readonly string[]>>();
+const filesByListing = new WeakMap<readonly string[], Map<string, readonly string[]>>();
+const foldersByListing = new WeakMap<readonly string[], Map<string, Map<string, ResourceFolders>>>();
+
+function apiopsRoots(root: string, files: readonly string[]): string[] {
   const candidates = new Set<string>();
   for (const file of files) {
     const relative = toRelative(root, file);
@@ -63,8 +88,8 @@ export function findApiopsRoots(root: string, files: readonly string[]): string[
 }
 
 export function readApiops(root: string, files: readonly string[], ctx: ReadContext): { layout: RepositoryLayout; content: ServiceContent } {
-  const kinds = indexResourceFolders(root, files);
-  const { content, hasApisJson } = readScope(kinds, ctx);
+  const kinds = perListing(foldersByListing, root, files, () => indexResourceFolders(root, files));
+  const { content, hasApisJson } = readScope(kinds, ctx, root);
   for (const [name, workspaceFiles] of kinds.get('workspaces') ?? []) {
     const [someFile] = workspaceFiles.values();
     const workspace = ctx.isolate(someFile, `Workspace ${name}`, () => readWorkspace(root, name, workspaceFiles, ctx));
@@ -80,27 +105,28 @@ export function readApiops(root: string, files: readonly string[], ctx: ReadCont
   return { layout: isCli ? 'apiops-cli' : 'apiops', content };
 }
 
-/** The resources of one scope: the service's folder, or a workspace's, which holds the same kinds of folders. */
-function readScope(kinds: Map<string, ResourceFolders>, ctx: ReadContext): { content: ServiceContent; hasApisJson: boolean } {
+/**
+ * The resources of one scope: the service's folder, or a workspace's, which holds the same kinds of
+ * folders. The service's APIs an earlier scan read from the same files are taken as they were
+ * (`ctx.keptApis`); a workspace's are read again, since moveIntoWorkspace renames them once read.
+ */
+function readScope(kinds: Map<string, ResourceFolders>, ctx: ReadContext, serviceRoot?: string): { content: ServiceContent; hasApisJson: boolean } {
   const folders = (...names: string[]): ResourceFolders => new Map(names.flatMap((name) => [...(kinds.get(name) ?? [])]));
   const content = emptyContent();
 
   const scopePolicy = kinds.get('')?.get('')?.get('policy.xml');
   if (scopePolicy) content.policy = ctx.readPolicy(scopePolicy);
 
+  const keptApis = serviceRoot === undefined ? undefined : ctx.keptApis;
   for (const [folder, apiFiles] of apiFolders(folders('apis'))) {
     const [someFile] = apiFiles.values();
     const api = ctx.isolate(someFile, `API ${folder}`, () => {
-      const information = readInformation(ctx, apiFiles, ['apiInformation.json'], olderApiName(folder));
-      if (!information) return undefined;
-      const api = apiResource(information.name, information.properties, information.declaration, 'apiops');
-      const specification = [...apiFiles.keys()].find((file) => SPECIFICATION.test(file));
-      const definedOperations = specification ? readDefinition(ctx, api, apiFiles.get(specification)!) : [];
-      const policy = apiFiles.get('policy.xml');
-      if (policy) api.policy = ctx.readPolicy(policy);
-      api.operations = mergeOperations(api, [...definedOperations, ...readOperationFolders(ctx, apiFiles)]);
-      api.tags = readApiTags(ctx, apiFiles, folder);
-      return api;
+      if (!keptApis) return readApi(ctx, folder, apiFiles);
+      const reused = keptApis.reuse(serviceRoot!, folder, apiFiles, ctx);
+      if (reused) return reused;
+      const { value: read, trace } = ctx.traced(() => readApi(ctx, folder, apiFiles));
+      if (read && trace) keptApis.keep(serviceRoot!, folder, apiFiles, read, trace);
+      return read;
     });
     if (api) content.apis.push(api);
   }
@@ -129,6 +155,20 @@ function readScope(kinds: Map<string, ResourceFolders>, ctx: ReadContext): { con
     if (fragment) content.fragments.push(fragment);
   }
   return { content, hasApisJson };
+}
+
+/** The API of `apis/<folder>/`: its information, definition, policies, operations and tags. */
+function readApi(ctx: ReadContext, folder: string, apiFiles: Map<string, string>): ApiResource | undefined {
+  const information = readInformation(ctx, apiFiles, ['apiInformation.json'], olderApiName(folder));
+  if (!information) return undefined;
+  const api = apiResource(information.name, information.properties, information.declaration, 'apiops');
+  const specification = [...apiFiles.keys()].find((file) => SPECIFICATION.test(file));
+  const definedOperations = specification ? readDefinition(ctx, api, apiFiles.get(specification)!) : [];
+  const policy = apiFiles.get('policy.xml');
+  if (policy) api.policy = ctx.readPolicy(policy);
+  api.operations = mergeOperations(api, [...definedOperations, ...readOperationFolders(ctx, apiFiles)]);
+  api.tags = readApiTags(ctx, apiFiles, folder);
+  return api;
 }
 
 /** `workspaces/<name>/`: its policy, and resources that are its own (ids below `workspaces/<name>/`). */

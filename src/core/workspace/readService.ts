@@ -1,10 +1,10 @@
 import * as path from 'path';
 import type { ApimService, RepositoryLayout } from '../model';
 import { createDocumentReader, type DocumentReader } from '../parse/index';
-import { findApiopsRoots, readApiops } from './apiops';
+import { filesInRoot, findApiopsRoots, readApiops } from './apiops';
 import { readArmTemplates } from './armTemplate';
 import { readBicep } from './bicep';
-import { ReadContext } from './context';
+import { ReadContext, type KeptApis } from './context';
 import type { TimeBudget } from '../limits';
 import type { ParseCache } from '../parse/cache';
 import { FileReader, listFiles, relativeOrSelf, type FileListing } from './files';
@@ -31,6 +31,8 @@ export interface ReadServiceOptions {
   spec?: string;
   /** The files below the root, when the caller listed them already (the scan keeps the listing for coverage). */
   listing?: FileListing;
+  /** APIs of APIOps roots that an earlier scan read, taken as they were when their files read the same (the editor's re-analysis). */
+  keptApis?: KeptApis;
 }
 
 /**
@@ -62,9 +64,9 @@ function readServicesFrom(root: string, options: ReadServiceOptions, firstOnly: 
   const services: ApimService[] = [];
 
   for (const apiopsRoot of firstOnly ? apiopsRoots.slice(0, 1) : apiopsRoots) {
-    const ctx = new ReadContext(files, documents, options.parseCache, options.budget);
+    const ctx = new ReadContext(files, documents, options.parseCache, options.budget, options.keptApis);
     if (services.length === 0) ctx.report(listing.problems);
-    const inRoot = allFiles.filter((file) => file.startsWith(apiopsRoot + path.sep));
+    const inRoot = filesInRoot(apiopsRoot, allFiles);
     const { layout, content } = readApiops(apiopsRoot, inRoot, ctx);
     // Infrastructure code next to an APIOps export adds what the export lacks; read it once, into the first service.
     if (services.length === 0) {

@@ -101,7 +101,7 @@ describe('backends resolved', () => {
     });
 
     it('the callable Function App raises the API\'s risk: a keyed GET, 0.2 gateway + 0.25 backend × 0.3 = 14', () => {
-      const risk = apiRisk(result.analyses, result.services[0], byName(result.services[0].apis, 'weather'));
+      const risk = apiRisk(result.analyses, byName(result.services[0].apis, 'weather'));
       assert.strictEqual(risk.score, 14);
       assert.deepStrictEqual(risk.factors.map((factor) => factor.id), ['gateway', 'backend-direct', 'any-call']);
     });
@@ -216,7 +216,7 @@ describe('backends resolved', () => {
     });
 
     it('a data store behind an operation weighs in its impact', () => {
-      const risk = apiRisk(result.analyses, result.services[0], byName(result.services[0].apis, 'queue'));
+      const risk = apiRisk(result.analyses, byName(result.services[0].apis, 'queue'));
       // Keyed (APIM's default), https: 0.2; send and route are POSTs, send to Service Bus (a data
       // store): 0.3 + 0.15 + 0.15 = 0.6 → 12; route to Azure OpenAI: 0.45 → 9.
       assert.strictEqual(risk.score, 12);

@@ -1,7 +1,7 @@
 // The language server's incremental re-analysis: after each edit, a scan with the memo of the earlier
-// scans redoes the per-API work only for the APIs the edit touched, and tells exactly what a full scan
-// from scratch tells (findings with their fixes, coverage, inventory with each operation's
-// authentication and effective policy, goals).
+// scans reads again and redoes the per-API work only for the APIs the edit touched, and tells exactly
+// what a full scan from scratch tells (findings with their fixes and priorities, coverage, inventory
+// with each operation's authentication and effective policy, goals).
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -12,7 +12,7 @@ import { toAnalysisReport } from '../../../src/core/report/analysisReport';
 import type { ScanResult } from '../../../src/core/report/scanResult';
 import { ALL_RULES } from '../../../src/core/rules/catalog';
 import { apiRule, isApiRule, type Rule } from '../../../src/core/rules/rule';
-import { scan } from '../../../src/core/scan';
+import { scan, type ScanOptions } from '../../../src/core/scan';
 import { FileIndex } from '../../../src/core/workspace/files';
 
 const policies = (inbound: string) => `<policies>\n\t<inbound>\n\t\t<base />\n\t\t${inbound}\n\t</inbound>\n\t<backend>\n\t\t<base />\n\t</backend>\n\t<outbound>\n\t\t<base />\n\t</outbound>\n\t<on-error>\n\t\t<base />\n\t</on-error>\n</policies>\n`;
@@ -38,7 +38,8 @@ function spec(api: string, parameter: string): string {
 
 /**
  * APIs a and b include the fragment `auth` (validate-jwt); b has an operation policy; c has no policy
- * and is in the product `open`, which requires no key; none requires a subscription.
+ * and is in the product `open`, which requires no key; none requires a subscription. The tag `public`
+ * (displayed "Public") links a from the tag's folder, as older extractors wrote it; a goal selects it.
  */
 const TREE: Record<string, string> = {
   'policy.xml': '<policies>\n\t<inbound>\n\t\t<cors><allowed-origins><origin>*</origin></allowed-origins></cors>\n\t</inbound>\n\t<backend>\n\t\t<forward-request />\n\t</backend>\n\t<outbound />\n\t<on-error />\n</policies>\n',
@@ -47,7 +48,14 @@ const TREE: Record<string, string> = {
   'products/open/productInformation.json': '{ "properties": { "displayName": "Open", "subscriptionRequired": false, "state": "published" } }\n',
   'products/open/policy.xml': policies('<rate-limit calls="10" renewal-period="60" />'),
   'products/open/apis/c/productApiInformation.json': '{}\n',
-  '.apim-posture.json': JSON.stringify({ goals: [{ id: 'all-authenticated', metric: 'authenticated-operations', target: { min: 1 } }] }),
+  'tags/public/tagInformation.json': '{ "properties": { "displayName": "Public" } }\n',
+  'tags/public/apis/a/tagApiInformation.json': '{}\n',
+  '.apim-posture.json': JSON.stringify({
+    goals: [
+      { id: 'all-authenticated', metric: 'authenticated-operations', target: { min: 1 } },
+      { id: 'public-authenticated', metric: 'authenticated-operations', select: { tag: 'Public' }, target: { min: 1 } },
+    ],
+  }),
 };
 for (const api of ['a', 'b', 'c']) {
   TREE[`apis/${api}/apiInformation.json`] = JSON.stringify({ properties: { displayName: api, path: api, protocols: api === 'a' ? ['http', 'https'] : ['https'], subscriptionRequired: false } });
@@ -64,7 +72,8 @@ function told(result: ScanResult): string {
 
 /**
  * Scans of `folder` as the language server's engine runs them, each compared with a full scan from
- * scratch; endpoint-authentication (a per-API rule) notes which APIs it was run on.
+ * scratch; endpoint-authentication (a per-API rule) notes which APIs it was run on, and the APIs read
+ * again are those whose model is not the previous scan's object.
  */
 function session(folder: string) {
   const cache = new ParseCache();
@@ -81,15 +90,23 @@ function session(folder: string) {
       : rule,
   );
   const overlay = new Map<string, string>();
+  const settings: NonNullable<ScanOptions['settings']> = {};
+  let previous: ScanResult | undefined;
   return {
     index,
     overlay,
-    /** Scans after `what`, which should have run the per-API rules on `expectedChecked`. */
-    step(what: string, expectedChecked: string[] | 'all'): ScanResult {
+    settings,
+    /** Scans after `what`, which should have run the per-API rules on `expectedChecked`, and read again the APIs in `expectedRead` (default: the same). */
+    step(what: string, expectedChecked: string[] | 'all', expectedRead = expectedChecked): ScanResult {
       checked = [];
-      const incremental = scan(folder, { cache, index, memo, overlay, rules, now, snapshot: 'auto' });
-      assert.deepStrictEqual([...checked].sort(), expectedChecked === 'all' ? incremental.services.flatMap((service) => service.apis.map((api) => api.name)).sort() : expectedChecked, what);
-      assert.strictEqual(told(incremental), told(scan(folder, { overlay, rules, now, snapshot: 'auto' })), what);
+      const incremental = scan(folder, { cache, index, memo, overlay, rules, now, snapshot: 'auto', settings });
+      const names = (result: ScanResult) => result.services.flatMap((service) => service.apis.map((api) => api.name)).sort();
+      const before = new Set(previous?.services.flatMap((service) => service.apis));
+      const read = incremental.services.flatMap((service) => service.apis.filter((api) => !before.has(api)).map((api) => api.name)).sort();
+      assert.deepStrictEqual([...checked].sort(), expectedChecked === 'all' ? names(incremental) : expectedChecked, `${what}: analysed`);
+      assert.deepStrictEqual(read, expectedRead === 'all' ? names(incremental) : expectedRead, `${what}: read`);
+      assert.strictEqual(told(incremental), told(scan(folder, { overlay, rules, now, snapshot: 'auto', settings })), what);
+      previous = incremental;
       return incremental;
     },
     /** An unsaved edit. */
@@ -116,7 +133,7 @@ describe('scan: incremental re-analysis', () => {
   afterEach(() => fs.rmSync(folder, { recursive: true, force: true }));
 
   it('after each edit, redoes the APIs it touched and tells what a full scan tells', () => {
-    const { index, overlay, step, edit } = session(folder);
+    const { index, overlay, settings, step, edit } = session(folder);
     const onDisk = (relative: string, text: string | undefined) => {
       if (text === undefined) fs.rmSync(path.join(folder, relative), { recursive: true });
       else write(relative, text);
@@ -128,6 +145,8 @@ describe('scan: incremental re-analysis', () => {
     // c alone is open: a and b run the fragment's validate-jwt.
     assert.deepStrictEqual(authStates(first), ['apis/c/operations/get-c unauthenticated', 'apis/c/operations/post-c unauthenticated']);
     assert.strictEqual(first.goals?.[0].met, false);
+    // a, tagged Public from the tag's folder, runs the fragment's validate-jwt.
+    assert.strictEqual(first.goals?.[1].met, true);
 
     step('nothing changed', []);
     edit('apis/a/specification.yaml', (text) => text.replace('name: filter', 'name: ssn'));
@@ -138,6 +157,11 @@ describe('scan: incremental re-analysis', () => {
     const operationPolicyEdited = step('an operation policy', ['b']);
     // Without <base /> in its inbound, post-b no longer runs the API policy's include of the fragment.
     assert.deepStrictEqual(authStates(operationPolicyEdited), ['apis/b/operations/post-b unauthenticated', 'apis/c/operations/get-c unauthenticated', 'apis/c/operations/post-c unauthenticated']);
+    // a, taken as read before, is tagged again by the tag's folder.
+    assert.strictEqual(operationPolicyEdited.goals?.[1].met, true);
+    edit('apis/b/apiInformation.json', (text) => text.replace('["https"]', '["http","https"]'));
+    const informationEdited = step("an API's information file", ['b']);
+    assert.ok(informationEdited.findings.some((finding) => finding.ruleId === 'encrypted-protocols' && finding.resource === 'apis/b'));
 
     edit('policy fragments/auth/policy.xml', (text) => text.replace(JWT, `<choose><when condition="@(true)">${JWT}</when></choose>`));
     const fragmentEdited = step('a fragment included by a and b', ['a', 'b']);
@@ -152,6 +176,14 @@ describe('scan: incremental re-analysis', () => {
     assert.deepStrictEqual(authStates(globalEdited), ['apis/b/operations/post-b unauthenticated']);
 
     step('nothing changed again', []);
+    // The editor's settings are not files: every API is taken as read, its analyses are not reused, so the scan reads them again.
+    settings.rules = { 'encrypted-protocols': 'low' };
+    const settingsChanged = step("the editor's settings", 'all');
+    assert.ok(settingsChanged.findings.filter((finding) => finding.ruleId === 'encrypted-protocols').every((finding) => finding.severity === 'low'));
+    step('nothing changed after the settings', []);
+    edit('tags/public/tagInformation.json', (text) => text.replace('"Public"', '"Open data"'));
+    const tagRenamed = step("a tag's display name", 'all');
+    assert.strictEqual(tagRenamed.goals?.[1].status, 'not-evaluated');
     onDisk('apis/c', undefined);
     onDisk('products/open/apis/c', undefined);
     const deleted = step("an API's files deleted", 'all');
@@ -181,10 +213,11 @@ describe('scan: incremental re-analysis', () => {
     try {
       fs.cpSync(path.join(__dirname, '../../fixtures/workspace/bicep'), bicep, { recursive: true });
       const { step, edit } = session(bicep);
+      // Only APIOps folders are taken as read before: a Bicep file's APIs are read again, from kept parses.
       step('first scan', 'all');
-      step('nothing changed', []);
+      step('nothing changed', [], 'all');
       edit('specs/orders.yaml', (text) => text.replace(/\n/, '\nx-edited: true\n'));
-      step('a spec loaded by the Bicep file', ['orders']);
+      step('a spec loaded by the Bicep file', ['orders'], 'all');
       edit('main.bicep', (text) => text.replace('subscriptionRequired: false', 'subscriptionRequired: true'));
       step('the Bicep file', 'all');
     } finally {
