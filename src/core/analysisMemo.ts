@@ -214,7 +214,9 @@ function sameFolder(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, strin
 function apiFiles(service: ApimService, api: ApiResource): Set<string> {
   const files = new Set<string>([api.declaration.file]);
   if (api.definitionFile !== undefined) files.add(api.definitionFile);
-  for (const document of api.spec?.documents ?? []) files.add(document.file);
+  // Only the documents reading the API parsed: the ones its analysis follows later (`$ref`s) are shared,
+  // so that the API's files are the same whether this scan read it or took it as an earlier one read it.
+  if (api.spec) files.add(api.spec.file);
   const policies: PolicyAttachment[] = [];
   const add = (attachment: PolicyAttachment | undefined) => {
     if (attachment) policies.push(attachment);

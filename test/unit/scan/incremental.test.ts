@@ -208,6 +208,29 @@ describe('scan: incremental re-analysis', () => {
     step('the unsaved edits closed', 'all');
   });
 
+  it("analyses every API again when the infrastructure code behind a backend, or a Function App's code, changes", () => {
+    const sample = fs.mkdtempSync(path.join(os.tmpdir(), 'apim-incremental-sample-'));
+    try {
+      fs.cpSync(path.join(__dirname, '../../../samples'), sample, { recursive: true });
+      const { step, edit } = session(sample);
+      step('first scan', 'all');
+      step('nothing changed', []);
+      edit('apis/inventory/specification.json', (text) => text.replace('"swagger"', '"x-edited": true, "swagger"'));
+      step("one API's spec", ['inventory']);
+      // A schema customers' schemas refer to ($ref), read only when its analysis follows them: shared by the APIs.
+      edit('shared/schemas/address.yaml', (text) => `${text}\n# edited\n`);
+      step('a schema several specs refer to', 'all');
+      // The orders backend (func-contoso-orders) gets an access restriction: every API's backends and gateway-bypass may change.
+      edit('infra/orders-func.bicep', (text) => text.replace('httpsOnly: true', "httpsOnly: true\n    siteConfig: {\n      ipSecurityRestrictions: [\n        { ipAddress: 'AzureCloud', tag: 'ServiceTag', action: 'Allow' }\n      ]\n    }"));
+      step("the Bicep file of a backend's app", 'all');
+      // get-order's trigger becomes keyed: the hosted endpoints' findings and their priorities change.
+      edit('functions/orders/src/functions/orders.js', (text) => text.replace("authLevel: 'anonymous'", "authLevel: 'function'"));
+      step("a Function App's code", 'all');
+    } finally {
+      fs.rmSync(sample, { recursive: true, force: true });
+    }
+  });
+
   it('analyses again every API declared by an edited Bicep file, whose other declarations it may use', () => {
     const bicep = fs.mkdtempSync(path.join(os.tmpdir(), 'apim-incremental-bicep-'));
     try {
