@@ -36,6 +36,8 @@ export type EngineRequest =
       settings: FolderSettings['settings'];
       diagnostics: DiagnosticOptions;
       budgetMs: number;
+      /** Analyse even if the buffers, the settings and the files are as last analysed. */
+      force: boolean;
       cancel: SharedArrayBuffer;
     }
   | { kind: 'fileFindings'; id: number; file: string }
@@ -69,6 +71,8 @@ class FolderEngine {
   /** The diagnostics last sent: only changes are sent again. */
   readonly diagnostics = new PublishedDiagnostics();
   report?: AnalysisReport;
+  /** What the last complete analysis read besides the disk: editor buffers that differ from it, and the settings. */
+  analyzed?: { overlay: Map<string, string>; settings: string };
 
   constructor(
     /** The workspace folder's URI, as the server names it. */
@@ -95,14 +99,27 @@ function folderOf(file: string): FolderEngine | undefined {
 function analyze(request: Extract<EngineRequest, { kind: 'analyze' }>): AnalyzeResult | { cancelled: true } {
   let engine = folders.get(request.folder);
   if (!engine || engine.root !== request.root) folders.set(request.folder, (engine = new FolderEngine(request.folder, request.root)));
+  // A buffer that holds what the disk holds (a document just opened, or saved) is no input of its own.
+  const overlay = new Map(request.overlay.filter(([file, text]) => engine!.index.reads.get(path.resolve(file))?.text !== text));
+  const settings = JSON.stringify([request.settings, request.diagnostics]);
+  if (!request.force && engine.result && engine.analyzed && sameInputs(engine.analyzed, overlay, settings)) {
+    return { diagnostics: [], summary: analysisSummary(engine.result), stopped: false, cancelled: false };
+  }
   const flag = new Int32Array(request.cancel);
   const budget = new TimeBudget(request.budgetMs, () => Atomics.load(flag, 0) !== 0);
-  const result = scan(request.root, { overlay: new Map(request.overlay), cache: engine.cache, index: engine.index, memo: engine.memo, settings: request.settings, snapshot: 'auto', budget });
+  const result = scan(request.root, { overlay, cache: engine.cache, index: engine.index, memo: engine.memo, settings: request.settings, snapshot: 'auto', budget });
   if (budget.cancelled) return { cancelled: true };
+  // A stopped analysis is done again next time, whatever changed.
+  engine.analyzed = budget.stopped ? undefined : { overlay, settings };
   engine.result = result;
   engine.report = undefined;
   engine.byFile = indexByFile(result);
   return { diagnostics: engine.diagnostics.changes(result, request.diagnostics), summary: analysisSummary(result), stopped: budget.stopped, cancelled: false };
+}
+
+/** Nothing to analyse again: the same buffers and settings, and no file event since (which forgets the analysis's inputs). */
+function sameInputs(analyzed: NonNullable<FolderEngine['analyzed']>, overlay: ReadonlyMap<string, string>, settings: string): boolean {
+  return analyzed.settings === settings && analyzed.overlay.size === overlay.size && [...overlay].every(([file, text]) => analyzed.overlay.get(file) === text);
 }
 
 function indexByFile(result: ScanResult): FolderEngine['byFile'] {
@@ -216,6 +233,7 @@ function handle(request: EngineRequest): unknown {
       for (const { file, type } of request.events) {
         for (const engine of folders.values()) {
           if (!engine.contains(file)) continue;
+          engine.analyzed = undefined;
           if (type === 'changed') engine.index.changed(file);
           else engine.index.created(file);
         }

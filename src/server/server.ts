@@ -90,6 +90,8 @@ interface Folder {
   /** Set to 1 to cancel the running analysis. */
   running?: Int32Array;
   dirty: boolean;
+  /** Analysed again even if nothing the engine knows of changed (the Analyze command). */
+  forced?: boolean;
 }
 
 const folders = new Map<string, Folder>();
@@ -116,26 +118,21 @@ function folderOf(file: string): Folder | undefined {
     .sort((a, b) => b.root.length - a.root.length)[0];
 }
 
-/** When the last change came. */
-let lastChange = -Infinity;
-
 /**
  * Marks the folder of `file` (every folder when undefined) to be analysed, cancelling a running
- * analysis of it: at once after a quiet time (an analysis is incremental, and its result is then
- * what the user waits for), else once changes stop coming for the quiet time (a burst of typing is
- * analysed once, for its last text).
+ * analysis of it: at once when nothing is analysing or waiting to (an analysis is incremental, and
+ * its result is then what the user waits for), else once changes stop coming for the quiet time (a
+ * burst of typing is analysed once more, for its last text).
  */
 function schedule(file?: string): void {
+  const idle = timer === undefined && ![...folders.values()].some((folder) => folder.running);
   const affected = file === undefined ? [...folders.values()] : [folderOf(file)].filter((folder) => folder !== undefined);
   for (const folder of affected) {
     folder.dirty = true;
     if (folder.running) Atomics.store(folder.running, 0, 1);
   }
-  const now = performance.now();
-  const afterQuiet = now - lastChange >= settings.analysisDelayMs;
-  lastChange = now;
   if (timer) clearTimeout(timer);
-  timer = setTimeout(() => void analyzeDirty(), afterQuiet ? 0 : settings.analysisDelayMs);
+  timer = setTimeout(() => void analyzeDirty(), idle ? 0 : settings.analysisDelayMs);
 }
 
 function analyzeDirty(): Promise<void> {
@@ -165,9 +162,11 @@ async function analyze(folder: Folder): Promise<void> {
       settings: folderSettings,
       diagnostics: { highSeverityAs: settings.highSeverityAs, showInfoFindings: settings.showInfoFindings },
       budgetMs: settings.analysisTimeBudgetMs,
+      force: folder.forced === true,
       cancel,
     });
     if (result.cancelled) return;
+    folder.forced = false;
     folder.version++;
     for (const [uri, diagnostics] of result.diagnostics) {
       void connection.sendDiagnostics({ uri, diagnostics });
@@ -230,7 +229,10 @@ documents.onDidChangeContent((event) => event.document.uri.startsWith('file:') &
 documents.onDidClose((event) => event.document.uri.startsWith('file:') && schedule(fileURLToPath(event.document.uri)));
 
 connection.onRequest(ANALYZE_REQUEST, async () => {
-  for (const folder of folders.values()) folder.dirty = true;
+  for (const folder of folders.values()) {
+    folder.dirty = true;
+    folder.forced = true;
+  }
   await analyzeDirty();
 });
 

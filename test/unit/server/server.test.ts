@@ -93,6 +93,31 @@ describe('language server', function () {
     }
   });
 
+  it('does not scan again for a document opened as the disk has it, and scans at once for an edit after it', async () => {
+    const relative = 'apis/orders/operations/track-shipment/policy.xml';
+    const uri = uriOf(relative);
+    const disk = fs.readFileSync(path.join(folder, relative), 'utf8');
+    const summaries = () => session.notifications.filter((notification) => notification.method === 'apimPosture/analyzed').map((notification) => (notification.params as { summary: { durationMs: number } }).summary);
+    const next = async (count: number) => {
+      for (let waited = 0; summaries().length < count; waited += 10) {
+        assert.ok(waited < 60_000, 'no analysis');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      return summaries()[count - 1];
+    };
+    const before = summaries().length;
+    const last = summaries()[before - 1];
+    await session.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'xml', version: 1, text: disk } });
+    // The engine answers with the last analysis: the same duration, to the fraction of a millisecond.
+    assert.strictEqual((await next(before + 1)).durationMs, last.durationMs);
+    await session.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: disk.replace('<inbound>', '<inbound>\n\t\t<base />') }] });
+    assert.notStrictEqual((await next(before + 2)).durationMs, last.durationMs);
+    assert.deepStrictEqual(messages('apis/orders/specification.yaml', 'endpoint-authentication'), []);
+    await session.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    await next(before + 3);
+    assert.strictEqual(messages('apis/orders/specification.yaml', 'endpoint-authentication').length, 1);
+  });
+
   it('analyses a burst of edits once, for the last text', async () => {
     const relative = 'apis/orders/operations/track-shipment/policy.xml';
     const uri = uriOf(relative);
