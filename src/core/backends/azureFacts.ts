@@ -68,6 +68,13 @@ export function lookupAzure(read: AzureBackendsRead | undefined, backend: Pick<R
   return { found: false, why: `Resource Graph found no resource answering on ${host} in ${subscriptions}` };
 }
 
+/** Azure's facts about the App Service site a URL calls (`https://<app>.azurewebsites.net/...`), when the snapshot found it. */
+export function azureFactsAt(read: AzureBackendsRead | undefined, url: string): AzureBackendFacts | undefined {
+  const host = /^https?:\/\/([^/:?#]+)/i.exec(url.trim())?.[1]?.toLowerCase();
+  const found = host ? lookupAzure(read, { kind: 'app-service', host }) : undefined;
+  return found?.found ? found.facts : undefined;
+}
+
 /** A resource of the snapshot as facts; what the snapshot did not tell is named in `notRead`. */
 export function azureFacts(resource: DeployedBackendResource): AzureBackendFacts {
   const notRead: string[] = [];

@@ -3,6 +3,7 @@
 // calls the app's URL skips the gateway's authentication altogether.
 import { projectServing, triggersBelowUrl } from '../analysis/appBehindUrl';
 import { appLabel, directlyReachable } from '../analysis/hostedExposure';
+import { azureFactsAt, reachableInAzure } from '../backends/azureFacts';
 import type { Finding } from '../findings';
 import { predicted, ruleHelpUri, type Rule } from './rule';
 
@@ -35,7 +36,9 @@ export const gatewayBypass: Rule = {
       const authenticated = api.operations.filter((operation) => context.auth(api, operation).state === 'authenticated');
       // A gateway that does not authenticate is no gateway to go around: endpoint-authentication reports it.
       if (authenticated.length === 0) continue;
-      const { reachable, because } = directlyReachable(project);
+      // With a snapshot, Azure's facts about the app behind the URL decide, as the resolver's do.
+      const azure = azureFactsAt(context.service.deployment?.azureBackends, api.serviceUrl);
+      const { reachable, because } = azure ? reachableInAzure(azure) : directlyReachable(project);
       if (reachable === false) continue;
       const severity = reachable === true ? meta.severity : 'info';
       const app = appLabel(project);
@@ -53,7 +56,7 @@ export const gatewayBypass: Rule = {
             ...(project.app ? [{ location: project.app.location, message: `${app} is declared here.` }] : []),
           ],
           severity,
-          properties: { app: project.appName ?? null, triggers: anonymous.map((trigger) => trigger.id), directlyReachable: reachable },
+          properties: { app: project.appName ?? null, triggers: anonymous.map((trigger) => trigger.id), directlyReachable: reachable, reachabilityFrom: azure ? 'azure' : 'declaration', azureResourceId: azure?.resourceId ?? null },
         }),
       );
       for (const trigger of anonymous) {
