@@ -4,6 +4,7 @@
 // placed on the repository's triggers. Expected values are written from the emulator states below and
 // from the sample's files.
 import * as assert from 'assert';
+import * as fs from 'fs';
 import * as path from 'path';
 import { backendResource, backendResourcesQuery, backendTargets } from '../../../src/core/azure/backendResources';
 import { hostedTarget } from '../../../src/core/azure/hostedPlacement';
@@ -290,7 +291,7 @@ describe('Azure resources behind backends', function () {
     it("places Defender's finding at the trigger's range, by name or by route, merged with the prediction where one says the same", () => {
       const findings = observedOnSites([unused(site, { functionName: 'create-order' }), unused(site, { endpoint: 'https://func-contoso-orders.azurewebsites.net/api/orders/42' })]);
       const where = (finding: (typeof findings)[number]) => `${finding.ruleId} ${finding.resource} ${path.relative(SAMPLES, finding.location.file)}:${finding.location.span.start}`;
-      const text = require('fs').readFileSync(path.join(SAMPLES, 'functions/orders/src/functions/orders.js'), 'utf8') as string;
+      const text = fs.readFileSync(path.join(SAMPLES, 'functions/orders/src/functions/orders.js'), 'utf8');
       // The trigger's location is its authLevel's value: 'function' (create-order, line 15) and 'anonymous' (get-order, line 7).
       const createOrder = text.indexOf("'function'");
       const getOrder = text.indexOf("'anonymous'");
