@@ -182,7 +182,9 @@ export class BackendResolver {
   private withAzure(backend: ResolvedBackend): ResolvedBackend {
     if (backend.azure) return backend;
     const azure = lookupAzure(this.service.deployment?.azureBackends, backend);
-    return azure ? { ...backend, azure } : backend;
+    if (!azure) return backend;
+    // Azure's `kind` tells which service of a host's family it is (a Function App among azurewebsites.net sites).
+    return { ...backend, kind: azure.found ? refineKind(backend.kind, azure.facts.kind) : backend.kind, azure };
   }
 
   private policyTarget(api: ApiResource, element: XmlElement, location: SourceLocation): ResolvedBackend {
