@@ -75,6 +75,13 @@ export function azureFactsAt(read: AzureBackendsRead | undefined, url: string): 
   return found?.found ? found.facts : undefined;
 }
 
+/** Azure's facts about the App Service site named `name` (a Function App, a Logic App Standard), when the snapshot found it. */
+export function azureFactsOfSite(read: AzureBackendsRead | undefined, name: string | undefined): AzureBackendFacts | undefined {
+  if (read?.state !== 'read' || name === undefined) return undefined;
+  const sites = read.resources.filter((resource) => resource.type === 'microsoft.web/sites' && resource.name.toLowerCase() === name.toLowerCase());
+  return sites.length === 1 ? azureFacts(sites[0]) : undefined;
+}
+
 /** A resource of the snapshot as facts; what the snapshot did not tell is named in `notRead`. */
 export function azureFacts(resource: DeployedBackendResource): AzureBackendFacts {
   const notRead: string[] = [];

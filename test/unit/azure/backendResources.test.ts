@@ -263,6 +263,19 @@ describe('Azure resources behind backends', function () {
     assert.deepStrictEqual(gatewayBypass(sample), []);
   });
 
+  it("function-app-endpoint-authentication goes by Azure's authsettingsV2 when the snapshot found the site", () => {
+    const predictions = (snapshot: DeployedSnapshot) =>
+      scan(SAMPLES, { snapshot: readSnapshotFile(SAMPLE_SNAPSHOT, serializeSnapshot(snapshot)) })
+        .findings.filter((finding) => finding.ruleId === 'function-app-endpoint-authentication' && finding.origin === 'predicted')
+        .map((finding) => `${finding.resource} ${finding.severity} ${finding.properties?.appAuthenticationFrom}`);
+    const sample = readSnapshotFile(SAMPLE_SNAPSHOT).snapshot;
+    // functions/orders: get-order anonymous, create-order behind a function key; Azure shows authsettingsV2 off.
+    assert.deepStrictEqual(predictions(sample).sort(), ['sites/func-contoso-orders/functions/create-order medium azure', 'sites/func-contoso-orders/functions/get-order high azure']);
+    sample.backendResources!.find((resource) => resource.name === 'func-contoso-orders')!.authentication = { enabled: true, requireAuthentication: true, unauthenticatedClientAction: 'Return401' };
+    // infra/orders-func.bicep declares no authsettingsV2: Azure's, turned on since, decides.
+    assert.deepStrictEqual(predictions(sample), []);
+  });
+
   describe("Defender's Function App and Logic App recommendations on the triggers", () => {
     const site = `/subscriptions/${CONTOSO_SUBSCRIPTION}/resourcegroups/rg-contoso-orders/providers/microsoft.web/sites/func-contoso-orders`;
 
