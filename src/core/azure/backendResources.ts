@@ -172,11 +172,22 @@ export function backendResource(row: Record<string, unknown>): DeployedBackendRe
 async function completeSite(context: LoadContext, site: DeployedBackendResource): Promise<void> {
   const subscriptionId = site.id.split('/')[2];
   const client = context.clients.security(subscriptionId);
-  const get = async (path: string) => (await sendArm(client, `${context.endpoint}${site.id}/${path}?api-version=${WEB_API_VERSION}`, 'GET', context.options.abortSignal)).body;
+  const get = async (url: string) => (await sendArm(client, url, 'GET', context.options.abortSignal)).body;
+  const at = (path: string) => `${context.endpoint}${site.id}/${path}?api-version=${WEB_API_VERSION}`;
+  // A list, page after page (`nextLink`).
+  const all = async (url: string | undefined) => {
+    const items: unknown[] = [];
+    while (url) {
+      const page = record(await get(url));
+      items.push(...array(page.value));
+      url = text(page.nextLink);
+    }
+    return items;
+  };
   const [web, auth, endpoints] = await Promise.all([
-    attempt(context, site.errors, 'siteConfig', `${site.id}/config/web`, () => get('config/web')),
-    attempt(context, site.errors, 'authsettingsV2', `${site.id}/config/authsettingsV2`, () => get('config/authsettingsV2')),
-    attempt(context, site.errors, 'privateEndpointConnections', `${site.id}/privateEndpointConnections`, () => get('privateEndpointConnections')),
+    attempt(context, site.errors, 'siteConfig', `${site.id}/config/web`, () => get(at('config/web'))),
+    attempt(context, site.errors, 'authsettingsV2', `${site.id}/config/authsettingsV2`, () => get(at('config/authsettingsV2'))),
+    attempt(context, site.errors, 'privateEndpointConnections', `${site.id}/privateEndpointConnections`, () => all(at('privateEndpointConnections'))),
   ]);
   if (web !== undefined) {
     const config = record(record(web).properties);
@@ -192,7 +203,7 @@ async function completeSite(context: LoadContext, site: DeployedBackendResource)
       unauthenticatedClientAction: text(validation.unauthenticatedClientAction),
     };
   }
-  if (endpoints !== undefined) site.privateEndpoints = connections(record(endpoints).value);
+  if (endpoints !== undefined) site.privateEndpoints = connections(endpoints);
 }
 
 function accessRule(value: unknown): DeployedAccessRule {

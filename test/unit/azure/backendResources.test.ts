@@ -13,7 +13,7 @@ import { readSnapshotFile, serializeSnapshot, type DeployedAssessment, type Depl
 import { azureFacts, lookupAzure, reachableInAzure } from '../../../src/core/backends/azureFacts';
 import { scan } from '../../../src/core/scan';
 import { toAnalysisReport } from '../../../src/core/report/analysisReport';
-import { ArmEmulator, fixedTokenCredential, type EmulatorBackendResource, type EmulatorState } from '../../azure/emulator';
+import { ArmEmulator, fixedTokenCredential, type EmulatorBackendResource, type EmulatorOptions, type EmulatorState } from '../../azure/emulator';
 import { CONTOSO_SUBSCRIPTION, contosoState, ORDERS_FUNCTION_APP_ID, SAMPLE_SNAPSHOT, SAMPLES } from '../../azure/contoso';
 
 const RG = `/subscriptions/${CONTOSO_SUBSCRIPTION}/resourceGroups/rg-backends/providers`;
@@ -84,8 +84,8 @@ function estate(): EmulatorState {
   return state;
 }
 
-async function withEmulator<T>(state: EmulatorState, run: (emulator: ArmEmulator, connection: { endpoint: string; agent: import('https').Agent; retryDelayInMs: number }) => Promise<T>): Promise<T> {
-  const emulator = await new ArmEmulator(state).start();
+async function withEmulator<T>(state: EmulatorState, run: (emulator: ArmEmulator, connection: { endpoint: string; agent: import('https').Agent; retryDelayInMs: number }) => Promise<T>, options: EmulatorOptions = {}): Promise<T> {
+  const emulator = await new ArmEmulator(state, options).start();
   const agent = emulator.agent();
   try {
     return await run(emulator, { endpoint: emulator.endpoint, agent, retryDelayInMs: 5 });
@@ -191,6 +191,20 @@ describe('Azure resources behind backends', function () {
       assert.strictEqual(snapshot.backendResources, undefined);
       assert.deepStrictEqual(snapshot.errors.map((error) => [error.operation, error.status]), [['backendResources', 403]]);
     });
+  });
+
+  it("follows the pages of a site's private endpoint connections", async () => {
+    const state = estate();
+    const locked = state.backendResources!.find((resource) => resource.name === 'func-locked')!;
+    locked.privateEndpointConnections = [...locked.privateEndpointConnections!, { name: 'pe-2', privateEndpointId: `${RG}/Microsoft.Network/privateEndpoints/pe-2`, status: 'Pending' }, { name: 'pe-3', privateEndpointId: `${RG}/Microsoft.Network/privateEndpoints/pe-3`, status: 'Rejected' }];
+    await withEmulator(
+      state,
+      async (_emulator, connection) => {
+        const snapshot = await loadDeployedState(fixedTokenCredential(), [CONTOSO_SUBSCRIPTION], connection);
+        assert.deepStrictEqual(snapshot.backendResources!.find((resource) => resource.name === 'func-locked')?.privateEndpoints?.map((endpoint) => endpoint.status), ['Approved', 'Pending', 'Rejected']);
+      },
+      { pageSize: 2 },
+    );
   });
 
   it('the query names only host names it can write safely, and the targets come from every URL the service calls', () => {
