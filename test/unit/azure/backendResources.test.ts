@@ -9,7 +9,7 @@ import * as path from 'path';
 import { backendResource, backendResourcesQuery, backendTargets } from '../../../src/core/azure/backendResources';
 import { hostedTarget } from '../../../src/core/azure/hostedPlacement';
 import { loadDeployedState } from '../../../src/core/azure/load';
-import { readSnapshotFile, serializeSnapshot, type DeployedAssessment, type DeployedSnapshot } from '../../../src/core/azure/snapshot';
+import { readSnapshotFile, serializeSnapshot, type DeployedAssessment, type DeployedBackendResource, type DeployedSnapshot } from '../../../src/core/azure/snapshot';
 import { azureFacts, lookupAzure, reachableInAzure } from '../../../src/core/backends/azureFacts';
 import { scan } from '../../../src/core/scan';
 import { toAnalysisReport } from '../../../src/core/report/analysisReport';
@@ -205,6 +205,24 @@ describe('Azure resources behind backends', function () {
       },
       { pageSize: 2 },
     );
+  });
+
+  it('a Consumption workflow is found by its access endpoint, and a host two workflows share is said ambiguous', () => {
+    const workflow = (name: string, id: string) =>
+      backendResource({ id: `${RG}/Microsoft.Logic/workflows/${name}`, name, type: 'Microsoft.Logic/workflows', properties: { accessEndpoint: `https://prod-12.westeurope.logic.azure.com:443/workflows/${id}`, accessControl: { triggers: { allowedCallerIpAddresses: [{ addressRange: '13.69.0.0/16' }] } } } })!;
+    const intake = workflow('wf-intake', '0a1b2c3d4e5f60718293a4b5c6d7e8f9');
+    assert.deepStrictEqual([intake.hostNames, intake.accessRestrictions], [['prod-12.westeurope.logic.azure.com'], { defaultAction: 'Deny', rules: [{ action: 'Allow', tag: 'Default', ipAddress: '13.69.0.0/16' }] }]);
+    const host = 'prod-12.westeurope.logic.azure.com';
+    const read = (resources: DeployedBackendResource[]) => ({ state: 'read' as const, hosts: [host], resources, subscriptions: [CONTOSO_SUBSCRIPTION] });
+    const found = lookupAzure(read([intake]), { kind: 'logic-app', host });
+    assert.deepStrictEqual(found?.found && [found.facts.name, found.facts.accessRestricted, found.facts.onlyApiManagement], ['wf-intake', true, undefined]);
+    assert.deepStrictEqual(lookupAzure(read([intake, workflow('wf-refunds', 'ffeeddccbbaa99887766554433221100')]), { kind: 'logic-app', host }), {
+      found: false,
+      why: `2 resources of the snapshot answer on ${host} (wf-intake, wf-refunds): which one is behind the backend is not known`,
+    });
+    assert.deepStrictEqual(lookupAzure(read([]), { kind: 'app-service', host: 'func-other.azurewebsites.net' }), { found: false, why: 'the deployed service does not call func-other.azurewebsites.net, so the snapshot did not look it up' });
+    // A kind the export does not look up (a SQL server) is not said to be missing from Azure.
+    assert.strictEqual(lookupAzure(read([]), { kind: 'sql', host: 'db.database.windows.net' }), undefined);
   });
 
   it('the query names only host names it can write safely, and the targets come from every URL the service calls', () => {
