@@ -9,6 +9,7 @@
 // `…/sites/<app>/workflows/<workflow>/triggers/<trigger>`, `…/Microsoft.Logic/workflows/<workflow>/triggers/<trigger>`);
 // (2) the assessed id is the site or the workflow and `additionalData` names the endpoint, by name
 // (`functionName`, `endpointName`, `workflowName`/`triggerName`…) or by URL or route (`/api/orders/{id}`).
+// A workflow named without its trigger is placed on its one trigger (a workflow has a single trigger).
 import type { ApimService, HostedProject, HttpTrigger } from '../model';
 import type { DeployedAssessment } from './snapshot';
 
@@ -89,6 +90,8 @@ function pick(candidates: { trigger: HttpTrigger; project: HostedProject }[], ta
     if (found.length === 1) return found[0];
     return { resource, why: `${found.length === 0 ? 'no' : found.length} HTTP trigger${found.length === 1 ? '' : 's'} of ${target.app} answer${found.length === 1 ? 's' : ''} on ${target.route}` };
   }
+  // A workflow has one trigger: naming the workflow names it.
+  if (target.workflow && candidates.length === 1) return candidates[0];
   return { resource, why: `the assessment names no endpoint of ${target.app} (neither in its resource id nor in its details)` };
 }
 

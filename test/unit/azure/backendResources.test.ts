@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { backendResource, backendResourcesQuery, backendTargets } from '../../../src/core/azure/backendResources';
-import { hostedTarget } from '../../../src/core/azure/hostedPlacement';
+import { hostedTarget, placeHosted } from '../../../src/core/azure/hostedPlacement';
 import { loadDeployedState } from '../../../src/core/azure/load';
 import { readSnapshotFile, serializeSnapshot, type DeployedAssessment, type DeployedBackendResource, type DeployedSnapshot } from '../../../src/core/azure/snapshot';
 import { azureFacts, lookupAzure, reachableInAzure } from '../../../src/core/backends/azureFacts';
@@ -317,6 +317,17 @@ describe('Azure resources behind backends', function () {
       assert.deepStrictEqual(hostedTarget({ resourceId: `${site}/workflows/orders/triggers/manual` }), { host: 'site', app: 'func-contoso-orders', workflow: 'orders', endpoint: 'manual' });
       assert.deepStrictEqual(hostedTarget({ resourceId: '/subscriptions/s/resourcegroups/r/providers/microsoft.logic/workflows/wf-intake' }), { host: 'workflow', app: 'wf-intake', workflow: 'wf-intake', endpoint: undefined });
       assert.strictEqual(hostedTarget({ resourceId: '/subscriptions/s/resourcegroups/r/providers/microsoft.apimanagement/service/x' }), undefined);
+    });
+
+    it("places an assessment of a Consumption workflow on its one trigger, and says when the repository lacks the workflow", () => {
+      // test/fixtures/rules/logic-app-endpoint-authentication/consumption/azuredeploy.json declares la-refunds with a Request trigger named manual.
+      const [service] = scan(path.join(__dirname, '..', '..', 'fixtures', 'rules', 'logic-app-endpoint-authentication', 'consumption')).services;
+      const placed = placeHosted(service, hostedTarget({ resourceId: '/subscriptions/s/resourcegroups/r/providers/microsoft.logic/workflows/la-refunds' })!);
+      assert.strictEqual('trigger' in placed && placed.trigger.id, 'workflows/la-refunds/triggers/manual');
+      assert.deepStrictEqual(placeHosted(service, hostedTarget({ resourceId: '/subscriptions/s/resourcegroups/r/providers/microsoft.logic/workflows/la-gone/triggers/manual' })!), {
+        resource: 'workflows/la-gone',
+        why: 'no Consumption workflow named la-gone with an HTTP trigger is in the repository',
+      });
     });
 
     function observedOnSites(assessments: DeployedAssessment[]) {
