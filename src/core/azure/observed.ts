@@ -2,14 +2,14 @@
 // and merged into the findings that already say the same: one finding per problem.
 import type { DefenderView, Finding, RuleMetadata } from '../findings';
 import type { ApimService, ResourceId } from '../model';
-import { matchesDefender } from '../rules/defender';
-import type { SourceLocation } from '../text';
-import { backendTargets } from './backendResources';
-import { hostedTarget, placeHosted } from './hostedPlacement';
 import { ALL_RULES } from '../rules/catalog';
+import { matchesDefender } from '../rules/defender';
 import { HOSTED_RECOMMENDATIONS, observedRuleId, severityOf } from '../rules/observedRecommendation';
 import { findingId } from '../rules/rule';
+import type { SourceLocation } from '../text';
 import { isInside } from '../workspace/files';
+import { backendTargets } from './backendResources';
+import { hostedTarget, placeHosted } from './hostedPlacement';
 import { mappedService, type ApiMapping } from './mapping';
 import { Placer } from './placement';
 import type { DeployedAssessment, LoadedSnapshot } from './snapshot';
@@ -73,7 +73,7 @@ export function observedFindings(
   return findings;
 }
 
-/** Where an observed finding is, and what it says of it: on a local resource (`findingKey` given), or unplaced. */
+/** Where an observed finding is, and what it says of it: on a local file, or unplaced (in the snapshot). */
 interface ObservedPlace {
   resource: ResourceId;
   location: SourceLocation;
