@@ -9,7 +9,7 @@ import type { ApiResource, ApimService, BackendResource, DeclaredApp, Declaratio
 import { attribute, descendants, type XmlElement } from '../policy/xml';
 import type { SourceLocation } from '../text';
 import { callableDirectlyInAzure, lookupAzure, type AzureLookup } from './azureFacts';
-import { declaredAs, declaredNamed, TYPE_KINDS } from '../workspace/declaredApps';
+import { declaredAs, declaredNamed, refineKind, TYPE_KINDS } from '../workspace/declaredApps';
 
 /** The kinds of resource a backend host name or a declaration tells. */
 export type BackendKind =
