@@ -1,6 +1,7 @@
 // The model of one API Management service as the repository declares it. Everything the rules, the
 // editor and the Azure layer need is here; nothing here knows how it was read (APIOps, apiops-cli,
 // Bicep, bare specs).
+import type { AzureBackendsRead } from './backends/azureFacts';
 import type { BackendKind, BackendResourceFacts } from './backends/resolve';
 import type { JsonPath, ParsedDocument } from './parse/document';
 import type { PolicyXml } from './policy/xml';
@@ -205,6 +206,8 @@ export interface DeploymentFacts {
   onboardedApis?: string[];
   /** Operations without traffic for 30 days. */
   inactiveOperations?: ResourceId[];
+  /** The Azure resources behind the deployed service's backends (Resource Graph, ARM), or why the snapshot does not tell them. */
+  azureBackends?: AzureBackendsRead;
 }
 
 /**

@@ -6,6 +6,10 @@
 // - the direct management endpoint is on (Defender reports it; no local rule can predict it);
 // - partners is not onboarded to Defender for APIs; inventory/list-warehouses had no traffic for 30 days;
 // - the default Echo API is still deployed, unauthenticated, and is not in the repository;
+// - the orders API's backend is the Function App func-contoso-orders (infra/orders-func.bicep, code in
+//   functions/orders): public network access on, no access restriction, no private endpoint, no App
+//   Service authentication, as Resource Graph and ARM tell; Defender finds its anonymous get-order
+//   endpoint unauthenticated;
 // - Defender's attack paths: the internet reaches the saved card through the unauthenticated
 //   get-saved-card (Defender CSPM's documented shape), and the Echo API's backend over plain http
 //   (Exposure Management's shape); get-saved-card's assessment carries the risk that names the first.
@@ -15,7 +19,7 @@ import { loadDeployedState } from '../../src/core/azure/load';
 import { writeSnapshotFile, type DeployedSnapshot } from '../../src/core/azure/snapshot';
 import type { ApimService } from '../../src/core/model';
 import { readService } from '../../src/core/workspace/readService';
-import { ArmEmulator, fixedTokenCredential, type EmulatorAssessment, type EmulatorAttackPath, type EmulatorService, type EmulatorState } from './emulator';
+import { ArmEmulator, fixedTokenCredential, type EmulatorAssessment, type EmulatorAttackPath, type EmulatorBackendResource, type EmulatorService, type EmulatorState } from './emulator';
 import { DIRECT_MANAGEMENT, ENDPOINT_AUTH, METADATA, SUBSCRIPTION_SCOPE, UNUSED_ENDPOINTS } from './fixtures';
 import { DEFENDER } from '../../src/core/rules/defender';
 
@@ -23,6 +27,8 @@ export const SAMPLES = path.join(__dirname, '..', '..', 'samples');
 export const SAMPLE_SNAPSHOT = path.join(SAMPLES, '.apim-posture', 'snapshot.json');
 export const CONTOSO_SUBSCRIPTION = '6f1c2a4e-8b3d-4c5e-9f70-1a2b3c4d5e6f';
 export const CONTOSO_SERVICE_ID = `/subscriptions/${CONTOSO_SUBSCRIPTION}/resourceGroups/rg-contoso-apis/providers/Microsoft.ApiManagement/service/apim-contoso-outfitters`;
+/** The Function App behind the orders API (samples/backends/orders-func names it by this id). */
+export const ORDERS_FUNCTION_APP_ID = `/subscriptions/${CONTOSO_SUBSCRIPTION}/resourceGroups/rg-contoso-orders/providers/Microsoft.Web/sites/func-contoso-orders`;
 
 const OLD_GET_SAVED_CARD_POLICY = `<policies>
 	<inbound>
@@ -151,6 +157,9 @@ export function contosoState(samples = SAMPLES): EmulatorState {
     unhealthy(DEFENDER.backendCertificateValidation, 'backends/legacy-loyalty'),
     unhealthy({ assessmentKey: DIRECT_MANAGEMENT.key, displayName: DIRECT_MANAGEMENT.displayName, severity: DIRECT_MANAGEMENT.severity }, ''),
     { ...unhealthy(ENDPOINT_AUTH, 'apis/catalog/operations/search-products'), status: 'Healthy' },
+    // On the Function App's endpoint, named as a sub-resource of the site.
+    // Microsoft publishes no key for it: the sample's own, matched by display name as any would be.
+    { ...unhealthy({ ...DEFENDER.functionAppEndpointAuthentication, assessmentKey: FUNCTION_APP_AUTH_KEY }, ''), resourceId: `${ORDERS_FUNCTION_APP_ID}/functions/get-order`, cause: 'The HTTP trigger admits anonymous calls and the app has no App Service authentication.' },
   ];
   const metadata = [
     ...METADATA,
@@ -162,8 +171,33 @@ export function contosoState(samples = SAMPLES): EmulatorState {
     assessments,
     metadata,
     attackPaths: contosoAttackPaths(),
+    backendResources: [ordersFunctionApp()],
   };
 }
+
+/** func-contoso-orders as ARM describes it (Microsoft.Web/sites 2023-12-01): nothing in front of it, so ARM's defaults below it. */
+function ordersFunctionApp(): EmulatorBackendResource {
+  return {
+    id: ORDERS_FUNCTION_APP_ID,
+    name: 'func-contoso-orders',
+    type: 'Microsoft.Web/sites',
+    kind: 'functionapp,linux',
+    location: 'West Europe',
+    properties: {
+      name: 'func-contoso-orders',
+      state: 'Running',
+      hostNames: ['func-contoso-orders.azurewebsites.net'],
+      enabledHostNames: ['func-contoso-orders.azurewebsites.net', 'func-contoso-orders.scm.azurewebsites.net'],
+      defaultHostName: 'func-contoso-orders.azurewebsites.net',
+      httpsOnly: true,
+      publicNetworkAccess: 'Enabled',
+      serverFarmId: `/subscriptions/${CONTOSO_SUBSCRIPTION}/resourceGroups/rg-contoso-orders/providers/Microsoft.Web/serverfarms/plan-contoso-orders`,
+      reserved: true,
+    },
+  };
+}
+
+const FUNCTION_APP_AUTH_KEY = '5f0e7d3c-2b1a-4c9d-8e7f-6a5b4c3d2e1f';
 
 const SAVED_CARD_PATH = '3c1f8a52-6d0e-4b7a-9e21-5f4a7c9d0b13';
 

@@ -1,6 +1,7 @@
 // A local HTTPS emulator of the ARM endpoints the Azure layer calls, for tests and the benchmark:
 // API Management (2024-05-01 shapes), Defender's pricings, assessment metadata and apiCollections
-// (2023-11-15), and Resource Graph. It pages with `nextLink` / `$skipToken`, checks the bearer token,
+// (2023-11-15), Resource Graph, and the resources behind backends (Resource Graph's `resources` rows;
+// App Service sites' config/web, config/authsettingsV2 and privateEndpointConnections, 2023-12-01). It pages with `nextLink` / `$skipToken`, checks the bearer token,
 // can answer 429 with Retry-After, 5xx, and 401/403 for chosen subscriptions, keeps policy and API
 // ETags (If-Match → 412 on a policy PUT or an API PATCH), runs the apiCollections PUT as a long-running operation, and records every request.
 import * as https from 'https';
@@ -69,6 +70,8 @@ export interface EmulatorAssessment {
   /** `properties.status.firstEvaluationDate` and `statusChangeDate` (ISO times). */
   firstEvaluationDate?: string;
   statusChangeDate?: string;
+  /** `properties.additionalData`: what Defender adds about the assessed resource (an endpoint of a Function App). */
+  additionalData?: Record<string, string>;
   /** `properties.risk` (assessments api-version 2025-05-04). */
   risk?: { level: 'Low' | 'Medium' | 'High' | 'Critical'; riskFactors: string[]; attackPathsReferences: string[]; isContextualRisk?: boolean };
 }
@@ -78,6 +81,27 @@ export interface EmulatorAttackPath {
   id: string;
   name: string;
   properties: Record<string, unknown>;
+}
+
+/**
+ * An Azure resource a backend calls, in its ARM REST shape (azure-rest-api-specs): what Resource
+ * Graph's `resources` table returns for it, and for an App Service site what ARM answers below it.
+ */
+export interface EmulatorBackendResource {
+  /** ARM id, as ARM writes it. */
+  id: string;
+  name: string;
+  /** `Microsoft.Web/sites`, `Microsoft.App/containerApps`… */
+  type: string;
+  kind?: string;
+  location?: string;
+  identity?: { type: string; principalId?: string; tenantId?: string };
+  properties: Record<string, unknown>;
+  /** Sites: `config/web` (SiteConfig) and `config/authsettingsV2` (SiteAuthSettingsV2Properties); absent: ARM's defaults. */
+  siteConfig?: Record<string, unknown>;
+  authSettingsV2?: Record<string, unknown>;
+  /** Sites: `privateEndpointConnections` (RemotePrivateEndpointConnectionARMResource). */
+  privateEndpointConnections?: { name: string; privateEndpointId: string; status: 'Approved' | 'Pending' | 'Rejected' | 'Disconnected' }[];
 }
 
 export interface EmulatorMetadata {
@@ -93,6 +117,7 @@ export interface EmulatorState {
   assessments: EmulatorAssessment[];
   metadata: EmulatorMetadata[];
   attackPaths?: EmulatorAttackPath[];
+  backendResources?: EmulatorBackendResource[];
 }
 
 /** An injected failure: the next `times` requests matching `method`, `path` (and `body`, such as a Resource Graph query) answer `status`. */
@@ -338,6 +363,9 @@ export class ArmEmulator {
       return { body: this.page(request, subscription.services.flatMap((service) => (service.apiCollections ?? []).map((collection) => this.collectionResource(subscription, service, collection)))) };
     }
     if (lower[2] === 'providers' && lower[4] === 'operationresults' && request.method === 'GET') return this.operationResult(segments[5]);
+    if (lower[2] === 'resourcegroups' && lower[4] === 'providers' && lower[5] === 'microsoft.web' && lower[6] === 'sites' && segments.length >= 9 && request.method === 'GET') {
+      return this.site(request, lower.slice(0, 8).join('/'), lower.slice(8).join('/'));
+    }
     if (lower[2] === 'resourcegroups' && lower[4] === 'providers' && lower[5] === 'microsoft.apimanagement' && lower[6] === 'service' && segments.length >= 8) {
       const service = subscription.services.find((candidate) => candidate.resourceGroup.toLowerCase() === lower[3] && candidate.name.toLowerCase() === lower[7]);
       if (!service) throw notFound(request.path);
@@ -573,7 +601,7 @@ export class ArmEmulator {
     } else if (/securityresources/.test(query) && /microsoft\.security\/assessments/.test(query)) {
       const onlyStatus = /where status == '(\w+)'/.exec(query)?.[1];
       rows = this.state.assessments
-        .filter((assessment) => allowed.has(assessment.resourceId.split('/')[2]?.toLowerCase()) && /\/providers\/microsoft\.apimanagement\/service\//i.test(assessment.resourceId))
+        .filter((assessment) => allowed.has(assessment.resourceId.split('/')[2]?.toLowerCase()) && (/\/providers\/microsoft\.apimanagement\/service\//i.test(assessment.resourceId) || hostedAsked(query, assessment)))
         .filter((assessment) => !onlyStatus || assessment.status === onlyStatus)
         .map((assessment) => ({
           assessmentKey: assessment.key,
@@ -588,6 +616,7 @@ export class ArmEmulator {
           // A dynamic column: null where the assessment has no risk, as Resource Graph gives it.
           risk: assessment.risk ?? null,
           portalUri: `https://portal.azure.com/#blade/Microsoft_Azure_Security/RecommendationsBlade/assessmentKey/${assessment.key}`,
+          details: assessment.additionalData ?? null,
         }))
         .sort((a, b) => (a.resourceId < b.resourceId ? -1 : a.resourceId > b.resourceId ? 1 : a.assessmentKey.localeCompare(b.assessmentKey)));
     } else if (/securityresources/.test(query) && /microsoft\.security\/attackpaths/.test(query)) {
@@ -597,6 +626,8 @@ export class ArmEmulator {
         .filter((attackPath) => !throughApim || JSON.stringify(attackPath.properties).toLowerCase().includes('/providers/microsoft.apimanagement/service/'))
         .map((attackPath) => ({ id: attackPath.id, name: attackPath.name, properties: attackPath.properties }))
         .sort((a, b) => a.id.localeCompare(b.id));
+    } else if (/^\s*resources\b/.test(query)) {
+      rows = this.backendResourceRows(query, allowed);
     } else {
       throw new HttpError(400, 'BadRequest', `Query not emulated: ${query.slice(0, 80)}`);
     }
@@ -605,6 +636,70 @@ export class ArmEmulator {
     const data = rows.slice(offset, offset + top);
     const next = offset + top < rows.length ? Buffer.from(String(offset + top)).toString('base64') : undefined;
     return { totalRecords: rows.length, count: data.length, data, facets: [], resultTruncated: 'false', ...(next ? { $skipToken: next } : {}) };
+  }
+
+  /**
+   * Resource Graph's `resources` rows of the backends' resources the loader's query names: by type, then
+   * by name, default host name, ingress FQDN, custom subdomain or the access endpoint's workflow id.
+   */
+  private backendResourceRows(query: string, allowed: ReadonlySet<string>): Record<string, unknown>[] {
+    const list = (field: string, operator: string) => {
+      const match = new RegExp(`${field} ${operator} \\(([^)]*)\\)`).exec(query);
+      return new Set((match?.[1].match(/'[^']*'/g) ?? []).map((quoted) => quoted.slice(1, -1).toLowerCase()));
+    };
+    const types = list('type', 'in~');
+    const names = list('name', 'in~');
+    const hosts = new Set([...list('defaultHostName', 'in~'), ...list('fqdn', 'in~')]);
+    const subdomains = list('subdomain', 'in~');
+    const workflowIds = [...list('accessEndpoint', 'has_any')];
+    const field = (resource: EmulatorBackendResource, ...keys: string[]) => {
+      let value: unknown = resource.properties;
+      for (const key of keys) value = (value as Record<string, unknown> | undefined)?.[key];
+      return typeof value === 'string' ? value.toLowerCase() : '';
+    };
+    return (this.state.backendResources ?? [])
+      .filter((resource) => allowed.has(resource.id.split('/')[2]?.toLowerCase()) && types.has(resource.type.toLowerCase()))
+      .filter(
+        (resource) =>
+          names.has(resource.name.toLowerCase()) ||
+          hosts.has(field(resource, 'defaultHostName')) ||
+          hosts.has(field(resource, 'configuration', 'ingress', 'fqdn')) ||
+          subdomains.has(field(resource, 'customSubDomainName')) ||
+          workflowIds.some((id) => field(resource, 'accessEndpoint').includes(id)),
+      )
+      // As Resource Graph returns them: ids and types lower case, the resource's own properties.
+      .map((resource) => ({ id: resource.id.toLowerCase(), name: resource.name, type: resource.type.toLowerCase(), kind: resource.kind ?? '', identity: resource.identity ?? null, properties: resource.properties }))
+      .sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** A site's `config/web`, `config/authsettingsV2` (without secrets) and `privateEndpointConnections`, at api-version 2023-12-01. */
+  private site(request: RecordedRequest, sitePath: string, below: string) {
+    if (request.query.get('api-version') !== '2023-12-01') throw new HttpError(400, 'InvalidApiVersion', 'Microsoft.Web is emulated at api-version 2023-12-01.');
+    const site = (this.state.backendResources ?? []).find((resource) => resource.id.toLowerCase() === `/${sitePath}`);
+    if (!site) throw new HttpError(404, 'ResourceNotFound', `The Resource 'Microsoft.Web/sites/${sitePath.split('/').pop()}' under resource group was not found.`);
+    if (below === 'config/web') {
+      // ARM's answer for a site without rules: the implicit "Allow all".
+      const properties = { ipSecurityRestrictions: [{ ipAddress: 'Any', action: 'Allow', priority: 2147483647, name: 'Allow all', description: 'Allow all access' }], ipSecurityRestrictionsDefaultAction: 'Allow', publicNetworkAccess: site.properties.publicNetworkAccess ?? null, ...site.siteConfig };
+      return { body: { id: `${site.id}/config/web`, name: 'web', type: 'Microsoft.Web/sites/config', location: site.location, properties } };
+    }
+    if (below === 'config/authsettingsv2') {
+      const properties = site.authSettingsV2 ?? { platform: { enabled: false, runtimeVersion: '~1' }, globalValidation: { requireAuthentication: false, unauthenticatedClientAction: 'RedirectToLoginPage' }, identityProviders: {}, login: {}, httpSettings: {} };
+      return { body: { id: `${site.id}/config/authsettingsV2`, name: 'authsettingsV2', type: 'Microsoft.Web/sites/config', location: site.location, properties } };
+    }
+    if (below === 'privateendpointconnections') {
+      return {
+        body: this.page(
+          request,
+          (site.privateEndpointConnections ?? []).map((connection) => ({
+            id: `${site.id}/privateEndpointConnections/${connection.name}`,
+            name: connection.name,
+            type: 'Microsoft.Web/sites/privateEndpointConnections',
+            properties: { provisioningState: 'Succeeded', privateEndpoint: { id: connection.privateEndpointId }, privateLinkServiceConnectionState: { status: connection.status, description: '', actionsRequired: 'None' }, ipAddresses: [] },
+          })),
+        ),
+      };
+    }
+    throw notFound(request.path);
   }
 
   /** One page of an ARM list, with `nextLink` carrying the api-version as ARM's does. */
@@ -685,6 +780,11 @@ function policyType(armPath: string): string {
 /** APIM's `format=xml` escapes policy expressions; `rawxml` returns them as written. Enough to tell the two apart. */
 function escapeExpressions(value: string): string {
   return value.replace(/@\(([^)]*)\)/g, (_, inner: string) => `@(${inner.replace(/"/g, '&quot;')})`);
+}
+
+/** Whether the assessments query asks for Defender's recommendations on a site's or a workflow's API endpoints, and this is one. */
+function hostedAsked(query: string, assessment: EmulatorAssessment): boolean {
+  return /\/providers\/microsoft\.(web\/sites|logic\/workflows)\//i.test(assessment.resourceId) && /microsoft\.web\/sites/.test(query) && query.toLowerCase().includes(`'${assessment.displayName.toLowerCase()}'`);
 }
 
 function notFound(path: string): HttpError {

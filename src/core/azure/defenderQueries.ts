@@ -7,6 +7,7 @@ import { parseApimResourceId, sendArm } from './arm';
 import { attempt, type LoadContext } from './loadContext';
 import { graphQuery } from './resourceGraph';
 import type { DefenderRisk } from '../findings';
+import { HOSTED_RECOMMENDATIONS } from '../rules/observedRecommendation';
 import type { AttackPathStep, DeployedApiCollection, DeployedAssessment, DeployedAttackPath, SnapshotError } from './snapshot';
 
 export const API_COLLECTIONS_API_VERSION = '2023-11-15';
@@ -61,14 +62,17 @@ export function assessmentsQuery(includeHealthy: boolean): string {
   return [
     'securityresources',
     "| where type == 'microsoft.security/assessments'",
-    '| extend resourceId = tolower(tostring(properties.resourceDetails.Id)), status = tostring(properties.status.code)',
-    "| where resourceId has '/providers/microsoft.apimanagement/service/'",
+    '| extend resourceId = tolower(tostring(properties.resourceDetails.Id)), status = tostring(properties.status.code), displayName = tostring(properties.displayName)',
+    // APIM's, and Defender's recommendations on the API endpoints of Function Apps and Logic Apps (on their sites and workflows).
+    `| where resourceId has '/providers/microsoft.apimanagement/service/' or ((resourceId has '/providers/microsoft.web/sites/' or resourceId has '/providers/microsoft.logic/workflows/') and displayName in~ (${HOSTED_RECOMMENDATIONS.map((recommendation) => `'${recommendation.displayName}'`).join(', ')}))`,
     ...(includeHealthy ? [] : ["| where status == 'Unhealthy'"]),
-    '| project assessmentKey = name, resourceId, status, severity = tostring(properties.metadata.severity), displayName = tostring(properties.displayName),',
+    '| project assessmentKey = name, resourceId, status, severity = tostring(properties.metadata.severity), displayName,',
     '  cause = tostring(properties.status.cause), description = tostring(properties.status.description), portalUri = tostring(properties.links.azurePortalUri),',
     '  firstEvaluationDate = tostring(properties.status.firstEvaluationDate), statusChangeDate = tostring(properties.status.statusChangeDate),',
     // Defender's risk (level, factors, attack paths) where the assessment carries one.
-    '  risk = properties.risk',
+    '  risk = properties.risk,',
+    // Where Defender names the endpoint of a Function App or Logic App it assessed on the app.
+    '  details = properties.additionalData',
     '| order by resourceId asc, assessmentKey asc',
   ].join('\n');
 }
@@ -90,7 +94,15 @@ export async function loadAssessments(context: LoadContext, subscriptions: strin
       firstEvaluationDate: nonEmpty(row.firstEvaluationDate),
       statusChangeDate: nonEmpty(row.statusChangeDate),
       risk: defenderRisk(row.risk),
+      details: stringValues(row.details),
     }));
+}
+
+/** An assessment's `additionalData`, its string values only; undefined when it has none. */
+function stringValues(value: unknown): Record<string, string> | undefined {
+  if (!isRecord(value)) return undefined;
+  const entries = Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '').slice(0, 100);
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
 /** An assessment's `risk` object, when it has one with something in it. */

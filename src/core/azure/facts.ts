@@ -1,8 +1,10 @@
 // The facts about a deployed service that only Azure knows (the Defender for APIs plan, onboarding,
-// inactive operations), read from the snapshot into the local model for the rules that need them.
+// inactive operations, the resources behind its backends), read from the snapshot into the local model for the rules that need them.
+import { azureBackendsRead } from '../backends/azureFacts';
 import type { ApimService, DeploymentFacts, ResourceId } from '../model';
 import { DEFENDER, matchesDefender } from '../rules/defender';
 import { FailedReads } from './failedReads';
+import { describeSnapshotError } from './summary';
 import { mappedService, type ApiMapping } from './mapping';
 import { Placer } from './placement';
 import type { DeployedSnapshot } from './snapshot';
@@ -23,6 +25,8 @@ export function applySnapshot(service: ApimService, snapshot: DeployedSnapshot, 
       const collections = new Set(deployed.apiCollections.map((collection) => collection.apiName.toLowerCase()));
       facts.onboardedApis = mapped.filter((mapping) => collections.has(baseApiName(mapping.deployed!.api))).map((mapping) => mapping.local);
     }
+    const backendResources = failed.backendResources();
+    facts.azureBackends = azureBackendsRead(snapshot, backendResources.error && describeSnapshotError(backendResources.error).replace(/\.+$/, ''));
     if (!failed.assessments()) {
       const placer = new Placer(service, deployed, mappings);
       facts.inactiveOperations = snapshot.assessments

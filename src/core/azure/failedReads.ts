@@ -33,6 +33,20 @@ export class FailedReads {
   attackPaths(): SnapshotPart {
     return attackPathsPart(this.snapshot);
   }
+
+  backendResources(): SnapshotPart {
+    return backendResourcesPart(this.snapshot);
+  }
+}
+
+/** The resources behind the backends: read, failed, or not asked for by an older version. */
+export function backendResourcesPart(snapshot: DeployedSnapshot): SnapshotPart {
+  const graph = 'Microsoft.ResourceGraph/resources';
+  const error = snapshot.errors.find((candidate) => candidate.operation === 'backendResources');
+  if (error) return { part: 'backendResources', scope: graph, state: 'failed', error };
+  return snapshot.backendResources
+    ? { part: 'backendResources', scope: graph, state: 'read' }
+    : { part: 'backendResources', scope: graph, state: 'not-asked', reason: 'the snapshot was taken by a version that did not read the resources behind the backends' };
 }
 
 function attackPathsPart(snapshot: DeployedSnapshot): SnapshotPart {
@@ -60,6 +74,7 @@ export function snapshotParts(snapshot: DeployedSnapshot): SnapshotPart[] {
       ? { part: 'healthyAssessments', scope: graph, state: 'read' }
       : { part: 'healthyAssessments', scope: graph, state: 'not-asked', reason: 'Unhealthy assessments only (snapshot export --include-healthy asks for the others)' },
     attackPathsPart(snapshot),
+    backendResourcesPart(snapshot),
     ...snapshot.subscriptions.flatMap((subscription) => (['services', 'plan', 'onboarding'] as const).map((part) => subscriptionPart(subscription, part))),
   ];
 }

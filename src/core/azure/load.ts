@@ -5,6 +5,7 @@ import { setMaxListeners } from 'events';
 import type { TokenCredential } from '@azure/core-auth';
 import { armEndpoint, collect, mapLimit, parseApimResourceId } from './arm';
 import { createClients } from './clients';
+import { backendTargets, loadBackendResources } from './backendResources';
 import { addRemediation, listApiCollections, loadAssessments, loadAttackPaths, readDefenderPlan } from './defenderQueries';
 import { loadService } from './inventory';
 import { attempt, type LoadContext, type LoadOptions } from './loadContext';
@@ -39,6 +40,11 @@ export async function loadDeployedState(credential: TokenCredential, given: read
     snapshot.subscriptions.push(subscription);
     snapshot.services.push(...services);
   }
+  // The resources behind the backends, once the services tell which hosts they call.
+  const targets = backendTargets(snapshot.services);
+  snapshot.backendHosts = targets.hosts;
+  const backendResources = await loadBackendResources(context, subscriptions, targets, snapshot.errors);
+  if (backendResources) snapshot.backendResources = backendResources;
   snapshot.assessments = assessments;
   // Absent when the query failed: the failure is in `errors`, and no list stands for "none".
   if (!snapshot.errors.some((error) => error.operation === 'attackPaths')) snapshot.attackPaths = attackPaths;

@@ -1,11 +1,15 @@
 // Defender's Unhealthy assessments of the deployed service, placed on the local files they are about,
 // and merged into the findings that already say the same: one finding per problem.
 import type { DefenderView, Finding, RuleMetadata } from '../findings';
-import type { ApimService } from '../model';
+import type { ApimService, ResourceId } from '../model';
 import { ALL_RULES } from '../rules/catalog';
-import { observedRuleId, severityOf } from '../rules/observedRecommendation';
+import { matchesDefender } from '../rules/defender';
+import { HOSTED_RECOMMENDATIONS, observedRuleId, severityOf } from '../rules/observedRecommendation';
 import { findingId } from '../rules/rule';
+import type { SourceLocation } from '../text';
 import { isInside } from '../workspace/files';
+import { backendTargets } from './backendResources';
+import { hostedTarget, placeHosted } from './hostedPlacement';
 import { mappedService, type ApiMapping } from './mapping';
 import { Placer } from './placement';
 import type { DeployedAssessment, LoadedSnapshot } from './snapshot';
@@ -17,6 +21,8 @@ export const OBSERVED_SOURCE = 'Defender for APIs';
  * local spec operation, API declaration or policy they are about; those with no local counterpart
  * point at their entry in the snapshot file when it is inside the scanned `root`, else at the
  * service's root folder (marked `unmapped` either way): a report never points outside what it scanned.
+ * Defender's recommendations on the API endpoints of Function Apps and Logic Apps go on the repository's
+ * HTTP triggers (hostedPlacement.ts); one that cannot be placed says why, when the service calls its app.
  * Each has the id the rule's own finding on the resource has, so that `mergeObserved` can fold it into one.
  */
 export function observedFindings(
@@ -32,45 +38,84 @@ export function observedFindings(
   const placer = new Placer(service, deployed, mappings);
   const snapshotInRoot = isInside(root, loaded.file);
   const findings: Finding[] = [];
+  const calledHosts = backendTargets([deployed]).hosts;
   snapshot.assessments.forEach((assessment, index) => {
-    if (assessment.status !== 'Unhealthy' || !placer.relative(assessment.resourceId)) return;
+    if (assessment.status !== 'Unhealthy') return;
     const ruleId = observedRuleId(assessment, rules);
+    const atSnapshot = () => (snapshotInRoot ? { file: loaded.file, span: loaded.document.valueSpan(['assessments', index]) ?? { start: 0, end: 0 } } : { file: service.root, span: { start: 0, end: 0 } });
+    const hosted = HOSTED_RECOMMENDATIONS.some((recommendation) => matchesDefender(assessment, recommendation)) ? hostedTarget(assessment) : undefined;
+    if (hosted) {
+      const placed = placeHosted(service, hosted);
+      // One the repository cannot place is said where the deployed service calls the app: another root's otherwise.
+      if (!('trigger' in placed) && !calledHosts.some((host) => host.startsWith(`${hosted.app.toLowerCase()}.`))) return;
+      findings.push(
+        'trigger' in placed
+          ? observedFinding(assessment, ruleId, rules, { resource: placed.trigger.id, location: placed.trigger.location, where: `${placed.trigger.name} of ${hosted.app}`, placed: true, findingKey: '' })
+          : observedFinding(assessment, ruleId, rules, { resource: placed.resource, location: atSnapshot(), where: hosted.endpoint ? `${hosted.endpoint} of ${hosted.app}` : hosted.app, placed: false, note: `It is not placed on the repository's code: ${placed.why}.` }),
+      );
+      return;
+    }
+    if (!placer.relative(assessment.resourceId)) return;
     const placement = placer.place(assessment.resourceId, ruleId);
     const relative = placer.deployedRelative(assessment.resourceId)!;
-    const resource = placement?.resource ?? relative;
-    const location =
-      placement?.location ?? (snapshotInRoot ? { file: loaded.file, span: loaded.document.valueSpan(['assessments', index]) ?? { start: 0, end: 0 } } : { file: service.root, span: { start: 0, end: 0 } });
-    const where = `${relative} in ${deployed.name}`;
-    const detail = [assessment.cause, assessment.description].filter(Boolean).join(' ');
-    findings.push({
-      // Placed elsewhere than the assessed resource (an operation the repository lacks, on its API), it keeps an id of its own.
-      id: findingId(ruleId, resource, placement?.findingKey ?? `observed:${assessment.key.toLowerCase()}:${assessment.resourceId.toLowerCase()}`),
-      ruleId,
-      severity: severityOf(assessment.severity),
-      resource,
-      remediation: assessment.remediation ?? rules.find((rule) => rule.id === ruleId)?.remediation ?? 'See the recommendation in Defender for Cloud.',
-      message: [
-        // The resource first: lists (the Findings view, tables) cut long lines, and the recommendation is in the rule.
-        `${where} is Unhealthy in Defender for Cloud: "${assessment.displayName ?? assessment.key}".`,
-        detail,
-        placement?.note,
-        placement ? undefined : 'It has no counterpart in the repository.',
-      ]
-        .filter(Boolean)
-        .join(' '),
-      location,
-      related: [],
-      fixes: [],
-      origin: 'observed',
-      defender: defenderView(assessment),
-      properties: {
-        mapping: placement?.mapping && { reason: placement.mapping.reason, confidence: placement.mapping.confidence },
-        // No local file declares the resource: the finding sits in the snapshot, shown in lists, not as a diagnostic.
-        unmapped: !placement,
-      },
-    });
+    findings.push(
+      observedFinding(assessment, ruleId, rules, {
+        resource: placement?.resource ?? relative,
+        location: placement?.location ?? atSnapshot(),
+        where: `${relative} in ${deployed.name}`,
+        placed: placement !== undefined,
+        findingKey: placement?.findingKey,
+        mapping: placement?.mapping,
+        note: placement ? placement.note : 'It has no counterpart in the repository.',
+      }),
+    );
   });
   return findings;
+}
+
+/** Where an observed finding is, and what it says of it: on a local file, or unplaced (in the snapshot). */
+interface ObservedPlace {
+  resource: ResourceId;
+  location: SourceLocation;
+  /** The resource as Defender names it, for the message. */
+  where: string;
+  /** On a local file; else in the snapshot (or at the root), marked `unmapped`. */
+  placed: boolean;
+  /** The key the rule's own finding on `resource` has, when placed on the assessed resource itself. */
+  findingKey?: string;
+  mapping?: ApiMapping;
+  note?: string;
+}
+
+function observedFinding(assessment: DeployedAssessment, ruleId: string, rules: readonly RuleMetadata[], place: ObservedPlace): Finding {
+  const { resource, location, where, placed, findingKey, mapping, note } = place;
+  const detail = [assessment.cause, assessment.description].filter(Boolean).join(' ');
+  return {
+    // Placed elsewhere than the assessed resource (an operation the repository lacks, on its API), it keeps an id of its own.
+    id: findingId(ruleId, resource, findingKey ?? `observed:${assessment.key.toLowerCase()}:${assessment.resourceId.toLowerCase()}`),
+    ruleId,
+    severity: severityOf(assessment.severity),
+    resource,
+    remediation: assessment.remediation ?? rules.find((rule) => rule.id === ruleId)?.remediation ?? 'See the recommendation in Defender for Cloud.',
+    message: [
+      // The resource first: lists (the Findings view, tables) cut long lines, and the recommendation is in the rule.
+      `${where} is Unhealthy in Defender for Cloud: "${assessment.displayName ?? assessment.key}".`,
+      detail,
+      note,
+    ]
+      .filter(Boolean)
+      .join(' '),
+    location,
+    related: [],
+    fixes: [],
+    origin: 'observed',
+    defender: defenderView(assessment),
+    properties: {
+      mapping: mapping && { reason: mapping.reason, confidence: mapping.confidence },
+      // No local file declares the resource: the finding sits in the snapshot, shown in lists, not as a diagnostic.
+      unmapped: !placed,
+    },
+  };
 }
 
 function defenderView(assessment: DeployedAssessment): DefenderView {

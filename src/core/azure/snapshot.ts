@@ -32,12 +32,66 @@ export interface DeployedSnapshot {
   healthyAssessments?: boolean;
   /** Defender's attack paths that pass through an API Management service; absent: not read (a snapshot of an older version). */
   attackPaths?: DeployedAttackPath[];
+  /** The host names the deployed services call (service URLs, backends, `set-backend-service` base URLs) that Resource Graph was asked about; absent: not asked (a snapshot of an older version). */
+  backendHosts?: string[];
+  /** The Azure resources behind those hosts that Resource Graph found; absent: not read (the failure, if any, is in `errors`). */
+  backendResources?: DeployedBackendResource[];
+}
+
+/**
+ * An Azure resource a deployed service calls, as Resource Graph (`resources`) and, for App Service
+ * sites, ARM (`config/web`, `config/authsettingsV2`, `privateEndpointConnections`) describe it. Absent
+ * fields were not told; a read that failed is in `errors`.
+ */
+export interface DeployedBackendResource {
+  /** ARM id, lower case as Resource Graph returns it. */
+  id: string;
+  name: string;
+  /** Lower case: `microsoft.web/sites`, `microsoft.app/containerapps`, `microsoft.logic/workflows`, `microsoft.cognitiveservices/accounts`, `microsoft.servicebus/namespaces`, `microsoft.storage/storageaccounts`. */
+  type: string;
+  /** `functionapp,linux`, `functionapp,workflowapp`, `OpenAI`, `StorageV2`… */
+  kind?: string;
+  /** The host names it answers on: its default host name(s), ingress FQDN, or endpoints' hosts. */
+  hostNames: string[];
+  /** A Consumption workflow's access endpoint (`https://prod-00.<region>.logic.azure.com:443/workflows/<id>`): its host is shared by every workflow of the region. */
+  accessEndpoint?: string;
+  /** `Enabled` or `Disabled` as Azure says; a container app without external ingress is `Disabled`. */
+  publicNetworkAccess?: string;
+  /** Inbound rules: a site's `ipSecurityRestrictions`, a container app's ingress `ipSecurityRestrictions`, an account's `networkAcls`, a workflow's allowed caller IPs. */
+  accessRestrictions?: DeployedAccessRestrictions;
+  /** Private endpoint connections and their state (`Approved`, `Pending`…). */
+  privateEndpoints?: { id?: string; status?: string }[];
+  /** `identity.type`: `SystemAssigned`, `UserAssigned`, `None`. */
+  identity?: string;
+  /** App Service authentication (`authsettingsV2`): sites only. */
+  authentication?: { enabled?: boolean; requireAuthentication?: boolean; unauthenticatedClientAction?: string };
+  /** Shared keys turned off (`disableLocalAuth`, `allowSharedKeyAccess: false`): only Entra ID tokens are accepted. */
+  localAuthDisabled?: boolean;
+  errors: SnapshotError[];
+}
+
+export interface DeployedAccessRestrictions {
+  /** `Allow` or `Deny`: what applies to a call no rule matches. */
+  defaultAction?: string;
+  rules: DeployedAccessRule[];
+}
+
+/** One inbound rule, in App Service's shape (`IpSecurityRestriction`); others are mapped to it. */
+export interface DeployedAccessRule {
+  name?: string;
+  /** `Allow` or `Deny`. */
+  action?: string;
+  /** `Default` (an IP range), `ServiceTag` (`ipAddress` names the tag), `XffProxy`. */
+  tag?: string;
+  ipAddress?: string;
+  vnetSubnetResourceId?: string;
+  priority?: number;
 }
 
 /** A part of Azure as the snapshot knows it: read, failed (with the error), or not asked for (with why). */
 export interface SnapshotPart {
-  /** `assessments`, `healthyAssessments`, `attackPaths`, or per subscription `plan`, `onboarding`, `services`. */
-  part: 'assessments' | 'healthyAssessments' | 'attackPaths' | 'plan' | 'onboarding' | 'services';
+  /** `assessments`, `healthyAssessments`, `attackPaths`, `backendResources`, or per subscription `plan`, `onboarding`, `services`. */
+  part: 'assessments' | 'healthyAssessments' | 'attackPaths' | 'backendResources' | 'plan' | 'onboarding' | 'services';
   scope: string;
   state: 'read' | 'failed' | 'not-asked';
   error?: SnapshotError;
@@ -196,6 +250,8 @@ export interface DeployedAssessment {
   statusChangeDate?: string;
   /** Defender's risk of the finding (assessments api-version 2025-05-04), when it gives one. */
   risk?: DefenderRisk;
+  /** The assessment's `additionalData`, string values only: where Defender names the endpoint of a Function App or Logic App it assessed. */
+  details?: Record<string, string>;
 }
 
 /**

@@ -150,6 +150,7 @@ const assessment = {
       type: 'object',
       properties: { level: text, riskFactors: { ...strings, default: [] }, attackPathsReferences: { ...strings, default: [] }, isContextualRisk: { type: 'boolean' } },
     },
+    details: { type: 'object', additionalProperties: text, maxProperties: 100 },
   },
 } as const;
 
@@ -171,6 +172,31 @@ const attackPath = {
   },
 } as const;
 
+const accessRule = {
+  type: 'object',
+  properties: { name: text, action: text, tag: text, ipAddress: text, vnetSubnetResourceId: text, priority: { type: 'integer' } },
+} as const;
+
+const backendResource = {
+  type: 'object',
+  required: ['id', 'name', 'type'],
+  properties: {
+    id: name,
+    name,
+    type: name,
+    kind: text,
+    hostNames: { type: 'array', items: name, maxItems: 1_000, default: [] },
+    accessEndpoint: text,
+    publicNetworkAccess: text,
+    accessRestrictions: { type: 'object', properties: { defaultAction: text, rules: { type: 'array', items: accessRule, maxItems: 10_000, default: [] } } },
+    privateEndpoints: { type: 'array', items: { type: 'object', properties: { id: text, status: text } }, maxItems: 10_000 },
+    identity: text,
+    authentication: { type: 'object', properties: { enabled: { type: 'boolean' }, requireAuthentication: { type: 'boolean' }, unauthenticatedClientAction: text } },
+    localAuthDisabled: { type: 'boolean' },
+    errors,
+  },
+} as const;
+
 export const SNAPSHOT_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'APIM Posture snapshot of Azure',
@@ -187,5 +213,7 @@ export const SNAPSHOT_SCHEMA = {
     errors,
     healthyAssessments: { type: 'boolean' },
     attackPaths: { type: 'array', items: attackPath },
+    backendHosts: { type: 'array', items: name, maxItems: 100_000 },
+    backendResources: { type: 'array', items: backendResource },
   },
 } as const;

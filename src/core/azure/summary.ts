@@ -14,7 +14,7 @@ export interface SnapshotSummary {
 }
 
 export function summarizeSnapshot(snapshot: DeployedSnapshot): SnapshotSummary {
-  const errors = [...snapshot.errors, ...snapshot.subscriptions.flatMap((subscription) => subscription.errors), ...snapshot.services.flatMap((service) => service.errors)];
+  const errors = [...snapshot.errors, ...snapshot.subscriptions.flatMap((subscription) => subscription.errors), ...snapshot.services.flatMap((service) => service.errors), ...(snapshot.backendResources ?? []).flatMap((resource) => resource.errors)];
   const everySubscriptionFailed = snapshot.subscriptions.length > 0 && snapshot.subscriptions.every((subscription) => subscription.errors.some((error) => error.operation === 'services'));
   const apis = snapshot.services.reduce((count, service) => count + service.apis.length, 0);
   const unhealthy = snapshot.assessments.filter((assessment) => assessment.status === 'Unhealthy').length;

@@ -9,7 +9,7 @@ import { describeSnapshotError } from './summary';
 /**
  * What the snapshot could not tell about the mapped service, as input problems in place of the
  * conclusions that would need it: a deployed policy that could not be read (where the repository has
- * one), the plan, onboarding, and Defender's assessments.
+ * one), the plan, onboarding, Defender's assessments and attack paths, and the resources behind the backends.
  */
 export function unreadParts(service: ApimService, loaded: LoadedSnapshot, mappings: readonly ApiMapping[]): InputProblem[] {
   const deployed = mappedService(loaded.snapshot, mappings);
@@ -39,5 +39,7 @@ export function unreadParts(service: ApimService, loaded: LoadedSnapshot, mappin
   if (assessments) problems.push(atSnapshot(`Defender's findings and inactive endpoints are missing from this report: ${why(assessments)}.`));
   const attackPaths = failed.attackPaths();
   if (attackPaths.state !== 'read') problems.push(atSnapshot(`Defender's attack paths are unknown, so none is shown: ${notRead(attackPaths)}.`));
+  const backendResources = failed.backendResources();
+  if (backendResources.state !== 'read') problems.push(atSnapshot(`The Azure resources behind the backends are unknown, so the backends are judged by the repository's declarations alone: ${notRead(backendResources)}.`));
   return problems;
 }

@@ -8,7 +8,8 @@ import type { EffectivePolicy } from '../analysis/effectivePolicy';
 import type { ApiResource, ApimService, BackendResource, DeclaredApp, Declaration } from '../model';
 import { attribute, descendants, type XmlElement } from '../policy/xml';
 import type { SourceLocation } from '../text';
-import { declaredAs, declaredNamed, TYPE_KINDS } from '../workspace/declaredApps';
+import { callableDirectlyInAzure, lookupAzure, type AzureLookup } from './azureFacts';
+import { declaredAs, declaredNamed, refineKind, TYPE_KINDS } from '../workspace/declaredApps';
 
 /** The kinds of resource a backend host name or a declaration tells. */
 export type BackendKind =
@@ -73,10 +74,13 @@ export interface ResolvedBackend {
   app?: DeclaredApp;
   /** Why the kind, or the resource, is not known (an unknown host, a computed URL, a declaration not found). */
   unresolved?: string;
+  /** With a snapshot: what Azure says of the resource (preferred over the declaration), or why the snapshot does not tell. */
+  azure?: AzureLookup;
 }
 
 /** Reachable from the internet without the gateway, as far as the declaration says: public access on, nothing restricting, no sign-in. */
 export function callableDirectly(backend: ResolvedBackend): boolean {
+  if (backend.azure?.found) return callableDirectlyInAzure(backend.azure.facts);
   const resource = backend.resource;
   if (!resource || resource.notKnown.length > 0) return false;
   return resource.publicNetworkAccess !== 'Disabled' && !resource.accessRestricted && !resource.privateEndpoint && !resource.appServiceAuth;
@@ -139,7 +143,7 @@ export class BackendResolver {
   /** An APIM backend resource's target. */
   backend(backend: BackendResource): ResolvedBackend {
     let resolved = this.byBackend.get(backend);
-    if (!resolved) this.byBackend.set(backend, (resolved = { ...this.url(backend.url, backend.declaration, ['url']), via: 'backend', backend: backend.id }));
+    if (!resolved) this.byBackend.set(backend, (resolved = this.withAzure({ ...this.url(backend.url, backend.declaration, ['url']), via: 'backend', backend: backend.id })));
     return resolved;
   }
 
@@ -169,9 +173,18 @@ export class BackendResolver {
       }
     }
     const serviceUrl = replaced ? undefined : this.serviceUrl(api);
-    if (serviceUrl) return [serviceUrl, ...resolved];
-    if (resolved.length > 0) return resolved;
+    if (serviceUrl) return [serviceUrl, ...resolved].map((backend) => this.withAzure(backend));
+    if (resolved.length > 0) return resolved.map((backend) => this.withAzure(backend));
     return [unresolved('service-url', api.declaration.locate(['serviceUrl']), `API ${api.name} writes no serviceUrl, and no set-backend-service sets a backend`)];
+  }
+
+  /** The one place Azure's facts join what the files say: a snapshot's resource behind the backend, or why it has none. */
+  private withAzure(backend: ResolvedBackend): ResolvedBackend {
+    if (backend.azure) return backend;
+    const azure = lookupAzure(this.service.deployment?.azureBackends, backend);
+    if (!azure) return backend;
+    // Azure's `kind` tells which service of a host's family it is (a Function App among azurewebsites.net sites).
+    return { ...backend, kind: azure.found ? refineKind(backend.kind, azure.facts.kind) : backend.kind, azure };
   }
 
   private policyTarget(api: ApiResource, element: XmlElement, location: SourceLocation): ResolvedBackend {

@@ -169,18 +169,20 @@ function backendStep(builder: GraphBuilder, service: ReportService, from: string
   // gateway-bypass found the app's code in the repository with anonymous triggers: the way around the gateway.
   const bypass = app !== undefined && bypassed.has(app);
   const direct = backend.callableDirectly || bypass;
+  // Azure's facts (a snapshot) are preferred over the declaration's: the node says which it went by.
+  const source = backend.azure?.found ? 'as Azure says' : 'as declared';
   const reach = bypass
     ? 'anonymous triggers callable around the gateway (gateway-bypass)'
     : backend.callableDirectly
-      ? 'callable directly from the internet, around the gateway'
-      : backend.resource
-        ? 'not callable directly, as declared'
+      ? `callable directly from the internet, around the gateway, ${source}`
+      : backend.azure?.found || backend.resource
+        ? `not callable directly, ${source}`
         : (backend.unresolved ?? 'not declared in the repository');
   const node = builder.node({
     id: `${service.label ?? ''}:backend:${label}`,
     column: 'backend',
     label,
-    detail: [backend.kind, reach],
+    detail: [backend.kind, reach, ...azureDetail(backend)],
     // The findings of the way around the gateway are on the app's triggers (sites/<app>/…) or on the API.
     findingsBelow: app !== undefined ? `sites/${app}/` : undefined,
     location: backend.resource?.declaredAt ?? backend.location,
@@ -191,6 +193,14 @@ function backendStep(builder: GraphBuilder, service: ReportService, from: string
   if (!direct || builder.hasEdge(internet, node.id)) return;
   builder.edge(internet, node.id, 'predicted', 'open');
   openPaths.push(`Internet → ${label} (${backend.kind}): ${reach}`);
+}
+
+/** What a snapshot says of the backend's resource: its facts with their source, or why it does not tell. */
+function azureDetail(backend: ReportBackend): string[] {
+  if (!backend.azure) return [];
+  if (!backend.azure.found) return [`Azure: ${backend.azure.why ?? 'not found'}`];
+  const facts = backend.exposure.map((fact) => `${fact.fact} ${String(fact.value)} (${fact.source === 'azure' ? 'Azure' : 'declared'})`);
+  return [`Azure: ${backend.azure.name ?? backend.azure.resourceId}${facts.length > 0 ? ` — ${facts.join(', ')}` : ''}`];
 }
 
 /** The App Service or Function App a backend is (`<app>.azurewebsites.net`, or its declaration's name). */

@@ -109,9 +109,16 @@ function operationFactors(analyses: Omit<PriorityAnalyses, 'risk'>, service: Api
   if (api.protocols?.value.some((protocol) => /^(http|ws)$/i.test(protocol))) factors.push({ id: 'http', side: 'exploitability', label: 'unencrypted protocols accepted', weight: CLEAR_TEXT });
   const backends = analyses.backends(api, operation);
   const direct = backends.find(callableDirectly);
-  if (direct?.resource) factors.push({ id: 'backend-direct', side: 'exploitability', label: `backend ${direct.resource.name} (${direct.kind}) callable directly: public, unrestricted, no sign-in`, weight: BACKEND_DIRECT });
+  const azureFacts = direct?.azure?.found ? direct.azure.facts : undefined;
+  const directName = azureFacts?.name ?? direct?.resource?.name;
+  if (direct && directName !== undefined) {
+    factors.push({ id: 'backend-direct', side: 'exploitability', label: `backend ${directName} (${direct.kind}) callable directly: public, unrestricted, no sign-in${azureFacts ? ', as Azure says' : ''}`, weight: BACKEND_DIRECT });
+  }
   for (const backend of backends) {
     if (backend.unresolved) notes.push(`backend not resolved: ${backend.unresolved}`);
+    else if (backend.azure?.found) {
+      if (backend.azure.facts.notRead.length > 0) notes.push(`whether backend ${backend.azure.facts.name} is callable directly is not known: not read from Azure: ${backend.azure.facts.notRead.join(', ')}`);
+    } else if (backend.azure && !backend.resource) notes.push(`whether the ${backend.kind} backend ${backend.host ?? ''} is callable directly is not known: ${backend.azure.why}`.replace('  ', ' '));
     else if (!backend.resource && backend.kind !== 'private-address') notes.push(`whether the ${backend.kind} backend ${backend.host ?? ''} is callable directly is not known: the repository does not declare it`.replace('  ', ' '));
     else if (backend.resource && backend.resource.notKnown.length > 0) notes.push(`whether backend ${backend.resource.name} is callable directly is not known: ${backend.resource.notKnown.join(', ')} not determined by the files`);
   }

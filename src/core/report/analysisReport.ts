@@ -3,6 +3,7 @@
 import type { OperationAuth } from '../analysis/authentication';
 import type { EffectivePolicy } from '../analysis/effectivePolicy';
 import { highestSensitivity } from '../analysis/sensitiveData';
+import { exposureFacts } from '../backends/azureFacts';
 import { callableDirectly, type ResolvedBackend } from '../backends/resolve';
 import { apiRisk, type Priority } from '../priority/priority';
 import { findingSources, type Finding, type Fix, type RuleMetadata } from '../findings';
@@ -182,6 +183,8 @@ export function reportBackend(backend: ResolvedBackend, locate: (location: Sourc
     },
     callableDirectly: callableDirectly(backend),
     unresolved: backend.unresolved,
+    azure: backend.azure && (backend.azure.found ? { found: true, ...backend.azure.facts } : { found: false, why: backend.azure.why }),
+    exposure: exposureFacts(backend),
   };
 }
 

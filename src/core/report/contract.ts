@@ -3,6 +3,7 @@
 // and the later dashboard all read these types. Plain JSON values only (no closures, no classes), so it
 // crosses a process boundary as it is; `docs/report.schema.json` describes it, generated from these types.
 import type { AuthState } from '../analysis/authentication';
+import type { ExposureFact } from '../backends/azureFacts';
 import type { BackendKind } from '../backends/resolve';
 import type { PriorityFactor } from '../priority/priority';
 import type { Coverage } from '../coverage';
@@ -122,10 +123,35 @@ export interface ReportBackend {
     /** Exposure properties written as expressions the files do not determine. */
     notKnown: string[];
   };
-  /** Reachable from the internet without the gateway, as far as the declaration says. */
+  /** Reachable from the internet without the gateway, as far as Azure (with a snapshot) or else the declaration says. */
   callableDirectly: boolean;
   /** Why the kind or the resource is not known. */
   unresolved?: string;
+  /** With a snapshot: the Azure resource behind the backend and what Azure says of it, or why the snapshot does not tell. */
+  azure?: ReportAzureBackend;
+  /** Each exposure fact known, and its source: Azure's (a snapshot) preferred over the repository's declaration. */
+  exposure: ExposureFact[];
+}
+
+/** The Azure resource behind a backend, from a snapshot's Resource Graph and ARM reads. */
+export interface ReportAzureBackend {
+  found: boolean;
+  /** Why the snapshot does not tell (not found, not looked up, not read). */
+  why?: string;
+  resourceId?: string;
+  name?: string;
+  type?: string;
+  kind?: string;
+  publicNetworkAccess?: 'Enabled' | 'Disabled';
+  accessRestricted?: boolean;
+  /** Every rule that admits calls admits API Management only. */
+  onlyApiManagement?: boolean;
+  privateEndpoint?: boolean;
+  appServiceAuth?: boolean;
+  managedIdentity?: boolean;
+  localAuthDisabled?: boolean;
+  /** Facts not read from Azure, each with why. */
+  notRead?: string[];
 }
 
 export interface ReportSnapshot {

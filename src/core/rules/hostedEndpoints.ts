@@ -2,6 +2,7 @@
 // HTTP trigger whose app does not require App Service authentication.
 import { appAuthentication, appLabel, triggerAdmits } from '../analysis/hostedExposure';
 import type { Finding, RelatedLocation, RuleMetadata } from '../findings';
+import { azureFactsOfSite } from '../backends/azureFacts';
 import type { ApimService, HttpTrigger } from '../model';
 
 /** A Consumption workflow is a resource of its own (`workflows/...`), with no App Service in front of it. */
@@ -11,7 +12,12 @@ import { predicted } from './rule';
 export function hostedEndpointFindings(meta: RuleMetadata, service: ApimService, host: HttpTrigger['host']): Finding[] {
   const findings: Finding[] = [];
   for (const project of service.hosted?.projects ?? []) {
-    const authentication = appAuthentication(project);
+    // With a snapshot that found the site, Azure's authsettingsV2 decides instead of the declaration's.
+    const azure = azureFactsOfSite(service.deployment?.azureBackends, project.appName ?? project.app?.name);
+    const authentication =
+      azure?.appServiceAuth !== undefined
+        ? { required: azure.appServiceAuth, said: azure.appServiceAuth ? "Azure shows the app's App Service authentication requiring sign-in" : "Azure shows no App Service authentication that requires sign-in (authsettingsV2)" }
+        : appAuthentication(project);
     if (authentication.required === true) continue;
     const related: RelatedLocation[] = [];
     if (project.app) related.push({ location: project.app.location, message: `${appLabel(project)} is declared here.` });
@@ -28,7 +34,7 @@ export function hostedEndpointFindings(meta: RuleMetadata, service: ApimService,
           location: trigger.location,
           related,
           severity,
-          properties: { access: trigger.access, authLevel: trigger.authLevel, app: project.appName ?? null, appAuthentication: required },
+          properties: { access: trigger.access, authLevel: trigger.authLevel, app: project.appName ?? null, appAuthentication: required, appAuthenticationFrom: azure?.appServiceAuth !== undefined ? 'azure' : 'declaration' },
         }),
       );
     }

@@ -2,7 +2,7 @@
 // observed them (read into the snapshot of Azure), each under `defender-<assessment key>`.
 import type { DeployedAssessment, DeployedSnapshot } from '../azure/snapshot';
 import type { DefenderMapping, RuleMetadata, Severity } from '../findings';
-import { matchesDefender, predictingRule } from './defender';
+import { DEFENDER, matchesDefender, predictingRule } from './defender';
 import { ruleHelpUri } from './rule';
 
 const ID_PREFIX = 'defender-';
@@ -12,13 +12,23 @@ const ID_PREFIX = 'defender-';
  * API Management, and the unused endpoints of Function Apps and Logic Apps, which only Azure's
  * traffic data tells (a snapshot).
  */
+const UNUSED_FUNCTION_APP_ENDPOINTS: DefenderMapping = { displayName: 'Unused API endpoints should be disabled and removed from Function Apps', keyConfirmed: false, severity: 'Low' };
+const UNUSED_LOGIC_APP_ENDPOINTS: DefenderMapping = { displayName: 'Unused API endpoints should be disabled and removed from Logic Apps', keyConfirmed: false, severity: 'Low' };
+
 export const UNPREDICTED_RECOMMENDATIONS: readonly DefenderMapping[] = [
   { displayName: 'API Management direct management endpoint should not be enabled', assessmentKey: 'e2aeced9-6ef0-410e-b948-4aaa65ded9a7', keyConfirmed: false, severity: 'Low' },
   { displayName: 'API Management should disable public network access to the service configuration endpoints', keyConfirmed: false, severity: 'Medium' },
   { displayName: 'API Management minimum API version should be set to 2019-12-01 or higher', keyConfirmed: false, severity: 'Medium' },
-  { displayName: 'Unused API endpoints should be disabled and removed from Function Apps', keyConfirmed: false, severity: 'Low' },
-  { displayName: 'Unused API endpoints should be disabled and removed from Logic Apps', keyConfirmed: false, severity: 'Low' },
+  UNUSED_FUNCTION_APP_ENDPOINTS,
+  UNUSED_LOGIC_APP_ENDPOINTS,
 ];
+
+/**
+ * Defender's recommendations on the API endpoints of Function Apps and Logic Apps: assessed on a site
+ * or a workflow rather than on API Management, and placed on the repository's triggers. Their keys are
+ * not published: they are known by display name.
+ */
+export const HOSTED_RECOMMENDATIONS: readonly DefenderMapping[] = [DEFENDER.functionAppEndpointAuthentication, DEFENDER.logicAppEndpointAuthentication, UNUSED_FUNCTION_APP_ENDPOINTS, UNUSED_LOGIC_APP_ENDPOINTS];
 
 const DESCRIPTION = 'Reported by Defender for Cloud on the deployed service; no rule of APIM Posture predicts it from the files.';
 const REMEDIATION = 'See the recommendation in Defender for Cloud.';

@@ -258,11 +258,12 @@ describe('a snapshot merged into the scan of samples/', () => {
       assert.ok(!twins.has(key) || finding.ruleId === 'input-problem', `one finding at ${key}`);
       twins.add(key);
     }
-    // The snapshot's 16 Unhealthy assessments, each once: 12 confirm a prediction, 1 is the unused endpoint the rule
-    // reports, 3 stand alone (echo-api, which the repository lacks; get-saved-card, fixed locally; direct management).
+    // The snapshot's 17 Unhealthy assessments, each once: 13 confirm a prediction (the Function App's get-order
+    // endpoint among them), 1 is the unused endpoint the rule reports, 3 stand alone (echo-api, which the
+    // repository lacks; get-saved-card, fixed locally; direct management).
     assert.deepStrictEqual(
       result.findings.filter((finding) => finding.defender).map((finding) => findingSources(finding).join('+')).sort(),
-      [...Array(4).fill('observed'), ...Array(12).fill('predicted+observed')],
+      [...Array(4).fill('observed'), ...Array(13).fill('predicted+observed')],
     );
     assert.ok(result.rules.some((rule) => rule.id === 'defender-e2aeced9-6ef0-410e-b948-4aaa65ded9a7' && rule.defender?.assessmentKey === 'e2aeced9-6ef0-410e-b948-4aaa65ded9a7'));
     assert.ok(result.findings.every((finding) => result.rules.some((rule) => rule.id === finding.ruleId)), 'every finding has its rule for the reports');

@@ -63,7 +63,17 @@ describe('a snapshot with parts that could not be read', () => {
     assert.ok(result.findings.some((finding) => finding.defender));
     assert.deepStrictEqual(
       result.snapshot?.parts.map((part) => `${part.part} ${part.state}`),
-      ['assessments read', 'healthyAssessments not-asked', 'attackPaths read'],
+      ['assessments read', 'healthyAssessments not-asked', 'attackPaths read', 'backendResources read'],
+    );
+  });
+
+  it('a snapshot without the resources behind the backends (an older export) says their facts come from the declarations', () => {
+    const result = scanWith((snapshot) => {
+      delete snapshot.backendResources;
+    });
+    assert.deepStrictEqual(
+      unreadProblems(result).map((finding) => finding.message),
+      ["The Azure resources behind the backends are unknown, so the backends are judged by the repository's declarations alone: the snapshot was taken by a version that did not read the resources behind the backends (not asked for)."],
     );
   });
 
@@ -87,12 +97,13 @@ describe('a snapshot with parts that could not be read', () => {
       { part: 'assessments', scope: 'Microsoft.ResourceGraph/resources', state: 'read' },
       { part: 'healthyAssessments', scope: 'Microsoft.ResourceGraph/resources', state: 'not-asked', reason: 'Unhealthy assessments only (snapshot export --include-healthy asks for the others)' },
       { part: 'attackPaths', scope: 'Microsoft.ResourceGraph/resources', state: 'read' },
+      { part: 'backendResources', scope: 'Microsoft.ResourceGraph/resources', state: 'read' },
       { part: 'services', scope, state: 'read' },
       { part: 'plan', scope, state: 'read' },
       { part: 'onboarding', scope, state: 'failed', error: { operation: 'apiCollections', scope: `${scope}/providers/Microsoft.Security/apiCollections`, ...SERVER_ERROR } },
     ]);
     const json = JSON.parse(formatJson(result));
-    assert.deepStrictEqual(json.snapshot.parts.map((part: { part: string; state: string }) => `${part.part} ${part.state}`), ['assessments read', 'healthyAssessments not-asked', 'attackPaths read', 'services read', 'plan read', 'onboarding failed']);
+    assert.deepStrictEqual(json.snapshot.parts.map((part: { part: string; state: string }) => `${part.part} ${part.state}`), ['assessments read', 'healthyAssessments not-asked', 'attackPaths read', 'backendResources read', 'services read', 'plan read', 'onboarding failed']);
   });
 
   it('a failed read of apiCollections leaves onboarding unknown: no API reported as not onboarded', () => {

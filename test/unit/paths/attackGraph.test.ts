@@ -69,6 +69,10 @@ describe('attack graph', function () {
       [['open', ['predicted']]],
     );
     assert.ok(graph.openPaths.includes('Internet → func-contoso-orders (function-app): anonymous triggers callable around the gateway (gateway-bypass)'), graph.openPaths.join('\n'));
+    // The sample's snapshot finds the app in Azure: the node cites Azure's facts.
+    assert.deepStrictEqual(app.detail.slice(2), [
+      'Azure: func-contoso-orders — publicNetworkAccess Enabled (Azure), accessRestricted false (Azure), privateEndpoint false (Azure), appServiceAuth false (Azure), managedIdentity false (Azure)',
+    ]);
     // Every operation of orders reaches the app through the gateway too.
     assert.strictEqual(graph.edges.filter((edge) => edge.to === app.id && edge.from !== 'internet').length, 5);
   });

@@ -49,6 +49,7 @@ describe('the snapshot notice of the reports', () => {
         { part: 'assessments', scope: graph, state: 'failed', error: ASSESSMENTS_FAILED },
         { part: 'healthyAssessments', scope: graph, state: 'not-asked', reason: 'Unhealthy assessments only (snapshot export --include-healthy asks for the others)' },
         { part: 'attackPaths', scope: graph, state: 'not-asked', reason: 'the snapshot was taken by a version that did not read attack paths' },
+        { part: 'backendResources', scope: graph, state: 'not-asked', reason: 'the snapshot was taken by a version that did not read the resources behind the backends' },
         { part: 'services', scope: '/subscriptions/s', state: 'read' },
         { part: 'plan', scope: '/subscriptions/s', state: 'read' },
         { part: 'onboarding', scope: '/subscriptions/s', state: 'read' },
