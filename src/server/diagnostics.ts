@@ -16,8 +16,9 @@ const SEVERITIES = { high: DiagnosticSeverity.Error, medium: DiagnosticSeverity.
 
 /** What a file's diagnostics were last made of, and what was sent. */
 interface Published {
-  /** Its findings' fields that its diagnostics show, with the options. */
-  key: string;
+  /** Its findings, whose fields its diagnostics show (compared field by field), and the options. */
+  findings: readonly Finding[];
+  highSeverityAs: DiagnosticOptions['highSeverityAs'];
   /** The text of every file its diagnostics locate something in, as it was then. */
   texts: Map<string, string>;
   json: string;
@@ -26,6 +27,8 @@ interface Published {
 /** One folder's diagnostics as last sent, by absolute file. */
 export class PublishedDiagnostics {
   private published = new Map<string, Published>();
+  /** The rules of the last analysis: every published entry is that analysis's. */
+  private rules = new Map<string, RuleMetadata>();
   private readonly uris = new Map<string, string>();
 
   /** The diagnostics of the files whose diagnostics differ from what was last sent (an empty list clears a file's). */
@@ -42,21 +45,24 @@ export class PublishedDiagnostics {
     const changed: [string, Diagnostic[]][] = [];
     const published = new Map<string, Published>();
     for (const [file, findings] of byFile) {
-      const key = findingsKey(findings, rules, options);
       const texts = new Map<string, string>();
-      for (const finding of findings) for (const location of [finding.location, ...finding.related.map((related) => related.location)]) texts.set(location.file, result.sourceText(location.file));
+      for (const finding of findings) {
+        texts.set(finding.location.file, result.sourceText(finding.location.file));
+        for (const related of finding.related) texts.set(related.location.file, result.sourceText(related.location.file));
+      }
       const before = this.published.get(file);
-      if (before && before.key === key && sameTexts(texts, before.texts)) {
-        published.set(file, before);
+      if (before && before.highSeverityAs === options.highSeverityAs && sameShown(findings, before.findings, rules, this.rules) && sameTexts(texts, before.texts)) {
+        published.set(file, { ...before, findings });
         continue;
       }
       const diagnostics = findings.map((finding) => this.diagnostic(finding, result, rules.get(finding.ruleId), options));
       const json = JSON.stringify(diagnostics);
-      published.set(file, { key, texts, json });
+      published.set(file, { findings, highSeverityAs: options.highSeverityAs, texts, json });
       if (before?.json !== json) changed.push([this.uriOf(file), diagnostics]);
     }
     for (const file of this.published.keys()) if (!published.has(file)) changed.push([this.uriOf(file), []]);
     this.published = published;
+    this.rules = rules;
     return changed;
   }
 
@@ -81,16 +87,30 @@ export class PublishedDiagnostics {
   }
 }
 
-/** Every field of the findings that their diagnostics show, but lines and columns (the texts say those). */
-function findingsKey(findings: readonly Finding[], rules: ReadonlyMap<string, RuleMetadata>, options: DiagnosticOptions): string {
-  const parts: (string | number)[] = [options.highSeverityAs];
-  for (const finding of findings) {
+/** Whether the findings show the same diagnostics but for lines and columns (the texts say those): every field a diagnostic shows. */
+function sameShown(now: readonly Finding[], before: readonly Finding[], rules: ReadonlyMap<string, RuleMetadata>, rulesBefore: ReadonlyMap<string, RuleMetadata>): boolean {
+  if (now.length !== before.length) return false;
+  return now.every((finding, index) => {
+    const then = before[index];
     const rule = rules.get(finding.ruleId);
-    parts.push(finding.id, finding.ruleId, finding.severity, finding.origin, finding.message, finding.location.span.start, finding.location.span.end, rule?.helpUri ?? '', rule?.defender?.displayName ?? '');
-    for (const related of finding.related) parts.push(related.location.file, related.location.span.start, related.location.span.end, related.message);
-    parts.push('');
-  }
-  return parts.join('\u0000');
+    const ruleThen = rulesBefore.get(then.ruleId);
+    return (
+      finding.id === then.id &&
+      finding.ruleId === then.ruleId &&
+      finding.severity === then.severity &&
+      finding.origin === then.origin &&
+      finding.message === then.message &&
+      finding.location.span.start === then.location.span.start &&
+      finding.location.span.end === then.location.span.end &&
+      rule?.helpUri === ruleThen?.helpUri &&
+      rule?.defender?.displayName === ruleThen?.defender?.displayName &&
+      finding.related.length === then.related.length &&
+      finding.related.every((related, at) => {
+        const other = then.related[at];
+        return related.location.file === other.location.file && related.location.span.start === other.location.span.start && related.location.span.end === other.location.span.end && related.message === other.message;
+      })
+    );
+  });
 }
 
 function sameTexts(now: ReadonlyMap<string, string>, before: ReadonlyMap<string, string>): boolean {

@@ -150,12 +150,12 @@ function riskiest(analyses: PriorityAnalyses, targets: { api: ApiResource; opera
   }
   if (!best) return undefined;
   const { entry, operation } = best;
-  const factors = [...(severity ? [severity] : []), ...entry.factors];
-  if (targets.length > 1) return { operation, priority: explain(factors, [`${targets.length} operations concerned; the factors are those of the riskiest, ${operation.id}`, ...entry.notes], operation.id) };
+  const factors = () => [...(severity ? [severity] : []), ...entry.factors];
+  if (targets.length > 1) return { operation, priority: explain(factors(), [`${targets.length} operations concerned; the factors are those of the riskiest, ${operation.id}`, ...entry.notes], operation.id) };
   // Findings of one rule and severity on one operation share their priority: an estate has thousands.
   const key = severity?.label ?? '';
   let priority = entry.explained.get(key);
-  if (!priority) entry.explained.set(key, (priority = explain(factors, entry.notes, operation.id)));
+  if (!priority) entry.explained.set(key, (priority = explain(factors(), entry.notes, operation.id)));
   return { operation, priority };
 }
 
@@ -164,9 +164,18 @@ export function apiRisk(analyses: PriorityAnalyses, api: ApiResource): Priority 
   return riskiest(analyses, assessedOperations(api).map((operation) => ({ api, operation })), undefined)!.priority;
 }
 
+/** One factor object per rule and severity: the thousands of findings of a rule share it. */
+const severityFactors = new Map<string, Partial<Record<Severity, Draft>>>();
+
+function severityFactor(severity: Severity, ruleId: string): Draft {
+  let ofRule = severityFactors.get(ruleId);
+  if (!ofRule) severityFactors.set(ruleId, (ofRule = {}));
+  return (ofRule[severity] ??= { id: 'severity', side: 'severity', label: `${severity} severity (${ruleId})`, weight: SEVERITY_WEIGHT[severity] });
+}
+
 /** A finding's priority: its severity, and the exploitability and impact of the operations it is about. */
 export function findingPriority(finding: Pick<Finding, 'severity' | 'resource' | 'ruleId' | 'defender'>, analyses: PriorityAnalyses | undefined, service: ApimService | undefined): Priority {
-  const severity: Draft = { id: 'severity', side: 'severity', label: `${finding.severity} severity (${finding.ruleId})`, weight: SEVERITY_WEIGHT[finding.severity] };
+  const severity = severityFactor(finding.severity, finding.ruleId);
   // A file that could not be read, or a suppression past its date, is about the repository, not about what is called.
   const aboutCalls = !NOT_ABOUT_CALLS.has(finding.ruleId);
   const targets = service && analyses && aboutCalls ? operationsOf(finding.resource, service, analyses) : undefined;
