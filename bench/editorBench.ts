@@ -75,7 +75,7 @@ export async function editorLargeCase(serverModule: string): Promise<string> {
     return (
       `Editor on the 1,000-API × 10-operation APIOps tree, through the language server (this process plays the extension host)\n` +
       `editor-large: max-block ${maxBlockMs.toFixed(0)} ms, diagnostics ${median.toFixed(0)} ms (targets ≤ 50 ms and ≤ 300 ms): ${verdict}\n` +
-      `  ${latencies.length} edits into one API's spec and policy; edit to its diagnostics: median ${median.toFixed(0)} ms with the editor's 300 ms quiet time, p90 ${sorted[Math.floor(sorted.length * 0.9)].toFixed(0)} ms; ${analyses} analyses; first analysis ${firstMs.toFixed(0)} ms\n` +
+      `  ${latencies.length} edits into one API's spec and policy; edit to its diagnostics: median ${median.toFixed(0)} ms (each typed once the previous one's diagnostics are shown, so analysed at once), p90 ${sorted[Math.floor(sorted.length * 0.9)].toFixed(0)} ms; ${analyses} analyses; first analysis ${firstMs.toFixed(0)} ms\n` +
       `  the engine's analysis after an edit (in the figures above): median ${scanMedian.toFixed(0)} ms`
     );
   } finally {
