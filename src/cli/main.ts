@@ -175,7 +175,14 @@ interface ScanArguments {
 /** Splits `--flag=value` and hands out values, for every command's arguments. */
 function argumentReader(args: string[]) {
   let i = -1;
+  let sawTarget = false;
   return {
+    /** The one positional argument (a folder or a file): an unknown flag, or a second one, is a usage error. */
+    target(argument: { flag: string; raw: string }): string {
+      if (argument.flag.startsWith('-') || sawTarget) throw new UsageError(`unexpected argument "${argument.raw}".`);
+      sawTarget = true;
+      return argument.flag;
+    },
     next(): { flag: string; value: () => string; raw: string } | undefined {
       if (++i >= args.length) return undefined;
       const raw = args[i];
@@ -197,7 +204,6 @@ function argumentReader(args: string[]) {
 
 function parseScanArguments(args: string[], colorDefault: boolean): ScanArguments {
   const parsed: ScanArguments = { target: '.', format: 'table', failOn: 'high', color: colorDefault, snapshot: 'auto' };
-  let sawTarget = false;
   const reader = argumentReader(args);
   for (let argument = reader.next(); argument; argument = reader.next()) {
     const { flag, value } = argument;
@@ -257,9 +263,7 @@ function parseScanArguments(args: string[], colorDefault: boolean): ScanArgument
         break;
       }
       default:
-        if (flag.startsWith('-') || sawTarget) throw new UsageError(`unexpected argument "${argument.raw}".`);
-        parsed.target = flag;
-        sawTarget = true;
+        parsed.target = reader.target(argument);
     }
   }
   return parsed;
@@ -351,7 +355,6 @@ interface TrendArguments {
 
 function parseTrendArguments(args: string[], now: Date): TrendArguments {
   const parsed: TrendArguments = { target: '.', per: 'commit', maxCommits: DEFAULT_MAX_COMMITS, format: 'table' };
-  let sawTarget = false;
   const reader = argumentReader(args);
   for (let argument = reader.next(); argument; argument = reader.next()) {
     const { flag, value } = argument;
@@ -384,9 +387,7 @@ function parseTrendArguments(args: string[], now: Date): TrendArguments {
         break;
       }
       default:
-        if (flag.startsWith('-') || sawTarget) throw new UsageError(`unexpected argument "${argument.raw}".`);
-        parsed.target = flag;
-        sawTarget = true;
+        parsed.target = reader.target(argument);
     }
   }
   return parsed;
