@@ -17,6 +17,11 @@ import type { FileEdit, SourceLocation, Span } from './text';
  */
 export type ResourceId = string;
 
+/** The API a resource id is of or below (`apis/orders` of `apis/orders/operations/get`, a workspace's too), or undefined. */
+export function apiIdOf(resource: ResourceId): ResourceId | undefined {
+  return /^((?:workspaces\/[^/]+\/)?apis\/[^/]+)/.exec(resource)?.[1];
+}
+
 export type RepositoryLayout = 'apiops' | 'apiops-cli' | 'bicep' | 'terraform' | 'arm' | 'specs-only';
 
 /** What declared an API: an APIOps export, infrastructure code, or a bare OpenAPI file (specs-only). */

@@ -12,7 +12,7 @@ import { directlyReachable } from '../analysis/hostedExposure';
 import { highestSensitivity } from '../analysis/sensitiveData';
 import { callableDirectly, DATA_STORE_KINDS, type ResolvedBackend } from '../backends/resolve';
 import { defenderRiskText, type DefenderRisk, type Finding, type Severity } from '../findings';
-import type { ApiResource, ApimService, HostedProject, HttpTrigger, OperationResource } from '../model';
+import { apiIdOf, type ApiResource, type ApimService, type HostedProject, type HttpTrigger, type OperationResource } from '../model';
 import { assessedOperations } from '../rules/endpointAuthentication';
 import { INPUT_PROBLEM_RULE } from '../rules/inputProblem';
 import { EXPIRED_SUPPRESSION_RULE } from '../rules/suppressionExpired';
@@ -284,7 +284,7 @@ function operationsOf(resource: string, service: ApimService, analyses: Priority
   const operation = index.operations.get(lower);
   if (operation) return [operation];
   // `apis/orders/policies/policy`, `apis/orders/operations/x` of an operation not listed: the API's.
-  const apiId = /^((?:workspaces\/[^/]+\/)?apis\/[^/]+)/.exec(lower)?.[1];
+  const apiId = apiIdOf(lower);
   const api = apiId !== undefined ? index.apis.get(apiId) : undefined;
   if (api) return of([api]);
   const product = service.products.find((candidate) => lower === candidate.id.toLowerCase() || lower.startsWith(`${candidate.id.toLowerCase()}/`));

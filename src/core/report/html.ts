@@ -6,6 +6,7 @@ import { createHash } from 'crypto';
 import { SEVERITY_ORDER } from '../findings';
 import type { AnalysisReport, ReportApi, ReportFinding, ReportGoal, ReportLocation, ReportOperation, ReportPriority, ReportRule, TrendPoint } from './contract';
 import { attackGraph } from '../paths/attackGraph';
+import { apiIdOf } from '../model';
 import { byPriority } from '../priority/priority';
 import { ATTACK_GRAPH_CSS, renderAttackGraphSvg } from '../paths/renderGraph';
 import { escapeHtml, formatDuration, locationLabel, oneLine, severityLabel, TOOL_NAME } from './common';
@@ -298,7 +299,13 @@ class Page {
   risk(): string {
     if (this.apis.length === 0) return section('risk', 'Risk per API', '<p class="empty">No APIs were read.</p>');
     const ranked = [...this.apis].sort((a, b) => b.api.risk.score - a.api.risk.score || compare(a.api.name, b.api.name));
-    const findingsOf = (api: ReportApi) => this.report.findings.filter((finding) => !finding.suppression && (finding.resource === api.id || finding.resource.startsWith(`${api.id}/`))).length;
+    // Counted in one pass over the findings, by service and API: an estate has thousands of each.
+    const counts = new Map<string, number>();
+    const key = (service: string | undefined, apiId: string) => `${service ?? ''}\u0000${apiId}`;
+    for (const finding of this.report.findings) {
+      const apiId = finding.suppression ? undefined : apiIdOf(finding.resource);
+      if (apiId !== undefined) counts.set(key(finding.service, apiId), (counts.get(key(finding.service, apiId)) ?? 0) + 1);
+    }
     const rows = ranked.map(({ service, api }) => {
       const label = oneLine(service !== undefined ? `${service}: ${api.displayName ?? api.name}` : (api.displayName ?? api.name));
       const operation = api.risk.operation?.startsWith(`${api.id}/operations/`) ? api.risk.operation.slice(`${api.id}/operations/`.length) : api.risk.operation;
@@ -309,7 +316,7 @@ class Page {
         `<td class="num">${riskMeter(api.risk.score)}</td>`,
         `<td>${operation ? code(operation) : '–'}</td>`,
         `<td>${factorsText(api.risk)}${notes}</td>`,
-        `<td class="num">${findingsOf(api)}</td>`,
+        `<td class="num">${counts.get(key(service, api.id)) ?? 0}</td>`,
         '</tr>',
       ].join('');
     });
