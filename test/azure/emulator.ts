@@ -790,3 +790,15 @@ function hostedAsked(query: string, assessment: EmulatorAssessment): boolean {
 function notFound(path: string): HttpError {
   return new HttpError(404, 'ResourceNotFound', `The resource '${path}' was not found.`);
 }
+
+/** Runs `run` against a started emulator of `state`, with the connection the SDK clients take; stops it after. */
+export async function withEmulator<T>(state: EmulatorState, options: EmulatorOptions, run: (emulator: ArmEmulator, connection: { endpoint: string; agent: https.Agent; retryDelayInMs: number }) => Promise<T>): Promise<T> {
+  const emulator = await new ArmEmulator(state, options).start();
+  const agent = emulator.agent();
+  try {
+    return await run(emulator, { endpoint: emulator.endpoint, agent, retryDelayInMs: 5 });
+  } finally {
+    agent.destroy();
+    await emulator.stop();
+  }
+}

@@ -13,7 +13,7 @@ import { readSnapshotFile, serializeSnapshot, type DeployedAssessment, type Depl
 import { azureFacts, lookupAzure, reachableInAzure } from '../../../src/core/backends/azureFacts';
 import { scan } from '../../../src/core/scan';
 import { toAnalysisReport } from '../../../src/core/report/analysisReport';
-import { ArmEmulator, fixedTokenCredential, type EmulatorBackendResource, type EmulatorOptions, type EmulatorState } from '../../azure/emulator';
+import { fixedTokenCredential, withEmulator, type EmulatorBackendResource, type EmulatorState } from '../../azure/emulator';
 import { CONTOSO_SUBSCRIPTION, contosoState, ORDERS_FUNCTION_APP_ID, SAMPLE_SNAPSHOT, SAMPLES } from '../../azure/contoso';
 
 const RG = `/subscriptions/${CONTOSO_SUBSCRIPTION}/resourceGroups/rg-backends/providers`;
@@ -84,22 +84,11 @@ function estate(): EmulatorState {
   return state;
 }
 
-async function withEmulator<T>(state: EmulatorState, run: (emulator: ArmEmulator, connection: { endpoint: string; agent: import('https').Agent; retryDelayInMs: number }) => Promise<T>, options: EmulatorOptions = {}): Promise<T> {
-  const emulator = await new ArmEmulator(state, options).start();
-  const agent = emulator.agent();
-  try {
-    return await run(emulator, { endpoint: emulator.endpoint, agent, retryDelayInMs: 5 });
-  } finally {
-    agent.destroy();
-    await emulator.stop();
-  }
-}
-
 describe('Azure resources behind backends', function () {
   this.timeout(60000);
 
   it('snapshot export reads them through the SDK clients: Resource Graph, then each site from ARM', async () => {
-    await withEmulator(estate(), async (emulator, connection) => {
+    await withEmulator(estate(), {}, async (emulator, connection) => {
       const snapshot = await loadDeployedState(fixedTokenCredential(), [CONTOSO_SUBSCRIPTION], connection);
       assert.deepStrictEqual(snapshot.errors, []);
       // The sample's service URLs and backends (apis/*/apiInformation.json, backends/*), and the six added above.
@@ -154,7 +143,7 @@ describe('Azure resources behind backends', function () {
   });
 
   it("turns each resource into facts, with what was not read named, and says whether only API Management may call", async () => {
-    await withEmulator(estate(), async (_emulator, connection) => {
+    await withEmulator(estate(), {}, async (_emulator, connection) => {
       const snapshot = await loadDeployedState(fixedTokenCredential(), [CONTOSO_SUBSCRIPTION], connection);
       const facts = (name: string) => {
         const { resourceId: _id, type: _type, kind: _kind, name: _name, ...rest } = azureFacts(snapshot.backendResources!.find((resource) => resource.name === name)!);
@@ -175,7 +164,7 @@ describe('Azure resources behind backends', function () {
   });
 
   it('a failed read of a site is recorded on it and leaves its fact unknown; a failed query leaves no list that reads as "none"', async () => {
-    await withEmulator(estate(), async (emulator, connection) => {
+    await withEmulator(estate(), {}, async (emulator, connection) => {
       emulator.faults.push({ method: 'GET', path: /func-locked\/config\/web$/, status: 403, times: 1 });
       const snapshot = await loadDeployedState(fixedTokenCredential(), [CONTOSO_SUBSCRIPTION], connection);
       const locked = snapshot.backendResources!.find((resource) => resource.name === 'func-locked')!;
@@ -185,7 +174,7 @@ describe('Azure resources behind backends', function () {
       // Stopped all the same by its private endpoint and authentication.
       assert.strictEqual(reachableInAzure(azureFacts(locked)).reachable, false);
     });
-    await withEmulator(estate(), async (emulator, connection) => {
+    await withEmulator(estate(), {}, async (emulator, connection) => {
       emulator.faults.push({ method: 'POST', path: /resourcegraph\/resources$/i, body: /microsoft\.web\/sites', /, status: 403, times: 1 });
       const snapshot = await loadDeployedState(fixedTokenCredential(), [CONTOSO_SUBSCRIPTION], connection);
       assert.strictEqual(snapshot.backendResources, undefined);
@@ -199,11 +188,11 @@ describe('Azure resources behind backends', function () {
     locked.privateEndpointConnections = [...locked.privateEndpointConnections!, { name: 'pe-2', privateEndpointId: `${RG}/Microsoft.Network/privateEndpoints/pe-2`, status: 'Pending' }, { name: 'pe-3', privateEndpointId: `${RG}/Microsoft.Network/privateEndpoints/pe-3`, status: 'Rejected' }];
     await withEmulator(
       state,
+      { pageSize: 2 },
       async (_emulator, connection) => {
         const snapshot = await loadDeployedState(fixedTokenCredential(), [CONTOSO_SUBSCRIPTION], connection);
         assert.deepStrictEqual(snapshot.backendResources!.find((resource) => resource.name === 'func-locked')?.privateEndpoints?.map((endpoint) => endpoint.status), ['Approved', 'Pending', 'Rejected']);
       },
-      { pageSize: 2 },
     );
   });
 

@@ -1,24 +1,11 @@
 // Loading the deployed state through the real SDK clients against the local HTTPS ARM emulator.
 import * as assert from 'assert';
-import type { Agent } from 'https';
 import { loadDeployedState } from '../../../src/core/azure/load';
-import type { LoadOptions } from '../../../src/core/azure/loadContext';
 import { serializeSnapshot } from '../../../src/core/azure/snapshot';
-import { ArmEmulator, fixedTokenCredential, TEST_TOKEN, type EmulatorState } from '../../azure/emulator';
+import { fixedTokenCredential, TEST_TOKEN, withEmulator } from '../../azure/emulator';
 import { ENDPOINT_AUTH, generatedEstate, SUBSCRIPTION_SCOPE, subscriptionId } from '../../azure/fixtures';
 
 const SUBSCRIPTIONS = (count: number) => Array.from({ length: count }, (_, index) => subscriptionId(index));
-
-async function withEmulator<T>(state: EmulatorState, options: ConstructorParameters<typeof ArmEmulator>[1], run: (emulator: ArmEmulator, connection: LoadOptions & { agent: Agent }) => Promise<T>): Promise<T> {
-  const emulator = await new ArmEmulator(state, options).start();
-  const agent = emulator.agent();
-  try {
-    return await run(emulator, { endpoint: emulator.endpoint, agent, retryDelayInMs: 5 });
-  } finally {
-    agent.destroy();
-    await emulator.stop();
-  }
-}
 
 describe('loadDeployedState (SDK clients against the ARM emulator)', function () {
   this.timeout(30000);
