@@ -12,8 +12,9 @@ import { isPlainObject, PartialString, Unknown, type ArmValue } from './armExpre
 import { readTemplateResources, type TemplateResource } from './armTemplate';
 import { bicepValueAt, parseBicepFile, type BicepResource, type BicepValue } from './bicepParser';
 import type { ReadContext } from './context';
+import { isObject } from './declaration';
 import { literalString, parseHcl, type HclBlock, type HclBody, type HclExpression } from './hclParser';
-import { armConsumptionTriggers, bicepConsumptionTriggers } from './hosted/logicAppTriggers';
+import { armConsumptionTriggers, bicepConsumptionTriggers, terraformConsumptionTrigger } from './hosted/logicAppTriggers';
 import { readSiteDeclarations, REJECTING_ACTIONS } from './hosted/sites';
 
 /** Declared types (ARM and azurerm) → kind; `kind`-dependent ones (sites, cognitive accounts) are refined by `refineKind`. */
@@ -229,8 +230,79 @@ function readTerraformApps(files: readonly string[], ctx: ReadContext, sites: re
         apps.push({ kind: site?.kind ?? refineKind(base, literalString(attributeOf(block.body, 'kind'))), type, symbol, name: literalString(attributeOf(block.body, 'name')) ?? site?.name, location, facts, site });
       }
     }
+    addTerraformRequestTriggers(folderFiles, apps, ctx);
   }
   return apps;
+}
+
+const TERRAFORM_WORKFLOW = 'azurerm_logic_app_workflow';
+const TERRAFORM_REQUEST_TRIGGER = 'azurerm_logic_app_trigger_http_request';
+const TERRAFORM_CUSTOM_TRIGGER = 'azurerm_logic_app_trigger_custom';
+
+/**
+ * A Consumption workflow's Request triggers are resources of their own in Terraform, naming their
+ * workflow by `logic_app_id`: each goes to the workflow of its module (folder) it names. A trigger
+ * whose workflow or (custom trigger) type the files do not determine is said.
+ */
+function addTerraformRequestTriggers(folderFiles: readonly { file: string; blocks: HclBlock[] }[], apps: DeclaredApp[], ctx: ReadContext): void {
+  for (const { file, blocks } of folderFiles) {
+    for (const block of blocks) {
+      const [type, address] = block.labels;
+      if (type !== TERRAFORM_REQUEST_TRIGGER && type !== TERRAFORM_CUSTOM_TRIGGER) continue;
+      const symbol = `${type}.${address}`;
+      if (type === TERRAFORM_CUSTOM_TRIGGER) {
+        const triggerType = customTriggerType(attributeOf(block.body, 'body'));
+        if (triggerType === undefined) {
+          ctx.report([{ file, span: (attributeOf(block.body, 'body') ?? block).span, kind: 'unresolved-value', message: `The body of ${symbol} is computed: whether it is a Request trigger, called from outside, is not known from the files.` }]);
+          continue;
+        }
+        if (triggerType.toLowerCase() !== 'request') continue;
+      }
+      ctx.noteRead(file);
+      const workflowId = attributeOf(block.body, 'logic_app_id');
+      const workflowSymbol = workflowId?.kind === 'traversal' && workflowId.root === TERRAFORM_WORKFLOW && workflowId.steps[0]?.kind === 'attribute' ? `${TERRAFORM_WORKFLOW}.${workflowId.steps[0].name}` : undefined;
+      const workflow = workflowSymbol === undefined ? undefined : declaredAs(apps, workflowSymbol, file);
+      if (!workflow) {
+        const written = workflowId ? ctx.files.read(file).text?.slice(workflowId.span.start, workflowId.span.end).slice(0, 80) : '(not written)';
+        ctx.report([{ file, span: (workflowId ?? block).span, kind: 'unresolved-value', message: `The workflow of Request trigger ${symbol} (logic_app_id = ${written}) is not declared in its module: who may call it is not known from the files.` }]);
+        continue;
+      }
+      const trigger = terraformConsumptionTrigger(workflow.name ?? workflowSymbol!, literalString(attributeOf(block.body, 'name')) ?? address, { file, span: block.headerSpan }, terraformAccessControl(workflow, folderFiles));
+      (workflow.requestTriggers ??= []).push(trigger);
+    }
+  }
+}
+
+/** A custom trigger's `type`, when its body is a heredoc of JSON or `jsonencode({...})` that writes it. */
+function customTriggerType(body: HclExpression | undefined): string | undefined {
+  if (body?.kind === 'call' && body.name === 'jsonencode' && body.args[0]?.kind === 'object') return literalString(body.args[0].items.find((item) => item.key === 'type')?.value);
+  const text = literalString(body);
+  if (text === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return isObject(parsed) && typeof parsed.type === 'string' ? parsed.type : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A Terraform workflow's `access_control { trigger { ... } }` in the ARM shape that the other
+ * Consumption readers evaluate. azurerm has no setting that turns SAS off, so an OAuth policy adds a
+ * way in beside it; an address range the files do not determine stays `(not known)`.
+ */
+function terraformAccessControl(workflow: DeclaredApp, folderFiles: readonly { file: string; blocks: HclBlock[] }[]): Record<string, unknown> | undefined {
+  const block = folderFiles.flatMap(({ blocks }) => blocks).find((candidate) => `${candidate.labels[0]}.${candidate.labels[1]}` === workflow.symbol);
+  const trigger = block && blocksOf(blocksOf(block.body, 'access_control')[0]?.body ?? { attributes: [], blocks: [] }, 'trigger')[0];
+  if (!trigger) return undefined;
+  const ranges = attributeOf(trigger.body, 'allowed_caller_ip_address_range');
+  const policies = blocksOf(trigger.body, 'open_authentication_policy');
+  return {
+    triggers: {
+      allowedCallerIpAddresses: ranges?.kind === 'tuple' ? ranges.items.map((item) => ({ addressRange: literalString(item) })) : ranges ? [{}] : undefined,
+      openAuthenticationPolicies: { policies: Object.fromEntries(policies.map((policy, index) => [literalString(attributeOf(policy.body, 'name')) ?? `policy ${index + 1}`, {}])) },
+    },
+  };
 }
 
 function attributeOf(body: HclBody, name: string): HclExpression | undefined {

@@ -197,4 +197,44 @@ describe('declared apps', () => {
       assert.ok(read.includes('api.bicep') && read.includes('access.bicep'), read.join(', '));
     });
   });
+
+  describe('Terraform Consumption workflows (written for these tests): triggers are resources of their own, naming their workflow', () => {
+    let result: ScanResult;
+    before(() => {
+      result = scan(path.join(ROOT, 'terraform-consumption'));
+    });
+
+    it('an HTTP request trigger and a custom trigger of type Request, each at its resource, with its workflow\'s access control', () => {
+      const triggers = (result.services[0].hosted?.projects ?? []).flatMap((project) => project.triggers);
+      assert.deepStrictEqual(
+        triggers.map((trigger) => [trigger.id, trigger.access, trigger.authLevel, slice(trigger.location)]),
+        [
+          ['workflows/la-invoices/triggers/invoice-received', 'key', 'SAS or OAuth', 'resource "azurerm_logic_app_trigger_http_request" "invoice_received"'],
+          ['workflows/la-alerts/triggers/alert-fired', 'key', 'SAS', 'resource "azurerm_logic_app_trigger_custom" "alert_fired"'],
+        ],
+      );
+      // la-invoices: open_authentication_policy "partner-tenant" (azurerm cannot turn SAS off) and two address ranges.
+      assert.match(triggers[0].defaulted ?? '', /the OAuth policy adds a way in without taking SAS away/);
+      assert.match(triggers[0].defaulted ?? '', /allowedCallerIpAddresses admits calls from 10\.20\.0\.0\/16, 203\.0\.113\.7 only$/);
+      assert.match(triggers[1].defaulted ?? '', /no OAuth policy in accessControl\.triggers$/);
+    });
+
+    it('a custom trigger whose body is read from a file, and a trigger naming a workflow by an ID string, are said', () => {
+      assert.deepStrictEqual(
+        problems(result, 'triggers.tf').map(({ kind, at }) => [kind, at]),
+        [
+          ['unresolved-value', 'file("${path.module}/trigger.json")'],
+          ['unresolved-value', '"/subscriptions/${var.subscription_id}/resourceGroups/rg-ops/providers/Microsoft.Logic/workflows/la-deploy"'],
+        ],
+      );
+    });
+
+    it('both Request triggers are reported at medium; the recurrence trigger is not a way in', () => {
+      const findings = result.findings.filter((finding) => finding.ruleId === 'logic-app-endpoint-authentication').map((finding) => [finding.resource, finding.severity, path.basename(finding.location.file)]);
+      assert.deepStrictEqual(findings, [
+        ['workflows/la-invoices/triggers/invoice-received', 'medium', 'main.tf'],
+        ['workflows/la-alerts/triggers/alert-fired', 'medium', 'triggers.tf'],
+      ]);
+    });
+  });
 });

@@ -1,10 +1,11 @@
 // Request triggers of Logic Apps: a Standard app's `<workflow>/workflow.json`, and Consumption
-// workflows (`Microsoft.Logic/workflows`) in ARM templates and Bicep. A Request trigger is called
+// workflows (`Microsoft.Logic/workflows`) in ARM templates and Bicep, and in Terraform (a workflow and
+// its `azurerm_logic_app_trigger_http_request` resources). A Request trigger is called
 // through a callback URL signed with a SAS key: a shared secret, not authentication. A Consumption
 // workflow whose access control holds an Entra ID (OAuth) policy and turns SAS off admits OAuth tokens
 // only; one that lists the IP addresses allowed to call its triggers admits those callers only.
 import * as path from 'path';
-import type { Span } from '../../text';
+import type { SourceLocation, Span } from '../../text';
 import { knownValue } from '../armExpression';
 import type { TemplateResource } from '../armTemplate';
 import { bicepValueAt, plainValue, type BicepResource } from '../bicepParser';
@@ -44,6 +45,15 @@ export function armConsumptionTriggers(resource: TemplateResource, workflow: str
   const triggers = isObject(properties) ? valueAt(properties, ['definition', 'triggers']) : undefined;
   if (!isObject(triggers) || !isObject(properties)) return [];
   return consumptionTriggers(workflow, resource.file, triggers, properties.accessControl, (name) => resource.spanOf(['properties', 'definition', 'triggers', name, 'type']));
+}
+
+/**
+ * A Request trigger Terraform declares for a Consumption workflow (`azurerm_logic_app_trigger_http_request`,
+ * or a custom trigger of type Request), at its resource's header; `accessControl` is the workflow's,
+ * in the ARM shape.
+ */
+export function terraformConsumptionTrigger(workflow: string, trigger: string, location: SourceLocation, accessControl: Properties | undefined): TriggerDraft {
+  return { name: `${workflow}/${trigger}`, host: 'logic-app', ...consumptionAccess({ accessControl }), location };
 }
 
 /** The Request triggers of a Consumption workflow a Bicep file declares; a definition or access control the file computes is said. */
