@@ -4,11 +4,13 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { isMainThread, Worker } from 'worker_threads';
 import { dump } from 'js-yaml';
 import { ParseCache } from '../src/core/parse/cache';
 import { jsonReportPieces } from '../src/core/report/json';
 import { sarifReportPieces } from '../src/core/report/sarif';
 import { scan } from '../src/core/scan';
+import { ENGINE_RESOURCE_LIMITS } from '../src/server/engineLimits';
 import { azureCase, measureClient, serveEmulator } from './azureBench';
 import { editorLargeCase } from './editorBench';
 import { trendCase } from './trendBench';
@@ -136,6 +138,19 @@ function writeOneMegabyteSpec(folder: string): string {
   return file;
 }
 
+function medianOf(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}
+
+/** This benchmark run again with `argv` in a worker thread set up as the editor's engine is. */
+function inEngineWorker(...argv: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(__filename, { argv, resourceLimits: ENGINE_RESOURCE_LIMITS });
+    worker.on('error', reject);
+    worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the benchmark worker exited with ${code}`))));
+  });
+}
+
 /** The editor's loop: a scan with the parse cache, then an edit of the spec (unsaved) and the scan again. */
 function measureReanalysis(): void {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'apim-posture-bench-'));
@@ -148,21 +163,24 @@ function measureReanalysis(): void {
     // Typing: each edit adds to the previous text (a word typed into one description, then another),
     // and each is analysed as the editor would after its debounce.
     const timings: number[] = [];
+    const cpuTimings: number[] = [];
     let edited = text;
     for (let edit = 0; edit < 30; edit++) {
       const customer = edit < 15 ? 7 : 42;
       edited = edited.replace(`"description": "Reads customer ${customer}.`, `"description": "Reads customer ${customer}. w${edit}`);
       const started = performance.now();
+      const cpuStarted = process.cpuUsage();
       scan(folder, { cache, overlay: new Map([[file, edited]]) });
+      const cpu = process.cpuUsage(cpuStarted);
       timings.push(performance.now() - started);
+      cpuTimings.push((cpu.user + cpu.system) / 1000);
     }
     const first = timings[0];
-    const sorted = [...timings].sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)];
-    const p90 = sorted[Math.floor(sorted.length * 0.9)];
+    const median = medianOf(timings);
+    const p90 = [...timings].sort((a, b) => a - b)[Math.floor(timings.length * 0.9)];
     console.log(
       `Re-analysis after an edit of a ${(Buffer.byteLength(text) / 1024 / 1024).toFixed(1)} MB spec (editor, parse cache)
-  median ${median.toFixed(0)} ms over ${timings.length} edits (first ${first.toFixed(0)} ms, p90 ${p90.toFixed(0)} ms) (target ≤ 50 ms): ${median <= 50 ? 'within target' : 'OVER TARGET'}`,
+  median ${median.toFixed(0)} ms over ${timings.length} edits (first ${first.toFixed(0)} ms, p90 ${p90.toFixed(0)} ms; CPU median ${medianOf(cpuTimings).toFixed(0)} ms) (target ≤ 50 ms): ${median <= 50 ? 'within target' : 'OVER TARGET'}`,
     );
     const sample = path.join(__dirname, '..', 'samples');
     const started = performance.now();
@@ -250,7 +268,8 @@ function measureCorpus(): void {
 
 async function main(): Promise<void> {
   const caseFolder = process.argv[2];
-  if (caseFolder === '--reanalysis') return measureReanalysis();
+  // The editor analyses in the engine's worker thread: measured in one with the engine's heap limits.
+  if (caseFolder === '--reanalysis') return isMainThread ? inEngineWorker('--reanalysis') : measureReanalysis();
   if (caseFolder === '--corpus') return measureCorpus();
   if (caseFolder === '--github-process') return measureGithubProcess();
   if (caseFolder === '--azure-emulator') return serveEmulator();

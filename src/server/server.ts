@@ -18,6 +18,7 @@ import { fileURLToPath } from 'url';
 import type { AnalysisReport } from '../core/report/contract';
 import { isInside } from '../core/workspace/files';
 import type { AnalyzeResult, EngineRequest, EngineResponse } from './engine';
+import { ENGINE_RESOURCE_LIMITS } from './engineLimits';
 import {
   ANALYSIS_FAILED_NOTIFICATION,
   ANALYZE_REQUEST,
@@ -51,7 +52,7 @@ let settings: ServerSettings = DEFAULT_SERVER_SETTINGS;
 
 /** The engine in its worker thread, asked by numbered requests. */
 class Engine {
-  private readonly worker = new Worker(path.join(__dirname, 'engine.js'));
+  private readonly worker = new Worker(path.join(__dirname, 'engine.js'), { resourceLimits: ENGINE_RESOURCE_LIMITS });
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
 

@@ -81,14 +81,17 @@ type Draft = Omit<PriorityFactor, 'contribution'>;
 
 /** The score and each factor's share of it. */
 function explain(factors: Draft[], notes: string[], operation?: string): Priority {
-  const sides = [...new Set(factors.map((factor) => factor.side))];
-  const total = (side: PrioritySide) => factors.filter((factor) => factor.side === side).reduce((sum, factor) => sum + factor.weight, 0);
-  const product = sides.reduce((value, side) => value * total(side), 1);
+  // Each side's total once: an estate's findings are explained by the thousand on every analysis.
+  const totals = new Map<PrioritySide, number>();
+  for (const factor of factors) totals.set(factor.side, (totals.get(factor.side) ?? 0) + factor.weight);
+  let product = 1;
+  for (const total of totals.values()) product *= total;
   return {
     score: Math.round(100 * product),
     factors: factors.map((factor) => {
-      const others = sides.filter((side) => side !== factor.side).reduce((value, side) => value * total(side), 1);
-      return { ...factor, contribution: Math.round((1000 * factor.weight * others) / sides.length) / 10 };
+      let others = 1;
+      for (const [side, total] of totals) if (side !== factor.side) others *= total;
+      return { id: factor.id, side: factor.side, label: factor.label, weight: factor.weight, contribution: Math.round((1000 * factor.weight * others) / totals.size) / 10 };
     }),
     operation,
     notes,
