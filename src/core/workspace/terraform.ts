@@ -496,6 +496,11 @@ class TerraformModuleReader {
       const iteration = attributeOf(block.body, 'for_each') ?? attributeOf(block.body, 'count');
       return new ModuleNotFollowed(`\`${shorten(text.slice(iteration?.value.span.start ?? 0, iteration?.value.span.end ?? 0))}\` is not known from the files (${instances.reason})`, problem('unresolved-value'));
     }
+    const count = attributeOf(block.body, 'count');
+    // `count = var.multiRegion ? 1 : 0` leaves the module out, as it does a resource: said, as for a resource.
+    if (instances.length === 0 && count && problem('skipped')) {
+      this.unresolved(file, count.value.span, `${this.addressPrefix}module.${name}: count = \`${shorten(text.slice(count.value.span.start, count.value.span.end))}\` is 0: it is not deployed, and what it declares is not read.`, 'skipped');
+    }
     const called: CalledModule[] = [];
     for (const { key, scope, single } of instances) {
       if (!this.tree.takeModuleInstance()) return new ModuleNotFollowed(`more than ${MAX_MODULE_INSTANCES} module instances are called`, 'over-budget');

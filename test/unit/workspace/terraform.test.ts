@@ -333,6 +333,32 @@ describe('Terraform functions, conditionals and for expressions', () => {
       ],
     );
   });
+
+  it('says that count = 0 leaves out a module that declares APIM resources, at its count', () => {
+    // Modelled on Azure/apim-landing-zone-accelerator scenarios/apim-baseline/terraform/main.tf: one region or several.
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'terraform-module-count-'));
+    const files: Record<string, string> = {
+      'main.tf': [
+        'variable "multiRegionEnabled" {\n  default = false\n}',
+        'module "single_region" {\n  count  = var.multiRegionEnabled ? 0 : 1\n  source = "./region"\n  name   = "single"\n}',
+        'module "multi_region" {\n  count  = var.multiRegionEnabled ? 1 : 0\n  source = "./region"\n  name   = "multi"\n}',
+        // A module of no APIM resource left out is not worth a problem.
+        'module "network" {\n  count  = 0\n  source = "./network"\n}',
+      ].join('\n'),
+      'region/main.tf': 'variable "name" {}\nresource "azurerm_api_management_api" "api" {\n  api_management_name = "svc"\n  resource_group_name = "rg"\n  name = var.name\n  revision = "1"\n}\n',
+      'network/main.tf': 'resource "azurerm_virtual_network" "vnet" {\n  name = "vnet"\n}\n',
+    };
+    for (const [file, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(folder, file)), { recursive: true });
+      fs.writeFileSync(path.join(folder, file), text);
+    }
+    const service = readService(folder);
+    const problems = problemsAt(service, folder);
+    fs.rmSync(folder, { recursive: true });
+    assert.deepStrictEqual(service.apis.map((a) => a.name), ['single']);
+    assert.deepStrictEqual(problems, ['skipped main.tf var.multiRegionEnabled ? 1 : 0']);
+    assert.match(service.problems[0].message, /^module\.multi_region: count = `var\.multiRegionEnabled \? 1 : 0` is 0: it is not deployed, and what it declares is not read\.$/);
+  });
 });
 
 describe('readService: Terraform references to resources that are not API Management', () => {
