@@ -150,7 +150,7 @@ function selectApis(scan: GoalScan, selection: GoalSelection | undefined): Selec
       const operations = assessedOperations(api).filter((operation) => {
         if (!operationCriteria) return true;
         if (selection?.keyless !== undefined && scan.analyses.auth(api, operation).keyless !== selection.keyless) return false;
-        const exposure = scan.analyses.exposure(operation);
+        const exposure = scan.analyses.exposure(api, operation);
         const classifications = [...exposure.inUrl, ...exposure.inBodies].flatMap((entry) => entry.classifications);
         if (selection?.sensitivity === 'high' && highestSensitivity(classifications) !== 'high') return false;
         if (selection?.sensitivity === 'medium' && classifications.length === 0) return false;
@@ -381,7 +381,7 @@ function requirements(scan: GoalScan, goal: Goal): Measured {
     for (const requirement of goal.require ?? []) {
       const operations = API_LEVEL.has(requirement) ? item.operations.slice(0, 1) : item.operations;
       for (const operation of operations) {
-        const failed = CHECKS[requirement](item, operation, scan.analyses.auth(item.api, operation), scan.analyses.exposure(operation));
+        const failed = CHECKS[requirement](item, operation, scan.analyses.auth(item.api, operation), scan.analyses.exposure(item.api, operation));
         if (!failed) continue;
         const apiLevel = API_LEVEL.has(requirement);
         violations.push(violation(item, apiLevel ? item.api.id : operation.id, `${requirement}: ${failed.message}`, failed.location ?? (apiLevel ? apiLocation(item.api) : operation.location)));

@@ -45,7 +45,7 @@ export interface Priority {
 /** The analyses priorities read: those of the rules' context. */
 export interface PriorityAnalyses {
   auth(api: ApiResource, operation: OperationResource): OperationAuth;
-  exposure(operation: OperationResource): OperationExposure;
+  exposure(api: ApiResource, operation: OperationResource): OperationExposure;
   backends(api: ApiResource, operation: OperationResource): ResolvedBackend[];
   /** The operation's `operationRisk`, worked out once per operation: a finding about the whole service weighs every operation. */
   risk(api: ApiResource, operation: OperationResource): OperationRisk;
@@ -124,7 +124,7 @@ function operationFactors(analyses: Omit<PriorityAnalyses, 'risk'>, service: Api
   }
 
   factors.push({ id: 'any-call', side: 'impact', label: 'what any call can read or change', weight: ANY_CALL });
-  const exposure = analyses.exposure(operation);
+  const exposure = analyses.exposure(api, operation);
   const classifications = [...exposure.inUrl, ...exposure.inBodies].flatMap((entry) => entry.classifications);
   const sensitivity = highestSensitivity(classifications);
   if (sensitivity) factors.push({ id: `sensitive-${sensitivity}`, side: 'impact', label: `${sensitivity} sensitivity data (${typeNames(classifications).join(', ')})`, weight: SENSITIVITY_WEIGHT[sensitivity] });
@@ -297,19 +297,38 @@ function operationsOf(resource: string, service: ApimService, analyses: Priority
 }
 
 /** Each service's operations and APIs by lower-case id: every finding looks its resource up. */
-const indexes = new WeakMap<ApimService, { operations: Map<string, { api: ApiResource; operation: OperationResource }>; apis: Map<string, ApiResource> }>();
+const indexes = new WeakMap<ApimService, { operations: Map<string, { api: ApiResource; operation: OperationResource }>; apis: Map<string, ApiResource>; operationIdsUnique: boolean }>();
 
 function resourceIndex(service: ApimService) {
   let index = indexes.get(service);
   if (!index) {
-    index = { operations: new Map(), apis: new Map() };
+    index = { operations: new Map(), apis: new Map(), operationIdsUnique: true };
     for (const api of service.apis) {
       index.apis.set(api.id.toLowerCase(), api);
-      for (const operation of api.operations) index.operations.set(operation.id.toLowerCase(), { api, operation });
+      for (const operation of api.operations) {
+        const id = operation.id.toLowerCase();
+        if (index.operations.has(id)) index.operationIdsUnique = false;
+        index.operations.set(id, { api, operation });
+      }
     }
     indexes.set(service, index);
   }
   return index;
+}
+
+/**
+ * Whether a finding about `resource` weighs one operation of `api` alone, and no other operation of
+ * the service has its id: its priority then stays the same while the API's analyses, the finding's
+ * severity and the service's operation ids do (the editor's re-analysis keeps it with the API's results).
+ */
+export function weighsOneOperationOf(resource: string, service: ApimService, api: ApiResource): boolean {
+  const index = resourceIndex(service);
+  return index.operationIdsUnique && index.operations.get(resource.toLowerCase())?.api === api;
+}
+
+/** Whether no two operations of the service have one id (case aside): a finding's operation is then found by its id alone. */
+export function operationIdsUnique(service: ApimService): boolean {
+  return resourceIndex(service).operationIdsUnique;
 }
 
 /** The APIs a subscription scope opens: `/apis` (all), `/apis/{api}`, `/products/{product}`; ARM ids end the same way. */

@@ -15,7 +15,7 @@ export interface RuleContext {
   service: ApimService;
   config: PostureConfig;
   auth(api: ApiResource, operation: OperationResource): OperationAuth;
-  exposure(operation: OperationResource): OperationExposure;
+  exposure(api: ApiResource, operation: OperationResource): OperationExposure;
   /** Where the operation's calls go (its API's serviceUrl, set-backend-service), each resolved to the kind of resource behind it. */
   backends(api: ApiResource, operation: OperationResource): ResolvedBackend[];
   /** An APIM backend resource's target, resolved. */
