@@ -15,8 +15,9 @@ import type { OperationAuth } from './analysis/authentication';
 import type { OperationExposure } from './analysis/dataExposure';
 import type { ResolvedBackend } from './backends/resolve';
 import type { Finding } from './findings';
+import type { ApiGoalPart } from './goals/goal';
 import type { ApiResource, ApimService, ApiTag, PolicyAttachment } from './model';
-import { attribute, descendants, type PolicyXml } from './policy/xml';
+import { fragmentIncludes } from './policy/xml';
 import type { OperationRisk } from './priority/priority';
 import type { InputProblem } from './problems';
 import type { KeptApis, ReadContext, ReadTrace } from './workspace/context';
@@ -36,6 +37,8 @@ export interface ApiResults {
   backends: Map<string, ResolvedBackend[]>;
   /** The priorities' factors of the operations (the API's own when it has none). */
   risk: Map<string, OperationRisk>;
+  /** What the API adds to the goals measured operation by operation, by goal. */
+  goals: Map<string, ApiGoalPart>;
 }
 
 interface KeptApi {
@@ -241,27 +244,15 @@ function policyFiles(service: ApimService, attachments: readonly PolicyAttachmen
   const pending = [...attachments];
   for (let attachment = pending.pop(); attachment; attachment = pending.pop()) {
     files.add(attachment.file);
-    for (const name of includedFragments(attachment.xml)) {
-      const fragment = fragments.get(name);
-      if (seen.has(name) || !fragment) continue;
-      seen.add(name);
+    for (const { fragmentId: name } of fragmentIncludes(attachment.xml)) {
+      const fragment = name !== undefined && !seen.has(name) ? fragments.get(name) : undefined;
+      if (!fragment) continue;
+      seen.add(fragment.name);
       files.add(fragment.declaration.file);
       if (fragment.policy) pending.push(fragment.policy);
     }
   }
   return files;
-}
-
-/** Per parse (kept between scans while the text stays the same): the fragments a policy includes. */
-const includesByPolicy = new WeakMap<PolicyXml, string[]>();
-
-function includedFragments(xml: PolicyXml): string[] {
-  let names = includesByPolicy.get(xml);
-  if (!names) {
-    names = xml.root ? descendants(xml.root, 'include-fragment').flatMap((element) => attribute(element, 'fragment-id')?.value ?? []) : [];
-    includesByPolicy.set(xml, names);
-  }
-  return names;
 }
 
 /**

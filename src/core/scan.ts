@@ -157,6 +157,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   const rulesOf = (service: ApimService) => allRules.filter((rule) => configOf(service).rules[rule.meta.id] !== 'off');
   const classifierOf = sensitiveDataClassifiers(options.cache);
   const contexts = new Map<ApimService, RuleContext>();
+  const resultsOf = new Map<ApimService, Map<ApiResource, ApiResultsInScan>>();
   const toRecord: (() => void)[] = [];
   const backendSources: BackendSources = { readText: (file) => files.read(file).text };
   for (const service of services) {
@@ -165,6 +166,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
     const results = apiResults(service, memo);
     const context = ruleContext(service, serviceConfig, classifier, analysesByApi(results), backendSources);
     contexts.set(service, context);
+    resultsOf.set(service, results);
     const serviceProblems: InputProblem[] = [];
     const specProblemsBefore = new Map(service.apis.flatMap((api) => (api.spec ? [[api.spec.problems, api.spec.problems.length] as const] : [])));
     for (const rule of rulesOf(service)) {
@@ -270,7 +272,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
     deployed,
     snapshot: snapshotState,
     coverage,
-  }, config.goals, suppressions, options.now ?? new Date(), options.history);
+  }, config.goals, suppressions, options.now ?? new Date(), options.history, memo && ((service, api) => resultsOf.get(service)?.get(api)?.results.goals));
   if (!budget.stopped) for (const record of toRecord) record();
   return result;
 }
@@ -540,7 +542,7 @@ function apiResults(service: ApimService, memo: MemoScan | undefined): Map<ApiRe
   const results = new Map<ApiResource, ApiResultsInScan>();
   for (const api of service.apis) {
     const kept = memo?.reusable(service, api);
-    results.set(api, kept ? { reused: true, results: kept, copies: [] } : { reused: false, results: { findings: new Map(), failures: new Map(), specProblems: [], ...emptyAnalyses() }, copies: [] });
+    results.set(api, kept ? { reused: true, results: kept, copies: [] } : { reused: false, results: { findings: new Map(), failures: new Map(), specProblems: [], ...emptyAnalyses(), goals: new Map() }, copies: [] });
   }
   return results;
 }

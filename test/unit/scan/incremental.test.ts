@@ -54,6 +54,7 @@ const TREE: Record<string, string> = {
     goals: [
       { id: 'all-authenticated', metric: 'authenticated-operations', target: { min: 1 } },
       { id: 'public-authenticated', metric: 'authenticated-operations', select: { tag: 'Public' }, target: { min: 1 } },
+      { id: 'private-urls-https', require: ['no-sensitive-data-in-url', 'https-only'], target: { max: 0 } },
     ],
   }),
 };
@@ -148,10 +149,14 @@ describe('scan: incremental re-analysis', () => {
     // a, tagged Public from the tag's folder, runs the fragment's validate-jwt.
     assert.strictEqual(first.goals?.[1].met, true);
 
+    // a accepts http; no operation takes sensitive data in its URL.
+    assert.deepStrictEqual(first.goals?.[2].violations.map((violation) => violation.resource), ['apis/a']);
+
     step('nothing changed', []);
     edit('apis/a/specification.yaml', (text) => text.replace('name: filter', 'name: ssn'));
     const specEdited = step('a spec', ['a']);
     assert.ok(specEdited.findings.some((finding) => finding.ruleId === 'sensitive-data-in-url' && finding.resource === 'apis/a/operations/get-a'));
+    assert.deepStrictEqual(specEdited.goals?.[2].violations.map((violation) => violation.resource), ['apis/a/operations/get-a', 'apis/a']);
 
     edit('apis/b/operations/post-b/policy.xml', (text) => text.replace('<base />', ''));
     const operationPolicyEdited = step('an operation policy', ['b']);
