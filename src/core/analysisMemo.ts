@@ -18,7 +18,7 @@ import type { Finding } from './findings';
 import type { ApiGoalPart } from './goals/goal';
 import type { ApiResource, ApimService, ApiTag, PolicyAttachment } from './model';
 import { fragmentIncludes } from './policy/xml';
-import type { OperationRisk } from './priority/priority';
+import type { ApiRiskSummary, OperationRisk } from './priority/priority';
 import type { InputProblem } from './problems';
 import type { KeptApis, ReadContext, ReadTrace } from './workspace/context';
 import type { FileReader, ReadResult } from './workspace/files';
@@ -37,6 +37,8 @@ export interface ApiResults {
   backends: Map<string, ResolvedBackend[]>;
   /** The priorities' factors of the operations (the API's own when it has none). */
   risk: Map<string, OperationRisk>;
+  /** Its operations as findings about several APIs weigh them, once asked for. */
+  riskSummary?: ApiRiskSummary;
   /** What the API adds to the goals measured operation by operation, by goal. */
   goals: Map<string, ApiGoalPart>;
 }

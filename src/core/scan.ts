@@ -27,7 +27,7 @@ import type { FindingHistory } from './goals/goal';
 import { TimeBudget } from './limits';
 import { refusedPattern } from './linearPattern';
 import type { ApiResource, ApimService, BackendResource, OperationResource } from './model';
-import { findingPriority, operationIdsUnique, operationRisk, weighsOneOperationOf } from './priority/priority';
+import { apiRiskSummary, findingPriority, operationIdsUnique, operationRisk, weighsOneOperationOf } from './priority/priority';
 import { analysisError, type InputProblem } from './problems';
 import { serviceLabel } from './report/common';
 import type { DeployedComparison, ScanResult } from './report/scanResult';
@@ -447,6 +447,7 @@ function analysesOf(contexts: ReadonlyMap<ApimService, RuleContext>, sensitiveDa
     backends: (api, operation) => contextOf(api).backends(api, operation),
     backend: (backend) => contextOfBackend(backend).backend(backend),
     risk: (api, operation) => contextOf(api).risk(api, operation),
+    riskSummary: (api) => contextOf(api).riskSummary(api),
   };
 }
 
@@ -464,7 +465,7 @@ function idInService(finding: Finding, label: string | undefined): string {
 }
 
 /** The analyses of one API's operations, by operation id (the API's own id when it has none): kept with its results, reused with them. */
-type ApiAnalyses = Pick<ApiResults, 'auth' | 'exposure' | 'backends' | 'risk'>;
+type ApiAnalyses = Pick<ApiResults, 'auth' | 'exposure' | 'backends' | 'risk' | 'riskSummary'>;
 
 function emptyAnalyses(): ApiAnalyses {
   return { auth: new Map(), exposure: new Map(), backends: new Map(), risk: new Map() };
@@ -525,6 +526,10 @@ export function ruleContext(
       let result = risk.get(operation.id);
       if (!result) risk.set(operation.id, (result = operationRisk(context, service, api, operation)));
       return result;
+    },
+    riskSummary(api) {
+      const analyses = analysesOf(api);
+      return (analyses.riskSummary ??= apiRiskSummary(context, api));
     },
   };
   return context;
