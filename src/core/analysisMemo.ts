@@ -9,7 +9,9 @@
 // is created or deleted (the model's shape may change in ways no API's files say: a spec that now
 // resolves, a fragment that now exists), nothing is reused and the scan is a full one. The rest of a
 // scan (reading, the service-wide rules, the snapshot, suppressions, goals) always runs, so that the
-// result is the one a full scan gives.
+// result is the one a full scan gives; what of it follows from one API's results alone is kept with
+// them too (the priorities of its findings about one of its operations, its riskiest operations as
+// findings about several APIs weigh them, its part of the goals measured operation by operation).
 import { fragmentsByName } from './analysis/effectivePolicy';
 import type { OperationAuth } from './analysis/authentication';
 import type { OperationExposure } from './analysis/dataExposure';

@@ -192,8 +192,7 @@ function concernedOf(analyses: PriorityAnalyses, apis: readonly ApiResource[], b
 }
 
 /** The priority of a flaw on some operations: the factors of the riskiest (the severity multiplies them all alike). */
-function concernedPriority({ count, riskiest }: Required<Concerned>, severity?: Draft): Priority {
-  const { entry, operation } = riskiest;
+function concernedPriority(count: number, { entry, operation }: NonNullable<Concerned['riskiest']>, severity?: Draft): Priority {
   const factors = () => [...(severity ? [severity] : []), ...entry.factors];
   if (count > 1) return explain(factors(), [`${count} operations concerned; the factors are those of the riskiest, ${operation.id}`, ...entry.notes], operation.id);
   // Findings of one rule and severity on one operation share their priority: an estate has thousands.
@@ -205,7 +204,9 @@ function concernedPriority({ count, riskiest }: Required<Concerned>, severity?: 
 
 /** An API's risk: the riskiest of its operations, as a flaw of the highest severity there would rank. */
 export function apiRisk(analyses: PriorityAnalyses, api: ApiResource): Priority {
-  return concernedPriority(analyses.riskSummary(api).all as Required<Concerned>);
+  // An API without operations is assessed as a whole: there is always one.
+  const { count, riskiest } = analyses.riskSummary(api).all;
+  return concernedPriority(count, riskiest!);
 }
 
 /** One factor object per rule and severity: the thousands of findings of a rule share it. */
@@ -223,7 +224,7 @@ export function findingPriority(finding: Pick<Finding, 'severity' | 'resource' |
   // A file that could not be read, or a suppression past its date, is about the repository, not about what is called.
   const aboutCalls = !NOT_ABOUT_CALLS.has(finding.ruleId);
   const targets = service && analyses && aboutCalls ? operationsOf(finding.resource, service, analyses) : undefined;
-  if (targets?.riskiest) return withDefenderRisk(concernedPriority(targets as Required<Concerned>, severity), finding.defender?.risk);
+  if (targets?.riskiest) return withDefenderRisk(concernedPriority(targets.count, targets.riskiest, severity), finding.defender?.risk);
   const hosted = analyses && service && aboutCalls ? hostedTriggerOf(finding.resource, service) : undefined;
   if (hosted) return withDefenderRisk(triggerPriority(analyses!, service!, hosted.project, hosted.trigger, severity), finding.defender?.risk);
   const why = !aboutCalls ? `${finding.ruleId} is about the repository's files` : targets ? `no operation's calls go through ${finding.resource}` : `${finding.resource} is not an API, product, subscription or backend`;
