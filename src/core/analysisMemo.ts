@@ -9,15 +9,18 @@
 // is created or deleted (the model's shape may change in ways no API's files say: a spec that now
 // resolves, a fragment that now exists), nothing is reused and the scan is a full one. The rest of a
 // scan (reading, the service-wide rules, the snapshot, suppressions, goals) always runs, so that the
-// result is the one a full scan gives.
+// result is the one a full scan gives; what of it follows from one API's results alone is kept with
+// them too (the priorities of its findings about one of its operations, its riskiest operations as
+// findings about several APIs weigh them, its part of the goals measured operation by operation).
 import { fragmentsByName } from './analysis/effectivePolicy';
 import type { OperationAuth } from './analysis/authentication';
 import type { OperationExposure } from './analysis/dataExposure';
 import type { ResolvedBackend } from './backends/resolve';
 import type { Finding } from './findings';
+import type { ApiGoalPart } from './goals/goal';
 import type { ApiResource, ApimService, ApiTag, PolicyAttachment } from './model';
-import { attribute, descendants, type PolicyXml } from './policy/xml';
-import type { OperationRisk } from './priority/priority';
+import { fragmentIncludes } from './policy/xml';
+import type { ApiRiskSummary, OperationRisk } from './priority/priority';
 import type { InputProblem } from './problems';
 import type { KeptApis, ReadContext, ReadTrace } from './workspace/context';
 import type { FileReader, ReadResult } from './workspace/files';
@@ -36,6 +39,10 @@ export interface ApiResults {
   backends: Map<string, ResolvedBackend[]>;
   /** The priorities' factors of the operations (the API's own when it has none). */
   risk: Map<string, OperationRisk>;
+  /** Its operations as findings about several APIs weigh them, once asked for. */
+  riskSummary?: ApiRiskSummary;
+  /** What the API adds to the goals measured operation by operation, by goal. */
+  goals: Map<string, ApiGoalPart>;
 }
 
 interface KeptApi {
@@ -241,27 +248,15 @@ function policyFiles(service: ApimService, attachments: readonly PolicyAttachmen
   const pending = [...attachments];
   for (let attachment = pending.pop(); attachment; attachment = pending.pop()) {
     files.add(attachment.file);
-    for (const name of includedFragments(attachment.xml)) {
-      const fragment = fragments.get(name);
-      if (seen.has(name) || !fragment) continue;
-      seen.add(name);
+    for (const { fragmentId: name } of fragmentIncludes(attachment.xml)) {
+      const fragment = name !== undefined && !seen.has(name) ? fragments.get(name) : undefined;
+      if (!fragment) continue;
+      seen.add(fragment.name);
       files.add(fragment.declaration.file);
       if (fragment.policy) pending.push(fragment.policy);
     }
   }
   return files;
-}
-
-/** Per parse (kept between scans while the text stays the same): the fragments a policy includes. */
-const includesByPolicy = new WeakMap<PolicyXml, string[]>();
-
-function includedFragments(xml: PolicyXml): string[] {
-  let names = includesByPolicy.get(xml);
-  if (!names) {
-    names = xml.root ? descendants(xml.root, 'include-fragment').flatMap((element) => attribute(element, 'fragment-id')?.value ?? []) : [];
-    includesByPolicy.set(xml, names);
-  }
-  return names;
 }
 
 /**

@@ -1,11 +1,11 @@
 // One scan: read the repository, run every rule, apply the repository's settings and suppressions.
 // The CLI calls it once; the editor calls it again on each change, with unsaved buffers as overlay.
 import * as path from 'path';
-import { analyzeOperationAuth, type OperationAuth } from './analysis/authentication';
+import { analyzeOperationAuth } from './analysis/authentication';
 import type { AnalysisMemo, ApiResults, MemoScan } from './analysisMemo';
-import { operationExposure, type OperationExposure } from './analysis/dataExposure';
+import { operationExposure } from './analysis/dataExposure';
 import { SensitiveDataClassifier } from './analysis/sensitiveData';
-import { BackendResolver, type BackendSources, type ResolvedBackend } from './backends/resolve';
+import { BackendResolver, type BackendSources } from './backends/resolve';
 import { mapApis, type ApiMapping } from './azure/mapping';
 import { observedAttackPaths } from './azure/attackPaths';
 import { annotateDrift, drift } from './azure/drift';
@@ -27,7 +27,7 @@ import type { FindingHistory } from './goals/goal';
 import { TimeBudget } from './limits';
 import { refusedPattern } from './linearPattern';
 import type { ApiResource, ApimService, BackendResource, OperationResource } from './model';
-import { findingPriority, operationRisk, type OperationRisk } from './priority/priority';
+import { apiRiskSummary, findingPriority, operationIdsUnique, operationRisk, weighsOneOperationOf } from './priority/priority';
 import { analysisError, type InputProblem } from './problems';
 import { serviceLabel } from './report/common';
 import type { DeployedComparison, ScanResult } from './report/scanResult';
@@ -157,15 +157,16 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   const rulesOf = (service: ApimService) => allRules.filter((rule) => configOf(service).rules[rule.meta.id] !== 'off');
   const classifierOf = sensitiveDataClassifiers(options.cache);
   const contexts = new Map<ApimService, RuleContext>();
+  const resultsOf = new Map<ApimService, Map<ApiResource, ApiResultsInScan>>();
   const toRecord: (() => void)[] = [];
   const backendSources: BackendSources = { readText: (file) => files.read(file).text };
   for (const service of services) {
     const serviceConfig = configOf(service);
     const classifier = classifierOf(serviceConfig);
-    const analyses = emptyAnalyses();
-    const context = ruleContext(service, serviceConfig, classifier, analyses, backendSources);
+    const results = apiResults(service, memo);
+    const context = ruleContext(service, serviceConfig, classifier, analysesByApi(results), backendSources);
     contexts.set(service, context);
-    const results = apiResults(service, memo, analyses);
+    resultsOf.set(service, results);
     const serviceProblems: InputProblem[] = [];
     const specProblemsBefore = new Map(service.apis.flatMap((api) => (api.spec ? [[api.spec.problems, api.spec.problems.length] as const] : [])));
     for (const rule of rulesOf(service)) {
@@ -192,7 +193,13 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
       foundByRules.push(...ofApi.specProblems);
     }
     // Kept once the priorities are known (they add their analyses), and only when every rule ran: the results of a stopped scan are incomplete.
-    for (const [api, { reused, results: ofApi }] of results) if (!reused) toRecord.push(() => memo?.record(service, api, withAnalyses(ofApi, api, analyses)));
+    for (const [api, { reused, results: ofApi, copies }] of results) {
+      if (reused || !memo) continue;
+      toRecord.push(() => {
+        keepPriorities(service, api, copies);
+        memo.record(service, api, ofApi);
+      });
+    }
     for (const problems of [service.problems, foundByRules, serviceProblems]) add(problems.map((problem) => problemFinding(problem, options.verbose ?? false)), service);
   }
   // The rules that ran on at least one service.
@@ -237,6 +244,9 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
   // Every finding is known now, Defender's and the problems' too: each gets its priority once, for every surface.
   for (const finding of findings) {
     const service = serviceOfFinding.get(finding) ?? (services.length === 1 ? services[0] : undefined);
+    // A finding of an API whose results are reused comes with the priority kept with them (keepPriorities), when it weighs one operation of that
+    // API alone: it holds while no two operations share an id (an edited API may add one) and Defender rates no finding of it.
+    if (finding.priority && !finding.defender && service && operationIdsUnique(service)) continue;
     finding.priority = findingPriority(finding, service && contexts.get(service), service);
   }
 
@@ -262,7 +272,7 @@ export function scan(root: string, options: ScanOptions = {}): ScanResult {
     deployed,
     snapshot: snapshotState,
     coverage,
-  }, config.goals, suppressions, options.now ?? new Date(), options.history);
+  }, config.goals, suppressions, options.now ?? new Date(), options.history, memo && ((service, api) => resultsOf.get(service)?.get(api)?.results.goals));
   if (!budget.stopped) for (const record of toRecord) record();
   return result;
 }
@@ -425,18 +435,19 @@ function sensitiveDataClassifiers(cache: ParseCache | undefined): (config: Postu
 
 /** The analyses of each service's operations, asked for by API and operation whatever service they are in. */
 function analysesOf(contexts: ReadonlyMap<ApimService, RuleContext>, sensitiveData: SensitiveDataClassifier): ScanResult['analyses'] {
-  const byOperation = new Map<OperationResource, RuleContext>();
-  for (const [service, context] of contexts) for (const api of service.apis) for (const operation of api.operations) byOperation.set(operation, context);
+  const byApi = new Map<ApiResource, RuleContext>();
+  for (const [service, context] of contexts) for (const api of service.apis) byApi.set(api, context);
   const [first] = contexts.values();
-  const contextOf = (operation: OperationResource) => byOperation.get(operation) ?? first;
+  const contextOf = (api: ApiResource) => byApi.get(api) ?? first;
   const contextOfBackend = (backend: BackendResource) => [...contexts.values()].find((context) => context.service.backends.includes(backend)) ?? first;
   return {
     sensitiveData,
-    auth: (api, operation) => contextOf(operation).auth(api, operation),
-    exposure: (operation) => contextOf(operation).exposure(operation),
-    backends: (api, operation) => contextOf(operation).backends(api, operation),
+    auth: (api, operation) => contextOf(api).auth(api, operation),
+    exposure: (api, operation) => contextOf(api).exposure(api, operation),
+    backends: (api, operation) => contextOf(api).backends(api, operation),
     backend: (backend) => contextOfBackend(backend).backend(backend),
-    risk: (api, operation) => contextOf(operation).risk(api, operation),
+    risk: (api, operation) => contextOf(api).risk(api, operation),
+    riskSummary: (api) => contextOf(api).riskSummary(api),
   };
 }
 
@@ -453,30 +464,40 @@ function idInService(finding: Finding, label: string | undefined): string {
   return label === undefined ? finding.id : findingId(finding.ruleId, `${label}:${finding.resource}`, finding.id);
 }
 
-const ANALYSIS_KINDS = ['auth', 'exposure', 'backends', 'risk'] as const;
+/** The analyses of one API's operations, by operation id (the API's own id when it has none): kept with its results, reused with them. */
+type ApiAnalyses = Pick<ApiResults, 'auth' | 'exposure' | 'backends' | 'risk' | 'riskSummary'>;
 
-/** The analyses of a service's operations, by operation id. */
-interface Analyses {
-  auth: Map<string, OperationAuth>;
-  exposure: Map<string, OperationExposure>;
-  backends: Map<string, ResolvedBackend[]>;
-  risk: Map<string, OperationRisk>;
-}
-
-function emptyAnalyses(): Analyses {
+function emptyAnalyses(): ApiAnalyses {
   return { auth: new Map(), exposure: new Map(), backends: new Map(), risk: new Map() };
 }
 
-/** The analyses rules share, each computed once per operation (`analyses` may hold some already). */
+/** Each API's analyses, made empty when first asked for. */
+function analysesPerApi(): (api: ApiResource) => ApiAnalyses {
+  const byApi = new Map<ApiResource, ApiAnalyses>();
+  return (api) => {
+    let analyses = byApi.get(api);
+    if (!analyses) byApi.set(api, (analyses = emptyAnalyses()));
+    return analyses;
+  };
+}
+
+/** The analyses held by each API's results (an API the results do not know, such as another service's, gets its own). */
+function analysesByApi(results: ReadonlyMap<ApiResource, { results: ApiResults }>): (api: ApiResource) => ApiAnalyses {
+  const others = analysesPerApi();
+  return (api) => results.get(api)?.results ?? others(api);
+}
+
+/** The analyses rules share, each computed once per operation (`analysesOf` may hold some already). */
 export function ruleContext(
   service: ApimService,
   config: PostureConfig,
   sensitiveData = new SensitiveDataClassifier(config.customInformationTypes),
-  { auth, exposure, backends, risk }: Analyses = emptyAnalyses(),
+  analysesOf: (api: ApiResource) => ApiAnalyses = analysesPerApi(),
   backendSources: BackendSources = { readText: (file) => new FileReader(service.root).read(file).text },
 ): RuleContext {
   const resolver = new BackendResolver(service, backendSources);
   const authOf = (api: ApiResource, operation: OperationResource) => {
+    const { auth } = analysesOf(api);
     let result = auth.get(operation.id);
     if (!result) auth.set(operation.id, (result = analyzeOperationAuth(service, api, operation)));
     return result;
@@ -486,12 +507,14 @@ export function ruleContext(
     config,
     sensitiveData,
     auth: authOf,
-    exposure(operation) {
+    exposure(api, operation) {
+      const { exposure } = analysesOf(api);
       let result = exposure.get(operation.id);
       if (!result) exposure.set(operation.id, (result = operationExposure(operation, sensitiveData)));
       return result;
     },
     backends(api, operation) {
+      const { backends } = analysesOf(api);
       let result = backends.get(operation.id);
       if (!result) backends.set(operation.id, (result = resolver.operation(api, authOf(api, operation).effective)));
       return result;
@@ -499,46 +522,54 @@ export function ruleContext(
     backend: (backend) => resolver.backend(backend),
     serviceUrl: (api) => resolver.serviceUrl(api),
     risk(api, operation) {
+      const { risk } = analysesOf(api);
       let result = risk.get(operation.id);
       if (!result) risk.set(operation.id, (result = operationRisk(context, service, api, operation)));
       return result;
+    },
+    riskSummary(api) {
+      const analyses = analysesOf(api);
+      return (analyses.riskSummary ??= apiRiskSummary(context, api));
     },
   };
   return context;
 }
 
-/** Each API's per-API results: an earlier scan's when its files did not change (its analyses then known already), else filled in by this scan. */
-function apiResults(service: ApimService, memo: MemoScan | undefined, analyses: Analyses): Map<ApiResource, { reused: boolean; results: ApiResults }> {
-  const results = new Map<ApiResource, { reused: boolean; results: ApiResults }>();
+/** One API's per-API results in a scan; `copies` pairs each finding a per-API rule reported with the one kept in the results, when this scan computed them. */
+interface ApiResultsInScan {
+  reused: boolean;
+  results: ApiResults;
+  copies: [reported: Finding, kept: Finding][];
+}
+
+/** Each API's per-API results: an earlier scan's when its files did not change (its analyses known already), else filled in by this scan. */
+function apiResults(service: ApimService, memo: MemoScan | undefined): Map<ApiResource, ApiResultsInScan> {
+  const results = new Map<ApiResource, ApiResultsInScan>();
   for (const api of service.apis) {
     const kept = memo?.reusable(service, api);
-    if (kept) for (const kind of ANALYSIS_KINDS) for (const [id, value] of kept[kind]) analyses[kind].set(id, value as never);
-    results.set(api, kept ? { reused: true, results: kept } : { reused: false, results: { findings: new Map(), failures: new Map(), specProblems: [], ...emptyAnalyses() } });
+    results.set(api, kept ? { reused: true, results: kept, copies: [] } : { reused: false, results: { findings: new Map(), failures: new Map(), specProblems: [], ...emptyAnalyses(), goals: new Map() }, copies: [] });
   }
   return results;
 }
 
-/** `results` with the analyses of the API's operations. */
-function withAnalyses(results: ApiResults, api: ApiResource, analyses: Analyses): ApiResults {
-  // An API without operations is assessed as a whole, under its own id.
-  for (const id of [api.id, ...api.operations.map((operation) => operation.id)]) {
-    for (const kind of ANALYSIS_KINDS) {
-      const value = analyses[kind].get(id);
-      if (value) results[kind].set(id, value as never);
-    }
-  }
-  return results;
+/**
+ * Keeps on the kept findings of an API the priorities their reported copies got, when they weigh one
+ * operation of the API alone and Defender rates none of them: a later scan that reuses the API's
+ * results reports copies that carry it, instead of weighing the operations again.
+ */
+function keepPriorities(service: ApimService, api: ApiResource, copies: ApiResultsInScan['copies']): void {
+  for (const [reported, kept] of copies) if (reported.priority && !reported.defender && weighsOneOperationOf(reported.resource, service, api)) kept.priority = reported.priority;
 }
 
 /**
  * A per-API rule's findings, API by API: an API's earlier findings when its results are reused,
  * else the rule's (kept in its results); an API the rule fails on is a problem naming it.
  */
-function checkApis(rule: ApiRule, context: RuleContext, results: ReadonlyMap<ApiResource, { reused: boolean; results: ApiResults }>, problems: InputProblem[]): Finding[] {
+function checkApis(rule: ApiRule, context: RuleContext, results: ReadonlyMap<ApiResource, ApiResultsInScan>, problems: InputProblem[]): Finding[] {
   const findings: Finding[] = [];
   const id = rule.meta.id;
   for (const api of context.service.apis) {
-    const { reused, results: ofApi } = results.get(api)!;
+    const { reused, results: ofApi, copies } = results.get(api)!;
     if (!reused) {
       try {
         ofApi.findings.set(id, rule.checkApi(context, api));
@@ -547,7 +578,11 @@ function checkApis(rule: ApiRule, context: RuleContext, results: ReadonlyMap<Api
       }
     }
     // Copies: the scan changes the findings it reports, and the kept ones may be reported again.
-    for (const finding of ofApi.findings.get(id) ?? []) findings.push(copyFinding(finding));
+    for (const finding of ofApi.findings.get(id) ?? []) {
+      const copy = copyFinding(finding);
+      if (!reused) copies.push([copy, finding]);
+      findings.push(copy);
+    }
     problems.push(...(ofApi.failures.get(id) ?? []));
   }
   return findings;

@@ -46,9 +46,16 @@ export class PublishedDiagnostics {
     const published = new Map<string, Published>();
     for (const [file, findings] of byFile) {
       const texts = new Map<string, string>();
+      // Most locations are in the file itself: looked up once each run of the same file, as a file has thousands in an estate.
+      let last: string | undefined;
+      const locatedIn = (located: string) => {
+        if (located === last) return;
+        last = located;
+        if (!texts.has(located)) texts.set(located, result.sourceText(located));
+      };
       for (const finding of findings) {
-        texts.set(finding.location.file, result.sourceText(finding.location.file));
-        for (const related of finding.related) texts.set(related.location.file, result.sourceText(related.location.file));
+        locatedIn(finding.location.file);
+        for (const related of finding.related) locatedIn(related.location.file);
       }
       const before = this.published.get(file);
       if (before && before.highSeverityAs === options.highSeverityAs && sameShown(findings, before.findings, rules, this.rules) && sameTexts(texts, before.texts)) {

@@ -16,7 +16,7 @@ import { assessedOperations } from '../rules/endpointAuthentication';
 import { allApisSubscriptions } from '../rules/subscriptionScope';
 import type { SourceLocation } from '../text';
 import { baselineGoals } from './baseline';
-import type { FindingHistory, Goal, GoalResult, GoalSelection, GoalViolation, Requirement } from './goal';
+import type { ApiGoalPart, FindingHistory, Goal, GoalResult, GoalSelection, GoalViolation, KeptGoalParts, Requirement } from './goal';
 import { SHARE_METRICS } from './parse';
 
 /** What a goal is measured on: the scan without its goals, and the suppressions it applied. */
@@ -26,15 +26,15 @@ export type GoalScan = Pick<ScanResult, 'root' | 'services' | 'findings' | 'rule
  * The scan with its goals measured: those of `.apim-posture.json` (`undefined` when it has no
  * `"goals"`, or there is no file: then the built-in baseline's).
  */
-export function withGoals(result: ScanResult, goals: readonly Goal[] | undefined, suppressions: readonly SuppressionEntry[], now: Date, history?: FindingHistory): ScanResult {
+export function withGoals(result: ScanResult, goals: readonly Goal[] | undefined, suppressions: readonly SuppressionEntry[], now: Date, history?: FindingHistory, kept?: KeptGoalParts): ScanResult {
   result.goalsSource = goals ? 'repository' : 'baseline';
-  result.goals = evaluateGoals(goals ?? baselineGoals((result.deployed ?? []).length > 0), result, suppressions, now, history);
+  result.goals = evaluateGoals(goals ?? baselineGoals((result.deployed ?? []).length > 0), result, suppressions, now, history, kept);
   return result;
 }
 
-export function evaluateGoals(goals: readonly Goal[], scan: GoalScan, suppressions: readonly SuppressionEntry[], now: Date, history?: FindingHistory): GoalResult[] {
+export function evaluateGoals(goals: readonly Goal[], scan: GoalScan, suppressions: readonly SuppressionEntry[], now: Date, history?: FindingHistory, kept?: KeptGoalParts): GoalResult[] {
   return goals.map((goal) => {
-    const measured = goal.invalid !== undefined ? notEvaluated(`the goal is written wrongly: ${goal.invalid}`) : measure(goal, scan, suppressions, now, history);
+    const measured = goal.invalid !== undefined ? notEvaluated(`the goal is written wrongly: ${goal.invalid}`) : measure(goal, scan, suppressions, now, history, kept);
     const unit = goal.metric === 'api-risk' ? 'score' : goal.metric === 'finding-age-days' ? 'days' : SHARE_METRICS.has(goal.metric) ? 'share' : 'count';
     const met = measured.reason === undefined && measured.value !== undefined && withinTarget(measured.value, goal);
     return {
@@ -78,14 +78,14 @@ interface Selected {
   operations: OperationResource[];
 }
 
-function measure(goal: Goal, scan: GoalScan, suppressions: readonly SuppressionEntry[], now: Date, history: FindingHistory | undefined): Measured {
+function measure(goal: Goal, scan: GoalScan, suppressions: readonly SuppressionEntry[], now: Date, history: FindingHistory | undefined, kept: KeptGoalParts | undefined): Measured {
   // APIs the rest of the selection picks whose layout has no tags (specs alone): whether they have the tag is not known.
   const untagged = goal.select?.tag ? selectApis(scan, { ...goal.select, tag: undefined }).map((item) => item.api) : [];
   const notKnown = untagged.filter((api) => api.tags === undefined);
   if (notKnown.length > 0 && notKnown.length === untagged.length) {
     return notEvaluated(`API tags come from APIOps, Bicep, Terraform or ARM files; ${tagless(notKnown)}, so a selection by "tag" cannot be measured: select by "api", "product" or "workspace" instead.`);
   }
-  const measured = measureSelected(goal, scan, suppressions, now, history);
+  const measured = measureSelected(goal, scan, suppressions, now, history, kept);
   if (notKnown.length > 0) measured.notes.unshift(`Left out of the selection by tag: ${tagless(notKnown)}.`);
   return measured;
 }
@@ -95,15 +95,21 @@ function tagless(apis: ApiResource[]): string {
   return `${apis.length === 1 ? 'API' : `${apis.length} APIs`} (${names}) ${apis.length === 1 ? 'is' : 'are'} read from a spec alone, which carries no APIM tags`;
 }
 
-function measureSelected(goal: Goal, scan: GoalScan, suppressions: readonly SuppressionEntry[], now: Date, history: FindingHistory | undefined): Measured {
+function measureSelected(goal: Goal, scan: GoalScan, suppressions: readonly SuppressionEntry[], now: Date, history: FindingHistory | undefined, kept: KeptGoalParts | undefined): Measured {
   switch (goal.metric) {
-    case 'authenticated-operations':
-      return share(
-        selectApis(scan, goal.select).flatMap((item) => item.operations.map((operation) => ({ item, operation, auth: scan.analyses.auth(item.api, operation) }))),
-        ({ auth }) => auth.state === 'authenticated',
-        ({ item, operation, auth }) => violation(item, operation.id, `${operationName(item.api, operation)}: ${authenticationSummary(auth)}.`, operation.location),
-        'operation',
-      );
+    case 'authenticated-operations': {
+      const parts = apiParts(scan, goal, kept, (item) => ({
+        operations: item.operations.length,
+        violations: item.operations.flatMap((operation) => {
+          const auth = scan.analyses.auth(item.api, operation);
+          return auth.state === 'authenticated' ? [] : [violation(item, operation.id, `${operationName(item.api, operation)}: ${authenticationSummary(auth)}.`, operation.location)];
+        }),
+      }));
+      const operations = parts.reduce((sum, part) => sum + part.operations, 0);
+      if (operations === 0) return notEvaluated('there is no operation to measure in the selection.');
+      const violations = parts.flatMap((part) => part.violations);
+      return { value: (operations - violations.length) / operations, notes: [], violations };
+    }
     case 'onboarded-apis':
       return onboarded(scan, goal.select);
     case 'defender-plan':
@@ -118,7 +124,7 @@ function measureSelected(goal: Goal, scan: GoalScan, suppressions: readonly Supp
     case 'finding-age-days':
       return findingAges(scan, goal, now, history);
     case 'requirements':
-      return requirements(scan, goal);
+      return requirements(scan, goal, kept);
   }
 }
 
@@ -150,7 +156,7 @@ function selectApis(scan: GoalScan, selection: GoalSelection | undefined): Selec
       const operations = assessedOperations(api).filter((operation) => {
         if (!operationCriteria) return true;
         if (selection?.keyless !== undefined && scan.analyses.auth(api, operation).keyless !== selection.keyless) return false;
-        const exposure = scan.analyses.exposure(operation);
+        const exposure = scan.analyses.exposure(api, operation);
         const classifications = [...exposure.inUrl, ...exposure.inBodies].flatMap((entry) => entry.classifications);
         if (selection?.sensitivity === 'high' && highestSensitivity(classifications) !== 'high') return false;
         if (selection?.sensitivity === 'medium' && classifications.length === 0) return false;
@@ -161,6 +167,24 @@ function selectApis(scan: GoalScan, selection: GoalSelection | undefined): Selec
     }
   }
   return selected;
+}
+
+/**
+ * Each selected API's part of a goal measured operation by operation: the part kept with the API's
+ * results when there is one (they are reused while the API's files and all that APIs share read the
+ * same, and the part follows from them and the goal), else measured now, and kept.
+ */
+function apiParts(scan: GoalScan, goal: Goal, kept: KeptGoalParts | undefined, measureApi: (item: Selected) => ApiGoalPart): ApiGoalPart[] {
+  const key = JSON.stringify([goal.metric, goal.select, goal.require]);
+  return selectApis(scan, goal.select).map((item) => {
+    const parts = kept?.(item.service, item.api);
+    let part = parts?.get(key);
+    if (!part) {
+      part = measureApi(item);
+      parts?.set(key, part);
+    }
+    return part;
+  });
 }
 
 function violation(item: Pick<Selected, 'label'>, resource: string, message: string, location: SourceLocation): GoalViolation {
@@ -375,18 +399,22 @@ const CHECKS: Record<Requirement, Check> = {
   },
 };
 
-function requirements(scan: GoalScan, goal: Goal): Measured {
+function requirements(scan: GoalScan, goal: Goal, kept: KeptGoalParts | undefined): Measured {
+  const violations = apiParts(scan, goal, kept, (item) => ({ operations: item.operations.length, violations: requirementViolations(scan, goal, item) })).flatMap((part) => part.violations);
+  return { value: violations.length, notes: [], violations };
+}
+
+/** What one selected API violates of a goal's requirements, requirement by requirement. */
+function requirementViolations(scan: GoalScan, goal: Goal, item: Selected): GoalViolation[] {
   const violations: GoalViolation[] = [];
-  for (const item of selectApis(scan, goal.select)) {
-    for (const requirement of goal.require ?? []) {
-      const operations = API_LEVEL.has(requirement) ? item.operations.slice(0, 1) : item.operations;
-      for (const operation of operations) {
-        const failed = CHECKS[requirement](item, operation, scan.analyses.auth(item.api, operation), scan.analyses.exposure(operation));
-        if (!failed) continue;
-        const apiLevel = API_LEVEL.has(requirement);
-        violations.push(violation(item, apiLevel ? item.api.id : operation.id, `${requirement}: ${failed.message}`, failed.location ?? (apiLevel ? apiLocation(item.api) : operation.location)));
-      }
+  for (const requirement of goal.require ?? []) {
+    const operations = API_LEVEL.has(requirement) ? item.operations.slice(0, 1) : item.operations;
+    for (const operation of operations) {
+      const failed = CHECKS[requirement](item, operation, scan.analyses.auth(item.api, operation), scan.analyses.exposure(item.api, operation));
+      if (!failed) continue;
+      const apiLevel = API_LEVEL.has(requirement);
+      violations.push(violation(item, apiLevel ? item.api.id : operation.id, `${requirement}: ${failed.message}`, failed.location ?? (apiLevel ? apiLocation(item.api) : operation.location)));
     }
   }
-  return { value: violations.length, notes: [], violations };
+  return violations;
 }

@@ -1,7 +1,7 @@
 // Posture goals: what "secure" means for a team's APIs, written in `.apim-posture.json` ("goals")
 // and measured on every scan. These are the goals as read, and what measuring one says.
 import type { Severity } from '../findings';
-import type { ApiSource } from '../model';
+import type { ApiResource, ApimService, ApiSource } from '../model';
 import type { SourceLocation } from '../text';
 
 /** What a goal measures; `requirements` is a goal written with `require`. */
@@ -71,6 +71,17 @@ export interface Goal {
 export type GoalStatus = 'met' | 'not-met' | 'not-evaluated';
 
 /** An API, operation, subscription or suppression that keeps a goal from being met. */
+/** What one API adds to a goal measured operation by operation (authenticated operations, requirements). */
+export interface ApiGoalPart {
+  /** Its selected operations. */
+  operations: number;
+  /** Its violations, in order. */
+  violations: GoalViolation[];
+}
+
+/** Where the parts of an API are kept by goal, with its results between the editor's analyses: those of an API left alone are not measured again. */
+export type KeptGoalParts = (service: ApimService, api: ApiResource) => Map<string, ApiGoalPart> | undefined;
+
 export interface GoalViolation {
   /** The APIM resource (`apis/orders/operations/get-order`), or what else it is (`suppressions/2`). */
   resource: string;

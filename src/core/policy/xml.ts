@@ -65,6 +65,19 @@ export function descendants(element: XmlElement, name?: string): XmlElement[] {
   return found;
 }
 
+/** Per parse (kept between scans while the text stays the same): a policy's `<include-fragment>`s, each with the fragment it names. */
+const includesByPolicy = new WeakMap<PolicyXml, { element: XmlElement; fragmentId?: string }[]>();
+
+/** A policy's `<include-fragment>`s in document order, each with its `fragment-id` (undefined when it has none). */
+export function fragmentIncludes(xml: PolicyXml): readonly { element: XmlElement; fragmentId?: string }[] {
+  let includes = includesByPolicy.get(xml);
+  if (!includes) {
+    includes = xml.root ? descendants(xml.root, 'include-fragment').map((element) => ({ element, fragmentId: attribute(element, 'fragment-id')?.value })) : [];
+    includesByPolicy.set(xml, includes);
+  }
+  return includes;
+}
+
 /** The nearest ancestor named `name`, if any. */
 export function findAncestor(element: XmlElement, name: string): XmlElement | undefined {
   let current = element.parent;

@@ -45,10 +45,12 @@ export interface Priority {
 /** The analyses priorities read: those of the rules' context. */
 export interface PriorityAnalyses {
   auth(api: ApiResource, operation: OperationResource): OperationAuth;
-  exposure(operation: OperationResource): OperationExposure;
+  exposure(api: ApiResource, operation: OperationResource): OperationExposure;
   backends(api: ApiResource, operation: OperationResource): ResolvedBackend[];
   /** The operation's `operationRisk`, worked out once per operation: a finding about the whole service weighs every operation. */
   risk(api: ApiResource, operation: OperationResource): OperationRisk;
+  /** The API's `apiRiskSummary`, worked out once per API's analyses. */
+  riskSummary(api: ApiResource): ApiRiskSummary;
 }
 
 /** An operation's factors and its exploitability × impact; plain data, which the editor's re-analysis keeps while the operation's API does not change. */
@@ -99,7 +101,7 @@ function explain(factors: Draft[], notes: string[], operation?: string): Priorit
 }
 
 /** Exploitability and impact of calls to one operation. */
-function operationFactors(analyses: Omit<PriorityAnalyses, 'risk'>, service: ApimService, api: ApiResource, operation: OperationResource): { factors: Draft[]; notes: string[] } {
+function operationFactors(analyses: Omit<PriorityAnalyses, 'risk' | 'riskSummary'>, service: ApimService, api: ApiResource, operation: OperationResource): { factors: Draft[]; notes: string[] } {
   const factors: Draft[] = [{ id: 'gateway', side: 'exploitability', label: 'reachable through the gateway', weight: GATEWAY }];
   const notes: string[] = [];
   const auth = analyses.auth(api, operation);
@@ -127,7 +129,7 @@ function operationFactors(analyses: Omit<PriorityAnalyses, 'risk'>, service: Api
   }
 
   factors.push({ id: 'any-call', side: 'impact', label: 'what any call can read or change', weight: ANY_CALL });
-  const exposure = analyses.exposure(operation);
+  const exposure = analyses.exposure(api, operation);
   const classifications = [...exposure.inUrl, ...exposure.inBodies].flatMap((entry) => entry.classifications);
   const sensitivity = highestSensitivity(classifications);
   if (sensitivity) factors.push({ id: `sensitive-${sensitivity}`, side: 'impact', label: `${sensitivity} sensitivity data (${typeNames(classifications).join(', ')})`, weight: SENSITIVITY_WEIGHT[sensitivity] });
@@ -138,33 +140,76 @@ function operationFactors(analyses: Omit<PriorityAnalyses, 'risk'>, service: Api
 }
 
 /** The exploitability and impact of calls to one operation. */
-export function operationRisk(analyses: Omit<PriorityAnalyses, 'risk'>, service: ApimService, api: ApiResource, operation: OperationResource): OperationRisk {
+export function operationRisk(analyses: Omit<PriorityAnalyses, 'risk' | 'riskSummary'>, service: ApimService, api: ApiResource, operation: OperationResource): OperationRisk {
   const { factors, notes } = operationFactors(analyses, service, api, operation);
   const sum = (side: PrioritySide) => factors.filter((factor) => factor.side === side).reduce((total, factor) => total + factor.weight, 0);
   return { factors, notes, risk: sum('exploitability') * sum('impact'), explained: new Map() };
 }
 
-/** The riskiest of some operations (the severity multiplies them all alike), with its factors and their product. */
-function riskiest(analyses: PriorityAnalyses, targets: { api: ApiResource; operation: OperationResource }[], severity?: Draft) {
-  let best: { entry: OperationRisk; operation: OperationResource } | undefined;
-  for (const { api, operation } of targets) {
+/** Some operations a finding concerns: how many, and the riskiest of them (the first of equals, in the service's order). */
+interface Concerned {
+  count: number;
+  riskiest?: { operation: OperationResource; entry: OperationRisk };
+}
+
+/**
+ * What findings about several APIs (the service, a product, a key, a backend) weigh of one API: its
+ * assessed operations, and those whose calls go to each backend (by id). Worked out once per API's
+ * analyses, and kept with them: an edit of one API does not weigh every operation of the others again.
+ */
+export interface ApiRiskSummary {
+  all: Concerned;
+  byBackend: Map<string, Concerned>;
+}
+
+export function apiRiskSummary(analyses: Pick<PriorityAnalyses, 'risk' | 'backends'>, api: ApiResource): ApiRiskSummary {
+  const all: Concerned = { count: 0 };
+  const byBackend = new Map<string, Concerned>();
+  const add = (concerned: Concerned, operation: OperationResource, entry: OperationRisk) => {
+    concerned.count++;
+    if (!concerned.riskiest || entry.risk > concerned.riskiest.entry.risk) concerned.riskiest = { operation, entry };
+  };
+  for (const operation of assessedOperations(api)) {
     const entry = analyses.risk(api, operation);
-    if (!best || entry.risk > best.entry.risk) best = { entry, operation };
+    add(all, operation, entry);
+    for (const backend of new Set(analyses.backends(api, operation).flatMap((target) => target.backend ?? []))) {
+      let concerned = byBackend.get(backend);
+      if (!concerned) byBackend.set(backend, (concerned = { count: 0 }));
+      add(concerned, operation, entry);
+    }
   }
-  if (!best) return undefined;
-  const { entry, operation } = best;
+  return { all, byBackend };
+}
+
+/** The operations of `apis` (those whose calls go to the backend of id `backend`, when given), from each API's summary. */
+function concernedOf(analyses: PriorityAnalyses, apis: readonly ApiResource[], backend?: string): Concerned {
+  const concerned: Concerned = { count: 0 };
+  for (const api of apis) {
+    const summary = analyses.riskSummary(api);
+    const ofApi = backend === undefined ? summary.all : summary.byBackend.get(backend);
+    if (!ofApi?.riskiest) continue;
+    concerned.count += ofApi.count;
+    if (!concerned.riskiest || ofApi.riskiest.entry.risk > concerned.riskiest.entry.risk) concerned.riskiest = ofApi.riskiest;
+  }
+  return concerned;
+}
+
+/** The priority of a flaw on some operations: the factors of the riskiest (the severity multiplies them all alike). */
+function concernedPriority(count: number, { entry, operation }: NonNullable<Concerned['riskiest']>, severity?: Draft): Priority {
   const factors = () => [...(severity ? [severity] : []), ...entry.factors];
-  if (targets.length > 1) return { operation, priority: explain(factors(), [`${targets.length} operations concerned; the factors are those of the riskiest, ${operation.id}`, ...entry.notes], operation.id) };
+  if (count > 1) return explain(factors(), [`${count} operations concerned; the factors are those of the riskiest, ${operation.id}`, ...entry.notes], operation.id);
   // Findings of one rule and severity on one operation share their priority: an estate has thousands.
   const key = severity?.label ?? '';
   let priority = entry.explained.get(key);
   if (!priority) entry.explained.set(key, (priority = explain(factors(), entry.notes, operation.id)));
-  return { operation, priority };
+  return priority;
 }
 
 /** An API's risk: the riskiest of its operations, as a flaw of the highest severity there would rank. */
 export function apiRisk(analyses: PriorityAnalyses, api: ApiResource): Priority {
-  return riskiest(analyses, assessedOperations(api).map((operation) => ({ api, operation })), undefined)!.priority;
+  // An API without operations is assessed as a whole: there is always one.
+  const { count, riskiest } = analyses.riskSummary(api).all;
+  return concernedPriority(count, riskiest!);
 }
 
 /** One factor object per rule and severity: the thousands of findings of a rule share it. */
@@ -182,8 +227,7 @@ export function findingPriority(finding: Pick<Finding, 'severity' | 'resource' |
   // A file that could not be read, or a suppression past its date, is about the repository, not about what is called.
   const aboutCalls = !NOT_ABOUT_CALLS.has(finding.ruleId);
   const targets = service && analyses && aboutCalls ? operationsOf(finding.resource, service, analyses) : undefined;
-  const best = analyses && service && targets && targets.length > 0 ? riskiest(analyses, targets, severity) : undefined;
-  if (best) return withDefenderRisk(best.priority, finding.defender?.risk);
+  if (targets?.riskiest) return withDefenderRisk(concernedPriority(targets.count, targets.riskiest, severity), finding.defender?.risk);
   const hosted = analyses && service && aboutCalls ? hostedTriggerOf(finding.resource, service) : undefined;
   if (hosted) return withDefenderRisk(triggerPriority(analyses!, service!, hosted.project, hosted.trigger, severity), finding.defender?.risk);
   const why = !aboutCalls ? `${finding.ruleId} is about the repository's files` : targets ? `no operation's calls go through ${finding.resource}` : `${finding.resource} is not an API, product, subscription or backend`;
@@ -279,40 +323,106 @@ function withDefenderRisk(priority: Priority, risk: DefenderRisk | undefined): P
  * The operations a finding's resource concerns: the operation, the API's, a product's or key's APIs',
  * a backend's callers, the whole service; undefined when it is none of these (a named value, a file).
  */
-function operationsOf(resource: string, service: ApimService, analyses: PriorityAnalyses): { api: ApiResource; operation: OperationResource }[] | undefined {
-  const of = (apis: ApiResource[]) => apis.flatMap((api) => assessedOperations(api).map((operation) => ({ api, operation })));
+function operationsOf(resource: string, service: ApimService, analyses: PriorityAnalyses): Concerned | undefined {
   const lower = resource.toLowerCase();
-  if (lower === 'service') return of(service.apis);
+  if (lower === 'service') return concernedOf(analyses, service.apis);
   const index = resourceIndex(service);
-  const operation = index.operations.get(lower);
-  if (operation) return [operation];
+  const operation = findOperation(index, lower);
+  if (operation) return { count: 1, riskiest: { operation: operation.operation, entry: analyses.risk(operation.api, operation.operation) } };
   // `apis/orders/policies/policy`, `apis/orders/operations/x` of an operation not listed: the API's.
   const apiId = apiIdOf(lower);
   const api = apiId !== undefined ? index.apis.get(apiId) : undefined;
-  if (api) return of([api]);
+  if (api) return concernedOf(analyses, [api]);
   const product = service.products.find((candidate) => lower === candidate.id.toLowerCase() || lower.startsWith(`${candidate.id.toLowerCase()}/`));
-  if (product) return of(service.apis.filter((candidate) => candidate.workspace === product.workspace && candidate.productNames.includes(product.name)));
+  if (product) return concernedOf(analyses, service.apis.filter((candidate) => candidate.workspace === product.workspace && candidate.productNames.includes(product.name)));
   const subscription = service.subscriptions.find((candidate) => lower === candidate.id.toLowerCase());
-  if (subscription) return of(apisInScope(service, subscription.scope?.value ?? '/apis', subscription.workspace));
+  if (subscription) return concernedOf(analyses, apisInScope(service, subscription.scope?.value ?? '/apis', subscription.workspace));
   const backend = service.backends.find((candidate) => lower === candidate.id.toLowerCase());
-  if (backend) return of(service.apis).filter(({ api, operation }) => analyses.backends(api, operation).some((target) => target.backend === backend.id));
+  if (backend) return concernedOf(analyses, service.apis, backend.id);
   return undefined;
 }
 
-/** Each service's operations and APIs by lower-case id: every finding looks its resource up. */
-const indexes = new WeakMap<ApimService, { operations: Map<string, { api: ApiResource; operation: OperationResource }>; apis: Map<string, ApiResource> }>();
+/** An operation with its API. */
+type Target = { api: ApiResource; operation: OperationResource };
 
-function resourceIndex(service: ApimService) {
+/**
+ * Each service's APIs by lower-case id: every finding looks its resource up. An operation is found
+ * through its API (its id is below the API's), so that an edit's re-analysis does not index every
+ * operation again; `operations` indexes them all when some ids are not as APIM writes them.
+ */
+interface ResourceIndex {
+  apis: Map<string, ApiResource>;
+  operations?: Map<string, Target>;
+  operationIdsUnique: boolean;
+}
+
+const indexes = new WeakMap<ApimService, ResourceIndex>();
+
+function resourceIndex(service: ApimService): ResourceIndex {
   let index = indexes.get(service);
-  if (!index) {
-    index = { operations: new Map(), apis: new Map() };
-    for (const api of service.apis) {
-      index.apis.set(api.id.toLowerCase(), api);
-      for (const operation of api.operations) index.operations.set(operation.id.toLowerCase(), { api, operation });
-    }
-    indexes.set(service, index);
+  if (index) return index;
+  const apis = new Map<string, ApiResource>();
+  let byApi = true;
+  for (const api of service.apis) {
+    const ids = lowerCaseIds(api);
+    if (!ids.wellFormed || apis.has(ids.api)) byApi = false;
+    apis.set(ids.api, api);
   }
+  index = { apis, operationIdsUnique: true };
+  if (!byApi) {
+    const operations = new Map<string, Target>();
+    for (const api of service.apis) {
+      for (const [id, operation] of lowerCaseIds(api).operations) {
+        if (operations.has(id)) index.operationIdsUnique = false;
+        operations.set(id, { api, operation });
+      }
+    }
+    index.operations = operations;
+  }
+  indexes.set(service, index);
   return index;
+}
+
+/** The operation of id `lower` (lower-cased). */
+function findOperation(index: ResourceIndex, lower: string): Target | undefined {
+  if (index.operations) return index.operations.get(lower);
+  const apiId = apiIdOf(lower);
+  const api = apiId === undefined ? undefined : index.apis.get(apiId);
+  const operation = api && lowerCaseIds(api).operations.get(lower);
+  return operation && { api: api!, operation };
+}
+
+/**
+ * Per API model (the editor's re-analysis keeps the models of the APIs an edit left alone): its id and
+ * its operations by id, lower-cased; well formed when its id is an API's (`apis/x`, `workspaces/w/apis/x`)
+ * and its operations' ids are below it, each once.
+ */
+const idsByApi = new WeakMap<ApiResource, { api: string; operations: Map<string, OperationResource>; wellFormed: boolean }>();
+
+function lowerCaseIds(api: ApiResource) {
+  let ids = idsByApi.get(api);
+  if (!ids) {
+    const id = api.id.toLowerCase();
+    const operations = new Map(api.operations.map((operation) => [operation.id.toLowerCase(), operation]));
+    const wellFormed = apiIdOf(id) === id && operations.size === api.operations.length && [...operations.keys()].every((operation) => operation.startsWith(`${id}/`));
+    idsByApi.set(api, (ids = { api: id, operations, wellFormed }));
+  }
+  return ids;
+}
+
+/**
+ * Whether a finding about `resource` weighs one operation of `api` alone, and no other operation of
+ * the service has its id: its priority then stays the same while the API's analyses, the finding's
+ * severity and the service's operation ids do (the editor's re-analysis keeps it with the API's results).
+ */
+export function weighsOneOperationOf(resource: string, service: ApimService, api: ApiResource): boolean {
+  const index = resourceIndex(service);
+  return index.operationIdsUnique && findOperation(index, resource.toLowerCase())?.api === api;
+}
+
+/** Whether no two operations of the service have one id (case aside): a finding's operation is then found by its id alone. */
+export function operationIdsUnique(service: ApimService): boolean {
+  return resourceIndex(service).operationIdsUnique;
 }
 
 /** The APIs a subscription scope opens: `/apis` (all), `/apis/{api}`, `/products/{product}`; ARM ids end the same way. */

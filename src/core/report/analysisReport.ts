@@ -282,7 +282,7 @@ function inactiveOperations(service: ApimService): ReadonlySet<string> {
 /** One operation as the contract has it: how it is authenticated, what sensitive data it carries, where its code lens goes. */
 export function reportOperation(result: ScanResult, service: ApimService, api: ApiResource, operation: OperationResource, locate: (location: SourceLocation) => ReportLocation, options: ReportOptions = {}): ReportOperation {
   const auth = result.analyses.auth(api, operation);
-  const exposure = result.analyses.exposure(operation);
+  const exposure = result.analyses.exposure(api, operation);
   const classifications = [...exposure.inUrl, ...exposure.inBodies].flatMap((entry) => entry.classifications);
   const inUrl = exposure.inUrl.flatMap((entry) => entry.classifications.map((classification) => classification.type.displayName));
   const inBodies = exposure.inBodies.flatMap((entry) => entry.classifications.map((classification) => classification.type.displayName));

@@ -129,7 +129,8 @@ export function summarize(result: ScanResult): ReportSummary {
     findings: result.findings.length - suppressed,
     bySeverity,
     suppressed,
-    filesRead: new Set(result.services.flatMap((service) => service.filesRead)).size,
+    // Counted by the coverage, from the same files: not again on every summary (the editor's, after each edit).
+    filesRead: result.coverage.filesRead,
     durationMs: Math.round(result.durationMs),
   };
 }

@@ -27,7 +27,7 @@ export interface ScanResult {
   /** The text of a file as the scan read it (unsaved editor contents included): the text all spans refer to. */
   sourceText(file: string): string;
   /** The per-operation analyses the rules used (authentication, sensitive data, backends), for the editor to show. */
-  analyses: Pick<RuleContext, 'auth' | 'exposure' | 'sensitiveData' | 'backends' | 'backend' | 'risk'>;
+  analyses: Pick<RuleContext, 'auth' | 'exposure' | 'sensitiveData' | 'backends' | 'backend' | 'risk' | 'riskSummary'>;
   durationMs: number;
   toolVersion: string;
   /** What was read and what was not, with why. */

@@ -1,7 +1,7 @@
 import type { Finding } from '../findings';
 import type { PolicyAttachment } from '../model';
 import { fragmentsByName } from '../analysis/effectivePolicy';
-import { attribute, descendants } from '../policy/xml';
+import { fragmentIncludes } from '../policy/xml';
 import { predicted, ruleHelpUri, type Rule } from './rule';
 
 const meta = {
@@ -27,10 +27,8 @@ export const missingFragment: Rule = {
     ];
     const findings: Finding[] = [];
     for (const { resource, attachment, workspace } of attachments) {
-      const root = attachment?.xml.root;
-      if (!attachment || !root) continue;
-      for (const include of descendants(root, 'include-fragment')) {
-        const fragmentId = attribute(include, 'fragment-id')?.value ?? '';
+      if (!attachment) continue;
+      for (const { element: include, fragmentId = '' } of fragmentIncludes(attachment.xml)) {
         if (fragmentsByName(service, workspace).has(fragmentId)) continue;
         findings.push(
           predicted(meta, {

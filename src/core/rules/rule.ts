@@ -3,7 +3,7 @@ import type { OperationAuth } from '../analysis/authentication';
 import type { OperationExposure } from '../analysis/dataExposure';
 import type { SensitiveDataClassifier } from '../analysis/sensitiveData';
 import type { ResolvedBackend } from '../backends/resolve';
-import type { OperationRisk } from '../priority/priority';
+import type { ApiRiskSummary, OperationRisk } from '../priority/priority';
 import type { PostureConfig } from '../config';
 import type { Finding, Fix, RelatedLocation, RuleMetadata, Severity } from '../findings';
 import type { ApiResource, ApimService, BackendResource, OperationResource, ResourceId } from '../model';
@@ -15,7 +15,7 @@ export interface RuleContext {
   service: ApimService;
   config: PostureConfig;
   auth(api: ApiResource, operation: OperationResource): OperationAuth;
-  exposure(operation: OperationResource): OperationExposure;
+  exposure(api: ApiResource, operation: OperationResource): OperationExposure;
   /** Where the operation's calls go (its API's serviceUrl, set-backend-service), each resolved to the kind of resource behind it. */
   backends(api: ApiResource, operation: OperationResource): ResolvedBackend[];
   /** An APIM backend resource's target, resolved. */
@@ -24,6 +24,8 @@ export interface RuleContext {
   serviceUrl(api: ApiResource): ResolvedBackend | undefined;
   /** The exploitability and impact of calls to the operation, which the findings' priorities weigh. */
   risk(api: ApiResource, operation: OperationResource): OperationRisk;
+  /** What findings about several APIs weigh of the API's operations. */
+  riskSummary(api: ApiResource): ApiRiskSummary;
   sensitiveData: SensitiveDataClassifier;
 }
 

@@ -19,7 +19,7 @@ const MAX_RELATED_FIELDS = 20;
 export const sensitiveDataInBody = apiRule(meta, (context, api) => {
   const findings: Finding[] = [];
   for (const operation of api.operations) {
-    const fields = context.exposure(operation).inBodies;
+    const fields = context.exposure(api, operation).inBodies;
     if (fields.length === 0) continue;
     const classifications = fields.flatMap((entry) => entry.classifications);
     const directions = [...new Set(fields.map((entry) => entry.body.direction))].join(' and ');

@@ -16,7 +16,7 @@ const meta = {
 export const sensitiveDataInUrl = apiRule(meta, (context, api) => {
   const findings: Finding[] = [];
   for (const operation of api.operations) {
-    for (const { parameter, classifications } of context.exposure(operation).inUrl) {
+    for (const { parameter, classifications } of context.exposure(api, operation).inUrl) {
       const types = typeNames(classifications);
       findings.push(
         predicted(meta, {

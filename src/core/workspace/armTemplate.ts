@@ -25,6 +25,7 @@ const DEPLOYMENTS = 'microsoft.resources/deployments';
 const FULL_TYPE = /^[^/]+\.[^/]+\/./;
 /** APIOps writes ARM `properties` into files named so; they are never templates. */
 const APIOPS_INFORMATION = /Information\.json$/;
+const JSON_FILE = /\.json$/i;
 const PARAMETER_FILE = /parameters\.json$/i;
 /** How far into a file to look for the template schema before parsing it. */
 const SNIFF_CHARS = 4096;
@@ -40,8 +41,8 @@ const MAX_DEPLOYMENT_COPIES = 2_000;
 /** The APIM resources of the ARM templates among `files` (the other files are not parsed). */
 export function readArmTemplates(files: readonly string[], ctx: ReadContext): ServiceContent {
   const localFiles = new LocalFiles(files);
-  const listed = new Set(files);
-  const notCompiled = (file: string) => !isCompiledFromReadBicep(file, listed, ctx);
+  let listed: Set<string> | undefined;
+  const notCompiled = (file: string) => !isCompiledFromReadBicep(file, (listed ??= new Set(files)), ctx);
   // Whether a file is a template at all is asked once: most JSON files (specs) are not, and their text is then searched no further.
   const templates = files.filter((file) => mayBeTemplate(file) && looksLikeTemplate(ctx.files.read(file).text));
   const linking = templates.filter((file) => LINKS_TEMPLATES.test(ctx.files.read(file).text!) && notCompiled(file));
@@ -87,11 +88,11 @@ export interface TemplateResource {
  */
 export function readTemplateResources(files: readonly string[], ctx: ReadContext, mentions: RegExp, wanted: (type: string) => boolean): TemplateResource[] {
   const localFiles = new LocalFiles(files);
-  const listed = new Set(files);
+  let listed: Set<string> | undefined;
   const candidates = files.filter((file) => {
     if (!mayBeTemplate(file)) return false;
     const text = ctx.files.read(file).text;
-    return text !== undefined && (mentions.test(text) || LINKS_TEMPLATES.test(text)) && looksLikeTemplate(text) && !isCompiledFromReadBicep(file, listed, ctx);
+    return text !== undefined && (mentions.test(text) || LINKS_TEMPLATES.test(text)) && looksLikeTemplate(text) && !isCompiledFromReadBicep(file, (listed ??= new Set(files)), ctx);
   });
   const linking = candidates.filter((file) => LINKS_TEMPLATES.test(ctx.files.read(file).text!));
   const found: TemplateResource[] = [];
@@ -170,8 +171,9 @@ export function looksLikeApimTemplate(file: string, text: string | undefined): b
 
 /** By its name: asked first, so that the other files (specs, policies) are not read, nor searched, for templates on every scan. */
 function mayBeTemplate(file: string): boolean {
+  if (!JSON_FILE.test(file)) return false;
   const name = path.basename(file);
-  return name.toLowerCase().endsWith('.json') && !APIOPS_INFORMATION.test(name) && !PARAMETER_FILE.test(name);
+  return !APIOPS_INFORMATION.test(name) && !PARAMETER_FILE.test(name);
 }
 
 function looksLikeTemplate(text: string | undefined): text is string {
@@ -226,31 +228,39 @@ class Deployment {
   }
 }
 
-/** The scanned files by base name and by folder, to find a linked file and a template's parameter file. */
+/**
+ * The scanned files by base name and by folder, to find a linked file and a template's parameter file;
+ * indexed when first asked, as most scans read no template and an estate has thousands of files.
+ */
 class LocalFiles {
-  private readonly byBaseName = new Map<string, string[]>();
-  private readonly parameterFiles = new Map<string, string[]>();
+  private indexed?: { byBaseName: Map<string, string[]>; parameterFiles: Map<string, string[]> };
 
-  constructor(files: readonly string[]) {
-    for (const file of files) {
+  constructor(private readonly files: readonly string[]) {}
+
+  private index() {
+    if (this.indexed) return this.indexed;
+    const byBaseName = new Map<string, string[]>();
+    const parameterFiles = new Map<string, string[]>();
+    for (const file of this.files) {
       const name = path.basename(file);
-      const named = this.byBaseName.get(name) ?? [];
+      const named = byBaseName.get(name) ?? [];
       named.push(file);
-      this.byBaseName.set(name, named);
+      byBaseName.set(name, named);
       if (!PARAMETER_FILE.test(name)) continue;
-      const inFolder = this.parameterFiles.get(path.dirname(file)) ?? [];
+      const inFolder = parameterFiles.get(path.dirname(file)) ?? [];
       inFolder.push(file);
-      this.parameterFiles.set(path.dirname(file), inFolder);
+      parameterFiles.set(path.dirname(file), inFolder);
     }
+    return (this.indexed = { byBaseName, parameterFiles });
   }
 
   named(name: string): readonly string[] {
-    return this.byBaseName.get(name) ?? [];
+    return this.index().byBaseName.get(name) ?? [];
   }
 
   /** The parameter file beside `template` that names it (`x.parameters.json` for `x.json` or `x.template.json`), else the only one there. */
   parameterFileOf(template: string): string | undefined {
-    const candidates = this.parameterFiles.get(path.dirname(template)) ?? [];
+    const candidates = this.index().parameterFiles.get(path.dirname(template)) ?? [];
     const stem = (file: string, suffix: RegExp) => path.basename(file).toLowerCase().replace(suffix, '');
     const templateStem = stem(template, /[.-]?(template)?\.json$/);
     const naming = candidates.filter((candidate) => stem(candidate, /[.-]?parameters\.json$/) === templateStem);

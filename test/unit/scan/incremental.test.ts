@@ -54,6 +54,7 @@ const TREE: Record<string, string> = {
     goals: [
       { id: 'all-authenticated', metric: 'authenticated-operations', target: { min: 1 } },
       { id: 'public-authenticated', metric: 'authenticated-operations', select: { tag: 'Public' }, target: { min: 1 } },
+      { id: 'private-urls-https', require: ['no-sensitive-data-in-url', 'https-only'], target: { max: 0 } },
     ],
   }),
 };
@@ -148,10 +149,14 @@ describe('scan: incremental re-analysis', () => {
     // a, tagged Public from the tag's folder, runs the fragment's validate-jwt.
     assert.strictEqual(first.goals?.[1].met, true);
 
+    // a accepts http; no operation takes sensitive data in its URL.
+    assert.deepStrictEqual(first.goals?.[2].violations.map((violation) => violation.resource), ['apis/a']);
+
     step('nothing changed', []);
     edit('apis/a/specification.yaml', (text) => text.replace('name: filter', 'name: ssn'));
     const specEdited = step('a spec', ['a']);
     assert.ok(specEdited.findings.some((finding) => finding.ruleId === 'sensitive-data-in-url' && finding.resource === 'apis/a/operations/get-a'));
+    assert.deepStrictEqual(specEdited.goals?.[2].violations.map((violation) => violation.resource), ['apis/a/operations/get-a', 'apis/a']);
 
     edit('apis/b/operations/post-b/policy.xml', (text) => text.replace('<base />', ''));
     const operationPolicyEdited = step('an operation policy', ['b']);
@@ -206,6 +211,34 @@ describe('scan: incremental re-analysis', () => {
 
     overlay.clear();
     step('the unsaved edits closed', 'all');
+  });
+
+  it('weighs again the priorities of findings about several APIs when one API changes, and of every finding when operation ids collide', () => {
+    // A key for every API: its finding weighs the riskiest operation of all of them.
+    write('subscriptions/all/subscriptionInformation.json', '{ "properties": { "displayName": "all", "scope": "/apis", "state": "active" } }\n');
+    // An API C beside c, with operations get-x and post-x.
+    write('apis/C/apiInformation.json', JSON.stringify({ properties: { displayName: 'C', path: 'upper-c', protocols: ['https'], subscriptionRequired: false } }));
+    write('apis/C/specification.yaml', spec('x', 'filter'));
+    const { step, edit } = session(folder);
+    const priorityOf = (result: ScanResult, ruleId: string, resource: string) => result.findings.find((finding) => finding.ruleId === ruleId && finding.resource === resource)?.priority;
+    const first = step('first scan', 'all');
+    const subscriptionBefore = priorityOf(first, 'subscription-all-apis', 'subscriptions/all');
+    // c's and C's operations are callable without a key or token, and a post is a write: C's post (listed before c's) and c's are the riskiest.
+    assert.strictEqual(subscriptionBefore?.operation, 'apis/C/operations/post-x');
+    const cBefore = priorityOf(first, 'endpoint-authentication', 'apis/c/operations/post-c');
+
+    // a's get now takes a social security number in its URL (sensitive data, and over http too): the key's finding weighs it.
+    edit('apis/a/specification.yaml', (text) => text.replace('name: filter', 'name: ssn'));
+    edit('apis/a/policy.xml', (text) => text.replace('<include-fragment fragment-id="auth" />', ''));
+    const aEdited = step("a's spec and policy", ['a']);
+    assert.strictEqual(priorityOf(aEdited, 'subscription-all-apis', 'subscriptions/all')?.operation, 'apis/a/operations/get-a');
+    // c's own findings, kept with its results, weigh c's operations as before.
+    assert.deepStrictEqual(priorityOf(aEdited, 'endpoint-authentication', 'apis/c/operations/post-c'), cBefore);
+
+    // Ids that differ by case alone name one operation: c's post, renamed get-x, takes the id of C's get-x, whose findings weigh c's operation then.
+    edit('apis/c/specification.yaml', (text) => text.replace('post-c', 'get-x'));
+    const collided = step("c's spec, an operation id of C's", ['c']);
+    assert.strictEqual(priorityOf(collided, 'endpoint-authentication', 'apis/C/operations/get-x')?.operation, 'apis/c/operations/get-x');
   });
 
   it("analyses every API again when the infrastructure code behind a backend, or a Function App's code, changes", () => {

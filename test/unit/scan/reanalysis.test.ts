@@ -29,13 +29,13 @@ const ORDERS_SPEC = JSON.stringify({ openapi: '3.0.3', info: { title: 'Orders', 
 
 /** Everything a scan tells, spans included, as text: read before the next scan, as live documents move their spans to the newest text. */
 function told(result: ScanResult): string {
-  const operations = result.services[0].apis.flatMap((api) => api.operations);
+  const operations = result.services[0].apis.flatMap((api) => api.operations.map((operation) => ({ api, operation })));
   return JSON.stringify({
     findings: result.findings,
     problems: result.services[0].problems,
     filesRead: result.services[0].filesRead,
-    operations: operations.map((operation) => [operation.id, operation.location, operation.specOperation?.parameters.map((parameter) => parameter.location)]),
-    exposure: operations.map((operation) => result.analyses.exposure(operation).inBodies.map((entry) => [entry.field.path, entry.field.location])),
+    operations: operations.map(({ operation }) => [operation.id, operation.location, operation.specOperation?.parameters.map((parameter) => parameter.location)]),
+    exposure: operations.map(({ api, operation }) => result.analyses.exposure(api, operation).inBodies.map((entry) => [entry.field.path, entry.field.location])),
   });
 }
 
@@ -92,7 +92,10 @@ describe('scan: re-analysis with a parse cache', () => {
     const first = scan(folder, { cache, now });
     const customersOf = (result: ScanResult) => result.services[0].apis.find((api) => api.name === 'customers')!;
     const specOperations = (result: ScanResult) => customersOf(result).spec!.operations;
-    const exposures = (result: ScanResult) => customersOf(result).operations.map((operation) => result.analyses.exposure(operation));
+    const exposures = (result: ScanResult) => {
+      const api = customersOf(result);
+      return api.operations.map((operation) => result.analyses.exposure(api, operation));
+    };
     const [firstOperations, firstExposures] = [specOperations(first), exposures(first)];
     const components = (customersOf(first).spec!.document.value as { components: unknown }).components;
 
