@@ -51,7 +51,10 @@ export async function editorLargeCase(serverModule: string): Promise<string> {
       const documentUri = pathToFileURL(file).toString();
       openFile = file;
       let text = fs.readFileSync(file, 'utf8');
+      // Typing starts once the opened file shows its findings: opening it asks for an analysis too, whose answer must not pass for the first edit's.
+      const opened = new Promise<void>((resolve) => (answered = resolve));
       await connection.sendNotification('textDocument/didOpen', { textDocument: { uri: documentUri, languageId: relative.endsWith('.xml') ? 'xml' : 'yaml', version: 1, text } });
+      await opened;
       for (let edit = 0; edit < EDITS; edit++) {
         // A word typed where it changes what is analysed: a description in the spec, a header value in the policy.
         const before = text;
