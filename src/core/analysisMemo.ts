@@ -197,7 +197,9 @@ export class MemoScan {
   record(service: ApimService, api: ApiResource, results: ApiResults): void {
     const key = apiKey(service.root, api);
     if (this.ambiguous.has(key)) return void this.apis.delete(key);
-    const inputs = new Map([...apiFiles(service, api)].map((file) => [file, this.files.read(file)]));
+    // The documents its spec's $refs led to as well: one may be another API's spec, which is that API's own, not shared.
+    const files = [...apiFiles(service, api), ...(api.spec?.documents.map((document) => document.file) ?? [])];
+    const inputs = new Map(files.map((file) => [file, this.files.read(file)]));
     this.apis.set(key, { inputs, results, generation: this.generation });
   }
 }

@@ -197,8 +197,11 @@ function isAuthConfig(other: BicepResource, site: BicepResource): boolean {
 
 const AZAPI = 'azapi_resource';
 
+/** A Terraform file's resource blocks. */
+type TerraformFile = { file: string; blocks: HclBlock[] };
+
 function readTerraformApps(files: readonly string[], ctx: ReadContext, sites: readonly HostedAppDeclaration[]): DeclaredApp[] {
-  const byFolder = new Map<string, { file: string; blocks: HclBlock[] }[]>();
+  const byFolder = new Map<string, TerraformFile[]>();
   for (const file of files) {
     if (!file.endsWith('.tf')) continue;
     const text = ctx.files.read(file).text;
@@ -242,9 +245,11 @@ const TERRAFORM_CUSTOM_TRIGGER = 'azurerm_logic_app_trigger_custom';
 /**
  * A Consumption workflow's Request triggers are resources of their own in Terraform, naming their
  * workflow by `logic_app_id`: each goes to the workflow of its module (folder) it names. A trigger
- * whose workflow or (custom trigger) type the files do not determine is said.
+ * whose workflow or (custom trigger) type the files do not determine is said, as is one that `count = 0`
+ * on it or its workflow leaves undeployed, and one read once for the instances `for_each` or `count` make.
  */
-function addTerraformRequestTriggers(folderFiles: readonly { file: string; blocks: HclBlock[] }[], apps: DeclaredApp[], ctx: ReadContext): void {
+function addTerraformRequestTriggers(folderFiles: readonly TerraformFile[], apps: DeclaredApp[], ctx: ReadContext): void {
+  const accessByWorkflow = new Map<DeclaredApp, TerraformAccessControl>();
   for (const { file, blocks } of folderFiles) {
     for (const block of blocks) {
       const [type, address] = block.labels;
@@ -260,6 +265,7 @@ function addTerraformRequestTriggers(folderFiles: readonly { file: string; block
       }
       ctx.noteRead(file);
       const workflowId = attributeOf(block.body, 'logic_app_id');
+      // `azurerm_logic_app_workflow.x.id`, or an instance of it: `x[0].id`, `x[each.key].id`.
       const workflowSymbol = workflowId?.kind === 'traversal' && workflowId.root === TERRAFORM_WORKFLOW && workflowId.steps[0]?.kind === 'attribute' ? `${TERRAFORM_WORKFLOW}.${workflowId.steps[0].name}` : undefined;
       const workflow = workflowSymbol === undefined ? undefined : declaredAs(apps, workflowSymbol, file);
       if (!workflow) {
@@ -267,10 +273,39 @@ function addTerraformRequestTriggers(folderFiles: readonly { file: string; block
         ctx.report([{ file, span: (workflowId ?? block).span, kind: 'unresolved-value', message: `The workflow of Request trigger ${symbol} (logic_app_id = ${written}) is not declared in its module: who may call it is not known from the files.` }]);
         continue;
       }
-      const trigger = terraformConsumptionTrigger(workflow.name ?? workflowSymbol!, literalString(attributeOf(block.body, 'name')) ?? address, { file, span: block.headerSpan }, terraformAccessControl(workflow, folderFiles));
+      const declaration = folderFiles.flatMap(({ file: declaredIn, blocks: inFile }) => inFile.map((candidate) => ({ file: declaredIn, block: candidate }))).find(({ block: candidate }) => `${candidate.labels[0]}.${candidate.labels[1]}` === workflow.symbol);
+      const iterations = [block, declaration?.block].flatMap((resource) => {
+        const iteration = resource && (attributeOf(resource.body, 'count') ? 'count' : attributeOf(resource.body, 'for_each') ? 'for_each' : undefined);
+        return iteration ? [{ owner: resource === block ? symbol : workflow.symbol, iteration, zero: isZero(attributeOf(resource.body, 'count')) }] : [];
+      });
+      const off = iterations.find((iterated) => iterated.zero);
+      if (off) {
+        const why = off.owner === symbol ? 'count = 0: it is not deployed' : `its workflow ${off.owner} has count = 0: neither is deployed`;
+        ctx.report([{ file, span: block.headerSpan, kind: 'skipped', message: `${symbol}: ${why}, and the Request trigger is not read.` }]);
+        continue;
+      }
+      if (iterations.length > 0) {
+        const owners = iterations.map(({ owner, iteration }) => `${owner} (${iteration})`).join(' and ');
+        ctx.report([{ file, span: block.headerSpan, kind: 'unresolved-value', message: `${symbol} is read as one Request trigger for all the instances of ${owners}: how many there are, and their names, are not known from the files.` }]);
+      }
+      let access = accessByWorkflow.get(workflow);
+      if (!access) {
+        accessByWorkflow.set(workflow, (access = terraformAccessControl(declaration?.block)));
+        if (access.dynamic && declaration) {
+          ctx.report([{ file: declaration.file, span: access.dynamic.headerSpan, kind: 'unresolved-value', message: `The access control of ${workflow.symbol} is written by a dynamic "${access.dynamic.labels[0]}" block, which is not expanded: the OAuth policies and caller addresses it adds to its Request triggers' SAS URL are not known from the files.` }]);
+        }
+      }
+      const name = literalString(attributeOf(block.body, 'name')) ?? address;
+      const notKnown = access.dynamic && `what the dynamic "${access.dynamic.labels[0]}" block of ${workflow.symbol} adds (OAuth policies, caller addresses) is not known from the files`;
+      const trigger = terraformConsumptionTrigger(workflow.name ?? workflowSymbol!, name, { file, span: block.headerSpan }, access.accessControl, notKnown);
       (workflow.requestTriggers ??= []).push(trigger);
     }
   }
+}
+
+/** `count = 0`, as written. */
+function isZero(count: HclExpression | undefined): boolean {
+  return count?.kind === 'literal' && count.value === 0;
 }
 
 /** A custom trigger's `type`, when its body is a heredoc of JSON or `jsonencode({...})` that writes it. */
@@ -286,22 +321,33 @@ function customTriggerType(body: HclExpression | undefined): string | undefined 
   }
 }
 
+/** A workflow's access control in the ARM shape, and the first `dynamic` block of it, whose content is not read. */
+interface TerraformAccessControl {
+  accessControl?: Record<string, unknown>;
+  dynamic?: HclBlock;
+}
+
 /**
  * A Terraform workflow's `access_control { trigger { ... } }` in the ARM shape that the other
  * Consumption readers evaluate. azurerm has no setting that turns SAS off, so an OAuth policy adds a
  * way in beside it; an address range the files do not determine stays `(not known)`.
  */
-function terraformAccessControl(workflow: DeclaredApp, folderFiles: readonly { file: string; blocks: HclBlock[] }[]): Record<string, unknown> | undefined {
-  const block = folderFiles.flatMap(({ blocks }) => blocks).find((candidate) => `${candidate.labels[0]}.${candidate.labels[1]}` === workflow.symbol);
-  const trigger = block && blocksOf(blocksOf(block.body, 'access_control')[0]?.body ?? { attributes: [], blocks: [] }, 'trigger')[0];
-  if (!trigger) return undefined;
+function terraformAccessControl(workflow: HclBlock | undefined): TerraformAccessControl {
+  const dynamicOf = (body: HclBody, type: string) => body.blocks.find((candidate) => candidate.type === 'dynamic' && candidate.labels[0] === type);
+  const accessControl = workflow && blocksOf(workflow.body, 'access_control')[0];
+  const trigger = accessControl && blocksOf(accessControl.body, 'trigger')[0];
+  const dynamic = workflow && (dynamicOf(workflow.body, 'access_control') ?? (accessControl && dynamicOf(accessControl.body, 'trigger')) ?? (trigger && dynamicOf(trigger.body, 'open_authentication_policy')));
+  if (!trigger) return { dynamic };
   const ranges = attributeOf(trigger.body, 'allowed_caller_ip_address_range');
   const policies = blocksOf(trigger.body, 'open_authentication_policy');
   return {
-    triggers: {
-      allowedCallerIpAddresses: ranges?.kind === 'tuple' ? ranges.items.map((item) => ({ addressRange: literalString(item) })) : ranges ? [{}] : undefined,
-      openAuthenticationPolicies: { policies: Object.fromEntries(policies.map((policy, index) => [literalString(attributeOf(policy.body, 'name')) ?? `policy ${index + 1}`, {}])) },
+    accessControl: {
+      triggers: {
+        allowedCallerIpAddresses: ranges?.kind === 'tuple' ? ranges.items.map((item) => ({ addressRange: literalString(item) })) : ranges ? [{}] : undefined,
+        openAuthenticationPolicies: { policies: Object.fromEntries(policies.map((policy, index) => [literalString(attributeOf(policy.body, 'name')) ?? `policy ${index + 1}`, {}])) },
+      },
     },
+    dynamic,
   };
 }
 
@@ -314,7 +360,7 @@ function blocksOf(body: HclBody, type: string): HclBlock[] {
 }
 
 /** What a Terraform resource block writes about reaching the resource. */
-function terraformFacts(block: HclBlock, file: string, files: readonly { file: string; blocks: HclBlock[] }[]): BackendResourceFacts {
+function terraformFacts(block: HclBlock, file: string, files: readonly TerraformFile[]): BackendResourceFacts {
   const notKnown: string[] = [];
   const boolean = (body: HclBody | undefined, name: string): boolean | undefined => {
     const value = body && attributeOf(body, name);

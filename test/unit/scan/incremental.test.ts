@@ -280,4 +280,16 @@ describe('scan: incremental re-analysis', () => {
       fs.rmSync(bicep, { recursive: true, force: true });
     }
   });
+
+  it("analyses again an API whose spec $refs a schema in another API's spec when that spec changes", () => {
+    write('apis/a/specification.yaml', `${spec('a', 'filter')}components:\n  schemas:\n    Person:\n      type: object\n      properties:\n        nickname: { type: string }\n`);
+    // b's post takes a's Person as its body.
+    write('apis/b/specification.yaml', spec('b', 'filter').replace('      operationId: post-b\n', "      operationId: post-b\n      requestBody:\n        content:\n          application/json:\n            schema: { $ref: '../a/specification.yaml#/components/schemas/Person' }\n"));
+    const { step, edit } = session(folder);
+    const inBody = (result: ScanResult) => result.findings.filter((finding) => finding.ruleId === 'sensitive-data-in-body').map((finding) => finding.resource);
+    assert.deepStrictEqual(inBody(step('first scan', 'all')), []);
+    // Person's nickname becomes a social security number: b's post takes one in its body.
+    edit('apis/a/specification.yaml', (text) => text.replace('nickname:', 'ssn:'));
+    assert.deepStrictEqual(inBody(step("a's spec, whose schema b's spec refers to", ['a', 'b'])), ['apis/b/operations/post-b']);
+  });
 });

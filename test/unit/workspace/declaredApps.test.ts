@@ -237,4 +237,40 @@ describe('declared apps', () => {
       ]);
     });
   });
+
+  describe('Terraform Consumption workflows and triggers with for_each, count or dynamic access control (written for these tests)', () => {
+    let result: ScanResult;
+    before(() => {
+      result = scan(path.join(ROOT, 'terraform-consumption-iterated'));
+    });
+
+    it('reads a trigger of iterated instances once, leaves out the ones count = 0 leaves undeployed, and takes what a dynamic block adds as not known', () => {
+      const triggers = (result.services[0].hosted?.projects ?? []).flatMap((project) => project.triggers);
+      // partner's name is "la-partner-${each.key}": the trigger goes by its workflow's address.
+      assert.deepStrictEqual(
+        triggers.map((trigger) => [trigger.id, trigger.access, trigger.authLevel]),
+        [
+          ['workflows/azurerm_logic_app_workflow.partner/triggers/order', 'key', 'SAS'],
+          ['workflows/la-ops/triggers/run', 'key', 'SAS'],
+        ],
+      );
+      assert.match(triggers[0].defaulted ?? '', /what the dynamic "open_authentication_policy" block of azurerm_logic_app_workflow\.partner adds \(OAuth policies, caller addresses\) is not known/);
+      assert.match(triggers[1].defaulted ?? '', /what the dynamic "access_control" block of azurerm_logic_app_workflow\.ops adds/);
+    });
+
+    it('says each of them', () => {
+      assert.deepStrictEqual(
+        problems(result, 'main.tf').map(({ kind, at }) => [kind, at]),
+        [
+          ['unresolved-value', 'resource "azurerm_logic_app_trigger_http_request" "partner_order"'],
+          ['unresolved-value', 'dynamic "open_authentication_policy"'],
+          ['skipped', 'resource "azurerm_logic_app_trigger_http_request" "legacy_order"'],
+          ['unresolved-value', 'dynamic "access_control"'],
+          ['skipped', 'resource "azurerm_logic_app_trigger_http_request" "ops_retired"'],
+        ],
+      );
+      assert.match(problems(result, 'main.tf')[0].message, /all the instances of azurerm_logic_app_trigger_http_request\.partner_order \(for_each\) and azurerm_logic_app_workflow\.partner \(for_each\)/);
+      assert.match(problems(result, 'main.tf')[2].message, /its workflow azurerm_logic_app_workflow\.legacy has count = 0/);
+    });
+  });
 });

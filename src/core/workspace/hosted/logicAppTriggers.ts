@@ -50,10 +50,11 @@ export function armConsumptionTriggers(resource: TemplateResource, workflow: str
 /**
  * A Request trigger Terraform declares for a Consumption workflow (`azurerm_logic_app_trigger_http_request`,
  * or a custom trigger of type Request), at its resource's header; `accessControl` is the workflow's,
- * in the ARM shape.
+ * in the ARM shape; `notKnown`, what of it the files do not determine (azurerm cannot turn SAS off).
  */
-export function terraformConsumptionTrigger(workflow: string, trigger: string, location: SourceLocation, accessControl: Properties | undefined): TriggerDraft {
-  return { name: `${workflow}/${trigger}`, host: 'logic-app', ...consumptionAccess({ accessControl }), location };
+export function terraformConsumptionTrigger(workflow: string, trigger: string, location: SourceLocation, accessControl: Properties | undefined, notKnown?: string): TriggerDraft {
+  const access = notKnown === undefined ? consumptionAccess({ accessControl }) : { access: 'key' as const, authLevel: 'SAS', defaulted: `${SAS_NOTE}; ${notKnown}` };
+  return { name: `${workflow}/${trigger}`, host: 'logic-app', ...access, location };
 }
 
 /** The Request triggers of a Consumption workflow a Bicep file declares; a definition or access control the file computes is said. */
