@@ -10,7 +10,7 @@ import { EMPTY_CONFIG } from '../../../src/core/config';
 import { toAnalysisReport } from '../../../src/core/report/analysisReport';
 import { formatMarkdown } from '../../../src/core/report/markdown';
 import { formatTable } from '../../../src/core/report/table';
-import { ArmEmulator, fixedTokenCredential } from '../../azure/emulator';
+import { fixedTokenCredential, withEmulator } from '../../azure/emulator';
 import { CONTOSO_SERVICE_ID, CONTOSO_SUBSCRIPTION, contosoState, SAMPLES } from '../../azure/contoso';
 
 const SERVICE = CONTOSO_SERVICE_ID;
@@ -118,15 +118,8 @@ describe('Defender attack paths', function () {
     assert.strictEqual(defenderRisk('High'), undefined);
   });
 
-  async function withContoso<T>(run: (emulator: ArmEmulator, connection: { endpoint: string; agent: import('https').Agent; retryDelayInMs: number }) => Promise<T>): Promise<T> {
-    const emulator = await new ArmEmulator(contosoState()).start();
-    const agent = emulator.agent();
-    try {
-      return await run(emulator, { endpoint: emulator.endpoint, agent, retryDelayInMs: 5 });
-    } finally {
-      agent.destroy();
-      await emulator.stop();
-    }
+  function withContoso<T>(run: Parameters<typeof withEmulator<T>>[2]): Promise<T> {
+    return withEmulator(contosoState(), {}, run);
   }
 
   it('snapshot export reads the attack paths through APIM and the risk of assessments (SDK clients, emulator)', async () => {
