@@ -35,6 +35,10 @@ function firstBackend(result: ScanResult, apiName: string): ResolvedBackend {
   return result.analyses.backends(api, api.operations[0])[0];
 }
 
+function triggersOf(result: ScanResult) {
+  return (result.services[0].hosted?.projects ?? []).flatMap((project) => project.triggers);
+}
+
 function problems(result: ScanResult, file: string) {
   return result.services[0].problems.filter((problem) => path.basename(problem.file) === file).map((problem) => ({ kind: problem.kind, at: slice({ file: problem.file, span: problem.span! }), message: problem.message }));
 }
@@ -107,7 +111,7 @@ describe('declared apps', () => {
     });
 
     it('a Consumption workflow named by a parameter\'s default, whose empty allowedCallerIpAddresses admits other Logic Apps only', () => {
-      const triggers = (result.services[0].hosted?.projects ?? []).flatMap((project) => project.triggers).filter((trigger) => trigger.host === 'logic-app');
+      const triggers = triggersOf(result).filter((trigger) => trigger.host === 'logic-app');
       assert.deepStrictEqual(
         triggers.map((trigger) => [trigger.id, trigger.access, slice(trigger.location)]),
         [['workflows/la-invoices/triggers/manual', 'key', '"Request"']],
@@ -173,7 +177,7 @@ describe('declared apps', () => {
     });
 
     it('Request triggers, with the addresses allowed to call them; a definition loaded from a file is said not read', () => {
-      const triggers = (result.services[0].hosted?.projects ?? []).flatMap((project) => project.triggers);
+      const triggers = triggersOf(result);
       assert.deepStrictEqual(
         triggers.map((trigger) => [trigger.id, trigger.access, slice(trigger.location)]),
         [
@@ -205,7 +209,7 @@ describe('declared apps', () => {
     });
 
     it('an HTTP request trigger and a custom trigger of type Request, each at its resource, with its workflow\'s access control', () => {
-      const triggers = (result.services[0].hosted?.projects ?? []).flatMap((project) => project.triggers);
+      const triggers = triggersOf(result);
       assert.deepStrictEqual(
         triggers.map((trigger) => [trigger.id, trigger.access, trigger.authLevel, slice(trigger.location)]),
         [
@@ -245,7 +249,7 @@ describe('declared apps', () => {
     });
 
     it('reads a trigger of iterated instances once, leaves out the ones count = 0 leaves undeployed, and takes what a dynamic block adds as not known', () => {
-      const triggers = (result.services[0].hosted?.projects ?? []).flatMap((project) => project.triggers);
+      const triggers = triggersOf(result);
       // partner's name is "la-partner-${each.key}": the trigger goes by its workflow's address.
       assert.deepStrictEqual(
         triggers.map((trigger) => [trigger.id, trigger.access, trigger.authLevel]),
