@@ -16,6 +16,7 @@ import { isObject } from './declaration';
 import { literalString, parseHcl, type HclBlock, type HclBody, type HclExpression } from './hclParser';
 import { armConsumptionTriggers, bicepConsumptionTriggers, terraformConsumptionTrigger } from './hosted/logicAppTriggers';
 import { readSiteDeclarations, REJECTING_ACTIONS } from './hosted/sites';
+import { shorten } from './terraformValues';
 
 /** Declared types (ARM and azurerm) → kind; `kind`-dependent ones (sites, cognitive accounts) are refined by `refineKind`. */
 export const TYPE_KINDS: Readonly<Record<string, BackendKind>> = {
@@ -250,6 +251,15 @@ const TERRAFORM_CUSTOM_TRIGGER = 'azurerm_logic_app_trigger_custom';
  */
 function addTerraformRequestTriggers(folderFiles: readonly TerraformFile[], apps: DeclaredApp[], ctx: ReadContext): void {
   const accessByWorkflow = new Map<DeclaredApp, TerraformAccessControl>();
+  // The module's workflow blocks by address, once: each trigger looks its workflow's up.
+  const workflowBlocks = new Map<string, { file: string; block: HclBlock }>();
+  for (const { file, blocks } of folderFiles) {
+    for (const block of blocks) {
+      const symbol = `${TERRAFORM_WORKFLOW}.${block.labels[1]}`;
+      // A duplicate address is Terraform's error; the first declaration is the one read, as declaredAs finds.
+      if (block.labels[0] === TERRAFORM_WORKFLOW && !workflowBlocks.has(symbol)) workflowBlocks.set(symbol, { file, block });
+    }
+  }
   for (const { file, blocks } of folderFiles) {
     for (const block of blocks) {
       const [type, address] = block.labels;
@@ -269,11 +279,11 @@ function addTerraformRequestTriggers(folderFiles: readonly TerraformFile[], apps
       const workflowSymbol = workflowId?.kind === 'traversal' && workflowId.root === TERRAFORM_WORKFLOW && workflowId.steps[0]?.kind === 'attribute' ? `${TERRAFORM_WORKFLOW}.${workflowId.steps[0].name}` : undefined;
       const workflow = workflowSymbol === undefined ? undefined : declaredAs(apps, workflowSymbol, file);
       if (!workflow) {
-        const written = workflowId ? ctx.files.read(file).text?.slice(workflowId.span.start, workflowId.span.end).slice(0, 80) : '(not written)';
+        const written = workflowId ? shorten(ctx.files.read(file).text?.slice(workflowId.span.start, workflowId.span.end) ?? '') : '(not written)';
         ctx.report([{ file, span: (workflowId ?? block).span, kind: 'unresolved-value', message: `The workflow of Request trigger ${symbol} (logic_app_id = ${written}) is not declared in its module: who may call it is not known from the files.` }]);
         continue;
       }
-      const declaration = folderFiles.flatMap(({ file: declaredIn, blocks: inFile }) => inFile.map((candidate) => ({ file: declaredIn, block: candidate }))).find(({ block: candidate }) => `${candidate.labels[0]}.${candidate.labels[1]}` === workflow.symbol);
+      const declaration = workflowBlocks.get(workflow.symbol!);
       const iterations = [block, declaration?.block].flatMap((resource) => {
         const iteration = resource && (attributeOf(resource.body, 'count') ? 'count' : attributeOf(resource.body, 'for_each') ? 'for_each' : undefined);
         return iteration ? [{ owner: resource === block ? symbol : workflow.symbol, iteration, zero: isZero(attributeOf(resource.body, 'count')) }] : [];
